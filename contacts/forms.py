@@ -1,0 +1,282 @@
+import re
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import EmailValidator, URLValidator
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import config, text
+from .access import contacts_visible_to
+from .models import Address, Contact, ContactInfo, ContactType
+from .photos import process_photo
+from .services import ContactData
+
+TAG_MAX_LENGTH = 50
+
+
+def parse_tags(value):
+    """Split a comma-separated tag list, trimmed, without case-insensitive repeats."""
+    tags = {}
+    for name in value.split(","):
+        name = " ".join(name.split())
+        if name:
+            tags.setdefault(name.lower(), name)
+    return list(tags.values())
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class ContactForm(forms.ModelForm):
+    company_input = forms.CharField(
+        label=_("Company"),
+        required=False,
+        max_length=200,
+        help_text=_("Pick an existing company or type a new name to create it."),
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=2000,
+        help_text=_("Separate tags with commas."),
+    )
+    photo = forms.FileField(label=_("Photo"), required=False)
+    remove_photo = forms.BooleanField(label=_("Reset to default"), required=False)
+    responsible = UserChoiceField(
+        label=_("Responsible users"),
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    access = forms.ChoiceField(
+        label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
+    )
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "first_name",
+            "last_name",
+            "company_name",
+            "job_title",
+            "contact_type",
+            "currency",
+            "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, kind, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.user = user
+        if kind == Contact.Kind.PERSON:
+            del self.fields["company_name"]
+            self.fields["first_name"].required = True
+            self.fields["last_name"].help_text = _("Optional.")
+        else:
+            for name in ("first_name", "last_name", "job_title", "company_input"):
+                del self.fields[name]
+            self.fields["company_name"].required = True
+        self.fields["contact_type"].queryset = ContactType.objects.all()
+        self.fields["contact_type"].empty_label = _("Not specified")
+        self.fields["currency"].choices = [("", "—")] + config.currency_choices()
+        self.fields["responsible"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+        )
+        if "company_input" in self.fields:
+            self.fields["company_input"].widget.attrs.update(
+                {
+                    "list": "company-options",
+                    "autocomplete": "off",
+                    "hx-get": reverse("contacts:suggest", args=["companies"]),
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": "#company-options",
+                }
+            )
+        self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
+        contact = self.instance
+        if contact.pk:
+            self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
+            self.initial.setdefault("responsible", list(contact.responsible.all()))
+            self.initial.setdefault("access", contact.access)
+            if contact.company_id:
+                self.initial.setdefault("company_input", contact.company.display_name)
+        else:
+            self.initial.setdefault("responsible", [user])
+            self.initial.setdefault("access", Contact.Access.PRIVATE)
+            self.initial.setdefault("currency", config.default_currency())
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_tags(self):
+        tags = parse_tags(self.cleaned_data["tags"])
+        too_long = [t for t in tags if len(t) > TAG_MAX_LENGTH]
+        if too_long:
+            raise forms.ValidationError(
+                _("A tag has at most %(max)d characters: “%(tag)s” is longer.")
+                % {"max": TAG_MAX_LENGTH, "tag": too_long[0][:60]}
+            )
+        return tags
+
+    def clean_photo(self):
+        upload = self.cleaned_data.get("photo")
+        return process_photo(upload) if upload else None
+
+    def clean_company_input(self):
+        name = " ".join(self.cleaned_data["company_input"].split())
+        self.company = None
+        if name:
+            self.company = (
+                contacts_visible_to(self.user)
+                .filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
+                .order_by("pk")
+                .first()
+            )
+        return name
+
+    def contact_data(self, infos, addresses):
+        data = self.cleaned_data
+        return ContactData(
+            kind=self.kind,
+            fields={k: data[k] for k in self.Meta.fields if k in data},
+            access=data["access"],
+            responsible=list(data["responsible"]),
+            tags=data["tags"],
+            infos=infos,
+            addresses=addresses,
+            company=getattr(self, "company", None),
+            new_company_name="" if getattr(self, "company", None) else data.get("company_input", ""),
+            photo=data.get("photo"),
+            remove_photo=data.get("remove_photo", False),
+        )
+
+
+def style_widgets(form):
+    """Give each widget its Bootstrap class, for forms rendered field by field."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = css
+
+
+class InfoForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"))
+    value = forms.CharField(label=_("Value"), max_length=254, required=False)
+    is_primary = forms.BooleanField(label=_("Primary"), required=False)
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["category"].choices = ContactInfo.CATEGORIES[kind]
+        self.fields["value"].label = ContactInfo.Kind(kind).label
+        self.fields["value"].widget.input_type = {"email": "email", "phone": "tel"}.get(
+            kind, "text"
+        )
+        style_widgets(self)
+
+    def clean_value(self):
+        value = self.cleaned_data["value"].strip()
+        if not value:
+            return value
+        if self.kind == ContactInfo.Kind.EMAIL:
+            EmailValidator(_("Enter a valid email address, like name@example.com."))(value)
+        elif self.kind == ContactInfo.Kind.PHONE:
+            if len(text.digits(value)) < 3 or not re.fullmatch(r"[\d\s+().\-/x#*]+", value):
+                raise forms.ValidationError(
+                    _("Enter a phone number: digits, spaces and + ( ) - . / only.")
+                )
+        elif re.match(r"^https?://", value, re.IGNORECASE):
+            URLValidator(message=_("Enter a valid web address."))(value)
+        elif re.search(r"\s", value):
+            raise forms.ValidationError(_("Enter a web address or a handle without spaces."))
+        return value
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ["category", "street", "city", "region", "postcode", "country", "is_primary"]
+        widgets = {"street": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def has_address(self):
+        data = self.cleaned_data
+        return any(data.get(f, "").strip() for f in ("street", "city", "region", "postcode", "country"))
+
+
+class BaseRowFormSet(forms.BaseFormSet):
+    def __init__(self, *args, kind=None, **kwargs):
+        self.kind = kind
+        if kind:
+            kwargs["form_kwargs"] = {"kind": kind}
+        super().__init__(*args, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+        form.fields["DELETE"].label = _("Remove")
+
+    def rows(self):
+        """Return the filled-in, not deleted rows as dicts."""
+        found = []
+        for form in self.forms:
+            data = dict(getattr(form, "cleaned_data", None) or {})
+            if not data or self._should_delete_form(form):
+                continue
+            if self.kind:
+                if data.get("value"):
+                    found.append({"kind": self.kind, **data})
+            elif form.has_address():
+                found.append(data)
+        for row in found:
+            row.pop("DELETE", None)
+        return found
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if sum(1 for row in self.rows() if row.get("is_primary")) > 1:
+            raise forms.ValidationError(_("Only one can be primary."))
+
+
+InfoFormSet = forms.formset_factory(InfoForm, formset=BaseRowFormSet, extra=1, can_delete=True)
+AddressFormSet = forms.formset_factory(
+    AddressForm, formset=BaseRowFormSet, extra=1, can_delete=True
+)
+
+INFO_KINDS = [ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE, ContactInfo.Kind.WEB]
+
+
+def detail_formsets(data=None, contact=None, extra_rows=()):
+    """Return the contact-information and address formsets, keyed by prefix."""
+    formsets = {}
+    for kind in INFO_KINDS:
+        initial = None
+        if contact is not None:
+            initial = [
+                {"category": i.category, "value": i.value, "is_primary": i.is_primary}
+                for i in contact.infos.all()
+                if i.kind == kind
+            ]
+        formsets[kind] = InfoFormSet(data, prefix=kind, kind=kind, initial=initial)
+    initial = None
+    if contact is not None:
+        initial = [
+            {f: getattr(a, f) for f in AddressForm.Meta.fields} for a in contact.addresses.all()
+        ]
+    formsets["address"] = AddressFormSet(data, prefix="address", initial=initial)
+    return formsets

@@ -1,0 +1,69 @@
+"""Check, orient, shrink and re-encode uploaded photos (SPEC C10)."""
+
+import io
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+MAX_SIZE = (200, 300)
+THUMB_SIZE = (64, 64)
+ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+# Anything bigger than this is refused before it is decoded: a decompression bomb.
+MAX_PIXELS = 40_000_000
+
+
+def _open(upload):
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("The photo is %(size)s; the largest allowed is %(max)s.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(settings.PHOTO_MAX_BYTES)}
+        )
+    not_an_image = ValidationError(
+        _("This file is not a JPEG, PNG, GIF or WebP image, or it is damaged.")
+    )
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ALLOWED_FORMATS:
+                raise not_an_image
+            if image.width * image.height > MAX_PIXELS:
+                raise ValidationError(_("This image has too many pixels to be a photo."))
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(_("This image has too many pixels to be a photo.")) from exc
+    except ValidationError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds for damaged files.
+        raise not_an_image from exc
+    return image
+
+
+def _encode(image):
+    has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    out = io.BytesIO()
+    if has_alpha:
+        image.convert("RGBA").save(out, "PNG", optimize=True)
+        return out.getvalue(), ".png"
+    image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue(), ".jpg"
+
+
+def process_photo(upload):
+    """Return (photo, thumbnail) files for an upload, or raise ValidationError."""
+    image = _open(upload)
+    image = ImageOps.exif_transpose(image)  # Also drops the EXIF block.
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    photo = image.copy()
+    photo.thumbnail(MAX_SIZE, Image.Resampling.LANCZOS)  # Never upscales.
+    thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS)
+    photo_bytes, ext = _encode(photo)
+    thumb_bytes, thumb_ext = _encode(thumb)
+    return ContentFile(photo_bytes, name="photo" + ext), ContentFile(thumb_bytes, name="t" + thumb_ext)

@@ -1,0 +1,49 @@
+"""Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
+
+from django.db.models import Prefetch
+from taggit.models import Tag
+
+from . import text
+from .access import contacts_visible_to
+from .models import ContactInfo
+
+SUGGESTIONS = 10
+
+
+def contact_search(contacts, query):
+    """Narrow contacts to those whose name, company, email or phone match query."""
+    if not query:
+        return contacts
+    if text.is_phone_query(query):
+        return contacts.filter(search_text__contains=text.digits(query))
+    for word in text.fold(query).split()[:8]:
+        contacts = contacts.filter(search_text__contains=word)
+    return contacts
+
+
+def with_list_details(contacts):
+    """Return the page's contacts with what a list row shows, in a fixed number of queries."""
+    primary = ContactInfo.objects.filter(
+        is_primary=True, kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE]
+    )
+    rows = list(
+        contacts.select_related("company", "contact_type").prefetch_related(
+            "tags", "responsible", Prefetch("infos", queryset=primary, to_attr="primary_infos")
+        )
+    )
+    for contact in rows:
+        by_kind = {i.kind: i for i in contact.primary_infos}
+        contact.primary_email = by_kind.get(ContactInfo.Kind.EMAIL)
+        contact.primary_phone = by_kind.get(ContactInfo.Kind.PHONE)
+    return rows
+
+
+def tag_suggestions(query):
+    """Return tag names containing query: the tags are the CRM's shared vocabulary."""
+    tags = Tag.objects.filter(name__icontains=query) if query else Tag.objects.all()
+    return list(tags.order_by("name").values_list("name", flat=True)[:SUGGESTIONS])
+
+
+def name_suggestions(user, kind, query):
+    contacts = contact_search(contacts_visible_to(user).filter(kind=kind), query)
+    return list(contacts.order_by("sort_name").values_list("display_name", flat=True)[:SUGGESTIONS])

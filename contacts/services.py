@@ -1,0 +1,220 @@
+"""Writes to contacts: every change goes through here, in one transaction."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import access, text
+from .models import Address, Contact, ContactInfo, Notification
+from .tasks import send_assignment_email
+
+CONTACT_FIELDS = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "contact_type",
+    "currency",
+    "description",
+)
+
+
+@dataclass
+class ContactData:
+    """Everything a contact form or an import row says about one contact."""
+
+    kind: str
+    fields: dict
+    access: str = Contact.Access.PRIVATE
+    responsible: list = field(default_factory=list)
+    tags: list = field(default_factory=list)
+    infos: list = field(default_factory=list)  # dicts: kind, category, value, is_primary
+    addresses: list = field(default_factory=list)  # dicts of Address fields
+    company: Contact | None = None
+    new_company_name: str = ""
+    photo: tuple | None = None  # (photo, thumbnail) files from photos.process_photo
+    remove_photo: bool = False
+
+
+def search_text_for(contact, infos, company_name=""):
+    parts = [contact.display_name, contact.company_name, company_name, contact.job_title]
+    for info in infos:
+        parts.append(info["value"])
+        if info["kind"] == ContactInfo.Kind.PHONE:
+            parts.extend(text.phone_search_digits(info["value"]))
+    return text.fold(" ".join(p for p in parts if p))
+
+
+def _normalized(kind, value):
+    if kind == ContactInfo.Kind.PHONE:
+        return text.normalize_phone(value)
+    if kind == ContactInfo.Kind.EMAIL:
+        return value.strip().lower()
+    return ""
+
+
+def _primary_first(rows):
+    """Keep one primary row per kind: the one marked, or else the first."""
+    seen = set()
+    for row in rows:
+        kind = row.get("kind", "address")
+        row["is_primary"] = bool(row.get("is_primary")) and kind not in seen
+        if row["is_primary"]:
+            seen.add(kind)
+    for row in rows:
+        kind = row.get("kind", "address")
+        if kind not in seen:
+            row["is_primary"] = True
+            seen.add(kind)
+    return rows
+
+
+def _write_details(contact, data):
+    contact.infos.all().delete()
+    contact.addresses.all().delete()
+    infos = _primary_first([dict(i) for i in data.infos])
+    ContactInfo.objects.bulk_create(
+        ContactInfo(
+            contact=contact,
+            kind=i["kind"],
+            category=i["category"],
+            value=i["value"].strip(),
+            normalized=_normalized(i["kind"], i["value"]),
+            is_primary=i["is_primary"],
+            position=n,
+        )
+        for n, i in enumerate(infos)
+    )
+    addresses = _primary_first([dict(a) for a in data.addresses])
+    Address.objects.bulk_create(Address(contact=contact, position=n, **a) for n, a in enumerate(addresses))
+    contact.tags.set(data.tags, clear=True)
+
+
+def _resolve_company(by, data):
+    if data.kind != Contact.Kind.PERSON:
+        return None
+    if data.company is not None or not data.new_company_name.strip():
+        return data.company
+    name = data.new_company_name.strip()
+    existing = (
+        access.contacts_visible_to(by)
+        .filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
+        .order_by("pk")
+        .first()
+    )
+    if existing:
+        return existing
+    # A company typed on the person form is created with the person's access.
+    return contact_create(
+        by=by,
+        data=ContactData(
+            kind=Contact.Kind.COMPANY,
+            fields={"company_name": name, "currency": data.fields.get("currency", "")},
+            access=data.access,
+            responsible=data.responsible,
+        ),
+    )
+
+
+def _set_responsible(contact, by, users):
+    before = set(contact.responsible.values_list("pk", flat=True))
+    contact.responsible.set(users)
+    access.grant_access(contact, contact.access, [u.pk for u in users])
+    added = [u for u in users if u.pk not in before and u.pk != by.pk]
+    notify_assigned(contact=contact, users=added, actor=by)
+
+
+def _save(contact, by, data, company):
+    for name in CONTACT_FIELDS:
+        if name in data.fields:
+            setattr(contact, name, data.fields[name] or ("" if name != "contact_type" else None))
+    if data.kind == Contact.Kind.PERSON:
+        contact.company = company
+        contact.company_name = ""
+    contact.access = data.access
+    contact.updated_by = by
+    if data.photo:
+        contact.photo, contact.photo_thumb = data.photo
+    elif data.remove_photo:
+        contact.photo = contact.photo_thumb = ""
+    contact.compute_names()
+    contact.search_text = search_text_for(
+        contact, data.infos, company.display_name if company else ""
+    )
+    contact.save()
+
+
+@transaction.atomic
+def contact_create(*, by, data, source=Contact.Source.MANUAL):
+    """Create a person or a company with everything data says."""
+    company = _resolve_company(by, data)
+    contact = Contact(kind=data.kind, source=source, created_by=by)
+    _save(contact, by, data, company)
+    _write_details(contact, data)
+    _set_responsible(contact, by, data.responsible)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, by, contact, data):
+    """Replace what the contact holds with data."""
+    company = _resolve_company(by, data)
+    old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
+    contact.version += 1
+    _save(contact, by, data, company)
+    _write_details(contact, data)
+    _set_responsible(contact, by, data.responsible)
+    if data.photo or data.remove_photo:
+        _delete_files_on_commit(old_files)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, by, contact):
+    """Delete the contact; a company's persons stay, unlinked."""
+    files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
+    contact.delete()
+    _delete_files_on_commit(files)
+
+
+@transaction.atomic
+def company_link_person(*, by, company, person):
+    person.company = company
+    person.updated_by = by
+    person.version += 1
+    infos = list(person.infos.values("kind", "value"))
+    person.search_text = search_text_for(person, infos, company.display_name)
+    person.save(update_fields=["company", "updated_by", "version", "search_text", "updated_at"])
+
+
+def _delete_files_on_commit(names):
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def notify_assigned(*, contact, users, actor):
+    """Tell each user, in the app and by email, that he is now responsible for contact."""
+    Notification.objects.bulk_create(
+        Notification(recipient=u, actor=actor, contact=contact, verb="assigned") for u in users
+    )
+    for user in users:
+        if user.email:
+            transaction.on_commit(
+                lambda uid=user.pk: send_assignment_email.enqueue(
+                    user_id=uid, contact_id=contact.pk, actor_id=actor.pk
+                )
+            )
+
+
+def notifications_mark_read(*, user, ids=None):
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

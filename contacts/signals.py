@@ -1,0 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_migrate, post_save
+from django.dispatch import receiver
+
+from .access import ensure_groups, make_crm_user
+
+
+@receiver(post_migrate)
+def create_groups(sender, app_config=None, using="default", **kwargs):
+    # The permissions these groups hold exist only once post_migrate has created them.
+    if app_config is not None and app_config.label == "contacts":
+        ensure_groups(using=using)
+
+
+@receiver(post_save, sender=get_user_model())
+def add_new_user_to_crm_users(sender, instance, created, raw=False, **kwargs):
+    # Every account is a CRM user: that group is how public contacts are shared.
+    if created and not raw:
+        make_crm_user(instance)

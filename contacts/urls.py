@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contacts"
+urlpatterns = [
+    path("", views.contact_list, name="list"),
+    path("new/<slug:kind>/", views.contact_create, name="create"),
+    path("<int:pk>/", views.contact_detail, name="detail"),
+    path("<int:pk>/edit/", views.contact_edit, name="edit"),
+    path("<int:pk>/delete/", views.contact_delete, name="delete"),
+    path("<int:pk>/link-person/", views.company_link_person, name="link_person"),
+    path("<int:pk>/photo/<slug:size>/", views.contact_photo, name="photo"),
+    path("suggest/<slug:what>/", views.suggest, name="suggest"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notification_read, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+]

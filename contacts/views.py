@@ -1,0 +1,243 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import config, selectors, services
+from .access import can_change, can_delete, contacts_visible_to, editable_ids, get_contact_for_user
+from .forms import ContactForm, detail_formsets
+from .models import Contact, ContactInfo, Notification
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def contact_list(request):
+    query = request.GET.get("q", "").strip()[:200]
+    contacts = selectors.contact_search(contacts_visible_to(request.user), query)
+    per_page = _int(request.GET.get("per_page"), PAGE_SIZES[0])
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    paginator = Paginator(contacts.order_by("-created_at", "-id"), per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.with_list_details(page.object_list)
+    page.object_list = rows
+    editable = editable_ids(request.user, rows)
+    for contact in rows:
+        contact.can_edit = contact.pk in editable
+    context = {"page": page, "query": query, "per_page": per_page, "page_sizes": PAGE_SIZES}
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "contacts/_results.html", context)
+    return render(request, "contacts/list.html", context)
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _form_page(request, kind, contact=None):
+    """Show and handle the create or edit form of a person or a company."""
+    data = files = None
+    adding_row = request.method == "POST" and request.POST.get("add_row")
+    if request.method == "POST":
+        data, files = request.POST.copy(), request.FILES
+        if adding_row in ("email", "phone", "web", "address"):
+            key = f"{adding_row}-TOTAL_FORMS"
+            data[key] = str(_int(data.get(key), 0) + 1)
+    initial = {}
+    if contact is None and request.GET.get("company"):
+        company = contacts_visible_to(request.user).filter(
+            kind=Contact.Kind.COMPANY, pk=_int(request.GET["company"], 0)
+        )
+        if company:
+            initial["company_input"] = company[0].display_name
+    form = ContactForm(
+        data, files, kind=kind, user=request.user, instance=contact, initial=initial
+    )
+    formsets = detail_formsets(data, contact)
+    if request.method == "POST" and not adding_row:
+        valid = form.is_valid()
+        valid = all([fs.is_valid() for fs in formsets.values()]) and valid
+        if valid:
+            infos = [row for k in ("email", "phone", "web") for row in formsets[k].rows()]
+            contact_data = form.contact_data(infos, formsets["address"].rows())
+            if contact is None:
+                contact = services.contact_create(by=request.user, data=contact_data)
+                messages.success(request, _("“%(name)s” was created.") % {"name": contact})
+                if "save_new" in request.POST:
+                    return redirect("contacts:create", kind=kind)
+            else:
+                services.contact_update(by=request.user, contact=contact, data=contact_data)
+                messages.success(request, _("Your changes to “%(name)s” were saved.") % {"name": contact})
+            return redirect(contact)
+        messages.error(request, _("Please correct the errors below."))
+    if adding_row:
+        form.helper.form_show_errors = False
+    context = {
+        "form": form,
+        "formsets": formsets,
+        "kind": kind,
+        "contact": contact,
+        "adding_row": adding_row,
+        "detail_sections": [
+            ("email", _("Emails"), _("Add an email"), formsets["email"]),
+            ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
+            ("web", _("Web sites and social networks"), _("Add a link"), formsets["web"]),
+            ("address", _("Addresses"), _("Add an address"), formsets["address"]),
+        ],
+    }
+    return render(request, "contacts/form.html", context)
+
+
+def contact_create(request, kind):
+    if kind not in Contact.Kind.values:
+        raise Http404
+    return _form_page(request, kind)
+
+
+def contact_edit(request, pk):
+    contact = get_contact_for_user(request.user, pk, "change")
+    return _form_page(request, contact.kind, contact)
+
+
+def contact_detail(request, pk):
+    queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
+        "infos", "addresses", "tags", "responsible"
+    )
+    contact = get_contact_for_user(request.user, pk, queryset=queryset)
+    persons = []
+    if contact.kind == Contact.Kind.COMPANY:
+        persons = (
+            contacts_visible_to(request.user)
+            .filter(company=contact)
+            .prefetch_related(
+                Prefetch(
+                    "infos",
+                    queryset=ContactInfo.objects.filter(is_primary=True),
+                    to_attr="primary_infos",
+                )
+            )
+            .order_by("sort_name")
+        )
+    company_visible = (
+        contact.company_id
+        and contacts_visible_to(request.user).filter(pk=contact.company_id).exists()
+    )
+    context = {
+        "contact": contact,
+        "persons": persons,
+        "company_visible": company_visible,
+        "currency_label": contact.currency and f"{config.currency_name(contact.currency)} ({contact.currency})",
+        "can_change": can_change(request.user, contact),
+        "can_delete": can_delete(request.user, contact),
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+def contact_delete(request, pk):
+    contact = get_contact_for_user(request.user, pk, "delete")
+    if request.method == "POST":
+        name = str(contact)
+        services.contact_delete(by=request.user, contact=contact)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        return redirect("contacts:list")
+    persons = contact.persons.count() if contact.kind == Contact.Kind.COMPANY else 0
+    return render(request, "contacts/delete.html", {"contact": contact, "persons": persons})
+
+
+@require_POST
+def company_link_person(request, pk):
+    company = get_contact_for_user(request.user, pk, "view")
+    if company.kind != Contact.Kind.COMPANY:
+        raise Http404
+    name = " ".join(request.POST.get("person", "").split())
+    person = (
+        contacts_visible_to(request.user)
+        .filter(kind=Contact.Kind.PERSON, display_name__iexact=name)
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        messages.error(request, _("No person named “%(name)s” was found.") % {"name": name[:100]})
+    elif not can_change(request.user, person):
+        messages.error(request, _("You may not change “%(name)s”.") % {"name": person})
+    else:
+        services.company_link_person(by=request.user, company=company, person=person)
+        messages.success(
+            request,
+            _("“%(person)s” now works at “%(company)s”.") % {"person": person, "company": company},
+        )
+    return redirect(company)
+
+
+def contact_photo(request, pk, size):
+    contact = get_contact_for_user(request.user, pk)
+    image = contact.photo_thumb if size == "thumb" else contact.photo
+    if not image:
+        raise Http404
+    try:
+        response = FileResponse(image.open("rb"))
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def suggest(request, what):
+    """Return <option>s for a type-ahead: companies, persons or tags."""
+    # htmx sends the input under its own name: take the first parameter.
+    query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()[:100]
+    if what == "tags":
+        names = selectors.tag_suggestions(query)
+    elif what in ("companies", "persons"):
+        kind = Contact.Kind.COMPANY if what == "companies" else Contact.Kind.PERSON
+        names = selectors.name_suggestions(request.user, kind, query)
+    else:
+        raise Http404
+    return render(request, "contacts/_options.html", {"names": names})
+
+
+def notification_list(request):
+    notifications = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("actor", "contact")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    visible = set(
+        contacts_visible_to(request.user)
+        .filter(pk__in=[n.contact_id for n in page if n.contact_id])
+        .values_list("pk", flat=True)
+    )
+    for n in page:
+        n.contact_visible = n.contact_id in visible
+    return render(request, "contacts/notifications.html", {"page": page})
+
+
+@require_POST
+def notification_read(request, pk=None):
+    if pk is not None:
+        get_object_or_404(Notification, pk=pk, recipient=request.user)
+        services.notifications_mark_read(user=request.user, ids=[pk])
+    else:
+        count = services.notifications_mark_read(user=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notification marked as read.",
+                "%(count)d notifications marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("contacts:notifications")
+    return redirect(target)

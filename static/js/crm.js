@@ -1,0 +1,106 @@
+// Small enhancements: every page also works without this file.
+document.documentElement.classList.add("js");
+
+function addRow(section) {
+  const total = section.querySelector('input[name$="-TOTAL_FORMS"]');
+  const html = section.querySelector("template[data-formset-template]").innerHTML
+    .replace(/__prefix__/g, total.value);
+  const rows = section.querySelector("[data-formset-rows]");
+  rows.insertAdjacentHTML("beforeend", html);
+  total.value = Number(total.value) + 1;
+  const row = rows.lastElementChild;
+  enhanceRow(row);
+  const input = row.querySelector("input:not([type=checkbox]), textarea");
+  if (input) input.focus();
+}
+
+function enhanceRow(row) {
+  const del = row.querySelector("[data-delete] input[type=checkbox]");
+  if (!del || row.querySelector("[data-remove-row]")) return;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn btn-sm btn-outline-danger ms-1";
+  button.dataset.removeRow = "";
+  button.setAttribute("aria-label", del.labels[0] ? del.labels[0].textContent.trim() : "Remove");
+  button.innerHTML = '<i class="bi bi-x-lg" aria-hidden="true"></i>';
+  button.addEventListener("click", () => {
+    del.checked = true;
+    row.hidden = true;
+  });
+  row.querySelector("[data-delete]").after(button);
+}
+
+function enhanceTags(box) {
+  const input = box.querySelector("input");
+  const url = box.dataset.suggestUrl;
+  const chips = document.createElement("div");
+  chips.className = "tag-chips d-flex flex-wrap gap-1 mb-2";
+  const entry = document.createElement("input");
+  entry.className = "form-control";
+  entry.setAttribute("list", input.id + "-options");
+  entry.setAttribute("aria-label", input.labels[0] ? input.labels[0].textContent.trim() : "Tags");
+  entry.autocomplete = "off";
+  entry.maxLength = 50;
+  const list = document.createElement("datalist");
+  list.id = input.id + "-options";
+  const tags = () => input.value.split(",").map((t) => t.trim()).filter(Boolean);
+  const render = () => {
+    chips.replaceChildren(...tags().map((tag) => {
+      const chip = document.createElement("span");
+      chip.className = "badge text-bg-light border d-inline-flex align-items-center gap-1";
+      chip.textContent = tag;
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close";
+      remove.setAttribute("aria-label", "× " + tag);
+      remove.addEventListener("click", () => {
+        input.value = tags().filter((t) => t !== tag).join(", ");
+        render();
+      });
+      chip.append(remove);
+      return chip;
+    }));
+  };
+  const commit = () => {
+    const tag = entry.value.replace(/,/g, " ").trim();
+    if (tag && !tags().some((t) => t.toLowerCase() === tag.toLowerCase())) {
+      input.value = tags().concat([tag]).join(", ");
+    }
+    entry.value = "";
+    render();
+  };
+  entry.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === ",") {
+      event.preventDefault();
+      commit();
+    }
+  });
+  entry.addEventListener("change", () => {
+    if ([...list.options].some((o) => o.value === entry.value)) commit();
+  });
+  entry.addEventListener("input", async () => {
+    const response = await fetch(url + "?q=" + encodeURIComponent(entry.value));
+    if (response.ok) list.innerHTML = await response.text();
+  });
+  input.form.addEventListener("submit", commit);
+  input.type = "hidden";
+  input.after(chips, entry, list);
+  render();
+}
+
+function enhance(root) {
+  root.querySelectorAll("[data-formset-row]").forEach(enhanceRow);
+  root.querySelectorAll("[data-autosubmit]").forEach((el) =>
+    el.addEventListener("change", () => el.form.submit()));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  enhance(document);
+  document.querySelectorAll("[data-tag-input]").forEach(enhanceTags);
+  document.querySelectorAll("[data-add-row]").forEach((button) =>
+    button.addEventListener("click", (event) => {
+      event.preventDefault();
+      addRow(button.closest("[data-formset]"));
+    }));
+});
+document.addEventListener("htmx:afterSwap", (event) => enhance(event.target));
