@@ -151,7 +151,9 @@ class ContactForm(forms.ModelForm):
             infos=infos,
             addresses=addresses,
             company=getattr(self, "company", None),
-            new_company_name="" if getattr(self, "company", None) else data.get("company_input", ""),
+            new_company_name=""
+            if getattr(self, "company", None)
+            else data.get("company_input", ""),
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
         )
@@ -215,7 +217,9 @@ class AddressForm(forms.ModelForm):
 
     def has_address(self):
         data = self.cleaned_data
-        return any(data.get(f, "").strip() for f in ("street", "city", "region", "postcode", "country"))
+        return any(
+            data.get(f, "").strip() for f in ("street", "city", "region", "postcode", "country")
+        )
 
 
 class BaseRowFormSet(forms.BaseFormSet):

@@ -66,4 +66,6 @@ def process_photo(upload):
     thumb = ImageOps.fit(image, THUMB_SIZE, Image.Resampling.LANCZOS)
     photo_bytes, ext = _encode(photo)
     thumb_bytes, thumb_ext = _encode(thumb)
-    return ContentFile(photo_bytes, name="photo" + ext), ContentFile(thumb_bytes, name="t" + thumb_ext)
+    return ContentFile(photo_bytes, name="photo" + ext), ContentFile(
+        thumb_bytes, name="t" + thumb_ext
+    )

@@ -87,7 +87,9 @@ def _write_details(contact, data):
         for n, i in enumerate(infos)
     )
     addresses = _primary_first([dict(a) for a in data.addresses])
-    Address.objects.bulk_create(Address(contact=contact, position=n, **a) for n, a in enumerate(addresses))
+    Address.objects.bulk_create(
+        Address(contact=contact, position=n, **a) for n, a in enumerate(addresses)
+    )
     contact.tags.set(data.tags, clear=True)
 
 

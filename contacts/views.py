@@ -58,9 +58,7 @@ def _form_page(request, kind, contact=None):
         )
         if company:
             initial["company_input"] = company[0].display_name
-    form = ContactForm(
-        data, files, kind=kind, user=request.user, instance=contact, initial=initial
-    )
+    form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
     formsets = detail_formsets(data, contact)
     if request.method == "POST" and not adding_row:
         valid = form.is_valid()
@@ -75,7 +73,9 @@ def _form_page(request, kind, contact=None):
                     return redirect("contacts:create", kind=kind)
             else:
                 services.contact_update(by=request.user, contact=contact, data=contact_data)
-                messages.success(request, _("Your changes to “%(name)s” were saved.") % {"name": contact})
+                messages.success(
+                    request, _("Your changes to “%(name)s” were saved.") % {"name": contact}
+                )
             return redirect(contact)
         messages.error(request, _("Please correct the errors below."))
     if adding_row:
@@ -134,7 +134,8 @@ def contact_detail(request, pk):
         "contact": contact,
         "persons": persons,
         "company_visible": company_visible,
-        "currency_label": contact.currency and f"{config.currency_name(contact.currency)} ({contact.currency})",
+        "currency_label": contact.currency
+        and f"{config.currency_name(contact.currency)} ({contact.currency})",
         "can_change": can_change(request.user, contact),
         "can_delete": can_delete(request.user, contact),
     }

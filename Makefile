@@ -1,0 +1,42 @@
+# The commands the README names. Everything installs into .venv from requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: install run test e2e bench lint format messages screenshots
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	honcho start
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -n 2 --dist loadfile
+
+e2e: install
+	$(PY) -m pytest -m e2e tests/e2e
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	ruff check .
+	ruff format --check .
+
+format: install
+	ruff format .
+	ruff check --fix .
+
+messages: install
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py makemessages -d djangojs -l fr --ignore=.venv --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=.venv

@@ -1,0 +1,91 @@
+"""Personas and helpers shared by every test.
+
+alice is responsible for the contacts made with `contact`; bob is an ordinary CRM user
+who is not; "admin" is in the CRM admins group; "root" is a superuser.
+"""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from contacts.models import CRM_ADMINS_GROUP, Contact
+from contacts.services import ContactData, contact_create
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username, **extra):
+        extra.setdefault("email", f"{username}@example.com")
+        extra.setdefault("first_name", username.capitalize())
+        return django_user_model.objects.create_user(username=username, password="pw", **extra)
+
+    return make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice", last_name="Martin")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob", last_name="Durand")
+
+
+@pytest.fixture
+def admin(make_user):
+    user = make_user("admin")
+    user.groups.add(Group.objects.get(name=CRM_ADMINS_GROUP))
+    return user
+
+
+@pytest.fixture
+def root(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+
+
+@pytest.fixture
+def make_contact(alice):
+    """Create a contact through the service, by alice and with her responsible by default."""
+
+    def make(kind=Contact.Kind.PERSON, *, by=None, access=Contact.Access.PRIVATE, **kwargs):
+        by = by or alice
+        fields = {"first_name": "Jean", "last_name": "Dupont"} if kind == "person" else {}
+        if kind == Contact.Kind.COMPANY:
+            fields["company_name"] = "Acme"
+        for name in ("first_name", "last_name", "company_name", "job_title", "description"):
+            if name in kwargs:
+                fields[name] = kwargs.pop(name)
+        kwargs.setdefault("responsible", [by])
+        data = ContactData(kind=kind, fields=fields, access=access, **kwargs)
+        return contact_create(by=by, data=data)
+
+    return make
+
+
+@pytest.fixture
+def contact(make_contact):
+    """A private person for whom alice is responsible."""
+    return make_contact()
+
+
+def form_data(**fields):
+    """Return POST data for the contact form, with empty formsets unless given."""
+    data = {"access": "private", "currency": "EUR"}
+    for prefix in ("email", "phone", "web", "address"):
+        rows = fields.pop(prefix, [])
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for n, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{prefix}-{n}-{key}"] = value
+    data.update(fields)
+    return data
