@@ -16,18 +16,13 @@ function addRow(section) {
 
 function enhanceRow(row) {
   const del = row.querySelector("[data-delete] input[type=checkbox]");
-  if (!del || row.querySelector("[data-remove-row]")) return;
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "btn btn-sm btn-outline-danger ms-1";
-  button.dataset.removeRow = "";
-  button.setAttribute("aria-label", del.labels[0] ? del.labels[0].textContent.trim() : "Remove");
-  button.innerHTML = '<i class="bi bi-x-lg" aria-hidden="true"></i>';
+  const button = row.querySelector("[data-remove-row]");
+  if (!del || !button || button.dataset.bound) return;
+  button.dataset.bound = "1";
   button.addEventListener("click", () => {
     del.checked = true;
     row.hidden = true;
   });
-  row.querySelector("[data-delete]").after(button);
 }
 
 function enhanceTags(box) {
