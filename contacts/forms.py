@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import config, text
-from .access import contacts_visible_to
+from .access import contacts_visible_to, is_crm_admin
 from .models import Address, Contact, ContactInfo, ContactType
 from .photos import process_photo
 from .services import ContactData
@@ -56,6 +56,9 @@ class ContactForm(forms.ModelForm):
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
     currency = forms.ChoiceField(label=_("Currency"), required=False)
+    confirm_lose_access = forms.BooleanField(
+        label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Contact
@@ -139,6 +142,31 @@ class ContactForm(forms.ModelForm):
                 .first()
             )
         return name
+
+    def clean(self):
+        data = super().clean()
+        responsible, access = data.get("responsible"), data.get("access")
+        if responsible is None or access is None or is_crm_admin(self.user):
+            return data
+        if self.user in responsible or access == Contact.Access.PUBLIC_RW:
+            return data
+        if not data.get("confirm_lose_access"):
+            # C11: warn before a user saves himself out of a contact.
+            if access == Contact.Access.PRIVATE:
+                message = _(
+                    "You are not among the responsible users of this private contact: "
+                    "once it is saved, you will no longer see it."
+                )
+            else:
+                message = _(
+                    "You are not among the responsible users: once the contact is saved, "
+                    "you will no longer be able to change it."
+                )
+            self.fields["confirm_lose_access"].widget = forms.CheckboxInput(
+                attrs={"class": "form-check-input"}
+            )
+            self.add_error("confirm_lose_access", message)
+        return data
 
     def contact_data(self, infos, addresses):
         data = self.cleaned_data

@@ -12,6 +12,7 @@ SUGGESTIONS = 10
 
 def contact_search(contacts, query):
     """Narrow contacts to those whose name, company, email or phone match query."""
+    query = query.replace("\x00", "")
     if not query:
         return contacts
     if text.is_phone_query(query):

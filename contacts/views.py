@@ -158,7 +158,7 @@ def company_link_person(request, pk):
     company = get_contact_for_user(request.user, pk, "view")
     if company.kind != Contact.Kind.COMPANY:
         raise Http404
-    name = " ".join(request.POST.get("person", "").split())
+    name = " ".join(request.POST.get("person", "").replace("\x00", "").split())
     person = (
         contacts_visible_to(request.user)
         .filter(kind=Contact.Kind.PERSON, display_name__iexact=name)
