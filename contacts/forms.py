@@ -134,7 +134,11 @@ class ContactForm(forms.ModelForm):
     def clean_company_input(self):
         name = " ".join(self.cleaned_data["company_input"].split())
         self.company = None
-        if name:
+        current = self.instance.company if self.instance.company_id else None
+        if current is not None and current.display_name.lower() == name.lower():
+            # Unchanged: keep it, even when the editor may not see that company.
+            self.company = current
+        elif name:
             self.company = (
                 contacts_visible_to(self.user)
                 .filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)

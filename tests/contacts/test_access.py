@@ -1,0 +1,200 @@
+"""Contacts one may not see never show up, not even as a count (SPEC C12)."""
+
+import random
+
+import pytest
+from guardian.shortcuts import get_objects_for_user
+
+from contacts.access import can_change, can_delete, contacts_visible_to, editable_ids
+from contacts.models import CRM_ADMINS_GROUP, Contact
+from tests.conftest import form_data
+
+
+@pytest.fixture
+def population(make_contact, alice, bob, admin, root, make_user):
+    """Return five users and 60 contacts with random access and responsible users."""
+    carol = make_user("carol")
+    users = [alice, bob, carol, admin, root]
+    rng = random.Random(20261127)
+    contacts = []
+    for n in range(60):
+        kind = rng.choice(["person", "company"])
+        names = {"first_name": f"P{n}"} if kind == "person" else {"company_name": f"C{n}"}
+        contacts.append(
+            make_contact(
+                kind,
+                by=rng.choice(users),
+                access=rng.choice(Contact.Access.values),
+                responsible=rng.sample(users, rng.randint(0, 2)),
+                **names,
+            )
+        )
+    return users, contacts
+
+
+def test_contacts_visible_to_agrees_with_guardian_for_every_user(population):
+    users, contacts = population
+
+    for user in users:
+        ours = set(contacts_visible_to(user).values_list("pk", flat=True))
+        guardians = set(
+            get_objects_for_user(
+                user, "contacts.view_contact", klass=Contact, accept_global_perms=True
+            ).values_list("pk", flat=True)
+        )
+        assert ours == guardians, user.username
+
+
+def test_contacts_visible_to_follows_the_rules(population):
+    users, contacts = population
+
+    for user in users:
+        is_admin = user.is_superuser or user.groups.filter(name=CRM_ADMINS_GROUP).exists()
+        expected = {
+            c.pk
+            for c in contacts
+            if is_admin or c.is_public or c.responsible.filter(pk=user.pk).exists()
+        }
+        assert set(contacts_visible_to(user).values_list("pk", flat=True)) == expected
+
+
+def test_can_change_and_can_delete_follow_the_rules(population):
+    users, contacts = population
+
+    for user in users:
+        is_admin = user.is_superuser or user.groups.filter(name=CRM_ADMINS_GROUP).exists()
+        for contact in contacts:
+            expected = (
+                is_admin
+                or contact.access == Contact.Access.PUBLIC_RW
+                or contact.responsible.filter(pk=user.pk).exists()
+            )
+            assert can_change(user, contact) == expected, (user.username, contact.pk)
+            assert can_delete(user, contact) == expected, (user.username, contact.pk)
+        assert editable_ids(user, contacts) == {c.pk for c in contacts if can_change(user, c)}
+
+
+def test_inactive_user_sees_no_contact(make_contact, bob):
+    make_contact(access="public_rw", responsible=[bob])
+    bob.is_active = False
+    bob.save()
+
+    assert not contacts_visible_to(bob).exists()
+
+
+@pytest.fixture
+def hidden_and_shown(make_contact, bob):
+    """Return a contact bob may not see and one he may, with the same last name."""
+    hidden = make_contact(first_name="Hidden", last_name="Moreau", job_title="Spy")
+    shown = make_contact(first_name="Shown", last_name="Moreau", access="public_read")
+    return hidden, shown
+
+
+def test_list_page_shows_only_the_contacts_the_user_may_see(client, bob, hidden_and_shown):
+    client.force_login(bob)
+
+    page = client.get("/contacts/").content.decode()
+
+    assert "Shown Moreau" in page
+    assert "Hidden" not in page
+    assert "1 contact" in page
+    assert "2 contacts" not in page
+
+
+def test_search_results_and_count_leave_out_contacts_the_user_may_not_see(
+    client, bob, hidden_and_shown
+):
+    client.force_login(bob)
+
+    page = client.get("/contacts/", {"q": "moreau"}).content.decode()
+
+    assert "Shown Moreau" in page
+    assert "Hidden" not in page
+    assert "1 contact" in page
+
+
+def test_search_for_a_hidden_contact_finds_nothing(client, bob, hidden_and_shown):
+    client.force_login(bob)
+
+    page = client.get("/contacts/", {"q": "spy"}).content.decode()
+
+    assert "No contact matches “spy”." in page
+    assert "Hidden" not in page
+
+
+def test_admin_sees_every_contact_in_the_list(client, admin, hidden_and_shown):
+    client.force_login(admin)
+
+    page = client.get("/contacts/").content.decode()
+
+    assert "Shown Moreau" in page
+    assert "Hidden Moreau" in page
+    assert "2 contacts" in page
+
+
+def test_person_suggestions_leave_out_persons_the_user_may_not_see(client, bob, hidden_and_shown):
+    client.force_login(bob)
+
+    response = client.get("/contacts/suggest/persons/", {"q": "mor"})
+
+    assert response.content.decode().strip() == '<option value="Shown Moreau"></option>'
+
+
+def test_company_suggestions_leave_out_companies_the_user_may_not_see(client, bob, make_contact):
+    make_contact("company", company_name="Acme Secret")
+    make_contact("company", company_name="Acme Public", access="public_read")
+    make_contact("company", company_name="Acme Bob", by=bob)
+    client.force_login(bob)
+
+    response = client.get("/contacts/suggest/companies/", {"q": "acme"})
+
+    assert response.content.decode().strip() == (
+        '<option value="Acme Bob"></option><option value="Acme Public"></option>'
+    )
+
+
+def test_suggestions_read_the_htmx_input_under_its_own_name(client, bob, make_contact):
+    make_contact("company", company_name="Acme Secret")
+    make_contact("company", company_name="Acme Public", access="public_read")
+    client.force_login(bob)
+
+    response = client.get("/contacts/suggest/companies/", {"company_input": "acme"})
+
+    assert response.content.decode().strip() == '<option value="Acme Public"></option>'
+
+
+def test_unknown_suggestion_list_is_not_found(client, bob):
+    client.force_login(bob)
+
+    assert client.get("/contacts/suggest/users/", {"q": "a"}).status_code == 404
+
+
+def test_company_card_lists_only_the_persons_the_user_may_see(client, bob, make_contact):
+    company = make_contact("company", company_name="Acme", access="public_read")
+    make_contact(first_name="Hidden", last_name="Worker", company=company)
+    make_contact(first_name="Shown", last_name="Worker", company=company, access="public_read")
+    client.force_login(bob)
+
+    page = client.get(f"/contacts/{company.pk}/").content.decode()
+
+    assert "Shown Worker" in page
+    assert "Hidden" not in page
+
+
+def test_notifications_do_not_name_a_contact_the_user_can_no_longer_see(
+    client, alice, bob, make_contact
+):
+    contact = make_contact(first_name="Hidden", last_name="Later", responsible=[alice, bob])
+    client.force_login(alice)
+    client.post(
+        f"/contacts/{contact.pk}/edit/",
+        form_data(first_name="Hidden", last_name="Later", responsible=[alice.pk]),
+        follow=True,
+    )
+    client.force_login(bob)
+
+    page = client.get("/contacts/notifications/").content.decode()
+
+    assert "Alice Martin made you responsible for a contact you can no longer see." in page
+    assert "Hidden" not in page
+    assert f"/contacts/{contact.pk}/" not in page
