@@ -163,12 +163,15 @@ def contact_update(*, by, contact, data):
     """Replace what the contact holds with data."""
     company = _resolve_company(by, data)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
+    old_name = contact.display_name
     contact.version += 1
     _save(contact, by, data, company)
     _write_details(contact, data)
     _set_responsible(contact, by, data.responsible)
     if data.photo or data.remove_photo:
         _delete_files_on_commit(old_files)
+    if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
+        _refresh_persons_search_text(contact, contact.display_name)
     return contact
 
 
@@ -176,6 +179,8 @@ def contact_update(*, by, contact, data):
 def contact_delete(*, by, contact):
     """Delete the contact; a company's persons stay, unlinked."""
     files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
+    if contact.kind == Contact.Kind.COMPANY:
+        _refresh_persons_search_text(contact, "")
     contact.delete()
     _delete_files_on_commit(files)
 
@@ -188,6 +193,15 @@ def company_link_person(*, by, company, person):
     infos = list(person.infos.values("kind", "value"))
     person.search_text = search_text_for(person, infos, company.display_name)
     person.save(update_fields=["company", "updated_by", "version", "search_text", "updated_at"])
+
+
+def _refresh_persons_search_text(company, company_name):
+    """Let a company's persons be found by its name as it is now."""
+    persons = list(company.persons.prefetch_related("infos"))
+    for person in persons:
+        infos = [{"kind": i.kind, "value": i.value} for i in person.infos.all()]
+        person.search_text = search_text_for(person, infos, company_name)
+    Contact.objects.bulk_update(persons, ["search_text"])
 
 
 def _delete_files_on_commit(names):
