@@ -149,7 +149,9 @@ def contact_delete(request, pk):
         services.contact_delete(by=request.user, contact=contact)
         messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
         return redirect("contacts:list")
-    persons = contact.persons.count() if contact.kind == Contact.Kind.COMPANY else 0
+    persons = 0
+    if contact.kind == Contact.Kind.COMPANY:
+        persons = contacts_visible_to(request.user).filter(company=contact).count()
     return render(request, "contacts/delete.html", {"contact": contact, "persons": persons})
 
 
