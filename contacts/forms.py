@@ -297,22 +297,47 @@ AddressFormSet = forms.formset_factory(
 INFO_KINDS = [ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE, ContactInfo.Kind.WEB]
 
 
-def detail_formsets(data=None, contact=None, extra_rows=()):
-    """Return the contact-information and address formsets, keyed by prefix."""
-    formsets = {}
-    for kind in INFO_KINDS:
-        initial = None
-        if contact is not None:
-            initial = [
-                {"category": i.category, "value": i.value, "is_primary": i.is_primary}
-                for i in contact.infos.all()
-                if i.kind == kind
-            ]
-        formsets[kind] = InfoFormSet(data, prefix=kind, kind=kind, initial=initial)
-    initial = None
+def detail_formsets(data=None, contact=None, initial=None):
+    """Return the contact-information and address formsets, keyed by prefix.
+
+    Rows given in initial (keyed by prefix) replace those read from contact.
+    """
+    initial = dict(initial or {})
     if contact is not None:
-        initial = [
-            {f: getattr(a, f) for f in AddressForm.Meta.fields} for a in contact.addresses.all()
-        ]
-    formsets["address"] = AddressFormSet(data, prefix="address", initial=initial)
+        for kind in INFO_KINDS:
+            initial.setdefault(
+                kind,
+                [
+                    {"category": i.category, "value": i.value, "is_primary": i.is_primary}
+                    for i in contact.infos.all()
+                    if i.kind == kind
+                ],
+            )
+        initial.setdefault(
+            "address",
+            [{f: getattr(a, f) for f in AddressForm.Meta.fields} for a in contact.addresses.all()],
+        )
+    formsets = {
+        kind: InfoFormSet(data, prefix=kind, kind=kind, initial=initial.get(kind))
+        for kind in INFO_KINDS
+    }
+    formsets["address"] = AddressFormSet(data, prefix="address", initial=initial.get("address"))
     return formsets
+
+
+def typed_values(form):
+    """Return what was typed into a bound form, as initial values for an unbound one."""
+    return {name: form[name].data for name in form.fields if name != "DELETE"}
+
+
+def typed_rows(formset, keep_blank=False):
+    """Return the rows typed into a bound formset that were not removed."""
+    rows = []
+    for form in formset.forms:
+        if form["DELETE"].data:
+            continue
+        values = typed_values(form)
+        filled = any(v for k, v in values.items() if k not in ("category", "is_primary"))
+        if filled or keep_blank:
+            rows.append(values)
+    return rows

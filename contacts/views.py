@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from . import config, selectors, services
 from .access import can_change, can_delete, contacts_visible_to, editable_ids, get_contact_for_user
-from .forms import ContactForm, detail_formsets
+from .forms import ContactForm, detail_formsets, typed_rows, typed_values
 from .models import Contact, ContactInfo, Notification
 
 PAGE_SIZES = (25, 50, 100)
+DETAIL_PREFIXES = ("email", "phone", "web", "address")
 
 
 def contact_list(request):
@@ -44,13 +45,10 @@ def _int(value, default):
 
 def _form_page(request, kind, contact=None):
     """Show and handle the create or edit form of a person or a company."""
-    data = files = None
-    adding_row = request.method == "POST" and request.POST.get("add_row")
+    data = files = adding_row = None
     if request.method == "POST":
-        data, files = request.POST.copy(), request.FILES
-        if adding_row in ("email", "phone", "web", "address"):
-            key = f"{adding_row}-TOTAL_FORMS"
-            data[key] = str(_int(data.get(key), 0) + 1)
+        data, files = request.POST, request.FILES
+        adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
     initial = {}
     if contact is None and request.GET.get("company"):
         company = contacts_visible_to(request.user).filter(
@@ -60,7 +58,15 @@ def _form_page(request, kind, contact=None):
             initial["company_input"] = company[0].display_name
     form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
     formsets = detail_formsets(data, contact)
-    if request.method == "POST" and not adding_row:
+    if adding_row:
+        # Without script, "Add …" comes back with one more row, everything typed kept
+        # and no error shown yet.
+        rows = {p: typed_rows(fs, keep_blank=p == adding_row) for p, fs in formsets.items()}
+        form = ContactForm(
+            kind=kind, user=request.user, instance=contact, initial=typed_values(form)
+        )
+        formsets = detail_formsets(contact=contact, initial=rows)
+    elif request.method == "POST":
         valid = form.is_valid()
         valid = all([fs.is_valid() for fs in formsets.values()]) and valid
         if valid:
@@ -78,14 +84,11 @@ def _form_page(request, kind, contact=None):
                 )
             return redirect(contact)
         messages.error(request, _("Please correct the errors below."))
-    if adding_row:
-        form.helper.form_show_errors = False
     context = {
         "form": form,
         "formsets": formsets,
         "kind": kind,
         "contact": contact,
-        "adding_row": adding_row,
         "detail_sections": [
             ("email", _("Emails"), _("Add an email"), formsets["email"]),
             ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),

@@ -469,13 +469,28 @@ def test_add_row_without_javascript_adds_an_email_row_and_keeps_everything(alice
     assert 'name="email-0-value" value="marie@example.com"' in page
     assert 'name="email-1-value"' in page
     assert 'name="email-1-value" value=' not in page
-    assert 'name="phone-TOTAL_FORMS" value="1"' in page
+    # Like every formset, phones show the typed row and one blank row.
+    assert 'name="phone-TOTAL_FORMS" value="2"' in page
     assert 'name="phone-0-value" value="06 12 34 56 78"' in page
+    assert 'name="phone-1-value" value=' not in page
     assert 'name="first_name" value="Marie"' in page
     assert 'name="last_name" value="Curie"' in page
     assert 'name="tags" value="Physics"' in page
     assert "Two Nobel prizes.</textarea>" in page
+    assert "is-invalid" not in page
     assert not Contact.objects.exists()
+
+
+def test_add_row_twice_without_javascript_gives_three_email_rows(alice_client, alice):
+    data = form_data(
+        first_name="Marie",
+        email=[{"category": "home", "value": "marie@example.com"}, {"category": "work"}],
+        responsible=[alice.pk],
+        add_row="email",
+    )
+    page = alice_client.post("/contacts/new/person/", data).content.decode()
+    assert 'name="email-TOTAL_FORMS" value="3"' in page
+    assert 'name="email-0-value" value="marie@example.com"' in page
 
 
 def test_currency_names_are_localised():
