@@ -1,0 +1,120 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against pytest-django's
+live server.
+
+Every test under tests/e2e is marked `e2e`. Without /usr/bin/chromium they are skipped,
+except under CI=true where a missing browser is a failure. Each test's page is saved as a
+screenshot under tests/e2e/screenshots/ on teardown; `shot(name)` saves intermediate steps.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = HERE / "screenshots"
+TIMEOUT_MS = 10_000
+
+
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # tryfirst: the marker must exist before `-m e2e` / `-m "not e2e"` deselects.
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="package")
+def browser(django_db_setup):
+    """Chromium, for the tests of this package only: Playwright's event loop stops after."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: install Debian's chromium package to run e2e tests"
+        if in_ci():
+            pytest.fail(f"CI=true and {message}.", pytrace=False)
+        pytest.skip(message)
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio event loop running in this thread, and Django's
+    # ORM refuses to run while one exists. The tests never await anything themselves; the
+    # setting is lifted when the browser stops so other tests keep Django's guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # With a loop running, `connections` (an asgiref Local) looks in other storage and would
+    # open a second connection per database, lacking what the test database was set up with
+    # (its serialized contents: serialized_rollback would silently restore nothing). Hand it
+    # the connections the test database was set up with.
+    originals = {alias: connections[alias] for alias in connections}
+    playwright = sync_playwright().start()
+    for alias, connection in originals.items():
+        connections[alias] = connection
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(request, browser, live_server):
+    """A fresh browser context on the live server, screenshotted on teardown.
+
+    live_server makes the test transactional: the database is flushed after it, and with it
+    what the migrations created (contact types, default tags). Create what a test needs.
+    """
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    # What the tests check at the end: no uncaught JavaScript error, no missing static file.
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.static_errors = []
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and "/static/" in r.url and page.static_errors.append(r.url),
+    )
+    yield page
+    try:
+        save_screenshot(page, request.node.name, "end")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def shot(request, page):
+    """Save a full-page screenshot of the current step: shot("form-filled")."""
+
+    return lambda name: save_screenshot(page, request.node.name, name)
+
+
+def save_screenshot(page, test_name, step):
+    """Save the whole page as tests/e2e/screenshots/<test>--<step>.png.
+
+    The form's sticky action bar is laid out in place for the capture: in a full-page
+    screenshot it would otherwise sit over the middle of the form.
+    """
+    SCREENSHOTS.mkdir(exist_ok=True)
+    slug = re.sub(r"[^\w.-]+", "-", f"{test_name}--{step}").strip("-")
+    path = SCREENSHOTS / f"{slug}.png"
+    page.screenshot(path=path, full_page=True, style=".sticky-actions { position: static; }")
+    return path
