@@ -89,7 +89,9 @@ class ContactForm(forms.ModelForm):
         self.fields["contact_type"].empty_label = _("Not specified")
         self.fields["currency"].choices = [("", "—")] + config.currency_choices()
         self.fields["responsible"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+            get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
         )
         if "company_input" in self.fields:
             self.fields["company_input"].widget.attrs.update(

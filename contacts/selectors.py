@@ -1,5 +1,6 @@
 """Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from taggit.models import Tag
 
@@ -29,7 +30,8 @@ def with_list_details(contacts):
     )
     rows = list(
         contacts.select_related("company", "contact_type").prefetch_related(
-            "tags", "responsible", Prefetch("infos", queryset=primary, to_attr="primary_infos")
+            *ordered_tags_and_responsible(),
+            Prefetch("infos", queryset=primary, to_attr="primary_infos"),
         )
     )
     for contact in rows:
@@ -37,6 +39,18 @@ def with_list_details(contacts):
         contact.primary_email = by_kind.get(ContactInfo.Kind.EMAIL)
         contact.primary_phone = by_kind.get(ContactInfo.Kind.PHONE)
     return rows
+
+
+def ordered_tags_and_responsible():
+    """Return prefetches for tags and responsible users, the users in a stable order."""
+    # taggit's manager takes no custom queryset: templates sort tags with dictsort.
+    return [
+        "tags",
+        Prefetch(
+            "responsible",
+            queryset=get_user_model().objects.order_by("first_name", "last_name", "username"),
+        ),
+    ]
 
 
 def tag_suggestions(query):

@@ -112,7 +112,7 @@ def contact_edit(request, pk):
 
 def contact_detail(request, pk):
     queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
-        "infos", "addresses", "tags", "responsible"
+        "infos", "addresses", *selectors.ordered_tags_and_responsible()
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
     persons = []
