@@ -56,6 +56,25 @@ def is_crm_admin(user):
     return user.is_authenticated and user.is_active and _roles(user)[0]
 
 
+def _permission_ids(user):
+    """Return {codename: id} of the contact permissions, once per user object."""
+    # The ids, not a join on the codename: the EXISTS probes then use the
+    # (user, permission, content_object) index instead of scanning the user's rows.
+    if not hasattr(user, "_crm_permission_ids"):
+        user._crm_permission_ids = dict(
+            Permission.objects.filter(
+                content_type__app_label="contacts", codename__in=OBJECT_PERMS
+            ).values_list("codename", "id")
+        )
+    return user._crm_permission_ids
+
+
+def _granted(user, codename="view_contact"):
+    return ContactUserObjectPermission.objects.filter(
+        user=user, permission_id=_permission_ids(user)[codename]
+    )
+
+
 def contacts_visible_to(user, queryset=None):
     """Return the contacts that user may see."""
     qs = Contact.objects.all() if queryset is None else queryset
@@ -65,14 +84,24 @@ def contacts_visible_to(user, queryset=None):
         return qs
     # Equivalent to guardian's get_objects_for_user (a test holds them together), but
     # a plain column test and one indexed EXISTS instead of a join over both tables.
-    granted = Exists(
-        ContactUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user=user, permission__codename="view_contact"
-        )
-    )
+    granted = Exists(_granted(user).filter(content_object=OuterRef("pk")))
     if _roles(user)[1]:
         return qs.filter(Q(access__in=PUBLIC) | granted)
     return qs.filter(granted)
+
+
+def count_visible_to(user):
+    """Return how many contacts user may see: contacts_visible_to(user).count(), faster."""
+    if not (user.is_authenticated and user.is_active):
+        return 0
+    if is_crm_admin(user):
+        return Contact.objects.count()
+    # Two indexed counts instead of one EXISTS probe for every contact.
+    public = Contact.objects.filter(access__in=PUBLIC).count() if _roles(user)[1] else 0
+    granted = _granted(user)
+    if public:
+        granted = granted.exclude(content_object__access__in=PUBLIC)
+    return public + granted.count()
 
 
 def editable_ids(user, contacts):
@@ -81,11 +110,9 @@ def editable_ids(user, contacts):
         return {c.pk for c in contacts}
     ids = {c.pk for c in contacts if c.access == Contact.Access.PUBLIC_RW and _roles(user)[1]}
     ids |= set(
-        ContactUserObjectPermission.objects.filter(
-            user=user,
-            permission__codename="change_contact",
-            content_object__in=[c.pk for c in contacts],
-        ).values_list("content_object_id", flat=True)
+        _granted(user, "change_contact")
+        .filter(content_object__in=[c.pk for c in contacts])
+        .values_list("content_object_id", flat=True)
     )
     return ids
 

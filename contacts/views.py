@@ -10,7 +10,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import config, selectors, services
-from .access import can_change, can_delete, contacts_visible_to, editable_ids, get_contact_for_user
+from .access import (
+    can_change,
+    can_delete,
+    contacts_visible_to,
+    count_visible_to,
+    editable_ids,
+    get_contact_for_user,
+)
 from .forms import ContactForm, detail_formsets, typed_rows, typed_values
 from .models import Contact, ContactInfo, Notification
 
@@ -24,6 +31,8 @@ def contact_list(request):
     per_page = _int(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     paginator = Paginator(contacts.order_by("-created_at", "-id"), per_page)
+    if not query:
+        paginator.count = count_visible_to(request.user)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.with_list_details(page.object_list)
     page.object_list = rows

@@ -5,7 +5,13 @@ import random
 import pytest
 from guardian.shortcuts import get_objects_for_user
 
-from contacts.access import can_change, can_delete, contacts_visible_to, editable_ids
+from contacts.access import (
+    can_change,
+    can_delete,
+    contacts_visible_to,
+    count_visible_to,
+    editable_ids,
+)
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from tests.conftest import form_data
 
@@ -49,6 +55,7 @@ def test_contacts_visible_to_agrees_with_guardian_and_the_rules_for_every_user(p
         }
         assert ours == guardians == by_the_rules, user.username
         assert 0 < len(ours) <= len(contacts)
+        assert count_visible_to(user) == len(ours), user.username
 
 
 def test_can_change_and_can_delete_follow_the_rules(population):
