@@ -754,15 +754,22 @@ def _column_defaults(instance):
 
 
 def _write(model, fields, rows):
-    """Insert rows, tuples of values for fields, with one prepared statement."""
+    """Insert rows, tuples of values for fields, in one statement or stream."""
     # bulk_create spends ~4 µs of Python per value: minutes for 1.6 million rows.
     qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
     columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
     with connection.cursor() as cursor:
         # Names come from the model's metadata; values go as parameters.
-        sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            # One COPY stream instead of a round trip per row.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(sql, rows)
 
 
 @contextmanager
