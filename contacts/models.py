@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -25,9 +26,68 @@ class ContactType(models.Model):
         ordering = ["position", "id"]
         verbose_name = _("contact type")
         verbose_name_plural = _("contact types")
+        constraints = [models.UniqueConstraint(Lower("title"), name="contact_type_title_unique_ci")]
 
     def __str__(self):
         return self.title
+
+
+class CustomField(models.Model):
+    """A user field that CRM admins add to persons, companies or both (SPEC S2, C7)."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        TEXTAREA = "textarea", _("Text area")
+        SELECT = "select", _("Select box")
+        CHECKBOX = "checkbox", _("Checkbox")
+        DATE = "date", _("Date")
+        HEADING = "heading", _("Heading")
+
+    class AppliesTo(models.TextChoices):
+        BOTH = "both", _("Persons and companies")
+        PERSON = "person", _("Persons")
+        COMPANY = "company", _("Companies")
+
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    applies_to = models.CharField(
+        _("applies to"), max_length=10, choices=AppliesTo.choices, default=AppliesTo.BOTH
+    )
+    # The choices of a select box, in order.
+    options = models.JSONField(_("options"), default=list, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("user field")
+        verbose_name_plural = _("user fields")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def key(self):
+        """Return the key of this field's value in Contact.custom."""
+        return str(self.pk)
+
+
+class CrmSettings(models.Model):
+    """The CRM-wide settings: one row, read with CrmSettings.load()."""
+
+    default_currency = models.CharField(_("default currency"), max_length=3, blank=True)
+    # The currencies offered on the contact form; empty offers them all.
+    currencies = models.JSONField(_("currencies offered"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("CRM settings")
+        verbose_name_plural = _("CRM settings")
+
+    def __str__(self):
+        return str(_("CRM settings"))
+
+    @classmethod
+    def load(cls):
+        return cls.objects.get_or_create(pk=1)[0]
 
 
 class TaggedContact(TaggedItemBase):

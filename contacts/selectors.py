@@ -1,12 +1,13 @@
 """Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from . import text
 from .access import contacts_visible_to
-from .models import ContactInfo
+from .models import ContactInfo, ContactType, TaggedContact
 
 SUGGESTIONS = 10
 
@@ -21,6 +22,32 @@ def contact_search(contacts, query):
     for word in text.fold(query).split()[:8]:
         contacts = contacts.filter(search_text__contains=word)
     return contacts
+
+
+def contact_filter(contacts, params):
+    """Narrow contacts by the list filters in params; return them and the active filters.
+
+    Each active filter is (parameter, value, label) so the page can offer to remove it.
+    """
+    active = []
+    type_id = params.get("type", "")
+    if type_id == "none":
+        contacts = contacts.filter(contact_type__isnull=True)
+        active.append(("type", type_id, _("Type: not specified")))
+    elif type_id.isdigit():
+        contact_type = ContactType.objects.filter(pk=type_id).first()
+        contacts = contacts.filter(contact_type_id=type_id)
+        title = contact_type.title if contact_type else "?"
+        active.append(("type", type_id, _("Type: %(title)s") % {"title": title}))
+    for name in params.getlist("tag")[:10]:
+        name = name.replace("\x00", "").strip()[:100]
+        if name:
+            tags = Tag.objects.filter(name__iexact=name).values("pk")
+            contacts = contacts.filter(
+                Exists(TaggedContact.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+            )
+            active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
+    return contacts, active
 
 
 def with_list_details(contacts):

@@ -28,10 +28,11 @@ DETAIL_PREFIXES = ("email", "phone", "web", "address")
 def contact_list(request):
     query = request.GET.get("q", "").strip()[:200]
     contacts = selectors.contact_search(contacts_visible_to(request.user), query)
+    contacts, filters = selectors.contact_filter(contacts, request.GET)
     per_page = _int(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     paginator = Paginator(contacts.order_by("-created_at", "-id"), per_page)
-    if not query:
+    if not query and not filters:
         paginator.count = count_visible_to(request.user)
     page = paginator.get_page(request.GET.get("page"))
     rows = selectors.with_list_details(page.object_list)
@@ -39,10 +40,24 @@ def contact_list(request):
     editable = editable_ids(request.user, rows)
     for contact in rows:
         contact.can_edit = contact.pk in editable
-    context = {"page": page, "query": query, "per_page": per_page, "page_sizes": PAGE_SIZES}
+    context = {
+        "page": page,
+        "query": query,
+        "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+    }
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
     return render(request, "contacts/list.html", context)
+
+
+def _without(params, key, value):
+    """Return the query string of params without one value of key, and without the page."""
+    params = params.copy()
+    params.setlist(key, [v for v in params.getlist(key) if v != value])
+    params.pop("page", None)
+    return "?" + params.urlencode()
 
 
 def _int(value, default):

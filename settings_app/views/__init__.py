@@ -1,0 +1,33 @@
+"""The CRM admins' settings pages: thin views over the contacts services."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from contacts.access import is_crm_admin
+
+# The settings navigation: (key, label, URL name), in the order shown.
+SECTIONS = [
+    ("types", _("Contact types"), "settings_app:types"),
+]
+
+
+def admin_required(view):
+    """Answer 403 to anyone who is not a CRM admin."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_crm_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def render_settings(request, section, template, context=None):
+    """Render a settings page inside the settings navigation."""
+    sections = [(key, label, reverse(name)) for key, label, name in SECTIONS]
+    return render(request, template, {"sections": sections, "section": section, **(context or {})})
