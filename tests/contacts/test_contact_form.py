@@ -493,7 +493,7 @@ def test_add_row_twice_without_javascript_gives_three_email_rows(alice_client, a
     assert 'name="email-0-value" value="marie@example.com"' in page
 
 
-def test_currency_names_are_localised():
+def test_currency_names_are_localised(db):
     english = dict(config.currency_choices("en"))
     french = dict(config.currency_choices("fr"))
 
@@ -502,7 +502,7 @@ def test_currency_names_are_localised():
     assert french["USD"] == "dollar des États-Unis (USD)"
 
 
-def test_currency_choices_offer_iso_currencies_with_common_ones_first():
+def test_currency_choices_offer_iso_currencies_with_common_ones_first(db):
     codes = [code for code, _ in config.currency_choices("en")]
 
     assert codes[:3] == ["EUR", "USD", "GBP"]

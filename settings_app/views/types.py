@@ -1,0 +1,150 @@
+"""Contact types (SPEC S1): list with counts, create, rename, reorder, delete."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from contacts import config
+from contacts.models import Contact, ContactType
+
+from . import admin_required, render_settings
+
+
+class ContactTypeForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=config.TITLE_MAX_LENGTH)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ContactTypeDeleteForm(forms.Form):
+    replacement = forms.ModelChoiceField(
+        label=gettext_lazy("Give its contacts the type"),
+        queryset=ContactType.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Not specified"),
+    )
+
+    def __init__(self, *args, contact_type, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["replacement"].queryset = ContactType.objects.exclude(pk=contact_type.pk)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def _types_url(contact_type=None):
+    url = reverse("settings_app:types")
+    return f"{url}#type-{contact_type.pk}" if contact_type else url
+
+
+@admin_required
+def type_list(request):
+    """List the contact types with their contact counts; add one."""
+    form = ContactTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_type = config.contact_type_create(title=form.cleaned_data["title"])
+        except ValidationError as e:
+            form.add_error("title", e)
+        else:
+            messages.success(
+                request, _("Contact type “%(title)s” added.") % {"title": contact_type.title}
+            )
+            return redirect(_types_url(contact_type))
+    types = list(config.contact_types_with_counts())
+    context = {
+        "types": types,
+        "form": form,
+        "untyped_count": Contact.objects.filter(contact_type__isnull=True).count(),
+    }
+    return render_settings(request, "types", "settings_app/types.html", context)
+
+
+@admin_required
+def type_edit(request, pk):
+    contact_type = get_object_or_404(ContactType, pk=pk)
+    old_title = contact_type.title
+    form = ContactTypeForm(request.POST or None, initial={"title": contact_type.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            config.contact_type_rename(contact_type=contact_type, title=form.cleaned_data["title"])
+        except ValidationError as e:
+            contact_type.title = old_title
+            form.add_error("title", e)
+        else:
+            messages.success(
+                request,
+                _("Contact type “%(old)s” renamed “%(new)s”.")
+                % {"old": old_title, "new": contact_type.title},
+            )
+            return redirect(_types_url(contact_type))
+    context = {"contact_type": contact_type, "form": form}
+    return render_settings(request, "types", "settings_app/types_edit.html", context)
+
+
+@admin_required
+def type_delete(request, pk):
+    """Delete a type, after asking where its contacts go when it is in use."""
+    contact_type = get_object_or_404(ContactType, pk=pk)
+    count = contact_type.contacts.count()
+    form = ContactTypeDeleteForm(request.POST or None, contact_type=contact_type)
+    if request.method == "POST" and count and "replacement" not in request.POST:
+        # Contacts took the type after the page said none had it: ask where they go.
+        form = ContactTypeDeleteForm(contact_type=contact_type)
+    elif request.method == "POST" and form.is_valid():
+        replacement = form.cleaned_data["replacement"]
+        try:
+            moved = config.contact_type_delete(contact_type=contact_type, replacement=replacement)
+        except ValidationError as e:
+            form.add_error("replacement", e)
+        else:
+            message = _("Contact type “%(title)s” deleted.") % {"title": contact_type.title}
+            if moved:
+                target = replacement.title if replacement else _("Not specified")
+                message += " " + ngettext(
+                    "%(count)d contact now has the type “%(target)s”.",
+                    "%(count)d contacts now have the type “%(target)s”.",
+                    moved,
+                ) % {"count": moved, "target": target}
+            messages.success(request, message)
+            return redirect("settings_app:types")
+    context = {"contact_type": contact_type, "form": form, "count": count}
+    return render_settings(request, "types", "settings_app/types_delete.html", context)
+
+
+@admin_required
+@require_POST
+def type_move(request, pk):
+    """Move a type one place up or down: the buttons that work without a mouse or script."""
+    contact_type = get_object_or_404(ContactType, pk=pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return HttpResponseBadRequest(_("Move a type up or down."))
+    config.contact_type_move(contact_type=contact_type, direction=direction)
+    return redirect(_types_url(contact_type))
+
+
+@admin_required
+@require_POST
+def type_reorder(request):
+    """Store the order of the types after a drag and drop; answer JSON to the script."""
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+    except ValueError:
+        return HttpResponseBadRequest(_("The order is a list of contact type ids."))
+    types = config.contact_types_reorder(ids=ids)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ids": [t.pk for t in types]})
+    messages.success(request, _("Order saved."))
+    return redirect("settings_app:types")

@@ -1,0 +1,101 @@
+// Drag and drop reordering for the settings lists. The up/down buttons do the same
+// without a mouse or script; this only adds dragging a row by its handle.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function refreshButtons(body) {
+    const rows = Array.from(body.querySelectorAll("tr[data-id]"));
+    rows.forEach((row, index) => {
+      const up = row.querySelector("[data-move=up]");
+      const down = row.querySelector("[data-move=down]");
+      if (up) up.disabled = index === 0;
+      if (down) down.disabled = index === rows.length - 1;
+    });
+  }
+
+  function announce(body, text) {
+    const status = (body.closest("section") || document).querySelector("[data-reorder-status]");
+    if (status) status.textContent = text;
+  }
+
+  function saveOrder(body) {
+    const data = new FormData();
+    body.querySelectorAll("tr[data-id]").forEach((row) => data.append("ids", row.dataset.id));
+    return fetch(body.dataset.reorderUrl, {
+      method: "POST",
+      body: data,
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      credentials: "same-origin",
+    }).then((response) => {
+      if (!response.ok) throw new Error(response.status);
+      announce(body, body.dataset.savedMessage || "");
+    }).catch(() => {
+      window.alert(body.dataset.failedMessage || "Error");
+      window.location.reload();
+    });
+  }
+
+  function rowAfter(body, y) {
+    // The first row whose middle lies below the pointer: the dragged row goes before it.
+    const rows = Array.from(body.querySelectorAll("tr[data-id]:not(.dragging)"));
+    return rows.find((row) => {
+      const box = row.getBoundingClientRect();
+      return y < box.top + box.height / 2;
+    }) || null;
+  }
+
+  function enhance(body) {
+    let dragged = null;
+    let before = null;
+
+    body.querySelectorAll("tr[data-id]").forEach((row) => {
+      const handle = row.querySelector(".drag-handle");
+      if (!handle) return;
+      handle.style.cursor = "grab";
+      // Only the handle starts a drag: the rest of the row keeps text selection and clicks.
+      handle.addEventListener("mousedown", () => { row.draggable = true; });
+      handle.addEventListener("mouseup", () => { row.draggable = false; });
+      row.addEventListener("dragstart", (event) => {
+        dragged = row;
+        before = row.nextElementSibling;
+        row.classList.add("dragging", "table-active");
+        row.style.opacity = "0.6";
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", row.dataset.id);
+      });
+      row.addEventListener("dragend", (event) => {
+        row.classList.remove("dragging", "table-active");
+        row.style.opacity = "";
+        row.draggable = false;
+        if (event.dataTransfer.dropEffect === "none") {
+          // Dropped outside the list, or cancelled with Escape: put the row back.
+          body.insertBefore(row, before);
+        } else if (dragged && row.nextElementSibling !== before) {
+          refreshButtons(body);
+          saveOrder(body);
+        }
+        dragged = null;
+      });
+    });
+
+    body.addEventListener("dragover", (event) => {
+      if (!dragged) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      const next = rowAfter(body, event.clientY);
+      if (next !== dragged.nextElementSibling) body.insertBefore(dragged, next);
+    });
+    body.addEventListener("drop", (event) => {
+      if (dragged) event.preventDefault();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("tbody[data-reorder-url]").forEach(enhance);
+  });
+})();
