@@ -1,0 +1,209 @@
+"""The CRM's shared tags (SPEC S4, C9): list with usage, create, rename, merge, delete.
+
+Tag names are trimmed, their inner whitespace collapsed, at most TAG_MAX_LENGTH
+characters, and unique when compared case-insensitively. taggit's table only makes
+them unique case-sensitively, so the services check under a transaction and turn a
+concurrent duplicate (IntegrityError) into the same ValidationError.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from taggit.models import Tag
+
+from .models import Contact, TaggedContact
+
+TAG_MAX_LENGTH = 50
+
+
+def normalize_tag_name(name):
+    """Return name trimmed, with every run of whitespace turned into one space."""
+    return " ".join(name.split())
+
+
+def validate_tag_name(name):
+    """Return the normalised name, or raise ValidationError if it is empty or too long."""
+    name = normalize_tag_name(name)
+    if not name:
+        raise ValidationError(_("Enter a tag name."), code="required")
+    if len(name) > TAG_MAX_LENGTH:
+        raise ValidationError(
+            ngettext(
+                "A tag name has at most %(max)d characters; this one has %(length)d.",
+                "A tag name has at most %(max)d characters; this one has %(length)d.",
+                TAG_MAX_LENGTH,
+            )
+            % {"max": TAG_MAX_LENGTH, "length": len(name)},
+            code="max_length",
+        )
+    return name
+
+
+def tag_named(name, *, exclude=None):
+    """Return the tag whose name equals name case-insensitively, or None."""
+    tags = Tag.objects.exclude(pk=exclude) if exclude else Tag.objects.all()
+    found = tags.filter(name__iexact=name).order_by("pk").first()
+    if found or name.isascii() or connection.vendor != "sqlite":
+        return found
+    # SQLite folds only ASCII letters: compare other names in Python ("Été" and "été").
+    folded = name.casefold()
+    return next((t for t in tags.order_by("pk") if t.name.casefold() == folded), None)
+
+
+def tags_with_usage(*, query=""):
+    """Return the tags, each with `usage` (the contacts carrying it), by name ignoring case."""
+    tags = Tag.objects.annotate(usage=Count("contacts_taggedcontact_items"))
+    if query:
+        tags = tags.filter(name__icontains=query)
+    return tags.order_by(Lower("name"), "name", "pk")
+
+
+def unused_tags():
+    """Return the tags that no contact carries."""
+    return Tag.objects.filter(~Exists(TaggedContact.objects.filter(tag=OuterRef("pk"))))
+
+
+def tag_usage(tag):
+    """Return how many contacts carry tag."""
+    return TaggedContact.objects.filter(tag=tag).values("content_object").distinct().count()
+
+
+@dataclass
+class MergeResult:
+    contacts: int  # contacts that carried the source tag and now carry the target
+    already_tagged: int  # of those, how many carried both
+
+
+@transaction.atomic
+def tag_create(*, name):
+    """Create a tag, refusing a name that exists in any case."""
+    name = validate_tag_name(name)
+    if existing := tag_named(name):
+        raise _duplicate(existing.name)
+    tag = Tag(name=name, slug=_unique_slug(name))
+    _save(tag)
+    return tag
+
+
+@transaction.atomic
+def tag_rename(*, tag, name):
+    """Rename tag; only its case may match another tag's name, else merge is the way."""
+    name = validate_tag_name(name)
+    (tag,) = _lock(tag)
+    if name == tag.name:
+        return tag
+    if existing := tag_named(name, exclude=tag.pk):
+        raise ValidationError(
+            _(
+                "A tag named “%(name)s” already exists. To put both under one name, "
+                "merge this tag into it."
+            )
+            % {"name": existing.name},
+            code="duplicate",
+        )
+    tag.name = name
+    tag.slug = _unique_slug(name, exclude=tag.pk)
+    _save(tag)
+    _contacts_changed(TaggedContact.objects.filter(tag=tag))
+    return tag
+
+
+@transaction.atomic
+def tag_merge(*, source, target):
+    """Give source's contacts the target tag, once each, and delete source."""
+    if source.pk == target.pk:
+        raise ValidationError(_("A tag cannot be merged into itself."), code="same")
+    source, target = _lock(source, target)
+    rows = TaggedContact.objects.filter(tag=source)
+    contacts = rows.values("content_object").distinct().count()
+    both = rows.filter(
+        Exists(TaggedContact.objects.filter(tag=target, content_object=OuterRef("content_object")))
+    )
+    already_tagged = both.values("content_object").distinct().count()
+    _contacts_changed(rows)
+    both.delete()
+    # No unique constraint holds one row per contact and tag: drop repeats before moving.
+    rows.filter(
+        Exists(
+            TaggedContact.objects.filter(
+                tag=source, content_object=OuterRef("content_object"), pk__lt=OuterRef("pk")
+            )
+        )
+    ).delete()
+    rows.update(tag=target)
+    source.delete()
+    return MergeResult(contacts=contacts, already_tagged=already_tagged)
+
+
+@transaction.atomic
+def tag_delete(*, tag):
+    """Delete tag, taking it off every contact; return how many contacts carried it."""
+    (tag,) = _lock(tag)
+    rows = TaggedContact.objects.filter(tag=tag)
+    contacts = rows.values("content_object").distinct().count()
+    _contacts_changed(rows)
+    tag.delete()
+    return contacts
+
+
+@transaction.atomic
+def tags_delete_unused():
+    """Delete every tag no contact carries; return how many were deleted."""
+    # Lock first, then check again: a contact tagged meanwhile keeps its tag.
+    candidates = list(unused_tags().select_for_update().values_list("pk", flat=True))
+    still_unused = unused_tags().filter(pk__in=candidates)
+    deleted, by_model = still_unused.delete()
+    return by_model.get(Tag._meta.label, 0)
+
+
+def _lock(*tags):
+    """Return fresh copies of tags, locked until the transaction ends, in the given order.
+
+    Raise Tag.DoesNotExist if one was deleted meanwhile.
+    """
+    pks = [t.pk for t in tags]
+    found = {t.pk: t for t in Tag.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+    if len(found) < len(set(pks)):
+        raise Tag.DoesNotExist(_("This tag no longer exists."))
+    return [found[pk] for pk in pks]
+
+
+def _save(tag):
+    try:
+        with transaction.atomic():
+            tag.save()
+    except IntegrityError:
+        if existing := tag_named(tag.name, exclude=tag.pk):
+            raise _duplicate(existing.name) from None
+        raise ValidationError(
+            _("Another change to the tags was saved at the same moment. Please try again."),
+            code="conflict",
+        ) from None
+
+
+def _duplicate(name):
+    return ValidationError(
+        _("A tag named “%(name)s” already exists.") % {"name": name}, code="duplicate"
+    )
+
+
+def _unique_slug(name, *, exclude=None):
+    base = Tag().slugify(name) or "tag"
+    taken = Tag.objects.filter(Q(slug=base) | Q(slug__startswith=f"{base}_"))
+    if exclude:
+        taken = taken.exclude(pk=exclude)
+    taken = set(taken.values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        slug, n = f"{base}_{n}", n + 1
+    return slug
+
+
+def _contacts_changed(rows):
+    # The version moves so that a contact form opened with the old tags notices (C17).
+    Contact.objects.filter(pk__in=rows.values("content_object")).update(version=F("version") + 1)
