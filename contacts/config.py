@@ -79,17 +79,32 @@ def currency_choices(language=None, *, offered_only=True, include=""):
 
 
 @transaction.atomic
-def currency_settings_update(*, default: str, offered: list[str]) -> CrmSettings:
-    """Store the default currency and the currencies offered on the contact form."""
-    unknown = sorted(set([default, *offered]) - currency_codes())
+def currency_settings_update(*, default_currency: str, currencies: list[str]) -> CrmSettings:
+    """Store the default currency and the currencies offered (empty: every currency)."""
+    known = currency_codes()
+    if default_currency not in known:
+        raise ValidationError(
+            {"default_currency": _("Unknown currency: %(code)s.") % {"code": default_currency}}
+        )
+    unknown = sorted(set(currencies) - known)
     if unknown:
-        raise ValidationError(_("Unknown currency: %(codes)s.") % {"codes": ", ".join(unknown)})
-    if offered and default not in offered:
-        raise ValidationError(_("The default currency must be among the currencies offered."))
+        raise ValidationError(
+            {"currencies": _("Unknown currency: %(code)s.") % {"code": ", ".join(unknown)}}
+        )
+    if currencies and default_currency not in currencies:
+        raise ValidationError(
+            {
+                "default_currency": _(
+                    "The default currency must be among the currencies offered: "
+                    "check %(code)s below or choose another default."
+                )
+                % {"code": default_currency}
+            }
+        )
     crm_settings = CrmSettings.objects.select_for_update().get_or_create(pk=1)[0]
     order = {code: n for n, code in enumerate(sorted_currency_codes("en"))}
-    crm_settings.default_currency = default
-    crm_settings.currencies = sorted(set(offered), key=order.__getitem__)
+    crm_settings.default_currency = default_currency
+    crm_settings.currencies = sorted(set(currencies), key=order.__getitem__)
     crm_settings.save()
     return crm_settings
 

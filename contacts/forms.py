@@ -87,7 +87,9 @@ class ContactForm(forms.ModelForm):
             self.fields["company_name"].required = True
         self.fields["contact_type"].queryset = ContactType.objects.all()
         self.fields["contact_type"].empty_label = _("Not specified")
-        self.fields["currency"].choices = [("", "—")] + config.currency_choices()
+        self.fields["currency"].choices = [("", "—")] + config.currency_choices(
+            include=self.instance.currency
+        )
         self.fields["responsible"].queryset = (
             get_user_model()
             .objects.filter(is_active=True)

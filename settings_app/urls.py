@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import admin_required, tags, types
+from .views import admin_required, admins, currency, tags, types
 
 app_name = "settings_app"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
     path("types/<int:pk>/edit/", types.type_edit, name="type_edit"),
     path("types/<int:pk>/move/", types.type_move, name="type_move"),
     path("types/<int:pk>/delete/", types.type_delete, name="type_delete"),
+    path("currency/", currency.currency_settings, name="currency"),
+    path("admins/", admins.admin_list, name="admins"),
+    path("admins/<int:pk>/", admins.admin_set, name="admin_set"),
     path("tags/", tags.tag_list, name="tags"),
     path("tags/delete-unused/", tags.tags_delete_unused, name="tags_delete_unused"),
     path("tags/<int:pk>/rename/", tags.tag_rename, name="tag_rename"),

@@ -12,7 +12,9 @@ from contacts.access import is_crm_admin
 # The settings navigation: (key, label, URL name), in the order shown.
 SECTIONS = [
     ("types", _("Contact types"), "settings_app:types"),
+    ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
+    ("admins", _("CRM admins"), "settings_app:admins"),
 ]
 
 

@@ -51,7 +51,7 @@ def _types_url(contact_type=None):
 @admin_required
 def type_list(request):
     """List the contact types with their contact counts; add one."""
-    form = ContactTypeForm(request.POST or None)
+    form = ContactTypeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             contact_type = config.contact_type_create(title=form.cleaned_data["title"])
@@ -75,7 +75,9 @@ def type_list(request):
 def type_edit(request, pk):
     contact_type = get_object_or_404(ContactType, pk=pk)
     old_title = contact_type.title
-    form = ContactTypeForm(request.POST or None, initial={"title": contact_type.title})
+    form = ContactTypeForm(
+        request.POST if request.method == "POST" else None, initial={"title": contact_type.title}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             config.contact_type_rename(contact_type=contact_type, title=form.cleaned_data["title"])
@@ -98,7 +100,9 @@ def type_delete(request, pk):
     """Delete a type, after asking where its contacts go when it is in use."""
     contact_type = get_object_or_404(ContactType, pk=pk)
     count = contact_type.contacts.count()
-    form = ContactTypeDeleteForm(request.POST or None, contact_type=contact_type)
+    form = ContactTypeDeleteForm(
+        request.POST if request.method == "POST" else None, contact_type=contact_type
+    )
     if request.method == "POST" and count and "replacement" not in request.POST:
         # Contacts took the type after the page said none had it: ask where they go.
         form = ContactTypeDeleteForm(contact_type=contact_type)

@@ -99,3 +99,46 @@
     document.querySelectorAll("tbody[data-reorder-url]").forEach(enhance);
   });
 })();
+
+// The currency picker: find a currency by name or code, count the checked ones, and
+// checking one means "only the currencies checked".
+(function () {
+  "use strict";
+
+  function enhance(picker) {
+    const form = picker.closest("form");
+    const tools = picker.querySelector("[data-currency-tools]");
+    const filter = picker.querySelector("[data-currency-filter]");
+    const count = picker.querySelector("[data-currency-count]");
+    const boxes = Array.from(picker.querySelectorAll("input[type=checkbox]"));
+    const chosen = form.querySelector("input[name=offer][value=chosen]");
+
+    const showCount = () => {
+      const checked = boxes.filter((box) => box.checked).length;
+      count.textContent = count.dataset.template
+        .replace("%(checked)s", checked)
+        .replace("%(total)s", boxes.length);
+    };
+    tools.hidden = false;
+    filter.addEventListener("input", () => {
+      const words = filter.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      picker.querySelectorAll("[data-currency-option]").forEach((option) => {
+        const text = option.textContent.toLowerCase();
+        option.hidden = !words.every((word) => text.includes(word));
+      });
+    });
+    filter.addEventListener("keydown", (event) => {
+      // Enter in the search box must not submit the whole form.
+      if (event.key === "Enter") event.preventDefault();
+    });
+    boxes.forEach((box) => box.addEventListener("change", () => {
+      if (box.checked && chosen) chosen.checked = true;
+      showCount();
+    }));
+    showCount();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-currency-picker]").forEach(enhance);
+  });
+})();

@@ -1,0 +1,140 @@
+"""CRM admins in Settings (SPEC S6): who is an admin, and never nobody."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from contacts import config
+from contacts.models import CRM_ADMINS_GROUP
+
+ADMINS_URL = "/settings/admins/"
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+def page_of(response):
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def row_of(page, user):
+    match = re.search(rf'<tr id="user-{user.pk}">(.*?)</tr>', page, re.S)
+    assert match, f"no row for {user.username}"
+    return match.group(1)
+
+
+def admin_usernames():
+    group = Group.objects.get(name=CRM_ADMINS_GROUP)
+    return sorted(group.user_set.values_list("username", flat=True))
+
+
+def test_the_page_lists_active_users_with_name_username_email_and_role(
+    admin_client, admin, alice, make_user
+):
+    make_user("gone", is_active=False)
+
+    page = page_of(admin_client.get(ADMINS_URL))
+
+    row = row_of(page, alice)
+    assert "Alice Martin" in row
+    assert ">alice<" in row
+    assert "alice@example.com" in row
+    assert "Make CRM admin" in row
+    assert "Remove from CRM admins" in row_of(page, admin)
+    assert "gone" not in page
+
+
+def test_a_superuser_is_shown_as_an_admin_that_cannot_be_changed_here(admin_client, root):
+    row = row_of(page_of(admin_client.get(ADMINS_URL)), root)
+
+    assert "Yes, superuser" in row
+    assert "<form" not in row
+
+
+def test_making_a_user_crm_admin_lets_him_open_settings(admin_client, alice, client):
+    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "1"}, follow=True)
+
+    assert "Alice Martin is now a CRM admin." in page_of(response)
+    assert admin_usernames() == ["admin", "alice"]
+    client.force_login(alice)
+    assert client.get("/settings/types/").status_code == 200
+
+
+def test_removing_an_admin_while_another_remains_takes_settings_away_from_him(
+    admin_client, alice, client
+):
+    config.crm_admin_set(by=alice, user=alice, is_admin=True)
+
+    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "0"}, follow=True)
+
+    assert "Alice Martin is no longer a CRM admin." in page_of(response)
+    assert admin_usernames() == ["admin"]
+    client.force_login(alice)
+    assert client.get("/settings/types/").status_code == 403
+
+
+def test_the_last_crm_admin_cannot_be_removed(admin_client, admin):
+    response = admin_client.post(f"/settings/admins/{admin.pk}/", {"is_admin": "0"}, follow=True)
+
+    page = page_of(response)
+    assert "Admin is the last CRM admin: make someone else a CRM admin first." in page
+    assert admin_usernames() == ["admin"]
+
+
+def test_an_active_superuser_counts_as_a_remaining_admin(admin_client, admin, root):
+    response = admin_client.post(f"/settings/admins/{admin.pk}/", {"is_admin": "0"})
+
+    assert admin_usernames() == []
+    # He is no longer allowed in Settings: he lands on the contacts.
+    assert response.url == "/contacts/"
+
+
+@pytest.mark.parametrize("who", ["inactive superuser", "inactive group member"])
+def test_inactive_users_do_not_count_as_remaining_admins(admin, make_user, django_user_model, who):
+    if who == "inactive superuser":
+        django_user_model.objects.create_superuser("old", "old@example.com", "pw", is_active=False)
+    else:
+        former = make_user("former", is_active=False)
+        Group.objects.get(name=CRM_ADMINS_GROUP).user_set.add(former)
+
+    with pytest.raises(ValidationError):
+        config.crm_admin_set(by=admin, user=admin, is_admin=False)
+
+    assert "admin" in admin_usernames()
+
+
+def test_two_admins_removing_each_other_leave_one(admin, alice):
+    config.crm_admin_set(by=admin, user=alice, is_admin=True)
+
+    config.crm_admin_set(by=alice, user=admin, is_admin=False)
+    with pytest.raises(ValidationError):
+        config.crm_admin_set(by=admin, user=alice, is_admin=False)
+
+    assert admin_usernames() == ["alice"]
+
+
+def test_making_an_admin_admin_again_changes_nothing(admin):
+    assert config.crm_admin_set(by=admin, user=admin, is_admin=True) is False
+    assert admin_usernames() == ["admin"]
+
+
+def test_a_request_without_a_clear_choice_is_a_bad_request(admin_client, alice):
+    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "yes"})
+
+    assert response.status_code == 400
+    assert admin_usernames() == ["admin"]
+
+
+def test_an_inactive_user_cannot_be_made_admin(admin_client, make_user):
+    gone = make_user("gone", is_active=False)
+
+    response = admin_client.post(f"/settings/admins/{gone.pk}/", {"is_admin": "1"})
+
+    assert response.status_code == 404
+    assert admin_usernames() == ["admin"]
