@@ -7,13 +7,14 @@ from django.core.validators import EmailValidator, URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import config, text
+from . import config, custom_fields, text
 from .access import contacts_visible_to, is_crm_admin
-from .models import Address, Contact, ContactInfo, ContactType
+from .models import Address, Contact, ContactInfo, ContactType, CustomField
 from .photos import process_photo
 from .services import ContactData
 
 TAG_MAX_LENGTH = 50
+CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 
 
 def parse_tags(value):
@@ -107,6 +108,7 @@ class ContactForm(forms.ModelForm):
             )
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
         contact = self.instance
+        self._add_custom_fields(contact)
         if contact.pk:
             self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
             self.initial.setdefault("responsible", list(contact.responsible.all()))
@@ -120,6 +122,51 @@ class ContactForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def _add_custom_fields(self, contact):
+        """Add the user fields of this kind as they are now (SPEC C7)."""
+        self.custom_fields = custom_fields.fields_for(self.kind)
+        for field in self.custom_fields:
+            if field.field_type != CustomField.Type.HEADING:
+                name = custom_field_name(field)
+                self.fields[name] = custom_fields.form_field(field)
+                if contact.pk:
+                    self.initial.setdefault(name, contact.custom.get(field.key))
+        # Values posted for fields deleted (or changed to another kind) since the form
+        # was opened: they cannot be saved, and the user is told so.
+        self.lost_custom_keys = set()
+        for name, value in (self.data or {}).items():
+            match = CUSTOM_FIELD_NAME.fullmatch(name)
+            if match and name not in self.fields and str(value).strip():
+                self.lost_custom_keys.add(match[1])
+
+    def custom_groups(self):
+        """Return the user fields under their headings: [(heading, [(field, column class)])]."""
+        columns = {
+            CustomField.Type.TEXTAREA: "col-12",
+            CustomField.Type.CHECKBOX: "col-md-6 pt-md-4",
+        }
+        groups = [(None, [])]
+        for field in self.custom_fields:
+            if field.field_type == CustomField.Type.HEADING:
+                groups.append((field.label, []))
+            else:
+                column = columns.get(field.field_type, "col-md-6")
+                groups[-1][1].append((self[custom_field_name(field)], column))
+        return [(heading, fields) for heading, fields in groups if fields]
+
+    def custom_values(self):
+        """Return the user field values filled in, keyed by field id."""
+        values = {}
+        for field in self.custom_fields:
+            value = self.cleaned_data.get(custom_field_name(field))
+            if value not in (None, "", False):
+                values[field.key] = value
+        return values
+
+    def custom_values_not_saved(self, contact):
+        """Return the keys of values filled in that the saved contact does not hold."""
+        return self.lost_custom_keys | {k for k in self.custom_values() if k not in contact.custom}
 
     def clean_tags(self):
         tags = parse_tags(self.cleaned_data["tags"])
@@ -192,7 +239,12 @@ class ContactForm(forms.ModelForm):
             else data.get("company_input", ""),
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
+            custom=self.custom_values(),
         )
+
+
+def custom_field_name(field):
+    return f"{custom_fields.FILTER_PREFIX}{field.pk}"
 
 
 def style_widgets(form):

@@ -5,9 +5,9 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from . import text
+from . import custom_fields, text
 from .access import contacts_visible_to
-from .models import ContactInfo, ContactType, TaggedContact
+from .models import ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
 
@@ -47,7 +47,32 @@ def contact_filter(contacts, params):
                 Exists(TaggedContact.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
             )
             active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
+    contacts = _custom_field_filter(contacts, params, active)
     return contacts, active
+
+
+def _custom_field_filter(contacts, params, active):
+    """Narrow contacts by ?cf_<id>=<option> (select box) or ?cf_<id>=1|0 (checkbox)."""
+    wanted = {}
+    for key in params:
+        field_id = key.removeprefix(custom_fields.FILTER_PREFIX)
+        value = params.get(key, "").replace("\x00", "").strip()[:200]
+        is_id = field_id.isascii() and field_id.isdigit() and len(field_id) < 18
+        if key.startswith(custom_fields.FILTER_PREFIX) and is_id and value:
+            wanted[int(field_id)] = (key, value)
+        if len(wanted) == 20:
+            break
+    if not wanted:
+        return contacts
+    fields = CustomField.objects.filter(pk__in=wanted, field_type__in=custom_fields.FILTERABLE)
+    for field in fields:
+        key, value = wanted[field.pk]
+        found = custom_fields.value_filter(field, value)
+        if found:
+            condition, label = found
+            contacts = contacts.filter(condition)
+            active.append((key, value, label))
+    return contacts
 
 
 def with_list_details(contacts):

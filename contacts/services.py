@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from . import access, text
+from . import access, custom_fields, text
 from .models import Address, Contact, ContactInfo, Notification
 from .tasks import send_assignment_email
 
@@ -35,14 +35,21 @@ class ContactData:
     new_company_name: str = ""
     photo: tuple | None = None  # (photo, thumbnail) files from photos.process_photo
     remove_photo: bool = False
+    # User field values keyed by field id (SPEC C7); None keeps those the contact holds.
+    custom: dict | None = None
 
 
-def search_text_for(contact, infos, company_name=""):
+def search_text_for(contact, infos, company_name="", text_keys=None):
+    """Return what the list search looks into; text_keys: custom_fields.searchable_keys()."""
     parts = [contact.display_name, contact.company_name, company_name, contact.job_title]
     for info in infos:
         parts.append(info["value"])
         if info["kind"] == ContactInfo.Kind.PHONE:
             parts.extend(text.phone_search_digits(info["value"]))
+    if contact.custom:
+        if text_keys is None:
+            text_keys = custom_fields.searchable_keys()
+        parts.extend(str(contact.custom[k]) for k in sorted(contact.custom) if k in text_keys)
     return text.fold(" ".join(p for p in parts if p))
 
 
@@ -140,6 +147,8 @@ def _save(contact, by, data, company):
         contact.photo, contact.photo_thumb = data.photo
     elif data.remove_photo:
         contact.photo = contact.photo_thumb = ""
+    if data.custom is not None:
+        contact.custom = custom_fields.clean_values(contact.kind, data.custom)
     contact.compute_names()
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
@@ -198,10 +207,26 @@ def company_link_person(*, by, company, person):
 def _refresh_persons_search_text(company, company_name):
     """Let a company's persons be found by its name as it is now."""
     persons = list(company.persons.prefetch_related("infos"))
+    text_keys = custom_fields.searchable_keys()
     for person in persons:
         infos = [{"kind": i.kind, "value": i.value} for i in person.infos.all()]
-        person.search_text = search_text_for(person, infos, company_name)
+        person.search_text = search_text_for(person, infos, company_name, text_keys)
     Contact.objects.bulk_update(persons, ["search_text"])
+
+
+def contacts_refresh_search_text(contacts):
+    """Recompute the search text of contacts, e.g. after a user field was deleted."""
+    text_keys = custom_fields.searchable_keys()
+    batch = []
+    for contact in contacts.select_related("company").prefetch_related("infos").iterator(500):
+        infos = [{"kind": i.kind, "value": i.value} for i in contact.infos.all()]
+        company_name = contact.company.display_name if contact.company else ""
+        contact.search_text = search_text_for(contact, infos, company_name, text_keys)
+        batch.append(contact)
+        if len(batch) == 500:
+            Contact.objects.bulk_update(batch, ["search_text"])
+            batch = []
+    Contact.objects.bulk_update(batch, ["search_text"])
 
 
 def _delete_files_on_commit(names):

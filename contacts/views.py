@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import config, selectors, services
+from . import config, custom_fields, selectors, services
 from .access import (
     can_change,
     can_delete,
@@ -49,7 +49,26 @@ def contact_list(request):
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
+    context["custom_filters"] = _custom_filters(request.GET)
+    context["custom_filter_params"] = [f["name"] for f in context["custom_filters"]] + ["page"]
+    context["custom_filters_open"] = any(f["value"] for f in context["custom_filters"])
     return render(request, "contacts/list.html", context)
+
+
+def _custom_filters(params):
+    """Return the list filters on select boxes and checkboxes, with their current values."""
+    filters = []
+    for field in custom_fields.filterable_fields():
+        name = f"{custom_fields.FILTER_PREFIX}{field.pk}"
+        filters.append(
+            {
+                "name": name,
+                "label": field.label,
+                "value": params.get(name, ""),
+                "choices": custom_fields.filter_choices(field),
+            }
+        )
+    return filters
 
 
 def _without(params, key, value):
@@ -96,16 +115,25 @@ def _form_page(request, kind, contact=None):
         if valid:
             infos = [row for k in ("email", "phone", "web") for row in formsets[k].rows()]
             contact_data = form.contact_data(infos, formsets["address"].rows())
-            if contact is None:
+            creating = contact is None
+            if creating:
                 contact = services.contact_create(by=request.user, data=contact_data)
-                messages.success(request, _("“%(name)s” was created.") % {"name": contact})
-                if "save_new" in request.POST:
-                    return redirect("contacts:create", kind=kind)
+                message = _("“%(name)s” was created.") % {"name": contact}
             else:
                 services.contact_update(by=request.user, contact=contact, data=contact_data)
-                messages.success(
-                    request, _("Your changes to “%(name)s” were saved.") % {"name": contact}
-                )
+                message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
+            lost = len(form.custom_values_not_saved(contact))
+            if lost:
+                message += " " + ngettext(
+                    "A user field was deleted or changed meanwhile: "
+                    "the value you gave it was not saved.",
+                    "%(count)d user fields were deleted or changed meanwhile: "
+                    "the values you gave them were not saved.",
+                    lost,
+                ) % {"count": lost}
+            messages.success(request, message)
+            if creating and "save_new" in request.POST:
+                return redirect("contacts:create", kind=kind)
             return redirect(contact)
         messages.error(request, _("Please correct the errors below."))
     context = {
@@ -165,6 +193,7 @@ def contact_detail(request, pk):
         and f"{config.currency_name(contact.currency)} ({contact.currency})",
         "can_change": can_change(request.user, contact),
         "can_delete": can_delete(request.user, contact),
+        "custom_groups": custom_fields.card_groups(contact),
     }
     return render(request, "contacts/detail.html", context)
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import admin_required, admins, currency, tags, types
+from .views import admin_required, admins, currency, fields, tags, types
 
 app_name = "settings_app"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("types/<int:pk>/edit/", types.type_edit, name="type_edit"),
     path("types/<int:pk>/move/", types.type_move, name="type_move"),
     path("types/<int:pk>/delete/", types.type_delete, name="type_delete"),
+    path("fields/", fields.field_list, name="fields"),
+    path("fields/reorder/", fields.field_reorder, name="field_reorder"),
+    path("fields/<int:pk>/edit/", fields.field_edit, name="field_edit"),
+    path("fields/<int:pk>/move/", fields.field_move, name="field_move"),
+    path("fields/<int:pk>/delete/", fields.field_delete, name="field_delete"),
     path("currency/", currency.currency_settings, name="currency"),
     path("admins/", admins.admin_list, name="admins"),
     path("admins/<int:pk>/", admins.admin_set, name="admin_set"),

@@ -12,6 +12,7 @@ from contacts.access import is_crm_admin
 # The settings navigation: (key, label, URL name), in the order shown.
 SECTIONS = [
     ("types", _("Contact types"), "settings_app:types"),
+    ("fields", _("User fields"), "settings_app:fields"),
     ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
     ("admins", _("CRM admins"), "settings_app:admins"),
