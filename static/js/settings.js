@@ -131,6 +131,17 @@
       // Enter in the search box must not submit the whole form.
       if (event.key === "Enter") event.preventDefault();
     });
+    const defaultSelect = form.querySelector("select[name=default_currency]");
+    if (defaultSelect) {
+      // The default must be offered: check it when only checked currencies are offered.
+      defaultSelect.addEventListener("change", () => {
+        const box = boxes.find((b) => b.value === defaultSelect.value);
+        if (box && chosen && chosen.checked && !box.checked) {
+          box.checked = true;
+          showCount();
+        }
+      });
+    }
     boxes.forEach((box) => box.addEventListener("change", () => {
       if (box.checked && chosen) chosen.checked = true;
       showCount();

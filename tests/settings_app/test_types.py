@@ -55,9 +55,13 @@ def partner_type(db):
 def test_a_new_installation_has_the_four_default_types_in_order(admin_client):
     page = page_of(admin_client.get(TYPES_URL))
 
-    assert titles() == ["Client", "Supplier", "Partner", "Competitor"]
-    positions = [page.index(f">{title}</th>") for title in titles()]
-    assert positions == sorted(positions)
+    shown = [int(pk) for pk in re.findall(r'<tr id="type-(\d+)"', page)]
+    assert [ContactType.objects.get(pk=pk).title for pk in shown] == [
+        "Client",
+        "Supplier",
+        "Partner",
+        "Competitor",
+    ]
 
 
 def test_each_type_shows_how_many_contacts_use_it_linking_to_the_filtered_list(
