@@ -5,6 +5,7 @@ pages call these services; nothing here imports views or forms.
 """
 
 import datetime
+import logging
 from functools import cache
 
 from babel.core import get_global
@@ -20,6 +21,8 @@ from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from .models import CRM_ADMINS_GROUP, Contact, ContactType, CrmSettings
+
+logger = logging.getLogger(__name__)
 
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "JPY", "CNY", "AUD"]
 TITLE_MAX_LENGTH = ContactType._meta.get_field("title").max_length
@@ -190,7 +193,9 @@ def contact_type_move(*, contact_type: ContactType, direction: str) -> list[Cont
     if direction not in ("up", "down"):
         raise ValueError(direction)
     types = list(ContactType.objects.select_for_update().order_by("position", "id"))
-    index = next(n for n, t in enumerate(types) if t.pk == contact_type.pk)
+    index = next((n for n, t in enumerate(types) if t.pk == contact_type.pk), None)
+    if index is None:  # Deleted meanwhile: nothing to move.
+        return types
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(types):
         types[index], types[other] = types[other], types[index]
@@ -225,14 +230,9 @@ def contact_type_delete(*, contact_type: ContactType, replacement: ContactType |
 
 def crm_admin_users():
     """Return the active users, each with `is_crm_admin`, by name."""
-    admins = Group.objects.get_or_create(name=CRM_ADMINS_GROUP)[0]
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
-    admin_ids = set(admins.user_set.values_list("pk", flat=True))
-    users = list(users)
+    users = get_user_model().objects.filter(is_active=True)
+    admin_ids = set(users.filter(groups__name=CRM_ADMINS_GROUP).values_list("pk", flat=True))
+    users = list(users.order_by("first_name", "last_name", "username"))
     for user in users:
         user.in_admins_group = user.pk in admin_ids
         user.is_crm_admin = user.is_superuser or user.in_admins_group
@@ -271,4 +271,5 @@ def crm_admin_set(*, by, user, is_admin: bool) -> bool:
             )
     # The roles are cached on the user object for the request.
     user.__dict__.pop("_crm_roles", None)
+    logger.info("%s %s CRM admin %s", by.username, "made" if is_admin else "removed", user.username)
     return True

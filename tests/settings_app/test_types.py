@@ -216,6 +216,14 @@ def test_the_first_up_and_the_last_down_buttons_are_disabled(admin_client, clien
     assert not re.search(r'value="down"[^>]*data-move="down" disabled', row_of(page, client_type))
 
 
+def test_moving_a_type_deleted_meanwhile_changes_nothing(client_type):
+    ContactType.objects.filter(pk=client_type.pk).delete()
+
+    config.contact_type_move(contact_type=client_type, direction="down")
+
+    assert titles() == ["Supplier", "Partner", "Competitor"]
+
+
 def test_a_move_without_a_direction_is_a_bad_request(admin_client, client_type):
     response = admin_client.post(f"/settings/types/{client_type.pk}/move/", {"direction": "left"})
 
