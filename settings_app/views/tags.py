@@ -106,7 +106,8 @@ def tag_list(request):
             messages.success(request, _("Tag “%(name)s” added.") % {"name": tag.name})
             return redirect(_tags_url(tag))
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    page = Paginator(tags.tags_with_usage(query=query), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(tags.tags_by_name(query=query), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = tags.with_usage(page.object_list)
     context = {
         "page": page,
         "query": query,
@@ -121,6 +122,7 @@ def tag_rename(request, pk):
     tag = get_object_or_404(Tag, pk=pk)
     old_name = tag.name
     form = TagNameForm(request.POST or None, initial={"name": tag.name})
+    merge_into = None
     if request.method == "POST" and form.is_valid():
         try:
             tag = tags.tag_rename(tag=tag, name=form.cleaned_data["name"])
@@ -128,6 +130,10 @@ def tag_rename(request, pk):
             return _gone(request)
         except ValidationError as e:
             form.add_error("name", e)
+            if e.code == "duplicate":
+                merge_into = tags.tag_named(
+                    tags.normalize_tag_name(form.data["name"]), exclude=tag.pk
+                )
         else:
             if tag.name != old_name:
                 messages.success(
@@ -135,7 +141,7 @@ def tag_rename(request, pk):
                     _("Tag “%(old)s” renamed “%(new)s”.") % {"old": old_name, "new": tag.name},
                 )
             return redirect(_tags_url(tag))
-    context = {"tag": tag, "form": form, "usage": tags.tag_usage(tag)}
+    context = {"tag": tag, "form": form, "usage": tags.tag_usage(tag), "merge_into": merge_into}
     return render_settings(request, "tags", "settings_app/tags_rename.html", context)
 
 
@@ -143,7 +149,8 @@ def tag_rename(request, pk):
 def tag_merge(request, pk):
     """Merge a tag into another: its contacts get the other tag, and it is deleted."""
     source = get_object_or_404(Tag, pk=pk)
-    form = TagMergeForm(request.POST or None, source=source)
+    initial = {"target": request.GET.get("target", "")[:100]}
+    form = TagMergeForm(request.POST or None, source=source, initial=initial)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
         try:
