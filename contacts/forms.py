@@ -142,18 +142,41 @@ class ContactForm(forms.ModelForm):
 
     def custom_groups(self):
         """Return the user fields under their headings: [(heading, [(field, column class)])]."""
-        columns = {
-            CustomField.Type.TEXTAREA: "col-12",
-            CustomField.Type.CHECKBOX: "col-md-6 pt-md-4",
-        }
         groups = [(None, [])]
         for field in self.custom_fields:
             if field.field_type == CustomField.Type.HEADING:
                 groups.append((field.label, []))
             else:
-                column = columns.get(field.field_type, "col-md-6")
-                groups[-1][1].append((self[custom_field_name(field)], column))
-        return [(heading, fields) for heading, fields in groups if fields]
+                groups[-1][1].append(field)
+        return [(heading, self._columns(fields)) for heading, fields in groups if fields]
+
+    def _columns(self, fields):
+        """Lay fields out two to a line, a text area on a line of its own."""
+        lines, line = [], []
+        for field in fields:
+            if field.field_type == CustomField.Type.TEXTAREA:
+                lines += [line, [field]] if line else [[field]]
+                line = []
+            else:
+                line.append(field)
+                if len(line) == 2:
+                    lines.append(line)
+                    line = []
+        if line:
+            lines.append(line)
+        columns = []
+        for line in lines:
+            mixed = len({f.field_type == CustomField.Type.CHECKBOX for f in line}) == 2
+            for field in line:
+                if field.field_type == CustomField.Type.TEXTAREA:
+                    css = "col-12"
+                elif field.field_type == CustomField.Type.CHECKBOX and mixed:
+                    # Lines up with the labelled input beside it.
+                    css = "col-md-6 pt-md-4"
+                else:
+                    css = "col-md-6"
+                columns.append((self[custom_field_name(field)], css))
+        return columns
 
     def custom_values(self):
         """Return the user field values filled in, keyed by field id."""

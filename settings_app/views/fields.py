@@ -76,10 +76,18 @@ def _fields_url(field=None):
     return f"{url}#field-{field.pk}" if field else url
 
 
-def _add_errors(form, error):
-    """Show a service's ValidationError on the form: by field when it names one."""
+def _add_errors(form, error, keep=()):
+    """Show a service's ValidationError on the form, by field when it names one.
+
+    Return the messages about the names in keep, which the page shows elsewhere.
+    """
+    kept = []
     for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+        if name in keep:
+            kept += errors
+        else:
+            form.add_error(name if name in form.fields else None, errors)
+    return kept
 
 
 @admin_required
@@ -113,6 +121,7 @@ def field_edit(request, pk):
     form = FieldForm(data, field=field, locked=bool(usage))
     formset = None
     used = {}
+    option_errors = []
     if field.field_type == Type.SELECT:
         used = custom_fields.option_usage(field)
         initial = [{"was": option, "value": option} for option in field.options]
@@ -136,7 +145,8 @@ def field_edit(request, pk):
                     added=custom_fields.parse_options(cleaned["options"]),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                # About the options listed, not only the ones typed to be added.
+                option_errors = _add_errors(form, error, keep=["options"] if formset else [])
             else:
                 messages.success(
                     request, _("User field “%(label)s” saved.") % {"label": cleaned["label"]}
@@ -148,6 +158,7 @@ def field_edit(request, pk):
         "form": form,
         "formset": formset,
         "option_rows": option_rows,
+        "option_errors": option_errors,
         "usage": usage,
     }
     return render_settings(request, "fields", "settings_app/fields_edit.html", context)
