@@ -23,14 +23,13 @@ UNUSED_SHOWN = 30
 
 
 class TagNameForm(forms.Form):
-    name = forms.CharField(
-        label=gettext_lazy("Name"),
-        max_length=200,
-        help_text=gettext_lazy("At most 50 characters. Case is ignored when names are compared."),
-    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].help_text = _(
+            "At most %(max)d characters. Case is ignored when names are compared."
+        ) % {"max": tags.TAG_MAX_LENGTH}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
