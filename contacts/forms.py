@@ -401,6 +401,9 @@ def detail_formsets(data=None, contact=None, initial=None):
         for kind in INFO_KINDS
     }
     formsets["address"] = AddressFormSet(data, prefix="address", initial=initial.get("address"))
+    if initial.get("address"):
+        # A blank address under the existing ones is noise; "Add an address" is there.
+        formsets["address"].extra = 0
     return formsets
 
 

@@ -109,6 +109,7 @@ def _form_page(request, kind, contact=None):
             kind=kind, user=request.user, instance=contact, initial=typed_values(form)
         )
         formsets = detail_formsets(contact=contact, initial=rows)
+        formsets[adding_row].extra = 1
     elif request.method == "POST":
         valid = form.is_valid()
         valid = all([fs.is_valid() for fs in formsets.values()]) and valid

@@ -545,3 +545,25 @@ def test_card_shows_the_currency_by_its_localised_name(alice_client, make_contac
 
     assert "Euro (EUR)" in english
     assert "euro (EUR)" in french.content.decode()
+
+
+def test_edit_form_offers_no_blank_address_under_existing_ones(alice_client, make_contact):
+    contact = make_contact(addresses=[{"category": "work", "city": "Paris"}])
+    page = alice_client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    assert 'name="address-TOTAL_FORMS" value="1"' in page
+    assert 'name="email-TOTAL_FORMS" value="1"' in page
+
+
+def test_add_address_without_javascript_adds_one_below_existing_ones(
+    alice_client, alice, make_contact
+):
+    contact = make_contact(addresses=[{"category": "work", "city": "Paris"}])
+    data = form_data(
+        first_name="Jean",
+        responsible=[alice.pk],
+        address=[{"category": "work", "city": "Paris"}],
+        add_row="address",
+    )
+    page = alice_client.post(f"/contacts/{contact.pk}/edit/", data).content.decode()
+    assert 'name="address-TOTAL_FORMS" value="2"' in page
+    assert 'name="address-0-city" value="Paris"' in page
