@@ -87,7 +87,8 @@ class CrmSettings(models.Model):
 
     @classmethod
     def load(cls):
-        return cls.objects.get_or_create(pk=1)[0]
+        """Return the settings; reading them writes nothing, even on a new installation."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class TaggedContact(TaggedItemBase):
