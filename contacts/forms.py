@@ -12,8 +12,8 @@ from .access import contacts_visible_to, is_crm_admin
 from .models import Address, Contact, ContactInfo, ContactType, CustomField
 from .photos import process_photo
 from .services import ContactData
+from .tags import TAG_MAX_LENGTH, normalize_tag_name
 
-TAG_MAX_LENGTH = 50
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 
 
@@ -21,7 +21,7 @@ def parse_tags(value):
     """Split a comma-separated tag list, trimmed, without case-insensitive repeats."""
     tags = {}
     for name in value.split(","):
-        name = " ".join(name.split())
+        name = normalize_tag_name(name)
         if name:
             tags.setdefault(name.lower(), name)
     return list(tags.values())

@@ -96,6 +96,9 @@ class TaggedContact(TaggedItemBase):
 
     class Meta:
         indexes = [models.Index(fields=["tag", "content_object"])]
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_contact_once")
+        ]
 
 
 class Contact(models.Model):
