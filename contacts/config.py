@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
+from . import ordering
 from .models import CRM_ADMINS_GROUP, Contact, ContactType, CrmSettings
 
 logger = logging.getLogger(__name__)
@@ -170,37 +171,14 @@ def contact_type_rename(*, contact_type: ContactType, title: str) -> ContactType
     return contact_type
 
 
-def _renumber(types):
-    for position, contact_type in enumerate(types):
-        contact_type.position = position
-    ContactType.objects.bulk_update(types, ["position"])
-
-
-@transaction.atomic
 def contact_types_reorder(*, ids: list[int]) -> list[ContactType]:
     """Put the types in the order of ids; types missing from ids keep their place after."""
-    types = list(ContactType.objects.select_for_update().order_by("position", "id"))
-    by_id = {t.pk: t for t in types}
-    wanted = list(dict.fromkeys(by_id[i] for i in ids if i in by_id))
-    ordered = wanted + [t for t in types if t not in wanted]
-    _renumber(ordered)
-    return ordered
+    return ordering.reorder(ContactType, ids)
 
 
-@transaction.atomic
 def contact_type_move(*, contact_type: ContactType, direction: str) -> list[ContactType]:
     """Swap the type with its neighbour above ("up") or below ("down")."""
-    if direction not in ("up", "down"):
-        raise ValueError(direction)
-    types = list(ContactType.objects.select_for_update().order_by("position", "id"))
-    index = next((n for n, t in enumerate(types) if t.pk == contact_type.pk), None)
-    if index is None:  # Deleted meanwhile: nothing to move.
-        return types
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(types):
-        types[index], types[other] = types[other], types[index]
-    _renumber(types)
-    return types
+    return ordering.move(ContactType, contact_type, direction)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import ordering
 from .models import Contact, CustomField
 
 Type = CustomField.Type
@@ -476,37 +477,14 @@ def _rename_values(field, renames):
     )
 
 
-def _renumber(fields):
-    for position, field in enumerate(fields):
-        field.position = position
-    CustomField.objects.bulk_update(fields, ["position"])
-
-
-@transaction.atomic
 def custom_field_move(*, field, direction):
     """Swap the field with its neighbour above ("up") or below ("down")."""
-    if direction not in ("up", "down"):
-        raise ValueError(direction)
-    fields = list(CustomField.objects.select_for_update().order_by("position", "id"))
-    index = next((n for n, f in enumerate(fields) if f.pk == field.pk), None)
-    if index is None:
-        return fields
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(fields):
-        fields[index], fields[other] = fields[other], fields[index]
-    _renumber(fields)
-    return fields
+    return ordering.move(CustomField, field, direction)
 
 
-@transaction.atomic
 def custom_fields_reorder(*, ids):
     """Put the fields in the order of ids; fields missing from ids keep their place after."""
-    fields = list(CustomField.objects.select_for_update().order_by("position", "id"))
-    by_id = {f.pk: f for f in fields}
-    wanted = list(dict.fromkeys(by_id[i] for i in ids if i in by_id))
-    ordered = wanted + [f for f in fields if f not in wanted]
-    _renumber(ordered)
-    return ordered
+    return ordering.reorder(CustomField, ids)
 
 
 @transaction.atomic

@@ -2,8 +2,10 @@
 
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +37,25 @@ def render_settings(request, section, template, context=None):
     """Render a settings page inside the settings navigation."""
     sections = [(key, label, reverse(name)) for key, label, name in SECTIONS]
     return render(request, template, {"sections": sections, "section": section, **(context or {})})
+
+
+def move_response(request, move, url):
+    """Move a row of an ordered list up or down: the buttons that need no mouse or script."""
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return HttpResponseBadRequest(_("Move it up or down."))
+    move(direction=direction)
+    return redirect(url)
+
+
+def reorder_response(request, reorder, url):
+    """Store an ordered list after a drag and drop; answer JSON to the script."""
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+    except ValueError:
+        return HttpResponseBadRequest(_("The order is a list of ids."))
+    rows = reorder(ids=ids)
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ids": [row.pk for row in rows]})
+    messages.success(request, _("Order saved."))
+    return redirect(url)

@@ -1,10 +1,11 @@
 """User fields (SPEC S2): list, create, edit, reorder and delete."""
 
+from functools import partial
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from contacts import custom_fields
 from contacts.models import CustomField
 
-from . import admin_required, render_settings
+from . import admin_required, move_response, render_settings, reorder_response
 
 Type = CustomField.Type
 
@@ -185,25 +186,12 @@ def field_delete(request, pk):
 @admin_required
 @require_POST
 def field_move(request, pk):
-    """Move a field one place up or down: the buttons that work without a mouse or script."""
     field = get_object_or_404(CustomField, pk=pk)
-    direction = request.POST.get("direction")
-    if direction not in ("up", "down"):
-        return HttpResponseBadRequest(_("Move a field up or down."))
-    custom_fields.custom_field_move(field=field, direction=direction)
-    return redirect(_fields_url(field))
+    move = partial(custom_fields.custom_field_move, field=field)
+    return move_response(request, move, _fields_url(field))
 
 
 @admin_required
 @require_POST
 def field_reorder(request):
-    """Store the order of the fields after a drag and drop; answer JSON to the script."""
-    try:
-        ids = [int(i) for i in request.POST.getlist("ids")]
-    except ValueError:
-        return HttpResponseBadRequest(_("The order is a list of field ids."))
-    fields = custom_fields.custom_fields_reorder(ids=ids)
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"ids": [f.pk for f in fields]})
-    messages.success(request, _("Order saved."))
-    return redirect("settings_app:fields")
+    return reorder_response(request, custom_fields.custom_fields_reorder, _fields_url())

@@ -1,10 +1,11 @@
 """Contact types (SPEC S1): list with counts, create, rename, reorder, delete."""
 
+from functools import partial
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 from contacts import config
 from contacts.models import Contact, ContactType
 
-from . import admin_required, render_settings
+from . import admin_required, move_response, render_settings, reorder_response
 
 
 class ContactTypeForm(forms.Form):
@@ -130,25 +131,12 @@ def type_delete(request, pk):
 @admin_required
 @require_POST
 def type_move(request, pk):
-    """Move a type one place up or down: the buttons that work without a mouse or script."""
     contact_type = get_object_or_404(ContactType, pk=pk)
-    direction = request.POST.get("direction")
-    if direction not in ("up", "down"):
-        return HttpResponseBadRequest(_("Move a type up or down."))
-    config.contact_type_move(contact_type=contact_type, direction=direction)
-    return redirect(_types_url(contact_type))
+    move = partial(config.contact_type_move, contact_type=contact_type)
+    return move_response(request, move, _types_url(contact_type))
 
 
 @admin_required
 @require_POST
 def type_reorder(request):
-    """Store the order of the types after a drag and drop; answer JSON to the script."""
-    try:
-        ids = [int(i) for i in request.POST.getlist("ids")]
-    except ValueError:
-        return HttpResponseBadRequest(_("The order is a list of contact type ids."))
-    types = config.contact_types_reorder(ids=ids)
-    if "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"ids": [t.pk for t in types]})
-    messages.success(request, _("Order saved."))
-    return redirect("settings_app:types")
+    return reorder_response(request, config.contact_types_reorder, _types_url())
