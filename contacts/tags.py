@@ -13,7 +13,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from taggit.models import Tag
 
 from .models import Contact, TaggedContact
@@ -33,11 +32,7 @@ def validate_tag_name(name):
         raise ValidationError(_("Enter a tag name."), code="required")
     if len(name) > TAG_MAX_LENGTH:
         raise ValidationError(
-            ngettext(
-                "A tag name has at most %(max)d characters; this one has %(length)d.",
-                "A tag name has at most %(max)d characters; this one has %(length)d.",
-                TAG_MAX_LENGTH,
-            )
+            _("A tag name has at most %(max)d characters; this one has %(length)d.")
             % {"max": TAG_MAX_LENGTH, "length": len(name)},
             code="max_length",
         )
