@@ -59,6 +59,25 @@ def root(django_user_model):
 
 
 @pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    """The client logged in as the CRM admin (not pytest-django's superuser)."""
+    client.force_login(admin)
+    return client
+
+
+def page_of(response):
+    """Return the page a successful response shows."""
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
 def make_contact(alice):
     """Create a contact through the service, by alice and with her responsible by default."""
 

@@ -35,12 +35,6 @@ def group_perms(contact):
     )
 
 
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def test_creating_a_person_stores_exactly_what_the_form_says(alice_client, alice, bob):
     response = alice_client.post(
         "/contacts/new/person/",

@@ -37,12 +37,6 @@ def name(field):
     return f"cf_{field.pk}"
 
 
-@pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
 def positions(page, labels):
     """Return where each label appears as an element's text, -1 when it does not."""
     found = [re.search(rf">\s*{re.escape(label)}\s*<", page) for label in labels]

@@ -18,12 +18,6 @@ def names_on(response):
 
 
 @pytest.fixture
-def alice_client(client, alice):
-    client.force_login(alice)
-    return client
-
-
-@pytest.fixture
 def people(make_contact):
     """Three persons, one of them at a company, with emails and phones."""
     institute = make_contact("company", company_name="Institut du Radium")

@@ -8,19 +8,9 @@ from django.core.exceptions import ValidationError
 
 from contacts import config
 from contacts.models import CRM_ADMINS_GROUP
+from tests.conftest import page_of
 
 ADMINS_URL = "/settings/admins/"
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
-def page_of(response):
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def row_of(page, user):

@@ -6,20 +6,9 @@ import pytest
 
 from contacts import config
 from contacts.models import Contact, CrmSettings
-from tests.conftest import form_data
+from tests.conftest import form_data, page_of
 
 CURRENCY_URL = "/settings/currency/"
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
-def page_of(response):
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def options_of(page, name):

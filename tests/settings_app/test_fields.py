@@ -8,12 +8,6 @@ from contacts.models import Contact, CustomField
 Type = CustomField.Type
 
 
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 def make_field(label, field_type=Type.TEXT, applies_to="both", options=()):
     return custom_fields.custom_field_create(
         label=label, field_type=field_type, applies_to=applies_to, options=options

@@ -7,13 +7,9 @@ from taggit.models import Tag
 
 from contacts import tags as tag_services
 from contacts.models import Contact, TaggedContact
+from tests.conftest import page_of
 
 TAGS_URL = "/settings/tags/"
-
-
-def page_of(response):
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def row_of(page, tag):
@@ -25,12 +21,6 @@ def row_of(page, tag):
 
 def names_of(contact):
     return sorted(t.name for t in Contact.objects.get(pk=contact.pk).tags.all())
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
 
 
 # The list

@@ -9,19 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts import config
 from contacts.models import Contact, ContactType
+from tests.conftest import page_of
 
 TYPES_URL = "/settings/types/"
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
-def page_of(response):
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def row_of(page, contact_type):
