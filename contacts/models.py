@@ -176,6 +176,10 @@ class Contact(models.Model):
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="contact_newest"),
             models.Index(fields=["access", "-created_at"], name="contact_access_newest"),
+            # The list's sorts (selectors.SORTS), read forwards or backwards.
+            models.Index(fields=["updated_at", "id"], name="contact_changed"),
+            models.Index(Lower("first_name"), "sort_name", "id", name="contact_first_name"),
+            models.Index(Lower("last_name"), "sort_name", "id", name="contact_last_name"),
         ]
 
     def __str__(self):

@@ -1,7 +1,8 @@
 """Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
@@ -10,6 +11,23 @@ from .access import contacts_visible_to
 from .models import ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
+DEFAULT_SORT = "-created"
+# Each key's ascending order; "-key" reverses every term. "id" last keeps ties stable.
+# Companies have no first or last name: under those sorts they come together (first
+# when ascending, last when descending), in the order of their name (sort_name).
+SORTS = {
+    "name": (F("sort_name"), F("id")),
+    "first_name": (Lower("first_name"), F("sort_name"), F("id")),
+    "last_name": (Lower("last_name"), F("sort_name"), F("id")),
+    "type": (
+        F("contact_type__position"),
+        F("contact_type__title"),
+        F("sort_name"),
+        F("id"),
+    ),
+    "created": (F("created_at"), F("id")),
+    "changed": (F("updated_at"), F("id")),
+}
 
 
 def contact_search(contacts, query):
@@ -73,6 +91,26 @@ def _custom_field_filter(contacts, params, active):
             contacts = contacts.filter(condition)
             active.append((key, value, label))
     return contacts
+
+
+def contact_sort(contacts, sort):
+    """Order contacts by sort ("name", "-created", ...); return them and the sort applied.
+
+    An unknown sort falls back to the default, newest first.
+    """
+    key = sort.removeprefix("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.removeprefix("-")
+    descending = sort.startswith("-")
+    terms = []
+    for term in SORTS[key]:
+        if isinstance(term, F) and term.name.startswith("contact_type__"):
+            # "Not specified" after the types when ascending, the exact reverse otherwise.
+            term = term.desc(nulls_first=True) if descending else term.asc(nulls_last=True)
+        else:
+            term = term.desc() if descending else term.asc()
+        terms.append(term)
+    return contacts.order_by(*terms), sort
 
 
 def with_list_details(contacts):

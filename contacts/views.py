@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from . import config, custom_fields, selectors, services
@@ -23,6 +23,20 @@ from .models import Contact, ContactInfo, Notification
 
 PAGE_SIZES = (25, 50, 100)
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
+SORT_CHOICES = (
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("-changed", gettext_lazy("Last changed first")),
+    ("changed", gettext_lazy("Least recently changed first")),
+    ("name", gettext_lazy("Name, A to Z")),
+    ("-name", gettext_lazy("Name, Z to A")),
+    ("first_name", gettext_lazy("First name, A to Z")),
+    ("-first_name", gettext_lazy("First name, Z to A")),
+    ("last_name", gettext_lazy("Last name, A to Z")),
+    ("-last_name", gettext_lazy("Last name, Z to A")),
+    ("type", gettext_lazy("Type")),
+    ("-type", gettext_lazy("Type, reversed")),
+)
 
 
 def contact_list(request):
@@ -31,7 +45,8 @@ def contact_list(request):
     contacts, filters = selectors.contact_filter(contacts, request.GET)
     per_page = _int(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    paginator = Paginator(contacts.order_by("-created_at", "-id"), per_page)
+    contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
+    paginator = Paginator(contacts, per_page)
     if not query and not filters:
         paginator.count = count_visible_to(request.user)
     page = paginator.get_page(request.GET.get("page"))
@@ -46,9 +61,12 @@ def contact_list(request):
         "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
+        "sort": sort,
+        "sort_choices": SORT_CHOICES,
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
+    context["sort_except"] = ["sort", "page"]
     context["custom_filters"] = _custom_filters(request.GET)
     context["custom_filter_params"] = [f["name"] for f in context["custom_filters"]] + ["page"]
     context["custom_filters_open"] = any(f["value"] for f in context["custom_filters"])
@@ -301,3 +319,4 @@ def notification_read(request, pk=None):
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
         target = reverse("contacts:notifications")
     return redirect(target)
+

@@ -1,0 +1,125 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from contacts.models import Contact, ContactType
+
+
+def names_in_order(response, names):
+    """Return names ordered as the rows show them."""
+    page = response.content.decode()
+    found = [name for name in names if f">{name}</a>" in page]
+    return sorted(found, key=lambda name: page.index(f">{name}</a>"))
+
+
+@pytest.fixture
+def people(make_contact):
+    now = timezone.now()
+    rows = [
+        make_contact(first_name="Zoé", last_name="Abel"),
+        make_contact(first_name="anna", last_name="Marchal"),
+        make_contact(first_name="Bruno", last_name="zidane"),
+        make_contact(Contact.Kind.COMPANY, company_name="Beta SA"),
+    ]
+    for age, contact in enumerate(rows):
+        Contact.objects.filter(pk=contact.pk).update(
+            created_at=now - datetime.timedelta(days=10 - age),
+            updated_at=now - datetime.timedelta(days=age),
+        )
+    return [c.display_name for c in rows]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("", ["Beta SA", "Bruno zidane", "anna Marchal", "Zoé Abel"]),
+        ("-created", ["Beta SA", "Bruno zidane", "anna Marchal", "Zoé Abel"]),
+        ("created", ["Zoé Abel", "anna Marchal", "Bruno zidane", "Beta SA"]),
+        ("changed", ["Beta SA", "Bruno zidane", "anna Marchal", "Zoé Abel"]),
+        ("-changed", ["Zoé Abel", "anna Marchal", "Bruno zidane", "Beta SA"]),
+        ("name", ["Zoé Abel", "Beta SA", "anna Marchal", "Bruno zidane"]),
+        ("-name", ["Bruno zidane", "anna Marchal", "Beta SA", "Zoé Abel"]),
+        ("first_name", ["Beta SA", "anna Marchal", "Bruno zidane", "Zoé Abel"]),
+        ("-first_name", ["Zoé Abel", "Bruno zidane", "anna Marchal", "Beta SA"]),
+        ("last_name", ["Beta SA", "Zoé Abel", "anna Marchal", "Bruno zidane"]),
+        ("-last_name", ["Bruno zidane", "anna Marchal", "Zoé Abel", "Beta SA"]),
+    ],
+)
+def test_list_rows_follow_the_chosen_sort(client, alice, people, sort, expected):
+    client.force_login(alice)
+    response = client.get("/contacts/", {"sort": sort} if sort else {})
+    assert names_in_order(response, people) == expected
+
+
+def test_sort_by_type_puts_types_in_their_order_and_not_specified_last(client, alice, make_contact):
+    first, second = ContactType.objects.order_by("position")[:2]
+    untyped = make_contact(first_name="Untyped")
+    b = make_contact(first_name="B")
+    a = make_contact(first_name="A")
+    Contact.objects.filter(pk=b.pk).update(contact_type=second)
+    Contact.objects.filter(pk=a.pk).update(contact_type=first)
+    names = [c.display_name for c in (untyped, b, a)]
+    client.force_login(alice)
+
+    ascending = names_in_order(client.get("/contacts/?sort=type"), names)
+    descending = names_in_order(client.get("/contacts/?sort=-type"), names)
+
+    assert ascending == ["A Dupont", "B Dupont", "Untyped Dupont"]
+    assert descending == ["Untyped Dupont", "B Dupont", "A Dupont"]
+
+
+def test_ties_keep_a_stable_order_in_both_directions(client, alice, make_contact):
+    twins = [make_contact(first_name="Same", last_name="Name") for _ in range(3)]
+    Contact.objects.update(created_at=timezone.now())
+    client.force_login(alice)
+
+    for sort in ("name", "first_name", "last_name", "created", "changed", "type"):
+        page = client.get(f"/contacts/?sort={sort}").content.decode()
+        reverse = client.get(f"/contacts/?sort=-{sort}").content.decode()
+        ids = [page.index(f'/contacts/{c.pk}/"') for c in twins]
+        reverse_ids = [reverse.index(f'/contacts/{c.pk}/"') for c in twins]
+        assert ids == sorted(ids), sort
+        assert reverse_ids == sorted(reverse_ids, reverse=True), sort
+
+
+def test_invalid_sort_falls_back_to_newest_first(client, alice, people):
+    client.force_login(alice)
+    for bad in ("nope", "-", "--name", "sort_name", "id;drop", "\x00"):
+        response = client.get("/contacts/", {"sort": bad})
+        assert response.status_code == 200
+        assert names_in_order(response, people)[0] == "Beta SA"
+
+
+def test_sort_headers_keep_other_params_and_mark_the_active_column(client, alice, people):
+    client.force_login(alice)
+    page = client.get("/contacts/?q=a&per_page=50&sort=name&page=2").content.decode()
+
+    assert 'aria-sort="ascending"' in page
+    assert 'href="?q=a&amp;per_page=50&amp;sort=-name"' in page
+    assert 'href="?q=a&amp;per_page=50&amp;sort=type"' in page
+
+
+def test_descending_header_is_marked_and_links_back_to_ascending(client, alice, people):
+    client.force_login(alice)
+    page = client.get("/contacts/?sort=-type").content.decode()
+    assert 'aria-sort="descending"' in page
+    assert 'href="?sort=type"' in page
+    assert 'href="?sort=name"' in page
+
+
+def test_sort_select_shows_the_current_sort_and_keeps_filters(client, alice, people):
+    client.force_login(alice)
+    page = client.get("/contacts/?sort=-changed&tag=Lead").content.decode()
+    assert '<option value="-changed" selected>' in page
+    assert '<input type="hidden" name="tag" value="Lead">' in page
+
+
+def test_sorted_pages_keep_the_sort_in_pagination_links(client, alice, make_contact):
+    for n in range(26):
+        make_contact(first_name=f"P{n:02}")
+    client.force_login(alice)
+    page = client.get("/contacts/?sort=first_name").content.decode()
+    assert "?sort=first_name&amp;page=2" in page
+    second = client.get("/contacts/?sort=first_name&page=2").content.decode()
+    assert "P25 Dupont" in second and "P00 Dupont" not in second
