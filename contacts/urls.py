@@ -15,4 +15,7 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("export.csv", views.contact_export_csv, name="export_csv"),
+    path("export.vcf", views.contact_export_vcard, name="export_vcard"),
+    path("<int:pk>/vcard/", views.contact_vcard, name="vcard"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from . import config, custom_fields, selectors, services
+from . import config, custom_fields, exports, selectors, services
 from .access import (
     can_change,
     can_delete,
@@ -320,3 +320,47 @@ def notification_read(request, pk=None):
         target = reverse("contacts:notifications")
     return redirect(target)
 
+
+# Exports (SPEC L9)
+
+MAX_SELECTED_IDS = 10_000
+
+
+def _contacts_to_export(request):
+    """Return the contacts of the list as the user sees it, newest first.
+
+    The same search and filters as contact_list; ?ids=1,2,3 narrows to a selection,
+    whose ids the user may not see are left out silently.
+    """
+    query = request.GET.get("q", "").strip()[:200]
+    contacts = selectors.contact_search(contacts_visible_to(request.user), query)
+    contacts, _filters = selectors.contact_filter(contacts, request.GET)
+    if "ids" in request.GET:
+        ids = [_int(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED_IDS]]
+        contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
+    return contacts.order_by("-created_at", "-id")
+
+
+def contact_export_csv(request):
+    lines = exports.csv_lines(_contacts_to_export(request))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = exports.export_filename("csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def contact_export_vcard(request):
+    cards = exports.vcard_lines(_contacts_to_export(request))
+    response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+    filename = exports.export_filename("vcf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def contact_vcard(request, pk):
+    contact = get_contact_for_user(request.user, pk)
+    [contact] = exports.exported_contacts(Contact.objects.filter(pk=contact.pk))
+    response = HttpResponse(exports.vcard(contact), content_type="text/vcard; charset=utf-8")
+    filename = exports.vcard_filename(contact)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,333 @@
+"""CSV and vCard exports of the contact list and of one contact (SPEC L9)."""
+
+import csv
+import io
+
+import pytest
+import vobject
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
+
+from contacts import custom_fields
+from contacts.exports import CSV_COLUMNS, escape_cell, unescape_cell
+from contacts.models import Contact, ContactType
+
+
+def csv_of(response):
+    """Return the rows of a CSV response as dicts, and its raw text."""
+    assert response.status_code == 200
+    raw = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")))), raw
+
+
+def vcards_of(response):
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(vobject.readComponents(content.decode("utf-8")))
+
+
+@pytest.fixture
+def acme(make_contact):
+    return make_contact(
+        "company",
+        company_name="Acme",
+        description="Makers of anvils",
+        tags=["Supplier"],
+        infos=[
+            {"kind": "email", "category": "work", "value": "hello@acme.example"},
+            {"kind": "web", "category": "website", "value": "https://acme.example"},
+        ],
+    )
+
+
+@pytest.fixture
+def jean(make_contact, alice, bob, acme):
+    person = make_contact(
+        first_name="Jean",
+        last_name="Dupont",
+        job_title="Buyer",
+        company=acme,
+        tags=["Lead", "VIP"],
+        responsible=[alice, bob],
+        infos=[
+            {"kind": "email", "category": "work", "value": "jean@acme.example"},
+            {"kind": "email", "category": "work", "value": "jd@acme.example"},
+            {"kind": "email", "category": "home", "value": "jean@home.example"},
+            {"kind": "phone", "category": "mobile", "value": "+33 6 12 34 56 78"},
+            {"kind": "web", "category": "linkedin", "value": "jeandupont"},
+        ],
+        addresses=[
+            {
+                "category": "home",
+                "street": "1 rue de la Paix",
+                "city": "Paris",
+                "region": "IDF",
+                "postcode": "75002",
+                "country": "France",
+            }
+        ],
+    )
+    person.contact_type = ContactType.objects.get(title="Client")
+    person.currency = "EUR"
+    person.save()
+    return person
+
+
+def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
+    client.force_login(alice)
+
+    response = client.get("/contacts/export.csv")
+    rows, raw = csv_of(response)
+
+    assert isinstance(response, StreamingHttpResponse)
+    assert raw.startswith("\ufeffKind,First name,Last name,Company name,")
+    assert raw.endswith("\r\n")
+    assert raw.count("\n") == raw.count("\r\n")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="contacts-20')
+    assert response["Content-Disposition"].endswith('.csv"')
+    header = raw.removeprefix("\ufeff").split("\r\n", 1)[0].split(",")
+    assert header[: len(CSV_COLUMNS)] == CSV_COLUMNS
+    assert "Email (work)" in header
+    assert "Phone (mobile)" in header
+    assert header[-6:] == ["Street", "City", "Region", "Postcode", "Country", "Address category"]
+
+
+def test_csv_rows_hold_persons_and_companies_with_all_their_information(client, alice, jean, acme):
+    client.force_login(alice)
+
+    rows, _raw = csv_of(client.get("/contacts/export.csv"))
+
+    by_kind = {row["Kind"]: row for row in rows}
+    person, company = by_kind["person"], by_kind["company"]
+    assert person["First name"] == "Jean"
+    assert person["Last name"] == "Dupont"
+    assert person["Company name"] == "Acme"
+    assert person["Job title"] == "Buyer"
+    assert person["Contact type"] == "Client"
+    assert person["Currency"] == "EUR"
+    assert person["Tags"] == "Lead, VIP"
+    assert person["Access"] == "private"
+    assert person["Responsible"] == "alice, bob"
+    assert person["Email (work)"] == "jean@acme.example, jd@acme.example"
+    assert person["Email (home)"] == "jean@home.example"
+    assert person["Phone (mobile)"] == "'+33 6 12 34 56 78"
+    assert person["Web (linkedin)"] == "jeandupont"
+    assert person["Street"] == "1 rue de la Paix"
+    assert person["City"] == "Paris"
+    assert person["Region"] == "IDF"
+    assert person["Postcode"] == "75002"
+    assert person["Country"] == "France"
+    assert person["Address category"] == "home"
+    assert company["Company name"] == "Acme"
+    assert company["First name"] == ""
+    assert company["Description"] == "Makers of anvils"
+    assert company["Email (work)"] == "hello@acme.example"
+    assert company["Web (website)"] == "https://acme.example"
+    assert company["Tags"] == "Supplier"
+    # Newest first, like the list.
+    assert [row["Kind"] for row in rows] == ["person", "company"]
+
+
+def test_csv_has_a_column_per_user_field_with_the_values(client, alice, make_contact):
+    region = custom_fields.custom_field_create(
+        label="Region of sale", field_type="select", options=["North", "South"]
+    )
+    vip = custom_fields.custom_field_create(
+        label="Key account", field_type="checkbox", applies_to="company"
+    )
+    custom_fields.custom_field_create(label="Notes", field_type="heading")
+    make_contact(first_name="Lea", custom={region.key: "South"})
+    make_contact("company", company_name="Big", custom={vip.key: True})
+    client.force_login(alice)
+
+    rows, raw = csv_of(client.get("/contacts/export.csv"))
+
+    header = raw.removeprefix("\ufeff").split("\r\n", 1)[0].split(",")
+    assert header[-2:] == ["Region of sale", "Key account"]
+    assert "Notes" not in header
+    by_name = {row["First name"] or row["Company name"]: row for row in rows}
+    assert by_name["Lea"]["Region of sale"] == "South"
+    assert by_name["Lea"]["Key account"] == ""
+    assert by_name["Big"]["Key account"] == "Yes"
+
+
+def test_csv_escapes_cells_a_spreadsheet_would_run_as_formulas(client, alice, make_contact):
+    make_contact(
+        first_name="@admin",
+        last_name="-1+2",
+        job_title="+cmd",
+        description='=HYPERLINK("http://evil.example","click")',
+    )
+    client.force_login(alice)
+
+    rows, _raw = csv_of(client.get("/contacts/export.csv"))
+
+    [row] = rows
+    assert row["Description"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert row["First name"] == "'@admin"
+    assert row["Last name"] == "'-1+2"
+    assert row["Job title"] == "'+cmd"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["", "plain", "=1+1", "+33 6", "-", "@x", "\tx", "\rx", "'", "'=x", "''=x", "'plain", "'''"],
+)
+def test_unescape_cell_gives_back_what_escape_cell_was_given(value):
+    assert unescape_cell(escape_cell(value)) == value
+
+
+def test_escape_cell_leaves_harmless_text_alone_and_escapes_formulas():
+    assert escape_cell("Jean") == "Jean"
+    assert escape_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert escape_cell("\t=1") == "'\t=1"
+    assert escape_cell(None) == ""
+
+
+def test_export_follows_the_search_and_the_filters(client, alice, make_contact):
+    make_contact(first_name="Zoe", tags=["Lead"])
+    make_contact(first_name="Zack")
+    make_contact(first_name="Anna", tags=["Lead"])
+    client.force_login(alice)
+
+    searched, _ = csv_of(client.get("/contacts/export.csv?q=zoe"))
+    tagged, _ = csv_of(client.get("/contacts/export.csv?tag=Lead"))
+    both = vcards_of(client.get("/contacts/export.vcf?q=z&tag=Lead"))
+
+    assert [r["First name"] for r in searched] == ["Zoe"]
+    assert [r["First name"] for r in tagged] == ["Anna", "Zoe"]
+    assert [card.fn.value for card in both] == ["Zoe Dupont"]
+
+
+def test_exports_never_include_contacts_the_user_may_not_see(client, alice, bob, make_contact):
+    private = make_contact(first_name="Secret")
+    public = make_contact(first_name="Open", access=Contact.Access.PUBLIC_READ)
+    own = make_contact(first_name="Bobs", by=bob)
+    client.force_login(bob)
+
+    rows, _ = csv_of(client.get("/contacts/export.csv"))
+    cards = vcards_of(client.get("/contacts/export.vcf"))
+    selected = vcards_of(
+        client.get(f"/contacts/export.vcf?ids={private.pk},{public.pk},{own.pk},x")
+    )
+    selected_csv, _ = csv_of(client.get(f"/contacts/export.csv?ids={private.pk}"))
+
+    assert sorted(r["First name"] for r in rows) == ["Bobs", "Open"]
+    assert sorted(card.fn.value for card in cards) == ["Bobs Dupont", "Open Dupont"]
+    assert sorted(card.fn.value for card in selected) == ["Bobs Dupont", "Open Dupont"]
+    assert selected_csv == []
+
+
+def test_selection_exports_only_the_selected_contacts(client, alice, make_contact):
+    first = make_contact(first_name="First")
+    make_contact(first_name="Second")
+    client.force_login(alice)
+
+    rows, _ = csv_of(client.get(f"/contacts/export.csv?ids={first.pk}"))
+
+    assert [r["First name"] for r in rows] == ["First"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/contacts/export.csv", "/contacts/export.vcf", "/contacts/{pk}/vcard/"]
+)
+def test_anonymous_user_is_sent_to_login(client, contact, path):
+    response = client.get(path.format(pk=contact.pk))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_stranger_gets_404_on_a_private_contacts_vcard(client, bob, contact):
+    client.force_login(bob)
+
+    assert client.get(f"/contacts/{contact.pk}/vcard/").status_code == 404
+
+
+def test_reader_downloads_the_vcard_of_a_public_contact(client, bob, make_contact):
+    public = make_contact(first_name="Élodie", access=Contact.Access.PUBLIC_READ)
+    client.force_login(bob)
+
+    response = client.get(f"/contacts/{public.pk}/vcard/")
+
+    assert response["Content-Disposition"] == 'attachment; filename="elodie-dupont.vcf"'
+    assert [card.fn.value for card in vcards_of(response)] == ["Élodie Dupont"]
+
+
+def test_vcard_parses_back_with_the_names_emails_phones_address_and_tags(client, alice, jean):
+    client.force_login(alice)
+
+    response = client.get(f"/contacts/{jean.pk}/vcard/")
+    [card] = vcards_of(response)
+
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert card.version.value == "4.0"
+    assert card.fn.value == "Jean Dupont"
+    assert card.n.value.given == "Jean"
+    assert card.n.value.family == "Dupont"
+    assert card.org.value == ["Acme"]
+    assert card.title.value == "Buyer"
+    emails = {(e.value, tuple(e.params.get("TYPE", []))) for e in card.contents["email"]}
+    assert emails == {
+        ("jean@acme.example", ("work",)),
+        ("jd@acme.example", ("work",)),
+        ("jean@home.example", ("home",)),
+    }
+    [tel] = card.contents["tel"]
+    assert tel.value == "+33 6 12 34 56 78"
+    assert tel.params["TYPE"] == ["cell"]
+    assert card.url.value == "https://www.linkedin.com/in/jeandupont"
+    [adr] = card.contents["adr"]
+    assert adr.value.street == "1 rue de la Paix"
+    assert adr.value.city == "Paris"
+    assert adr.value.code == "75002"
+    assert adr.value.country == "France"
+    assert adr.params["TYPE"] == ["home"]
+    assert card.categories.value == ["Lead", "VIP"]
+
+
+def test_company_vcard_has_the_org_and_the_note(client, alice, acme):
+    client.force_login(alice)
+
+    [card] = vcards_of(client.get(f"/contacts/{acme.pk}/vcard/"))
+
+    assert card.fn.value == "Acme"
+    assert card.org.value == ["Acme"]
+    assert card.note.value == "Makers of anvils"
+    assert "n" not in card.contents
+
+
+def test_card_and_list_offer_the_downloads_with_the_current_query(client, alice, contact):
+    client.force_login(alice)
+
+    card = client.get(f"/contacts/{contact.pk}/").content.decode()
+    listing = client.get("/contacts/?q=dup&tag=Lead").content.decode()
+
+    assert f'href="/contacts/{contact.pk}/vcard/"' in card
+    assert "Download vCard" in card
+    assert 'href="/contacts/export.csv?q=dup&amp;tag=Lead"' in listing
+    assert 'href="/contacts/export.vcf?q=dup&amp;tag=Lead"' in listing
+
+
+@pytest.mark.parametrize("path", ["/contacts/export.csv", "/contacts/export.vcf"])
+def test_export_queries_do_not_grow_with_the_number_of_contacts(client, alice, make_contact, path):
+    def queries_for(count):
+        Contact.objects.all().delete()
+        for n in range(count):
+            make_contact(
+                first_name=f"P{n}",
+                tags=["Lead"],
+                infos=[{"kind": "email", "category": "work", "value": f"p{n}@example.com"}],
+                addresses=[{"city": "Lyon"}],
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            body = b"".join(response.streaming_content)
+        assert body.count(b"example.com") == count
+        return len(queries)
+
+    client.force_login(alice)
+
+    assert queries_for(5) == queries_for(30)
