@@ -1,14 +1,21 @@
 """Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
 
+import datetime
+import operator
+from functools import reduce
+
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
 from . import custom_fields, text
-from .access import contacts_visible_to
-from .models import ContactInfo, ContactType, CustomField, TaggedContact
+from .access import PUBLIC, contacts_visible_to
+from .models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
 DEFAULT_SORT = "-created"
@@ -42,12 +49,19 @@ def contact_search(contacts, query):
     return contacts
 
 
-def contact_filter(contacts, params):
+def contact_filter(contacts, params, user=None):
     """Narrow contacts by the list filters in params; return them and the active filters.
 
     Each active filter is (parameter, value, label) so the page can offer to remove it.
+    Filters only narrow contacts: pass a queryset from contacts_visible_to. user is who
+    "responsible=me" means; without it that filter is left out.
     """
     active = []
+    kind = params.get("kind", "")
+    if kind in Contact.Kind.values:
+        contacts = contacts.filter(kind=kind)
+        labels = {Contact.Kind.PERSON: _("Persons"), Contact.Kind.COMPANY: _("Companies")}
+        active.append(("kind", kind, labels[kind]))
     type_id = params.get("type", "")
     if type_id == "none":
         contacts = contacts.filter(contact_type__isnull=True)
@@ -57,16 +71,139 @@ def contact_filter(contacts, params):
         contacts = contacts.filter(contact_type_id=type_id)
         title = contact_type.title if contact_type else "?"
         active.append(("type", type_id, _("Type: %(title)s") % {"title": title}))
-    for name in params.getlist("tag")[:10]:
-        name = name.replace("\x00", "").strip()[:100]
-        if name:
+    contacts = _tag_filter(contacts, params, active)
+    contacts = _responsible_filter(contacts, params, user, active)
+    access = params.get("access", "")
+    if access == "public":
+        contacts = contacts.filter(access__in=PUBLIC)
+        active.append(("access", access, _("Access: public")))
+    elif access == "restricted":
+        contacts = contacts.filter(access=Contact.Access.PRIVATE)
+        active.append(("access", access, _("Access: restricted")))
+    currency = params.get("currency", "").strip().upper()
+    if len(currency) == 3 and currency.isascii() and currency.isalpha():
+        contacts = contacts.filter(currency=currency)
+        active.append(
+            ("currency", params["currency"], _("Currency: %(code)s") % {"code": currency})
+        )
+    contacts = _created_filter(contacts, params, active)
+    source = params.get("source", "")
+    if source in Contact.Source.values:
+        contacts = contacts.filter(source=source)
+        label = Contact.Source(source).label
+        active.append(("source", source, _("Source: %(source)s") % {"source": label}))
+    contacts = _custom_field_filter(contacts, params, active)
+    return contacts, active
+
+
+def tag_names(params):
+    """Return the tag names of ?tag=, given repeated or separated by commas."""
+    names = []
+    for value in params.getlist("tag")[:10]:
+        for name in value.replace("\x00", "").split(","):
+            name = name.strip()[:100]
+            if name and name.lower() not in {n.lower() for n in names}:
+                names.append(name)
+    return names[:10]
+
+
+def _tag_filter(contacts, params, active):
+    """Narrow contacts to those with all the tags, or any of them with ?tag_mode=any."""
+    names = tag_names(params)
+    if not names:
+        return contacts
+    any_of = params.get("tag_mode") == "any"
+    if any_of:
+        tags = Tag.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names)))
+        contacts = contacts.filter(
+            Exists(
+                TaggedContact.objects.filter(
+                    content_object=OuterRef("pk"), tag__in=tags.values("pk")
+                )
+            )
+        )
+        active.append(("tag_mode", "any", _("Any of the tags")))
+    for name in names:
+        if not any_of:
             tags = Tag.objects.filter(name__iexact=name).values("pk")
             contacts = contacts.filter(
                 Exists(TaggedContact.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
             )
-            active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
-    contacts = _custom_field_filter(contacts, params, active)
-    return contacts, active
+        active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
+    return contacts
+
+
+def _responsible_filter(contacts, params, user, active):
+    """Narrow contacts by ?responsible=me|none|<user id>."""
+    value = params.get("responsible", "")
+    through = Contact.responsible.through.objects.filter(contact=OuterRef("pk"))
+    if value == "none":
+        contacts = contacts.filter(~Exists(through))
+        active.append(("responsible", value, _("Responsible: nobody")))
+    elif value == "me" and user is not None and user.is_authenticated:
+        contacts = contacts.filter(Exists(through.filter(user=user)))
+        active.append(("responsible", value, _("Responsible: me")))
+    elif value.isascii() and value.isdigit() and len(value) < 18:
+        person = get_user_model().objects.filter(pk=value).first()
+        name = (person.get_full_name() or person.username) if person else "?"
+        contacts = contacts.filter(Exists(through.filter(user_id=int(value))))
+        active.append(("responsible", value, _("Responsible: %(name)s") % {"name": name}))
+    return contacts
+
+
+CREATED_PERIODS = {
+    "today": gettext_lazy("Created today"),
+    "yesterday": gettext_lazy("Created yesterday"),
+    "this_month": gettext_lazy("Created this month"),
+    "last_month": gettext_lazy("Created last month"),
+}
+
+
+def _created_filter(contacts, params, active):
+    """Narrow contacts by ?created=<period> and ?created_from= / ?created_to= dates.
+
+    Days begin at midnight in the current time zone, the one the user sees.
+    """
+    period = params.get("created", "")
+    if period in CREATED_PERIODS:
+        today = timezone.localdate()
+        if period == "today":
+            start, end = today, today + datetime.timedelta(days=1)
+        elif period == "yesterday":
+            start, end = today - datetime.timedelta(days=1), today
+        elif period == "this_month":
+            start = today.replace(day=1)
+            end = (start + datetime.timedelta(days=32)).replace(day=1)
+        else:
+            end = today.replace(day=1)
+            start = (end - datetime.timedelta(days=1)).replace(day=1)
+        contacts = contacts.filter(created_at__gte=_midnight(start), created_at__lt=_midnight(end))
+        active.append(("created", period, str(CREATED_PERIODS[period])))
+    start = _date(params.get("created_from", ""))
+    if start:
+        contacts = contacts.filter(created_at__gte=_midnight(start))
+        label = _("Created from %(date)s") % {"date": date_format(start)}
+        active.append(("created_from", params["created_from"], label))
+    end = _date(params.get("created_to", ""))
+    if end:
+        contacts = contacts.filter(created_at__lt=_midnight(end + datetime.timedelta(days=1)))
+        label = _("Created until %(date)s") % {"date": date_format(end)}
+        active.append(("created_to", params["created_to"], label))
+    return contacts
+
+
+def _date(value):
+    """Return the date of a YYYY-MM-DD value, or None when it is not a usable date."""
+    try:
+        day = datetime.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+    # Far years would overflow once shifted to UTC, and no contact was made then.
+    return day if 1900 <= day.year <= 9000 else None
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _custom_field_filter(contacts, params, active):

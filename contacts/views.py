@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
@@ -19,10 +22,23 @@ from .access import (
     get_contact_for_user,
 )
 from .forms import ContactForm, detail_formsets, typed_rows, typed_values
-from .models import Contact, ContactInfo, Notification
+from .models import Contact, ContactInfo, ContactType, Notification
 
 PAGE_SIZES = (25, 50, 100)
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
+FILTER_PARAMS = (
+    "kind",
+    "type",
+    "tag",
+    "tag_mode",
+    "responsible",
+    "access",
+    "currency",
+    "created",
+    "created_from",
+    "created_to",
+    "source",
+)
 SORT_CHOICES = (
     ("-created", gettext_lazy("Newest first")),
     ("created", gettext_lazy("Oldest first")),
@@ -42,7 +58,7 @@ SORT_CHOICES = (
 def contact_list(request):
     query = request.GET.get("q", "").strip()[:200]
     contacts = selectors.contact_search(contacts_visible_to(request.user), query)
-    contacts, filters = selectors.contact_filter(contacts, request.GET)
+    contacts, filters = selectors.contact_filter(contacts, request.GET, user=request.user)
     per_page = _int(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
@@ -68,9 +84,31 @@ def contact_list(request):
         return render(request, "contacts/_results.html", context)
     context["sort_except"] = ["sort", "page"]
     context["custom_filters"] = _custom_filters(request.GET)
-    context["custom_filter_params"] = [f["name"] for f in context["custom_filters"]] + ["page"]
-    context["custom_filters_open"] = any(f["value"] for f in context["custom_filters"])
+    context["filter_form"] = _filter_form(request.GET)
+    context["filter_params"] = [
+        *FILTER_PARAMS,
+        *(f["name"] for f in context["custom_filters"]),
+        "page",
+    ]
+    context["filters_open"] = bool(filters)
+    keep = {key: request.GET[key] for key in ("q", "sort", "per_page") if request.GET.get(key)}
+    context["clear_url"] = "?" + urlencode(keep)
     return render(request, "contacts/list.html", context)
+
+
+def _filter_form(params):
+    """Return the choices and current values of the list's filter form."""
+    return {
+        "values": {key: params.get(key, "") for key in FILTER_PARAMS if key != "tag"},
+        "tags": ", ".join(selectors.tag_names(params)),
+        "types": ContactType.objects.all(),
+        "users": get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username"),
+        "currencies": config.currency_choices(),
+        "sources": Contact.Source.choices,
+        "created_periods": selectors.CREATED_PERIODS.items(),
+    }
 
 
 def _custom_filters(params):
@@ -92,7 +130,8 @@ def _custom_filters(params):
 def _without(params, key, value):
     """Return the query string of params without one value of key, and without the page."""
     params = params.copy()
-    params.setlist(key, [v for v in params.getlist(key) if v != value])
+    values = selectors.tag_names(params) if key == "tag" else params.getlist(key)
+    params.setlist(key, [v for v in values if v != value])
     params.pop("page", None)
     return "?" + params.urlencode()
 

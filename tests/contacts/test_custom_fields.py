@@ -347,14 +347,14 @@ def test_list_offers_the_user_field_filters_and_keeps_the_other_parameters(
     page = alice_client.get(f"/contacts/?q=jean&tag=Lead&{name(fields['segment'])}=Gold")
     page = page.content.decode()
 
-    assert "Filter by user fields" in page
     assert f'<select id="filter-{name(fields["segment"])}" name="{name(fields["segment"])}"' in page
     assert '<option value="Gold" selected>Gold</option>' in page
     assert f'<select id="filter-{name(fields["newsletter"])}"' in page
     assert f'id="filter-{name(fields["nickname"])}"' not in page
-    filter_form = page[page.index("Filter by user fields") : page.index("</details>")]
+    start = page.index('id="filter-panel"')
+    filter_form = page[start : page.index("</form>", start)]
     assert '<input type="hidden" name="q" value="jean">' in filter_form
-    assert '<input type="hidden" name="tag" value="Lead">' in filter_form
+    assert 'name="tag" value="Lead"' in filter_form
     assert f'type="hidden" name="{name(fields["segment"])}"' not in filter_form
 
 
