@@ -373,7 +373,7 @@ def _contacts_to_export(request):
     """
     query = request.GET.get("q", "").strip()[:200]
     contacts = selectors.contact_search(contacts_visible_to(request.user), query)
-    contacts, _filters = selectors.contact_filter(contacts, request.GET)
+    contacts, _filters = selectors.contact_filter(contacts, request.GET, user=request.user)
     if "ids" in request.GET:
         ids = [_int(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED_IDS]]
         contacts = contacts.filter(pk__in=[i for i in ids if i is not None])

@@ -331,3 +331,26 @@ def test_export_queries_do_not_grow_with_the_number_of_contacts(client, alice, m
     client.force_login(alice)
 
     assert queries_for(5) == queries_for(30)
+
+
+def test_list_vcard_is_a_streamed_vcf_attachment(client, alice, contact):
+    client.force_login(alice)
+
+    response = client.get("/contacts/export.vcf")
+
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="contacts-20')
+    assert response["Content-Disposition"].endswith('.vcf"')
+    assert [card.fn.value for card in vcards_of(response)] == ["Jean Dupont"]
+
+
+def test_export_follows_the_responsible_me_and_kind_filters(client, alice, bob, make_contact):
+    make_contact(first_name="Mine", access=Contact.Access.PUBLIC_READ, by=bob)
+    make_contact(first_name="Hers", access=Contact.Access.PUBLIC_READ)
+    make_contact("company", company_name="Shop", access=Contact.Access.PUBLIC_READ, by=bob)
+    client.force_login(bob)
+
+    rows, _ = csv_of(client.get("/contacts/export.csv?responsible=me&kind=person"))
+
+    assert [r["First name"] for r in rows] == ["Mine"]
