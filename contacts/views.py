@@ -79,6 +79,9 @@ def contact_list(request):
         "page_sizes": PAGE_SIZES,
         "sort": sort,
         "sort_choices": SORT_CHOICES,
+        # The parameters that a GET form sets itself, left out of its hidden fields.
+        "search_except": ["q", "page"],
+        "per_page_except": ["per_page", "page"],
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
@@ -366,7 +369,7 @@ MAX_SELECTED_IDS = 10_000
 
 
 def _contacts_to_export(request):
-    """Return the contacts of the list as the user sees it, newest first.
+    """Return the contacts of the list as the user sees it, in the list's order.
 
     The same search and filters as contact_list; ?ids=1,2,3 narrows to a selection,
     whose ids the user may not see are left out silently.
@@ -377,7 +380,7 @@ def _contacts_to_export(request):
     if "ids" in request.GET:
         ids = [_int(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED_IDS]]
         contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
-    return contacts.order_by("-created_at", "-id")
+    return selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
 
 
 def contact_export_csv(request):

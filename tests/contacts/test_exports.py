@@ -354,3 +354,15 @@ def test_export_follows_the_responsible_me_and_kind_filters(client, alice, bob, 
     rows, _ = csv_of(client.get("/contacts/export.csv?responsible=me&kind=person"))
 
     assert [r["First name"] for r in rows] == ["Mine"]
+
+
+def test_csv_export_follows_the_sort_of_the_list(client, alice, make_contact):
+    make_contact(first_name="Zoe", last_name="Adams")
+    make_contact(first_name="Anna", last_name="Zeller")
+    client.force_login(alice)
+
+    # Newest first would put Anna first.
+    body = b"".join(client.get("/contacts/export.csv?sort=-first_name").streaming_content)
+    text = body.decode("utf-8-sig")
+
+    assert text.index("Zoe") < text.index("Anna")
