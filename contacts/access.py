@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
+from guardian.core import ObjectPermissionChecker
 
 from .models import (
     CRM_ADMINS_GROUP,
@@ -117,12 +118,24 @@ def editable_ids(user, contacts):
     return ids
 
 
+def _checker(user):
+    # One guardian checker per user object: it caches an object's permissions, so asking
+    # whether the user may change and delete a contact costs its two queries once.
+    if not hasattr(user, "_crm_checker"):
+        user._crm_checker = ObjectPermissionChecker(user)
+    return user._crm_checker
+
+
 def can_change(user, contact):
-    return is_crm_admin(user) or user.has_perm("contacts.change_contact", contact)
+    return is_crm_admin(user) or (
+        user.is_active and _checker(user).has_perm("change_contact", contact)
+    )
 
 
 def can_delete(user, contact):
-    return is_crm_admin(user) or user.has_perm("contacts.delete_contact", contact)
+    return is_crm_admin(user) or (
+        user.is_active and _checker(user).has_perm("delete_contact", contact)
+    )
 
 
 def get_contact_for_user(user, pk, perm="view", queryset=None):
