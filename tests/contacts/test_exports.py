@@ -256,6 +256,16 @@ def test_reader_downloads_the_vcard_of_a_public_contact(client, bob, make_contac
     assert [card.fn.value for card in vcards_of(response)] == ["Élodie Dupont"]
 
 
+def test_admin_exports_a_private_contact_he_is_not_responsible_for(client, admin, contact):
+    client.force_login(admin)
+
+    card = client.get(f"/contacts/{contact.pk}/vcard/")
+    csv_text = b"".join(client.get("/contacts/export.csv").streaming_content).decode("utf-8-sig")
+
+    assert [c.fn.value for c in vcards_of(card)] == ["Jean Dupont"]
+    assert "Jean" in csv_text and "Dupont" in csv_text
+
+
 def test_vcard_parses_back_with_the_names_emails_phones_address_and_tags(client, alice, jean):
     client.force_login(alice)
 
