@@ -1,0 +1,30 @@
+"""The contacts app's pages, one module per part of the product."""
+
+from .exports import contact_export_csv, contact_export_vcard, contact_vcard
+from .lists import contact_list
+from .notifications import notification_list, notification_read
+from .pages import (
+    company_link_person,
+    contact_create,
+    contact_delete,
+    contact_detail,
+    contact_edit,
+    contact_photo,
+    suggest,
+)
+
+__all__ = [
+    "company_link_person",
+    "contact_create",
+    "contact_delete",
+    "contact_detail",
+    "contact_edit",
+    "contact_export_csv",
+    "contact_export_vcard",
+    "contact_list",
+    "contact_photo",
+    "contact_vcard",
+    "notification_list",
+    "notification_read",
+    "suggest",
+]

@@ -1,0 +1,53 @@
+from django.http import HttpResponse, StreamingHttpResponse
+
+from .. import exports, selectors
+from ..access import (
+    contacts_visible_to,
+    get_contact_for_user,
+)
+from ..models import Contact
+from .lists import int_param
+
+# Exports (SPEC L9)
+
+MAX_SELECTED_IDS = 10_000
+
+
+def _contacts_to_export(request):
+    """Return the contacts of the list as the user sees it, in the list's order.
+
+    The same search and filters as contact_list; ?ids=1,2,3 narrows to a selection,
+    whose ids the user may not see are left out silently.
+    """
+    query = request.GET.get("q", "").strip()[:200]
+    contacts = selectors.contact_search(contacts_visible_to(request.user), query)
+    contacts, _filters = selectors.contact_filter(contacts, request.GET, user=request.user)
+    if "ids" in request.GET:
+        ids = [int_param(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED_IDS]]
+        contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
+    return selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
+
+
+def contact_export_csv(request):
+    lines = exports.csv_lines(_contacts_to_export(request))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = exports.export_filename("csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def contact_export_vcard(request):
+    cards = exports.vcard_lines(_contacts_to_export(request))
+    response = StreamingHttpResponse(cards, content_type="text/vcard; charset=utf-8")
+    filename = exports.export_filename("vcf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def contact_vcard(request, pk):
+    contact = get_contact_for_user(request.user, pk)
+    [contact] = exports.exported_contacts(Contact.objects.filter(pk=contact.pk))
+    response = HttpResponse(exports.vcard(contact), content_type="text/vcard; charset=utf-8")
+    filename = exports.vcard_filename(contact)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,135 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+
+from .. import config, custom_fields, selectors
+from ..access import (
+    contacts_visible_to,
+    count_visible_to,
+    editable_ids,
+)
+from ..models import Contact, ContactType
+
+PAGE_SIZES = (25, 50, 100)
+FILTER_PARAMS = (
+    "kind",
+    "type",
+    "tag",
+    "tag_mode",
+    "responsible",
+    "access",
+    "currency",
+    "created",
+    "created_from",
+    "created_to",
+    "source",
+)
+SORT_CHOICES = (
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("-changed", gettext_lazy("Last changed first")),
+    ("changed", gettext_lazy("Least recently changed first")),
+    ("name", gettext_lazy("Name, A to Z")),
+    ("-name", gettext_lazy("Name, Z to A")),
+    ("first_name", gettext_lazy("First name, A to Z")),
+    ("-first_name", gettext_lazy("First name, Z to A")),
+    ("last_name", gettext_lazy("Last name, A to Z")),
+    ("-last_name", gettext_lazy("Last name, Z to A")),
+    ("type", gettext_lazy("Type")),
+    ("-type", gettext_lazy("Type, reversed")),
+)
+
+
+def contact_list(request):
+    query = request.GET.get("q", "").strip()[:200]
+    contacts = selectors.contact_search(contacts_visible_to(request.user), query)
+    contacts, filters = selectors.contact_filter(contacts, request.GET, user=request.user)
+    per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
+    paginator = Paginator(contacts, per_page)
+    if not query and not filters:
+        paginator.count = count_visible_to(request.user)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = selectors.with_list_details(page.object_list)
+    page.object_list = rows
+    editable = editable_ids(request.user, rows)
+    for contact in rows:
+        contact.can_edit = contact.pk in editable
+    context = {
+        "page": page,
+        "query": query,
+        "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],
+        "per_page": per_page,
+        "page_sizes": PAGE_SIZES,
+        "sort": sort,
+        "sort_choices": SORT_CHOICES,
+        # The parameters that a GET form sets itself, left out of its hidden fields.
+        "search_except": ["q", "page"],
+        "per_page_except": ["per_page", "page"],
+    }
+    if request.htmx and request.htmx.target == "results":
+        return render(request, "contacts/_results.html", context)
+    context["sort_except"] = ["sort", "page"]
+    context["custom_filters"] = _custom_filters(request.GET)
+    context["filter_form"] = _filter_form(request.GET)
+    context["filter_params"] = [
+        *FILTER_PARAMS,
+        *(f["name"] for f in context["custom_filters"]),
+        "page",
+    ]
+    context["filters_open"] = bool(filters)
+    keep = {key: request.GET[key] for key in ("q", "sort", "per_page") if request.GET.get(key)}
+    context["clear_url"] = "?" + urlencode(keep)
+    return render(request, "contacts/list.html", context)
+
+
+def _filter_form(params):
+    """Return the choices and current values of the list's filter form."""
+    return {
+        "values": {key: params.get(key, "") for key in FILTER_PARAMS if key != "tag"},
+        "tags": ", ".join(selectors.tag_names(params)),
+        "types": ContactType.objects.all(),
+        "users": get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username"),
+        "currencies": config.currency_choices(),
+        "sources": Contact.Source.choices,
+        "created_periods": selectors.CREATED_PERIODS.items(),
+    }
+
+
+def _custom_filters(params):
+    """Return the list filters on select boxes and checkboxes, with their current values."""
+    filters = []
+    for field in custom_fields.filterable_fields():
+        name = f"{custom_fields.FILTER_PREFIX}{field.pk}"
+        filters.append(
+            {
+                "name": name,
+                "label": field.label,
+                "value": params.get(name, ""),
+                "choices": custom_fields.filter_choices(field),
+            }
+        )
+    return filters
+
+
+def _without(params, key, value):
+    """Return the query string of params without one value of key, and without the page."""
+    params = params.copy()
+    values = selectors.tag_names(params) if key == "tag" else params.getlist(key)
+    params.setlist(key, [v for v in values if v != value])
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+def int_param(value, default):
+    """Return value as an integer, or default when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,52 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..access import (
+    contacts_visible_to,
+)
+from ..models import Notification
+
+
+def notification_list(request):
+    notifications = (
+        Notification.objects.filter(recipient=request.user)
+        .select_related("actor", "contact")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    visible = set(
+        contacts_visible_to(request.user)
+        .filter(pk__in=[n.contact_id for n in page if n.contact_id])
+        .values_list("pk", flat=True)
+    )
+    for n in page:
+        n.contact_visible = n.contact_id in visible
+    return render(request, "contacts/notifications.html", {"page": page})
+
+
+@require_POST
+def notification_read(request, pk=None):
+    if pk is not None:
+        get_object_or_404(Notification, pk=pk, recipient=request.user)
+        services.notifications_mark_read(user=request.user, ids=[pk])
+    else:
+        count = services.notifications_mark_read(user=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d notification marked as read.",
+                "%(count)d notifications marked as read.",
+                count,
+            )
+            % {"count": count},
+        )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("contacts:notifications")
+    return redirect(target)

@@ -1,0 +1,198 @@
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from .. import config, custom_fields, selectors, services
+from ..access import (
+    can_change,
+    can_delete,
+    contacts_visible_to,
+    get_contact_for_user,
+)
+from ..forms import ContactForm, detail_formsets, typed_rows, typed_values
+from ..models import Contact, ContactInfo
+from .lists import int_param
+
+DETAIL_PREFIXES = ("email", "phone", "web", "address")
+
+
+def _form_page(request, kind, contact=None):
+    """Show and handle the create or edit form of a person or a company."""
+    data = files = adding_row = None
+    if request.method == "POST":
+        data, files = request.POST, request.FILES
+        adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
+    initial = {}
+    if contact is None and request.GET.get("company"):
+        company = contacts_visible_to(request.user).filter(
+            kind=Contact.Kind.COMPANY, pk=int_param(request.GET["company"], 0)
+        )
+        if company:
+            initial["company_input"] = company[0].display_name
+    form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
+    formsets = detail_formsets(data, contact)
+    if adding_row:
+        # Without script, "Add …" comes back with one more row, everything typed kept
+        # and no error shown yet.
+        rows = {p: typed_rows(fs, keep_blank=p == adding_row) for p, fs in formsets.items()}
+        form = ContactForm(
+            kind=kind, user=request.user, instance=contact, initial=typed_values(form)
+        )
+        formsets = detail_formsets(contact=contact, initial=rows)
+        formsets[adding_row].extra = 1
+    elif request.method == "POST":
+        valid = form.is_valid()
+        valid = all([fs.is_valid() for fs in formsets.values()]) and valid
+        if valid:
+            infos = [row for k in ("email", "phone", "web") for row in formsets[k].rows()]
+            contact_data = form.contact_data(infos, formsets["address"].rows())
+            creating = contact is None
+            if creating:
+                contact = services.contact_create(by=request.user, data=contact_data)
+                message = _("“%(name)s” was created.") % {"name": contact}
+            else:
+                services.contact_update(by=request.user, contact=contact, data=contact_data)
+                message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
+            lost = len(form.custom_values_not_saved(contact))
+            if lost:
+                message += " " + ngettext(
+                    "A user field was deleted or changed meanwhile: "
+                    "the value you gave it was not saved.",
+                    "%(count)d user fields were deleted or changed meanwhile: "
+                    "the values you gave them were not saved.",
+                    lost,
+                ) % {"count": lost}
+            messages.success(request, message)
+            if creating and "save_new" in request.POST:
+                return redirect("contacts:create", kind=kind)
+            return redirect(contact)
+        messages.error(request, _("Please correct the errors below."))
+    context = {
+        "form": form,
+        "formsets": formsets,
+        "kind": kind,
+        "contact": contact,
+        "detail_sections": [
+            ("email", _("Emails"), _("Add an email"), formsets["email"]),
+            ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
+            ("web", _("Web sites and social networks"), _("Add a link"), formsets["web"]),
+            ("address", _("Addresses"), _("Add an address"), formsets["address"]),
+        ],
+    }
+    return render(request, "contacts/form.html", context)
+
+
+def contact_create(request, kind):
+    if kind not in Contact.Kind.values:
+        raise Http404
+    return _form_page(request, kind)
+
+
+def contact_edit(request, pk):
+    contact = get_contact_for_user(request.user, pk, "change")
+    return _form_page(request, contact.kind, contact)
+
+
+def contact_detail(request, pk):
+    queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
+        "infos", "addresses", *selectors.ordered_tags_and_responsible()
+    )
+    contact = get_contact_for_user(request.user, pk, queryset=queryset)
+    persons = []
+    if contact.kind == Contact.Kind.COMPANY:
+        persons = (
+            contacts_visible_to(request.user)
+            .filter(company=contact)
+            .prefetch_related(
+                Prefetch(
+                    "infos",
+                    queryset=ContactInfo.objects.filter(is_primary=True),
+                    to_attr="primary_infos",
+                )
+            )
+            .order_by("sort_name")
+        )
+    company_visible = (
+        contact.company_id
+        and contacts_visible_to(request.user).filter(pk=contact.company_id).exists()
+    )
+    context = {
+        "contact": contact,
+        "persons": persons,
+        "company_visible": company_visible,
+        "currency_label": contact.currency
+        and f"{config.currency_name(contact.currency)} ({contact.currency})",
+        "can_change": can_change(request.user, contact),
+        "can_delete": can_delete(request.user, contact),
+        "custom_groups": custom_fields.card_groups(contact),
+    }
+    return render(request, "contacts/detail.html", context)
+
+
+def contact_delete(request, pk):
+    contact = get_contact_for_user(request.user, pk, "delete")
+    if request.method == "POST":
+        name = str(contact)
+        services.contact_delete(by=request.user, contact=contact)
+        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        return redirect("contacts:list")
+    persons = 0
+    if contact.kind == Contact.Kind.COMPANY:
+        persons = contacts_visible_to(request.user).filter(company=contact).count()
+    return render(request, "contacts/delete.html", {"contact": contact, "persons": persons})
+
+
+@require_POST
+def company_link_person(request, pk):
+    company = get_contact_for_user(request.user, pk, "view")
+    if company.kind != Contact.Kind.COMPANY:
+        raise Http404
+    name = " ".join(request.POST.get("person", "").replace("\x00", "").split())
+    person = (
+        contacts_visible_to(request.user)
+        .filter(kind=Contact.Kind.PERSON, display_name__iexact=name)
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        messages.error(request, _("No person named “%(name)s” was found.") % {"name": name[:100]})
+    elif not can_change(request.user, person):
+        messages.error(request, _("You may not change “%(name)s”.") % {"name": person})
+    else:
+        services.company_link_person(by=request.user, company=company, person=person)
+        messages.success(
+            request,
+            _("“%(person)s” now works at “%(company)s”.") % {"person": person, "company": company},
+        )
+    return redirect(company)
+
+
+def contact_photo(request, pk, size):
+    contact = get_contact_for_user(request.user, pk)
+    image = contact.photo_thumb if size == "thumb" else contact.photo
+    if not image:
+        raise Http404
+    try:
+        response = FileResponse(image.open("rb"))
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def suggest(request, what):
+    """Return <option>s for a type-ahead: companies, persons or tags."""
+    # htmx sends the input under its own name: take the first parameter.
+    query = (request.GET.get("q") or next(iter(request.GET.values()), "")).strip()[:100]
+    if what == "tags":
+        names = selectors.tag_suggestions(query)
+    elif what in ("companies", "persons"):
+        kind = Contact.Kind.COMPANY if what == "companies" else Contact.Kind.PERSON
+        names = selectors.name_suggestions(request.user, kind, query)
+    else:
+        raise Http404
+    return render(request, "contacts/_options.html", {"names": names})
