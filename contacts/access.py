@@ -76,8 +76,8 @@ def _granted(user, codename="view_contact"):
     )
 
 
-def contacts_visible_to(user, queryset=None):
-    """Return the contacts that user may see."""
+def contacts_visible_to(user, queryset=None, perm="view"):
+    """Return the contacts that user may see, or with perm "change" or "delete", act on."""
     qs = Contact.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active):
         return qs.none()
@@ -85,9 +85,10 @@ def contacts_visible_to(user, queryset=None):
         return qs
     # Equivalent to guardian's get_objects_for_user (a test holds them together), but
     # a plain column test and one indexed EXISTS instead of a join over both tables.
-    granted = Exists(_granted(user).filter(content_object=OuterRef("pk")))
+    granted = Exists(_granted(user, f"{perm}_contact").filter(content_object=OuterRef("pk")))
     if _roles(user)[1]:
-        return qs.filter(Q(access__in=PUBLIC) | granted)
+        public = PUBLIC if perm == "view" else (Contact.Access.PUBLIC_RW,)
+        return qs.filter(Q(access__in=public) | granted)
     return qs.filter(granted)
 
 
@@ -150,11 +151,7 @@ def get_contact_for_user(user, pk, perm="view", queryset=None):
 
 def grant_access(contact, access, responsible_ids):
     """Write the guardian rows that make access and responsible users true."""
-    perms = dict(
-        Permission.objects.filter(
-            content_type__app_label="contacts", codename__in=OBJECT_PERMS
-        ).values_list("codename", "id")
-    )
+    perms = _object_permission_ids()
     ContactUserObjectPermission.objects.filter(content_object=contact).exclude(
         user_id__in=responsible_ids
     ).delete()
@@ -174,4 +171,44 @@ def grant_access(contact, access, responsible_ids):
     ContactGroupObjectPermission.objects.bulk_create(
         ContactGroupObjectPermission(content_object=contact, group=group, permission_id=perms[p])
         for p in GROUP_PERMS_BY_ACCESS[contact.Access(access)]
+    )
+
+
+def _object_permission_ids():
+    return dict(
+        Permission.objects.filter(
+            content_type__app_label="contacts", codename__in=OBJECT_PERMS
+        ).values_list("codename", "id")
+    )
+
+
+def grant_responsible_many(contact_ids, user_ids, *, replace):
+    """Give user_ids the permissions of responsible users on many contacts at once.
+
+    With replace, the other users lose theirs.
+    """
+    perms = _object_permission_ids()
+    rows = ContactUserObjectPermission.objects.filter(content_object_id__in=contact_ids)
+    if replace:
+        rows.exclude(user_id__in=user_ids).delete()
+    ContactUserObjectPermission.objects.bulk_create(
+        (
+            ContactUserObjectPermission(content_object_id=cid, user_id=uid, permission_id=pid)
+            for cid in contact_ids
+            for uid in user_ids
+            for pid in perms.values()
+        ),
+        ignore_conflicts=True,
+    )
+
+
+def grant_access_many(contact_ids, access):
+    """Write the group permissions of one access level on many contacts at once."""
+    perms = _object_permission_ids()
+    group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0]
+    ContactGroupObjectPermission.objects.filter(content_object_id__in=contact_ids).delete()
+    ContactGroupObjectPermission.objects.bulk_create(
+        ContactGroupObjectPermission(content_object_id=cid, group=group, permission_id=perms[p])
+        for cid in contact_ids
+        for p in GROUP_PERMS_BY_ACCESS[Contact.Access(access)]
     )

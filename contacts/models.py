@@ -333,6 +333,7 @@ class Notification(models.Model):
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True)
     verb = models.CharField(max_length=30)
+    count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -342,3 +343,46 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.verb} → {self.recipient}"
+
+
+class BulkJob(models.Model):
+    """One bulk action from the list (SPEC L7): what it does, to which contacts, how far."""
+
+    class Action(models.TextChoices):
+        DELETE = "delete", _("Delete")
+        ADD_TAG = "add_tag", _("Add a tag")
+        REMOVE_TAG = "remove_tag", _("Remove a tag")
+        SET_RESPONSIBLE = "set_responsible", _("Set responsible users")
+        SET_ACCESS = "set_access", _("Set access")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    params = models.JSONField(default=dict)
+    contact_ids = models.JSONField(default=list)  # the contacts the user could change
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)  # the user may not change them
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action} ×{self.total}"
+
+    @property
+    def percent(self):
+        return 100 if not self.total else int(self.done * 100 / self.total)
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -37,6 +37,14 @@ SORTS = {
 }
 
 
+def contacts_listed(user, params):
+    """Return the contacts that the list shows for params (search and filters) and the
+    active filters; the search is params["q"], the filters as in contact_filter."""
+    query = params.get("q", "").strip()[:200]
+    contacts = contact_search(contacts_visible_to(user), query)
+    return contact_filter(contacts, params, user=user)
+
+
 def contact_search(contacts, query):
     """Narrow contacts to those whose name, company, email or phone match query."""
     query = query.replace("\x00", "")

@@ -178,7 +178,7 @@ def contact_update(*, by, contact, data):
     _write_details(contact, data)
     _set_responsible(contact, by, data.responsible)
     if data.photo or data.remove_photo:
-        _delete_files_on_commit(old_files)
+        delete_files_on_commit(old_files)
     if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
         _refresh_persons_search_text(contact, contact.display_name)
     return contact
@@ -191,7 +191,7 @@ def contact_delete(*, by, contact):
     if contact.kind == Contact.Kind.COMPANY:
         _refresh_persons_search_text(contact, "")
     contact.delete()
-    _delete_files_on_commit(files)
+    delete_files_on_commit(files)
 
 
 @transaction.atomic
@@ -229,7 +229,7 @@ def contacts_refresh_search_text(contacts):
     Contact.objects.bulk_update(batch, ["search_text"])
 
 
-def _delete_files_on_commit(names):
+def delete_files_on_commit(names):
     from django.core.files.storage import default_storage
 
     def delete():

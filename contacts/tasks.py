@@ -26,3 +26,14 @@ def send_assignment_email(*, user_id, contact_id, actor_id):
         subject = render_to_string("contacts/email/assigned_subject.txt", context).strip()
         body = render_to_string("contacts/email/assigned.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@task()
+def run_bulk_job(*, job_id):
+    """Run a bulk action from the list in the background, resuming where it stopped."""
+    from .bulk import bulk_run
+    from .models import BulkJob
+
+    job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is not None and not job.finished:
+        bulk_run(job)

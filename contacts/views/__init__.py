@@ -1,5 +1,6 @@
 """The contacts app's pages, one module per part of the product."""
 
+from .bulk import bulk_job, contact_bulk
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
 from .lists import contact_list
 from .notifications import notification_list, notification_read
@@ -14,6 +15,8 @@ from .pages import (
 )
 
 __all__ = [
+    "bulk_job",
+    "contact_bulk",
     "company_link_person",
     "contact_create",
     "contact_delete",

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy
 
 from .. import config, custom_fields, selectors
 from ..access import (
-    contacts_visible_to,
     count_visible_to,
     editable_ids,
 )
@@ -45,8 +44,7 @@ SORT_CHOICES = (
 
 def contact_list(request):
     query = request.GET.get("q", "").strip()[:200]
-    contacts = selectors.contact_search(contacts_visible_to(request.user), query)
-    contacts, filters = selectors.contact_filter(contacts, request.GET, user=request.user)
+    contacts, filters = selectors.contacts_listed(request.user, request.GET)
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))

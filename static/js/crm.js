@@ -99,3 +99,37 @@ document.addEventListener("DOMContentLoaded", () => {
     }));
 });
 document.addEventListener("htmx:afterSwap", (event) => enhance(event.target));
+
+// The list's selection (SPEC L7): tick the page, count what is selected, offer
+// "select all matching" once the whole page is ticked.
+function updateSelection() {
+  const form = document.getElementById("bulk-form");
+  if (!form) return;
+  const boxes = [...document.querySelectorAll('input[name="selected"][form="bulk-form"]')];
+  const ticked = boxes.filter((box) => box.checked).length;
+  const page = document.querySelector("[data-select-page]");
+  page.checked = ticked > 0 && ticked === boxes.length;
+  page.indeterminate = ticked > 0 && ticked < boxes.length;
+  const matching = form.querySelector("[data-select-all-matching]");
+  const all = form.querySelector('input[name="all"]');
+  if (matching) {
+    matching.hidden = !page.checked;
+    if (matching.hidden) all.checked = false;
+  }
+  const count = form.querySelector("[data-selection-count]");
+  if (all && all.checked) count.textContent = matching.dataset.allSelected;
+  else if (ticked === 1) count.textContent = form.dataset.oneSelected;
+  else if (ticked > 1) count.textContent = form.dataset.manySelected.replace("__count__", ticked);
+  else count.textContent = "";
+}
+
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  if (box.matches("[data-select-page]")) {
+    document.querySelectorAll('input[name="selected"][form="bulk-form"]')
+      .forEach((other) => { other.checked = box.checked; });
+  }
+  if (box.matches('[data-select-page], input[name="selected"], #select-all-matching')) updateSelection();
+});
+document.addEventListener("DOMContentLoaded", updateSelection);
+document.addEventListener("htmx:afterSwap", updateSelection);

@@ -73,6 +73,9 @@ def test_can_change_and_can_delete_follow_the_rules(population):
             assert can_change(user, contact) == expected, (user.username, contact.pk)
             assert can_delete(user, contact) == expected, (user.username, contact.pk)
         assert editable_ids(user, contacts) == {c.pk for c in contacts if can_change(user, c)}
+        for perm, allowed in (("change", can_change), ("delete", can_delete)):
+            selected = set(contacts_visible_to(user, perm=perm).values_list("pk", flat=True))
+            assert selected == {c.pk for c in contacts if allowed(user, c)}, (user.username, perm)
 
 
 def test_inactive_user_sees_no_contact(make_contact, bob):

@@ -1,0 +1,151 @@
+"""Bulk actions on the contacts of the list (SPEC L7).
+
+A bulk action is recorded as a BulkJob holding the contacts the user may change; it
+runs in batches, each in its own transaction, right away when it is small and as a
+background task above settings.BULK_SYNC_LIMIT contacts. Every batch asks the access
+selector again, so a contact whose access changed meanwhile is skipped, not changed.
+"""
+
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import tags
+from .access import contacts_visible_to, grant_access_many, grant_responsible_many
+from .models import BulkJob, Contact, Notification, TaggedContact
+from .services import contacts_refresh_search_text, delete_files_on_commit
+
+BATCH_SIZE = 500
+Action = BulkJob.Action
+
+
+def bulk_start(*, by, action, params, contacts):
+    """Record the action on contacts (those by chose and may see) and run or enqueue it."""
+    perm = "delete" if action == Action.DELETE else "change"
+    ids = list(contacts_visible_to(by, contacts, perm).order_by("pk").values_list("pk", flat=True))
+    job = BulkJob.objects.create(
+        user=by,
+        action=action,
+        params=params,
+        contact_ids=ids,
+        total=len(ids),
+        skipped=contacts.count() - len(ids),
+    )
+    if job.total > settings.BULK_SYNC_LIMIT:
+        from .tasks import run_bulk_job
+
+        transaction.on_commit(lambda: run_bulk_job.enqueue(job_id=job.pk))
+    else:
+        bulk_run(job)
+    return job
+
+
+def bulk_run(job):
+    """Apply the job to its contacts from where it got to, one batch at a time."""
+    perm = "delete" if job.action == Action.DELETE else "change"
+    apply = ACTIONS[job.action]
+    assigned = Counter()  # user id: contacts he was made responsible for
+    job.status = BulkJob.Status.RUNNING
+    job.save(update_fields=["status"])
+    try:
+        for start in range(job.done, job.total, BATCH_SIZE):
+            batch = job.contact_ids[start : start + BATCH_SIZE]
+            with transaction.atomic():
+                allowed = contacts_visible_to(job.user, Contact.objects.filter(pk__in=batch), perm)
+                ids = list(allowed.values_list("pk", flat=True))
+                if ids:
+                    assigned.update(apply(by=job.user, ids=ids, params=job.params) or ())
+                job.done = start + len(batch)
+                job.changed += len(ids)
+                job.skipped += len(batch) - len(ids)
+                job.save(update_fields=["done", "changed", "skipped"])
+    except Exception:
+        job.status = BulkJob.Status.FAILED
+        raise
+    else:
+        job.status = BulkJob.Status.DONE
+    finally:
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+    _notify_assigned(job, assigned)
+    return job
+
+
+def _touch(by, ids, **values):
+    # The version moves so that a contact form opened before notices the change (C17).
+    Contact.objects.filter(pk__in=ids).update(
+        version=F("version") + 1, updated_by=by, updated_at=timezone.now(), **values
+    )
+
+
+def _delete(*, by, ids, params):
+    contacts = Contact.objects.filter(pk__in=ids)
+    files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
+    # A company's persons stay, unlinked, and are no longer found by its name.
+    persons = list(
+        Contact.objects.filter(company_id__in=ids).exclude(pk__in=ids).values_list("pk", flat=True)
+    )
+    contacts.delete()
+    contacts_refresh_search_text(Contact.objects.filter(pk__in=persons))
+    delete_files_on_commit(files)
+
+
+def _add_tag(*, by, ids, params):
+    tag = tags.tag_named(params["tag"]) or tags.tag_create(name=params["tag"])
+    have = set(
+        TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    TaggedContact.objects.bulk_create(
+        TaggedContact(tag=tag, content_object_id=pk) for pk in ids if pk not in have
+    )
+    _touch(by, ids)
+
+
+def _remove_tag(*, by, ids, params):
+    if tag := tags.tag_named(params["tag"]):
+        TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).delete()
+    _touch(by, ids)
+
+
+def _set_responsible(*, by, ids, params):
+    users = params["users"]
+    replace = params["mode"] == "replace"
+    through = Contact.responsible.through
+    rows = through.objects.filter(contact_id__in=ids)
+    before = set(rows.values_list("contact_id", "user_id"))
+    if replace:
+        rows.exclude(user_id__in=users).delete()
+    added = [(cid, uid) for cid in ids for uid in users if (cid, uid) not in before]
+    through.objects.bulk_create(through(contact_id=cid, user_id=uid) for cid, uid in added)
+    grant_responsible_many(ids, users, replace=replace)
+    _touch(by, ids)
+    # Told once per user when the job ends: one message, not one per contact.
+    return [uid for _cid, uid in added if uid != by.pk]
+
+
+def _set_access(*, by, ids, params):
+    grant_access_many(ids, params["access"])
+    _touch(by, ids, access=params["access"])
+
+
+ACTIONS = {
+    Action.DELETE: _delete,
+    Action.ADD_TAG: _add_tag,
+    Action.REMOVE_TAG: _remove_tag,
+    Action.SET_RESPONSIBLE: _set_responsible,
+    Action.SET_ACCESS: _set_access,
+}
+
+
+def _notify_assigned(job, assigned):
+    users = get_user_model().objects.in_bulk(list(assigned))
+    Notification.objects.bulk_create(
+        Notification(recipient=user, actor=job.user, verb="assigned_many", count=assigned[pk])
+        for pk, user in users.items()
+    )

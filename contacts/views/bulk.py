@@ -1,0 +1,147 @@
+"""Bulk actions on the list's selection (SPEC L7): confirm, run, follow the progress."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from .. import bulk, selectors, tags
+from ..access import contacts_visible_to
+from ..bulk_forms import EXPORTS, ActionForm, SelectionForm
+from ..models import BulkJob
+
+Action = BulkJob.Action
+
+
+@require_POST
+def contact_bulk(request):
+    selection = SelectionForm(request.POST)
+    query = request.POST.get("query", "")[:4000]
+    list_url = reverse("contacts:list") + (f"?{query}" if query else "")
+    if not selection.is_valid():
+        messages.warning(request, " ".join(_flat_errors(selection)))
+        return redirect(list_url)
+    data = selection.cleaned_data
+    if data["action"] in EXPORTS:
+        return redirect(_export_url(data))
+    contacts = _chosen(request.user, data)
+    if not contacts.exists():
+        messages.warning(request, _("None of the selected contacts can be found any more."))
+        return redirect(list_url)
+    action = data["action"]
+    confirmed = "confirm" in request.POST
+    form = ActionForm(request.POST if confirmed else None, action=action)
+    if confirmed and form.is_valid():
+        job = bulk.bulk_start(
+            by=request.user,
+            action=action,
+            params={**form.params(), "query": query},
+            contacts=contacts,
+        )
+        if not job.finished:
+            return redirect("contacts:bulk_job", job.pk)
+        messages.success(request, result_message(job))
+        return redirect(list_url)
+    total = contacts.count()
+    perm = "delete" if action == Action.DELETE else "change"
+    allowed = contacts_visible_to(request.user, contacts, perm).count()
+    context = {
+        "action": action,
+        "action_label": Action(action).label,
+        "form": form,
+        "selection": data,
+        "total": total,
+        "allowed": allowed,
+        "skipped": total - allowed,
+        "list_url": list_url,
+        "names": list(contacts.order_by("sort_name", "pk")[:5]),
+        "tag_options": tags.tags_by_name()[:500] if "tag" in form.fields else (),
+        "bulk_sync_limit": settings.BULK_SYNC_LIMIT,
+    }
+    return render(request, "contacts/bulk.html", context)
+
+
+def bulk_job(request, pk):
+    """The progress of a bulk action running in the background, polled by htmx."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user)
+    query = job.params.get("query", "")
+    context = {
+        "job": job,
+        "message": result_message(job) if job.finished else "",
+        "list_url": reverse("contacts:list") + (f"?{query}" if query else ""),
+    }
+    if request.htmx:
+        return render(request, "contacts/_bulk_progress.html", context)
+    return render(request, "contacts/bulk_job.html", context)
+
+
+def _chosen(user, data):
+    """Return the contacts the user chose and may see."""
+    if data["all"]:
+        return selectors.contacts_listed(user, QueryDict(data["query"]))[0]
+    return contacts_visible_to(user).filter(pk__in=data["selected"])
+
+
+def _export_url(data):
+    name = "contacts:export_csv" if data["action"] == "export_csv" else "contacts:export_vcard"
+    if data["all"]:
+        params = data["query"]
+    else:
+        sort = QueryDict(data["query"]).get("sort", "")
+        ids = ",".join(str(pk) for pk in data["selected"])
+        params = urlencode({"ids": ids, **({"sort": sort} if sort else {})})
+    return reverse(name) + f"?{params}"
+
+
+def _flat_errors(form):
+    return [error for errors in form.errors.values() for error in errors]
+
+
+def result_message(job):
+    """Say what the job did: how many contacts changed and how many were skipped."""
+    if job.status == BulkJob.Status.FAILED:
+        done = ngettext(
+            "The action stopped on an error after %(count)s contact.",
+            "The action stopped on an error after %(count)s contacts.",
+            job.changed,
+        )
+        return done % {"count": intcomma(job.changed)}
+    n, tag = job.changed, job.params.get("tag", "")
+    if job.action == Action.DELETE:
+        text = ngettext("%(count)s contact deleted.", "%(count)s contacts deleted.", n)
+    elif job.action == Action.ADD_TAG:
+        text = ngettext(
+            "Tag “%(tag)s” added to %(count)s contact.",
+            "Tag “%(tag)s” added to %(count)s contacts.",
+            n,
+        )
+    elif job.action == Action.REMOVE_TAG:
+        text = ngettext(
+            "Tag “%(tag)s” removed from %(count)s contact.",
+            "Tag “%(tag)s” removed from %(count)s contacts.",
+            n,
+        )
+    elif job.action == Action.SET_RESPONSIBLE:
+        text = ngettext(
+            "Responsible users set on %(count)s contact.",
+            "Responsible users set on %(count)s contacts.",
+            n,
+        )
+    else:
+        text = ngettext("Access set on %(count)s contact.", "Access set on %(count)s contacts.", n)
+    text = text % {"count": intcomma(n), "tag": tag}
+    if job.skipped:
+        skipped = ngettext(
+            "%(count)s contact was skipped because you may not change it.",
+            "%(count)s contacts were skipped because you may not change them.",
+            job.skipped,
+        )
+        text += " " + skipped % {"count": intcomma(job.skipped)}
+    return text
