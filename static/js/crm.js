@@ -117,7 +117,7 @@ function updateSelection() {
     if (matching.hidden) all.checked = false;
   }
   const count = form.querySelector("[data-selection-count]");
-  if (all && all.checked) count.textContent = matching.dataset.allSelected;
+  if (all && all.checked) count.textContent = "";
   else if (ticked === 1) count.textContent = form.dataset.oneSelected;
   else if (ticked > 1) count.textContent = form.dataset.manySelected.replace("__count__", ticked);
   else count.textContent = "";
