@@ -179,11 +179,13 @@ def run_cases(database, requests):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db.models import Count
+    from django.http import QueryDict
     from django.test import Client
 
     from contacts.access import contacts_visible_to
     from contacts.models import CRM_ADMINS_GROUP
-    from contacts.selectors import contact_search
+    from contacts.models import ContactType, TaggedContact
+    from contacts.selectors import contact_search, contacts_listed
 
     User = get_user_model()
     ordinary = User.objects.get(username="user1")
@@ -199,10 +201,24 @@ def run_cases(database, requests):
         .order_by("pk")
         .first()
     )
+    # The most common tag and type: the filters that narrow the list the least.
+    tag = (
+        TaggedContact.objects.values("tag__name").annotate(n=Count("id")).order_by("-n").first()
+    )
+    contact_type = ContactType.objects.annotate(n=Count("contacts")).order_by("-n").first()
+    filtered = QueryDict(mutable=True)
+    filtered.update({"tag": tag["tag__name"], "type": contact_type.pk, "responsible": "me"})
+    filtered["sort"] = "last_name"
     for role, user in (("ordinary", ordinary), ("admin", admin)):
         visible = contacts_visible_to(user)
         cases = [
             ("list_first_page", "/contacts/", visible.count()),
+            (
+                "list_filtered_sorted",
+                f"/contacts/?{filtered.urlencode()}",
+                contacts_listed(user, filtered)[0].count(),
+            ),
+            ("list_sorted_last_name", "/contacts/?sort=last_name", visible.count()),
             ("search", "/contacts/?q=dup", contact_search(visible, "dup").count()),
             ("card", f"/contacts/{card.pk}/", 1),
         ]

@@ -37,7 +37,7 @@ def post(client, action, contacts=(), *, confirm=True, follow=True, **fields):
 def test_the_confirmation_says_how_many_and_how_many_are_skipped(alice_client, three):
     page = page_of(post(alice_client, "add_tag", three, confirm=False))
 
-    assert "You selected 3 contacts" in page
+    assert "You selected 3 contacts:" in page
     assert "You may not change 1 of them: it will be skipped." in page
     assert "Apply to 2 contacts" in page
     assert not any(c.tags.exists() for c in three)

@@ -1,0 +1,87 @@
+"""The list's filters and sorts use indexes, on SQLite and on PostgreSQL (issue 4, L4/L5).
+
+The plans are read with EXPLAIN on the test database. PostgreSQL is told to avoid
+sequential scans, so that a "Seq Scan" left in a plan means no index could serve.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+
+from contacts import selectors
+from contacts.access import contacts_visible_to
+
+# Sorts that read an index in order; "type" sorts on the joined contact type.
+INDEXED_SORTS = [
+    f"{sign}{key}"
+    for key in ("name", "first_name", "last_name", "created", "changed")
+    for sign in ("", "-")
+]
+FILTERS = [
+    "tag=VIP",
+    "tag=VIP&tag=Lead&tag_mode=all",
+    "tag=VIP&tag=Lead&tag_mode=any",
+    "type=1",
+    "responsible=me",
+    "responsible=nobody",
+    "kind=company",
+    "access=public",
+    "source=import",
+    "created=today",
+    "currency=EUR",
+    "tag=VIP&type=1&responsible=me",
+]
+
+
+def plan(queryset):
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return "\n".join(row[-1] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def full_scans(text):
+    """Return the plan's lines that read a whole table without an index."""
+    if connection.vendor == "sqlite":
+        return re.findall(r"^SCAN \S+$", text, re.MULTILINE)
+    return re.findall(r"Seq Scan on \S+", text)
+
+
+def sorts_after_reading(text):
+    """Return the plan's lines that sort rows instead of reading them in order."""
+    if connection.vendor == "sqlite":
+        return re.findall(r"USE TEMP B-TREE FOR ORDER BY", text)
+    # An incremental sort only orders ties of the index's leading column.
+    return re.findall(r"(?<!Incremental )\bSort  \(", text)
+
+
+@pytest.fixture
+def users(alice, admin, make_contact):
+    make_contact(tags=["VIP", "Lead"])
+    return {"ordinary": alice, "admin": admin}
+
+
+@pytest.mark.parametrize("role", ["ordinary", "admin"])
+@pytest.mark.parametrize("sort", INDEXED_SORTS)
+def test_a_page_in_each_sort_order_reads_an_index_in_order(users, role, sort):
+    contacts = contacts_visible_to(users[role])
+    text = plan(selectors.contact_sort(contacts, sort)[0][:25])
+
+    assert not full_scans(text), text
+    assert not sorts_after_reading(text), text
+
+
+@pytest.mark.parametrize("role", ["ordinary", "admin"])
+@pytest.mark.parametrize("params", FILTERS)
+def test_each_filter_is_answered_from_indexes(users, role, params):
+    user = users[role]
+    contacts, _ = selectors.contact_filter(contacts_visible_to(user), QueryDict(params), user=user)
+    text = plan(selectors.contact_sort(contacts, "last_name")[0][:25])
+
+    assert not full_scans(text), text
