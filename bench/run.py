@@ -207,7 +207,7 @@ def run_cases(database, requests):
     )
     contact_type = ContactType.objects.annotate(n=Count("contacts")).order_by("-n").first()
     filtered = QueryDict(mutable=True)
-    filtered.update({"tag": tag["tag__name"], "type": contact_type.pk, "responsible": "me"})
+    filtered.update({"tag": tag["tag__name"], "type": str(contact_type.pk), "responsible": "me"})
     filtered["sort"] = "last_name"
     for role, user in (("ordinary", ordinary), ("admin", admin)):
         visible = contacts_visible_to(user)
