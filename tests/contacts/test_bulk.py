@@ -275,3 +275,20 @@ def test_another_users_job_is_not_found(client, alice, bob, three):
     client.force_login(bob)
 
     assert client.get(reverse("contacts:bulk_job", args=[job.pk])).status_code == 404
+
+
+def test_a_job_page_is_its_owners_only(client, alice, admin):
+    job = BulkJob.objects.create(user=alice, action="add_tag", params={"tag": "x"}, total=1)
+    url = reverse("contacts:bulk_job", args=[job.pk])
+
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302
+    assert anonymous.url.startswith(reverse("login"))
+    client.force_login(admin)
+    assert client.get(url).status_code == 404
+    client.force_login(alice)
+    assert "0 of 1 contacts · Waiting to start" in page_of(client.get(url))
+
+
+def test_the_bulk_page_answers_only_post(alice_client):
+    assert alice_client.get(BULK).status_code == 405
