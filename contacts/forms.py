@@ -60,6 +60,8 @@ class ContactForm(forms.ModelForm):
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
+    # The version the form started from: saving over a newer one is a conflict (C17).
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Contact
@@ -110,6 +112,7 @@ class ContactForm(forms.ModelForm):
         contact = self.instance
         self._add_custom_fields(contact)
         if contact.pk:
+            self.initial.setdefault("version", contact.version)
             self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
             self.initial.setdefault("responsible", list(contact.responsible.all()))
             self.initial.setdefault("access", contact.access)

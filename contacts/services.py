@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from . import access, custom_fields, text
@@ -167,9 +168,24 @@ def contact_create(*, by, data, source=Contact.Source.MANUAL):
     return contact
 
 
+class EditConflict(Exception):
+    """The contact was changed by someone else since the version the change started from."""
+
+
 @transaction.atomic
-def contact_update(*, by, contact, data):
-    """Replace what the contact holds with data."""
+def contact_update(*, by, contact, data, expected_version=None):
+    """Replace what the contact holds with data.
+
+    With expected_version, raise EditConflict unless the stored contact is still at that
+    version (SPEC C17): one conditional UPDATE, so two saves at once cannot both pass.
+    """
+    if expected_version is not None:
+        moved = Contact.objects.filter(pk=contact.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not moved:
+            raise EditConflict
+        contact.version = expected_version
     company = _resolve_company(by, data)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
     old_name = contact.display_name

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import config, custom_fields, selectors, services
+from .. import config, conflicts, custom_fields, selectors, services
 from ..access import (
     can_change,
     can_delete,
@@ -23,9 +23,12 @@ DETAIL_PREFIXES = ("email", "phone", "web", "address")
 def _form_page(request, kind, contact=None):
     """Show and handle the create or edit form of a person or a company."""
     data = files = adding_row = None
+    conflicting = []
     if request.method == "POST":
         data, files = request.POST, request.FILES
         adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
+        if contact is not None:
+            data = conflicts.take_stored(data, contact, kind, request.user)
     initial = {}
     if contact is None and request.GET.get("company"):
         company = contacts_visible_to(request.user).filter(
@@ -44,6 +47,8 @@ def _form_page(request, kind, contact=None):
         )
         formsets = detail_formsets(contact=contact, initial=rows)
         formsets[adding_row].extra = 1
+    elif request.method == "POST" and (conflicting := _conflicts(form, formsets, contact)):
+        form, formsets = _typed_again(form, formsets, contact)
     elif request.method == "POST":
         valid = form.is_valid()
         valid = all([fs.is_valid() for fs in formsets.values()]) and valid
@@ -55,7 +60,17 @@ def _form_page(request, kind, contact=None):
                 contact = services.contact_create(by=request.user, data=contact_data)
                 message = _("“%(name)s” was created.") % {"name": contact}
             else:
-                services.contact_update(by=request.user, contact=contact, data=contact_data)
+                try:
+                    services.contact_update(
+                        by=request.user,
+                        contact=contact,
+                        data=contact_data,
+                        # What the form was compared with: _conflicts found no difference.
+                        expected_version=contact.version,
+                    )
+                except services.EditConflict:
+                    # Saved by someone else between our reading and our writing.
+                    return _form_page(request, kind, get_contact_for_user(request.user, contact.pk))
                 message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
             lost = len(form.custom_values_not_saved(contact))
             if lost:
@@ -76,6 +91,7 @@ def _form_page(request, kind, contact=None):
         "formsets": formsets,
         "kind": kind,
         "contact": contact,
+        "conflicts": conflicting,
         "detail_sections": [
             ("email", _("Emails"), _("Add an email"), formsets["email"]),
             ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
@@ -84,6 +100,23 @@ def _form_page(request, kind, contact=None):
         ],
     }
     return render(request, "contacts/form.html", context)
+
+
+def _conflicts(form, formsets, contact):
+    """Return the differences to resolve when the contact changed since the form opened."""
+    started = conflicts.started_from(form.data)
+    if contact is None or started is None or started == contact.version:
+        return []
+    return conflicts.differences(form, formsets, contact)
+
+
+def _typed_again(form, formsets, contact):
+    """Return the form and formsets holding what was typed, now based on the stored version."""
+    typed = typed_values(form)
+    typed["version"] = contact.version
+    rows = {prefix: typed_rows(formset) for prefix, formset in formsets.items()}
+    form = ContactForm(kind=form.kind, user=form.user, instance=contact, initial=typed)
+    return form, detail_formsets(contact=contact, initial=rows)
 
 
 def contact_create(request, kind):
