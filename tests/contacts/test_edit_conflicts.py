@@ -76,9 +76,7 @@ def test_choosing_per_field_then_saving_keeps_both_changes(shared, alice, bob):
 
     response = logged_in(alice).post(
         url,
-        edit_data(
-            shared, shared.version, last_name="Durand", **{"choice-job_title": "job_title"}
-        ),
+        edit_data(shared, shared.version, last_name="Durand", **{"choice-job_title": "job_title"}),
     )
 
     assert response.status_code == 302
