@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import tags
 from .access import contacts_visible_to, grant_access_many, grant_responsible_many
 from .models import BulkJob, Contact, Notification, TaggedContact
-from .services import contacts_refresh_search_text, delete_files_on_commit
+from .services import contacts_trash
 
 BATCH_SIZE = 500
 Action = BulkJob.Action
@@ -83,15 +83,7 @@ def _touch(by, ids, **values):
 
 
 def _delete(*, by, ids, params):
-    contacts = Contact.objects.filter(pk__in=ids)
-    files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
-    # A company's persons stay, unlinked, and are no longer found by its name.
-    persons = list(
-        Contact.objects.filter(company_id__in=ids).exclude(pk__in=ids).values_list("pk", flat=True)
-    )
-    contacts.delete()
-    contacts_refresh_search_text(Contact.objects.filter(pk__in=persons))
-    delete_files_on_commit(files)
+    contacts_trash(by=by, ids=ids)
 
 
 def _add_tag(*, by, ids, params):

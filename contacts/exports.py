@@ -149,7 +149,7 @@ def _custom_cell(field, value):
 
 
 def _company_name(contact):
-    if contact.company_id and contact.company:
+    if contact.live_company:
         return contact.company.company_name
     return contact.company_name
 

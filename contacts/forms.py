@@ -116,7 +116,7 @@ class ContactForm(forms.ModelForm):
             self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
             self.initial.setdefault("responsible", list(contact.responsible.all()))
             self.initial.setdefault("access", contact.access)
-            if contact.company_id:
+            if contact.live_company:
                 self.initial.setdefault("company_input", contact.company.display_name)
         else:
             self.initial.setdefault("responsible", [user])
@@ -214,6 +214,9 @@ class ContactForm(forms.ModelForm):
         current = self.instance.company if self.instance.company_id else None
         if current is not None and current.display_name.lower() == name.lower():
             # Unchanged: keep it, even when the editor may not see that company.
+            self.company = current
+        elif current is not None and current.deleted_at and not name:
+            # Kept for the day the company comes back from the trash.
             self.company = current
         elif name:
             self.company = (

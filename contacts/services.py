@@ -1,7 +1,9 @@
 """Writes to contacts: every change goes through here, in one transaction."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -202,12 +204,51 @@ def contact_update(*, by, contact, data, expected_version=None):
 
 @transaction.atomic
 def contact_delete(*, by, contact):
-    """Delete the contact; a company's persons stay, unlinked."""
-    files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
-    if contact.kind == Contact.Kind.COMPANY:
-        _refresh_persons_search_text(contact, "")
-    contact.delete()
+    """Move the contact to the trash (SPEC C16); its company link and details stay."""
+    contacts_trash(by=by, ids=[contact.pk])
+
+
+def contacts_trash(*, by, ids):
+    """Move contacts to the trash; the persons of a trashed company are no longer found
+    by its name, and restoring brings everything back."""
+    now = timezone.now()
+    Contact.objects.filter(pk__in=ids).update(
+        deleted_at=now, deleted_by=by, updated_by=by, updated_at=now, version=F("version") + 1
+    )
+    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
+
+
+@transaction.atomic
+def contact_restore(*, by, contact):
+    """Bring a contact back from the trash, as it was."""
+    Contact.all_objects.filter(pk=contact.pk).update(
+        deleted_at=None,
+        deleted_by=None,
+        updated_by=by,
+        updated_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    contacts_refresh_search_text(Contact.objects.filter(company_id=contact.pk))
+
+
+@transaction.atomic
+def contacts_purge(contacts):
+    """Delete contacts for good, with their photos; a company's persons stay, unlinked."""
+    contacts = Contact.all_objects.filter(pk__in=[c.pk for c in contacts])
+    files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
+    count = contacts.delete()[1].get(Contact._meta.label, 0)
     delete_files_on_commit(files)
+    return count
+
+
+def trash_purge_expired():
+    """Purge the contacts that have been in the trash longer than settings.TRASH_DAYS."""
+    limit = timezone.now() - timedelta(days=settings.TRASH_DAYS)
+    expired = Contact.all_objects.filter(deleted_at__lt=limit)
+    purged = 0
+    while batch := list(expired.only("pk")[:500]):
+        purged += contacts_purge(batch)
+    return purged
 
 
 @transaction.atomic
@@ -236,7 +277,8 @@ def contacts_refresh_search_text(contacts):
     batch = []
     for contact in contacts.select_related("company").prefetch_related("infos").iterator(500):
         infos = [{"kind": i.kind, "value": i.value} for i in contact.infos.all()]
-        company_name = contact.company.display_name if contact.company else ""
+        company = contact.company
+        company_name = company.display_name if company and not company.deleted_at else ""
         contact.search_text = search_text_for(contact, infos, company_name, text_keys)
         batch.append(contact)
         if len(batch) == 500:

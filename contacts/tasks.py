@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 
@@ -37,3 +39,24 @@ def run_bulk_job(*, job_id):
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
     if job is not None and not job.finished:
         bulk_run(job)
+
+
+@task()
+def purge_trash(*, reschedule=False):
+    """Purge the contacts in the trash for longer than settings.TRASH_DAYS (SPEC C16).
+
+    With reschedule, it enqueues itself again for tomorrow: one daily run, kept going by
+    the worker, started by `manage.py purge_trash --schedule`.
+    """
+    from .services import trash_purge_expired
+
+    purged = trash_purge_expired()
+    if reschedule:
+        schedule_purge_trash()
+    return purged
+
+
+def schedule_purge_trash(delay=timedelta(days=1)):
+    """Enqueue the daily purge for later, unless the backend cannot defer tasks."""
+    if purge_trash.get_backend().supports_defer:
+        purge_trash.using(run_after=timezone.now() + delay).enqueue(reschedule=True)

@@ -141,6 +141,8 @@ STORAGES = {
 PHONE_REGION = env("PHONE_REGION", "FR")
 CRM_DEFAULT_CURRENCY = env("CRM_DEFAULT_CURRENCY", "")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# Deleted contacts stay in the trash this many days before they are purged.
+TRASH_DAYS = env_int("TRASH_DAYS", 30)
 # Bulk actions from the list on more contacts than this run as background tasks.
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -13,6 +13,7 @@ from .pages import (
     contact_photo,
     suggest,
 )
+from .trash import trash_list, trash_purge, trash_restore
 
 __all__ = [
     "bulk_job",
@@ -30,4 +31,7 @@ __all__ = [
     "notification_list",
     "notification_read",
     "suggest",
+    "trash_list",
+    "trash_purge",
+    "trash_restore",
 ]

@@ -64,6 +64,7 @@ def contact_bulk(request):
         "names": list(contacts.order_by("sort_name", "pk")[:5]),
         "tag_options": tags.tags_by_name()[:500] if "tag" in form.fields else (),
         "bulk_sync_limit": settings.BULK_SYNC_LIMIT,
+        "trash_days": settings.TRASH_DAYS,
     }
     return render(request, "contacts/bulk.html", context)
 
@@ -115,7 +116,9 @@ def result_message(job):
         return done % {"count": intcomma(job.changed)}
     n, tag = job.changed, job.params.get("tag", "")
     if job.action == Action.DELETE:
-        text = ngettext("%(count)s contact deleted.", "%(count)s contacts deleted.", n)
+        text = ngettext(
+            "%(count)s contact moved to the trash.", "%(count)s contacts moved to the trash.", n
+        )
     elif job.action == Action.ADD_TAG:
         text = ngettext(
             "Tag “%(tag)s” added to %(count)s contact.",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -150,7 +151,7 @@ def contact_detail(request, pk):
             .order_by("sort_name")
         )
     company_visible = (
-        contact.company_id
+        contact.live_company
         and contacts_visible_to(request.user).filter(pk=contact.company_id).exists()
     )
     context = {
@@ -171,12 +172,17 @@ def contact_delete(request, pk):
     if request.method == "POST":
         name = str(contact)
         services.contact_delete(by=request.user, contact=contact)
-        messages.success(request, _("“%(name)s” was deleted.") % {"name": name})
+        messages.success(
+            request,
+            _("“%(name)s” was moved to the trash, where you can restore it for %(days)d days.")
+            % {"name": name, "days": settings.TRASH_DAYS},
+        )
         return redirect("contacts:list")
     persons = 0
     if contact.kind == Contact.Kind.COMPANY:
         persons = contacts_visible_to(request.user).filter(company=contact).count()
-    return render(request, "contacts/delete.html", {"contact": contact, "persons": persons})
+    context = {"contact": contact, "persons": persons, "trash_days": settings.TRASH_DAYS}
+    return render(request, "contacts/delete.html", context)
 
 
 @require_POST

@@ -212,5 +212,5 @@ def test_delete_confirmation_counts_only_the_persons_the_user_may_see(client, bo
 
     page = client.get(f"/contacts/{company.pk}/delete/").content.decode()
 
-    assert "1 person works at this company: it will be kept, without a company." in page
+    assert "1 person works at this company: it is kept" in page
     assert "2 persons" not in page

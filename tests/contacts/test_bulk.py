@@ -138,7 +138,7 @@ def test_set_access(alice_client, bob, three):
     assert not can_change(bob, Contact.objects.get(pk=mine.pk))
 
 
-def test_delete_asks_first_then_deletes_and_keeps_a_companys_persons(
+def test_delete_asks_first_then_trashes_and_keeps_a_companys_persons(
     alice_client, make_contact, bob
 ):
     company = make_contact("company", company_name="Globex")
@@ -151,10 +151,11 @@ def test_delete_asks_first_then_deletes_and_keeps_a_companys_persons(
 
     page = page_of(post(alice_client, "delete", [company, person]))
 
-    assert "1 contact deleted." in page
+    assert "1 contact moved to the trash." in page
     assert not Contact.objects.filter(pk=company.pk).exists()
+    assert Contact.all_objects.get(pk=company.pk).deleted_at is not None  # in the trash
     person.refresh_from_db()
-    assert person.company is None
+    assert person.company_id == company.pk  # for a restore
     assert "globex" not in person.search_text
 
 

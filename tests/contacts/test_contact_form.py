@@ -426,7 +426,7 @@ def test_editing_a_person_keeps_a_company_the_editor_cannot_see(client, bob, mak
     assert Contact.objects.filter(kind="company").count() == 1
 
 
-def test_deleting_a_company_keeps_its_persons_without_a_company(alice_client, make_contact):
+def test_deleting_a_company_keeps_its_persons_and_hides_it_from_them(alice_client, make_contact):
     company = make_contact("company", company_name="Acme")
     marie = make_contact(first_name="Marie", company=company)
     pierre = make_contact(first_name="Pierre", company=company)
@@ -434,12 +434,16 @@ def test_deleting_a_company_keeps_its_persons_without_a_company(alice_client, ma
     confirmation = alice_client.get(f"/contacts/{company.pk}/delete/").content.decode()
     alice_client.post(f"/contacts/{company.pk}/delete/")
 
-    assert "2 persons work at this company: they will be kept, without a company." in confirmation
+    assert (
+        "2 persons work at this company: they are kept, and find their company again "
+        "if you restore it." in confirmation
+    )
     assert not Contact.objects.filter(pk=company.pk).exists()
-    marie.refresh_from_db()
-    pierre.refresh_from_db()
-    assert marie.company is None
-    assert pierre.company is None
+    alice_client.get("/contacts/")  # shows the message
+    card = alice_client.get(f"/contacts/{marie.pk}/").content.decode()
+    assert f"/contacts/{company.pk}/" not in card
+    assert "Acme" not in card
+    assert Contact.objects.filter(pk__in=[marie.pk, pierre.pk]).count() == 2
 
 
 def test_add_row_without_javascript_adds_an_email_row_and_keeps_everything(alice_client, alice):

@@ -241,8 +241,9 @@ def test_editor_deletes_the_contact_with_a_post(login, client, make_contact, per
     response = client.post(f"/contacts/{contact.pk}/delete/", follow=True)
 
     assert response.redirect_chain == [("/contacts/", 302)]
-    assert "“Marie Curie” was deleted." in response.content.decode()
+    assert "“Marie Curie” was moved to the trash" in response.content.decode()
     assert not Contact.objects.filter(pk=contact.pk).exists()
+    assert Contact.all_objects.get(pk=contact.pk).deleted_at is not None
 
 
 def test_stranger_cannot_link_a_person_to_a_private_company(login, client, make_contact, bob):

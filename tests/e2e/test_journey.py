@@ -207,14 +207,15 @@ def test_create_find_edit_and_delete_a_person(page, shot, alice, bob, contact, t
     expect(page.get_by_role("heading", name=f"Delete “{NAME}”?")).to_be_visible()
     shot("7-delete-confirmation")
     page.get_by_role("button", name=f"Delete “{NAME}”").click()
-    expect(alert(page)).to_contain_text(f"“{NAME}” was deleted.")
+    expect(alert(page)).to_contain_text(f"“{NAME}” was moved to the trash")
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
     expect(page.get_by_role("link", name=NAME)).to_have_count(0)
     expect(page.get_by_role("link", name=contact.display_name)).to_be_visible()
 
     assert not Contact.objects.filter(pk=created.pk).exists()
+    assert Contact.all_objects.get(pk=created.pk).deleted_at is not None
     assert Contact.objects.filter(pk=contact.pk).exists()
-    assert not any(path.exists() for path in photo_files)
+    assert all(path.exists() for path in photo_files)  # kept for a restore
     assert_page_was_healthy(page)
 
 
