@@ -114,6 +114,15 @@ class SubmissionForm(forms.Form):
         for offered in self.offered:
             self.fields[offered.name] = _form_field(offered)
 
+    def clean(self):
+        data = super().clean()
+        for offered in self.offered:
+            value = data.get(offered.name)
+            if offered.spec.input_type == "textarea" and isinstance(value, str):
+                # Browsers send a text area's line breaks as CR LF.
+                data[offered.name] = value.replace("\r\n", "\n").replace("\r", "\n")
+        return data
+
     def error_list(self):
         """Return [(field name, label, message)] for every error, in the form's order."""
         found = []
