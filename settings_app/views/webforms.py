@@ -24,6 +24,11 @@ from contacts.webforms.html import endpoint_path, form_html
 from . import admin_required, render_settings
 
 MAX_HOSTS = 20
+PREVIEW_PAGE = (
+    '<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+    "<style>body{{font-family:system-ui,sans-serif;margin:1rem;color:#212529}}</style>"
+    "</head><body>{html}</body></html>"
+)
 
 
 def _users():
@@ -282,9 +287,12 @@ def webform_detail(request, pk):
     """Show a form's figures, its HTML to copy and a preview of it."""
     web_form = get_object_or_404(WebForm.objects.prefetch_related("tags"), pk=pk)
     action = request.build_absolute_uri(endpoint_path(web_form))
+    html = form_html(web_form, action)
     context = {
         "web_form": web_form,
-        "html": form_html(web_form, action),
+        "html": html,
+        # In a page of its own, as on a plain site; sandboxed: no script, no sending.
+        "preview": PREVIEW_PAGE.format(language=web_form.language, html=html),
         "responsible": list(web_form.responsible.all()),
         "notify": list(web_form.notify.all()),
     }

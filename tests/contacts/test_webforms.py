@@ -780,3 +780,59 @@ def test_submission_time(send, web_form, capsys):
         timings.append(time.perf_counter() - start)
     with capsys.disabled():
         print(f"\nmedian submission: {statistics.median(timings) * 1000:.1f} ms")
+
+
+def test_too_many_fields_are_a_plain_400(client, web_form):
+    data = posted(web_form, **ann())
+    data.update({f"x{n}": "1" for n in range(1100)})
+
+    body = "&".join(f"{k}={v}" for k, v in data.items()).encode()
+    response = client.generic(
+        "POST", submit_url(web_form), body, content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 400
+    assert not Contact.objects.exists()
+
+
+def test_a_user_field_deleted_or_retyped_since_is_no_longer_offered_nor_saved(send, alice):
+    gone = CustomField.objects.create(label="Gone", field_type="text")
+    retyped = CustomField.objects.create(label="Retyped", field_type="text")
+    web_form = make_web_form(
+        fields=[
+            {"name": f"cf_{gone.pk}", "required": True, "label": ""},
+            {"name": f"cf_{retyped.pk}", "required": True, "label": ""},
+        ],
+        responsible=[alice],
+    )
+    data = posted(web_form, **ann())
+    gone.delete()
+    CustomField.objects.filter(pk=retyped.pk).update(field_type="date")
+
+    html = form_html(web_form, "https://crm.example.com/f/x/")
+    send(web_form, {**data, f"cf_{retyped.pk}": "2024-01-01"})
+
+    assert "Gone" not in html and "Retyped" not in html
+    assert Contact.objects.get().custom == {}
+
+
+def test_an_update_is_notified_as_such(send, known, client, bob):
+    web_form = make_web_form(update_existing=True, responsible=[bob], notify=[bob])
+
+    send(web_form, ann())
+
+    assert Notification.objects.get().verb == "web_form_updated"
+    assert mail.outbox[0].subject == "Ann Lee wrote again through the website"
+    client.force_login(bob)
+    page = page_of(client.get("/contacts/notifications/"))
+    assert "sent the website form “Contact us” again: the contact was updated." in page
+
+
+def test_the_demo_data_has_a_website_form(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=None)
+
+    web_form = WebForm.objects.get()
+    assert web_form.name == "Contact us"
+    assert [u.username for u in web_form.notify.all()] == ["marie"]
