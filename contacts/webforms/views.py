@@ -92,6 +92,8 @@ def _read_post(request):
     """Return the posted fields, or the page that says why they cannot be read."""
     try:
         _check_utf8(request, request.body)
+        # Checked as UTF-8 above, whatever charset the request claims.
+        request.encoding = "utf-8"
         return request.POST, None
     except RequestDataTooBig:
         return None, _too_big(request)

@@ -186,6 +186,12 @@ class WebFormForm(forms.Form):
             self.initial.setdefault("is_active", True)
             self.initial.setdefault("access", Contact.Access.PRIVATE)
 
+    def clean_success_url(self):
+        url = self.cleaned_data["success_url"]
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValidationError(_("Enter a web address starting with https:// or http://."))
+        return url
+
     def clean_allowed_hosts(self):
         hosts = []
         for line in self.cleaned_data["allowed_hosts"].splitlines():

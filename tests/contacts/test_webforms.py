@@ -836,3 +836,44 @@ def test_the_demo_data_has_a_website_form(db):
     web_form = WebForm.objects.get()
     assert web_form.name == "Contact us"
     assert [u.username for u in web_form.notify.all()] == ["marie"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_bodies_never_make_a_server_error(client, web_form, seed):
+    import random
+
+    rng = random.Random(seed)
+    body = rng.randbytes(rng.randrange(0, 3000))
+    if seed % 3 == 0:
+        body = posted_body(web_form) + b"&" + body
+    content_type = [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=xyz",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded; charset=utf-16",
+    ][seed % 4]
+
+    response = client.generic("POST", submit_url(web_form), body, content_type=content_type)
+
+    assert 300 <= response.status_code < 500
+    assert not Contact.objects.exists()
+
+
+def posted_body(web_form):
+    from urllib.parse import urlencode
+
+    return urlencode(posted(web_form, **ann())).encode()
+
+
+def test_a_declared_charset_does_not_change_how_utf8_is_read(client, web_form):
+    body = posted_body(web_form).replace(b"first_name=Ann", b"first_name=Ren%C3%A9")
+
+    response = client.generic(
+        "POST",
+        submit_url(web_form),
+        body,
+        content_type="application/x-www-form-urlencoded; charset=iso-8859-1",
+    )
+
+    assert response.status_code == 303
+    assert Contact.objects.get().first_name == "René"

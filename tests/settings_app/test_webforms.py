@@ -359,3 +359,14 @@ def test_a_user_made_admin_may_then_manage_forms(client, alice, web_form):
     client.force_login(alice)
 
     assert client.get(LIST_URL).status_code == 200
+
+
+def test_the_page_shown_after_sending_is_a_web_page(admin_client):
+    page = page_of(
+        admin_client.post(
+            "/settings/webforms/new/person/", form_post(success_url="ftp://x.example/")
+        )
+    )
+
+    assert "Enter a web address starting with https:// or http://." in page
+    assert not WebForm.objects.exists()
