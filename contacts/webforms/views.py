@@ -220,10 +220,20 @@ def allowed_back_url(web_form, url):
     return ""
 
 
+def _referring_page(request):
+    """Return the Referer when it names a page: across sites, browsers send only the origin."""
+    referer = request.headers.get("Referer", "")
+    try:
+        return referer if urlsplit(referer).path not in ("", "/") else ""
+    except ValueError:
+        return ""
+
+
 def _invalid(request, web_form, form, post):
     errors = form.error_list()
+    # The form's script tells which page it is on; else the Referer, when it says.
     back = allowed_back_url(web_form, post.get(BACK_FIELD, "")) or allowed_back_url(
-        web_form, request.headers.get("Referer", "")
+        web_form, _referring_page(request)
     )
     if not back:
         return _page(

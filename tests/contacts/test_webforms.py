@@ -251,6 +251,13 @@ def test_the_referring_page_is_used_when_the_script_did_not_say_where_the_form_i
     assert response["Location"] == PAGE + "?crm_error_email=This+field+is+required."
 
 
+def test_a_referer_with_only_the_origin_shows_the_errors_instead(send, web_form):
+    response = send(web_form, ann(email=""), HTTP_REFERER="https://www.example.com/")
+
+    assert response.status_code == 400
+    assert "Please check the form" in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "back",
     [

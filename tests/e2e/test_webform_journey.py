@@ -183,3 +183,75 @@ def test_a_visitor_on_another_site_becomes_a_contact_of_the_responsible_user(
 
 def shot(page, request, step):
     save_screenshot(page, request.node.name, step)
+
+
+NO_SCRIPT = {
+    "en": {"check": "Please check the form", "confirm": "Send the form?", "send": "Send"},
+    "fr": {
+        "check": "Veuillez vérifier le formulaire",
+        "confirm": "Envoyer le formulaire ?",
+        "send": "Envoyer",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_without_script_errors_and_the_confirmation_are_pages_of_the_crm(
+    browser, request, settings, live_server, alice, other_site, language
+):
+    from contacts.webforms.html import endpoint_path, form_html
+    from tests.webforms_support import make_web_form
+
+    settings.WEBFORM_MIN_SECONDS = 1
+    cache.clear()
+    text, words = TEXTS[language], NO_SCRIPT[language]
+    web_form = make_web_form(
+        language=language,
+        responsible=[alice],
+        success_url=f"{other_site.url}/thanks.html",
+        allowed_hosts=[other_site.url.removeprefix("http://")],
+    )
+    html = form_html(web_form, live_server.url + endpoint_path(web_form))
+    (other_site.root / "contact.html").write_text(
+        static_page(language, text["title"], html), encoding="utf-8"
+    )
+    (other_site.root / "thanks.html").write_text(
+        static_page(language, text["title"], f"<p id=sent>{text['sent']}</p>"), encoding="utf-8"
+    )
+    context = browser.new_context(
+        java_script_enabled=False,
+        viewport={"width": 1000, "height": 800},
+        locale="fr-FR" if language == "fr" else "en-US",
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    visitor = context.new_page()
+    try:
+        visitor.goto(f"{other_site.url}/contact.html")
+        form = visitor.locator("form.crm-webform")
+        form.locator("[name=first_name]").fill("Zoë")
+        form.locator("[name=last_name]").fill("Lefèvre")
+        form.locator("[name=email]").fill("zoe@example")  # the browser accepts it, the CRM not
+        form.get_by_role("button", name=text["send"]).click()
+
+        expect(visitor.get_by_role("heading", name=words["check"])).to_be_visible()
+        expect(visitor.locator("html")).to_have_attribute("lang", language)
+        save_screenshot(visitor, request.node.name, f"error-page-{language}")
+
+        visitor.go_back()
+        expect(form.locator("[name=first_name]")).to_have_value("Zoë")
+        form.locator("[name=email]").fill("zoe@example.com")
+        form.get_by_role("button", name=text["send"]).click()
+        # No script fetched a timestamp: a page of the CRM asks to confirm.
+        expect(visitor.get_by_role("heading", name=words["confirm"])).to_be_visible()
+        expect(visitor.get_by_text("zoe@example.com")).to_be_visible()
+        save_screenshot(visitor, request.node.name, f"confirm-page-{language}")
+        assert not Contact.objects.exists()
+        visitor.wait_for_timeout(1100)
+        visitor.get_by_role("button", name=words["send"]).click()
+
+        expect(visitor).to_have_url(f"{other_site.url}/thanks.html")
+    finally:
+        context.close()
+    contact = Contact.objects.get()
+    assert (contact.display_name, contact.source) == ("Zoë Lefèvre", "web_form")
+    assert list(contact.responsible.all()) == [alice]
