@@ -774,21 +774,6 @@ def test_the_timestamp_is_served_to_any_site(client, web_form):
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_submission_time(send, web_form, capsys):
-    """Measure one submission through the test client (the report quotes the median)."""
-    import statistics
-    import time
-
-    timings = []
-    for n in range(20):
-        data = posted(web_form, **ann(first_name=f"Ann{n}", email=f"ann{n}@example.com"))
-        start = time.perf_counter()
-        assert send(web_form, data).status_code == 303
-        timings.append(time.perf_counter() - start)
-    with capsys.disabled():
-        print(f"\nmedian submission: {statistics.median(timings) * 1000:.1f} ms")
-
-
 def test_too_many_fields_are_a_plain_400(client, web_form):
     data = posted(web_form, **ann())
     data.update({f"x{n}": "1" for n in range(1100)})
