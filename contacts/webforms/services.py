@@ -141,7 +141,7 @@ def _matching_contact(web_form, infos):
     return Contact.objects.select_for_update().filter(pk=pk).first() if pk else None
 
 
-def _merged(web_form, contact, fields, infos, address, custom, company_name, tags, responsible):
+def _merged(contact, fields, infos, address, custom, company_name, tags, responsible):
     """Return ContactData: contact as it is, with what the visitor sent added.
 
     The visitor's values replace the names and job title, a message is added to the
@@ -206,9 +206,7 @@ def web_form_submit(*, web_form, cleaned, values):
     responsible = list(web_form.responsible.filter(is_active=True))
     existing = _matching_contact(web_form, infos) if web_form.update_existing else None
     if existing is not None:
-        data = _merged(
-            web_form, existing, fields, infos, address, custom, company_name, tags, responsible
-        )
+        data = _merged(existing, fields, infos, address, custom, company_name, tags, responsible)
         contact = contact_update(by=None, contact=existing, data=data, notify=False)
     else:
         data = ContactData(
