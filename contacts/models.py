@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -362,6 +363,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True)
+    # The website form a "web_form_*" notification is about.
+    web_form = models.ForeignKey(
+        "WebForm", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=30)
     count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)
@@ -416,3 +421,64 @@ class BulkJob(models.Model):
     @property
     def finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+def new_web_form_key():
+    return secrets.token_urlsafe(32)
+
+
+class WebForm(models.Model):
+    """A contact form that visitors of a web site fill in (SPEC W1–W5).
+
+    Everything that decides what a submission grants (tags, responsible users, access,
+    who is notified) lives here, on the server; the HTML carries only public_id.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("creates"), max_length=10, choices=Contact.Kind.choices)
+    # The language of the default labels and of the pages visitors see.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # The fields offered, in order: [{"name": "email", "required": true, "label": ""}].
+    fields = models.JSONField(_("fields"), default=list, blank=True)
+    success_url = models.URLField(_("page shown after sending"), max_length=500, blank=True)
+    # Hosts whose pages may receive the visitor back with the errors.
+    allowed_hosts = models.JSONField(_("web sites"), default=list, blank=True)
+    tags = models.ManyToManyField(
+        "taggit.Tag", verbose_name=_("tags"), blank=True, related_name="+"
+    )
+    responsible = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible users"),
+        blank=True,
+        related_name="web_forms_responsible",
+    )
+    access = models.CharField(
+        _("access"), max_length=12, choices=Contact.Access.choices, default=Contact.Access.PRIVATE
+    )
+    notify = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("users notified"),
+        blank=True,
+        related_name="web_forms_notifying",
+    )
+    update_existing = models.BooleanField(_("update a contact with the same email"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    secret_key = models.CharField(max_length=64, default=new_web_form_key, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Kept by the submission service, in the transaction that writes the contact.
+    created_count = models.PositiveIntegerField(default=0, editable=False)
+    updated_count = models.PositiveIntegerField(default=0, editable=False)
+    last_submission_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("website form")
+        verbose_name_plural = _("website forms")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("settings_app:webform", args=[self.pk])

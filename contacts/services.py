@@ -103,15 +103,16 @@ def _write_details(contact, data):
     contact.tags.set(data.tags, clear=True)
 
 
-def _resolve_company(by, data):
+def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
     if data.kind != Contact.Kind.PERSON:
         return None
     if data.company is not None or not data.new_company_name.strip():
         return data.company
     name = data.new_company_name.strip()
+    # Without a user (a website form), any company of that name is the one meant.
+    companies = Contact.objects.all() if by is None else access.contacts_visible_to(by)
     existing = (
-        access.contacts_visible_to(by)
-        .filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
+        companies.filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
         .order_by("pk")
         .first()
     )
@@ -126,15 +127,18 @@ def _resolve_company(by, data):
             access=data.access,
             responsible=data.responsible,
         ),
+        source=source,
+        notify=notify,
     )
 
 
-def _set_responsible(contact, by, users):
+def _set_responsible(contact, by, users, notify=True):
     before = set(contact.responsible.values_list("pk", flat=True))
     contact.responsible.set(users)
     access.grant_access(contact, contact.access, [u.pk for u in users])
-    added = [u for u in users if u.pk not in before and u.pk != by.pk]
-    notify_assigned(contact=contact, users=added, actor=by)
+    if notify:
+        added = [u for u in users if u.pk not in before and (by is None or u.pk != by.pk)]
+        notify_assigned(contact=contact, users=added, actor=by)
 
 
 def _save(contact, by, data, company):
@@ -160,13 +164,16 @@ def _save(contact, by, data, company):
 
 
 @transaction.atomic
-def contact_create(*, by, data, source=Contact.Source.MANUAL):
-    """Create a person or a company with everything data says."""
-    company = _resolve_company(by, data)
+def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
+    """Create a person or a company with everything data says.
+
+    by is None when no user acts (a website form); notify=False tells no responsible user.
+    """
+    company = _resolve_company(by, data, source, notify)
     contact = Contact(kind=data.kind, source=source, created_by=by)
     _save(contact, by, data, company)
     _write_details(contact, data)
-    _set_responsible(contact, by, data.responsible)
+    _set_responsible(contact, by, data.responsible, notify)
     return contact
 
 
@@ -175,7 +182,7 @@ class EditConflict(Exception):
 
 
 @transaction.atomic
-def contact_update(*, by, contact, data, expected_version=None):
+def contact_update(*, by, contact, data, expected_version=None, notify=True):
     """Replace what the contact holds with data.
 
     With expected_version, raise EditConflict unless the stored contact is still at that
@@ -188,13 +195,15 @@ def contact_update(*, by, contact, data, expected_version=None):
         if not moved:
             raise EditConflict
         contact.version = expected_version
-    company = _resolve_company(by, data)
+    # Only a website form writes without a user.
+    source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
+    company = _resolve_company(by, data, source, notify)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
     old_name = contact.display_name
     contact.version += 1
     _save(contact, by, data, company)
     _write_details(contact, data)
-    _set_responsible(contact, by, data.responsible)
+    _set_responsible(contact, by, data.responsible, notify)
     if data.photo or data.remove_photo:
         delete_files_on_commit(old_files)
     if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:

@@ -60,3 +60,27 @@ def schedule_purge_trash(delay=timedelta(days=1)):
     """Enqueue the daily purge for later, unless the backend cannot defer tasks."""
     if purge_trash.get_backend().supports_defer:
         purge_trash.using(run_after=timezone.now() + delay).enqueue(reschedule=True)
+
+
+@task()
+def send_web_form_email(*, user_id, contact_id, web_form_id, created, values):
+    """Email a user what a visitor sent through a website form."""
+    from .models import Contact, WebForm
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None or user is None or not user.email:
+        return
+    web_form = WebForm.objects.filter(pk=web_form_id).first()
+    context = {
+        "user": user,
+        "contact": contact,
+        "form_name": web_form.name if web_form else "",
+        "created": created,
+        "values": values,
+        "url": settings.SITE_URL.rstrip("/") + contact.get_absolute_url(),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("contacts/email/web_form_subject.txt", context).strip()
+        body = render_to_string("contacts/email/web_form.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -147,6 +147,25 @@ TRASH_DAYS = env_int("TRASH_DAYS", 30)
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Website forms (SPEC W5): submissions per visitor address per window (seconds), the
+# fewest seconds between the page load and the submission, the largest body accepted.
+WEBFORM_RATE_LIMIT = env_int("WEBFORM_RATE_LIMIT", 10)
+WEBFORM_RATE_WINDOW = env_int("WEBFORM_RATE_WINDOW", 600)
+WEBFORM_MIN_SECONDS = env_int("WEBFORM_MIN_SECONDS", 3)
+WEBFORM_MAX_BODY_BYTES = env_int("WEBFORM_MAX_BODY_BYTES", 128 * 1024)
+# The visitor's address is REMOTE_ADDR. Behind one reverse proxy, name the header it
+# appends the client's address to, as Django spells it: HTTP_X_FORWARDED_FOR.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
+# The rate limit counts in Django's cache: per process by default; with several
+# processes or servers, point CACHE_URL at Redis (redis://host:6379/0) to share it.
+if env("CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("CACHE_URL"),
+        }
+    }
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
     path("contacts/", include("contacts.urls")),
     path("settings/", include("settings_app.urls")),
+    # Website forms post here from other sites (SPEC W): no login, no CSRF token.
+    path("f/", include("contacts.webforms.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     # The login page offers the language switch too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import admin_required, admins, currency, fields, tags, types
+from .views import admin_required, admins, currency, fields, tags, types, webforms
 
 app_name = "settings_app"
 urlpatterns = [
@@ -24,4 +24,11 @@ urlpatterns = [
     path("tags/<int:pk>/rename/", tags.tag_rename, name="tag_rename"),
     path("tags/<int:pk>/merge/", tags.tag_merge, name="tag_merge"),
     path("tags/<int:pk>/delete/", tags.tag_delete, name="tag_delete"),
+    path("webforms/", webforms.webform_list, name="webforms"),
+    path("webforms/new/<slug:kind>/", webforms.webform_create, name="webform_create"),
+    path("webforms/<int:pk>/", webforms.webform_detail, name="webform"),
+    path("webforms/<int:pk>/edit/", webforms.webform_edit, name="webform_edit"),
+    path("webforms/<int:pk>/active/", webforms.webform_set_active, name="webform_set_active"),
+    path("webforms/<int:pk>/new-key/", webforms.webform_regenerate_key, name="webform_new_key"),
+    path("webforms/<int:pk>/delete/", webforms.webform_delete, name="webform_delete"),
 ]

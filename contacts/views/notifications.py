@@ -16,7 +16,7 @@ from ..models import Notification
 def notification_list(request):
     notifications = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("actor", "contact")
+        .select_related("actor", "contact", "web_form")
         .order_by("-created_at", "-id")
     )
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))

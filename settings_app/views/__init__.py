@@ -17,6 +17,7 @@ SECTIONS = [
     ("fields", _("User fields"), "settings_app:fields"),
     ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
+    ("webforms", _("Website forms"), "settings_app:webforms"),
     ("admins", _("CRM admins"), "settings_app:admins"),
 ]
 

@@ -153,3 +153,22 @@
     document.querySelectorAll("[data-currency-picker]").forEach(enhance);
   });
 })();
+
+// "Copy" buttons: copy the text of the field named by data-copy (a website form's HTML).
+(function () {
+  "use strict";
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const field = document.querySelector(button.dataset.copy);
+    field.select();
+    const done = () => {
+      button.textContent = button.dataset.copied;
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
+    } else if (document.execCommand("copy")) {
+      done();
+    }
+  });
+})();

@@ -39,6 +39,7 @@ from contacts.models import (
 )
 from contacts.photos import process_photo
 from contacts.services import ContactData
+from contacts.webforms.services import WebFormData, web_form_save
 
 PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
 URL = "http://127.0.0.1:8000/"
@@ -495,7 +496,29 @@ def seed_demo():
             "type": company_row.type if company else None,
         }
         create(Contact.Kind.PERSON, fields, p, infos, addresses, company=company)
+    _demo_web_form(users, default_tags)
     return count
+
+
+def _demo_web_form(users, default_tags):
+    """Add a website form for persons, ready to paste into a site (SPEC W)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        name = gettext("Contact us")
+    fields = [
+        {"name": field, "required": field in ("last_name", "email"), "label": ""}
+        for field in ("last_name", "company_name", "email", "phone", "description")
+    ]
+    web_form_save(
+        data=WebFormData(
+            name=name,
+            kind=Contact.Kind.PERSON,
+            language=settings.LANGUAGE_CODE,
+            fields=fields,
+            tags=[default_tags["Lead"]],
+            responsible=[users["marie"]],
+            notify=[users["marie"]],
+        )
+    )
 
 
 def _demo_users():

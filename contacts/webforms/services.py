@@ -1,0 +1,253 @@
+"""Website forms: store them, and turn a visitor's submission into a contact."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .. import tags as tag_services
+from .. import text
+from ..models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
+from ..services import ContactData, contact_create, contact_update
+from ..tasks import send_web_form_email
+from .fields import ADDRESS_PARTS
+
+NEW, UPDATED = "web_form_created", "web_form_updated"
+
+
+@dataclass
+class WebFormData:
+    """Everything the settings page says about one website form."""
+
+    name: str
+    kind: str
+    language: str
+    fields: list  # dicts: name, required, label
+    success_url: str = ""
+    allowed_hosts: list = field(default_factory=list)
+    tags: list = field(default_factory=list)  # names
+    responsible: list = field(default_factory=list)  # users
+    access: str = Contact.Access.PRIVATE
+    notify: list = field(default_factory=list)  # users
+    update_existing: bool = False
+    is_active: bool = True
+
+
+def _tags_named(names):
+    """Return the tags of these names, creating those that do not exist."""
+    found = []
+    for name in names:
+        name = tag_services.validate_tag_name(name)
+        found.append(tag_services.tag_named(name) or tag_services.tag_create(name=name))
+    return found
+
+
+@transaction.atomic
+def web_form_save(*, web_form=None, data):
+    """Create a website form, or store data on web_form; its kind never changes."""
+    web_form = web_form or WebForm(kind=data.kind)
+    web_form.name = data.name
+    web_form.language = data.language
+    web_form.fields = data.fields
+    web_form.success_url = data.success_url
+    web_form.allowed_hosts = data.allowed_hosts
+    web_form.access = data.access
+    web_form.update_existing = data.update_existing
+    web_form.is_active = data.is_active
+    web_form.save()
+    web_form.tags.set(_tags_named(data.tags))
+    web_form.responsible.set(data.responsible)
+    web_form.notify.set(data.notify)
+    return web_form
+
+
+def web_form_regenerate_key(*, web_form):
+    """Give the form a new secret key: copies of its old HTML stop working."""
+    web_form.secret_key = new_web_form_key()
+    web_form.save(update_fields=["secret_key", "updated_at"])
+    return web_form
+
+
+def web_form_set_active(*, web_form, active):
+    web_form.is_active = active
+    web_form.save(update_fields=["is_active", "updated_at"])
+    return web_form
+
+
+def web_form_delete(*, web_form):
+    """Delete the form; the contacts it created stay."""
+    web_form.delete()
+
+
+@dataclass
+class Submission:
+    contact: Contact
+    created: bool
+
+
+def _visitor_data(web_form, cleaned):
+    """Return (fields, infos, address, custom values, company name) from the cleaned values."""
+    values = {k: v for k, v in cleaned.items() if v not in (None, "", False)}
+    fields = {
+        name: values[name]
+        for name in ("first_name", "last_name", "job_title", "description")
+        if name in values
+    }
+    company_name = " ".join(values.get("company_name", "").split())
+    if web_form.kind == Contact.Kind.COMPANY:
+        fields["company_name"] = company_name
+        company_name = ""
+    infos = []
+    for name, kind, category in (
+        ("email", ContactInfo.Kind.EMAIL, "work"),
+        ("phone", ContactInfo.Kind.PHONE, "work"),
+        ("website", ContactInfo.Kind.WEB, "website"),
+    ):
+        if name in values:
+            infos.append({"kind": kind, "category": category, "value": values[name]})
+    address = {part: values[part] for part in ADDRESS_PARTS if part in values}
+    custom = {
+        name.removeprefix("cf_"): value for name, value in values.items() if name.startswith("cf_")
+    }
+    return fields, infos, address, custom, company_name
+
+
+def _info_key(info):
+    if info["kind"] == ContactInfo.Kind.EMAIL:
+        return (info["kind"], info["value"].strip().lower())
+    if info["kind"] == ContactInfo.Kind.PHONE:
+        return (info["kind"], text.normalize_phone(info["value"]) or text.digits(info["value"]))
+    return (info["kind"], info["value"].strip().lower())
+
+
+def _address_key(address):
+    return tuple(" ".join(str(address.get(p, "")).split()).lower() for p in ADDRESS_PARTS)
+
+
+def _matching_contact(web_form, infos):
+    """Return the oldest contact of the form's kind with the email submitted, locked."""
+    emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
+    if not emails:
+        return None
+    pk = (
+        ContactInfo.objects.filter(
+            kind=ContactInfo.Kind.EMAIL,
+            normalized=emails[0],
+            contact__kind=web_form.kind,
+            contact__deleted_at__isnull=True,  # not one in the trash
+        )
+        .order_by("contact_id")
+        .values_list("contact_id", flat=True)
+        .first()
+    )
+    return Contact.objects.select_for_update().filter(pk=pk).first() if pk else None
+
+
+def _merged(contact, fields, infos, address, custom, company_name, tags, responsible):
+    """Return ContactData: contact as it is, with what the visitor sent added.
+
+    The visitor's values replace the names and job title, a message is added to the
+    description, new emails, phones, web sites and an address are added; nothing is
+    removed. The access stays the contact's: a visitor cannot widen it.
+    """
+    kept = {
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "company_name": contact.company_name,
+        "job_title": contact.job_title,
+        "contact_type": contact.contact_type,
+        "currency": contact.currency,
+        "description": contact.description,
+    }
+    message = fields.pop("description", "")
+    kept.update(fields)
+    if message and message not in contact.description:
+        kept["description"] = f"{contact.description}\n\n{message}".strip()
+    old_infos = [
+        {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
+        for i in contact.infos.all()
+    ]
+    known = {_info_key(i) for i in old_infos}
+    new_infos = [i for i in infos if _info_key(i) not in known]
+    old_addresses = [
+        {
+            "category": a.category,
+            "is_primary": a.is_primary,
+            **{p: getattr(a, p) for p in ADDRESS_PARTS},
+        }
+        for a in contact.addresses.all()
+    ]
+    addresses = old_addresses
+    if address and _address_key(address) not in {_address_key(a) for a in old_addresses}:
+        addresses = old_addresses + [{"category": "work", **address}]
+    old_tags = list(contact.tags.all())
+    old_responsible = list(contact.responsible.all())
+    return ContactData(
+        kind=contact.kind,
+        fields=kept,
+        access=contact.access,
+        responsible=old_responsible + [u for u in responsible if u not in old_responsible],
+        tags=old_tags + [t for t in tags if t not in old_tags],
+        infos=old_infos + new_infos,
+        addresses=addresses,
+        company=None if company_name else contact.company,
+        new_company_name=company_name,
+        custom={**contact.custom, **custom},
+    )
+
+
+@transaction.atomic
+def web_form_submit(*, web_form, cleaned, values):
+    """Create (or update, per the form) the contact a visitor sent; notify the chosen users.
+
+    cleaned: the visitor's validated fields; values: [(label, text)] listed to the users
+    notified. Tags, responsible users and access come from the stored form only.
+    """
+    fields, infos, address, custom, company_name = _visitor_data(web_form, cleaned)
+    tags = list(web_form.tags.all())
+    responsible = list(web_form.responsible.filter(is_active=True))
+    existing = _matching_contact(web_form, infos) if web_form.update_existing else None
+    if existing is not None:
+        data = _merged(existing, fields, infos, address, custom, company_name, tags, responsible)
+        contact = contact_update(by=None, contact=existing, data=data, notify=False)
+    else:
+        data = ContactData(
+            kind=web_form.kind,
+            fields=fields,
+            access=web_form.access,
+            responsible=responsible,
+            tags=tags,
+            infos=[{**i, "is_primary": True} for i in infos],
+            addresses=[{"category": "work", "is_primary": True, **address}] if address else [],
+            new_company_name=company_name,
+            custom=custom,
+        )
+        contact = contact_create(by=None, data=data, source=Contact.Source.WEB_FORM, notify=False)
+    created = existing is None
+    counter = "created_count" if created else "updated_count"
+    WebForm.objects.filter(pk=web_form.pk).update(
+        **{counter: F(counter) + 1}, last_submission_at=timezone.now()
+    )
+    _notify(web_form, contact, created, values)
+    return Submission(contact=contact, created=created)
+
+
+def _notify(web_form, contact, created, values):
+    users = list(web_form.notify.filter(is_active=True))
+    verb = NEW if created else UPDATED
+    Notification.objects.bulk_create(
+        Notification(recipient=u, contact=contact, web_form=web_form, verb=verb) for u in users
+    )
+    values = [[label, value] for label, value in values]
+    for user in users:
+        if user.email:
+            transaction.on_commit(
+                lambda uid=user.pk: send_web_form_email.enqueue(
+                    user_id=uid,
+                    contact_id=contact.pk,
+                    web_form_id=web_form.pk,
+                    created=created,
+                    values=values,
+                )
+            )

@@ -1,0 +1,294 @@
+"""The public endpoint that websites post their forms to (SPEC W2–W5).
+
+No login and no CSRF token: other sites post here. What protects it instead: the form's
+token (it changes with the secret key), a honeypot, a minimum time between the page
+load and the submission (a signed timestamp), a per-IP rate limit and a body size limit.
+Whatever a visitor posts, the answer is a redirect or a plain page, never a 500.
+"""
+
+import hashlib
+import logging
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpResponse, HttpResponseRedirect
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from ..models import WebForm
+from . import services
+from .validation import (
+    BACK_FIELD,
+    HONEYPOT_FIELD,
+    TIMESTAMP_FIELD,
+    TOKEN_FIELD,
+    SubmissionForm,
+    issue_timestamp,
+    timestamp_age,
+    token_is_current,
+)
+
+logger = logging.getLogger(__name__)
+ERROR_PREFIX = "crm_error_"
+
+
+class SeeOther(HttpResponseRedirect):
+    status_code = 303
+    # The success page may be on any site the admin chose: not only http(s) of this host.
+    allowed_schemes = ["http", "https"]
+
+
+def client_ip(request):
+    """Return the visitor's address: REMOTE_ADDR, or the proxy's header when one is set.
+
+    Behind one reverse proxy, CLIENT_IP_HEADER names the header it appends the client's
+    address to (e.g. HTTP_X_FORWARDED_FOR); the last address is the one it saw.
+    """
+    header = settings.CLIENT_IP_HEADER
+    if header:
+        addresses = [a.strip() for a in request.META.get(header, "").split(",") if a.strip()]
+        if addresses:
+            return addresses[-1]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _over_rate_limit(request):
+    """Count this submission for the visitor's address; return whether it is one too many."""
+    key = "webforms:rate:" + hashlib.sha256(client_ip(request).encode()).hexdigest()
+    window = settings.WEBFORM_RATE_WINDOW
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count > settings.WEBFORM_RATE_LIMIT
+
+
+def _page(request, status, title, message, **context):
+    """Render the plain page a visitor sees when the CRM answers itself."""
+    context = {"title": title, "message": message, **context}
+    return render(request, "contacts/webforms/public.html", context, status=status)
+
+
+def _check_utf8(request, body):
+    """Raise UnicodeDecodeError unless the posted text is UTF-8."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    elif request.content_type == "multipart/form-data":
+        body.decode("utf-8")
+    else:
+        raise ValueError(request.content_type)
+
+
+def _read_post(request):
+    """Return the posted fields, or the page that says why they cannot be read."""
+    try:
+        _check_utf8(request, request.body)
+        # Checked as UTF-8 above, whatever charset the request claims.
+        request.encoding = "utf-8"
+        return request.POST, None
+    except RequestDataTooBig:
+        return None, _too_big(request)
+    except UnicodeDecodeError:
+        message = _("The form was not sent as UTF-8 text. Send it again from its page.")
+    except (MultiPartParserError, SuspiciousOperation, ValueError):
+        message = _("The form's data could not be read. Send it again from its page.")
+    return None, _page(request, 400, _("The form could not be sent"), message)
+
+
+def _too_big(request):
+    return _page(
+        request,
+        413,
+        _("The form could not be sent"),
+        _("What was sent is too long. Shorten the texts and send the form again."),
+    )
+
+
+@csrf_exempt
+@login_not_required
+@never_cache
+def submit(request, public_id):
+    """Receive a website form: create or update the contact, or say what is wrong."""
+    if request.method != "POST":
+        response = _page(
+            request,
+            405,
+            _("Website form"),
+            _("This address receives a form sent from a web site. Open the page that shows it."),
+        )
+        response["Allow"] = "POST"
+        return response
+    if _over_rate_limit(request):
+        return _page(
+            request,
+            429,
+            _("Too many submissions"),
+            _("Too many forms were sent from your address. Wait a few minutes and try again."),
+        )
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if length < 0 or length > settings.WEBFORM_MAX_BODY_BYTES:
+        return _too_big(request)
+    web_form = WebForm.objects.filter(public_id=public_id).first()
+    if web_form is None:
+        return _page(
+            request,
+            404,
+            _("Form not found"),
+            _("This form does not exist or was deleted. The site that shows it needs updating."),
+        )
+    with translation.override(web_form.language):
+        if not web_form.is_active:
+            return _page(
+                request,
+                410,
+                _("This form is closed"),
+                _("This form no longer accepts submissions."),
+            )
+        return _receive(request, web_form)
+
+
+def _receive(request, web_form):
+    post, error_page = _read_post(request)
+    if error_page:
+        return error_page
+    if not token_is_current(web_form, post.get(TOKEN_FIELD, "")):
+        return _page(
+            request,
+            400,
+            _("This copy of the form is out of date"),
+            _(
+                "The form's key was changed: this copy of the form no longer works. "
+                "The site that shows it must paste the form's new HTML."
+            ),
+        )
+    if post.get(HONEYPOT_FIELD, "").strip():
+        # Answered as a success: a robot learns nothing.
+        logger.info("Website form %s: honeypot filled by %s", web_form.pk, client_ip(request))
+        return _success(request, web_form)
+    form = SubmissionForm(post, web_form=web_form)
+    if not form.is_valid():
+        return _invalid(request, web_form, form, post)
+    age = timestamp_age(web_form.public_id, post.get(TIMESTAMP_FIELD, ""))
+    if age is None or age < settings.WEBFORM_MIN_SECONDS:
+        # No script ran on the page, or the form went out too fast for a person: a page
+        # of ours asks to confirm, with a fresh timestamp.
+        return _confirm(request, web_form, form, post, too_fast=age is not None)
+    services.web_form_submit(
+        web_form=web_form, cleaned=form.cleaned_data, values=form.submitted_values()
+    )
+    return _success(request, web_form)
+
+
+def _success(request, web_form):
+    if web_form.success_url:
+        return SeeOther(web_form.success_url)
+    return SeeOther(f"{request.path}thanks/")
+
+
+def allowed_back_url(web_form, url):
+    """Return url when it is a page of a site the form may send visitors back to, else ""."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    hosts = list(web_form.allowed_hosts)
+    if web_form.success_url:
+        hosts.append(urlsplit(web_form.success_url).netloc)
+    for host in hosts:
+        try:
+            allowed = urlsplit(f"//{host}")
+            allowed_port = allowed.port
+        except ValueError:
+            continue
+        if allowed.hostname == parts.hostname and allowed_port in (None, port):
+            return url
+    return ""
+
+
+def _referring_page(request):
+    """Return the Referer when it names a page: across sites, browsers send only the origin."""
+    referer = request.headers.get("Referer", "")
+    try:
+        return referer if urlsplit(referer).path not in ("", "/") else ""
+    except ValueError:
+        return ""
+
+
+def _invalid(request, web_form, form, post):
+    errors = form.error_list()
+    # The form's script tells which page it is on; else the Referer, when it says.
+    back = allowed_back_url(web_form, post.get(BACK_FIELD, "")) or allowed_back_url(
+        web_form, _referring_page(request)
+    )
+    if not back:
+        return _page(
+            request,
+            400,
+            _("Please check the form"),
+            _("Some fields are missing or wrong. Go back, correct them and send the form again."),
+            errors=errors,
+        )
+    parts = urlsplit(back)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    query = [(k, v) for k, v in query if not k.startswith(ERROR_PREFIX)]
+    shown = set()
+    for name, _label, message in errors:
+        if name not in shown:
+            shown.add(name)
+            query.append((ERROR_PREFIX + name, message))
+    return SeeOther(urlunsplit(parts._replace(query=urlencode(query), fragment="")))
+
+
+def _confirm(request, web_form, form, post, too_fast):
+    hidden = [(TOKEN_FIELD, post.get(TOKEN_FIELD, ""))]
+    hidden.append((TIMESTAMP_FIELD, issue_timestamp(web_form.public_id)))
+    hidden.append((BACK_FIELD, post.get(BACK_FIELD, "") or request.headers.get("Referer", "")))
+    for name, value in form.cleaned_data.items():
+        if value not in (None, "", False):
+            hidden.append((name, "1" if value is True else value))
+    return _page(
+        request,
+        200,
+        _("Send the form?"),
+        _("Check what you wrote, then send the form.")
+        if not too_fast
+        else _("The form was sent very quickly. Check what you wrote, then send it again."),
+        values=form.submitted_values(),
+        hidden=hidden,
+        action=request.path,
+        honeypot=HONEYPOT_FIELD,
+    )
+
+
+@login_not_required
+@never_cache
+def thanks(request, public_id):
+    web_form = WebForm.objects.filter(public_id=public_id).first()
+    with translation.override(web_form.language if web_form else translation.get_language()):
+        return _page(
+            request, 200, _("Thank you"), _("Your message was sent. We will get back to you soon.")
+        )
+
+
+@login_not_required
+@never_cache
+def timestamp(request, public_id):
+    """Return a signed timestamp of now, for the script of a form's page (any origin)."""
+    response = HttpResponse(issue_timestamp(public_id), content_type="text/plain; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

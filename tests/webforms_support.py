@@ -1,0 +1,72 @@
+"""Helpers for the website form tests: make a form, read its HTML, post it as a browser would."""
+
+import time
+from html.parser import HTMLParser
+from unittest import mock
+
+from contacts.models import Contact
+from contacts.webforms import services
+from contacts.webforms.html import form_html
+from contacts.webforms.validation import issue_timestamp
+
+PERSON_FIELDS = [
+    {"name": "last_name", "required": True, "label": ""},
+    {"name": "email", "required": True, "label": ""},
+    {"name": "phone", "required": False, "label": ""},
+    {"name": "company_name", "required": False, "label": ""},
+    {"name": "description", "required": False, "label": ""},
+]
+
+
+def make_web_form(**kwargs):
+    """Create a form for persons through the service; keyword arguments replace the defaults."""
+    values = {
+        "name": "Contact us",
+        "kind": Contact.Kind.PERSON,
+        "language": "en",
+        "fields": PERSON_FIELDS,
+        "success_url": "https://www.example.com/thanks",
+        "allowed_hosts": ["www.example.com"],
+    }
+    values.update(kwargs)
+    return services.web_form_save(data=services.WebFormData(**values))
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.fields = {}  # name: value, in order
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(attrs)
+        if tag in ("input", "textarea", "select") and "name" in attrs:
+            self.fields[attrs["name"]] = attrs.get("value") or ""
+
+
+def parse_form(html):
+    """Return (the <form> tag's attributes, {input name: value}) of generated HTML."""
+    parser = _Inputs()
+    parser.feed(html)
+    assert len(parser.forms) == 1
+    return parser.forms[0], parser.fields
+
+
+def old_timestamp(web_form, seconds=60):
+    """Return a signed timestamp issued `seconds` ago, as if the page had been open that long."""
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - seconds):
+        return issue_timestamp(web_form.public_id)
+
+
+def posted(web_form, **fields):
+    """Return what a browser posts after filling the generated form for a minute."""
+    _form, data = parse_form(form_html(web_form, f"http://testserver/f/{web_form.public_id}/"))
+    data["_ts"] = old_timestamp(web_form)
+    data.update(fields)
+    return data
+
+
+def submit_url(web_form):
+    return f"/f/{web_form.public_id}/"
