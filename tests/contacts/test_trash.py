@@ -1,0 +1,178 @@
+"""The trash (SPEC C16): deleted contacts wait there, can come back, and are purged."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from contacts.access import contacts_visible_to, count_visible_to
+from contacts.models import Contact
+from contacts.services import contact_delete, contact_restore
+from tests.conftest import page_of
+
+TRASH = reverse("contacts:trash")
+
+
+@pytest.fixture
+def company_with_everything(make_contact, alice, bob):
+    company = make_contact(
+        "company",
+        company_name="Globex",
+        access="public_read",
+        responsible=[alice, bob],
+        tags=["Partner"],
+        infos=[{"kind": "email", "category": "work", "value": "info@globex.fr", "is_primary": True}],
+        addresses=[{"street": "1 rue de la Paix", "city": "Paris", "category": "work"}],
+    )
+    person = make_contact(first_name="Hank", last_name="Scorpio", company=company)
+    return company, person
+
+
+def trash(contact, by):
+    contact_delete(by=by, contact=contact)
+
+
+def test_a_trashed_contact_leaves_lists_search_exports_and_counts(
+    alice_client, alice, company_with_everything
+):
+    company, person = company_with_everything
+    before = count_visible_to(alice)
+
+    trash(company, alice)
+
+    assert count_visible_to(alice) == before - 1
+    assert not contacts_visible_to(alice).filter(pk=company.pk).exists()
+    listing = page_of(alice_client.get(reverse("contacts:list")))
+    assert "Globex" not in listing
+    assert "Hank Scorpio" in listing
+    assert "Globex" not in page_of(alice_client.get(reverse("contacts:list"), {"q": "globex"}))
+    export = alice_client.get(reverse("contacts:export_csv")).getvalue().decode("utf-8-sig")
+    assert "Globex" not in export
+    assert alice_client.get(company.get_absolute_url()).status_code == 404
+
+
+def test_restoring_brings_everything_back(alice_client, alice, bob, company_with_everything):
+    company, person = company_with_everything
+    trash(company, alice)
+
+    page = page_of(alice_client.get(TRASH))
+    assert "Globex" in page
+    assert "by Alice Martin" in page
+    response = alice_client.post(reverse("contacts:trash_restore", args=[company.pk]), follow=True)
+
+    assert "“Globex” was restored." in page_of(response)
+    company = Contact.objects.get(pk=company.pk)
+    assert company.deleted_at is None
+    assert list(company.tags.names()) == ["Partner"]
+    assert list(company.infos.values_list("value", flat=True)) == ["info@globex.fr"]
+    assert list(company.addresses.values_list("city", flat=True)) == ["Paris"]
+    assert set(company.responsible.all()) == {alice, bob}
+    assert company.access == "public_read"
+    person.refresh_from_db()
+    assert person.live_company == company
+    assert "globex" in person.search_text
+    assert contacts_visible_to(bob).filter(pk=company.pk).exists()
+
+
+def test_delete_forever_asks_then_purges_with_the_photo(alice_client, alice, make_contact):
+    contact = make_contact(first_name="Gone")
+    trash(contact, alice)
+    url = reverse("contacts:trash_purge", args=[contact.pk])
+
+    assert "Delete “Gone Dupont” forever?" in page_of(alice_client.get(url))
+    assert Contact.all_objects.filter(pk=contact.pk).exists()
+    response = alice_client.post(url, follow=True)
+
+    assert "“Gone Dupont” was deleted for good." in page_of(response)
+    assert not Contact.all_objects.filter(pk=contact.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "persona, sees", [("alice", True), ("bob", False), ("admin", True), ("root", True)]
+)
+def test_the_trash_lists_what_the_user_could_delete(
+    client, make_contact, alice, persona, sees, request
+):
+    contact = make_contact(first_name="Private")
+    trash(contact, alice)
+    client.force_login(request.getfixturevalue(persona))
+
+    page = page_of(client.get(TRASH))
+    restore = client.post(reverse("contacts:trash_restore", args=[contact.pk]))
+
+    assert ("Private Dupont" in page) == sees
+    assert restore.status_code == (302 if sees else 404)
+    assert (Contact.objects.filter(pk=contact.pk).exists()) == sees
+
+
+def test_a_public_read_contact_in_the_trash_is_not_the_readers_to_restore(
+    client, make_contact, alice, bob
+):
+    contact = make_contact(first_name="Readable", access="public_read")
+    trash(contact, alice)
+    client.force_login(bob)
+
+    assert "Readable" not in page_of(client.get(TRASH))
+    # Visible to him, not his to act on: 403, as everywhere else.
+    assert client.post(reverse("contacts:trash_restore", args=[contact.pk])).status_code == 403
+    assert client.get(reverse("contacts:trash_purge", args=[contact.pk])).status_code == 403
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_anonymous_is_sent_to_log_in(client, make_contact, alice):
+    contact = make_contact()
+    trash(contact, alice)
+
+    for url in (
+        TRASH,
+        reverse("contacts:trash_restore", args=[contact.pk]),
+        reverse("contacts:trash_purge", args=[contact.pk]),
+    ):
+        response = client.post(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    assert Contact.all_objects.filter(pk=contact.pk).exists()
+
+
+def test_a_live_contact_cannot_be_restored_or_purged(alice_client, contact):
+    assert alice_client.post(reverse("contacts:trash_purge", args=[contact.pk])).status_code == 404
+    assert Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_the_purge_deletes_only_what_expired(make_contact, alice, settings):
+    settings.TRASH_DAYS = 30
+    old, recent, live = (make_contact(first_name=n) for n in ("Old", "Recent", "Live"))
+    trash(old, alice)
+    trash(recent, alice)
+    Contact.all_objects.filter(pk=old.pk).update(deleted_at=timezone.now() - timedelta(days=31))
+
+    call_command("purge_trash", stdout=open("/dev/null", "w"))
+
+    assert set(Contact.all_objects.values_list("first_name", flat=True)) == {"Recent", "Live"}
+
+
+def test_the_daily_purge_is_scheduled_once(db, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("purge_trash", "--schedule", stdout=open("/dev/null", "w"))
+    call_command("purge_trash", "--schedule", stdout=open("/dev/null", "w"))
+
+    [waiting] = DBTaskResult.objects.filter(task_path="contacts.tasks.purge_trash")
+    assert waiting.args_kwargs["kwargs"] == {"reschedule": True}
+
+
+def test_restore_of_a_person_whose_company_is_still_in_the_trash(
+    alice, company_with_everything
+):
+    company, person = company_with_everything
+    trash(company, alice)
+    trash(person, alice)
+
+    contact_restore(by=alice, contact=person)
+
+    person = Contact.objects.get(pk=person.pk)
+    assert person.live_company is None
+    assert person.company_id == company.pk
