@@ -23,7 +23,9 @@ def company_with_everything(make_contact, alice, bob):
         access="public_read",
         responsible=[alice, bob],
         tags=["Partner"],
-        infos=[{"kind": "email", "category": "work", "value": "info@globex.fr", "is_primary": True}],
+        infos=[
+            {"kind": "email", "category": "work", "value": "info@globex.fr", "is_primary": True}
+        ],
         addresses=[{"street": "1 rue de la Paix", "city": "Paris", "category": "work"}],
     )
     person = make_contact(first_name="Hank", last_name="Scorpio", company=company)
@@ -164,9 +166,7 @@ def test_the_daily_purge_is_scheduled_once(db, settings):
     assert waiting.args_kwargs["kwargs"] == {"reschedule": True}
 
 
-def test_restore_of_a_person_whose_company_is_still_in_the_trash(
-    alice, company_with_everything
-):
+def test_restore_of_a_person_whose_company_is_still_in_the_trash(alice, company_with_everything):
     company, person = company_with_everything
     trash(company, alice)
     trash(person, alice)
