@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import tags
+from . import history, tags
 from .access import contacts_visible_to, grant_access_many, grant_responsible_many
 from .models import BulkJob, Contact, Notification, TaggedContact
 from .services import contacts_trash
@@ -88,20 +88,18 @@ def _delete(*, by, ids, params):
 
 def _add_tag(*, by, ids, params):
     tag = tags.tag_named(params["tag"]) or tags.tag_create(name=params["tag"])
-    have = set(
-        TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).values_list(
-            "content_object_id", flat=True
-        )
-    )
-    TaggedContact.objects.bulk_create(
-        TaggedContact(tag=tag, content_object_id=pk) for pk in ids if pk not in have
-    )
+    before = history.tags_by_contact(ids)
+    adding = [pk for pk in ids if tag.name not in before[pk]]
+    TaggedContact.objects.bulk_create(TaggedContact(tag=tag, content_object_id=pk) for pk in adding)
     _touch(by, ids)
+    history.record_tag_changes(by, before)
 
 
 def _remove_tag(*, by, ids, params):
     if tag := tags.tag_named(params["tag"]):
+        before = history.tags_by_contact(ids)
         TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).delete()
+        history.record_tag_changes(by, before)
     _touch(by, ids)
 
 
@@ -110,20 +108,40 @@ def _set_responsible(*, by, ids, params):
     replace = params["mode"] == "replace"
     through = Contact.responsible.through
     rows = through.objects.filter(contact_id__in=ids)
-    before = set(rows.values_list("contact_id", "user_id"))
+    names_before = history.responsible_by_contact(ids)
+    before = {(cid, uid) for cid, names in names_before.items() for uid in names}
     if replace:
         rows.exclude(user_id__in=users).delete()
     added = [(cid, uid) for cid in ids for uid in users if (cid, uid) not in before]
     through.objects.bulk_create(through(contact_id=cid, user_id=uid) for cid, uid in added)
     grant_responsible_many(ids, users, replace=replace)
     _touch(by, ids)
+    names_after = history.responsible_by_contact(ids)
+    changes = {
+        pk: [
+            history.change(
+                "responsible",
+                history.names_list(names_before[pk].values()),
+                history.names_list(names_after[pk].values()),
+            )
+        ]
+        for pk in ids
+        if names_before[pk].keys() != names_after[pk].keys()
+    }
+    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
     # Told once per user when the job ends: one message, not one per contact.
     return [uid for _cid, uid in added if uid != by.pk]
 
 
 def _set_access(*, by, ids, params):
-    grant_access_many(ids, params["access"])
-    _touch(by, ids, access=params["access"])
+    access = params["access"]
+    before = dict(Contact.objects.filter(pk__in=ids).values_list("pk", "access"))
+    grant_access_many(ids, access)
+    _touch(by, ids, access=access)
+    changes = {
+        pk: [history.change("access", old, access)] for pk, old in before.items() if old != access
+    }
+    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
 
 
 ACTIONS = {

@@ -182,7 +182,9 @@ def contact_type_move(*, contact_type: ContactType, direction: str) -> list[Cont
 
 
 @transaction.atomic
-def contact_type_delete(*, contact_type: ContactType, replacement: ContactType | None) -> int:
+def contact_type_delete(
+    *, contact_type: ContactType, replacement: ContactType | None, by=None
+) -> int:
     """Give the type's contacts the replacement type (None: not specified), then delete it.
 
     Return how many contacts were moved.
@@ -196,7 +198,14 @@ def contact_type_delete(*, contact_type: ContactType, replacement: ContactType |
     )
     if replacement is not None and replacement.pk not in found:
         raise ValidationError(_("That contact type no longer exists."))
-    moved = Contact.objects.filter(contact_type=contact_type).update(
+    from . import history
+
+    # The trash too: its contacts keep a type that exists.
+    ids = list(Contact.all_objects.filter(contact_type=contact_type).values_list("pk", flat=True))
+    new_title = replacement.title if replacement else ""
+    change = history.change("contact_type", contact_type.title, new_title)
+    history.record_many(ids, by, history.Verb.CHANGED, changes_by_id={pk: [change] for pk in ids})
+    moved = Contact.all_objects.filter(contact_type=contact_type).update(
         contact_type=replacement, version=F("version") + 1, updated_at=timezone.now()
     )
     contact_type.delete()

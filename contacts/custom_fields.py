@@ -248,7 +248,7 @@ def clean_values(kind, values):
     return cleaned
 
 
-def _shown_value(field, value):
+def shown_value(field, value):
     if field.field_type == Type.CHECKBOX:
         return _("Yes") if value else _("No")
     if field.field_type == Type.DATE:
@@ -274,7 +274,7 @@ def card_groups(contact):
         if value in (None, "", False):
             continue
         groups[-1][1].append(
-            (field.label, _shown_value(field, value), field.field_type == Type.TEXTAREA)
+            (field.label, shown_value(field, value), field.field_type == Type.TEXTAREA)
         )
     return [(heading, items) for heading, items in groups if items]
 
@@ -386,7 +386,9 @@ def _kind_holders_error(kind, count):
 
 
 @transaction.atomic
-def custom_field_update(*, field, label, applies_to, field_type=None, options=None, added=()):
+def custom_field_update(
+    *, field, label, applies_to, field_type=None, options=None, added=(), by=None
+):
     """Change a field's label, kinds, type or options, keeping every value it holds.
 
     options lists (current option, new text) pairs: a new text renames the option on
@@ -455,7 +457,7 @@ def custom_field_update(*, field, label, applies_to, field_type=None, options=No
     if errors:
         raise ValidationError(errors)
     if renames:
-        _rename_values(field, renames)
+        _rename_values(field, renames, by)
     field.label = label
     field.applies_to = applies_to
     field.field_type = field_type
@@ -464,17 +466,29 @@ def custom_field_update(*, field, label, applies_to, field_type=None, options=No
     return field
 
 
-def _rename_values(field, renames):
+def _rename_values(field, renames, by=None):
     """Give every contact that chose an old option its new text, in one UPDATE."""
+    from . import history
+
     # One CASE: swapping two options' names cannot merge them.
     chosen = JSONKeyText("custom", field.key)
+    before = Contact.all_objects.filter(In(chosen, list(renames))).values_list("pk", "custom")
+    changes = {
+        pk: [
+            history.change(
+                f"custom:{field.pk}", custom[field.key], renames[custom[field.key]], field.label
+            )
+        ]
+        for pk, custom in before
+    }
     new_value = Case(
         *[When(Exact(chosen, old), then=Value(new)) for old, new in renames.items()],
         output_field=TextField(),
     )
-    Contact.objects.filter(In(chosen, list(renames))).update(
+    Contact.all_objects.filter(In(chosen, list(renames))).update(
         custom=JSONWithText("custom", field.key, new_value)
     )
+    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
 
 
 def custom_field_move(*, field, direction):
@@ -488,18 +502,24 @@ def custom_fields_reorder(*, ids):
 
 
 @transaction.atomic
-def custom_field_delete(*, field):
+def custom_field_delete(*, field, by=None):
     """Delete field and remove its value from every contact; return how many lost one."""
+    from . import history
     from .services import contacts_refresh_search_text
 
     key = field.key
     # Deleted first: the row lock makes the contact saves that read the field finish
     # before the values are removed, and the saves after it no longer see the field.
     CustomField.objects.filter(pk=field.pk).delete()
-    found = holders(field)
+    found = Contact.all_objects.filter(custom__has_key=key)  # the trash too
+    changes = {
+        pk: [history.change(f"custom:{field.pk}", shown_value(field, custom[key]), "", field.label)]
+        for pk, custom in found.values_list("pk", "custom")
+    }
+    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
     ids = list(found.values_list("pk", flat=True)) if field.field_type in SEARCHABLE else []
     count = found.update(custom=JSONWithoutKey("custom", key))
     if ids:
         # The search text held the deleted values.
-        contacts_refresh_search_text(Contact.objects.filter(pk__in=ids))
+        contacts_refresh_search_text(Contact.all_objects.filter(pk__in=ids))
     return count

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from taggit.managers import TaggableManager
@@ -482,3 +483,38 @@ class WebForm(models.Model):
 
     def get_absolute_url(self):
         return reverse("settings_app:webform", args=[self.pk])
+
+
+class ContactEvent(models.Model):
+    """One entry of a contact's history (SPEC N2): who did what, when, with what values.
+
+    Written by the services in the transaction of the change itself. Values are kept as
+    the user read them then (names, not ids), so the history stays readable after the
+    users, types or fields it names have changed.
+    """
+
+    class Verb(models.TextChoices):
+        CREATED = "created", _("created")
+        CHANGED = "changed", _("changed")
+        DELETED = "deleted", _("moved to the trash")
+        RESTORED = "restored", _("restored")
+        MERGED = "merged", _("merged")
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=10, choices=Verb.choices)
+    source = models.CharField(max_length=10, choices=Contact.Source.choices, blank=True)
+    # [{"field": "last_name", "label": "", "old": "Dupont", "new": "Durand"}]; label is
+    # set for user fields, whose names are not known in advance.
+    changes = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)  # e.g. {"import": 12}
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["contact", "-created_at", "-id"], name="event_contact")]
+
+    def __str__(self):
+        return f"{self.contact_id} {self.verb}"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import access, custom_fields, text
+from . import access, custom_fields, history, text
 from .models import Address, Contact, ContactInfo, Notification
 from .tasks import send_assignment_email
 
@@ -174,6 +174,7 @@ def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
     _save(contact, by, data, company)
     _write_details(contact, data)
     _set_responsible(contact, by, data.responsible, notify)
+    history.record(contact, by, history.Verb.CREATED, source=source)
     return contact
 
 
@@ -197,6 +198,7 @@ def contact_update(*, by, contact, data, expected_version=None, notify=True):
         contact.version = expected_version
     # Only a website form writes without a user.
     source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
+    before = history.snapshot(contact)
     company = _resolve_company(by, data, source, notify)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
     old_name = contact.display_name
@@ -208,6 +210,8 @@ def contact_update(*, by, contact, data, expected_version=None, notify=True):
         delete_files_on_commit(old_files)
     if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
         _refresh_persons_search_text(contact, contact.display_name)
+    if changes := history.diff(before, history.snapshot(contact)):
+        history.record(contact, by, history.Verb.CHANGED, changes=changes, source=source)
     return contact
 
 
@@ -221,9 +225,12 @@ def contacts_trash(*, by, ids):
     """Move contacts to the trash; the persons of a trashed company are no longer found
     by its name, and restoring brings everything back."""
     now = timezone.now()
-    Contact.objects.filter(pk__in=ids).update(
+    contacts = Contact.objects.filter(pk__in=ids)
+    ids = list(contacts.values_list("pk", flat=True))
+    contacts.update(
         deleted_at=now, deleted_by=by, updated_by=by, updated_at=now, version=F("version") + 1
     )
+    history.record_many(ids, by, history.Verb.DELETED)
     contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
 
 
@@ -237,6 +244,7 @@ def contact_restore(*, by, contact):
         updated_at=timezone.now(),
         version=F("version") + 1,
     )
+    history.record(contact, by, history.Verb.RESTORED)
     contacts_refresh_search_text(Contact.objects.filter(company_id=contact.pk))
 
 
@@ -262,6 +270,13 @@ def trash_purge_expired():
 
 @transaction.atomic
 def company_link_person(*, by, company, person):
+    old = person.live_company.display_name if person.live_company else ""
+    history.record(
+        person,
+        by,
+        history.Verb.CHANGED,
+        changes=[history.change("company", old, company.display_name)],
+    )
     person.company = company
     person.updated_by = by
     person.version += 1

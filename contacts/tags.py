@@ -15,6 +15,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
+from . import history
 from .models import Contact, TaggedContact
 
 TAG_MAX_LENGTH = 50
@@ -103,7 +104,7 @@ def tag_create(*, name):
 
 
 @transaction.atomic
-def tag_rename(*, tag, name):
+def tag_rename(*, tag, name, by=None):
     """Rename tag; only its case may match another tag's name, else merge is the way."""
     name = validate_tag_name(name)
     (tag,) = _lock(tag)
@@ -118,19 +119,22 @@ def tag_rename(*, tag, name):
             % {"name": existing.name},
             code="duplicate",
         )
+    before = _tags_of_carriers(tag)
     tag.name = name
     tag.slug = _unique_slug(name, exclude=tag.pk)
     _save(tag)
     _contacts_changed(TaggedContact.objects.filter(tag=tag))
+    history.record_tag_changes(by, before)
     return tag
 
 
 @transaction.atomic
-def tag_merge(*, source, target):
+def tag_merge(*, source, target, by=None):
     """Give source's contacts the target tag, once each, and delete source."""
     if source.pk == target.pk:
         raise ValidationError(_("A tag cannot be merged into itself."), code="same")
     source, target = _lock(source, target)
+    before = _tags_of_carriers(source)
     rows = TaggedContact.objects.filter(tag=source)
     contacts = rows.values("content_object").distinct().count()
     both = rows.filter(
@@ -149,17 +153,20 @@ def tag_merge(*, source, target):
     ).delete()
     rows.update(tag=target)
     source.delete()
+    history.record_tag_changes(by, before)
     return MergeResult(contacts=contacts, already_tagged=already_tagged)
 
 
 @transaction.atomic
-def tag_delete(*, tag):
+def tag_delete(*, tag, by=None):
     """Delete tag, taking it off every contact; return how many contacts carried it."""
     (tag,) = _lock(tag)
+    before = _tags_of_carriers(tag)
     rows = TaggedContact.objects.filter(tag=tag)
     contacts = rows.values("content_object").distinct().count()
     _contacts_changed(rows)
     tag.delete()
+    history.record_tag_changes(by, before)
     return contacts
 
 
@@ -214,6 +221,12 @@ def _unique_slug(name, *, exclude=None):
     while slug in taken:
         slug, n = f"{base}_{n}", n + 1
     return slug
+
+
+def _tags_of_carriers(tag):
+    """Return {contact id: tag names} of the contacts that carry tag."""
+    ids = TaggedContact.objects.filter(tag=tag).values_list("content_object_id", flat=True)
+    return history.tags_by_contact(list(ids))
 
 
 def _contacts_changed(rows):

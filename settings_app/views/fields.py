@@ -144,6 +144,7 @@ def field_edit(request, pk):
                     field_type=request.POST.get("field_type") if usage else cleaned["field_type"],
                     options=rows,
                     added=custom_fields.parse_options(cleaned["options"]),
+                    by=request.user,
                 )
             except ValidationError as error:
                 # About the options listed, not only the ones typed to be added.
@@ -171,7 +172,7 @@ def field_delete(request, pk):
     field = get_object_or_404(CustomField, pk=pk)
     usage = custom_fields.field_usage(field) if field.field_type != Type.HEADING else 0
     if request.method == "POST" and (not usage or request.POST.get("confirm")):
-        count = custom_fields.custom_field_delete(field=field)
+        count = custom_fields.custom_field_delete(field=field, by=request.user)
         message = _("User field “%(label)s” deleted.") % {"label": field.label}
         if count:
             message += " " + ngettext(

@@ -124,7 +124,7 @@ def tag_rename(request, pk):
     merge_into = None
     if request.method == "POST" and form.is_valid():
         try:
-            tag = tags.tag_rename(tag=tag, name=form.cleaned_data["name"])
+            tag = tags.tag_rename(tag=tag, name=form.cleaned_data["name"], by=request.user)
         except Tag.DoesNotExist:
             return _gone(request)
         except ValidationError as e:
@@ -153,7 +153,7 @@ def tag_merge(request, pk):
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["target"]
         try:
-            result = tags.tag_merge(source=source, target=target)
+            result = tags.tag_merge(source=source, target=target, by=request.user)
         except Tag.DoesNotExist:
             return _gone(request)
         except ValidationError as e:
@@ -182,7 +182,7 @@ def tag_delete(request, pk):
     tag = get_object_or_404(Tag, pk=pk)
     if request.method == "POST":
         try:
-            count = tags.tag_delete(tag=tag)
+            count = tags.tag_delete(tag=tag, by=request.user)
         except Tag.DoesNotExist:
             return _gone(request)
         message = _("Tag “%(name)s” deleted.") % {"name": tag.name}

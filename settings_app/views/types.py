@@ -110,7 +110,9 @@ def type_delete(request, pk):
     elif request.method == "POST" and form.is_valid():
         replacement = form.cleaned_data["replacement"]
         try:
-            moved = config.contact_type_delete(contact_type=contact_type, replacement=replacement)
+            moved = config.contact_type_delete(
+                contact_type=contact_type, replacement=replacement, by=request.user
+            )
         except ValidationError as e:
             form.add_error("replacement", e)
         else:
