@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
+    path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/link-person/", views.company_link_person, name="link_person"),
     path("<int:pk>/photo/<slug:size>/", views.contact_photo, name="photo"),
     path("suggest/<slug:what>/", views.suggest, name="suggest"),

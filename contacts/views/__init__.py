@@ -10,6 +10,7 @@ from .pages import (
     contact_delete,
     contact_detail,
     contact_edit,
+    contact_history,
     contact_photo,
     suggest,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "contact_edit",
     "contact_export_csv",
     "contact_export_vcard",
+    "contact_history",
     "contact_list",
     "contact_photo",
     "contact_vcard",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import config, conflicts, custom_fields, selectors, services
+from .. import config, conflicts, custom_fields, history, selectors, services
 from ..access import (
     can_change,
     can_delete,
@@ -19,6 +20,7 @@ from ..models import Contact, ContactInfo
 from .lists import int_param
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
+CARD_EVENTS = 10  # the newest changes the card shows
 
 
 def _form_page(request, kind, contact=None):
@@ -164,7 +166,32 @@ def contact_detail(request, pk):
         "can_delete": can_delete(request.user, contact),
         "custom_groups": custom_fields.card_groups(contact),
     }
+    events = _readable(contact.events.select_related("actor")[: CARD_EVENTS + 1])
+    context["events"], context["more_events"] = events[:CARD_EVENTS], len(events) > CARD_EVENTS
     return render(request, "contacts/detail.html", context)
+
+
+def contact_history(request, pk):
+    contact = get_contact_for_user(request.user, pk)
+    page = Paginator(contact.events.select_related("actor"), 50).get_page(request.GET.get("page"))
+    page.object_list = _readable(page.object_list)
+    return render(
+        request,
+        "contacts/history.html",
+        {
+            "contact": contact,
+            "page": page,
+            "count_text": ngettext("%(count)s entry", "%(count)s entries", page.paginator.count)
+            % {"count": page.paginator.count},
+        },
+    )
+
+
+def _readable(events):
+    events = list(events)
+    for event in events:
+        event.rows = history.readable(event)
+    return events
 
 
 def contact_delete(request, pk):

@@ -482,7 +482,11 @@ def test_deleted_field_no_longer_shows_on_the_form_or_the_card(admin_client, seg
     admin_client.post(f"/settings/fields/{segment.pk}/delete/", {"confirm": "1"}, follow=True)
 
     assert "Segment" not in admin_client.get("/contacts/new/person/").content.decode()
-    assert "Segment" not in admin_client.get(contact.get_absolute_url()).content.decode()
+    card = admin_client.get(contact.get_absolute_url()).content.decode()
+    fields, history = card.split('id="history-title"')
+    assert "Segment" not in fields
+    # The history tells that the value went with the field.
+    assert "Segment</span>:" in history and "Gold" in history
 
 
 def test_unknown_field_gives_404(admin_client, db):
