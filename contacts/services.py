@@ -56,7 +56,7 @@ def search_text_for(contact, infos, company_name="", text_keys=None):
     return text.fold(" ".join(p for p in parts if p))
 
 
-def _normalized(kind, value):
+def normalized(kind, value):
     if kind == ContactInfo.Kind.PHONE:
         return text.normalize_phone(value)
     if kind == ContactInfo.Kind.EMAIL:
@@ -90,7 +90,7 @@ def _write_details(contact, data):
             kind=i["kind"],
             category=i["category"],
             value=i["value"].strip(),
-            normalized=_normalized(i["kind"], i["value"]),
+            normalized=normalized(i["kind"], i["value"]),
             is_primary=i["is_primary"],
             position=n,
         )

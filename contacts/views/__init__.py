@@ -3,6 +3,7 @@
 from .bulk import bulk_job, contact_bulk
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
 from .lists import contact_list
+from .merging import contact_merge, duplicate_list
 from .notifications import notification_list, notification_read
 from .pages import (
     company_link_person,
@@ -28,6 +29,8 @@ __all__ = [
     "contact_export_vcard",
     "contact_history",
     "contact_list",
+    "contact_merge",
+    "duplicate_list",
     "contact_photo",
     "contact_vcard",
     "notification_list",

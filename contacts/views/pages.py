@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import config, conflicts, custom_fields, history, selectors, services
+from .. import config, conflicts, custom_fields, duplicates, history, selectors, services
 from ..access import (
     can_change,
     can_delete,
@@ -20,13 +20,14 @@ from ..models import Contact, ContactInfo
 from .lists import int_param
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
+DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")
 CARD_EVENTS = 10  # the newest changes the card shows
 
 
 def _form_page(request, kind, contact=None):
     """Show and handle the create or edit form of a person or a company."""
     data = files = adding_row = None
-    conflicting = []
+    conflicting, likely = [], []
     if request.method == "POST":
         data, files = request.POST, request.FILES
         adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
@@ -59,42 +60,57 @@ def _form_page(request, kind, contact=None):
             infos = [row for k in ("email", "phone", "web") for row in formsets[k].rows()]
             contact_data = form.contact_data(infos, formsets["address"].rows())
             creating = contact is None
-            if creating:
-                contact = services.contact_create(by=request.user, data=contact_data)
-                message = _("“%(name)s” was created.") % {"name": contact}
-            else:
-                try:
-                    services.contact_update(
-                        by=request.user,
-                        contact=contact,
-                        data=contact_data,
-                        # What the form was compared with: _conflicts found no difference.
-                        expected_version=contact.version,
-                    )
-                except services.EditConflict:
-                    # Saved by someone else between our reading and our writing.
-                    return _form_page(request, kind, get_contact_for_user(request.user, contact.pk))
-                message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
-            lost = len(form.custom_values_not_saved(contact))
-            if lost:
-                message += " " + ngettext(
-                    "A user field was deleted or changed meanwhile: "
-                    "the value you gave it was not saved.",
-                    "%(count)d user fields were deleted or changed meanwhile: "
-                    "the values you gave them were not saved.",
-                    lost,
-                ) % {"count": lost}
-            messages.success(request, message)
-            if creating and "save_new" in request.POST:
-                return redirect("contacts:create", kind=kind)
-            return redirect(contact)
-        messages.error(request, _("Please correct the errors below."))
+            likely = []
+            if creating and "save_anyway" not in request.POST:
+                # Possible duplicates are shown before saving; "Save anyway" goes on.
+                likely = duplicates.matches(
+                    request.user,
+                    kind=kind,
+                    infos=infos,
+                    company=contact_data.company,
+                    **{k: contact_data.fields.get(k) or "" for k in DUPLICATE_NAME_FIELDS},
+                )
+            if not likely:
+                if creating:
+                    contact = services.contact_create(by=request.user, data=contact_data)
+                    message = _("“%(name)s” was created.") % {"name": contact}
+                else:
+                    try:
+                        services.contact_update(
+                            by=request.user,
+                            contact=contact,
+                            data=contact_data,
+                            # What the form was compared with: _conflicts found no difference.
+                            expected_version=contact.version,
+                        )
+                    except services.EditConflict:
+                        # Saved by someone else between our reading and our writing.
+                        return _form_page(
+                            request, kind, get_contact_for_user(request.user, contact.pk)
+                        )
+                    message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
+                lost = len(form.custom_values_not_saved(contact))
+                if lost:
+                    message += " " + ngettext(
+                        "A user field was deleted or changed meanwhile: "
+                        "the value you gave it was not saved.",
+                        "%(count)d user fields were deleted or changed meanwhile: "
+                        "the values you gave them were not saved.",
+                        lost,
+                    ) % {"count": lost}
+                messages.success(request, message)
+                if creating and "save_new" in request.POST:
+                    return redirect("contacts:create", kind=kind)
+                return redirect(contact)
+        if not likely:
+            messages.error(request, _("Please correct the errors below."))
     context = {
         "form": form,
         "formsets": formsets,
         "kind": kind,
         "contact": contact,
         "conflicts": conflicting,
+        "duplicates": likely,
         "detail_sections": [
             ("email", _("Emails"), _("Add an email"), formsets["email"]),
             ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),

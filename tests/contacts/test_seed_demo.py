@@ -159,7 +159,7 @@ def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services
         assert len(contact.addresses.all()) == 1 and contact.addresses.all()[0].is_primary
         assert len(contact.tags.all()) <= 4
         for info in infos:
-            assert info.normalized == services._normalized(info.kind, info.value)
+            assert info.normalized == services.normalized(info.kind, info.value)
         names = (contact.display_name, contact.sort_name)
         contact.compute_names()
         assert names == (contact.display_name, contact.sort_name)

@@ -748,7 +748,7 @@ def _insert(world, rows):
         seen = set()
         for position, info in enumerate(contact_infos):
             kind, value = info["kind"], info["value"]
-            normalized = services._normalized(kind, value)
+            normalized = services.normalized(kind, value)
             infos.append(
                 (pk, kind, info["category"], value, normalized, kind not in seen, position)
             )

@@ -1,0 +1,108 @@
+"""Possible duplicates: the same email, the same phone, or the same name (and company).
+
+Found with indexed lookups and GROUP BY, never by comparing contacts pairwise, and only
+among the contacts the user may see.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min
+from django.utils.translation import gettext_lazy as _
+
+from . import text
+from .access import contacts_visible_to
+from .models import Contact, ContactInfo
+
+REASONS = {
+    "email": _("Same email"),
+    "phone": _("Same phone"),
+    "name": _("Same name"),
+}
+
+
+@dataclass
+class Group:
+    reason: str  # a key of REASONS
+    value: str  # the email, the phone or the name they share
+    contacts: list = field(default_factory=list)
+
+    @property
+    def reason_label(self):
+        return REASONS[self.reason]
+
+    @property
+    def ids(self):
+        return ",".join(str(c.pk) for c in self.contacts)
+
+
+def matches(user, *, kind, first_name="", last_name="", company_name="", company=None, infos=()):
+    """Return the contacts user may see that a new contact with these values would duplicate."""
+    visible = contacts_visible_to(user)
+    found = {}
+    emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
+    phones = [
+        text.normalize_phone(i["value"]) for i in infos if i["kind"] == ContactInfo.Kind.PHONE
+    ]
+    values = [v for v in emails + phones if v]
+    if values:
+        by_info = visible.filter(
+            pk__in=ContactInfo.objects.filter(
+                kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE], normalized__in=values
+            ).values("contact_id")
+        )
+        found.update((c.pk, c) for c in by_info[:10])
+    probe = Contact(
+        kind=kind, first_name=first_name, last_name=last_name, company_name=company_name
+    )
+    probe.compute_names()
+    if probe.sort_name:
+        same_name = visible.filter(kind=kind, sort_name=probe.sort_name)
+        if kind == Contact.Kind.PERSON:
+            same_name = same_name.filter(company=company)
+        found.update((c.pk, c) for c in same_name[:10])
+    return sorted(found.values(), key=lambda c: (c.sort_name, c.pk))
+
+
+def groups(user, *, offset=0, limit=25):
+    """Return (groups of possible duplicates on one page, how many groups in all)."""
+    visible = contacts_visible_to(user)
+    info_keys = list(
+        ContactInfo.objects.filter(
+            kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE],
+            contact__in=visible.values("pk"),
+        )
+        .exclude(normalized="")
+        .values("kind", "normalized")
+        .annotate(n=Count("contact_id", distinct=True), first=Min("contact_id"))
+        .filter(n__gt=1)
+        .order_by("first", "kind", "normalized")
+    )
+    name_keys = list(
+        visible.exclude(sort_name="")
+        .values("kind", "sort_name", "company_id")
+        .annotate(n=Count("pk"), first=Min("pk"))
+        .filter(n__gt=1)
+        .order_by("first", "sort_name")
+    )
+    keys = sorted(
+        [("info", k) for k in info_keys] + [("name", k) for k in name_keys],
+        key=lambda item: item[1]["first"],
+    )
+    page = []
+    for source, key in keys[offset : offset + limit]:
+        if source == "info":
+            members = visible.filter(
+                pk__in=ContactInfo.objects.filter(
+                    kind=key["kind"], normalized=key["normalized"]
+                ).values("contact_id")
+            )
+            reason = key["kind"]
+        else:
+            members = visible.filter(
+                kind=key["kind"], sort_name=key["sort_name"], company_id=key["company_id"]
+            )
+            reason = "name"
+        contacts = list(members.select_related("company").order_by("pk")[:20])
+        value = key.get("normalized") or contacts[0].display_name
+        page.append(Group(reason, value, contacts))
+    return page, len(keys)

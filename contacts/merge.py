@@ -1,0 +1,153 @@
+"""Merging two contacts: one is kept, the other goes to the trash (so a merge can be undone).
+
+The user chooses, field by field, which value wins; contact information, addresses, tags,
+responsible users, user-field values, a company's persons and the history are combined.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import custom_fields, history, services
+from .models import Contact, ContactEvent, CustomField
+
+FIELDS = {
+    Contact.Kind.PERSON: {
+        "first_name": gettext_lazy("First name"),
+        "last_name": gettext_lazy("Last name"),
+        "job_title": gettext_lazy("Job title"),
+        "company": gettext_lazy("Company"),
+    },
+    Contact.Kind.COMPANY: {"company_name": gettext_lazy("Company name")},
+}
+COMMON_FIELDS = {
+    "contact_type": gettext_lazy("Contact type"),
+    "currency": gettext_lazy("Currency"),
+    "description": gettext_lazy("Description"),
+    "access": gettext_lazy("Access"),
+}
+
+
+def choices(keep, other):
+    """Return [(name, label, value kept, value of the other)] for the values that differ."""
+    rows = []
+    for name, label in {**FIELDS[keep.kind], **COMMON_FIELDS}.items():
+        mine, theirs = _shown(keep, name), _shown(other, name)
+        if mine != theirs and theirs:
+            rows.append((name, label, mine, theirs))
+    for field in custom_fields.fields_for(keep.kind):
+        if field.field_type == CustomField.Type.HEADING:
+            continue
+        mine, theirs = keep.custom.get(field.key), other.custom.get(field.key)
+        if theirs is not None and mine is not None and mine != theirs:
+            rows.append(
+                (
+                    f"custom:{field.pk}",
+                    field.label,
+                    custom_fields.shown_value(field, mine),
+                    custom_fields.shown_value(field, theirs),
+                )
+            )
+    return rows
+
+
+def _shown(contact, name):
+    if name == "company":
+        return contact.live_company.display_name if contact.live_company else ""
+    if name == "contact_type":
+        return contact.contact_type.title if contact.contact_type_id else ""
+    if name == "access":
+        return contact.get_access_display()
+    return getattr(contact, name)
+
+
+@transaction.atomic
+def contacts_merge(*, by, keep, other, take=()):
+    """Merge other into keep, taking other's value for each field named in take."""
+    if keep.pk == other.pk:
+        raise ValidationError(_("Choose two different contacts."))
+    if keep.kind != other.kind:
+        raise ValidationError(_("A person and a company cannot be merged."))
+    take = set(take)
+    fields = {}
+    for name in [*FIELDS[keep.kind], *COMMON_FIELDS]:
+        if name in ("company", "access"):
+            continue
+        source = other if name in take else keep
+        fields[name] = getattr(source, name)
+    custom = {}
+    for field in custom_fields.fields_for(keep.kind):
+        mine, theirs = keep.custom.get(field.key), other.custom.get(field.key)
+        wanted = theirs if (f"custom:{field.pk}" in take or mine is None) else mine
+        if wanted is not None:
+            custom[field.pk] = wanted
+    data = services.ContactData(
+        kind=keep.kind,
+        fields=fields,
+        access=(other if "access" in take else keep).access,
+        responsible=_union(keep.responsible.all(), other.responsible.all()),
+        tags=_union(keep.tags.names(), other.tags.names(), key=str.lower),
+        infos=_union(_infos(keep), _infos(other), key=lambda i: (i["kind"], _norm(i))),
+        addresses=_union(_addresses(keep), _addresses(other), key=_address_key),
+        company=(other if "company" in take else keep).live_company,
+        custom=custom,
+    )
+    services.contact_update(by=by, contact=keep, data=data)
+    # A company's persons, and the other's history, now belong to the one kept.
+    persons = list(Contact.objects.filter(company=other).values_list("pk", flat=True))
+    Contact.objects.filter(pk__in=persons).update(company=keep)
+    services.contacts_refresh_search_text(Contact.objects.filter(pk__in=persons))
+    ContactEvent.objects.bulk_create(
+        ContactEvent(
+            contact=keep,
+            actor_id=e.actor_id,
+            verb=e.verb,
+            source=e.source,
+            changes=e.changes,
+            details={**e.details, "from": other.display_name},
+            created_at=e.created_at,
+        )
+        for e in other.events.all()
+    )
+    history.record(
+        keep,
+        by,
+        history.Verb.MERGED,
+        details={"other": other.display_name, "other_id": other.pk, "persons": len(persons)},
+    )
+    services.contacts_trash(by=by, ids=[other.pk])
+    return keep
+
+
+def _union(first, second, key=lambda x: x):
+    seen, found = set(), []
+    for item in [*first, *second]:
+        if key(item) not in seen:
+            seen.add(key(item))
+            found.append(item)
+    return found
+
+
+def _infos(contact):
+    return [
+        {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
+        for i in contact.infos.all()
+    ]
+
+
+def _norm(info):
+    return services.normalized(info["kind"], info["value"]) or info["value"].strip().lower()
+
+
+ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country")
+
+
+def _addresses(contact):
+    return [
+        {f: getattr(a, f) for f in (*ADDRESS_FIELDS, "is_primary")} for a in contact.addresses.all()
+    ]
+
+
+def _address_key(address):
+    return tuple(" ".join(str(address[f]).lower().split()) for f in ADDRESS_FIELDS[1:])

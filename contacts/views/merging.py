@@ -1,0 +1,85 @@
+"""Possible duplicates and merging two contacts (issue 7)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import duplicates, merge, selectors
+from ..access import contacts_visible_to, get_contact_for_user
+from .lists import int_param
+
+GROUPS_PER_PAGE = 25
+
+
+def duplicate_list(request):
+    number = max(int_param(request.GET.get("page"), 1), 1)
+    offset = (number - 1) * GROUPS_PER_PAGE
+    groups, total = duplicates.groups(request.user, offset=offset, limit=GROUPS_PER_PAGE)
+    page = Paginator(range(total), GROUPS_PER_PAGE).get_page(number)
+    if page.number != number:  # past the last page
+        offset = (page.number - 1) * GROUPS_PER_PAGE
+        groups, total = duplicates.groups(request.user, offset=offset, limit=GROUPS_PER_PAGE)
+    return render(request, "contacts/duplicates.html", {"groups": groups, "page": page})
+
+
+def contact_merge(request):
+    """Pick the contact to merge with, choose the values that win, merge."""
+    params = request.POST if request.method == "POST" else request.GET
+    keep = get_contact_for_user(request.user, int_param(params.get("keep"), 0), "change")
+    other_id = int_param(params.get("other"), 0)
+    if not other_id:
+        return _pick_other(request, keep)
+    other = get_contact_for_user(request.user, other_id, "delete")
+    if other.kind != keep.kind or other.pk == keep.pk:
+        messages.error(
+            request, _("Only two different persons, or two different companies, can be merged.")
+        )
+        return redirect(keep)
+    if request.method == "POST":
+        take = [
+            key[len("f-") :]
+            for key, value in request.POST.items()
+            if key.startswith("f-") and value == "other"
+        ]
+        try:
+            merge.contacts_merge(by=request.user, keep=keep, other=other, take=take)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(keep)
+        messages.success(
+            request,
+            _(
+                "“%(other)s” was merged into “%(keep)s” and moved to the trash, "
+                "from where it can be restored."
+            )
+            % {"other": other, "keep": keep},
+        )
+        return redirect(keep)
+    context = {
+        "keep": keep,
+        "other": other,
+        "rows": merge.choices(keep, other),
+        "combined": {
+            "infos": other.infos.count(),
+            "tags": other.tags.count(),
+            "persons": contacts_visible_to(request.user).filter(company=other).count(),
+        },
+    }
+    return render(request, "contacts/merge.html", context)
+
+
+def _pick_other(request, keep):
+    query = request.GET.get("q", "").strip()[:200]
+    candidates = []
+    if query:
+        found = selectors.contact_search(
+            contacts_visible_to(request.user, perm="delete").filter(kind=keep.kind), query
+        )
+        candidates = list(found.exclude(pk=keep.pk).order_by("sort_name", "pk")[:20])
+    return render(
+        request,
+        "contacts/merge_pick.html",
+        {"keep": keep, "query": query, "candidates": candidates},
+    )
