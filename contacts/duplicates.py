@@ -35,8 +35,22 @@ class Group:
         return ",".join(str(c.pk) for c in self.contacts)
 
 
-def matches(user, *, kind, first_name="", last_name="", company_name="", company=None, infos=()):
-    """Return the contacts user may see that a new contact with these values would duplicate."""
+def matches(
+    user,
+    *,
+    kind,
+    first_name="",
+    last_name="",
+    company_name="",
+    company=None,
+    new_company="",
+    infos=(),
+):
+    """Return the contacts user may see that a new contact with these values would duplicate.
+
+    A person's name matches at the same company (or none); new_company names one to be
+    created, at which nobody can work yet.
+    """
     visible = contacts_visible_to(user)
     found = {}
     emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
@@ -55,7 +69,7 @@ def matches(user, *, kind, first_name="", last_name="", company_name="", company
         kind=kind, first_name=first_name, last_name=last_name, company_name=company_name
     )
     probe.compute_names()
-    if probe.sort_name:
+    if probe.sort_name and not new_company:
         same_name = visible.filter(kind=kind, sort_name=probe.sort_name)
         if kind == Contact.Kind.PERSON:
             same_name = same_name.filter(company=company)

@@ -81,7 +81,7 @@ def contacts_merge(*, by, keep, other, take=()):
         mine, theirs = keep.custom.get(field.key), other.custom.get(field.key)
         wanted = theirs if (f"custom:{field.pk}" in take or mine is None) else mine
         if wanted is not None:
-            custom[field.pk] = wanted
+            custom[field.key] = wanted
     data = services.ContactData(
         kind=keep.kind,
         fields=fields,

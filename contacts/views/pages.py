@@ -68,6 +68,7 @@ def _form_page(request, kind, contact=None):
                     kind=kind,
                     infos=infos,
                     company=contact_data.company,
+                    new_company=contact_data.new_company_name,
                     **{k: contact_data.fields.get(k) or "" for k in DUPLICATE_NAME_FIELDS},
                 )
             if not likely:

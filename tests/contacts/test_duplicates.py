@@ -1,0 +1,227 @@
+"""Possible duplicates and merging (issue 7): warned before saving, grouped, merged."""
+
+import pytest
+from django.urls import reverse
+
+from contacts import custom_fields, duplicates
+from contacts.access import can_change
+from contacts.models import Contact, ContactEvent
+from contacts.services import contact_restore
+from tests.conftest import form_data, page_of
+
+NEW_PERSON = "/contacts/new/person/"
+MERGE = reverse("contacts:merge")
+
+
+def email(value):
+    return {"kind": "email", "category": "work", "value": value, "is_primary": True}
+
+
+def phone(value):
+    return {"kind": "phone", "category": "mobile", "value": value, "is_primary": True}
+
+
+@pytest.fixture
+def marie(make_contact):
+    return make_contact(
+        first_name="Marie",
+        last_name="Curie",
+        infos=[email("marie@example.com"), phone("06 12 34 56 78")],
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"first_name": "Other", "email": [{"category": "home", "value": " MARIE@example.com "}]},
+        {"first_name": "Other", "phone": [{"category": "work", "value": "+33 6 12 34 56 78"}]},
+        {"first_name": "Marie", "last_name": "Curie"},
+    ],
+    ids=["same email", "same phone", "same name"],
+)
+def test_creating_a_likely_duplicate_warns_first(alice_client, alice, marie, fields):
+    page = page_of(alice_client.post(NEW_PERSON, form_data(responsible=[alice.pk], **fields)))
+
+    assert "This contact may already exist" in page
+    assert f'href="/contacts/{marie.pk}/"' in page
+    assert Contact.objects.count() == 1
+
+    saved = alice_client.post(
+        NEW_PERSON, form_data(responsible=[alice.pk], save_anyway="1", **fields)
+    )
+    assert saved.status_code == 302
+    assert Contact.objects.count() == 2
+
+
+def test_the_same_name_at_another_company_is_no_duplicate(alice_client, alice, marie):
+    response = alice_client.post(
+        NEW_PERSON,
+        form_data(
+            first_name="Marie",
+            last_name="Curie",
+            company_input="Radium Inc",
+            responsible=[alice.pk],
+        ),
+    )
+
+    assert response.status_code == 302
+
+
+def test_a_contact_the_user_may_not_see_is_not_named(client, bob, marie):
+    client.force_login(bob)
+
+    response = client.post(
+        NEW_PERSON,
+        form_data(first_name="Marie", last_name="Curie", responsible=[bob.pk]),
+    )
+
+    assert response.status_code == 302
+
+
+def test_the_duplicates_page_groups_by_email_phone_and_name(
+    alice_client, alice, make_contact, marie
+):
+    make_contact(first_name="Maria", last_name="Sklodowska", infos=[email("Marie@Example.com")])
+    make_contact(first_name="Pierre", infos=[phone("+33612345678")])
+    make_contact(first_name="Paul", last_name="Langevin")
+    make_contact(first_name="Paul", last_name="Langevin")
+    make_contact(first_name="Alone", infos=[email("alone@example.com")])
+
+    page = page_of(alice_client.get(reverse("contacts:duplicates")))
+
+    assert 'Same email · <span class="text-body-secondary">marie@example.com</span>' in page
+    assert 'Same phone · <span class="text-body-secondary">+33612345678</span>' in page
+    assert 'Same name · <span class="text-body-secondary">Paul Langevin</span>' in page
+    assert "Alone" not in page
+    groups, total = duplicates.groups(alice)
+    assert total == 3
+    assert [len(g.contacts) for g in groups] == [2, 2, 2]
+
+
+def test_the_duplicates_page_shows_only_what_the_user_sees(client, bob, marie, make_contact):
+    make_contact(first_name="Twin", infos=[email("marie@example.com")], by=bob)
+    client.force_login(bob)
+
+    page = page_of(client.get(reverse("contacts:duplicates")))
+
+    assert "No possible duplicates" in page
+    assert duplicates.groups(bob) == ([], 0)
+
+
+def test_anonymous_is_sent_to_log_in(client, marie):
+    for url in (reverse("contacts:duplicates"), f"{MERGE}?keep={marie.pk}"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.fixture
+def twins(make_contact, alice, bob):
+    field = custom_fields.custom_field_create(label="Size", field_type="text")
+    keep = make_contact(
+        first_name="Marie",
+        last_name="Curie",
+        job_title="Physicist",
+        tags=["Nobel"],
+        infos=[email("marie@example.com")],
+        custom={field.key: "S"},
+    )
+    other = make_contact(
+        first_name="Maria",
+        last_name="Curie",
+        job_title="Chemist",
+        tags=["Nobel", "Paris"],
+        infos=[email("MARIE@example.com"), phone("06 12 34 56 78")],
+        responsible=[alice, bob],
+        custom={field.key: "M"},
+    )
+    return keep, other, field
+
+
+def test_merging_keeps_chosen_values_and_combines_the_rest(alice_client, alice, bob, twins):
+    keep, other, field = twins
+    url = f"{MERGE}?keep={keep.pk}&other={other.pk}"
+    page = page_of(alice_client.get(url))
+    assert "Physicist" in page and "Chemist" in page
+
+    response = alice_client.post(
+        MERGE,
+        {
+            "keep": keep.pk,
+            "other": other.pk,
+            "f-job_title": "other",
+            f"f-custom:{field.pk}": "keep",
+        },
+        follow=True,
+    )
+
+    assert "“Maria Curie” was merged into “Marie Curie”" in page_of(response)
+    keep = Contact.objects.get(pk=keep.pk)
+    assert (keep.first_name, keep.job_title) == ("Marie", "Chemist")
+    assert sorted(keep.tags.names()) == ["Nobel", "Paris"]
+    assert sorted(keep.infos.values_list("value", flat=True)) == [
+        "06 12 34 56 78",
+        "marie@example.com",
+    ]
+    assert set(keep.responsible.all()) == {alice, bob}
+    assert can_change(bob, keep)
+    assert keep.custom == {field.key: "S"}
+    assert not Contact.objects.filter(pk=other.pk).exists()  # in the trash
+    verbs = list(ContactEvent.objects.filter(contact=keep).values_list("verb", flat=True))
+    assert "merged" in verbs and verbs.count("created") == 2  # the other's history came along
+
+
+def test_a_merge_is_undone_by_restoring_the_other(alice_client, alice, twins):
+    keep, other, _field = twins
+    alice_client.post(MERGE, {"keep": keep.pk, "other": other.pk})
+
+    contact_restore(by=alice, contact=other)
+
+    other = Contact.objects.get(pk=other.pk)
+    assert other.job_title == "Chemist"
+    assert other.infos.count() == 2
+
+
+def test_merging_a_company_moves_its_persons(alice_client, make_contact):
+    keep = make_contact("company", company_name="Acme")
+    other = make_contact("company", company_name="ACME SA")
+    person = make_contact(first_name="Wile", company=other)
+
+    alice_client.post(MERGE, {"keep": keep.pk, "other": other.pk})
+
+    person.refresh_from_db()
+    assert person.company_id == keep.pk
+    assert "acme" in person.search_text
+
+
+def test_merging_needs_edit_access_to_both(client, bob, make_contact):
+    readable = make_contact(first_name="Read", access="public_read")
+    own = make_contact(first_name="Own", by=bob)
+    client.force_login(bob)
+
+    response = client.post(MERGE, {"keep": own.pk, "other": readable.pk})
+
+    assert response.status_code == 403
+    assert Contact.objects.filter(pk=readable.pk).exists()
+
+
+def test_a_person_and_a_company_cannot_be_merged(alice_client, make_contact):
+    person = make_contact(first_name="Solo")
+    company = make_contact("company", company_name="Solo Inc")
+
+    response = alice_client.post(MERGE, {"keep": person.pk, "other": company.pk}, follow=True)
+
+    assert "Only two different persons, or two different companies, can be merged." in page_of(
+        response
+    )
+    assert Contact.objects.count() == 2
+
+
+def test_from_the_card_the_user_finds_the_other_contact(alice_client, twins):
+    keep, other, _field = twins
+    card = page_of(alice_client.get(keep.get_absolute_url()))
+    assert f"{MERGE}?keep={keep.pk}" in card
+
+    page = page_of(alice_client.get(MERGE, {"keep": keep.pk, "q": "maria"}))
+
+    assert f"?keep={keep.pk}&amp;other={other.pk}" in page
