@@ -57,9 +57,12 @@ def contact_merge(request):
             % {"other": other, "keep": keep},
         )
         return redirect(keep)
+    for contact in (keep, other):
+        contact.primary_email = contact.infos.filter(kind="email").order_by("-is_primary").first()
     context = {
         "keep": keep,
         "other": other,
+        "pair": (keep, other),
         "rows": merge.choices(keep, other),
         "combined": {
             "infos": other.infos.count(),
