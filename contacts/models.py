@@ -165,6 +165,15 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # The import that created the contact, for the list's filter and for undo.
+    import_job = models.ForeignKey(
+        "contacts.ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        editable=False,
+    )
     # Denormalised by the services for fast sorting and search on any database.
     display_name = models.CharField(max_length=300, editable=False)
     sort_name = models.CharField(max_length=300, editable=False, db_index=True)
@@ -332,6 +341,9 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, null=True, blank=True)
+    import_job = models.ForeignKey(
+        "contacts.ImportJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=30)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -342,3 +354,8 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.verb} → {self.recipient}"
+
+
+from .imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
+
+__all__ = ["ImportIssue", "ImportJob", "ImportUpdate"]
