@@ -133,6 +133,17 @@ def job_start(*, job):
     return job
 
 
+def job_run_here(*, job):
+    """Run the job in this process, without the task queue (the command does)."""
+    token = runner.new_token()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=Status.QUEUED, run_token=token, cancel_requested=False, ended_at=None
+    )
+    runner.run_job(job.pk, token)
+    job.refresh_from_db()
+    return job
+
+
 def can_resume(job):
     return job.status in (Status.CANCELLED, Status.FAILED) or is_stalled(job)
 

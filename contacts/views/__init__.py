@@ -1,6 +1,19 @@
 """The contacts app's pages, one module per part of the product."""
 
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
+from .imports import (
+    import_cancel,
+    import_detail,
+    import_list,
+    import_mapping,
+    import_new,
+    import_preview,
+    import_progress,
+    import_rejected,
+    import_resume,
+    import_settings,
+    import_undo,
+)
 from .lists import contact_list
 from .notifications import notification_list, notification_read
 from .pages import (
@@ -24,6 +37,17 @@ __all__ = [
     "contact_list",
     "contact_photo",
     "contact_vcard",
+    "import_cancel",
+    "import_detail",
+    "import_list",
+    "import_mapping",
+    "import_new",
+    "import_preview",
+    "import_progress",
+    "import_rejected",
+    "import_resume",
+    "import_settings",
+    "import_undo",
     "notification_list",
     "notification_read",
     "suggest",

@@ -99,3 +99,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }));
 });
 document.addEventListener("htmx:afterSwap", (event) => enhance(event.target));
+
+// The import's mapping step: a column set to "Do not import" is highlighted as it changes.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.matches || !select.matches(".mapping-table select")) return;
+  const row = select.closest("tr");
+  row.classList.toggle("table-warning", !select.value);
+  const badge = row.querySelector(".badge");
+  if (badge) badge.hidden = Boolean(select.value);
+});

@@ -11,3 +11,13 @@ def test_google_contacts(run_import):
     for i in job.issues.all():
         print(i.line, i.outcome, i.reason)
     assert 0
+
+
+def test_all_samples_debug(run_import):
+    for name in ["outlook-contacts.csv", "linkedin-connections.csv", "excel-fr-semicolon-cp1252.csv", "companies-utf16-tab.txt"]:
+        job = run_import(name, duplicates="create")
+        print(name, job.status, job.error, job.encoding, repr(job.delimiter), job.skip_records, job.total_rows, job.created, job.skipped, job.rejected, job.companies_created)
+        print(list(zip(job.header, job.mapping)))
+        for i in job.issues.all():
+            print(i.line, i.outcome, i.reason)
+    assert 0
