@@ -221,7 +221,9 @@ def detect_dialect(path, encoding):
         if not widths:
             continue
         width, count = Counter(widths).most_common(1)[0]
-        if width < 2:
+        # Most rows must agree; spaces, common inside values, must agree everywhere.
+        needed = 0.9 if delimiter == " " else 0.6
+        if width < 2 or count < needed * len(widths):
             continue
         # More consistent rows first, then wider ones; the order of DELIMITERS breaks ties.
         score = (count, width, -rank)

@@ -32,7 +32,8 @@ def run_import(alice):
 
     def run(content, *, by=None, mapping=None, **settings_):
         by = by or alice
-        file = sample(content) if isinstance(content, str) and (DATA / content).exists() else upload(content)
+        is_sample = isinstance(content, str) and "\n" not in content and (DATA / content).exists()
+        file = sample(content) if is_sample else upload(content)
         job = services.job_create(by=by, upload=file)
         for name, value in settings_.items():
             setattr(job, name, value)
