@@ -110,6 +110,8 @@ class Importer:
         self.tags = {}
         self.companies = {}
         self.users = {}
+        # The contacts this job updated, in this run or before it: each once.
+        self.updated = set(ImportUpdate.objects.filter(job=job).values_list("contact_id", flat=True))
         self.responsible = list(
             get_user_model().objects.filter(pk__in=job.responsible, is_active=True).values_list(
                 "pk", flat=True
@@ -386,7 +388,7 @@ class Importer:
                     break
         contacts = Contact.objects.in_bulk([pk for pk, _job in matched.values()])
         editable = editable_ids(self.user, list(contacts.values())) if updating else set()
-        creates, updates, seen, updated = [], [], {}, set()
+        creates, updates, seen, updated = [], [], {}, self.updated
         for row in rows:
             keys = self._keys(row)
             earlier = next((seen[(row.kind, k)] for k in keys if (row.kind, k) in seen), None)
