@@ -52,9 +52,7 @@ def send_import_email(*, job_id, user_id):
         "importer": job.created_by,
         "is_importer": user.pk == job.created_by_id,
         "url": settings.SITE_URL.rstrip("/") + job.get_absolute_url(),
-        "list_url": settings.SITE_URL.rstrip("/")
-        + reverse("contacts:list")
-        + f"?import={job.pk}",
+        "list_url": settings.SITE_URL.rstrip("/") + reverse("contacts:list") + f"?import={job.pk}",
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("contacts/email/import_subject.txt", context).strip()

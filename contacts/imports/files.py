@@ -87,7 +87,10 @@ def detect_encoding(sample):
         if even > len(sample) // 4 and odd == 0:
             return "utf-16-be"
         raise ImportFileError(
-            _("This file is not a CSV text file (it holds binary data). Save it as CSV and try again.")
+            _(
+                "This file is not a CSV text file (it holds binary data). "
+                "Save it as CSV and try again."
+            )
         )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -126,9 +129,7 @@ def check_decodes(path, encoding):
                     % {"encoding": encoding_label(encoding), "position": done + error.start + 1}
                 ) from None
             if "\x00" in text:
-                raise ImportFileError(
-                    _("This file is not a CSV text file (it holds binary data).")
-                )
+                raise ImportFileError(_("This file is not a CSV text file (it holds binary data)."))
             if not chunk:
                 return
             done += len(chunk)

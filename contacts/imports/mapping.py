@@ -71,7 +71,10 @@ def target_choices(fields=None):
             [("label", _("Category of the column on its right (Work, Home…)"))],
         )
     )
-    main = [(f"address:{part}", _("Address: %(part)s") % {"part": label}) for part, label in ADDRESS_PARTS]
+    main = [
+        (f"address:{part}", _("Address: %(part)s") % {"part": label})
+        for part, label in ADDRESS_PARTS
+    ]
     main.append(("address:category", _("Address: category")))
     choices.append((_("Main address"), main))
     for category, category_label in Address.CATEGORIES:
@@ -165,8 +168,19 @@ def _aliases():
     )
     add("contact_type", "contact type", "type de contact", "type")
     add("currency", "currency", "devise")
-    add("description", "description", "notes", "note", "about", "remarques", "commentaire", "comments")
-    add("tags", "tags", "tag", "labels", "group membership", "categories", "etiquettes", "mots cles")
+    add(
+        "description",
+        "description",
+        "notes",
+        "note",
+        "about",
+        "remarques",
+        "commentaire",
+        "comments",
+    )
+    add(
+        "tags", "tags", "tag", "labels", "group membership", "categories", "etiquettes", "mots cles"
+    )
     add("access", "access", "acces")
     add("responsible", "responsible", "responsables", "responsable")
     add(
@@ -217,7 +231,15 @@ def _aliases():
         "phone 3 label",
         "website 1 label",
     )
-    add("address:street", "street", "address", "adresse", "rue", "business street", "address 1 street")
+    add(
+        "address:street",
+        "street",
+        "address",
+        "adresse",
+        "rue",
+        "business street",
+        "address 1 street",
+    )
     add("address:city", "city", "ville", "business city", "address 1 city")
     add("address:region", "region", "state", "province", "business state", "address 1 region")
     add(
@@ -291,7 +313,9 @@ def mapping_errors(mapping, header, fields=None):
     for n, target in enumerate(mapping):
         name = header[n] if n < len(header) else str(n + 1)
         if target not in valid:
-            errors.append(_("Column “%(column)s”: choose a target from the list.") % {"column": name})
+            errors.append(
+                _("Column “%(column)s”: choose a target from the list.") % {"column": name}
+            )
             continue
         if target in seen and not is_repeatable(target):
             errors.append(

@@ -255,9 +255,11 @@ class RowReader:
 
     def _infos(self, kind, category, value):
         infos = []
-        parts = SPLIT_VALUES.split(value) if kind != ContactInfo.Kind.WEB else [
-            p.strip() for p in re.split(r";|,\s", value)
-        ]
+        parts = (
+            SPLIT_VALUES.split(value)
+            if kind != ContactInfo.Kind.WEB
+            else [p.strip() for p in re.split(r";|,\s", value)]
+        )
         for part in parts:
             if not part:
                 continue
@@ -280,7 +282,9 @@ class RowReader:
                 try:
                     validate_url(part)
                 except ValidationError:
-                    raise RowError(_("Invalid web address: “%(value)s”.") % {"value": part}) from None
+                    raise RowError(
+                        _("Invalid web address: “%(value)s”.") % {"value": part}
+                    ) from None
             elif re.search(r"\s", part):
                 raise RowError(_("Invalid web address: “%(value)s”.") % {"value": part})
             infos.append({"kind": kind, "category": category, "value": part})
@@ -296,7 +300,9 @@ class RowReader:
             for name, value in parts.items():
                 if len(value) > ADDRESS_MAX_LENGTHS[name]:
                     raise _too_long(name, ADDRESS_MAX_LENGTHS[name])
-            found.append({"category": category, **{p: parts.get(p, "") for p in ADDRESS_MAX_LENGTHS}})
+            found.append(
+                {"category": category, **{p: parts.get(p, "") for p in ADDRESS_MAX_LENGTHS}}
+            )
         return found
 
     def _tags(self, value):
@@ -316,13 +322,13 @@ class RowReader:
 
     def _custom(self, kind, values):
         custom = {}
-        for target, field in self.fields.items():
+        for target, user_field in self.fields.items():
             value = values.get(target, "")
-            if not value or field.applies_to not in (kind, CustomField.AppliesTo.BOTH):
+            if not value or user_field.applies_to not in (kind, CustomField.AppliesTo.BOTH):
                 continue
-            value = custom_value(field, value)
+            value = custom_value(user_field, value)
             if value is not None:
-                custom[field.key] = value
+                custom[user_field.key] = value
         return custom
 
 
@@ -335,7 +341,9 @@ def custom_value(field, value):
             return True
         if folded in NO:
             return None
-        raise RowError(_("“%(value)s” is not yes or no (%(field)s).") % {"value": value, "field": field.label})
+        raise RowError(
+            _("“%(value)s” is not yes or no (%(field)s).") % {"value": value, "field": field.label}
+        )
     if field.field_type == Type.DATE:
         for fmt in DATE_FORMATS:
             try:
@@ -386,5 +394,6 @@ def _too_long(name, limit):
         "country": _("country"),
     }
     return RowError(
-        _("The %(field)s is longer than %(max)d characters.") % {"field": labels[name], "max": limit}
+        _("The %(field)s is longer than %(max)d characters.")
+        % {"field": labels[name], "max": limit}
     )

@@ -77,7 +77,9 @@ def run_job(job_id, token):
         with override(settings.LANGUAGE_CODE):
             message = _("The import stopped after %(done)d rows: %(error)s") % {
                 "done": ImportJob.objects.get(pk=job_id).rows_done,
-                "error": error if isinstance(error, files.ImportFileError) else type(error).__name__,
+                "error": error
+                if isinstance(error, files.ImportFileError)
+                else type(error).__name__,
             }
         status = Status.FAILED
         ended = ImportJob.objects.filter(pk=job_id, run_token=token).update(
@@ -111,11 +113,13 @@ class Importer:
         self.companies = {}
         self.users = {}
         # The contacts this job updated, in this run or before it: each once.
-        self.updated = set(ImportUpdate.objects.filter(job=job).values_list("contact_id", flat=True))
+        self.updated = set(
+            ImportUpdate.objects.filter(job=job).values_list("contact_id", flat=True)
+        )
         self.responsible = list(
-            get_user_model().objects.filter(pk__in=job.responsible, is_active=True).values_list(
-                "pk", flat=True
-            )
+            get_user_model()
+            .objects.filter(pk__in=job.responsible, is_active=True)
+            .values_list("pk", flat=True)
         )
         if self.user.pk not in self.responsible:
             self.responsible.insert(0, self.user.pk)
@@ -329,11 +333,15 @@ class Importer:
         mode = self.job.match_on
         if mode == ImportJob.MatchOn.EMAIL:
             return {
-                normalized("email", i["value"]) for i in row.infos if i["kind"] == ContactInfo.Kind.EMAIL
+                normalized("email", i["value"])
+                for i in row.infos
+                if i["kind"] == ContactInfo.Kind.EMAIL
             }
         if mode == ImportJob.MatchOn.PHONE:
             keys = {
-                normalized("phone", i["value"]) for i in row.infos if i["kind"] == ContactInfo.Kind.PHONE
+                normalized("phone", i["value"])
+                for i in row.infos
+                if i["kind"] == ContactInfo.Kind.PHONE
             }
             return {k for k in keys if k}
         if row.kind == Contact.Kind.PERSON:
@@ -351,9 +359,9 @@ class Importer:
                 continue
             contacts = visible.filter(kind=kind)
             if mode in (ImportJob.MatchOn.EMAIL, ImportJob.MatchOn.PHONE):
-                matches = contacts.filter(
-                    infos__kind=mode, infos__normalized__in=keys
-                ).values_list("infos__normalized", "pk", "import_job_id")
+                matches = contacts.filter(infos__kind=mode, infos__normalized__in=keys).values_list(
+                    "infos__normalized", "pk", "import_job_id"
+                )
             elif kind == Contact.Kind.PERSON:
                 matches = (
                     (key, pk, job_id)
@@ -442,7 +450,9 @@ class Importer:
                 fields[name] = value
         type_id = self._type_id(row.contact_type) or before["contact_type"]
         fields["contact_type"] = ContactType.objects.filter(pk=type_id).first()
-        have = {(i["kind"], normalized(i["kind"], i["value"]) or i["value"]) for i in before["infos"]}
+        have = {
+            (i["kind"], normalized(i["kind"], i["value"]) or i["value"]) for i in before["infos"]
+        }
         infos = list(before["infos"]) + [
             dict(i, is_primary=False)
             for i in row.infos
@@ -452,7 +462,9 @@ class Importer:
         parts = ("street", "city", "region", "postcode", "country")
         known = {tuple(a[p] for p in parts) for a in addresses}
         addresses += [
-            dict(a, is_primary=False) for a in row.addresses if tuple(a[p] for p in parts) not in known
+            dict(a, is_primary=False)
+            for a in row.addresses
+            if tuple(a[p] for p in parts) not in known
         ]
         company = None
         if contact.kind == Contact.Kind.PERSON:

@@ -150,9 +150,7 @@ def can_resume(job):
 
 def is_stalled(job):
     last = job.heartbeat_at or job.run_started_at
-    return job.status == Status.RUNNING and (
-        last is None or timezone.now() - last > STALLED_AFTER
-    )
+    return job.status == Status.RUNNING and (last is None or timezone.now() - last > STALLED_AFTER)
 
 
 def job_resume(*, job):
@@ -241,19 +239,20 @@ def notify_import_ended(job):
 
     others = [pk for pk in job.responsible if pk != job.created_by_id]
     Notification.objects.create(
-        recipient_id=job.created_by_id, actor_id=job.created_by_id, import_job=job,
+        recipient_id=job.created_by_id,
+        actor_id=job.created_by_id,
+        import_job=job,
         verb="import_ended",
     )
     if job.created:
         Notification.objects.bulk_create(
-            Notification(recipient_id=pk, actor_id=job.created_by_id, import_job=job,
-                         verb="import_assigned")
+            Notification(
+                recipient_id=pk, actor_id=job.created_by_id, import_job=job, verb="import_assigned"
+            )
             for pk in others
         )
     for pk in [job.created_by_id] + (others if job.created else []):
-        transaction.on_commit(
-            lambda pk=pk: send_import_email.enqueue(job_id=job.pk, user_id=pk)
-        )
+        transaction.on_commit(lambda pk=pk: send_import_email.enqueue(job_id=job.pk, user_id=pk))
 
 
 # Undo (SPEC I8)
@@ -263,9 +262,7 @@ def undo_blockers(job):
     """Return the contacts that changed since the import, which keep it from being undone."""
     if job.status not in (Status.DONE, Status.CANCELLED, Status.FAILED):
         return None
-    changed = list(
-        Contact.objects.filter(import_job=job, version__gt=1).order_by("pk")[:10]
-    )
+    changed = list(Contact.objects.filter(import_job=job, version__gt=1).order_by("pk")[:10])
     last = {}
     for update in ImportUpdate.objects.filter(job=job).order_by("pk"):
         last[update.contact_id] = update.version_after
@@ -277,9 +274,11 @@ def undo_blockers(job):
 
 
 def can_undo(job):
-    return job.status in (Status.DONE, Status.CANCELLED, Status.FAILED) and (
-        job.created or job.updated
-    ) and not undo_blockers(job)
+    return (
+        job.status in (Status.DONE, Status.CANCELLED, Status.FAILED)
+        and (job.created or job.updated)
+        and not undo_blockers(job)
+    )
 
 
 @transaction.atomic
@@ -317,9 +316,7 @@ def job_undo(*, by, job):
 def _restore(by, contact, before):
     fields = dict(before["fields"])
     fields["contact_type"] = ContactType.objects.filter(pk=before["contact_type"]).first()
-    company = (
-        Contact.objects.filter(pk=before["company"]).first() if before["company"] else None
-    )
+    company = Contact.objects.filter(pk=before["company"]).first() if before["company"] else None
     services.contact_update(
         by=by,
         contact=contact,
@@ -340,5 +337,3 @@ def _restore(by, contact, before):
 def job_delete_file(job):
     if job.file:
         job.file.delete(save=False)
-
-

@@ -43,8 +43,21 @@ class ContactWriter:
         self.scratch = Contact()
         self.pending = []
 
-    def add(self, *, kind, fields, infos, addresses, tags, custom, access, responsible,
-            company_id=None, company_display="", text_keys=()):
+    def add(
+        self,
+        *,
+        kind,
+        fields,
+        infos,
+        addresses,
+        tags,
+        custom,
+        access,
+        responsible,
+        company_id=None,
+        company_display="",
+        text_keys=(),
+    ):
         """Queue one contact; return its future row as a dict (its id is set by flush)."""
         scratch = self.scratch
         scratch.kind = kind
@@ -80,8 +93,10 @@ class ContactWriter:
             return []
         ids = allocate_ids(len(pending))
         now = Contact._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
-        base = {f.attname: f.get_db_prep_save(f.get_default(), connection)
-                for f in Contact._meta.concrete_fields}
+        base = {
+            f.attname: f.get_db_prep_save(f.get_default(), connection)
+            for f in Contact._meta.concrete_fields
+        }
         base.update(
             created_at=now,
             updated_at=now,
@@ -107,8 +122,15 @@ class ContactWriter:
             for position, info in enumerate(row_infos):
                 kind = info["kind"]
                 infos.append(
-                    (pk, kind, info["category"], info["value"], normalized(kind, info["value"]),
-                     kind not in seen, position)
+                    (
+                        pk,
+                        kind,
+                        info["category"],
+                        info["value"],
+                        normalized(kind, info["value"]),
+                        kind not in seen,
+                        position,
+                    )
                 )
                 seen.add(kind)
             for position, address in enumerate(row_addresses):
@@ -193,4 +215,3 @@ def insert(model, fields, rows, attnames=False):
             placeholders = ", ".join(["%s"] * len(fields))
             sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
             cursor.executemany(sql, rows)
-

@@ -1,7 +1,5 @@
 """The import wizard (SPEC I1–I8): upload, settings, mapping, progress and report."""
 
-
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -86,7 +84,9 @@ def import_settings(request, pk):
             form.add_error(None, str(error))
         else:
             return redirect("contacts:import_mapping", job.pk)
-    dialect = form.dialect() if form.is_bound and form.is_valid() else services.runner.dialect_of(job)
+    dialect = (
+        form.dialect() if form.is_bound and form.is_valid() else services.runner.dialect_of(job)
+    )
     context.update(_preview(job, dialect))
     return render(request, "contacts/imports/settings.html", context)
 
@@ -98,7 +98,9 @@ def import_preview(request, pk):
     form.is_valid()
     fields = ("encoding", "delimiter", "quotechar", "skip_records")
     if any(name in form.errors for name in fields):
-        context = {"preview_error": _("Choose an encoding, a delimiter and a quote from the lists.")}
+        context = {
+            "preview_error": _("Choose an encoding, a delimiter and a quote from the lists.")
+        }
     else:
         data = form.cleaned_data
         dialect = files.Dialect(
@@ -223,7 +225,10 @@ def import_undo(request, pk):
         else:
             messages.success(
                 request,
-                _("The import was undone: its contacts were removed and the updated ones restored."),
+                _(
+                    "The import was undone: its contacts were removed and the updated ones "
+                    "restored."
+                ),
             )
         return redirect(job)
     blockers = services.undo_blockers(job)
@@ -246,5 +251,3 @@ def import_rejected(request, pk):
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-

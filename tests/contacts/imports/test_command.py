@@ -84,7 +84,9 @@ def test_the_command_says_what_is_wrong(alice, tmp_path):
         call_command("import_contacts", str(nameless), "--user", "alice")
 
 
-def test_export_then_import_gives_the_same_contacts_back(alice_client, alice, bob, tmp_path, capsys):
+def test_export_then_import_gives_the_same_contacts_back(
+    alice_client, alice, bob, tmp_path, capsys
+):
     ContactType.objects.get_or_create(title="Client")
     client_type = ContactType.objects.get(title="Client")
     size = custom_fields.custom_field_create(label="Size", field_type="select", options=["S", "M"])
@@ -101,7 +103,15 @@ def test_export_then_import_gives_the_same_contacts_back(alice_client, alice, bo
                 {"kind": "email", "category": "work", "value": "hello@acme.example"},
                 {"kind": "web", "category": "website", "value": "https://acme.example"},
             ],
-            addresses=[{"category": "billing", "street": "1 rue X\n2e étage", "city": "Lyon", "postcode": "69001", "country": "France"}],
+            addresses=[
+                {
+                    "category": "billing",
+                    "street": "1 rue X\n2e étage",
+                    "city": "Lyon",
+                    "postcode": "69001",
+                    "country": "France",
+                }
+            ],
             custom={vip.key: True},
         ),
     )
@@ -113,7 +123,7 @@ def test_export_then_import_gives_the_same_contacts_back(alice_client, alice, bo
                 "first_name": "Zoé",
                 "last_name": "=Lefèvre",
                 "job_title": "CTO",
-                "description": "Line one\nline two, with \"quotes\"",
+                "description": 'Line one\nline two, with "quotes"',
                 "currency": "CHF",
             },
             company=acme,
@@ -151,8 +161,20 @@ def test_export_then_import_gives_the_same_contacts_back(alice_client, alice, bo
                     c.access,
                     sorted(c.responsible.values_list("username", flat=True)),
                     sorted(c.tags.values_list("name", flat=True)),
-                    sorted(c.infos.values_list("kind", "category", "value", "normalized", "is_primary")),
-                    sorted(c.addresses.values_list("category", "street", "city", "region", "postcode", "country", "is_primary")),
+                    sorted(
+                        c.infos.values_list("kind", "category", "value", "normalized", "is_primary")
+                    ),
+                    sorted(
+                        c.addresses.values_list(
+                            "category",
+                            "street",
+                            "city",
+                            "region",
+                            "postcode",
+                            "country",
+                            "is_primary",
+                        )
+                    ),
                     c.custom,
                     c.display_name,
                     c.search_text,

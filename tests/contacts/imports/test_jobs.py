@@ -3,7 +3,6 @@ rejected rows (I7) and the accounting under random content (hypothesis)."""
 
 import csv
 import io
-import json
 from unittest import mock
 
 import pytest
@@ -28,7 +27,14 @@ def csv_text(*rows):
 def people(n, start=0):
     rows = [["First name", "Last name", "Email", "Phone"]]
     for i in range(start, start + n):
-        rows.append([f"P{i}", f"Name{i}", f"p{i}@example.com", f"01 23 45 {i // 100 % 100:02d} {i % 100:02d}"])
+        rows.append(
+            [
+                f"P{i}",
+                f"Name{i}",
+                f"p{i}@example.com",
+                f"01 23 45 {i // 100 % 100:02d} {i % 100:02d}",
+            ]
+        )
     return csv_text(*rows)
 
 
@@ -102,7 +108,11 @@ def test_the_same_contact_twice_in_the_file_is_imported_once(run_import):
 
 
 def test_contacts_others_cannot_see_are_never_matched(run_import, make_contact, bob):
-    make_contact(by=bob, first_name="Ada", infos=[{"kind": "email", "category": "work", "value": "ada@example.com"}])
+    make_contact(
+        by=bob,
+        first_name="Ada",
+        infos=[{"kind": "email", "category": "work", "value": "ada@example.com"}],
+    )
     job = run_import(ROW, duplicates="skip")
     assert job.created == 1
 
@@ -146,13 +156,19 @@ def test_a_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(run
     job.refresh_from_db()
     assert_accounted(job)
     assert (job.created, job.skipped) == (20, 0)
-    assert sorted(Contact.objects.values_list("first_name", flat=True)) == sorted(f"P{i}" for i in range(20))
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == sorted(
+        f"P{i}" for i in range(20)
+    )
 
 
 def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(run_import):
     job = run_import(people(3))
     ImportJob.objects.filter(pk=job.pk).update(
-        status="running", heartbeat_at="2020-01-01T00:00:00Z", rows_done=0, position=0, phase=1,
+        status="running",
+        heartbeat_at="2020-01-01T00:00:00Z",
+        rows_done=0,
+        position=0,
+        phase=1,
         created=0,
     )
     Contact.objects.all().delete()
@@ -191,13 +207,20 @@ def test_a_stale_run_cannot_write_after_another_took_over(run_import, alice):
     assert Contact.objects.count() == 0
 
 
-def test_the_end_is_notified_in_the_app_and_by_email(run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks):
+def test_the_end_is_notified_in_the_app_and_by_email(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         job = run_import(people(2), responsible=[bob.pk])
-    verbs = sorted(Notification.objects.filter(import_job=job).values_list("recipient__username", "verb"))
+    verbs = sorted(
+        Notification.objects.filter(import_job=job).values_list("recipient__username", "verb")
+    )
     assert verbs == [("alice", "import_ended"), ("bob", "import_assigned")]
     subjects = sorted(m.subject for m in mailoutbox)
-    assert subjects == ["Alice Martin imported contacts for you", "Import of contacts.csv: Finished"]
+    assert subjects == [
+        "Alice Martin imported contacts for you",
+        "Import of contacts.csv: Finished",
+    ]
 
 
 # Undo
@@ -242,7 +265,9 @@ def test_undo_is_refused_once_an_imported_contact_changed(run_import, alice):
 
 
 def test_rejected_rows_download_in_the_original_columns_with_an_error_column(run_import):
-    content = "Prénom;E-mail;Téléphone\r\nAda;bad;+33 1 23 45 67 89\r\nBob;b@x.org;\r\n=Eve;;abc\r\n"
+    content = (
+        "Prénom;E-mail;Téléphone\r\nAda;bad;+33 1 23 45 67 89\r\nBob;b@x.org;\r\n=Eve;;abc\r\n"
+    )
     job = run_import(content.encode("cp1252"))
     assert (job.created, job.rejected) == (1, 2)
     text = "".join(services.rejects_lines(job))
@@ -270,7 +295,11 @@ CELL = st.text(alphabet="ab é,;\"'\n\r\t:@+=-0123456789.x", max_size=12)
 HEADERS = ["First name", "Last name", "Company", "Email", "Phone", "Tags", "Notes", "Kind", "Other"]
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     header=st.lists(st.sampled_from(HEADERS), min_size=1, max_size=6),
     rows=st.lists(st.lists(CELL, max_size=8), min_size=1, max_size=12),
@@ -299,7 +328,9 @@ def test_every_row_ends_as_exactly_one_outcome(alice, header, rows, delimiter):
     assert Contact.objects.filter(import_job=job, kind="person").count() <= job.created
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(content=st.binary(max_size=300))
 @pytest.mark.django_db
 def test_any_bytes_either_import_or_say_why(alice, content):

@@ -73,7 +73,10 @@ def test_a_company_named_by_persons_is_created_once_and_filled_by_its_own_row(ru
 
 def test_several_emails_and_phones_in_one_cell_are_split(run_import):
     run_import(
-        csv_text(["First name", "Email", "Phone"], ["Ada", "a@x.org; b@x.org,c@x.org", "01 23 45 67 89, +33 6 12 34 56 78"])
+        csv_text(
+            ["First name", "Email", "Phone"],
+            ["Ada", "a@x.org; b@x.org,c@x.org", "01 23 45 67 89, +33 6 12 34 56 78"],
+        )
     )
     contact = Contact.objects.get()
     emails = list(contact.infos.filter(kind="email").values_list("value", "is_primary"))
@@ -95,7 +98,9 @@ def test_google_labels_and_outlook_categories_become_tags(run_import):
 
 def test_tags_from_several_columns_and_for_every_contact(run_import):
     Tag.objects.get_or_create(name="Customer", defaults={"slug": "customer"})
-    run_import(csv_text(["First name", "Tag", "Tags"], ["Ada", "customer", "Paris, Lyon"]), tags=["Salon"])
+    run_import(
+        csv_text(["First name", "Tag", "Tags"], ["Ada", "customer", "Paris, Lyon"]), tags=["Salon"]
+    )
     names = sorted(Contact.objects.get().tags.values_list("name", flat=True))
     assert names == ["Customer", "Lyon", "Paris", "Salon"]
     assert Tag.objects.filter(name__iexact="customer").count() == 1
@@ -107,7 +112,11 @@ def test_unknown_contact_types_are_created(run_import):
 
 
 def test_values_are_trimmed(run_import):
-    run_import(csv_text(["First name", "Last name", "Email"], ["  Ada ", " Lovelace", " ada@example.com  "]))
+    run_import(
+        csv_text(
+            ["First name", "Last name", "Email"], ["  Ada ", " Lovelace", " ada@example.com  "]
+        )
+    )
     contact = Contact.objects.get()
     assert (contact.first_name, contact.last_name) == ("Ada", "Lovelace")
     assert contact.infos.get().value == "ada@example.com"
@@ -152,7 +161,12 @@ def test_custom_fields_are_import_targets(run_import):
             ["Bob", "XL", "", "", ""],
         )
     )
-    assert job.mapping[1:] == [f"custom:{size.pk}", f"custom:{vip.pk}", f"custom:{since.pk}", f"custom:{note.pk}"]
+    assert job.mapping[1:] == [
+        f"custom:{size.pk}",
+        f"custom:{vip.pk}",
+        f"custom:{since.pk}",
+        f"custom:{note.pk}",
+    ]
     ada = Contact.objects.get(first_name="Ada")
     assert ada.custom == {size.key: "M", vip.key: True, since.key: "2024-01-31", note.key: "Chess"}
     assert "chess" in ada.search_text
@@ -179,7 +193,9 @@ def test_imported_contacts_hold_exactly_what_the_service_writes(run_import, alic
         "Description": "Note",
     }
     job = run_import(
-        csv_text(list(row), list(row.values())), access="public_read", responsible=[alice.pk, carol.pk]
+        csv_text(list(row), list(row.values())),
+        access="public_read",
+        responsible=[alice.pk, carol.pk],
     )
     imported = Contact.objects.get(kind="person")
     company = imported.company
@@ -231,7 +247,11 @@ def test_imported_contacts_hold_exactly_what_the_service_writes(run_import, alic
             "fields": {f: getattr(contact, f) for f in fields},
             "infos": list(infos),
             "addresses": list(addresses),
-            "tags": sorted(TaggedContact.objects.filter(content_object=contact).values_list("tag__name", flat=True)),
+            "tags": sorted(
+                TaggedContact.objects.filter(content_object=contact).values_list(
+                    "tag__name", flat=True
+                )
+            ),
             "responsible": sorted(contact.responsible.values_list("pk", flat=True)),
             "perms": sorted(perms),
             "group_perms": sorted(group_perms),
@@ -239,7 +259,9 @@ def test_imported_contacts_hold_exactly_what_the_service_writes(run_import, alic
 
     assert state(imported) == state(expected)
     assert imported.source == "import" and imported.import_job == job
-    assert sorted(state(imported)["perms"]) == sorted((u.pk, p) for u in (alice, carol) for p in OBJECT_PERMS)
+    assert sorted(state(imported)["perms"]) == sorted(
+        (u.pk, p) for u in (alice, carol) for p in OBJECT_PERMS
+    )
     assert state(imported)["group_perms"] == [(CRM_USERS_GROUP, "view_contact")]
     assert Group.objects.filter(name=CRM_USERS_GROUP).exists()
     # Bob, a stranger to the import, sees the public contact but cannot change it.
@@ -281,5 +303,7 @@ def test_utf8_with_bom_and_utf16_big_endian_are_read(run_import):
         job = run_import(data)
         assert job.encoding == encoding
         assert job.header == ["First name", "Company"]
-    assert set(Contact.objects.filter(kind="person").values_list("first_name", flat=True)) == {"Zoé"}
+    assert set(Contact.objects.filter(kind="person").values_list("first_name", flat=True)) == {
+        "Zoé"
+    }
     assert Contact.objects.filter(company_name="Café & Co").count() == 1
