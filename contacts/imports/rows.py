@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
@@ -98,10 +99,18 @@ class Row:
 
 @lru_cache(maxsize=4096)
 def phone_parts(value):
-    """Return the E.164 form of a phone and the digit strings its search finds, once."""
-    return text.normalize_phone(value), text.phone_search_digits(value)
+    """Return text.normalize_phone(value) and text.phone_search_digits(value), parsing once."""
+    number = text.parse_phone(value)
+    found = {text.digits(value)}
+    if number is None:
+        return "", sorted(d for d in found if d)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    found.update((text.digits(e164), text.digits(national)))
+    return e164, sorted(d for d in found if d)
 
 
+@lru_cache(maxsize=1024)
 def category_of(label, kind):
     """Return the category a label such as "* Work" or "Mobile" names for kind, or ""."""
     word = text.fold(label).strip(" *").split(" ")[0] if label.strip(" *") else ""

@@ -5,6 +5,10 @@ and everything that goes with them in a few statements: the contact rows, their
 contact information and addresses, tags, responsible users and the guardian rows.
 """
 
+import re
+import sys
+import unicodedata
+
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
@@ -171,7 +175,30 @@ def search_text(contact, infos, company_name, text_keys):
             parts.extend(phone_parts(info["value"])[1])
     if contact.custom:
         parts.extend(str(contact.custom[k]) for k in sorted(contact.custom) if k in text_keys)
-    return text.fold(" ".join(p for p in parts if p))
+    return fold(" ".join(p for p in parts if p))
+
+
+def _combining_class():
+    ranges, start, previous = [], None, None
+    for code in range(sys.maxunicode + 1):
+        if unicodedata.combining(chr(code)):
+            if start is None:
+                start = code
+            previous = code
+        elif start is not None:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+            start = None
+    return re.compile(f"[{''.join(ranges)}]+")
+
+
+COMBINING = _combining_class()
+
+
+def fold(value):
+    """Return text.fold(value), faster: one regex instead of a loop over the characters."""
+    if value.isascii():
+        return value.lower()
+    return COMBINING.sub("", unicodedata.normalize("NFKD", value.lower()))
 
 
 def allocate_ids(count):
