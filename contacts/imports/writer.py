@@ -13,7 +13,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 
-from .. import text
 from ..access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS
 from ..models import (
     CRM_USERS_GROUP,
