@@ -309,6 +309,7 @@ def import_file(rows, seed):
             street = f"{rng.randint(1, 200)} rue de la République"
             row = dict.fromkeys(GOOGLE_HEADER, "")
             labels = rng.sample(LABELS, rng.randint(0, 2))
+            work_phone = f"+33 1 {n // 10000 % 100:02d} {n // 100 % 100:02d} {n % 100:02d} 00"
             row.update(
                 {
                     "First Name": first,
@@ -324,7 +325,7 @@ def import_file(rows, seed):
                     "E-mail 2 - Label": "Home" if n % 3 == 0 else "",
                     "E-mail 2 - Value": f"home{n}@example.net" if n % 3 == 0 else "",
                     "Phone 1 - Label": "Work",
-                    "Phone 1 - Value": f"+33 1 {n // 10000 % 100:02d} {n // 100 % 100:02d} {n % 100:02d} 00",
+                    "Phone 1 - Value": work_phone,
                     "Phone 2 - Label": "Mobile" if n % 2 == 0 else "",
                     "Phone 2 - Value": f"06 {rng.randrange(10**8):08d}" if n % 2 == 0 else "",
                     "Address 1 - Label": "Work",

@@ -43,6 +43,8 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to=import_path, max_length=200)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
+    # The importer's language: the reasons in the report are written in it.
+    language = models.CharField(max_length=10, blank=True)
     # How the file is read.
     encoding = models.CharField(_("encoding"), max_length=20)
     delimiter = models.CharField(_("delimiter"), max_length=1)

@@ -68,22 +68,25 @@ def run_job(job_id, token):
     if not claimed:
         return
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    with override(job.language or settings.LANGUAGE_CODE):
+        _run(job, token)
+
+
+def _run(job, token):
+    job_id = job.pk
     try:
-        status = Importer(job, token).run()
+        Importer(job, token).run()
     except Superseded:
         return
     except Exception as error:
         logger.exception("Import %s stopped", job_id)
-        with override(settings.LANGUAGE_CODE):
-            message = _("The import stopped after %(done)d rows: %(error)s") % {
-                "done": ImportJob.objects.get(pk=job_id).rows_done,
-                "error": error
-                if isinstance(error, files.ImportFileError)
-                else type(error).__name__,
-            }
-        status = Status.FAILED
+        reason = error if isinstance(error, files.ImportFileError) else type(error).__name__
+        message = _("The import stopped after %(done)d rows: %(error)s") % {
+            "done": ImportJob.objects.get(pk=job_id).rows_done,
+            "error": reason,
+        }
         ended = ImportJob.objects.filter(pk=job_id, run_token=token).update(
-            status=status, error=message, ended_at=timezone.now()
+            status=Status.FAILED, error=message, ended_at=timezone.now()
         )
         if not ended:
             return

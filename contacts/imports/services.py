@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import services
@@ -38,7 +38,11 @@ def job_create(*, by, upload, name=None, has_header=True):
         )
     if not upload.size:
         raise files.ImportFileError(_("The file is empty."))
-    job = ImportJob(created_by=by, file_name=(name or upload.name or "import.csv")[-255:])
+    job = ImportJob(
+        created_by=by,
+        file_name=(name or upload.name or "import.csv")[-255:],
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
     job.file_size = job.file.size
     try:

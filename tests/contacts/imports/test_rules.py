@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 from taggit.models import Tag
 
 from contacts import custom_fields
@@ -307,3 +308,10 @@ def test_utf8_with_bom_and_utf16_big_endian_are_read(run_import):
         "Zoé"
     }
     assert Contact.objects.filter(company_name="Café & Co").count() == 1
+
+
+def test_reasons_are_written_in_the_importers_language(run_import):
+    with translation.override("fr"):
+        job = run_import(csv_text(["Prénom", "E-mail"], ["Ada", "nope"]))
+    assert job.language == "fr"
+    assert job.issues.get().reason == "Adresse e-mail invalide : « nope »."
