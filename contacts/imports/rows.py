@@ -71,6 +71,22 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
 
 validate_email = EmailValidator()
 validate_url = URLValidator()
+# Django's own patterns, compiled once here: its validator reaches them through a lazy
+# object on every call, a noticeable cost over 100,000 rows.
+EMAIL_USER = re.compile(validate_email.user_regex.pattern, validate_email.user_regex.flags)
+EMAIL_DOMAIN = re.compile(validate_email.domain_regex.pattern, validate_email.domain_regex.flags)
+
+
+def is_valid_email(value):
+    """Return whether Django's EmailValidator accepts value (the common case first)."""
+    user, at, domain = value.rpartition("@")
+    if at and len(value) <= 320 and EMAIL_USER.match(user) and EMAIL_DOMAIN.match(domain):
+        return True
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class RowError(Exception):
@@ -278,12 +294,8 @@ class RowReader:
                     % {"value": part[:30], "max": INFO_MAX_LENGTH}
                 )
             if kind == ContactInfo.Kind.EMAIL:
-                try:
-                    validate_email(part)
-                except ValidationError:
-                    raise RowError(
-                        _("Invalid email address: “%(value)s”.") % {"value": part}
-                    ) from None
+                if not is_valid_email(part):
+                    raise RowError(_("Invalid email address: “%(value)s”.") % {"value": part})
             elif kind == ContactInfo.Kind.PHONE:
                 if len(text.digits(part)) < 3 or not PHONE_CHARS.fullmatch(part):
                     raise RowError(_("Invalid phone number: “%(value)s”.") % {"value": part})

@@ -130,20 +130,24 @@ class Importer:
     def run(self):
         job = self.job
         path = job.file.path
-        if job.total_rows is None:
-            total = files.count_data_rows(path, self.dialect)
-            self._save(total_rows=total)
-            job.total_rows = total
         size = batch_size()
+        # Which records make companies, noted by the first pass for the second.
+        companies = bytearray()
         for phase in (1, 2):
             if phase < job.phase:
                 continue
             start = job.position if phase == job.phase else 0
             batch, position = [], start
             for index, (line, cells) in enumerate(files.data_records(path, self.dialect)):
+                if phase == 1:
+                    is_company = self.reader.kind_of(cells) == Contact.Kind.COMPANY
+                    companies.append(is_company)
+                elif index < len(companies):
+                    is_company = companies[index]
+                else:
+                    is_company = self.reader.kind_of(cells) == Contact.Kind.COMPANY
                 if index < start:
                     continue
-                is_company = self.reader.kind_of(cells) == Contact.Kind.COMPANY
                 if is_company == (phase == 1):
                     batch.append((line, cells))
                 position = index + 1
@@ -151,6 +155,10 @@ class Importer:
                     if self._commit(batch, phase, position):
                         return Status.CANCELLED
                     batch = []
+            if phase == 1 and job.total_rows is None:
+                # The first pass read every record: it counted them too.
+                self._save(total_rows=len(companies))
+                job.total_rows = len(companies)
             next_phase, next_position = (2, 0) if phase == 1 else (2, position)
             if self._commit(batch, next_phase, next_position, last=phase == 2):
                 return Status.CANCELLED
