@@ -27,6 +27,19 @@ def import_list(request):
 
 
 def import_new(request):
+    too_big = (
+        request.method == "POST"
+        and int_param(request.META.get("CONTENT_LENGTH"), 0) > settings.IMPORT_MAX_BYTES + 65536
+    )
+    if too_big:
+        # Refused before Django reads the body: a huge upload never reaches the disk.
+        max_mb = settings.IMPORT_MAX_BYTES // (1024 * 1024)
+        context = {
+            "form": UploadForm(max_bytes=settings.IMPORT_MAX_BYTES),
+            "max_mb": max_mb,
+            "error": _("The file is larger than %(max)d MB.") % {"max": max_mb},
+        }
+        return render(request, "contacts/imports/upload.html", context, status=413)
     form = UploadForm(
         request.POST or None, request.FILES or None, max_bytes=settings.IMPORT_MAX_BYTES
     )

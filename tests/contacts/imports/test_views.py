@@ -190,6 +190,15 @@ def test_a_file_over_the_limit_is_refused(alice_client, settings):
     assert ImportJob.objects.count() == 0
 
 
+def test_a_huge_upload_is_refused_before_it_is_read(alice_client, settings):
+    settings.IMPORT_MAX_BYTES = 1024
+    content = "First name\r\n" + "Ada\r\n" * 30000
+    response = alice_client.post(reverse("contacts:import_new"), {"file": upload(content)})
+    assert response.status_code == 413
+    assert "larger than 0 MB" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
 def test_the_mapping_needs_a_name(alice_client, alice):
     job = services.job_create(by=alice, upload=upload(CSV))
     url = reverse("contacts:import_mapping", args=[job.pk])
