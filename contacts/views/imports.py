@@ -139,6 +139,17 @@ def _sample(job, record):
     return found, False
 
 
+def _filled_columns(job, count=200):
+    """Return the numbers of the columns that hold a value in the first count rows."""
+    dialect = services.runner.dialect_of(job)
+    filled = set()
+    for n, (_line, cells) in enumerate(files.data_records(job.file.path, dialect)):
+        filled.update(i for i, cell in enumerate(cells) if cell.strip())
+        if n + 1 >= count:
+            break
+    return filled
+
+
 def import_mapping(request, pk):
     job, done = _draft(request, pk)
     if done:
@@ -160,10 +171,14 @@ def import_mapping(request, pk):
     if sample is None and record:
         record = 0
         sample, has_next = _sample(job, 0)
+    rows = form.rows(sample or [])
+    filled = _filled_columns(job)
     context = {
         "job": job,
         "form": form,
-        "rows": form.rows(sample or []),
+        # Columns empty in the first rows and not mapped are folded away: Outlook has 90.
+        "rows": [r for n, r in enumerate(rows) if n in filled or r[0].value()],
+        "empty_rows": [r for n, r in enumerate(rows) if n not in filled and not r[0].value()],
         "errors": errors,
         "record": record,
         "has_next": has_next,
