@@ -107,6 +107,9 @@ def import_settings(request, pk):
 def import_preview(request, pk):
     """Return the preview table read with the settings in the query (htmx)."""
     job = get_import_for_user(request.user, pk)
+    if not request.GET:
+        context = _preview(job, services.runner.dialect_of(job))
+        return render(request, "contacts/imports/_preview.html", context)
     form = SettingsForm(request.GET, job=job)
     form.is_valid()
     fields = ("encoding", "delimiter", "quotechar", "skip_records")

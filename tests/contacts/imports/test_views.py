@@ -230,3 +230,42 @@ def test_the_import_filter_labels_others_imports_by_number(client, bob, job):
 def test_the_notification_links_to_the_report(alice_client, job):
     html = page_of(alice_client.get(reverse("contacts:notifications")))
     assert f'The import of <a href="{job.get_absolute_url()}">contacts.csv</a> is finished.' in html
+
+
+WIZARD = ["settings", "mapping", "preview"]
+
+
+@pytest.mark.parametrize("name", WIZARD)
+def test_anonymous_users_are_sent_to_log_in_from_the_wizard(client, draft, name):
+    response = client.get(reverse(f"contacts:import_{name}", args=[draft.pk]))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("url", ["/contacts/imports/", "/contacts/imports/new/"])
+def test_anonymous_users_are_sent_to_log_in_from_the_list_and_upload(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize("name", WIZARD)
+def test_the_owner_and_an_admin_open_the_wizard(client, alice, admin, draft, name):
+    for user in (alice, admin):
+        client.force_login(user)
+        html = page_of(client.get(reverse(f"contacts:import_{name}", args=[draft.pk])))
+        assert "Émile" in html or "Lefèvre" in html or "E-mail Address" in html
+
+
+def test_a_started_import_leaves_the_wizard_for_its_page(alice_client, job):
+    for name in WIZARD[:2]:
+        response = alice_client.get(reverse(f"contacts:import_{name}", args=[job.pk]))
+        assert response["Location"] == job.get_absolute_url()
+
+
+def test_the_progress_polls_while_the_import_runs(alice_client, job):
+    ImportJob.objects.filter(pk=job.pk).update(status="running", rows_done=1, total_rows=2)
+    html = page_of(alice_client.get(reverse("contacts:import_progress", args=[job.pk])))
+    assert 'hx-trigger="every 1s"' in html
+    assert "1 of 2 rows" in html
+    assert "Cancel the import" in html
