@@ -99,6 +99,10 @@ def finish(job):
     from .services import notify_import_ended, write_rejects_file
 
     write_rejects_file(job)
+    if job.status == Status.DONE:
+        # Nothing reads the upload once every row is accounted for: free the disk.
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
     notify_import_ended(job)
 
 

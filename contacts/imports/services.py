@@ -336,8 +336,3 @@ def _restore(by, contact, before):
             custom=before["custom"],
         ),
     )
-
-
-def job_delete_file(job):
-    if job.file:
-        job.file.delete(save=False)

@@ -106,7 +106,9 @@ def import_settings(request, pk):
 
 def import_preview(request, pk):
     """Return the preview table read with the settings in the query (htmx)."""
-    job = get_import_for_user(request.user, pk)
+    job, done = _draft(request, pk)
+    if done:
+        return done
     if not request.GET:
         context = _preview(job, services.runner.dialect_of(job))
         return render(request, "contacts/imports/_preview.html", context)

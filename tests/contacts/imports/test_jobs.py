@@ -161,17 +161,12 @@ def test_a_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(run
     )
 
 
-def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(run_import):
-    job = run_import(people(3))
+def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(alice):
+    job = services.job_create(by=alice, upload=upload(people(3)))
+    # As if a worker had taken the job and died before its first batch.
     ImportJob.objects.filter(pk=job.pk).update(
-        status="running",
-        heartbeat_at="2020-01-01T00:00:00Z",
-        rows_done=0,
-        position=0,
-        phase=1,
-        created=0,
+        status="running", run_token="dead", heartbeat_at="2020-01-01T00:00:00Z"
     )
-    Contact.objects.all().delete()
     job.refresh_from_db()
     assert services.is_stalled(job) and services.can_resume(job)
     services.job_resume(job=job)
@@ -316,15 +311,17 @@ def test_every_row_ends_as_exactly_one_outcome(alice, header, rows, delimiter):
         event(f"refused: {error}")
         return
     event("imported")
+    expected = sum(1 for _ in runner.files.data_records(job.file.path, runner.dialect_of(job)))
     job.duplicates = "skip"
     job.save()
     services.job_start(job=job)
     job.refresh_from_db()
-    expected = sum(1 for _ in runner.files.data_records(job.file.path, runner.dialect_of(job)))
     assert job.status == "done", job.error
     assert job.total_rows == expected
     assert job.created + job.updated + job.skipped + job.rejected == expected
     assert job.issues.count() == job.skipped + job.rejected
+    # Every row accounted for, the upload is no longer kept.
+    assert not job.file
     assert Contact.objects.filter(import_job=job, kind="person").count() <= job.created
 
 
