@@ -30,11 +30,15 @@ def import_max_bytes():
     return settings.IMPORT_MAX_BYTES
 
 
-def job_create(*, by, upload, name=None, has_header=True):
-    """Store an uploaded file (a Django File) and return a draft job, or raise ImportFileError."""
-    if upload.size is not None and upload.size > import_max_bytes():
+def job_create(*, by, upload, name=None, has_header=True, max_bytes=None):
+    """Store an uploaded file (a Django File) and return a draft job, or raise ImportFileError.
+
+    max_bytes defaults to settings.IMPORT_MAX_BYTES; the command passes no limit (0).
+    """
+    max_bytes = import_max_bytes() if max_bytes is None else max_bytes
+    if max_bytes and upload.size is not None and upload.size > max_bytes:
         raise files.ImportFileError(
-            _("The file is larger than %(max)d MB.") % {"max": import_max_bytes() // (1024 * 1024)}
+            _("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)}
         )
     if not upload.size:
         raise files.ImportFileError(_("The file is empty."))

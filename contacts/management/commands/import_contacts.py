@@ -56,8 +56,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No file at {path}.")
         try:
+            # No size limit here: the command is the way for files too big to upload.
             job = services.job_create_from_path(
-                by=user, path=path, has_header=not options["no_header"]
+                by=user, path=path, has_header=not options["no_header"], max_bytes=0
             )
             dialect = dialect_of(job)
             if options["encoding"]:

@@ -71,6 +71,12 @@ def test_the_command_takes_the_settings_and_a_mapping(alice, bob, capsys, tmp_pa
     assert (again["created"], again["updated"], again["skipped"]) == (0, 24, 1)
 
 
+def test_the_command_takes_files_over_the_upload_limit(alice, capsys, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    out = run_command(capsys, str(DATA / "linkedin-connections.csv"), "--user", "alice", "--json")
+    assert json.loads(out)["created"] == 30
+
+
 def test_the_command_says_what_is_wrong(alice, tmp_path):
     with pytest.raises(CommandError, match="No active user"):
         call_command("import_contacts", str(DATA / "google-contacts.csv"), "--user", "nobody")
