@@ -212,7 +212,10 @@ def rejects_lines(job):
     writer = csv.writer(Echo(), lineterminator="\r\n")
     header = list(job.header) if job.has_header else []
     width = max(len(header), 1)
-    yield "\ufeff" + writer.writerow([escape_cell(h) for h in header + ["error"]])
+    # Without a header in the file, none here either: the rows stay importable as they were.
+    yield "\ufeff" + (
+        writer.writerow([escape_cell(h) for h in header + ["error"]]) if header else ""
+    )
     issues = ImportIssue.objects.filter(job=job, outcome=ImportIssue.Outcome.REJECTED)
     for issue in issues.order_by("line", "id").iterator(chunk_size=1000):
         cells = json.loads(issue.cells)

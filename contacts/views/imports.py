@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -275,12 +276,17 @@ def import_undo(request, pk):
 def import_rejected(request, pk):
     """Download the rejected rows, in the file's columns with an "error" column."""
     job = get_import_for_user(request.user, pk)
-    name = f"{job.file_name.rsplit('.', 1)[0]}-rejected.csv".replace('"', "")
+    stem = "".join(c for c in job.file_name.rsplit(".", 1)[0] if c.isprintable()) or "import"
+    name = f"{stem}-rejected.csv"
     if job.error_file:
-        response = FileResponse(job.error_file.open("rb"), content_type="text/csv; charset=utf-8")
-    else:
-        response = StreamingHttpResponse(
-            services.rejects_lines(job), content_type="text/csv; charset=utf-8"
+        return FileResponse(
+            job.error_file.open("rb"),
+            as_attachment=True,
+            filename=name,
+            content_type="text/csv; charset=utf-8",
         )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response = StreamingHttpResponse(
+        services.rejects_lines(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -340,3 +340,15 @@ def test_any_bytes_either_import_or_say_why(alice, content):
     job.refresh_from_db()
     assert job.status == "done", job.error
     assert job.created + job.updated + job.skipped + job.rejected == job.total_rows
+
+
+def test_a_file_without_a_header_row(alice):
+    content = upload("Ada,ada@x.org\r\nBob,nope\r\n")
+    job = services.job_create(by=alice, upload=content, has_header=False)
+    assert (job.header, job.mapping) == (["Column 1", "Column 2"], ["", ""])
+    services.job_set_mapping(job=job, targets=["first_name", "email:work"])
+    services.job_start(job=job)
+    job.refresh_from_db()
+    assert (job.total_rows, job.created, job.rejected) == (2, 1, 1)
+    rejects = "".join(services.rejects_lines(job))
+    assert rejects == "\ufeffBob,nope,Invalid email address: “nope”.\r\n"

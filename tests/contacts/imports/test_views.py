@@ -95,6 +95,14 @@ def test_the_rejected_rows_download(alice_client, job):
     ]
 
 
+def test_the_download_name_is_safe_whatever_the_upload_was_called(alice_client, job):
+    ImportJob.objects.filter(pk=job.pk).update(file_name='évé\n"x".csv', error_file="")
+    response = alice_client.get(urls(job)["rejected"])
+    assert response.status_code == 200
+    assert "\n" not in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith("attachment; filename")
+
+
 def test_the_create_menu_offers_the_import(alice_client):
     html = page_of(alice_client.get(reverse("contacts:list")))
     assert reverse("contacts:import_new") in html
