@@ -113,9 +113,18 @@ class Row:
     usernames: list = field(default_factory=list)
 
 
-@lru_cache(maxsize=4096)
+# The phones of the batch being written, parsed by the process that read its rows.
+PARSED_PHONES = {}
+
+
 def phone_parts(value):
     """Return text.normalize_phone(value) and text.phone_search_digits(value), parsing once."""
+    found = PARSED_PHONES.get(value)
+    return found if found is not None else _phone_parts(value)
+
+
+@lru_cache(maxsize=4096)
+def _phone_parts(value):
     number = text.parse_phone(value)
     found = {text.digits(value)}
     if number is None:

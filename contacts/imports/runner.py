@@ -9,7 +9,11 @@ and the next run starts where the last committed batch ended.
 
 import json
 import logging
+import multiprocessing
+import os
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -17,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from taggit.models import Tag
@@ -28,6 +32,7 @@ from ..models import Contact, ContactInfo, ContactType
 from ..services import ContactData
 from ..tags import _unique_slug, tag_named
 from . import files
+from . import rows as rows_module
 from .models import ImportIssue, ImportJob, ImportUpdate
 from .rows import EmptyRow, RowError, RowReader
 from .writer import ContactWriter, normalized
@@ -132,6 +137,21 @@ class Importer:
             self.responsible.insert(0, self.user.pk)
 
     def run(self):
+        """Import every batch; return the status the job ended with."""
+        pending = None
+        with parser(self) as parse:
+            # One batch is read by the parser while the one before it is written.
+            for batch, phase, position, last in self._batches():
+                parsed = parse(batch)
+                if pending and self._commit(*pending):
+                    return Status.CANCELLED
+                pending = (parsed, batch, phase, position, last)
+            if pending and self._commit(*pending):
+                return Status.CANCELLED
+        return Status.DONE
+
+    def _batches(self):
+        """Yield (batch, phase, position, last): companies first, then everything else."""
         job = self.job
         path = job.file.path
         size = batch_size()
@@ -156,26 +176,25 @@ class Importer:
                     batch.append((line, cells))
                 position = index + 1
                 if len(batch) >= size:
-                    if self._commit(batch, phase, position):
-                        return Status.CANCELLED
+                    yield batch, phase, position, False
                     batch = []
             if phase == 1 and job.total_rows is None:
                 # The first pass read every record: it counted them too.
                 self._save(total_rows=len(companies))
                 job.total_rows = len(companies)
             next_phase, next_position = (2, 0) if phase == 1 else (2, position)
-            if self._commit(batch, next_phase, next_position, last=phase == 2):
-                return Status.CANCELLED
-        return Status.DONE
+            yield batch, next_phase, next_position, phase == 2
 
     def _save(self, **values):
         if not ImportJob.objects.filter(pk=self.job.pk, run_token=self.token).update(**values):
             raise Superseded
 
-    def _commit(self, batch, phase, position, last=False):
+    def _commit(self, parsed, batch, phase, position, last=False):
         """Write one batch and the job's progress together; return True when cancelled."""
+        outcomes, phones = parsed.result()
+        rows_module.PARSED_PHONES = phones
         with transaction.atomic():
-            counts, issues = self._process(batch)
+            counts, issues = self._process(outcomes)
             ImportIssue.objects.bulk_create(issues)
             values = {
                 "phase": phase,
@@ -197,7 +216,8 @@ class Importer:
 
     # One batch
 
-    def _process(self, batch):
+    def _process(self, outcomes):
+        """Write the rows of one batch, as parse_batch read them; return counts and issues."""
         counts = {"created": 0, "updated": 0, "skipped": 0, "rejected": 0, "companies_created": 0}
         issues = []
 
@@ -214,13 +234,13 @@ class Importer:
             )
 
         rows = []
-        for line, cells in batch:
-            try:
-                rows.append(self.reader.read(line, cells))
-            except EmptyRow:
-                issue(line, cells, "skipped", _("Empty row."))
-            except RowError as error:
-                issue(line, cells, "rejected", str(error))
+        for outcome in outcomes:
+            if outcome[0] == "row":
+                rows.append(outcome[1])
+            elif outcome[0] == "empty":
+                issue(outcome[1], outcome[2], "skipped", _("Empty row."))
+            else:
+                issue(outcome[1], outcome[2], "rejected", outcome[3])
         rows = self._with_users(rows, issue)
         creates, updates = self._match(rows, issue)
         for row in creates:
@@ -503,6 +523,78 @@ class Importer:
         ImportUpdate.objects.create(
             job=self.job, contact=contact, before=before, version_after=contact.version
         )
+
+
+# Parsing, here or in a second process
+
+
+class Done:
+    """A batch parsed in this process, with the interface of a Future."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+_worker_reader = None
+
+
+def _start_worker(mapping, width, fields, language):
+    global _worker_reader
+    _worker_reader = RowReader(mapping, width, fields)
+    translation.activate(language)
+
+
+def parse_batch(batch, reader=None):
+    """Read the rows of a batch; return their outcomes and the phones parsed on the way."""
+    reader = reader or _worker_reader
+    outcomes = []
+    phones = {}
+    for line, cells in batch:
+        try:
+            row = reader.read(line, cells)
+        except EmptyRow:
+            outcomes.append(("empty", line, cells))
+        except RowError as error:
+            outcomes.append(("error", line, cells, str(error)))
+        else:
+            outcomes.append(("row", row))
+            for info in row.infos:
+                if info["kind"] == ContactInfo.Kind.PHONE:
+                    phones[info["value"]] = rows_module.phone_parts(info["value"])
+    return outcomes, phones
+
+
+@contextmanager
+def parser(importer):
+    """Yield parse(batch) → a Future of parse_batch(batch).
+
+    A big file is parsed in a second process (forked, so it shares the code and the
+    settings but never the database) while this one writes: reading rows and parsing
+    phone numbers take about half of the time. Small files are parsed here.
+    """
+    job = importer.job
+    size = job.file_size or 0
+    threshold = getattr(settings, "IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
+    if not threshold or size < threshold or (os.cpu_count() or 1) < 2:
+        yield lambda batch: Done(parse_batch(batch, importer.reader))
+        return
+    context = multiprocessing.get_context("fork")
+    reader = importer.reader
+    with ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(
+            reader.mapping,
+            reader.header_width,
+            list(reader.fields.values()),
+            translation.get_language() or settings.LANGUAGE_CODE,
+        ),
+    ) as pool:
+        yield lambda batch: pool.submit(parse_batch, batch)
 
 
 def snapshot(contact):

@@ -136,16 +136,17 @@ def test_a_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(run
     original = runner.Importer._process
     calls = []
 
-    def crash_in_second_batch(self, batch):
-        if batch:
-            calls.append(len(batch))
-        result = original(self, batch)
+    def crash_in_second_batch(self, outcomes):
+        if outcomes:
+            calls.append(len(outcomes))
+        result = original(self, outcomes)
         if len(calls) == 2:
             raise RuntimeError("worker died")
         return result
 
     with mock.patch.object(runner.Importer, "_process", crash_in_second_batch):
         job = run_import(people(20))
+    assert calls[:2] == [7, 7]
     assert job.status == ImportJob.Status.FAILED
     assert "The import stopped after 7 rows" in job.error
     # The first batch (7 rows) is there, the second was rolled back whole.
@@ -178,10 +179,10 @@ def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(ali
 def test_cancel_stops_after_the_current_batch_and_resume_does_the_rest(run_import):
     original = runner.Importer._commit
 
-    def cancel_during_first(self, batch, phase, position, last=False):
+    def cancel_during_first(self, parsed, batch, phase, position, last=False):
         if batch:
             ImportJob.objects.filter(pk=self.job.pk).update(cancel_requested=True)
-        return original(self, batch, phase, position, last)
+        return original(self, parsed, batch, phase, position, last)
 
     with mock.patch.object(runner.Importer, "_commit", cancel_during_first):
         job = run_import(people(20))
@@ -352,3 +353,17 @@ def test_a_file_without_a_header_row(alice):
     assert (job.total_rows, job.created, job.rejected) == (2, 1, 1)
     rejects = "".join(services.rejects_lines(job))
     assert rejects == "\ufeffBob,nope,Invalid email address: “nope”.\r\n"
+
+
+def test_a_big_file_is_parsed_in_a_second_process_with_the_same_result(run_import, settings):
+    settings.IMPORT_PARALLEL_MIN_BYTES = 1
+    settings.IMPORT_BATCH_SIZE = 50
+    content = people(120) + "Bad,Row,nope,\r\n"
+    job = run_import(content, duplicates="skip")
+    assert_accounted(job)
+    assert (job.created, job.rejected) == (120, 1)
+    assert job.issues.get().reason == "Invalid email address: “nope”."
+    contact = Contact.objects.get(first_name="P101")
+    phone = contact.infos.get(kind="phone")
+    assert (phone.value, phone.normalized) == ("01 23 45 01 01", "+33123450101")
+    assert "0123450101" in contact.search_text and "33123450101" in contact.search_text
