@@ -577,7 +577,7 @@ def parser(importer):
     """
     job = importer.job
     size = job.file_size or 0
-    threshold = getattr(settings, "IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
+    threshold = settings.IMPORT_PARALLEL_MIN_BYTES
     if not threshold or size < threshold or (os.cpu_count() or 1) < 2:
         yield lambda batch: Done(parse_batch(batch, importer.reader))
         return
