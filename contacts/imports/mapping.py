@@ -211,11 +211,30 @@ def _aliases():
         "tel",
         "telephone professionnel",
     )
-    add("phone:mobile", "mobile", "mobile phone", "cell", "cell phone", "portable", "phone 2 value")
+    add(
+        "phone:mobile",
+        "mobile",
+        "mobile phone",
+        "cell",
+        "cell phone",
+        "portable",
+        "phone 2 value",
+        "telephone mobile",
+        "telephone portable",
+    )
     add("phone:home", "home phone", "home phone 2", "telephone domicile")
     add("phone:fax", "fax", "business fax", "home fax", "other fax", "telecopie")
     add("phone:other", "other phone", "phone 3 value")
-    add("web:website", "web page", "website", "web site", "site web", "website 1 value", "homepage")
+    add(
+        "web:website",
+        "web page",
+        "website",
+        "web site",
+        "site web",
+        "site internet",
+        "website 1 value",
+        "homepage",
+    )
     add("web:linkedin", "url", "linkedin", "profile url")
     add("web:twitter", "twitter", "x")
     add("web:facebook", "facebook")
@@ -241,7 +260,15 @@ def _aliases():
         "address 1 street",
     )
     add("address:city", "city", "ville", "business city", "address 1 city")
-    add("address:region", "region", "state", "province", "business state", "address 1 region")
+    add(
+        "address:region",
+        "region",
+        "state",
+        "province",
+        "etat",
+        "business state",
+        "address 1 region",
+    )
     add(
         "address:postcode",
         "postcode",

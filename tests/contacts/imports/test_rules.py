@@ -315,3 +315,25 @@ def test_reasons_are_written_in_the_importers_language(run_import):
         job = run_import(csv_text(["Prénom", "E-mail"], ["Ada", "nope"]))
     assert job.language == "fr"
     assert job.issues.get().reason == "Adresse e-mail invalide : « nope »."
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Prénom", "first_name"),
+        ("NOM", "last_name"),
+        ("Nom de l'entreprise", "company_name"),
+        ("Téléphone portable", "phone:mobile"),
+        ("Courriel", "email:work"),
+        ("Code postal", "address:postcode"),
+        ("Site internet", "web:website"),
+        ("Phone (mobile)", "phone:mobile"),
+        ("Web (linkedin)", "web:linkedin"),
+        ("Home City", "address:home:city"),
+        ("Favourite colour", ""),
+    ],
+)
+def test_headers_are_recognised_in_english_and_french(header, target):
+    from contacts.imports.mapping import auto_target
+
+    assert auto_target(header) == target
