@@ -174,6 +174,15 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     version = models.PositiveIntegerField(default=1)
+    # The import that created the contact, for the list's filter and for undo.
+    import_job = models.ForeignKey(
+        "contacts.ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        editable=False,
+    )
     # Denormalised by the services for fast sorting and search on any database.
     display_name = models.CharField(max_length=300, editable=False)
     sort_name = models.CharField(max_length=300, editable=False)
@@ -368,6 +377,9 @@ class Notification(models.Model):
     web_form = models.ForeignKey(
         "WebForm", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    import_job = models.ForeignKey(
+        "contacts.ImportJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=30)
     count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)
@@ -518,3 +530,8 @@ class ContactEvent(models.Model):
 
     def __str__(self):
         return f"{self.contact_id} {self.verb}"
+
+
+from .imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
+
+__all__ = ["ImportIssue", "ImportJob", "ImportUpdate"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
 from . import custom_fields, text
-from .access import PUBLIC, contacts_visible_to
+from .access import PUBLIC, contacts_visible_to, is_crm_admin
 from .models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
@@ -101,7 +101,27 @@ def contact_filter(contacts, params, user=None):
         label = Contact.Source(source).label
         active.append(("source", source, _("Source: %(source)s") % {"source": label}))
     contacts = _custom_field_filter(contacts, params, active)
+    contacts = _import_filter(contacts, params, user, active)
     return contacts, active
+
+
+def _import_filter(contacts, params, user, active):
+    """Narrow contacts to those an import created or updated: ?import=<job id>."""
+    from .imports.models import ImportJob, ImportUpdate
+
+    value = params.get("import", "")
+    if not (value.isascii() and value.isdigit() and len(value) < 18):
+        return contacts
+    job = ImportJob.objects.filter(pk=value).first()
+    updated = ImportUpdate.objects.filter(job_id=int(value), contact=OuterRef("pk"))
+    contacts = contacts.filter(Q(import_job_id=int(value)) | Exists(updated))
+    # The file's name is the importer's (and the admins') to see; others see a number.
+    if job and user is not None and (job.created_by_id == user.pk or is_crm_admin(user)):
+        label = _("Import: %(name)s") % {"name": job.file_name}
+    else:
+        label = _("Import #%(id)s") % {"id": value}
+    active.append(("import", value, label))
+    return contacts
 
 
 def tag_names(params):

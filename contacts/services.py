@@ -183,11 +183,14 @@ class EditConflict(Exception):
 
 
 @transaction.atomic
-def contact_update(*, by, contact, data, expected_version=None, notify=True):
+def contact_update(
+    *, by, contact, data, expected_version=None, notify=True, source=None, details=None
+):
     """Replace what the contact holds with data.
 
     With expected_version, raise EditConflict unless the stored contact is still at that
     version (SPEC C17): one conditional UPDATE, so two saves at once cannot both pass.
+    source and details say in the history how the change came (an import, and which).
     """
     if expected_version is not None:
         moved = Contact.objects.filter(pk=contact.pk, version=expected_version).update(
@@ -196,8 +199,9 @@ def contact_update(*, by, contact, data, expected_version=None, notify=True):
         if not moved:
             raise EditConflict
         contact.version = expected_version
-    # Only a website form writes without a user.
-    source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
+    if source is None:
+        # Only a website form writes without a user.
+        source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
     before = history.snapshot(contact)
     company = _resolve_company(by, data, source, notify)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
@@ -211,7 +215,9 @@ def contact_update(*, by, contact, data, expected_version=None, notify=True):
     if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
         _refresh_persons_search_text(contact, contact.display_name)
     if changes := history.diff(before, history.snapshot(contact)):
-        history.record(contact, by, history.Verb.CHANGED, changes=changes, source=source)
+        history.record(
+            contact, by, history.Verb.CHANGED, changes=changes, source=source, details=details
+        )
     return contact
 
 

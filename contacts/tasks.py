@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -83,4 +84,35 @@ def send_web_form_email(*, user_id, contact_id, web_form_id, created, values):
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("contacts/email/web_form_subject.txt", context).strip()
         body = render_to_string("contacts/email/web_form.txt", context)
+    send_mail(subject, body, None, [user.email])
+
+
+@task()
+def run_import(*, job_id, token):
+    """Run a CSV import job (see contacts.imports.runner)."""
+    from .imports.runner import run_job
+
+    run_job(job_id, token)
+
+
+@task()
+def send_import_email(*, job_id, user_id):
+    """Email a user that an import ended: its importer, or a user made responsible by it."""
+    from .imports.models import ImportJob
+
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if job is None or user is None or not user.email:
+        return
+    context = {
+        "user": user,
+        "job": job,
+        "importer": job.created_by,
+        "is_importer": user.pk == job.created_by_id,
+        "url": settings.SITE_URL.rstrip("/") + job.get_absolute_url(),
+        "list_url": settings.SITE_URL.rstrip("/") + reverse("contacts:list") + f"?import={job.pk}",
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("contacts/email/import_subject.txt", context).strip()
+        body = render_to_string("contacts/email/import.txt", context)
     send_mail(subject, body, None, [user.email])

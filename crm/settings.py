@@ -145,6 +145,11 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 TRASH_DAYS = env_int("TRASH_DAYS", 30)
 # Bulk actions from the list on more contacts than this run as background tasks.
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
+# CSV imports: the largest file accepted, and the rows written per transaction.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 1000)
+# From this size on, a second process parses the rows while the first writes (0: never).
+IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Website forms (SPEC W5): submissions per visitor address per window (seconds), the

@@ -2,6 +2,19 @@
 
 from .bulk import bulk_job, contact_bulk
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
+from .imports import (
+    import_cancel,
+    import_detail,
+    import_list,
+    import_mapping,
+    import_new,
+    import_preview,
+    import_progress,
+    import_rejected,
+    import_resume,
+    import_settings,
+    import_undo,
+)
 from .lists import contact_list
 from .merging import contact_merge, duplicate_list
 from .notifications import notification_list, notification_read
@@ -33,6 +46,17 @@ __all__ = [
     "duplicate_list",
     "contact_photo",
     "contact_vcard",
+    "import_cancel",
+    "import_detail",
+    "import_list",
+    "import_mapping",
+    "import_new",
+    "import_preview",
+    "import_progress",
+    "import_rejected",
+    "import_resume",
+    "import_settings",
+    "import_undo",
     "notification_list",
     "notification_read",
     "suggest",

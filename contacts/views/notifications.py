@@ -16,7 +16,7 @@ from ..models import Notification
 def notification_list(request):
     notifications = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("actor", "contact", "web_form")
+        .select_related("actor", "contact", "web_form", "import_job")
         .order_by("-created_at", "-id")
     )
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
@@ -27,6 +27,8 @@ def notification_list(request):
     )
     for n in page:
         n.contact_visible = n.contact_id in visible
+        if n.import_job_id:
+            n.import_list_url = reverse("contacts:list") + f"?import={n.import_job_id}"
     return render(request, "contacts/notifications.html", {"page": page})
 
 

@@ -133,3 +133,13 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", updateSelection);
 document.addEventListener("htmx:afterSwap", updateSelection);
+
+// The import's mapping step: a column set to "Do not import" is highlighted as it changes.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (!select.matches || !select.matches(".mapping-table select")) return;
+  const row = select.closest("tr");
+  row.classList.toggle("table-warning", !select.value);
+  const badge = row.querySelector(".badge");
+  if (badge) badge.hidden = Boolean(select.value);
+});

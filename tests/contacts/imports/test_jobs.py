@@ -1,0 +1,369 @@
+"""Duplicates (SPEC I2), failure safety, cancel and resume (issue 5 §6), undo (I8),
+rejected rows (I7) and the accounting under random content (hypothesis)."""
+
+import csv
+import io
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from contacts.imports import runner, services
+from contacts.imports.files import ImportFileError
+from contacts.imports.models import ImportJob
+from contacts.models import Contact, Notification
+from contacts.services import ContactData, contact_update
+from tests.contacts.imports.conftest import assert_accounted, upload
+
+
+def csv_text(*rows):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def people(n, start=0):
+    rows = [["First name", "Last name", "Email", "Phone"]]
+    for i in range(start, start + n):
+        rows.append(
+            [
+                f"P{i}",
+                f"Name{i}",
+                f"p{i}@example.com",
+                f"01 23 45 {i // 100 % 100:02d} {i % 100:02d}",
+            ]
+        )
+    return csv_text(*rows)
+
+
+# Duplicates
+
+
+@pytest.fixture
+def ada(make_contact):
+    return make_contact(
+        first_name="Ada",
+        last_name="Lovelace",
+        description="Old note",
+        infos=[
+            {"kind": "email", "category": "work", "value": "Ada@Example.com"},
+            {"kind": "phone", "category": "work", "value": "01 23 45 67 89"},
+        ],
+        tags=["Old"],
+    )
+
+
+ROW = csv_text(
+    ["First name", "Last name", "Email", "Phone", "Notes", "Tags"],
+    ["Ada", "Lovelace", "ada@example.COM", "+33 1 23 45 67 89", "New note", "New"],
+)
+
+
+def test_skip_matches_the_email_case_insensitively(run_import, ada):
+    job = run_import(ROW, duplicates="skip", match_on="email")
+    assert (job.created, job.skipped) == (0, 1)
+    assert job.issues.get().reason == f"Already in the CRM: Ada Lovelace (#{ada.pk})."
+    assert Contact.objects.count() == 1
+
+
+def test_create_makes_a_duplicate(run_import, ada):
+    job = run_import(ROW, duplicates="create")
+    assert job.created == 1
+    assert Contact.objects.filter(first_name="Ada").count() == 2
+
+
+def test_update_completes_the_existing_contact(run_import, ada):
+    job = run_import(ROW, duplicates="update", match_on="phone")
+    assert (job.created, job.updated, job.skipped) == (0, 1, 0)
+    ada.refresh_from_db()
+    assert ada.description == "New note"
+    assert ada.version == 2
+    # The email is the same address: not added twice; the tags add up.
+    assert ada.infos.filter(kind="email").count() == 1
+    assert sorted(ada.tags.values_list("name", flat=True)) == ["New", "Old"]
+
+
+def test_match_on_exact_name_and_company(run_import, make_contact):
+    acme = make_contact("company", company_name="Acme")
+    jean = make_contact(first_name="Jean", last_name="Dupont", company=acme)
+    make_contact(first_name="Jean", last_name="Dupont")
+    content = csv_text(
+        ["First name", "Last name", "Company"],
+        ["Jean", "Dupont", "Acme"],
+        ["Jean", "Dupont", "Beta"],
+        ["Acme", "", ""],
+    )
+    job = run_import(content, duplicates="skip", match_on="name")
+    assert (job.created, job.skipped) == (2, 1)
+    assert job.issues.get().reason == f"Already in the CRM: Jean Dupont (#{jean.pk})."
+
+
+def test_the_same_contact_twice_in_the_file_is_imported_once(run_import):
+    content = csv_text(["First name", "Email"], ["Ada", "a@x.org"], ["Ada L.", "A@X.org"])
+    job = run_import(content, duplicates="skip")
+    assert (job.created, job.skipped) == (1, 1)
+    assert job.issues.get().reason == "Same contact as line 2 of this file."
+
+
+def test_contacts_others_cannot_see_are_never_matched(run_import, make_contact, bob):
+    make_contact(
+        by=bob,
+        first_name="Ada",
+        infos=[{"kind": "email", "category": "work", "value": "ada@example.com"}],
+    )
+    job = run_import(ROW, duplicates="skip")
+    assert job.created == 1
+
+
+def test_a_contact_one_may_only_read_is_skipped_not_updated(run_import, make_contact, bob):
+    make_contact(
+        by=bob,
+        first_name="Ada",
+        access="public_read",
+        infos=[{"kind": "email", "category": "work", "value": "ada@example.com"}],
+    )
+    job = run_import(ROW, duplicates="update")
+    assert (job.updated, job.skipped) == (0, 1)
+    assert "which you may not change" in job.issues.get().reason
+
+
+# Failure safety, cancel, resume
+
+
+def test_a_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(run_import, alice):
+    original = runner.Importer._process
+    calls = []
+
+    def crash_in_second_batch(self, outcomes):
+        if outcomes:
+            calls.append(len(outcomes))
+        result = original(self, outcomes)
+        if len(calls) == 2:
+            raise RuntimeError("worker died")
+        return result
+
+    with mock.patch.object(runner.Importer, "_process", crash_in_second_batch):
+        job = run_import(people(20))
+    assert calls[:2] == [7, 7]
+    assert job.status == ImportJob.Status.FAILED
+    assert "The import stopped after 7 rows" in job.error
+    # The first batch (7 rows) is there, the second was rolled back whole.
+    assert (job.rows_done, job.created) == (7, 7)
+    assert Contact.objects.count() == 7
+    assert services.can_resume(job)
+    services.job_resume(job=job)
+    job.refresh_from_db()
+    assert_accounted(job)
+    assert (job.created, job.skipped) == (20, 0)
+    assert sorted(Contact.objects.values_list("first_name", flat=True)) == sorted(
+        f"P{i}" for i in range(20)
+    )
+
+
+def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(alice):
+    job = services.job_create(by=alice, upload=upload(people(3)))
+    # As if a worker had taken the job and died before its first batch.
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", run_token="dead", heartbeat_at="2020-01-01T00:00:00Z"
+    )
+    job.refresh_from_db()
+    assert services.is_stalled(job) and services.can_resume(job)
+    services.job_resume(job=job)
+    job.refresh_from_db()
+    assert_accounted(job)
+    assert Contact.objects.count() == 3
+
+
+def test_cancel_stops_after_the_current_batch_and_resume_does_the_rest(run_import):
+    original = runner.Importer._commit
+
+    def cancel_during_first(self, parsed, batch, phase, position, last=False):
+        if batch:
+            ImportJob.objects.filter(pk=self.job.pk).update(cancel_requested=True)
+        return original(self, parsed, batch, phase, position, last)
+
+    with mock.patch.object(runner.Importer, "_commit", cancel_during_first):
+        job = run_import(people(20))
+    assert job.status == ImportJob.Status.CANCELLED
+    assert Contact.objects.count() == job.created == job.rows_done == 7
+    services.job_resume(job=job)
+    job.refresh_from_db()
+    assert_accounted(job)
+    assert Contact.objects.count() == 20
+
+
+def test_a_stale_run_cannot_write_after_another_took_over(run_import, alice):
+    job = services.job_create(by=alice, upload=upload(people(3)))
+    ImportJob.objects.filter(pk=job.pk).update(status="queued", run_token="new")
+    runner.run_job(job.pk, "old")
+    job.refresh_from_db()
+    assert (job.status, job.rows_done) == ("queued", 0)
+    assert Contact.objects.count() == 0
+
+
+def test_the_end_is_notified_in_the_app_and_by_email(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(people(2), responsible=[bob.pk])
+    verbs = sorted(
+        Notification.objects.filter(import_job=job).values_list("recipient__username", "verb")
+    )
+    assert verbs == [("alice", "import_ended"), ("bob", "import_assigned")]
+    subjects = sorted(m.subject for m in mailoutbox)
+    assert subjects == [
+        "Alice Martin imported contacts for you",
+        "Import of contacts.csv: Finished",
+    ]
+
+
+# Undo
+
+
+def test_undo_deletes_what_was_created_and_restores_what_was_updated(run_import, alice, ada):
+    content = csv_text(
+        ["First name", "Last name", "Email", "Notes", "Company"],
+        ["Ada", "Lovelace", "ada@example.com", "New note", "Acme"],
+        ["Bob", "New", "bob@example.com", "", "Acme"],
+    )
+    job = run_import(content, duplicates="update")
+    assert (job.created, job.updated, job.companies_created) == (1, 1, 1)
+    ada.refresh_from_db()
+    assert ada.company.company_name == "Acme"
+    assert services.can_undo(job)
+    services.job_undo(by=alice, job=job)
+    job.refresh_from_db()
+    assert job.status == "undone"
+    assert list(Contact.objects.values_list("first_name", flat=True)) == ["Ada"]
+    ada.refresh_from_db()
+    assert (ada.description, ada.company) == ("Old note", None)
+    assert ada.infos.get(kind="email").value == "Ada@Example.com"
+    assert list(ada.tags.values_list("name", flat=True)) == ["Old"]
+
+
+def test_undo_is_refused_once_an_imported_contact_changed(run_import, alice):
+    job = run_import(people(2))
+    contact = Contact.objects.first()
+    contact_update(
+        by=alice,
+        contact=contact,
+        data=ContactData(kind="person", fields={"first_name": "Changed"}, responsible=[alice]),
+    )
+    assert not services.can_undo(job)
+    with pytest.raises(ValidationError, match="changed since"):
+        services.job_undo(by=alice, job=job)
+    assert Contact.objects.count() == 2
+
+
+# Rejected rows
+
+
+def test_rejected_rows_download_in_the_original_columns_with_an_error_column(run_import):
+    content = (
+        "Prénom;E-mail;Téléphone\r\nAda;bad;+33 1 23 45 67 89\r\nBob;b@x.org;\r\n=Eve;;abc\r\n"
+    )
+    job = run_import(content.encode("cp1252"))
+    assert (job.created, job.rejected) == (1, 2)
+    text = "".join(services.rejects_lines(job))
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows == [
+        ["Prénom", "E-mail", "Téléphone", "error"],
+        ["Ada", "bad", "'+33 1 23 45 67 89", "Invalid email address: “bad”."],
+        ["'=Eve", "", "abc", "Invalid phone number: “abc”."],
+    ]
+    # The file is kept too, and importing it again (fixed or not) reads the same values.
+    with open(job.error_file.path, encoding="utf-8", newline="") as stored:
+        assert stored.read() == text
+    again = run_import(text.encode("utf-8"))
+    assert again.mapping[-1] == ""
+    assert [i.reason for i in again.issues.all()] == [
+        "Invalid email address: “bad”.",
+        "Invalid phone number: “abc”.",
+    ]
+
+
+# The accounting holds, whatever the content (hypothesis)
+
+CELL = st.text(alphabet="ab é,;\"'\n\r\t:@+=-0123456789.x", max_size=12)
+HEADERS = ["First name", "Last name", "Company", "Email", "Phone", "Tags", "Notes", "Kind", "Other"]
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    header=st.lists(st.sampled_from(HEADERS), min_size=1, max_size=6),
+    rows=st.lists(st.lists(CELL, max_size=8), min_size=1, max_size=12),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+)
+@pytest.mark.django_db
+def test_every_row_ends_as_exactly_one_outcome(alice, header, rows, delimiter):
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter).writerows([header, *rows])
+    content = out.getvalue()
+    try:
+        job = services.job_create(by=alice, upload=upload(content))
+    except ImportFileError as error:
+        event(f"refused: {error}")
+        return
+    event("imported")
+    expected = sum(1 for _ in runner.files.data_records(job.file.path, runner.dialect_of(job)))
+    job.duplicates = "skip"
+    job.save()
+    services.job_start(job=job)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.total_rows == expected
+    assert job.created + job.updated + job.skipped + job.rejected == expected
+    assert job.issues.count() == job.skipped + job.rejected
+    # Every row accounted for, the upload is no longer kept.
+    assert not job.file
+    assert Contact.objects.filter(import_job=job, kind="person").count() <= job.created
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(content=st.binary(max_size=300))
+@pytest.mark.django_db
+def test_any_bytes_either_import_or_say_why(alice, content):
+    try:
+        job = services.job_create(by=alice, upload=upload(content))
+    except ImportFileError as error:
+        assert str(error)
+        return
+    services.job_start(job=job)
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert job.created + job.updated + job.skipped + job.rejected == job.total_rows
+
+
+def test_a_file_without_a_header_row(alice):
+    content = upload("Ada,ada@x.org\r\nBob,nope\r\n")
+    job = services.job_create(by=alice, upload=content, has_header=False)
+    assert (job.header, job.mapping) == (["Column 1", "Column 2"], ["", ""])
+    services.job_set_mapping(job=job, targets=["first_name", "email:work"])
+    services.job_start(job=job)
+    job.refresh_from_db()
+    assert (job.total_rows, job.created, job.rejected) == (2, 1, 1)
+    rejects = "".join(services.rejects_lines(job))
+    assert rejects == "\ufeffBob,nope,Invalid email address: “nope”.\r\n"
+
+
+def test_a_big_file_is_parsed_in_a_second_process_with_the_same_result(run_import, settings):
+    settings.IMPORT_PARALLEL_MIN_BYTES = 1
+    settings.IMPORT_BATCH_SIZE = 50
+    content = people(120) + "Bad,Row,nope,\r\n"
+    job = run_import(content, duplicates="skip")
+    assert_accounted(job)
+    assert (job.created, job.rejected) == (120, 1)
+    assert job.issues.get().reason == "Invalid email address: “nope”."
+    contact = Contact.objects.get(first_name="P101")
+    phone = contact.infos.get(kind="phone")
+    assert (phone.value, phone.normalized) == ("01 23 45 01 01", "+33123450101")
+    assert "0123450101" in contact.search_text and "33123450101" in contact.search_text
