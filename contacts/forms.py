@@ -3,7 +3,7 @@ import re
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -309,7 +309,9 @@ class InfoForm(forms.Form):
         if not value:
             return value
         if self.kind == ContactInfo.Kind.EMAIL:
-            EmailValidator(_("Enter a valid email address, like name@example.com."))(value)
+            text.EmailAddressValidator(_("Enter a valid email address, like name@example.com."))(
+                value
+            )
         elif self.kind == ContactInfo.Kind.PHONE:
             if len(text.digits(value)) < 3 or not re.fullmatch(r"[\d\s+().\-/x#*]+", value):
                 raise forms.ValidationError(

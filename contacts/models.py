@@ -165,7 +165,7 @@ class Contact(models.Model):
     )
     tags = TaggableManager(_("tags"), through=TaggedContact, blank=True)
     custom = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -5,6 +5,8 @@ import unicodedata
 
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
 
 def fold(text):
@@ -45,3 +47,22 @@ def phone_search_digits(value):
 
 def is_phone_query(query):
     return bool(re.fullmatch(r"[\d\s+().\-/]+", query)) and len(digits(query)) >= 3
+
+
+class EmailAddressValidator(EmailValidator):
+    """Django's email validator, also accepting letters beyond ASCII before the @.
+
+    Address books hold such addresses (RFC 6531: "zoé@example.net"); the domain is
+    checked as Django does, international names included.
+    """
+
+    def __call__(self, value):
+        user, at, domain = str(value).rpartition("@")
+        if at and not user.isascii():
+            if any(not (c.isprintable() and not c.isspace()) for c in user):
+                raise ValidationError(self.message, code=self.code, params={"value": value})
+            value = "".join(c if c.isascii() else "x" for c in user) + at + domain
+        super().__call__(value)
+
+
+validate_email_address = EmailAddressValidator()

@@ -90,10 +90,10 @@ def _form_field(offered):
     if kind == "select":
         return forms.ChoiceField(choices=[("", "—")] + [(o, o) for o in spec.options], **common)
     if kind == "email":
-        return forms.EmailField(
+        message = _("Enter a valid email address, like name@example.com.")
+        return forms.CharField(
             max_length=spec.max_length,
-            error_messages={"invalid": _("Enter a valid email address, like name@example.com.")},
-            validators=[_one_line],
+            validators=[_one_line, text.EmailAddressValidator(message)],
             **common,
         )
     validators = [_no_control_characters] if kind == "textarea" else [_one_line]

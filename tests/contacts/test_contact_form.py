@@ -565,3 +565,31 @@ def test_add_address_without_javascript_adds_one_below_existing_ones(
     page = alice_client.post(f"/contacts/{contact.pk}/edit/", data).content.decode()
     assert 'name="address-TOTAL_FORMS" value="2"' in page
     assert 'name="address-0-city" value="Paris"' in page
+
+
+def test_an_email_with_letters_beyond_ascii_is_accepted(alice_client, alice):
+    response = alice_client.post(
+        "/contacts/new/person/",
+        form_data(
+            first_name="Zoé",
+            responsible=[alice.pk],
+            email=[{"category": "home", "value": "zoé.ñúñez@perso.example.net"}],
+        ),
+    )
+
+    assert response.status_code == 302
+    assert Contact.objects.get().infos.get().value == "zoé.ñúñez@perso.example.net"
+
+
+def test_an_email_with_a_space_is_refused(alice_client, alice):
+    response = alice_client.post(
+        "/contacts/new/person/",
+        form_data(
+            first_name="Zoé",
+            responsible=[alice.pk],
+            email=[{"category": "home", "value": "zoé ñúñez@perso.example.net"}],
+        ),
+    )
+
+    assert "Enter a valid email address" in response.content.decode()
+    assert not Contact.objects.exists()

@@ -75,7 +75,7 @@ def test_import_the_outlook_sample(page, shot, alice, settings, language):
     job = ImportJob.objects.get()
     runner.run_job(job.pk, job.run_token)
     expect(page.locator("#report-title")).to_have_text(text["report"], timeout=15_000)
-    expect(page.locator(".report-counts")).to_contain_text("21")
+    expect(page.locator(".report-counts")).to_contain_text("30")
     shot(f"{language}-5-report")
 
     page.get_by_role("link", name=text["open"]).click()

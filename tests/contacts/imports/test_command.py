@@ -1,5 +1,6 @@
 """The import_contacts command (issue 5 §9) and the export → import round trip (SPEC L9)."""
 
+import csv
 import json
 
 import pytest
@@ -16,21 +17,25 @@ def run_command(capsys, *args):
     return capsys.readouterr().out
 
 
-def test_the_command_prints_the_counts_as_json(alice, capsys):
-    out = run_command(
-        capsys, str(DATA / "google-contacts.csv"), "--user", "alice", "--json", "--tags", "Google"
-    )
+def test_the_command_prints_the_counts_as_json(alice, capsys, tmp_path):
+    source = (DATA / "google-contacts.csv").read_text("utf-8-sig").splitlines(keepends=True)
+    # One more row, whose e-mail address is not one: it is rejected, with its reason.
+    broken = tmp_path / "google.csv"
+    broken.write_text("".join(source) + source[1].replace("@", " at ", 1), "utf-8")
+    out = run_command(capsys, str(broken), "--user", "alice", "--json", "--tags", "Google")
     result = json.loads(out)
     assert {k: result[k] for k in ("rows", "created", "updated", "skipped", "rejected")} == {
-        "rows": 30,
-        "created": 19,
+        "rows": 31,
+        "created": 30,
         "updated": 0,
         "skipped": 0,
-        "rejected": 11,
+        "rejected": 1,
     }
-    with open(result["rejects"], encoding="utf-8-sig") as rejects:
-        assert rejects.readline().rstrip().endswith(",error")
-    assert Contact.objects.filter(kind="person", tags__name="Google").count() == 19
+    with open(result["rejects"], encoding="utf-8-sig", newline="") as rejects:
+        header, row = list(csv.reader(rejects))
+    assert header[-1] == "error"
+    assert row[-1].startswith("Invalid email address")
+    assert Contact.objects.filter(kind="person", tags__name="Google").count() == 30
 
 
 def test_the_command_takes_the_settings_and_a_mapping(alice, bob, capsys, tmp_path):
