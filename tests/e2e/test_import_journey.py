@@ -80,6 +80,8 @@ def test_import_the_outlook_sample(page, shot, alice, settings, language):
 
     page.get_by_role("link", name=text["open"]).click()
     expect(page).to_have_url(re.compile(rf"/contacts/\?import={job.pk}$"))
+    # 30 persons and their companies: more than a page, so look him up within the import.
+    page.locator("#search").fill("Lefèvre")
     expect(page.get_by_role("link", name="Émile Lefèvre")).to_be_visible()
     shot(f"{language}-6-imported-contacts")
     assert Contact.objects.get(first_name="Émile", last_name="Lefèvre").description == ""
