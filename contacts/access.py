@@ -96,19 +96,12 @@ def count_visible_to(user):
     """Return how many contacts user may see: contacts_visible_to(user).count(), faster."""
     if not (user.is_authenticated and user.is_active):
         return 0
-    # Counted over the whole table, less the trash (small, and indexed apart), so that
-    # the counts read indexes instead of every row.
-    everything, trash = (
-        Contact.all_objects.all(),
-        Contact.all_objects.filter(deleted_at__isnull=False),
-    )
     if is_crm_admin(user):
-        return everything.count() - trash.count()
-    public = 0
-    if _roles(user)[1]:
-        public = (
-            everything.filter(access__in=PUBLIC).count() - trash.filter(access__in=PUBLIC).count()
-        )
+        # The whole table less the trash (indexed apart): both counts read small indexes.
+        trash = Contact.all_objects.filter(deleted_at__isnull=False)
+        return Contact.all_objects.count() - trash.count()
+    # Read from the (access, deleted_at, …) index alone.
+    public = Contact.objects.filter(access__in=PUBLIC).count() if _roles(user)[1] else 0
     granted = _granted(user).filter(content_object__deleted_at__isnull=True)
     if public:
         granted = granted.exclude(content_object__access__in=PUBLIC)

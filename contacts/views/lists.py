@@ -71,18 +71,27 @@ def contact_list(request):
     }
     if request.htmx and request.htmx.target == "results":
         return render(request, "contacts/_results.html", context)
-    context["sort_except"] = ["sort", "page"]
-    context["custom_filters"] = _custom_filters(request.GET)
-    context["filter_form"] = _filter_form(request.GET)
-    context["filter_params"] = [
-        *FILTER_PARAMS,
-        *(f["name"] for f in context["custom_filters"]),
-        "page",
-    ]
-    context["filters_open"] = bool(filters)
     keep = {key: request.GET[key] for key in ("q", "sort", "per_page") if request.GET.get(key)}
     context["clear_url"] = "?" + urlencode(keep)
+    context["sort_except"] = ["sort", "page"]
+    shown = request.GET.copy()
+    shown["filters"] = "show"
+    context["show_filters_url"] = "?" + shown.urlencode()
+    if filters or request.GET.get("filters") == "show":
+        context.update(_filter_panel(request.GET))
+        if request.htmx and request.htmx.target == "filter-panel":
+            return render(request, "contacts/_filters.html", context)
     return render(request, "contacts/list.html", context)
+
+
+def _filter_panel(params):
+    """Return what the filter panel shows: its choices and the values chosen."""
+    custom = _custom_filters(params)
+    return {
+        "custom_filters": custom,
+        "filter_form": _filter_form(params),
+        "filter_params": [*FILTER_PARAMS, *(f["name"] for f in custom), "page", "filters"],
+    }
 
 
 def _filter_form(params):

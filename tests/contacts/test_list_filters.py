@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact, ContactType
+from tests.conftest import page_of
 
 
 @pytest.fixture
@@ -309,3 +310,23 @@ def test_search_box_keeps_the_filters(client, alice, contact):
     search = page[start : page.index("</form>", start)]
     assert '<input type="hidden" name="kind" value="person">' in search
     assert '<input type="hidden" name="source" value="import">' in search
+
+
+def test_the_filter_panel_is_loaded_when_first_opened(alice_client, contact):
+    closed = page_of(alice_client.get("/contacts/"))
+    assert 'id="filter-panel"' in closed
+    assert "Apply filters" not in closed  # its choices are not computed for nothing
+    assert 'href="?filters=show"' in closed  # without script, the link shows it
+
+    shown = page_of(alice_client.get("/contacts/", {"filters": "show"}))
+    assert "Apply filters" in shown
+
+    panel = page_of(
+        alice_client.get(
+            "/contacts/",
+            {"filters": "show"},
+            headers={"HX-Request": "true", "HX-Target": "filter-panel"},
+        )
+    )
+    assert "Apply filters" in panel
+    assert "<html" not in panel
