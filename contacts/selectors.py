@@ -279,20 +279,35 @@ def contact_sort(contacts, sort):
 
 
 def with_list_details(contacts):
-    """Return the page's contacts with what a list row shows, in a fixed number of queries."""
-    primary = ContactInfo.objects.filter(
-        is_primary=True, kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE]
+    """Return the page's contacts with what a list row shows, in a fixed number of queries.
+
+    Each contact gets primary_email, primary_phone, tag_names and responsible_names:
+    plain values read with values_list, cheaper than model instances for 100 rows.
+    """
+    rows = list(contacts.select_related("company", "contact_type"))
+    ids = [c.pk for c in rows]
+    tags, responsible, primary = {}, {}, {}
+    for pk, name in TaggedContact.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        tags.setdefault(pk, []).append(name)
+    users = Contact.responsible.through.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "user__first_name", "user__last_name", "user__username"
     )
-    rows = list(
-        contacts.select_related("company", "contact_type").prefetch_related(
-            *ordered_tags_and_responsible(),
-            Prefetch("infos", queryset=primary, to_attr="primary_infos"),
-        )
-    )
+    for pk, first, last, username in users:
+        responsible.setdefault(pk, []).append(f"{first} {last}".strip() or username)
+    infos = ContactInfo.objects.filter(
+        contact_id__in=ids,
+        is_primary=True,
+        kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE],
+    ).only("contact_id", "kind", "category", "value", "normalized")
+    for info in infos:
+        primary[(info.contact_id, info.kind)] = info
     for contact in rows:
-        by_kind = {i.kind: i for i in contact.primary_infos}
-        contact.primary_email = by_kind.get(ContactInfo.Kind.EMAIL)
-        contact.primary_phone = by_kind.get(ContactInfo.Kind.PHONE)
+        contact.tag_names = sorted(tags.get(contact.pk, ()), key=str.lower)
+        contact.responsible_names = sorted(responsible.get(contact.pk, ()))
+        contact.primary_email = primary.get((contact.pk, ContactInfo.Kind.EMAIL))
+        contact.primary_phone = primary.get((contact.pk, ContactInfo.Kind.PHONE))
     return rows
 
 
