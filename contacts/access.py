@@ -7,7 +7,10 @@ delete on their contacts; the "CRM users" group holds view (public read) or all 
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 
@@ -57,17 +60,26 @@ def is_crm_admin(user):
     return user.is_authenticated and user.is_active and _roles(user)[0]
 
 
-def _permission_ids(user):
-    """Return {codename: id} of the contact permissions, once per user object."""
+_PERMISSION_IDS = {}  # database alias: {codename: id}; cleared when the tables are rebuilt
+
+
+@receiver(post_migrate)
+def _forget_permission_ids(**kwargs):
+    # migrate, and flush in tests, may create the permissions again with other ids.
+    _PERMISSION_IDS.clear()
+
+
+def _permission_ids(user=None):
+    """Return {codename: id} of the contact permissions, read once per process."""
     # The ids, not a join on the codename: the EXISTS probes then use the
     # (user, permission, content_object) index instead of scanning the user's rows.
-    if not hasattr(user, "_crm_permission_ids"):
-        user._crm_permission_ids = dict(
+    if DEFAULT_DB_ALIAS not in _PERMISSION_IDS:
+        _PERMISSION_IDS[DEFAULT_DB_ALIAS] = dict(
             Permission.objects.filter(
                 content_type__app_label="contacts", codename__in=OBJECT_PERMS
             ).values_list("codename", "id")
         )
-    return user._crm_permission_ids
+    return _PERMISSION_IDS[DEFAULT_DB_ALIAS]
 
 
 def _granted(user, codename="view_contact"):
@@ -121,6 +133,27 @@ def editable_ids(user, contacts):
     return ids
 
 
+def with_permissions(user, queryset):
+    """Annotate on each contact may_change and may_delete: what user may do with it.
+
+    Read by can_change and can_delete, so a page asks once, in the query that reads the
+    contacts, instead of once per contact.
+    """
+    if is_crm_admin(user):
+        return queryset.annotate(may_change=Value(True), may_delete=Value(True))
+    public = Q(access=Contact.Access.PUBLIC_RW) if _roles(user)[1] else Q(pk__in=[])
+
+    def allowed(codename):
+        granted = Exists(_granted(user, codename).filter(content_object=OuterRef("pk")))
+        return Case(
+            When(public | Q(granted), then=True), default=False, output_field=BooleanField()
+        )
+
+    return queryset.annotate(
+        may_change=allowed("change_contact"), may_delete=allowed("delete_contact")
+    )
+
+
 def _checker(user):
     # One guardian checker per user object: it caches an object's permissions, so asking
     # whether the user may change and delete a contact costs its two queries once.
@@ -130,12 +163,16 @@ def _checker(user):
 
 
 def can_change(user, contact):
+    if hasattr(contact, "may_change"):  # read with with_permissions(user, …)
+        return contact.may_change
     return is_crm_admin(user) or (
         user.is_active and _checker(user).has_perm("change_contact", contact)
     )
 
 
 def can_delete(user, contact):
+    if hasattr(contact, "may_delete"):
+        return contact.may_delete
     return is_crm_admin(user) or (
         user.is_active and _checker(user).has_perm("delete_contact", contact)
     )
@@ -143,7 +180,8 @@ def can_delete(user, contact):
 
 def get_contact_for_user(user, pk, perm="view", queryset=None):
     """Return the contact, or 404 when user cannot see it and 403 when he cannot act."""
-    contact = get_object_or_404(contacts_visible_to(user, queryset), pk=pk)
+    contacts = with_permissions(user, contacts_visible_to(user, queryset))
+    contact = get_object_or_404(contacts, pk=pk)
     if perm == "change" and not can_change(user, contact):
         raise PermissionDenied
     if perm == "delete" and not can_delete(user, contact):
@@ -153,7 +191,7 @@ def get_contact_for_user(user, pk, perm="view", queryset=None):
 
 def grant_access(contact, access, responsible_ids):
     """Write the guardian rows that make access and responsible users true."""
-    perms = _object_permission_ids()
+    perms = _permission_ids()
     ContactUserObjectPermission.objects.filter(content_object=contact).exclude(
         user_id__in=responsible_ids
     ).delete()
@@ -176,20 +214,12 @@ def grant_access(contact, access, responsible_ids):
     )
 
 
-def _object_permission_ids():
-    return dict(
-        Permission.objects.filter(
-            content_type__app_label="contacts", codename__in=OBJECT_PERMS
-        ).values_list("codename", "id")
-    )
-
-
 def grant_responsible_many(contact_ids, user_ids, *, replace):
     """Give user_ids the permissions of responsible users on many contacts at once.
 
     With replace, the other users lose theirs.
     """
-    perms = _object_permission_ids()
+    perms = _permission_ids()
     rows = ContactUserObjectPermission.objects.filter(content_object_id__in=contact_ids)
     if replace:
         rows.exclude(user_id__in=user_ids).delete()
@@ -206,7 +236,7 @@ def grant_responsible_many(contact_ids, user_ids, *, replace):
 
 def grant_access_many(contact_ids, access):
     """Write the group permissions of one access level on many contacts at once."""
-    perms = _object_permission_ids()
+    perms = _permission_ids()
     group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0]
     ContactGroupObjectPermission.objects.filter(content_object_id__in=contact_ids).delete()
     ContactGroupObjectPermission.objects.bulk_create(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from .. import config, custom_fields, selectors
 from ..access import (
     count_visible_to,
-    editable_ids,
+    with_permissions,
 )
 from ..models import Contact, ContactType
 
@@ -48,15 +48,13 @@ def contact_list(request):
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
-    paginator = Paginator(contacts, per_page)
+    paginator = Paginator(with_permissions(request.user, contacts), per_page)
     if not query and not filters:
         paginator.count = count_visible_to(request.user)
     page = paginator.get_page(request.GET.get("page"))
-    rows = selectors.with_list_details(page.object_list)
-    page.object_list = rows
-    editable = editable_ids(request.user, rows)
-    for contact in rows:
-        contact.can_edit = contact.pk in editable
+    page.object_list = selectors.with_list_details(page.object_list)
+    for contact in page.object_list:
+        contact.url = contact.get_absolute_url()  # once, not once per link in the row
     context = {
         "page": page,
         "query": query,
