@@ -48,11 +48,16 @@ def contact_list(request):
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
-    paginator = Paginator(with_permissions(request.user, contacts), per_page)
+    paginator = Paginator(contacts, per_page)
     if not query and not filters:
         paginator.count = count_visible_to(request.user)
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = selectors.with_list_details(page.object_list)
+    # The page's ids first, read from the sort's index alone however deep the page,
+    # then the rows of those ids with what they show and what the user may do.
+    ids = _page_ids(contacts, page)
+    rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
+    position = {pk: n for n, pk in enumerate(ids)}
+    page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
     for contact in page.object_list:
         contact.url = contact.get_absolute_url()  # once, not once per link in the row
     context = {
@@ -80,6 +85,22 @@ def contact_list(request):
         if request.htmx and request.htmx.target == "filter-panel":
             return render(request, "contacts/_filters.html", context)
     return render(request, "contacts/list.html", context)
+
+
+def _page_ids(contacts, page):
+    """Return the ids of the page's contacts, in order.
+
+    Past the middle, the index is read from the other end: the last page costs what the
+    first does.
+    """
+    count, size = page.paginator.count, page.paginator.per_page
+    start = (page.number - 1) * size
+    if start <= count // 2:
+        return list(contacts.values_list("pk", flat=True)[start : start + size])
+    length = min(size, count - start)
+    from_end = count - start - length
+    backwards = contacts.reverse().values_list("pk", flat=True)[from_end : from_end + length]
+    return list(reversed(list(backwards)))
 
 
 def _filter_panel(params):

@@ -3,7 +3,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from contacts import config
+from contacts.access import contacts_visible_to
 from contacts.models import Contact, ContactType
+from contacts.selectors import contact_sort
 
 
 def names_in_order(response, names):
@@ -123,3 +126,21 @@ def test_sorted_pages_keep_the_sort_in_pagination_links(client, alice, make_cont
     assert "?sort=first_name&amp;page=2" in page
     second = client.get("/contacts/?sort=first_name&page=2").content.decode()
     assert "P25 Dupont" in second and "P00 Dupont" not in second
+
+
+@pytest.mark.parametrize("sort", ["-created", "name", "-last_name", "type", "-type", "changed"])
+def test_pages_past_the_middle_read_from_the_end_give_the_same_contacts(
+    alice_client, alice, make_contact, sort
+):
+    kinds = [config.contact_type_create(title=t) for t in ("Gold", "Silver")] + [None]
+    for n in range(60):
+        contact = make_contact(first_name=f"F{n % 7}", last_name=f"L{n % 5}")
+        Contact.objects.filter(pk=contact.pk).update(contact_type=kinds[n % 3])
+    expected = [c.display_name for c in contact_sort(contacts_visible_to(alice), sort)[0]]
+
+    shown = []
+    for page in (1, 2, 3):
+        response = alice_client.get("/contacts/", {"sort": sort, "page": page})
+        shown += [c.display_name for c in response.context["page"].object_list]
+
+    assert shown == expected
