@@ -35,13 +35,17 @@ FILTERS = [
 ]
 
 
-def plan(queryset):
+def plan(queryset, sorted_by_index=False):
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return "\n".join(row[-1] for row in cursor.fetchall())
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if sorted_by_index:
+            # On a few rows, sorting them is cheapest: ask whether an index *can* give
+            # the order. Without one, the plan keeps its Sort.
+            cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -71,7 +75,7 @@ def users(alice, admin, make_contact):
 @pytest.mark.parametrize("sort", INDEXED_SORTS)
 def test_a_page_in_each_sort_order_reads_an_index_in_order(users, role, sort):
     contacts = contacts_visible_to(users[role])
-    text = plan(selectors.contact_sort(contacts, sort)[0][:25])
+    text = plan(selectors.contact_sort(contacts, sort)[0][:25], sorted_by_index=True)
 
     assert not full_scans(text), text
     assert not sorts_after_reading(text), text
