@@ -142,11 +142,13 @@ def bench_all(args):
                         # What the table needs beyond the result (see emit()).
                         extras[key_of(results[-1])] = json.loads(line[3:])
                         continue
+                    if line.startswith("# "):
+                        # Notes go under the table.
+                        notes.append(line[2:].rstrip())
+                        continue
                     print(line, end="", flush=True)
                     if line.startswith("{"):
                         results.append(json.loads(line))
-                    elif line.startswith("# "):
-                        notes.append(line[2:].rstrip())
             if child.returncode:
                 sys.exit(child.returncode)
     results.sort(key=lambda r: (databases.index(r["database"]), CASES.index(r["case"])))
