@@ -643,9 +643,33 @@ def bench_create_person(database, role, user, tags, responsible, requests):
     since = timezone.now()
     check = expect(302, "POST /contacts/new/person/", location=r"/contacts/\d+/$")
     times, queries, statements = measure(post, check, requests)
+    check_created(probe, len(custom), len(responsible), len(tags))
     # Created contacts go before the floor: its replay of the INSERTs must not meet them.
     probe.clean_up(since)
     return http_result("create_person", database, role, times, queries, statements)
+
+
+def check_created(probe, n_custom, n_responsible, n_tags):
+    """Stop unless the last contact created holds everything the form posted."""
+    from contacts.models import Contact, ContactInfo
+
+    contact = Contact.objects.filter(last_name__startswith=probe.prefix).order_by("pk").last()
+    found = {
+        "emails": contact.infos.filter(kind=ContactInfo.Kind.EMAIL).count(),
+        "phones": contact.infos.filter(kind=ContactInfo.Kind.PHONE).count(),
+        "tags": contact.tags.count(),
+        "responsible": contact.responsible.count(),
+        "user fields": len(contact.custom),
+    }
+    wanted = {
+        "emails": len(EMAILS),
+        "phones": len(PHONES),
+        "tags": n_tags,
+        "responsible": n_responsible,
+        "user fields": n_custom,
+    }
+    if found != wanted:
+        raise SystemExit(f"The person created holds {found}, not {wanted}")
 
 
 EMAILS = ["work", "home", "other"]
