@@ -1,0 +1,119 @@
+"""The throughput case: gunicorn serving the list page to concurrent clients on 127.0.0.1.
+
+serve() starts gunicorn (2 workers, the default sync worker) on a free port, against the
+database and settings of the calling process (it inherits DATABASE_URL, SECRET_KEY and the
+rest from os.environ), and stops it on leaving. load() is a bounded load generator: a
+fixed number of client threads, each with its own HTTP/1.1 connection (http.client, kept
+alive when the server allows it), sending GETs in a loop until a deadline.
+"""
+
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(workers=2, log=None):
+    """Run gunicorn for the duration of the block; yield its port."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(ROOT),
+        # bench_wsgi is crm.wsgi with the static files override the test client also gets.
+        "--pythonpath",
+        f"{ROOT},{BENCH}",
+        "--log-level",
+        "warning",
+        "bench_wsgi:application",
+    ]
+    # Fixed arguments and this interpreter: nothing comes from outside.
+    server = subprocess.Popen(command, env=dict(os.environ), stdout=log, stderr=log)  # noqa: S603
+    try:
+        _wait_listening(port, server)
+        yield port
+    finally:
+        # SIGTERM: gunicorn's graceful stop, the workers finish their request and exit.
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _wait_listening(port, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"gunicorn did not listen on port {port} within {timeout} s")
+
+
+def load(port, path, cookie, clients=10, seconds=30.0):
+    """Return (requests answered 200, errors, latencies in ms) of clients threads for seconds."""
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    latencies, errors = [], [0]
+    headers = {"Cookie": cookie, "Host": "127.0.0.1", "Connection": "keep-alive"}
+
+    def client():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, failed = [], 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+            if ok:
+                mine.append((time.perf_counter() - started) * 1000)
+            else:
+                failed += 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), errors[0], latencies
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
