@@ -3,6 +3,7 @@ from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
 from .access import ensure_groups, make_crm_user
+from .statistics import refresh_statistics
 
 
 @receiver(post_migrate)
@@ -10,6 +11,7 @@ def create_groups(sender, app_config=None, using="default", **kwargs):
     # The permissions these groups hold exist only once post_migrate has created them.
     if app_config is not None and app_config.label == "contacts":
         ensure_groups(using=using)
+        refresh_statistics()
 
 
 @receiver(post_save, sender=get_user_model())

@@ -50,8 +50,10 @@ def purge_trash(*, reschedule=False):
     the worker, started by `manage.py purge_trash --schedule`.
     """
     from .services import trash_purge_expired
+    from .statistics import refresh_statistics
 
     purged = trash_purge_expired()
+    refresh_statistics()  # daily
     if reschedule:
         schedule_purge_trash()
     return purged

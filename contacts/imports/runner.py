@@ -101,8 +101,10 @@ def _run(job, token):
 
 def finish(job):
     """Write the rejected rows' file and tell the users that the import ended."""
+    from ..statistics import refresh_statistics
     from .services import notify_import_ended, write_rejects_file
 
+    refresh_statistics()  # the table may have grown a lot
     write_rejects_file(job)
     if job.status == Status.DONE:
         # Nothing reads the upload once every row is accounted for: free the disk.

@@ -39,6 +39,7 @@ from contacts.models import (
 )
 from contacts.photos import process_photo
 from contacts.services import ContactData
+from contacts.statistics import refresh_statistics
 from contacts.webforms.services import WebFormData, web_form_save
 
 PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
@@ -408,6 +409,7 @@ class Command(BaseCommand):
         if options["contacts"] is not None:
             started = time.perf_counter()
             seed_population(options["contacts"], options["users"], options["seed"])
+            refresh_statistics()
             self.stdout.write(
                 f"Seeded {options['contacts']} contacts and {options['users']} users "
                 f"in {time.perf_counter() - started:.1f} s."
