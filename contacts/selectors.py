@@ -143,38 +143,37 @@ def _tag_filter(contacts, params, active):
     any_of = params.get("tag_mode") == "any"
     if any_of:
         tags = Tag.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names)))
-        contacts = contacts.filter(
-            Exists(
-                TaggedContact.objects.filter(
-                    content_object=OuterRef("pk"), tag__in=tags.values("pk")
-                )
-            )
-        )
+        contacts = contacts.filter(pk__in=_tagged(tags.values("pk")))
         active.append(("tag_mode", "any", _("Any of the tags")))
     for name in names:
         if not any_of:
-            tags = Tag.objects.filter(name__iexact=name).values("pk")
             contacts = contacts.filter(
-                Exists(TaggedContact.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+                pk__in=_tagged(Tag.objects.filter(name__iexact=name).values("pk"))
             )
         active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
     return contacts
 
 
+def _tagged(tag_ids):
+    # An IN over the tag's rows, not a correlated EXISTS: the database may start from the
+    # tag's few contacts instead of probing every contact of the other filters.
+    return TaggedContact.objects.filter(tag__in=tag_ids).values("content_object_id")
+
+
 def _responsible_filter(contacts, params, user, active):
     """Narrow contacts by ?responsible=me|none|<user id>."""
     value = params.get("responsible", "")
-    through = Contact.responsible.through.objects.filter(contact=OuterRef("pk"))
+    through = Contact.responsible.through.objects
     if value == "none":
-        contacts = contacts.filter(~Exists(through))
+        contacts = contacts.filter(~Exists(through.filter(contact=OuterRef("pk"))))
         active.append(("responsible", value, _("Responsible: nobody")))
     elif value == "me" and user is not None and user.is_authenticated:
-        contacts = contacts.filter(Exists(through.filter(user=user)))
+        contacts = contacts.filter(pk__in=through.filter(user=user).values("contact_id"))
         active.append(("responsible", value, _("Responsible: me")))
     elif value.isascii() and value.isdigit() and len(value) < 18:
         person = get_user_model().objects.filter(pk=value).first()
         name = (person.get_full_name() or person.username) if person else "?"
-        contacts = contacts.filter(Exists(through.filter(user_id=int(value))))
+        contacts = contacts.filter(pk__in=through.filter(user_id=int(value)).values("contact_id"))
         active.append(("responsible", value, _("Responsible: %(name)s") % {"name": name}))
     return contacts
 
