@@ -70,10 +70,15 @@ def matches(
     )
     probe.compute_names()
     if probe.sort_name and not new_company:
-        same_name = visible.filter(kind=kind, sort_name=probe.sort_name)
-        if kind == Contact.Kind.PERSON:
-            same_name = same_name.filter(company=company)
-        found.update((c.pk, c) for c in same_name[:10])
+        same_name = visible.filter(kind=kind, sort_name=probe.sort_name)[:50]
+        # The company compared here, not in SQL: "company IS NULL" would tempt SQLite into
+        # the company index, where most persons share the one NULL entry.
+        company_id = company.pk if company is not None else None
+        found.update(
+            (c.pk, c)
+            for c in same_name
+            if kind != Contact.Kind.PERSON or c.company_id == company_id
+        )
     return sorted(found.values(), key=lambda c: (c.sort_name, c.pk))
 
 
