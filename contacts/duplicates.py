@@ -30,10 +30,6 @@ class Group:
     def reason_label(self):
         return REASONS[self.reason]
 
-    @property
-    def ids(self):
-        return ",".join(str(c.pk) for c in self.contacts)
-
 
 def matches(
     user,

@@ -4,12 +4,11 @@ from .. import exports, selectors
 from ..access import (
     get_contact_for_user,
 )
+from ..bulk_forms import MAX_SELECTED
 from ..models import Contact
 from .lists import int_param
 
 # Exports (SPEC L9)
-
-MAX_SELECTED_IDS = 10_000
 
 
 def _contacts_to_export(request):
@@ -20,7 +19,7 @@ def _contacts_to_export(request):
     """
     contacts, _filters = selectors.contacts_listed(request.user, request.GET)
     if "ids" in request.GET:
-        ids = [int_param(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED_IDS]]
+        ids = [int_param(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED]]
         contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
     return selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
 

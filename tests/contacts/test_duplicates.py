@@ -225,3 +225,22 @@ def test_from_the_card_the_user_finds_the_other_contact(alice_client, twins):
     page = page_of(alice_client.get(MERGE, {"keep": keep.pk, "q": "maria"}))
 
     assert f"?keep={keep.pk}&amp;other={other.pk}" in page
+
+
+def test_a_stranger_cannot_reach_contacts_he_does_not_see(client, bob, twins):
+    keep, other, _field = twins
+    client.force_login(bob)
+
+    assert client.get(MERGE, {"keep": keep.pk, "other": other.pk}).status_code == 404
+    assert client.post(MERGE, {"keep": keep.pk, "other": other.pk}).status_code == 404
+    assert Contact.objects.filter(pk=other.pk).exists()
+
+
+def test_the_admin_sees_every_group(admin_client, make_contact, bob):
+    make_contact(first_name="Twin", by=bob, infos=[email("twin@example.com")])
+    make_contact(first_name="Twin", by=bob, infos=[email("TWIN@example.com")])
+
+    page = page_of(admin_client.get(reverse("contacts:duplicates")))
+
+    assert "twin@example.com" in page
+    assert "Merge into “Twin Dupont”…" in page
