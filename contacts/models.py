@@ -376,6 +376,15 @@ class Address(models.Model):
         return "https://www.openstreetmap.org/search?query=" + quote_plus(str(self))
 
 
+class DataVersion(models.Model):
+    """One row whose value changes with every write the contact list could show (freshness)."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return str(self.value)
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -151,6 +151,10 @@ IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 1000)
 # From this size on, a second process parses the rows while the first writes (0: never).
 IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The contact list keeps each rendered page of results this many seconds, in Django's
+# cache, filed under the data version (contacts/freshness.py): any write makes it new.
+# 0 renders every request.
+LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 300)
 
 # Website forms (SPEC W5): submissions per visitor address per window (seconds), the
 # fewest seconds between the page load and the submission, the largest body accepted.
@@ -161,8 +165,9 @@ WEBFORM_MAX_BODY_BYTES = env_int("WEBFORM_MAX_BODY_BYTES", 128 * 1024)
 # The visitor's address is REMOTE_ADDR. Behind one reverse proxy, name the header it
 # appends the client's address to, as Django spells it: HTTP_X_FORWARDED_FOR.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
-# The rate limit counts in Django's cache: per process by default; with several
-# processes or servers, point CACHE_URL at Redis (redis://host:6379/0) to share it.
+# The rate limit and the list's pages are kept in Django's cache: per process by default;
+# with several processes or servers, point CACHE_URL at Redis (redis://host:6379/0) to
+# share them.
 if env("CACHE_URL"):
     CACHES = {
         "default": {

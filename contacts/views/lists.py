@@ -2,10 +2,15 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template import Context
+from django.template.loader import get_template
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from .. import config, custom_fields, selectors
+from .. import config, custom_fields, freshness, selectors
 from ..access import (
     count_visible_to,
     with_permissions,
@@ -48,20 +53,7 @@ def contact_list(request):
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
-    paginator = Paginator(contacts, per_page)
-    if not query and not filters:
-        paginator.count = count_visible_to(request.user)
-    page = paginator.get_page(request.GET.get("page"))
-    # The page's ids first, read from the sort's index alone however deep the page,
-    # then the rows of those ids with what they show and what the user may do.
-    ids = _page_ids(contacts, page)
-    rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
-    position = {pk: n for n, pk in enumerate(ids)}
-    page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
-    for contact in page.object_list:
-        contact.url = contact.get_absolute_url()  # once, not once per link in the row
     context = {
-        "page": page,
         "query": query,
         "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],
         "per_page": per_page,
@@ -72,8 +64,32 @@ def contact_list(request):
         "search_except": ["q", "page"],
         "per_page_except": ["per_page", "page"],
     }
-    if request.htmx and request.htmx.target == "results":
-        return render(request, "contacts/_results.html", context)
+
+    def results():
+        paginator = Paginator(contacts, per_page)
+        if not query and not filters:
+            paginator.count = count_visible_to(request.user)
+        page = paginator.get_page(request.GET.get("page"))
+        # The page's ids first, read from the sort's index alone however deep the page,
+        # then the rows of those ids with what they show and what the user may do.
+        ids = _page_ids(contacts, page)
+        rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
+        position = {pk: n for n, pk in enumerate(ids)}
+        page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
+        for contact in page.object_list:
+            contact.url = contact.get_absolute_url()  # once, not once per link in the row
+        # A plain context: the page's own render runs the context processors, once.
+        fragment = Context({**context, "page": page, "request": request})
+        fragment["csrf_token"] = get_token(request)
+        fragment.request = request  # what {% querystring %} reads
+        return get_template("contacts/_results.html").template.render(fragment)
+
+    target = request.htmx.target if request.htmx else None
+    if target == "filter-panel":
+        return render(request, "contacts/_filters.html", {**context, **_filter_panel(request.GET)})
+    context["results"] = mark_safe(freshness.cached_list(request, results))  # noqa: S308
+    if target == "results":
+        return HttpResponse(context["results"])
     keep = {key: request.GET[key] for key in ("q", "sort", "per_page") if request.GET.get(key)}
     context["clear_url"] = "?" + urlencode(keep)
     context["sort_except"] = ["sort", "page"]
@@ -82,8 +98,6 @@ def contact_list(request):
     context["show_filters_url"] = "?" + shown.urlencode()
     if filters or request.GET.get("filters") == "show":
         context.update(_filter_panel(request.GET))
-        if request.htmx and request.htmx.target == "filter-panel":
-            return render(request, "contacts/_filters.html", context)
     return render(request, "contacts/list.html", context)
 
 

@@ -1,0 +1,138 @@
+"""The version of the data the contact list shows, and the list's cache keyed on it.
+
+Triggers in the database give `contacts_dataversion.value` a new, never reused value in
+every transaction that writes to a table the list reads (contacts, their e-mails and
+phones, tags, responsible users, permissions, types, users and their groups, user
+fields). Being in the database, they see every write: the ORM's, bulk updates, raw SQL,
+another process, psql. A rendered list kept under the version it was read at is
+therefore never shown after a change: the next request reads another version.
+
+- SQLite has one writer at a time; a row trigger sets a random 64-bit value.
+- PostgreSQL: a constraint trigger deferred to the commit takes the next value of a
+  sequence (not transactional, so never given twice), once per transaction. Deferred,
+  the version row is locked only while committing, so two writers cannot wait on each
+  other through it. Tests make it immediate (each statement), since their transactions
+  never commit.
+
+A request reads the version before the data, so what it keeps is at least as new as
+the version it is filed under.
+"""
+
+import hashlib
+from secrets import randbits
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+TABLES = (
+    "contacts_contact",
+    "contacts_contactinfo",
+    "contacts_contact_responsible",
+    "contacts_taggedcontact",
+    "taggit_tag",
+    "contacts_contactuserobjectpermission",
+    "contacts_contactgroupobjectpermission",
+    "contacts_contacttype",
+    "contacts_customfield",
+    "auth_user",
+    "auth_user_groups",
+)
+TRIGGER = "contacts_data_version"
+
+POSTGRESQL_FUNCTION = """
+CREATE SEQUENCE IF NOT EXISTS contacts_data_version_seq;
+CREATE OR REPLACE FUNCTION contacts_bump_data_version() RETURNS trigger AS $$
+DECLARE
+    -- Once per transaction at its commit; once per statement when made immediate.
+    mark text := txid_current()::text || ' ' || statement_timestamp()::text;
+BEGIN
+    IF current_setting('crm.data_version_mark', true) IS DISTINCT FROM mark THEN
+        PERFORM set_config('crm.data_version_mark', mark, true);
+        UPDATE contacts_dataversion SET value = nextval('contacts_data_version_seq')
+        WHERE id = 1;
+    END IF;
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def install_triggers(schema_editor, initially="DEFERRED"):
+    """Create (or replace) the triggers that give the data a new version on each write."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRESQL_FUNCTION)
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
+            schema_editor.execute(
+                f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE "
+                f"ON {table} DEFERRABLE INITIALLY {initially} FOR EACH ROW "
+                "EXECUTE FUNCTION contacts_bump_data_version()"
+            )
+        elif vendor == "sqlite":
+            for event in ("insert", "update", "delete"):
+                name = f"{TRIGGER}_{table}_{event}"
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                bump = "UPDATE contacts_dataversion SET value = random() WHERE id = 1;"
+                # The names are TABLES', written above.
+                create = f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {bump} END"  # noqa: S608
+                schema_editor.execute(create)
+
+
+def remove_triggers(schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
+        elif vendor == "sqlite":
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_{table}_{event}")
+    if vendor == "postgresql":
+        schema_editor.execute("DROP FUNCTION IF EXISTS contacts_bump_data_version()")
+        schema_editor.execute("DROP SEQUENCE IF EXISTS contacts_data_version_seq")
+
+
+def data_version():
+    """Return the current version of the data the list shows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM contacts_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        # Emptied without its triggers (a flush, TRUNCATE): start again from a new value.
+        from .models import DataVersion
+
+        return DataVersion.objects.get_or_create(pk=1, defaults={"value": randbits(62)})[0].value
+    return row[0]
+
+
+def cached_list(request, render):
+    """Return render() as kept for this user, page and data version, rendering it once.
+
+    What the list shows depends on the user, the page's address, the language and the
+    day (filters such as "created this week"); the page's form carries a CSRF token made
+    from the browser's own secret, so that is part of the key too.
+    """
+    seconds = settings.LIST_CACHE_SECONDS
+    version = data_version() if seconds else None
+    if version is None:
+        return render()
+    get_token(request)  # the browser's CSRF secret, set now if it had none
+    parts = (
+        version,
+        request.user.pk,
+        get_language(),
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+        request.META["CSRF_COOKIE"],
+    )
+    key = "contact-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, seconds)
+    return html
