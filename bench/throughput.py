@@ -30,8 +30,8 @@ def free_port():
 
 
 @contextmanager
-def serve(workers=2, log=None):
-    """Run gunicorn for the duration of the block; yield its port."""
+def serve(workers=2, log=None, env=None):
+    """Run gunicorn for the duration of the block, with env added; yield its port."""
     port = free_port()
     command = [
         sys.executable,
@@ -51,7 +51,7 @@ def serve(workers=2, log=None):
         "bench_wsgi:application",
     ]
     # Fixed arguments and this interpreter: nothing comes from outside.
-    server = subprocess.Popen(command, env=dict(os.environ), stdout=log, stderr=log)  # noqa: S603
+    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=log)  # noqa: S603
     try:
         _wait_listening(port, server)
         yield port

@@ -30,6 +30,7 @@ from .. import config, custom_fields, services
 from ..access import contacts_visible_to, editable_ids
 from ..models import Contact, ContactInfo, ContactType
 from ..services import ContactData
+from ..statistics import refresh_grown_tables
 from ..tags import _unique_slug, tag_named
 from . import files
 from . import rows as rows_module
@@ -137,6 +138,8 @@ class Importer:
         )
         if self.user.pk not in self.responsible:
             self.responsible.insert(0, self.user.pk)
+        # Rows written by this run, and when the planner's statistics were last refreshed.
+        self.written, self.analyzed_at = 0, batch_size() / 2
 
     def run(self):
         """Import every batch; return the status the job ended with."""
@@ -209,6 +212,10 @@ class Importer:
                 values.update(status=Status.DONE, ended_at=timezone.now())
             self._save(**values)
         self.job.phase, self.job.position = phase, position
+        self.written += len(batch)
+        if self.written >= 2 * self.analyzed_at:
+            refresh_grown_tables()
+            self.analyzed_at = self.written
         if last:
             return False
         if ImportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from .. import config, custom_fields, freshness, selectors
 from ..access import (
@@ -76,8 +76,12 @@ def contact_list(request):
         rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
         position = {pk: n for n, pk in enumerate(ids)}
         page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
+        # Once per page, not once per row: the row's address and its labels' wording.
+        select, menu = gettext("Select %(contact)s"), gettext("Actions for %(contact)s")
         for contact in page.object_list:
-            contact.url = contact.get_absolute_url()  # once, not once per link in the row
+            contact.url = contact.get_absolute_url()
+            contact.select_label = select % {"contact": contact}
+            contact.menu_label = menu % {"contact": contact}
         # A plain context: the page's own render runs the context processors, once.
         fragment = Context({**context, "page": page, "request": request})
         fragment["csrf_token"] = get_token(request)
