@@ -50,6 +50,7 @@ CASES = [
     "import_100k",
     "webform_submit",
     "throughput",
+    "bare_request",
 ]
 # The targets: (figure, comparison, bound, label); a bound may depend on the database.
 TARGETS = {
@@ -70,10 +71,12 @@ TARGETS = {
     ],
     "webform_submit": [("median_ms", "<=", 20, "≤ 20 ms")],
     "throughput": [("rps", ">=", 150, "≥ 150 rps"), ("errors", "==", 0, "0 errors")],
+    "bare_request": [],
 }
 # Figures printed for comparison, held to no target: the list as kept in its cache (the
-# targets hold for the page rendered from the database), and the throughput without it.
-INFORMATIONAL = {("list_first_page", "on"), ("throughput", "off")}
+# targets hold for the page rendered from the database), the throughput without it, and
+# a bare request (a page that only answers its user: what Django costs before any page).
+INFORMATIONAL = {("list_first_page", "on"), ("throughput", "off"), ("bare_request", None)}
 COLUMNS = [
     "database",
     "case",
@@ -494,6 +497,12 @@ def run_cases(args):
         )
         result = http_result("list_first_page", database, role, times, queries, statements)
         emit({**result, "cache": "on"})
+        # A page that only answers its user (bench/bare_urls.py): the framework's own floor.
+        with override_settings(ROOT_URLCONF="bare_urls"):
+            times, queries, statements = measure(
+                partial(client.get, "/bare/"), expect(200, "/bare/"), args.requests
+            )
+        emit(http_result("bare_request", database, role, times, queries, statements))
     # Writes after the reads, so that the reads see the seeded population only.
     others = User.objects.filter(username__startswith="user").exclude(pk=ordinary.pk)
     second = others.order_by("pk").first()
