@@ -2,7 +2,8 @@
 desktop and phone widths, light and dark.
 
 In the normal suite the pictures go to tests/e2e/screenshots/ (ignored by git). With
-SCREENSHOTS=docs the light ones also go, optimised, to docs/screenshots/ for the README.
+SCREENSHOTS=docs they also go, optimised, to docs/screenshots/ for the README (the light
+ones, and the list in dark mode).
 """
 
 import io
@@ -113,7 +114,8 @@ def capture(page, name):
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"tour--{name}.png"
     png = page.screenshot(path=path, full_page=False, animations="disabled", caret="hide")
-    if os.environ.get("SCREENSHOTS") == "docs" and "-dark" not in name:
+    # The docs keep the light pictures, and the list in dark mode.
+    if os.environ.get("SCREENSHOTS") == "docs" and ("-dark" not in name or "list-" in name):
         DOCS.mkdir(parents=True, exist_ok=True)
         optimise(png, DOCS / f"{name}.png")
     return path
