@@ -124,3 +124,19 @@ def test_dark_mode_follows_the_system_setting(browser, live_server, alice):
         expect(page.locator("html")).to_have_attribute("data-bs-theme", "light")
     finally:
         page.context.close()
+
+
+def test_search_results_keep_their_room_while_htmx_replaces_them(page, alice, make_contact):
+    for n in range(3):
+        make_contact(first_name=f"Anna{n}")
+    log_in(page)
+    before = page.locator("#results").bounding_box()["height"]
+
+    page.locator("#search").fill("nobody by that name")
+    expect(page.get_by_text("No contact matches")).to_be_visible()
+
+    # The page does not collapse under the search box: the results keep 40 % of the screen.
+    after = page.locator("#results").bounding_box()["height"]
+    assert after >= 0.4 * page.viewport_size["height"] - 1
+    assert before >= after
+    assert_page_was_healthy(page)
