@@ -25,6 +25,10 @@ test: install
 e2e: install
 	$(PY) -m pytest -m e2e tests/e2e
 
+# The README's pictures: the screenshot tour, written optimised to docs/screenshots/.
+screenshots: install
+	SCREENSHOTS=docs $(PY) -m pytest -q -m e2e tests/e2e/test_screenshots.py
+
 bench: install
 	$(PY) bench/run.py
 

@@ -171,6 +171,14 @@ def import_mapping(request, pk):
             errors = error.messages
         else:
             services.job_start(job=job)
+            messages.info(
+                request,
+                _(
+                    "The import of “%(name)s” has started. You may leave this page: "
+                    "you will be notified when it ends."
+                )
+                % {"name": job.file_name},
+            )
             return redirect(job)
     record = max(int_param(request.GET.get("record"), 0), 0)
     sample, has_next = _sample(job, record)

@@ -305,3 +305,37 @@ def test_linking_a_person_the_user_cannot_see_says_none_was_found(login, client,
     hidden.refresh_from_db()
     assert hidden.company is None
     assert "No person named “Paul Petit” was found." in response.content.decode()
+
+
+def test_empty_list_offers_to_create_a_person_a_company_or_import(alice_client):
+    page = alice_client.get("/contacts/").content.decode()
+
+    empty_state = page.split("data-empty-state", 1)[1]
+    assert "No contacts yet" in empty_state
+    for href, label in [
+        ("/contacts/new/person/", "New person"),
+        ("/contacts/new/company/", "New company"),
+        ("/contacts/imports/new/", "Import from CSV"),
+    ]:
+        assert f'href="{href}"' in empty_state
+        assert label in empty_state
+
+
+def test_stranger_sees_the_empty_list_when_every_contact_is_private(client, bob, contact):
+    client.force_login(bob)
+
+    page = client.get("/contacts/").content.decode()
+
+    assert "No contacts yet" in page
+    assert str(contact) not in page
+
+
+def test_filtered_list_without_matches_says_so_instead_of_offering_to_start(
+    alice_client, make_contact
+):
+    make_contact(tags=["Lead"])
+
+    page = alice_client.get("/contacts/?tag=Other").content.decode()
+
+    assert "No contact matches these filters." in page
+    assert "No contacts yet" not in page

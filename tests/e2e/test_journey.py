@@ -59,7 +59,7 @@ def test_create_find_edit_and_delete_a_person(page, shot, alice, bob, contact, t
 
     # Create a person.
     page.get_by_role("button", name="Create new…").click()
-    page.get_by_role("link", name="Person").click()
+    page.get_by_role("link", name="Person", exact=True).click()
     expect(page.get_by_role("heading", name="New person", level=1)).to_be_visible()
     expect(page).to_have_title(re.compile(r"^New person"))
 
@@ -223,7 +223,7 @@ def test_switch_language_to_french(page, shot, alice):
     log_in(page)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("button", name="Create new…").click()
-    page.get_by_role("link", name="Person").click()
+    page.get_by_role("link", name="Person", exact=True).click()
     expect(page.get_by_role("heading", name="New person", level=1)).to_be_visible()
 
     language = page.get_by_role("group", name=re.compile("Language|Langue"))

@@ -37,7 +37,7 @@ def test_admin_adds_a_field_and_a_type_then_a_user_creates_a_person_with_both(
 
     log_in(page, "alice")
     page.get_by_role("button", name="Create new…").click()
-    page.get_by_role("link", name="Person").click()
+    page.get_by_role("link", name="Person", exact=True).click()
     page.get_by_label("First name").fill("Grace")
     page.get_by_label("Last name").fill("Hopper")
     page.get_by_label("Contact type").select_option(label="Reseller")
