@@ -40,6 +40,12 @@ def describe(name, violations):
     return lines
 
 
+def settle(page):
+    """Wait for the page and its htmx requests (the import preview, the filter panel)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("!document.querySelector('.htmx-request')")
+
+
 class Audit:
     def __init__(self, page, shot, language):
         self.page, self.shot, self.language, self.problems = page, shot, language, []
@@ -48,7 +54,7 @@ class Audit:
         if url is not None:
             response = self.page.goto(url)
             assert response.ok, f"{name}: {url} answered {response.status}"
-        self.page.wait_for_load_state("networkidle")
+        settle(self.page)
         expect(self.page.locator("html")).to_have_attribute("lang", self.language)
         self.problems += describe(name, axe_violations(self.page))
         self.shot(name)
@@ -58,7 +64,7 @@ class Audit:
         self.page.goto(url)
         self.page.evaluate("document.querySelectorAll('form').forEach(f => f.noValidate = true)")
         self.page.locator(submit).first.click()
-        self.page.wait_for_load_state("networkidle")
+        settle(self.page)
         expect(self.page.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
         self.check(name)
 
