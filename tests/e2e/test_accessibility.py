@@ -21,7 +21,13 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 OUTLOOK = Path(__file__).resolve().parents[1] / "data" / "outlook-contacts.csv"
 BLOCKING = ("serious", "critical")
 # Pages saved as screenshots even when they pass (each costs a fraction of a second).
-SHOTS = {"list-full", "create-person-errors", "import-mapping", "settings-webform-preview"}
+SHOTS = {
+    "list-full",
+    "shortcuts-dialog",
+    "create-person-errors",
+    "import-mapping",
+    "settings-webform-preview",
+}
 
 
 def axe_violations(page):
@@ -142,6 +148,10 @@ def test_pages_have_no_serious_accessibility_violation(
     import_services.job_start(job=done)
 
     audit.check("list-full", "/contacts/")
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_focused()
+    audit.check("shortcuts-dialog")
+    page.keyboard.press("Escape")
     audit.check("list-filtered", "/contacts/?q=Sample&filters=1&kind=person")
     audit.check("list-filtered-none", "/contacts/?q=nobody-has-this-name")
     audit.check("card-person", ada.get_absolute_url())
