@@ -143,3 +143,11 @@ document.addEventListener("change", (event) => {
   const badge = row.querySelector(".badge");
   if (badge) badge.hidden = Boolean(select.value);
 });
+
+// A form that came back with errors: its first invalid field takes the focus, so that a
+// keyboard or screen reader user lands on it (its error is linked by aria-describedby).
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.activeElement !== document.body) return;
+  const invalid = document.querySelector('main [aria-invalid="true"]');
+  if (invalid) invalid.focus();
+});
