@@ -384,8 +384,11 @@ def url_args(name, world, level):
         kwargs = {"public_id": world["web_form"].public_id}
     else:
         kwargs = by_name.get(name, {})
+    private, public = world["contacts"]["private"].pk, world["contacts"]["public_read"].pk
     query = {
         "contacts:list": f"q={SECRET[2:]}",  # not the whole secret: the page repeats q
+        "contacts:create": f"company={private}",
+        "contacts:export_csv": f"ids={private},{public}",
         "contacts:suggest": "q=priv",
         "contacts:merge": f"keep={contact.pk}&q={SECRET[2:]}" if contact else "",
     }.get(name, "")
@@ -478,6 +481,7 @@ NAMES_THE_SECRET = {
     "contacts:notifications",
     "contacts:import_rejected",
     "contacts:duplicates",
+    "contacts:create",
 }
 
 
