@@ -1,5 +1,6 @@
 """Contact photos, uploaded through the contact form and served by access (SPEC C10)."""
 
+import importlib
 import io
 import re
 import struct
@@ -7,8 +8,10 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import clear_url_caches
 from PIL import Image
 
+import crm.urls
 from contacts.models import Contact
 from tests.conftest import form_data
 
@@ -191,6 +194,27 @@ def test_photo_of_a_private_contact_is_not_found_for_a_stranger(client, bob, wit
     client.force_login(bob)
 
     assert client.get(f"/contacts/{with_photo.pk}/photo/{size}/").status_code == 404
+
+
+@pytest.fixture
+def urls_with_debug_on(settings):
+    """Build the project's URLs as a development server does, with DEBUG on."""
+    settings.DEBUG = True
+    importlib.reload(crm.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(crm.urls)
+    clear_url_caches()
+
+
+def test_photo_of_a_private_contact_is_not_served_under_media_url_even_with_debug_on(
+    client, bob, with_photo, urls_with_debug_on
+):
+    client.force_login(bob)
+
+    for field in (with_photo.photo, with_photo.photo_thumb):
+        assert client.get("/" + field.url.lstrip("/")).status_code == 404
 
 
 def test_photo_of_a_public_contact_is_served_to_every_crm_user(client, upload, bob):

@@ -1,0 +1,537 @@
+"""Every URL of the project, called by every persona on contacts of every access level.
+
+The personas, as the access rules read them (README, Architecture: access):
+
+- anon: not logged in.
+- stranger: an active account taken out of the "CRM users" group, so that public
+  contacts are not shared with him (every new account joins that group; see
+  contacts/signals.py). He sees no contact at all.
+- reader: bob, a CRM user responsible for none of the contacts. He reads the
+  public_read contact and, being in CRM users, may also change the public_rw one: the
+  "public-read reader" and the "public-rw user" of the issue are the same account,
+  the access level of the contact tells which role he plays.
+- alice: the responsible user of every contact here.
+- admin: in the "CRM admins" group.
+- root: a superuser.
+
+Each URL is called with GET and POST (empty data) by each persona, once per access
+level for the URLs about one contact, once otherwise. EXPECT holds the answer of
+every cell; a URL missing from it fails the test. A 200 to a persona who may not see
+the private contact must not name it, and a refused POST must not change the database.
+"""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from contacts import bulk, config, custom_fields, tags
+from contacts.imports import services as import_services
+from contacts.imports.models import ImportJob
+from contacts.models import (
+    CRM_ADMINS_GROUP,
+    CRM_USERS_GROUP,
+    BulkJob,
+    Contact,
+    ContactEvent,
+    ContactType,
+    CrmSettings,
+    CustomField,
+    Notification,
+    WebForm,
+)
+from contacts.photos import process_photo
+from contacts.services import ContactData, contact_create, contact_delete, contact_update
+from tests.webforms_support import make_web_form
+
+PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")
+LEVELS = ("private", "public_read", "public_rw")
+SECRET = "privatissimo"  # in the private contact's name and e-mail, and nowhere else
+
+# Patterns left out of the matrix, and why. (MEDIA_URL is not routed, DEBUG or not:
+# test_private_photo_is_served_only_through_the_access_checked_view checks it.)
+SKIPPED = {
+    "admin:*": "Django's admin site: staff only, with its own permission checks",
+}
+
+
+# The expectations. A row gives the answer to each persona, in the order of PERSONAS; a
+# tuple in a row gives it per access level (private, public_read, public_rw).
+L = "login"  # a redirect to the login page
+#             anon stranger reader             alice admin root
+CRM_PAGE = (L, 200, 200, 200, 200, 200)
+ANYONE = (200, 200, 200, 200, 200, 200)
+REDIRECTS = (L, 302, 302, 302, 302, 302)
+POST_ONLY = (L, 405, 405, 405, 405, 405)
+ADMIN_ONLY = (L, 403, 403, 403, 200, 200)
+ADMIN_REDIRECTS = (L, 403, 403, 403, 302, 302)
+ADMIN_POST_ONLY = (L, 403, 403, 403, 405, 405)
+ADMIN_BAD_REQUEST = (L, 403, 403, 403, 400, 400)
+CONTACT_READ = (L, 404, (404, 200, 200), 200, 200, 200)
+CONTACT_CHANGE = (L, 404, (404, 403, 200), 200, 200, 200)
+CONTACT_CHANGED = (L, 404, (404, 403, 302), 302, 302, 302)
+OWN_IMPORT = (L, 404, 404, 200, 200, 200)  # the importer and CRM admins
+OWN_IMPORT_REDIRECTS = (L, 404, 404, 302, 302, 302)
+ALICE_ONLY = (L, 404, 404, 200, 404, 404)  # her bulk job, her notification
+
+EXPECT = {  # name: (GET, POST)
+    "home": (REDIRECTS, REDIRECTS),
+    "contacts:list": (CRM_PAGE, CRM_PAGE),
+    # Every account may create contacts: the stranger, taken out of CRM users, too.
+    "contacts:create": (CRM_PAGE, CRM_PAGE),
+    "contacts:detail": (CONTACT_READ, CONTACT_READ),
+    "contacts:edit": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "contacts:delete": (CONTACT_CHANGE, CONTACT_CHANGED),
+    "contacts:history": (CONTACT_READ, CONTACT_READ),
+    # Linking needs the right to change the person, not the company: the empty name
+    # posted finds nobody and comes back to the card.
+    "contacts:link_person": (POST_ONLY, (L, 404, (404, 302, 302), 302, 302, 302)),
+    "contacts:photo": (CONTACT_READ, CONTACT_READ),
+    "contacts:suggest": (CRM_PAGE, CRM_PAGE),
+    "contacts:notifications": (CRM_PAGE, CRM_PAGE),
+    "contacts:notifications_read_all": (POST_ONLY, REDIRECTS),
+    "contacts:notification_read": (POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    "contacts:duplicates": (CRM_PAGE, CRM_PAGE),
+    # ?keep= on GET only: a POST without it names no contact.
+    "contacts:merge": (CONTACT_CHANGE, (L, 404, 404, 404, 404, 404)),
+    "contacts:trash": (CRM_PAGE, CRM_PAGE),
+    "contacts:trash_restore": (CONTACT_CHANGED, CONTACT_CHANGED),
+    "contacts:trash_purge": (CONTACT_CHANGE, CONTACT_CHANGED),
+    "contacts:bulk": (POST_ONLY, REDIRECTS),  # an empty selection goes back to the list
+    "contacts:bulk_job": (ALICE_ONLY, ALICE_ONLY),
+    "contacts:export_csv": (CRM_PAGE, CRM_PAGE),
+    "contacts:export_vcard": (CRM_PAGE, CRM_PAGE),
+    "contacts:vcard": (CONTACT_READ, CONTACT_READ),
+    "contacts:import_list": (CRM_PAGE, CRM_PAGE),
+    "contacts:import_new": (CRM_PAGE, CRM_PAGE),
+    "contacts:import_detail": (OWN_IMPORT, OWN_IMPORT),
+    # The wizard's steps of a finished import go to its report.
+    "contacts:import_settings": (OWN_IMPORT_REDIRECTS, OWN_IMPORT_REDIRECTS),
+    "contacts:import_preview": (OWN_IMPORT_REDIRECTS, OWN_IMPORT_REDIRECTS),
+    "contacts:import_mapping": (OWN_IMPORT_REDIRECTS, OWN_IMPORT_REDIRECTS),
+    "contacts:import_progress": (OWN_IMPORT, OWN_IMPORT),
+    "contacts:import_cancel": (POST_ONLY, OWN_IMPORT_REDIRECTS),
+    "contacts:import_resume": (POST_ONLY, OWN_IMPORT_REDIRECTS),
+    "contacts:import_undo": (OWN_IMPORT, OWN_IMPORT_REDIRECTS),
+    "contacts:import_rejected": (OWN_IMPORT, OWN_IMPORT),
+    "settings_app:index": (ADMIN_REDIRECTS, ADMIN_REDIRECTS),
+    "settings_app:types": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:type_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:type_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:type_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:type_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:fields": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:field_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:field_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:field_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:field_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:currency": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:admins": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:admin_set": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:tags": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:tags_delete_unused": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:tag_rename": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:tag_merge": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:tag_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:webforms": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:webform_create": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:webform": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:webform_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:webform_set_active": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:webform_new_key": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:webform_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    # The website forms' public endpoint: other sites post to it (an empty post is refused).
+    "webforms:submit": ((405,) * 6, (400,) * 6),
+    "webforms:timestamp": (ANYONE, ANYONE),
+    "webforms:thanks": (ANYONE, ANYONE),
+    "login": (ANYONE, ANYONE),  # an empty login form comes back with its errors
+    "logout": (POST_ONLY, (L,) * 6),
+    "password_change": (CRM_PAGE, CRM_PAGE),
+    "password_change_done": (CRM_PAGE, POST_ONLY),
+    "password_reset": (ANYONE, ANYONE),
+    "password_reset_done": (ANYONE, (405,) * 6),
+    "password_reset_confirm": ((302,) * 6, (302,) * 6),  # to the page without the token
+    "password_reset_complete": (ANYONE, (405,) * 6),
+    # The login page offers the language switch: public by design.
+    "set_language": ((302,) * 6, (302,) * 6),
+}
+
+
+def _image():
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(out, "PNG")
+    return ContentFile(out.getvalue(), name="photo.png")
+
+
+def _contact(by, level, name, email, responsible):
+    data = ContactData(
+        kind=Contact.Kind.COMPANY,
+        fields={"company_name": name},
+        access=level,
+        responsible=responsible,
+        infos=[{"kind": "email", "category": "work", "value": email, "is_primary": True}],
+        photo=process_photo(_image()),
+    )
+    return contact_create(by=by, data=data)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Create the personas and one of each object the URLs name, once for the module."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        override_settings(
+            MEDIA_ROOT=media,
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects
+        alice = users.create_user("alice", "alice@example.com", "pw", first_name="Alice")
+        bob = users.create_user("bob", "bob@example.com", "pw", first_name="Bob")
+        stranger = users.create_user("stranger", "stranger@example.com", "pw")
+        stranger.groups.remove(Group.objects.get(name=CRM_USERS_GROUP))
+        admin = users.create_user("admin", "admin@example.com", "pw")
+        admin.groups.add(Group.objects.get(name=CRM_ADMINS_GROUP))
+        root = users.create_superuser("root", "root@example.com", "pw")
+        contacts, trashed = {}, {}
+        for level in LEVELS:
+            secret = SECRET if level == "private" else level.replace("_", "")
+            # Created by admin with alice responsible: alice is notified (the bell).
+            contacts[level] = _contact(
+                admin, level, f"{secret.capitalize()} Company", f"{secret}@example.com", [alice]
+            )
+            trashed[level] = _contact(
+                alice, level, f"Trash {secret} Ltd", f"t-{secret}@example.com", [alice]
+            )
+            contact_delete(by=alice, contact=trashed[level])
+        for level in LEVELS:
+            # A second version: something in the history.
+            contact = contacts[level]
+            data = ContactData(
+                kind=contact.kind,
+                fields={"company_name": contact.company_name, "description": "Edited"},
+                access=level,
+                responsible=[alice],
+                infos=[
+                    {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": True}
+                    for i in contact.infos.all()
+                ],
+            )
+            contact_update(by=alice, contact=contact, data=data)
+            contact.refresh_from_db()
+        # Private contacts next to the public ones: a person working at each public
+        # company, and a company sharing the public_rw one's e-mail (a likely
+        # duplicate) of which bob was responsible and no longer is (his bell).
+        for level in ("public_read", "public_rw"):
+            worker = ContactData(
+                kind=Contact.Kind.PERSON,
+                fields={"first_name": SECRET.capitalize(), "last_name": "Worker"},
+                responsible=[alice],
+                company=contacts[level],
+            )
+            contact_create(by=alice, data=worker)
+        twin = _contact(
+            admin, "private", f"{SECRET.capitalize()} Twin", "publicrw@example.com", [alice, bob]
+        )
+        contact_update(
+            by=alice,
+            contact=twin,
+            data=ContactData(
+                kind=twin.kind,
+                fields={"company_name": twin.company_name},
+                responsible=[alice],
+                infos=[{"kind": "email", "category": "work", "value": "publicrw@example.com"}],
+            ),
+        )
+        assert Notification.objects.filter(recipient=bob, contact=twin).exists()
+        notification = Notification.objects.filter(recipient=alice).first()
+        job = import_services.job_create(
+            by=alice,
+            upload=ContentFile(
+                f"Company,Email\nImported Ltd,i@example.com\n,{SECRET}@example.net\n".encode(),
+                name="import.csv",
+            ),
+        )
+        import_services.job_start(job=job)
+        job.refresh_from_db()
+        bulk_job = bulk.bulk_start(
+            by=alice,
+            action=BulkJob.Action.ADD_TAG,
+            params={"tag": "vip", "query": ""},
+            contacts=Contact.objects.filter(pk=contacts["private"].pk),
+        )
+        contact_type = config.contact_type_create(title="Matrix type")
+        field = custom_fields.custom_field_create(label="Size", field_type="text")
+        tag = tags.tag_named("vip") or tags.tag_create(name="vip")
+        web_form = make_web_form(responsible=[alice], notify=[alice])
+        world = {
+            "media": media,
+            "users": {
+                "stranger": stranger,
+                "reader": bob,
+                "alice": alice,
+                "admin": admin,
+                "root": root,
+            },
+            "contacts": contacts,
+            "trashed": trashed,
+            "notification": notification,
+            "import": job,
+            "bulk_job": bulk_job,
+            "type": contact_type,
+            "field": field,
+            "tag": tag,
+            "web_form": web_form,
+        }
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, world):
+    # Replaces the conftest's: the photos live in the module's MEDIA_ROOT.
+    settings.MEDIA_ROOT = world["media"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LANGUAGE_CODE = "en"
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+    settings.DEBUG = False
+
+
+def url_patterns(patterns=None, namespace="", prefix=""):
+    """Yield (name, route) of every pattern, those SKIPPED left out."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            if f"{ns}*" in SKIPPED:
+                continue
+            yield from url_patterns(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern)
+
+
+CONTACT_URLS = {
+    "contacts:detail",
+    "contacts:edit",
+    "contacts:delete",
+    "contacts:history",
+    "contacts:link_person",
+    "contacts:photo",
+    "contacts:vcard",
+    "contacts:merge",
+    "contacts:trash_restore",
+    "contacts:trash_purge",
+}
+
+
+def url_args(name, world, level):
+    """Return the kwargs and the query string the URL is called with."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    contact = world["contacts"].get(level)
+    alice = world["users"]["alice"]
+    by_name = {
+        "contacts:create": {"kind": "person"},
+        "contacts:detail": {"pk": contact and contact.pk},
+        "contacts:edit": {"pk": contact and contact.pk},
+        "contacts:delete": {"pk": contact and contact.pk},
+        "contacts:history": {"pk": contact and contact.pk},
+        "contacts:link_person": {"pk": contact and contact.pk},
+        "contacts:photo": {"pk": contact and contact.pk, "size": "thumb"},
+        "contacts:vcard": {"pk": contact and contact.pk},
+        "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
+        "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},
+        "contacts:suggest": {"what": "companies"},
+        "contacts:notification_read": {"pk": world["notification"].pk},
+        "contacts:bulk_job": {"pk": world["bulk_job"].pk},
+        "settings_app:type_edit": {"pk": world["type"].pk},
+        "settings_app:type_move": {"pk": world["type"].pk},
+        "settings_app:type_delete": {"pk": world["type"].pk},
+        "settings_app:field_edit": {"pk": world["field"].pk},
+        "settings_app:field_move": {"pk": world["field"].pk},
+        "settings_app:field_delete": {"pk": world["field"].pk},
+        "settings_app:admin_set": {"pk": world["users"]["reader"].pk},
+        "settings_app:tag_rename": {"pk": world["tag"].pk},
+        "settings_app:tag_merge": {"pk": world["tag"].pk},
+        "settings_app:tag_delete": {"pk": world["tag"].pk},
+        "settings_app:webform_create": {"kind": "person"},
+        "password_reset_confirm": {
+            "uidb64": urlsafe_base64_encode(force_bytes(alice.pk)),
+            "token": default_token_generator.make_token(alice),
+        },
+    }
+    if name.startswith("contacts:import_") and name not in (
+        "contacts:import_list",
+        "contacts:import_new",
+    ):
+        kwargs = {"pk": world["import"].pk}
+    elif name.startswith("settings_app:webform") and name != "settings_app:webforms":
+        kwargs = by_name.get(name, {"pk": world["web_form"].pk})
+    elif name.startswith("webforms:"):
+        kwargs = {"public_id": world["web_form"].public_id}
+    else:
+        kwargs = by_name.get(name, {})
+    private, public = world["contacts"]["private"].pk, world["contacts"]["public_read"].pk
+    query = {
+        "contacts:list": f"q={SECRET[2:]}",  # not the whole secret: the page repeats q
+        "contacts:create": f"company={private}",
+        "contacts:export_csv": f"ids={private},{public}",
+        "contacts:suggest": "q=priv",
+        "contacts:merge": f"keep={contact.pk}&q={SECRET[2:]}" if contact else "",
+    }.get(name, "")
+    return kwargs, query
+
+
+def snapshot():
+    """Return what a refused POST must leave as it was."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        list(
+            Contact.all_objects.order_by("pk").values_list(
+                "pk", "version", "updated_at", "deleted_at", "company_id"
+            )
+        ),
+        ContactEvent.objects.count(),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        list(ImportJob.objects.order_by("pk").values_list("pk", "status")),
+        BulkJob.objects.count(),
+        list(WebForm.objects.order_by("pk").values_list("pk", "is_active", "secret_key")),
+        list(get_user_model().objects.order_by("pk").values_list("pk", "password", "is_active")),
+        sorted(Group.objects.get(name=CRM_ADMINS_GROUP).user_set.values_list("pk", flat=True)),
+        list(tags.tags_by_name().values_list("pk", "name")),
+        list(ContactType.objects.values_list("pk", "title", "position")),
+        list(CustomField.objects.values_list("pk", "label", "position")),
+        list(CrmSettings.objects.values_list("default_currency", "currencies")),
+    )
+
+
+def client_for(world, persona):
+    client = Client()
+    if persona != "anon":
+        client.force_login(world["users"][persona])
+    return client
+
+
+def call(client, method, url):
+    """Return the answer's status, "login" for a redirect to the login page."""
+    try:
+        response = client.get(url) if method == "GET" else client.post(url, {})
+    except Exception as exc:  # noqa: BLE001 - a 500 is a cell like any other
+        return f"500 {type(exc).__name__}: {exc}"[:120], None
+    status = response.status_code
+    if status == 302 and response["Location"].startswith("/accounts/login/"):
+        return "login", response
+    return status, response
+
+
+def body_of(response):
+    if response is None:
+        return ""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def cells(name, world):
+    """Yield (persona, level, method, url) of a URL; level is None when no contact is named."""
+    from django.urls import reverse
+
+    levels = LEVELS if name in CONTACT_URLS else (None,)
+    for level in levels:
+        kwargs, query = url_args(name, world, level)
+        url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+        for persona in PERSONAS:
+            for method in ("GET", "POST"):
+                yield persona, level, method, url
+
+
+def expected(name, method, persona, level):
+    value = dict(zip(PERSONAS, EXPECT[name][method == "POST"], strict=True))[persona]
+    return value[LEVELS.index(level)] if isinstance(value, tuple) else value
+
+
+def may_write(name, persona, level):
+    """Return whether persona may change something through the URL: a 302 may be a write."""
+    if name == "contacts:notifications_read_all":  # each user's own notifications
+        return persona != "anon"
+    return persona in ("alice", "admin", "root") or (persona, level) == ("reader", "public_rw")
+
+
+# Pages that must name the private contact to alice: the leak checks can fail.
+NAMES_THE_SECRET = {
+    "contacts:list",
+    "contacts:suggest",
+    "contacts:export_csv",
+    "contacts:export_vcard",
+    "contacts:trash",
+    "contacts:notifications",
+    "contacts:import_rejected",
+    "contacts:duplicates",
+    "contacts:create",
+}
+
+
+def test_every_url_has_an_expectation():
+    names = {name for name, _route in url_patterns()}
+    assert None not in names, "an unnamed URL cannot be checked"
+    assert names == set(EXPECT)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
+    clients = {persona: client_for(world, persona) for persona in PERSONAS}
+    wrong, leaks, writes = [], [], []
+    for persona, level, method, url in cells(name, world):
+        want = expected(name, method, persona, level)
+        with transaction.atomic():
+            before = snapshot() if method == "POST" else None
+            status, response = call(clients[persona], method, url)
+            body = body_of(response) if status == 200 else ""
+            if method == "POST" and not (status == 302 and may_write(name, persona, level)):
+                if snapshot() != before:
+                    writes.append((persona, level, status))
+            transaction.set_rollback(True)
+        cell = f"{method} {url} as {persona}" + (f" on {level}" if level else "")
+        if status != want:
+            wrong.append(f"{cell}: {status}, expected {want}")
+        if persona in ("anon", "stranger", "reader") and SECRET in body.lower():
+            leaks.append(cell)
+        if "/media/" in body:
+            leaks.append(f"{cell}: a media URL")
+        if persona == "alice" and method == "GET" and name in NAMES_THE_SECRET:
+            assert SECRET in body.lower(), f"{cell} should name the private contact"
+    assert not wrong, "\n".join(wrong)
+    assert not leaks, leaks
+    assert not writes, writes
+
+
+@pytest.mark.django_db
+def test_private_photo_is_served_only_through_the_access_checked_view(world):
+    contact = world["contacts"]["private"]
+    for field in (contact.photo, contact.photo_thumb):
+        assert field and (world["media"] / field.name).is_file()
+        media_url = f"/{field.url.lstrip('/')}"
+        for persona in PERSONAS:
+            response = client_for(world, persona).get(media_url)
+            assert response.status_code == 404, (persona, media_url)
+    view = f"/contacts/{contact.pk}/photo/photo/"
+    alice = client_for(world, "alice").get(view)
+    assert alice.status_code == 200
+    assert alice["Cache-Control"] == "private, max-age=86400"
+    assert b"".join(alice.streaming_content) == (world["media"] / contact.photo.name).read_bytes()
+    assert client_for(world, "reader").get(view).status_code == 404
