@@ -74,14 +74,20 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def page(request, browser, live_server):
+def browser_locale():
+    """The browser's language (navigator.language, Accept-Language); a module may override it."""
+    return "en-US"
+
+
+@pytest.fixture
+def page(request, browser, live_server, browser_locale):
     """A fresh browser context on the live server, screenshotted on teardown.
 
     live_server makes the test transactional: the database is flushed after it, and with it
     what the migrations created (contact types, default tags). Create what a test needs.
     """
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US"
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale=browser_locale
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
