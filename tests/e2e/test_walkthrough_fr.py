@@ -29,6 +29,7 @@ EXCEL_FR = Path(__file__).resolve().parents[1] / "data" / "excel-fr-semicolon-cp
 PERSON = "Hélène Dubois"
 NEW_COMPANY = "Lumière SA"
 COMPANY = "Boulangerie Martin"
+REQUIRED_NAME = re.compile(r"^\s*Nom\s*\*?\s*$")  # "Nom", not "Nom de l’entreprise"
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def create_person(page, shot, tmp_path, alice, admin):
 
     # The required fields, then the others; a new company typed by name.
     page.get_by_label("Prénom").fill("Hélène")
-    page.get_by_label("Nom", exact=True).fill("Dubois")
+    page.get_by_label(REQUIRED_NAME).fill("Dubois")
     page.get_by_label("Poste").fill("Directrice des achats")
     page.get_by_role("combobox", name="Entreprise").fill(NEW_COMPANY)
     page.get_by_label("Type de contact").select_option(label="Client")
@@ -289,11 +290,11 @@ def website_form(page, shot, browser, request, live_server, other_site, alice):
     page.get_by_role("link", name="Paramètres").click()
     page.get_by_role("link", name="Formulaires du site").click()
     page.get_by_role("link", name="Nouveau formulaire pour des personnes").click()
-    page.get_by_label("Nom", exact=True).fill("Demande de devis")
-    page.get_by_label("Langue").select_option("fr")
+    page.get_by_label(REQUIRED_NAME).fill("Demande de devis")
+    page.get_by_label("Langue du formulaire").select_option("fr")
     page.get_by_label("Proposer « Téléphone »").check()
     page.get_by_label("Page affichée après l’envoi").fill(f"{other_site.url}/merci.html")
-    page.get_by_label("Sites web").fill(other_site.url)
+    page.get_by_label("Sites web qui affichent le formulaire").fill(other_site.url)
     page.locator("#div_id_responsible").get_by_label("Alice Martin").check()
     page.locator("#div_id_tags").get_by_label("Tags").fill("Site web")
     page.locator("#div_id_notify").get_by_label("Alice Martin").check()
@@ -320,7 +321,7 @@ def website_form(page, shot, browser, request, live_server, other_site, alice):
         expect(visitor.locator("input[name=_ts]")).to_have_value(re.compile(r".+:.+:.+"))
         form = visitor.locator("form.crm-webform")
         form.get_by_label("Prénom").fill("Zoé")
-        form.get_by_label("Nom", exact=True).fill("Lefort")
+        form.get_by_label(REQUIRED_NAME).fill("Lefort")
         form.get_by_label("E-mail").fill("zoe.lefort@exemple.fr")
         form.get_by_label("Téléphone").fill("07 98 76 54 32")
         save_screenshot(visitor, request.node.name, "13-visiteur")
@@ -370,7 +371,11 @@ def update_from_row_menu(page, shot, person, bob):
     expect(alert(page)).to_contain_text(f"Vos modifications de « {PERSON} » ont été enregistrées.")
     expect(page.get_by_role("heading", name=PERSON, level=1)).to_be_visible()
     expect(page.get_by_role("link", name=COMPANY)).to_be_visible()
-    expect(page.get_by_text("Directrice générale")).to_be_visible()
+    expect(page.get_by_text("Personne · Directrice générale")).to_be_visible()
+    history = page.locator("section").filter(has=page.get_by_role("heading", name="Historique"))
+    expect(history).to_contain_text("Admin a modifié :")
+    expect(history).to_contain_text("Poste : Directrice des achats → Directrice générale")
+    expect(history).to_contain_text(f"Entreprise : {NEW_COMPANY} → {COMPANY}")
     shot("16-fiche-personne")
 
     person.refresh_from_db()
@@ -400,7 +405,7 @@ def delete_from_actions(page, shot):
     expect(page.get_by_text(f"Vous avez sélectionné 1 contact : {NEW_COMPANY}.")).to_be_visible()
     shot("17-suppression-confirmation")
     page.get_by_role("button", name="Supprimer 1 contact").click()
-    expect(alert(page)).to_contain_text("1 contact déplacé dans la corbeille.")
+    expect(alert(page)).to_contain_text("1 contact mis à la corbeille.")
     expect(page.get_by_role("link", name=NEW_COMPANY)).to_have_count(0)
     shot("18-supprime")
 
