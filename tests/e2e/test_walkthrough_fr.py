@@ -23,7 +23,7 @@ from contacts.imports.models import ImportJob
 from contacts.models import Contact, ContactEvent, ContactType, Notification, WebForm
 from tests.e2e.conftest import TIMEOUT_MS, save_screenshot
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy
-from tests.e2e.test_webform_journey import other_site, static_page  # noqa: F401
+from tests.e2e.test_webform_journey import static_page
 
 EXCEL_FR = Path(__file__).resolve().parents[1] / "data" / "excel-fr-semicolon-cp1252.csv"
 PERSON = "Hélène Dubois"
@@ -417,7 +417,7 @@ def delete_from_actions(page, shot):
 
 def test_the_help_page_walkthrough_in_french(
     page, shot, browser, request, settings, live_server, other_site, admin, alice, bob, tmp_path
-):  # noqa: F811
+):
     settings.WEBFORM_MIN_SECONDS = 0
     cache.clear()
     # What a new installation holds (the live server's flush removes what migrations made),
