@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
 from django.core.cache import cache
 from PIL import Image
 from playwright.sync_api import expect
@@ -180,8 +181,9 @@ def create_person(page, shot, tmp_path, alice, admin):
     assert (company.kind, company.display_name) == ("company", NEW_COMPANY)
     assert company.access == Contact.Access.PUBLIC_RW
     assert set(company.responsible.all()) == {admin, alice}
-    # Alice was told; public read/write lets any CRM user edit.
+    # Alice was told, in the app and by e-mail.
     assert Notification.objects.filter(recipient=alice, contact=person).exists()
+    assert any(PERSON in m.subject and m.to == [alice.email] for m in mail.outbox)
     assert list(person.events.values_list("verb", flat=True)) == [ContactEvent.Verb.CREATED]
     return person
 
@@ -372,6 +374,10 @@ def update_from_row_menu(page, shot, person, bob):
     expect(page.get_by_role("heading", name=PERSON, level=1)).to_be_visible()
     expect(page.get_by_role("link", name=COMPANY)).to_be_visible()
     expect(page.get_by_text("Personne · Directrice générale")).to_be_visible()
+    photo = page.locator(".avatar-lg img")
+    expect(photo).to_have_attribute("src", re.compile(rf"/contacts/{person.pk}/photo/full/"))
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("img => img.naturalWidth") == 200
     history = page.locator("section").filter(has=page.get_by_role("heading", name="Historique"))
     expect(history).to_contain_text("Admin a modifié :")
     expect(history).to_contain_text("Poste : Directrice des achats → Directrice générale")
