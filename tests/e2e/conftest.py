@@ -6,8 +6,11 @@ except under CI=true where a missing browser is a failure. Each test's page is s
 screenshot under tests/e2e/screenshots/ on teardown; `shot(name)` saves intermediate steps.
 """
 
+import functools
 import os
 import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -74,14 +77,20 @@ def browser(django_db_setup):
 
 
 @pytest.fixture
-def page(request, browser, live_server):
+def browser_locale():
+    """The browser's language (navigator.language, Accept-Language); a module may override it."""
+    return "en-US"
+
+
+@pytest.fixture
+def page(request, browser, live_server, browser_locale):
     """A fresh browser context on the live server, screenshotted on teardown.
 
     live_server makes the test transactional: the database is flushed after it, and with it
     what the migrations created (contact types, default tags). Create what a test needs.
     """
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-US"
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale=browser_locale
     )
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -105,6 +114,25 @@ def shot(request, page):
     """Save a full-page screenshot of the current step: shot("form-filled")."""
 
     return lambda name: save_screenshot(page, request.node.name, name)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def other_site(tmp_path):
+    """A static web site on another origin: another port of 127.0.0.1."""
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.root = tmp_path
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()
+    server.server_close()
 
 
 def save_screenshot(page, test_name, step):

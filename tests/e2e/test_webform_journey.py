@@ -2,10 +2,7 @@
 static page on another origin shows it; a visitor sends it; the contact is there for its
 responsible user. In English, then in French."""
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
@@ -39,25 +36,6 @@ TEXTS = {
         "send": "Envoyer",
     },
 }
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def other_site(tmp_path):
-    """A static web site on another origin: another port of 127.0.0.1."""
-    handler = functools.partial(QuietHandler, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    server.root = tmp_path
-    server.url = f"http://127.0.0.1:{server.server_port}"
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def static_page(language, title, body):
