@@ -264,3 +264,51 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
     visit(f"/contacts/{web.pk}/", IMG, SCRIPT, TEMPLATE, JS_LINK)
     assert_page_was_healthy(page)
     assert ContactType.objects.filter(title=IMG).exists()
+
+
+def test_the_public_pages_of_a_website_form_show_a_visitors_payloads_as_text(
+    page, alice, live_server, settings
+):
+    from contacts.webforms.html import form_html
+
+    settings.WEBFORM_MIN_SECONDS = 3600
+    web_form = make_web_form(
+        success_url="",
+        fields=[
+            {"name": "first_name", "required": True, "label": IMG},
+            {"name": "last_name", "required": False, "label": SCRIPT},
+            {"name": "email", "required": True, "label": TEMPLATE},
+            {"name": "description", "required": False, "label": ""},
+        ],
+        responsible=[alice],
+    )
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # The form as another site shows it; it posts to the CRM, whose pages answer.
+    page.set_content(form_html(web_form, live_server.url + submit_url(web_form)))
+
+    def send(email):
+        page.locator("input[name=first_name]").fill(IMG)
+        page.locator("input[name=last_name]").fill(SCRIPT)
+        page.locator("input[name=email]").fill(email)
+        page.locator("textarea[name=description]").fill(f"{SCRIPT}\n{TEMPLATE}")
+        # The browser's own checks would stop the bad address before the CRM sees it.
+        page.locator("form").evaluate("form => { form.noValidate = true; }")
+        page.locator("form [type=submit]").click()
+        page.wait_for_url(re.compile(r"/f/"))
+
+    # An invalid address: the CRM's page lists what is wrong, by the fields' labels.
+    send(f"{IMG}@example.com")
+    assert_inert(page, dialogs, "errors page")
+    expect(page.locator("body")).to_contain_text(f"{TEMPLATE}: Enter a valid email")
+    # Sent at once, as a robot would: the CRM's page asks to confirm, values kept.
+    page.set_content(form_html(web_form, live_server.url + submit_url(web_form)))
+    send("ann@example.com")
+    assert_inert(page, dialogs, "confirmation page")
+    expect(page.locator("body")).to_contain_text(SCRIPT)
+    expect(page.locator("body")).to_contain_text(IMG)
+    settings.WEBFORM_MIN_SECONDS = 0
+    page.locator("form [type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/thanks/$"))
+    assert_inert(page, dialogs, "thanks page")
+    assert Contact.objects.filter(first_name=IMG, last_name=SCRIPT).exists()
