@@ -138,6 +138,9 @@ def planted(alice, make_user):
     import_services.job_start(job=job)
     job.refresh_from_db()
     assert (job.created, job.rejected) == (1, 1), job.error
+    draft = import_services.job_create(
+        by=alice, upload=ContentFile(content.encode(), name=f"{SCRIPT}.csv")
+    )
 
     web_form = make_web_form(
         name=SCRIPT,
@@ -169,6 +172,7 @@ def planted(alice, make_user):
         "gone": gone,
         "company": company,
         "job": job,
+        "draft": draft,
         "web_form": web_form,
         "contact_type": contact_type,
         "bob": bob,
@@ -187,13 +191,13 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     log_in(page)
     ada, company = planted["ada"], planted["company"]
-    main = page.locator("main")
+    body = page.locator("body")
 
     def visit(url, *texts):
         page.goto(url)
         assert_inert(page, dialogs, url)
         for text in texts:
-            expect(main).to_contain_text(text)
+            expect(body).to_contain_text(text)
 
     visit("/contacts/", SCRIPT, IMG)
     visit("/contacts/?q=__xss", SCRIPT, IMG)
@@ -223,6 +227,11 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
     visit("/contacts/trash/", TEMPLATE, IMG)
     visit("/contacts/imports/", IMG)
     visit(f"/contacts/imports/{planted['job'].pk}/", SCRIPT)
+    # The wizard's steps show the file's cells: its settings with a preview, its mapping.
+    draft = planted["draft"].pk
+    visit(f"/contacts/imports/{draft}/settings/", SCRIPT, IMG)
+    visit(f"/contacts/imports/{draft}/preview/", SCRIPT, IMG)
+    visit(f"/contacts/imports/{draft}/mapping/", SCRIPT)
     shot("import-report")
     visit(f"/settings/webforms/{planted['web_form'].pk}/", SCRIPT)
     visit(f"/settings/webforms/{planted['web_form'].pk}/edit/")
@@ -256,7 +265,7 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
     )
     expect(page).to_have_url(re.compile(r"/contacts/bulk/$"))
     assert_inert(page, dialogs, "bulk")
-    expect(main).to_contain_text(SCRIPT)
+    expect(body).to_contain_text(SCRIPT)
     shot("bulk")
 
     # The web form's visitor values reached the CRM as text.
