@@ -4,6 +4,7 @@ import cell and website form field are shown as text on every page, and never ru
 import csv
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group
@@ -201,6 +202,10 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
 
     visit("/contacts/", SCRIPT, IMG)
     visit("/contacts/?q=__xss", SCRIPT, IMG)
+    # The filter panel and the active filters' labels name tags, types and user fields.
+    visit("/contacts/?filters=show", SCRIPT, IMG, TEMPLATE)
+    tag_filter = f"tag={quote(IMG)}&type={planted['contact_type'].pk}&import={planted['job'].pk}"
+    visit(f"/contacts/?{tag_filter}", f"Tag: {IMG}", f"Type: {IMG}", SCRIPT)
     visit("/contacts/?q=" + "%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E", SCRIPT)
     visit(f"/contacts/{ada.pk}/", SCRIPT, IMG, TEMPLATE, f"{IMG}@example.com", JS_LINK)
     # The card's web links point to a web site, never to a script.
