@@ -228,6 +228,7 @@ def _locked_fields_for(kind):
     # FOR SHARE: saves do not wait for each other, but a field's deletion or change of
     # options waits for the saves that read it, and the saves after it read it anew.
     sql, params = fields.query.sql_with_params()
+    # safe-sql: sql is the ORM's own query text, its values are left in params.
     return list(CustomField.objects.raw(f"{sql} FOR SHARE", params))
 
 

@@ -89,6 +89,10 @@ def escape_cell(value):
     Phone numbers such as "+33 1 23 45 67 89" are escaped too: a spreadsheet shows
     them as text, and the import strips the apostrophe again with unescape_cell.
     """
+    # The OWASP rule, by the first character only. Escaping only what "would be a
+    # formula" would keep phones bare, but what parses as one differs between Excel,
+    # LibreOffice and Google Sheets and their versions ("+1-555-0100" is arithmetic to
+    # some), so the safe reading is the one that does not guess.
     value = "" if value is None else str(value)
     return ESCAPE + value if _needs_escape(value) else value
 

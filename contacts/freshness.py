@@ -63,13 +63,16 @@ $$ LANGUAGE plpgsql
 
 def install_triggers(schema_editor, initially="DEFERRED"):
     """Create (or replace) the triggers that give the data a new version on each write."""
+    if initially not in ("DEFERRED", "IMMEDIATE"):
+        raise ValueError(f"initially must be DEFERRED or IMMEDIATE, not {initially!r}")
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRESQL_FUNCTION)
     for table in TABLES:
         if vendor == "postgresql":
+            # safe-sql: table is one of TABLES, initially one of two keywords (checked above).
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
-            schema_editor.execute(
+            schema_editor.execute(  # safe-sql: as above.
                 f"CREATE CONSTRAINT TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE "
                 f"ON {table} DEFERRABLE INITIALLY {initially} FOR EACH ROW "
                 "EXECUTE FUNCTION contacts_bump_data_version()"
@@ -77,9 +80,10 @@ def install_triggers(schema_editor, initially="DEFERRED"):
         elif vendor == "sqlite":
             for event in ("insert", "update", "delete"):
                 name = f"{TRIGGER}_{table}_{event}"
+                # safe-sql: name is made of TRIGGER, one of TABLES and a literal event.
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
                 bump = "UPDATE contacts_dataversion SET value = random() WHERE id = 1;"
-                # The names are TABLES', written above.
+                # safe-sql: the names are TABLES', written above; bump is the literal above.
                 create = f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {bump} END"  # noqa: S608
                 schema_editor.execute(create)
 
@@ -88,9 +92,11 @@ def remove_triggers(schema_editor):
     vendor = schema_editor.connection.vendor
     for table in TABLES:
         if vendor == "postgresql":
+            # safe-sql: table is one of TABLES.
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {table}")
         elif vendor == "sqlite":
             for event in ("insert", "update", "delete"):
+                # safe-sql: table is one of TABLES, event a literal.
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_{table}_{event}")
     if vendor == "postgresql":
         schema_editor.execute("DROP FUNCTION IF EXISTS contacts_bump_data_version()")

@@ -16,8 +16,9 @@ CRM_ADMINS_GROUP = "CRM admins"
 
 
 def photo_path(instance, filename):
-    # Random names: an uploaded file's name never reaches the disk or a URL.
-    return f"photos/{uuid.uuid4().hex}{filename[filename.rfind('.') :]}"
+    # Random names: an uploaded file's name never reaches the disk or a URL. The files are
+    # photos.process_photo's, named "photo.jpg" or "t.png": the extension is one of two.
+    return f"photos/{uuid.uuid4().hex}{'.png' if filename.endswith('.png') else '.jpg'}"
 
 
 class ContactType(models.Model):

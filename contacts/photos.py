@@ -1,5 +1,6 @@
 """Check, orient, shrink and re-encode uploaded photos (SPEC C10)."""
 
+import contextlib
 import io
 import warnings
 
@@ -47,18 +48,24 @@ def _open(upload):
 
 def _encode(image):
     has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    # Pillow writes some of what it read back out (a JPEG or GIF comment, an ICC
+    # profile): only the pixels are kept, so nothing hidden in the upload is stored.
+    image.info = {}
     out = io.BytesIO()
     if has_alpha:
-        image.convert("RGBA").save(out, "PNG", optimize=True)
+        image.save(out, "PNG", optimize=True)
         return out.getvalue(), ".png"
-    image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+    image.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue(), ".jpg"
 
 
 def process_photo(upload):
     """Return (photo, thumbnail) files for an upload, or raise ValidationError."""
     image = _open(upload)
-    image = ImageOps.exif_transpose(image)  # Also drops the EXIF block.
+    # An unreadable EXIF block leaves the photo as it is; it is not stored either way.
+    with contextlib.suppress(Exception):
+        image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     photo = image.copy()

@@ -221,7 +221,7 @@ def rejects_lines(job):
         cells = json.loads(issue.cells)
         width = max(width, len(header))
         cells = cells + [""] * (width - len(cells)) if header else cells
-        yield writer.writerow([escape_cell(c) for c in cells] + [issue.reason])
+        yield writer.writerow([escape_cell(c) for c in [*cells, issue.reason]])
 
 
 def write_rejects_file(job):

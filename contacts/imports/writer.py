@@ -246,12 +246,14 @@ def insert(model, fields, rows, attnames=False):
     else:
         columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
     with connection.cursor() as cursor:
-        # Names come from the model's metadata; values go as parameters.
+        # Names come from the model's metadata, quoted; values go as parameters.
         if connection.vendor == "postgresql":
+            # safe-sql: table and columns are quoted names from the model's metadata.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(fields))
+            # safe-sql: quoted names, as above; placeholders holds only "%s".
             sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
             cursor.executemany(sql, rows)

@@ -376,3 +376,46 @@ def test_csv_export_follows_the_sort_of_the_list(client, alice, make_contact):
     text = body.decode("utf-8-sig")
 
     assert text.index("Zoe") < text.index("Anna")
+
+
+FORMULAS = ["=1+1", "+cmd", "-2+3", "@SUM(1)", "\t=1", "\r=1"]
+
+
+def test_no_cell_of_the_csv_starts_as_a_formula_whatever_the_field(client, alice, make_contact):
+    field = custom_fields.custom_field_create(label="=label", field_type="text")
+    ContactType.objects.create(title="@type", position=99)
+    company = make_contact("company", company_name="+company")
+    person = make_contact(
+        first_name="=first",
+        last_name="-last",
+        job_title="@job",
+        description="\t=description",
+        company=company,
+        tags=["=tag", "+other"],
+        infos=[
+            {"kind": "email", "category": "work", "value": "=x@example.com"},
+            {"kind": "phone", "category": "work", "value": "+33 1 23 45 67 89"},
+            {"kind": "web", "category": "website", "value": "=HYPERLINK(1)"},
+        ],
+        addresses=[{"street": "\r=street", "city": "=city", "postcode": "-1", "country": "+c"}],
+        custom={field.key: "=value"},
+    )
+    person.contact_type = ContactType.objects.get(title="@type")
+    person.save()
+    client.force_login(alice)
+
+    response = client.get("/contacts/export.csv")
+    raw = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(raw)) for cell in row]
+
+    assert "'=label" in cells
+    assert "'=first" in cells
+    assert "'@type" in cells
+    assert "'+other, =tag" in cells
+    assert "'=value" in cells
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_escape_cell_prefixes_each_formula_start_with_an_apostrophe(value):
+    assert escape_cell(value) == "'" + value

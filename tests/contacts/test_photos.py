@@ -252,3 +252,103 @@ def test_reset_to_default_removes_the_photo_and_its_files(
     assert not with_photo.photo
     assert not with_photo.photo_thumb
     assert media_files(settings) == []
+
+
+# Upload safety (issue 10 §3)
+
+PAYLOAD = b"<script>window.__xss=1</script>"
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>window.__xss=1</script><rect width='10' height='10'/></svg>"
+)
+HTML = b"<!doctype html><html><body><img src=x onerror=alert(1)>" + PAYLOAD + b"</body></html>"
+
+
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (SVG, "drawing.svg", NOT_AN_IMAGE),
+        (SVG, "drawing.png", NOT_AN_IMAGE),
+        (HTML, "page.html", NOT_AN_IMAGE),
+        (HTML, "page.jpg", NOT_AN_IMAGE),
+        (b"GIF89a" + HTML, "header-only.gif", NOT_AN_IMAGE),
+        (b"", "empty.jpg", "The submitted file is empty."),
+        (png_declaring(100_000, 100_000), "bomb.png", TOO_MANY_PIXELS),
+    ],
+    ids=["svg", "svg-as-png", "html", "html-as-jpg", "gif-header-then-html", "empty", "10Gpx"],
+)
+def test_files_that_are_not_images_are_refused_and_nothing_is_stored(
+    upload, settings, content, name, message
+):
+    response = upload(content, name=name)
+
+    assert response.status_code == 200
+    assert f"<strong>{message}</strong>" in response.content.decode()
+    assert not Contact.objects.exists()
+    assert media_files(settings) == []
+
+
+def test_a_refused_file_leaves_the_contact_being_edited_unchanged(client, alice, contact, settings):
+    client.force_login(alice)
+    data = form_data(first_name="Changed", last_name="Dupont", responsible=[alice.pk])
+    data["photo"] = SimpleUploadedFile("drawing.png", SVG)
+
+    response = client.post(f"/contacts/{contact.pk}/edit/", data)
+
+    assert response.status_code == 200
+    assert f"<strong>{NOT_AN_IMAGE}</strong>" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.first_name == "Jean"
+    assert not contact.photo
+    assert media_files(settings) == []
+
+
+def jpeg_with_comment():
+    return image_bytes("JPEG", comment=PAYLOAD)
+
+
+def gif_with_comment():
+    return image_bytes("GIF", comment=PAYLOAD)
+
+
+def png_with_text():
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Comment", PAYLOAD.decode())
+    return image_bytes("PNG", pnginfo=info)
+
+
+def webp_with_bad_exif_and_profile():
+    return image_bytes("WEBP", exif=b"Exif\0\0" + PAYLOAD, icc_profile=b"\0" * 128 + PAYLOAD)
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: image_bytes("GIF") + HTML, "polyglot.gif"),
+        (lambda: image_bytes("JPEG") + HTML, "polyglot.jpg"),
+        (jpeg_with_comment, "comment.jpg"),
+        (gif_with_comment, "comment.gif"),
+        (png_with_text, "text.png"),
+        (webp_with_bad_exif_and_profile, "exif.webp"),
+    ],
+    ids=["gif-then-html", "jpeg-then-html", "jpeg-comment", "gif-comment", "png-text", "webp"],
+)
+def test_only_the_pixels_of_an_image_carrying_a_payload_are_stored(upload, settings, make, name):
+    content = make()
+    assert PAYLOAD in content
+
+    response = upload(content, name=f"evil{name}")
+
+    assert response.status_code == 302
+    contact = Contact.objects.get()
+    files = media_files(settings)
+    assert sorted(f.name for f in files) == sorted(
+        n.removeprefix("photos/") for n in (contact.photo.name, contact.photo_thumb.name)
+    )
+    for path in files:
+        assert "evil" not in path.name
+        assert b"__xss" not in path.read_bytes()
+        assert b"<script" not in path.read_bytes()
+        Image.open(path).verify()

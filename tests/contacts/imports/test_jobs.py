@@ -367,3 +367,20 @@ def test_a_big_file_is_parsed_in_a_second_process_with_the_same_result(run_impor
     phone = contact.infos.get(kind="phone")
     assert (phone.value, phone.normalized) == ("01 23 45 01 01", "+33123450101")
     assert "0123450101" in contact.search_text and "33123450101" in contact.search_text
+
+
+def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
+    content = csv_text(
+        ["=First name", "+Last name", "Email", "@Notes"],
+        ["=cmd", "-2+3", "=bad", "\t=1"],
+        ["@x", "+33 1 23", "\r=mail", "-"],
+    )
+    job = run_import(content)
+    assert job.rejected == 2
+
+    text = "".join(services.rejects_lines(job)).lstrip("\ufeff")
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+    assert cells[:5] == ["'=First name", "'+Last name", "Email", "'@Notes", "error"]
+    assert "'=cmd" in cells
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
