@@ -11,7 +11,6 @@ from django.db.utils import IntegrityError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import freshness
 from contacts.access import grant_access_many
 from contacts.models import (
     CRM_ADMINS_GROUP,
@@ -179,21 +178,3 @@ def test_the_htmx_results_come_from_the_same_cache(alice_client, contact):
     full, _ = listed(alice_client)
     fragment = alice_client.get(LIST, headers={"hx-request": "true", "hx-target": "results"})
     assert fragment.content.decode() in full
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL defers the version")
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_the_version_changes_when_the_writer_commits(contact):
-    before = freshness.data_version()
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {freshness.TRIGGER} DEFERRED")
-        Contact.objects.filter(pk=contact.pk).update(display_name="Jean Later")
-        Contact.objects.filter(pk=contact.pk).update(display_name="Jean Later still")
-        assert freshness.data_version() == before
-    after = freshness.data_version()
-    assert after != before
-    # Once per transaction, not once per row or statement: the sequence moved by one.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_value FROM contacts_data_version_seq")
-        assert cursor.fetchone()[0] == after
