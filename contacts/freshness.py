@@ -42,6 +42,7 @@ TABLES = (
     "auth_user_groups",
 )
 TRIGGER = "contacts_data_version"
+SQLITE_BUMP = "UPDATE contacts_dataversion SET value = random() WHERE id = 1;"
 
 POSTGRESQL_FUNCTION = """
 CREATE SEQUENCE IF NOT EXISTS contacts_data_version_seq;
@@ -82,9 +83,8 @@ def install_triggers(schema_editor, initially="DEFERRED"):
                 name = f"{TRIGGER}_{table}_{event}"
                 # safe-sql: name is made of TRIGGER, one of TABLES and a literal event.
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                bump = "UPDATE contacts_dataversion SET value = random() WHERE id = 1;"
-                # safe-sql: the names are TABLES', written above; bump is the literal above.
-                create = f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {bump} END"  # noqa: S608
+                # safe-sql: the names are TABLES', written above; bump is a constant.
+                create = f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN {SQLITE_BUMP} END"  # noqa: S608
                 schema_editor.execute(create)
 
 

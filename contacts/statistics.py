@@ -18,11 +18,11 @@ CONTACT_TABLES = "contacts_contact, contacts_contactinfo, contacts_contactuserob
 
 
 def refresh_statistics():
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        elif connection.vendor == "postgresql":
-            cursor.execute(f"ANALYZE {CONTACT_TABLES}")
+    else:
+        refresh_grown_tables()
 
 
 def refresh_grown_tables():
