@@ -1,0 +1,116 @@
+"""The list's rows, built in Python (contacts/templatetags/contact_list.py): what they show,
+escaped, and the row menu by what the user may do."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from contacts.models import Contact, ContactType
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = '<script>alert("x")</script>&\'"'
+
+
+class Rows(HTMLParser):
+    """Collect each table row's tags, attributes and text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.in_body = [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tbody":
+            self.in_body = True
+        elif self.in_body and tag == "tr":
+            self.rows.append({"tags": [], "text": ""})
+        if self.in_body and self.rows:
+            self.rows[-1]["tags"].append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag == "tbody":
+            self.in_body = False
+
+    def handle_data(self, data):
+        if self.in_body and self.rows:
+            self.rows[-1]["text"] += data
+
+
+def rows_of(response):
+    """Return the rows of the contact table (the page has other tables)."""
+    html = response.content.decode()
+    table = html[html.index('<table class="table table-hover align-middle contact-table">') :]
+    parser = Rows()
+    parser.feed(table[: table.index("</table>")])
+    return parser.rows
+
+
+def links(row):
+    return [attrs["href"] for tag, attrs in row["tags"] if tag == "a"]
+
+
+def test_every_value_of_a_row_is_shown_escaped(alice_client, alice, make_contact):
+    alice.first_name, alice.last_name = PAYLOAD, "Martin"
+    alice.save()
+    company = make_contact(Contact.Kind.COMPANY, company_name=f"Co {PAYLOAD}")
+    person = make_contact(
+        first_name=PAYLOAD,
+        last_name="Dupont",
+        company=company,
+        tags=[f"tag {PAYLOAD}"],
+        infos=[
+            {"kind": "email", "category": "work", "value": "a&b@example.com", "is_primary": True},
+            {"kind": "phone", "category": "work", "value": "+33 1 23 45 67 89", "is_primary": True},
+        ],
+        access=Contact.Access.PUBLIC_READ,
+    )
+    person.contact_type = ContactType.objects.create(title=f"Type {PAYLOAD}")
+    person.source = Contact.Source.IMPORT
+    person.save()
+
+    response = alice_client.get("/contacts/?sort=-created")
+    [row, _] = rows_of(response)
+    # No markup came from the values: every tag of the row is one the row is built with.
+    assert "script" not in [tag for tag, _ in row["tags"]]
+    for shown in (
+        f"{PAYLOAD} Dupont",
+        f"Co {PAYLOAD}",
+        f"Type {PAYLOAD}",
+        f"tag {PAYLOAD}",
+        f"{PAYLOAD} Martin",
+        "a&b@example.com",
+        "+33 1 23 45 67 89",
+    ):
+        assert shown in row["text"]
+    checkbox = next(attrs for tag, attrs in row["tags"] if tag == "input")
+    assert checkbox["value"] == str(person.pk)
+    assert checkbox["aria-label"] == f"Select {PAYLOAD} Dupont"
+    assert "mailto:a&b@example.com" in links(row)
+    assert "tel:+33123456789" in links(row)
+    # The public badge and the source badge.
+    titles = [attrs.get("title") for _, attrs in row["tags"] if attrs.get("title")]
+    assert f"Public: {Contact.Access.PUBLIC_READ.label}" in titles
+    assert "Source" in titles
+    assert "Import" in row["text"]
+
+
+def test_row_menu_offers_edit_and_delete_only_to_who_may_change(client, alice, bob, make_contact):
+    contact = make_contact(access=Contact.Access.PUBLIC_READ)
+    url = contact.get_absolute_url()
+    client.force_login(alice)
+    [row] = rows_of(client.get("/contacts/"))
+    assert {f"{url}edit/", f"{url}delete/"} <= set(links(row))
+    client.force_login(bob)
+    [row] = rows_of(client.get("/contacts/"))
+    assert url in links(row)
+    assert not {f"{url}edit/", f"{url}delete/"} & set(links(row))
+
+
+def test_a_row_shows_its_photo_or_initials(alice_client, make_contact):
+    with_photo = make_contact(first_name="Anne", last_name="Photo")
+    Contact.objects.filter(pk=with_photo.pk).update(photo_thumb="photos/x.png", version=7)
+    make_contact(first_name="Zoé", last_name="Initiales")
+    rows = rows_of(alice_client.get("/contacts/?sort=name"))
+    images = [[attrs["src"] for tag, attrs in row["tags"] if tag == "img"] for row in rows]
+    assert images == [[], [f"{with_photo.get_absolute_url()}photo/thumb/?v=7"]]
+    assert "ZI" in rows[0]["text"]
