@@ -35,7 +35,7 @@ bench: install
 # Two app servers and two task workers on PostgreSQL and Redis, under concurrent clients
 # (bench/load.py): DATABASE_URL names the PostgreSQL server, CACHE_URL the Redis one.
 load: install
-	$(PY) bench/load.py $(if $(SECONDS),--seconds $(SECONDS))
+	$(PY) bench/load.py $(if $(LOAD_SECONDS),--seconds $(LOAD_SECONDS))
 
 lint: install
 	ruff check .

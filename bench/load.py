@@ -596,11 +596,12 @@ def _run(args, run, prefix, logs, environment, redis):
     workers = [f"load-worker-{n}" for n in (1, 2)]
     with ExitStack() as stack:
         log = stack.enter_context(open(logs / "processes.log", "w"))  # noqa: SIM115
-        ports = [stack.enter_context(serve(workers=2, log=log)) for _ in range(2)]
+        processes = []
+        ports = [stack.enter_context(serve(2, log, started=processes)) for _ in range(2)]
         for worker_id in workers:
             command = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--interval", "0.2"]
             command += ["--no-startup-delay", "--worker-id", worker_id]
-            stack.enter_context(running(command, log=log))
+            processes.append(stack.enter_context(running(command, log=log)))
         print(f"Servers on ports {ports[0]} and {ports[1]}, workers {', '.join(workers)}")
 
         # Every person logs in first (on either server), so that no login, which writes
@@ -658,7 +659,9 @@ def _run(args, run, prefix, logs, environment, redis):
         )
         results.insert(0, (shared_cache, "list page rendered by one server served by the other"))
         connections.close_all()
-    # The processes are stopped: what they logged is complete.
+    # The processes are stopped (each with its process group): what they logged is complete.
+    left = [p.pid for p in processes if _group_alive(p.pid)]
+    results.append((not left, f"every process stopped: {len(left)} process groups left"))
     text = (logs / "processes.log").read_text(errors="replace")
     tracebacks = text.count("Traceback")
     results.append((tracebacks == 0, f"no traceback in the processes' logs: {tracebacks}"))
@@ -682,6 +685,7 @@ def _run(args, run, prefix, logs, environment, redis):
                     "seconds": round(elapsed, 1),
                     "figures": rows,
                     "checks": [{"holds": h, "what": w} for h, w in results],
+                    "process_groups": [p.pid for p in processes],
                     **summary,
                 },
                 indent=1,
@@ -689,6 +693,19 @@ def _run(args, run, prefix, logs, environment, redis):
         )
     print("\nAll checks hold." if ok else "\nSome checks failed.")
     return 0 if ok else 1
+
+
+def _group_alive(group, wait=3.0):
+    """Return whether a process of the group is still there after wait seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return False
+        if time.monotonic() > deadline:
+            return True
+        time.sleep(0.1)  # killed workers are reaped by init in a moment
 
 
 def drop_postgresql(url, name):

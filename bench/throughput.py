@@ -81,8 +81,11 @@ def _stop_with_parent():
 
 
 @contextmanager
-def serve(workers=2, log=None, env=None):
-    """Run gunicorn for the duration of the block, with env added; yield its port."""
+def serve(workers=2, log=None, env=None, started=None):
+    """Run gunicorn for the duration of the block, with env added; yield its port.
+
+    started, a list, receives the gunicorn master's Popen.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -102,6 +105,8 @@ def serve(workers=2, log=None, env=None):
         "bench_wsgi:application",
     ]
     with running(command, env=env, log=log) as server:
+        if started is not None:
+            started.append(server)
         _wait_listening(port, server)
         yield port
 
