@@ -356,7 +356,7 @@ def prepare(run):
     }
 
 
-def check(plan, stats, edits, submissions, run, started_at, redis, prefix, workers):
+def check(plan, stats, edits, submissions, run, started_at, workers):
     """Return the invariants as [(holds, what)]."""
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
@@ -654,9 +654,7 @@ def _run(args, run, prefix, logs, environment, redis):
         for browser in [*readers, *editors]:
             browser.close()
 
-        results, summary = check(
-            plan, stats, edits, submissions, run, started_at, redis, prefix, workers
-        )
+        results, summary = check(plan, stats, edits, submissions, run, started_at, workers)
         results.insert(0, (shared_cache, "list page rendered by one server served by the other"))
         connections.close_all()
     # The processes are stopped (each with its process group): what they logged is complete.
