@@ -521,7 +521,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=30, help="load phase (60 at most)")
     parser.add_argument(
         "--database",
-        help="throwaway database on DATABASE_URL's server (default: its name + _load)",
+        help="the throwaway database, created and dropped on DATABASE_URL's server "
+        "(default: its name + _throwaway_load)",
     )
     parser.add_argument("--cache-url", default=os.environ.get("CACHE_URL", DEFAULT_CACHE_URL))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -532,7 +533,10 @@ def main():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         parser.error("DATABASE_URL must name a PostgreSQL database (the load runs beside it)")
-    name = args.database or urlsplit(url).path.lstrip("/") + "_load"
+    own = urlsplit(url).path.lstrip("/")
+    name = args.database or f"{own}_throwaway_load"
+    if name == own:
+        parser.error("--database must name another database than DATABASE_URL's: it is dropped")
     load_url = urlsplit(url)._replace(path=f"/{name}").geturl()
     # A stop from outside (pytest's timeout, kill) unwinds like Ctrl-C: everything is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -1,8 +1,8 @@
 """The deployment's topology under load (issue 10, items 6 and 8), through bench/load.py.
 
-Two gunicorn servers and two task workers on PostgreSQL and Redis, in a database of the
-test's own (the suite's database name + "_loadtest", created and dropped by the script),
-for 12 seconds. PostgreSQL only: several servers on SQLite is not a supported deployment.
+Two gunicorn servers and two task workers on PostgreSQL and Redis for 12 seconds, in a
+database of the test's own (the suite's database name + "_throwaway_loadtest", created and
+dropped by the script). PostgreSQL only: several servers on SQLite is not a deployment.
 """
 
 import json
@@ -39,7 +39,7 @@ def redis_reachable():
 @pytest.fixture
 def load_database():
     url = os.environ["DATABASE_URL"]
-    name = urlsplit(url).path.lstrip("/") + "_loadtest"
+    name = urlsplit(url).path.lstrip("/") + "_throwaway_loadtest"
     yield url, name
     server = urlsplit(url)._replace(path="/postgres").geturl()
     with psycopg.connect(server, autocommit=True) as db:
