@@ -32,6 +32,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import signal
 import statistics
 import sys
@@ -574,8 +575,10 @@ def run_load(args, url, name, load_url):
     redis.ping()
     print(f"Database {name}, Redis {args.cache_url} (keys {prefix}:*), logs in {logs}", flush=True)
     recreate_postgresql(url, name)
+    status = 1
     try:
-        return _run(args, run, prefix, logs, environment, redis)
+        status = _run(args, run, prefix, logs, redis)
+        return status
     finally:
         from django.db import connections
 
@@ -584,9 +587,11 @@ def run_load(args, url, name, load_url):
             redis.delete(key)
         if not args.keep:
             drop_postgresql(url, name)
+            if status == 0:
+                shutil.rmtree(logs)  # kept when something failed, for its log
 
 
-def _run(args, run, prefix, logs, environment, redis):
+def _run(args, run, prefix, logs, redis):
     import django
 
     django.setup()
