@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: install run test e2e bench lint format messages screenshots
+.PHONY: install run test e2e bench load lint format messages screenshots
 
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ screenshots: install
 
 bench: install
 	$(PY) bench/run.py
+
+# Two app servers and two task workers on PostgreSQL and Redis, under concurrent clients
+# (bench/load.py): DATABASE_URL names the PostgreSQL server, CACHE_URL the Redis one.
+load: install
+	$(PY) bench/load.py $(if $(LOAD_SECONDS),--seconds $(LOAD_SECONDS))
 
 lint: install
 	ruff check .

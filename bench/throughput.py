@@ -5,8 +5,13 @@ database and settings of the calling process (it inherits DATABASE_URL, SECRET_K
 rest from os.environ), and stops it on leaving. load() is a bounded load generator: a
 fixed number of client threads, each with its own HTTP/1.1 connection (http.client, kept
 alive when the server allows it), sending GETs in a loop until a deadline.
+
+running() is what both serve() and bench/load.py's task workers start their processes
+with: each in a process group of its own, told to stop when this process dies, stopped
+with SIGTERM (then SIGKILL) on leaving the block, however it is left.
 """
 
+import ctypes
 import http.client
 import os
 import signal
@@ -30,8 +35,57 @@ def free_port():
 
 
 @contextmanager
-def serve(workers=2, log=None, env=None):
-    """Run gunicorn for the duration of the block, with env added; yield its port."""
+def running(command, env=None, log=None):
+    """Run command for the duration of the block, with env added; yield its Popen."""
+    # Fixed arguments and this interpreter: nothing comes from outside.
+    process = subprocess.Popen(  # noqa: S603
+        command,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=log,
+        # A group of its own: gunicorn's workers are stopped with it, and Ctrl-C in a
+        # terminal reaches this process only, which stops the others in order.
+        start_new_session=True,
+        preexec_fn=_stop_with_parent,  # set before any client thread starts
+    )
+    try:
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process, timeout=30):
+    """Stop process gracefully (SIGTERM), then for good; wait for its whole group."""
+    if process.poll() is None:
+        # SIGTERM: gunicorn's graceful stop (the workers finish their request), db_worker's too.
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    try:
+        # Whatever it left in its group (a worker that did not stop with its master).
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop_with_parent():
+    """In the child: receive SIGTERM when the process that started it dies (Linux)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+@contextmanager
+def serve(workers=2, log=None, env=None, started=None):
+    """Run gunicorn for the duration of the block, with env added; yield its port.
+
+    started, a list, receives the gunicorn master's Popen.
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -50,19 +104,11 @@ def serve(workers=2, log=None, env=None):
         "warning",
         "bench_wsgi:application",
     ]
-    # Fixed arguments and this interpreter: nothing comes from outside.
-    server = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=log, stderr=log)  # noqa: S603
-    try:
+    with running(command, env=env, log=log) as server:
+        if started is not None:
+            started.append(server)
         _wait_listening(port, server)
         yield port
-    finally:
-        # SIGTERM: gunicorn's graceful stop, the workers finish their request and exit.
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def _wait_listening(port, server, timeout=30):

@@ -165,16 +165,25 @@ WEBFORM_MAX_BODY_BYTES = env_int("WEBFORM_MAX_BODY_BYTES", 128 * 1024)
 # The visitor's address is REMOTE_ADDR. Behind one reverse proxy, name the header it
 # appends the client's address to, as Django spells it: HTTP_X_FORWARDED_FOR.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
-# The rate limit and the list's pages are kept in Django's cache: per process by default;
-# with several processes or servers, point CACHE_URL at Redis (redis://host:6379/0) to
-# share them.
+
+# Deployment beyond one process (README, "Deployment"). The rate limits, the list's pages
+# and the sessions are kept in Django's cache: per process by default; with several
+# processes or servers, point CACHE_URL at Redis (redis://host:6379/0) to share them.
+# CACHE_KEY_PREFIX keeps two deployments apart on one Redis database. Sessions are then
+# "cached_db": read from Redis, written to both, so a Redis restart or an eviction logs
+# nobody out. APP_SERVERS says how many app servers run this deployment, for
+# `manage.py check_deployment` (more than one needs PostgreSQL, Redis and a shared
+# MEDIA_ROOT).
+APP_SERVERS = env_int("APP_SERVERS", 1)
 if env("CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env("CACHE_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
