@@ -213,8 +213,8 @@ if not DEBUG:
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
-# A working day and a half; a session is renewed at each login, not at each request.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 36 * 3600)
+# A working day rather than Django's two weeks: a forgotten session ends overnight.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
