@@ -219,8 +219,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Only the app's own files: no inline script or style, no eval, no framing by any site.
-# The website forms' visitors post from other sites to /f/, which needs no exception:
-# the policy governs what this site's pages load, not who posts to it.
+# Posts from other sites to the website forms' /f/ need no exception (the policy governs
+# what this site's pages do, not who posts to them); /f/'s own answers drop form-action,
+# as they lead on to the admin's site.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -238,6 +239,7 @@ CONTENT_SECURITY_POLICY = {
 # Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one username from one
 # address, that pair is refused for AXES_COOLOFF_MINUTES. Attempts are kept in the
 # database, so that every app server counts the same ones.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
