@@ -27,6 +27,7 @@ urlpatterns = [
     path("webforms/", webforms.webform_list, name="webforms"),
     path("webforms/new/<slug:kind>/", webforms.webform_create, name="webform_create"),
     path("webforms/<int:pk>/", webforms.webform_detail, name="webform"),
+    path("webforms/<int:pk>/preview/", webforms.webform_preview, name="webform_preview"),
     path("webforms/<int:pk>/edit/", webforms.webform_edit, name="webform_edit"),
     path("webforms/<int:pk>/active/", webforms.webform_set_active, name="webform_set_active"),
     path("webforms/<int:pk>/new-key/", webforms.webform_regenerate_key, name="webform_new_key"),

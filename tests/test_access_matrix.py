@@ -142,6 +142,7 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:webform_create": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:webform": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:webform_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:webform_preview": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:webform_set_active": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:webform_new_key": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:webform_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),

@@ -226,6 +226,7 @@ def allocate_ids(count):
             return [row[0] for row in cursor.fetchall()]
         # SQLite: the transaction holds the write lock, so nobody takes these ids meanwhile.
         # Past both the largest id and the AUTOINCREMENT counter: deleted ids are not reused.
+        # safe-sql: the model's table name, quoted by the backend.
         cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
         last = cursor.fetchone()[0] or 0
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])

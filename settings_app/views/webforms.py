@@ -2,16 +2,18 @@
 
 from urllib.parse import urlsplit
 
+from csp.decorators import csp
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from contacts.forms import UserChoiceField, parse_tags
@@ -293,16 +295,32 @@ def webform_detail(request, pk):
     """Show a form's figures, its HTML to copy and a preview of it."""
     web_form = get_object_or_404(WebForm.objects.prefetch_related("tags"), pk=pk)
     action = request.build_absolute_uri(endpoint_path(web_form))
-    html = form_html(web_form, action)
     context = {
         "web_form": web_form,
-        "html": html,
-        # In a page of its own, as on a plain site; sandboxed: no script, no sending.
-        "preview": PREVIEW_PAGE.format(language=web_form.language, html=html),
+        "html": form_html(web_form, action),
         "responsible": list(web_form.responsible.all()),
         "notify": list(web_form.notify.all()),
     }
     return render_settings(request, "webforms", "settings_app/webforms/detail.html", context)
+
+
+# The HTML as an admin's site would show it, with its inline style, in a frame of the
+# form's page only; no script runs (the iframe is sandboxed too) and nothing is sent.
+@admin_required
+@xframe_options_sameorigin
+@csp(
+    {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'self'"],
+    }
+)
+def webform_preview(request, pk):
+    """Show a form's HTML alone, in a page of its own, as on a plain site."""
+    web_form = get_object_or_404(WebForm, pk=pk)
+    html = form_html(web_form, request.build_absolute_uri(endpoint_path(web_form)))
+    return HttpResponse(PREVIEW_PAGE.format(language=web_form.language, html=html))
 
 
 @admin_required

@@ -84,7 +84,7 @@ def test_a_visitor_on_another_site_becomes_a_contact_of_the_responsible_user(
 
     expect(page.get_by_role("alert")).to_contain_text(text["saved"])
     html = page.locator("#webform-html").input_value()
-    preview = page.frame_locator("iframe[srcdoc]")
+    preview = page.frame_locator("#webform-preview")
     expect(preview.get_by_label(text["email"] + " *")).to_be_visible()
     expect(preview.get_by_role("button", name=text["send"])).to_be_visible()
     shot(page, request, f"generated-html-{language}")

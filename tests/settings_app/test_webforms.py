@@ -264,7 +264,7 @@ def test_the_forms_page_shows_the_html_to_copy_and_a_preview(admin_client, web_f
     form, fields = parse_form(html)
     assert form["action"] == f"http://testserver/f/{web_form.public_id}/"
     assert fields["_token"] == form_token(web_form)
-    assert 'sandbox=""' in page and "srcdoc=" in page
+    assert 'sandbox=""' in page and f"/settings/webforms/{web_form.pk}/preview/" in page
     assert "Copy the HTML" in page
 
 
