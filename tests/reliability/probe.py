@@ -64,6 +64,37 @@ def page(url, language):
     return {"status": response.status_code, "html": response.content.decode()}
 
 
+def setup_webform():
+    """Create alice and a website form for persons; return its address and posted fields."""
+    from django.contrib.auth import get_user_model
+
+    from tests.webforms_support import make_web_form, posted, submit_url
+
+    alice = get_user_model().objects.create_user("alice", "alice@example.com", "pw")
+    web_form = make_web_form(tags=["Web lead"], responsible=[alice], notify=[alice])
+    return {"url": submit_url(web_form), "data": posted(web_form), "form": web_form.pk}
+
+
+def webform_state(form_id):
+    """Return, per contact the form created, its e-mails, phones, tags and responsible."""
+    from contacts.models import Contact, WebForm
+
+    contacts = []
+    queryset = Contact.all_objects.filter(source=Contact.Source.WEB_FORM, kind="person")
+    for contact in queryset.prefetch_related("infos", "tags", "responsible").order_by("pk"):
+        contacts.append(
+            {
+                "name": contact.last_name,
+                "emails": [i.normalized for i in contact.infos.all() if i.kind == "email"],
+                "phones": [i.normalized for i in contact.infos.all() if i.kind == "phone"],
+                "tags": [t.name for t in contact.tags.all()],
+                "responsible": [u.username for u in contact.responsible.all()],
+            }
+        )
+    web_form = WebForm.objects.get(pk=form_id)
+    return {"contacts": contacts, "created_count": web_form.created_count}
+
+
 def tasks(task_path):
     """Return the statuses of the queued, running and ended tasks of task_path."""
     from django_tasks_db.models import DBTaskResult
@@ -83,6 +114,8 @@ def main():
         "import_state": lambda job_id: import_state(int(job_id)),
         "page": page,
         "tasks": tasks,
+        "setup_webform": setup_webform,
+        "webform_state": lambda form_id: webform_state(int(form_id)),
     }[command](*args)
     print(json.dumps(result))
 

@@ -82,7 +82,7 @@ def environment(database_url, tmp_path, **extra):
 
 
 def manage(env, *args, timeout=120):
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -96,7 +96,7 @@ def manage(env, *args, timeout=120):
 
 def probe(env, *args, timeout=60):
     """Run tests/reliability/probe.py with args; return what it printed, read as JSON."""
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603
         [PYTHON, "-m", "tests.reliability.probe", *args],
         cwd=ROOT,
         env=env,
@@ -117,7 +117,7 @@ class Processes:
 
     def start(self, name, args, env):
         log = open(self.log_dir / f"{name}.log", "wb")  # closed by stop_all
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.started.append((process, log))

@@ -21,7 +21,9 @@ from contacts.models import Contact
 from contacts.storage import WholeFileSystemStorage
 from tests.conftest import form_data, page_of
 
-DISK_FULL = "The photo could not be saved because the server&#x27;s disk is full: nothing was saved."
+DISK_FULL = (
+    "The photo could not be saved because the server&#x27;s disk is full: nothing was saved."
+)
 DISK_FULL_FR = "La photo n’a pas pu être enregistrée car le disque du serveur est plein"
 IMPORT_DISK_FULL = "The file could not be saved because the server&#x27;s disk is full"
 FILLER = ".filler"
@@ -80,8 +82,8 @@ def disk(settings, tmp_path, monkeypatch):
     root.mkdir()
     mounted = (
         shutil.which("mount") is not None
-        and subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(root)],
+        and subprocess.run(  # noqa: S603
+            [shutil.which("mount"), "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(root)],
             capture_output=True,
             timeout=10,
         ).returncode
@@ -94,7 +96,8 @@ def disk(settings, tmp_path, monkeypatch):
         yield Disk(root, mounted, monkeypatch)
     finally:
         if mounted:
-            subprocess.run(["umount", "-l", str(root)], capture_output=True, timeout=10)
+            umount = [shutil.which("umount"), "-l", str(root)]
+            subprocess.run(umount, capture_output=True, timeout=10)  # noqa: S603
 
 
 @pytest.fixture
@@ -201,9 +204,7 @@ def test_a_thumbnail_that_does_not_fit_takes_the_photo_written_before_it_away(
     assert files_in(settings.MEDIA_ROOT) == []
 
 
-def test_an_import_upload_on_a_full_disk_is_refused_and_nothing_is_kept(
-    full_disk, alice_client
-):
+def test_an_import_upload_on_a_full_disk_is_refused_and_nothing_is_kept(full_disk, alice_client):
     content = "First name,Last name,Email\r\n" + "Ada,Lovelace,ada@example.com\r\n" * 3000
     upload = SimpleUploadedFile("contacts.csv", content.encode())
 

@@ -78,9 +78,7 @@ def test_an_import_whose_worker_is_killed_keeps_whole_batches_and_resumes_once(t
         query = sql_reader(url)
 
         def progress():
-            return query("SELECT status, rows_done FROM contacts_importjob WHERE id = %s", [job])[
-                0
-            ]
+            return query("SELECT status, rows_done FROM contacts_importjob WHERE id = %s", [job])[0]
 
         first = worker(started, env, "worker-1")
         # Some batches committed, far from the end: kill it as the OOM killer would.
