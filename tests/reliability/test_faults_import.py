@@ -123,3 +123,56 @@ def test_an_import_whose_worker_is_killed_keeps_whole_batches_and_resumes_once(t
         statuses = probe(env, "tasks", "contacts.tasks.run_import")["statuses"]
         assert sorted(statuses) == ["RUNNING", "SUCCESSFUL"]
     assert time.monotonic() - started_at < 100
+
+
+# The recovery itself, in this process (the tasks run at once here)
+
+
+def _job_left_running(alice, heartbeat_seconds_ago):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from contacts.imports import services
+    from contacts.imports.models import ImportJob
+
+    csv_text = "First name,Email\r\n" + "".join(f"P{i},p{i}@example.com\r\n" for i in range(5))
+    job = services.job_create(by=alice, upload=ContentFile(csv_text.encode(), name="p.csv"))
+    beat = timezone.now() - timedelta(seconds=heartbeat_seconds_ago)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", run_token="dead", heartbeat_at=beat, run_started_at=beat
+    )
+    return job
+
+
+def test_a_silent_import_is_queued_again_once_and_finishes(alice, settings):
+    from contacts.imports import services
+    from contacts.models import Contact
+
+    settings.IMPORT_STALLED_SECONDS = 60
+    job = _job_left_running(alice, heartbeat_seconds_ago=61)
+
+    assert services.jobs_requeue_stalled() == [job.pk]
+    assert services.jobs_requeue_stalled() == []
+
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 5)
+    assert Contact.objects.count() == 5
+
+
+def test_an_import_whose_worker_beat_recently_is_left_to_it(alice, settings):
+    from contacts.imports import services
+
+    settings.IMPORT_STALLED_SECONDS = 60
+    job = _job_left_running(alice, heartbeat_seconds_ago=30)
+
+    assert services.jobs_requeue_stalled() == []
+    job.refresh_from_db()
+    assert (job.status, job.run_token) == ("running", "dead")
+
+
+def test_db_worker_is_the_one_that_resumes_imports():
+    from django.core.management import get_commands
+
+    assert get_commands()["db_worker"] == "contacts"
