@@ -44,7 +44,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_DOWN):
-            logger.warning("Database unavailable on %s: %s", request.path, exception)
+            logger.warning("Database unavailable on %s", request.path, exc_info=exception)
             return database_unavailable(request)
         return None
 

@@ -93,7 +93,7 @@ def _form_page(request, kind, contact=None):
                         raise
                     # The transaction rolled back: the form comes back, as it was typed, over
                     # the contact as it is stored.
-                    return _disk_full(request, kind, None if creating else contact.pk)
+                    return _disk_full(request, kind, None if creating else contact.pk, data)
                 if not creating:
                     message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
                 lost = len(form.custom_values_not_saved(contact))
@@ -123,10 +123,10 @@ def _form_page(request, kind, contact=None):
     return render(request, "contacts/form.html", context)
 
 
-def _disk_full(request, kind, pk):
+def _disk_full(request, kind, pk, data):
     """Show the form again with what was typed, saying that nothing was saved."""
     contact = get_contact_for_user(request.user, pk, "change") if pk else None
-    form = ContactForm(request.POST, kind=kind, user=request.user, instance=contact)
+    form = ContactForm(data, kind=kind, user=request.user, instance=contact)
     form.is_valid()
     form.add_error(
         None,
@@ -135,7 +135,7 @@ def _disk_full(request, kind, pk):
             "saved. Try again later, or save without the photo."
         ),
     )
-    formsets = detail_formsets(request.POST, contact)
+    formsets = detail_formsets(data, contact)
     for formset in formsets.values():
         formset.is_valid()
     context = {
