@@ -157,7 +157,8 @@ BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 1000)
 # An import whose worker wrote nothing for this long is taken as interrupted (the worker
-# was killed, or its machine lost) and queued again by the workers still running.
+# was killed, or its machine lost) and queued again by the workers still running. Keep it
+# well above the time one batch takes to write: a batch slower than this is done again.
 IMPORT_STALLED_SECONDS = env_int("IMPORT_STALLED_SECONDS", 120)
 # From this size on, a second process parses the rows while the first writes (0: never).
 IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
