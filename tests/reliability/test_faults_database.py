@@ -231,7 +231,6 @@ def post(port, path, data, language):
 def test_a_burst_of_website_forms_through_a_postgresql_restart_loses_and_doubles_nothing(
     private_postgres, tmp_path
 ):
-    started_at = time.monotonic()
     env = environment(
         private_postgres.url("crm"),
         tmp_path,
@@ -329,4 +328,3 @@ def test_a_burst_of_website_forms_through_a_postgresql_restart_loses_and_doubles
             assert contact["emails"] == [f"v{number}@example.com"], contact
             assert (contact["tags"], contact["responsible"]) == (["Web lead"], ["alice"])
         assert state["created_count"] == len(state["contacts"])
-    assert time.monotonic() - started_at < 60

