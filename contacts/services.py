@@ -160,7 +160,19 @@ def _save(contact, by, data, company):
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
     )
-    contact.save()
+    try:
+        contact.save()
+    except BaseException:
+        if data.photo:
+            _delete_written(contact.photo, contact.photo_thumb)
+        raise
+
+
+def _delete_written(*files):
+    """Delete the new photo files a failed save wrote (the photo when the thumbnail failed)."""
+    for file in files:
+        if file and file._committed:
+            file.storage.delete(file.name)
 
 
 @transaction.atomic

@@ -46,11 +46,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
     "axes",
     "contacts",
     "settings_app",
+    # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -66,8 +67,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last: it turns a locked-out login into the login page with its message.
+    # It turns a locked-out login into the login page with its message.
     "axes.middleware.AxesMiddleware",
+    # Last, so that it is the first to see what a view raises (crm/errors.py).
+    "crm.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -101,6 +104,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Faults (crm/errors.py, contacts/storage.py, the import's recovery): a connection kept
+# between requests is checked before reuse, so that requests recover by themselves after
+# a restart of the database; the requests caught by the outage get a 503 page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -136,7 +143,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Files are written whole or not at all: a full disk leaves no truncated file.
+    "default": {"BACKEND": "contacts.storage.WholeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -155,6 +163,10 @@ BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
 # CSV imports: the largest file accepted, and the rows written per transaction.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 1000)
+# An import whose worker wrote nothing for this long is taken as interrupted (the worker
+# was killed, or its machine lost) and queued again by the workers still running. Keep it
+# well above the time one batch takes to write: a batch slower than this is done again.
+IMPORT_STALLED_SECONDS = env_int("IMPORT_STALLED_SECONDS", 120)
 # From this size on, a second process parses the rows while the first writes (0: never).
 IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

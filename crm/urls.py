@@ -17,3 +17,6 @@ urlpatterns = [
 ]
 # MEDIA_ROOT is never served, not even with DEBUG on: photos go through contacts'
 # access-checked view and imports through theirs.
+
+# A database that cannot be reached is a 503 "try again" page, not a 500 (crm/errors.py).
+handler500 = "crm.errors.server_error"

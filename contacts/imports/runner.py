@@ -40,6 +40,10 @@ from .writer import ContactWriter, normalized
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
+# Each committed batch is a heartbeat (see services.jobs_requeue_stalled); while a pass
+# only reads (the first pass of a file with few companies), one every few seconds.
+HEARTBEAT_RECORDS = 500
+HEARTBEAT_SECONDS = 5
 
 
 class Superseded(Exception):
@@ -140,6 +144,7 @@ class Importer:
             self.responsible.insert(0, self.user.pk)
         # Rows written by this run, and when the planner's statistics were last refreshed.
         self.written, self.analyzed_at = 0, batch_size() / 2
+        self.beaten_at = timezone.now()
 
     def run(self):
         """Import every batch; return the status the job ended with."""
@@ -168,6 +173,8 @@ class Importer:
             start = job.position if phase == job.phase else 0
             batch, position = [], start
             for index, (line, cells) in enumerate(files.data_records(path, self.dialect)):
+                if index % HEARTBEAT_RECORDS == 0:
+                    self._beat()
                 if phase == 1:
                     is_company = self.reader.kind_of(cells) == Contact.Kind.COMPANY
                     companies.append(is_company)
@@ -190,6 +197,13 @@ class Importer:
             next_phase, next_position = (2, 0) if phase == 1 else (2, position)
             yield batch, next_phase, next_position, phase == 2
 
+    def _beat(self):
+        """Tell the other workers that this one is alive, when a while passed since."""
+        now = timezone.now()
+        if (now - self.beaten_at).total_seconds() >= HEARTBEAT_SECONDS:
+            self._save(heartbeat_at=now)
+            self.beaten_at = now
+
     def _save(self, **values):
         if not ImportJob.objects.filter(pk=self.job.pk, run_token=self.token).update(**values):
             raise Superseded
@@ -211,6 +225,7 @@ class Importer:
             if last:
                 values.update(status=Status.DONE, ended_at=timezone.now())
             self._save(**values)
+        self.beaten_at = values["heartbeat_at"]
         self.job.phase, self.job.position = phase, position
         self.written += len(batch)
         if self.written >= 2 * self.analyzed_at:

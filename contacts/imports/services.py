@@ -2,6 +2,7 @@
 
 import csv
 import json
+import logging
 import uuid
 from datetime import timedelta
 
@@ -17,12 +18,12 @@ from .. import services
 from ..exports import escape_cell
 from ..models import Contact, ContactType, Notification
 from ..services import ContactData
+from ..storage import is_disk_full
 from . import files, mapping, runner
 from .models import ImportIssue, ImportJob, ImportUpdate
 
+logger = logging.getLogger(__name__)
 Status = ImportJob.Status
-# A running job whose worker has not written for this long is taken as interrupted.
-STALLED_AFTER = timedelta(minutes=2)
 UNDO_CHUNK = 500
 
 
@@ -47,7 +48,18 @@ def job_create(*, by, upload, name=None, has_header=True, max_bytes=None):
         file_name=(name or upload.name or "import.csv")[-255:],
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
-    job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
+    try:
+        job.file.save(f"{uuid.uuid4().hex}.csv", upload, save=False)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        # The storage left no partial file behind, and no job was created.
+        raise files.ImportFileError(
+            _(
+                "The file could not be saved because the server's disk is full: nothing "
+                "was imported. Try again later."
+            )
+        ) from error
     job.file_size = job.file.size
     try:
         with open(job.file.path, "rb") as stream:
@@ -156,9 +168,44 @@ def can_resume(job):
     return job.status in (Status.CANCELLED, Status.FAILED) or is_stalled(job)
 
 
+def stalled_after():
+    """Return how long a running job's worker may stay silent before it counts as gone."""
+    return timedelta(seconds=settings.IMPORT_STALLED_SECONDS)
+
+
 def is_stalled(job):
     last = job.heartbeat_at or job.run_started_at
-    return job.status == Status.RUNNING and (last is None or timezone.now() - last > STALLED_AFTER)
+    return job.status == Status.RUNNING and (
+        last is None or timezone.now() - last > stalled_after()
+    )
+
+
+def jobs_requeue_stalled():
+    """Queue again the running jobs whose worker went silent; return their ids.
+
+    django-tasks-db leaves the task of a killed worker RUNNING forever and never runs it
+    again; the job knows better: its worker writes heartbeat_at with every batch (and
+    while it reads a long first pass). A job silent for IMPORT_STALLED_SECONDS gets a
+    new token and a new task, in one transaction, and resumes after its last committed
+    batch. The conditional UPDATE is the claim: of two workers checking at once, one
+    queues it; and a worker that was only slow finds its token gone at its next write,
+    and its batch rolls back.
+    """
+    from ..tasks import run_import
+
+    cutoff = timezone.now() - stalled_after()
+    requeued = []
+    stalled = ImportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    for job_id, old_token in stalled.values_list("pk", "run_token"):
+        token = runner.new_token()
+        with transaction.atomic():
+            claimed = ImportJob.objects.filter(
+                pk=job_id, status=Status.RUNNING, run_token=old_token, heartbeat_at__lt=cutoff
+            ).update(status=Status.QUEUED, run_token=token, ended_at=None)
+            if claimed:
+                run_import.enqueue(job_id=job_id, token=token)
+                requeued.append(job_id)
+    return requeued
 
 
 def job_resume(*, job):
@@ -230,9 +277,17 @@ def write_rejects_file(job):
         return None
     name = f"imports/{uuid.uuid4().hex}-rejected.csv"
     path = default_storage.save(name, ContentFile(b""))
-    with open(default_storage.path(path), "w", encoding="utf-8", newline="") as out:
-        for line in rejects_lines(job):
-            out.write(line)
+    try:
+        with open(default_storage.path(path), "w", encoding="utf-8", newline="") as out:
+            for line in rejects_lines(job):
+                out.write(line)
+    except OSError as error:
+        default_storage.delete(path)
+        if not is_disk_full(error):
+            raise
+        # The download streams the rows from the database when no file was stored.
+        logger.warning("Import %s: no room for the rejected rows' file", job.pk)
+        return None
     old = job.error_file.name
     ImportJob.objects.filter(pk=job.pk).update(error_file=path)
     job.error_file.name = path

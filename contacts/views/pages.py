@@ -17,6 +17,7 @@ from ..access import (
 )
 from ..forms import ContactForm, detail_formsets, typed_rows, typed_values
 from ..models import Contact, ContactInfo
+from ..storage import is_disk_full
 from .lists import int_param
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
@@ -72,11 +73,11 @@ def _form_page(request, kind, contact=None):
                     **{k: contact_data.fields.get(k) or "" for k in DUPLICATE_NAME_FIELDS},
                 )
             if not likely:
-                if creating:
-                    contact = services.contact_create(by=request.user, data=contact_data)
-                    message = _("“%(name)s” was created.") % {"name": contact}
-                else:
-                    try:
+                try:
+                    if creating:
+                        contact = services.contact_create(by=request.user, data=contact_data)
+                        message = _("“%(name)s” was created.") % {"name": contact}
+                    else:
                         services.contact_update(
                             by=request.user,
                             contact=contact,
@@ -84,11 +85,16 @@ def _form_page(request, kind, contact=None):
                             # What the form was compared with: _conflicts found no difference.
                             expected_version=contact.version,
                         )
-                    except services.EditConflict:
-                        # Saved by someone else between our reading and our writing.
-                        return _form_page(
-                            request, kind, get_contact_for_user(request.user, contact.pk)
-                        )
+                except services.EditConflict:
+                    # Saved by someone else between our reading and our writing.
+                    return _form_page(request, kind, get_contact_for_user(request.user, contact.pk))
+                except OSError as error:
+                    if not is_disk_full(error):
+                        raise
+                    # The transaction rolled back: the form comes back, as it was typed, over
+                    # the contact as it is stored.
+                    return _disk_full(request, kind, None if creating else contact.pk, data)
+                if not creating:
                     message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
                 lost = len(form.custom_values_not_saved(contact))
                 if lost:
@@ -112,14 +118,45 @@ def _form_page(request, kind, contact=None):
         "contact": contact,
         "conflicts": conflicting,
         "duplicates": likely,
-        "detail_sections": [
-            ("email", _("Emails"), _("Add an email"), formsets["email"]),
-            ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
-            ("web", _("Web sites and social networks"), _("Add a link"), formsets["web"]),
-            ("address", _("Addresses"), _("Add an address"), formsets["address"]),
-        ],
+        "detail_sections": _detail_sections(formsets),
     }
     return render(request, "contacts/form.html", context)
+
+
+def _disk_full(request, kind, pk, data):
+    """Show the form again with what was typed, saying that nothing was saved."""
+    contact = get_contact_for_user(request.user, pk, "change") if pk else None
+    form = ContactForm(data, kind=kind, user=request.user, instance=contact)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "The photo could not be saved because the server's disk is full: nothing was "
+            "saved. Try again later, or save without the photo."
+        ),
+    )
+    formsets = detail_formsets(data, contact)
+    for formset in formsets.values():
+        formset.is_valid()
+    context = {
+        "form": form,
+        "formsets": formsets,
+        "kind": kind,
+        "contact": contact,
+        "conflicts": [],
+        "duplicates": [],
+        "detail_sections": _detail_sections(formsets),
+    }
+    return render(request, "contacts/form.html", context)
+
+
+def _detail_sections(formsets):
+    return [
+        ("email", _("Emails"), _("Add an email"), formsets["email"]),
+        ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
+        ("web", _("Web sites and social networks"), _("Add a link"), formsets["web"]),
+        ("address", _("Addresses"), _("Add an address"), formsets["address"]),
+    ]
 
 
 def _conflicts(form, formsets, contact):

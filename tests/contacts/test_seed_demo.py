@@ -32,7 +32,7 @@ User = get_user_model()
 def _default_rows(db):
     # The demo uses the contact types the migrations wrote. A browser test empties the
     # database after it, and under --dist loadfile one may run before this file on the
-    # same worker (files go out largest first): write them again if so.
+    # same worker, depending on the files in the suite: write them again if so.
     defaults = importlib.import_module("contacts.migrations.0002_defaults")
     defaults.create_defaults(apps, None)
 

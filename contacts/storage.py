@@ -1,0 +1,51 @@
+"""Where uploads go on the disk: whole files or none, and a clear word when the disk is full."""
+
+import errno
+import os
+import tempfile
+
+from django.core.files.storage import FileSystemStorage
+
+# A full disk, or a full quota: the user can do nothing about it but wait for the admins.
+DISK_FULL_ERRORS = {errno.ENOSPC, errno.EDQUOT}
+
+
+def is_disk_full(error):
+    """Return whether an OSError says that the disk (or the quota) is full."""
+    return isinstance(error, OSError) and error.errno in DISK_FULL_ERRORS
+
+
+class TemporaryPath:
+    """A file already on the disk: FileSystemStorage moves it into place by renaming it."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def temporary_file_path(self):
+        return self.path
+
+
+class WholeFileSystemStorage(FileSystemStorage):
+    """FileSystemStorage whose files appear whole or not at all.
+
+    Django's storage writes the file at its final name: when the disk fills up in the
+    middle, a truncated file stays there. Here each file is written under a temporary
+    name in its own directory, then renamed into place (a rename within a directory
+    never copies); whatever fails, the temporary file is removed.
+    """
+
+    def _save(self, name, content):
+        directory = os.path.dirname(self.path(name))
+        os.makedirs(directory, exist_ok=True)
+        fd, partial = tempfile.mkstemp(dir=directory, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                self._write(out, content)
+            return super()._save(name, TemporaryPath(partial))
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+
+    def _write(self, out, content):
+        for chunk in content.chunks():
+            out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
