@@ -381,6 +381,8 @@ class DataVersion(models.Model):
     """One row whose value changes with every write the contact list could show (freshness)."""
 
     value = models.BigIntegerField(default=0)
+    # Set only inside a transaction that writes in bulk (freshness.bulk_writes(), SQLite).
+    bulk = models.BooleanField(default=False)
 
     def __str__(self):
         return str(self.value)

@@ -11,6 +11,7 @@ from django.db.utils import IntegrityError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts import freshness
 from contacts.access import grant_access_many
 from contacts.models import (
     CRM_ADMINS_GROUP,
@@ -178,3 +179,35 @@ def test_the_htmx_results_come_from_the_same_cache(alice_client, contact):
     full, _ = listed(alice_client)
     fragment = alice_client.get(LIST, headers={"hx-request": "true", "hx-target": "results"})
     assert fragment.content.decode() in full
+
+
+def version():
+    return DataVersion.objects.get(pk=1).value
+
+
+def test_bulk_writes_change_the_version_once_at_the_end(alice_client, contact):
+    before = version()
+    with transaction.atomic(), freshness.bulk_writes():
+        Contact.objects.filter(pk=contact.pk).update(display_name="Jean Bulk")
+        ContactInfo.objects.create(contact=contact, kind="email", value="bulk@example.com")
+        # The row triggers stood aside.
+        assert version() == before
+    assert version() != before
+    assert "Jean Bulk" in listed(alice_client)[0]
+    # Afterwards the triggers fire again for every write.
+    after = version()
+    Contact.objects.filter(pk=contact.pk).update(display_name="Jean Again")
+    assert version() != after
+    assert not DataVersion.objects.get(pk=1).bulk
+
+
+def test_bulk_writes_rolled_back_leave_the_triggers_on(alice_client, contact):
+    before = version()
+    with pytest.raises(IntegrityError), transaction.atomic(), freshness.bulk_writes():
+        Contact.objects.filter(pk=contact.pk).update(display_name="Jean Rolledback")
+        raise IntegrityError
+    assert version() == before
+    assert not DataVersion.objects.get(pk=1).bulk
+    Contact.objects.filter(pk=contact.pk).update(display_name="Jean Changed")
+    assert version() != before
+    assert "Jean Changed" in listed(alice_client)[0]
