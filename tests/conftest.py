@@ -4,6 +4,8 @@ alice is responsible for the contacts made with `contact`; bob is an ordinary CR
 who is not; "admin" is in the CRM admins group; "root" is a superuser.
 """
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -11,6 +13,18 @@ from django.db import connection
 from contacts import freshness
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from contacts.services import ContactData, contact_create
+
+# The Redis server of the tests that run several processes (a database of their own).
+CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3")
+
+
+def redis_reachable():
+    import redis
+
+    try:
+        return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,9 @@ from django.db.migrations import Migration
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3")
+from tests.conftest import CACHE_URL, redis_reachable
+
 STRONG_KEY = "t7#Kq9!vLz2@Wm4$Rp8^Xc1&Hn6*Bd3(Fs5)Gj0_Ye-Ua+Io=Pe[Ra]Sb{Tc}"
-
-
-def redis_reachable():
-    import redis
-
-    try:
-        return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture

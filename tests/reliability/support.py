@@ -81,31 +81,23 @@ def environment(database_url, tmp_path, **extra):
     return env
 
 
-def manage(env, *args, timeout=120):
-    done = subprocess.run(  # noqa: S603
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
+def python(env, args, timeout):
+    """Run this interpreter with args in the project; return what it printed."""
+    done = subprocess.run(
+        [PYTHON, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
 
+def manage(env, *args, timeout=120):
+    return python(env, ["manage.py", *args], timeout)
+
+
 def probe(env, *args, timeout=60):
     """Run tests/reliability/probe.py with args; return what it printed, read as JSON."""
-    done = subprocess.run(  # noqa: S603
-        [PYTHON, "-m", "tests.reliability.probe", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = python(env, ["-m", "tests.reliability.probe", *args], timeout)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 class Processes:
@@ -117,7 +109,7 @@ class Processes:
 
     def start(self, name, args, env):
         log = open(self.log_dir / f"{name}.log", "wb")  # closed by stop_all
-        process = subprocess.Popen(  # noqa: S603
+        process = subprocess.Popen(
             args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.started.append((process, log))

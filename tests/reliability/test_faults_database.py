@@ -128,9 +128,7 @@ def postgres_bindir():
             return Path(candidate)
     found = shutil.which("initdb") or shutil.which("pg_config")
     if found and found.endswith("pg_config"):
-        out = subprocess.run(  # noqa: S603
-            [found, "--bindir"], capture_output=True, text=True, timeout=10
-        )
+        out = subprocess.run([found, "--bindir"], capture_output=True, text=True, timeout=10)
         return Path(out.stdout.strip()) if (Path(out.stdout.strip()) / "initdb").exists() else None
     return Path(found).parent if found else None
 
@@ -154,7 +152,7 @@ class PrivatePostgres:
             shutil.chown(root, "postgres")
 
     def run(self, program, *args, timeout=60):
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [*self.as_user, str(self.bindir / program), *args],
             capture_output=True,
             text=True,

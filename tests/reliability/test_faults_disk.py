@@ -82,7 +82,7 @@ def disk(settings, tmp_path, monkeypatch):
     root.mkdir()
     mounted = (
         shutil.which("mount") is not None
-        and subprocess.run(  # noqa: S603
+        and subprocess.run(
             [shutil.which("mount"), "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(root)],
             capture_output=True,
             timeout=10,
@@ -97,7 +97,7 @@ def disk(settings, tmp_path, monkeypatch):
     finally:
         if mounted:
             umount = [shutil.which("umount"), "-l", str(root)]
-            subprocess.run(umount, capture_output=True, timeout=10)  # noqa: S603
+            subprocess.run(umount, capture_output=True, timeout=10)
 
 
 @pytest.fixture

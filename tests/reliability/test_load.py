@@ -17,23 +17,15 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.conftest import CACHE_URL, redis_reachable
+
 ROOT = Path(__file__).resolve().parents[2]
-CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3")
 KINDS = ("login", "list", "search", "card", "edit_form", "edit_save", "webform_ts", "webform")
 
 pytestmark = pytest.mark.skipif(
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="the load test runs on PostgreSQL only (DATABASE_URL=postgres://…)",
 )
-
-
-def redis_reachable():
-    import redis
-
-    try:
-        return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def run_load(url, name, report, seconds=12):
     command += ["--database", name, "--json", str(report)]
     env = {**os.environ, "DATABASE_URL": url, "CACHE_URL": CACHE_URL}
     # Fixed arguments and this interpreter.
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     try:
