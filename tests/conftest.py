@@ -5,10 +5,14 @@ who is not; "admin" is in the CRM admins group; "root" is a superuser.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import override_settings
 
 from contacts import freshness
 from contacts.models import CRM_ADMINS_GROUP, Contact
@@ -25,6 +29,33 @@ def redis_reachable():
         return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database():
+    """With CACHE_URL set (the suite run as deployed on Redis), a Redis database per process.
+
+    Tests empty the cache, and Redis empties a whole database: two test processes sharing
+    one would empty each other's sessions, rate limits and pages. The processes of pytest
+    -n N take the N databases after CACHE_URL's, which the multi-process tests keep.
+    """
+    default = settings.CACHES["default"]
+    if not default["BACKEND"].endswith("RedisCache"):
+        yield
+        return
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    base = urlsplit(CACHE_URL)
+    own = base._replace(path=f"/{int(base.path.strip('/') or 0) + 1 + worker}").geturl()
+    with override_settings(CACHES={"default": {**default, "LOCATION": own}}):
+        yield True
+
+
+@pytest.fixture(autouse=True)
+def _empty_redis(_own_redis_database):
+    # Redis keeps what a test put in it, while the database rolls the test back: a session
+    # kept there would name a row that is gone.
+    if _own_redis_database:
+        cache.clear()
 
 
 @pytest.fixture(scope="session")
