@@ -410,6 +410,20 @@ class DataVersion(models.Model):
         return str(self.value)
 
 
+class ContactCount(models.Model):
+    """A count of live contacts the contact list shows, kept by triggers (contacts/counts.py).
+
+    key is "live" (every contact out of the trash), "public" (those every CRM user may
+    see) or "user:<id>" (the private ones that user was granted to see).
+    """
+
+    key = models.CharField(primary_key=True, max_length=40)
+    value = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.key}: {self.value}"
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

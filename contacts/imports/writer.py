@@ -13,8 +13,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 
-from .. import freshness
-from ..access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS
+from .. import counts, freshness
+from ..access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
 from ..models import (
     CRM_USERS_GROUP,
     Address,
@@ -149,8 +149,10 @@ class ContactWriter:
                 (pk, self.group, perms[p])
                 for p in GROUP_PERMS_BY_ACCESS[Contact.Access(row["access"])]
             ]
-        # The list's data version changes once for the batch, not once per row written.
+        # The list's data version changes once for the batch, not once per row written,
+        # and its counts by what the batch adds.
         with freshness.bulk_writes():
+            counts.add(batch_counts(pending))
             insert(Contact, self.columns, contacts, attnames=True)
             insert(ContactInfo, INFO_FIELDS, infos)
             insert(Address, ["contact", *ADDRESS_FIELDS, "is_primary", "position"], addresses)
@@ -178,6 +180,19 @@ class ContactWriter:
 
 
 EVENT_FIELDS = ["contact", "actor", "verb", "source"]
+
+
+def batch_counts(pending):
+    """Return what the new contacts add to the list's counts (contacts/counts.py)."""
+    added = {"live": len(pending), "public": 0}
+    for row, *_rest, users in pending:
+        if row["access"] in PUBLIC:
+            added["public"] += 1
+        else:
+            for user in users:
+                key = counts.user_key(user)
+                added[key] = added.get(key, 0) + 1
+    return added
 
 
 def normalized(kind, value):
