@@ -60,11 +60,19 @@ def currency_name(code, language=None):
 
 def sorted_currency_codes(language=None):
     """Return every currency code, the common ones first and the rest by name."""
-    rest = sorted(
-        (c for c in currency_codes() if c not in COMMON_CURRENCIES),
-        key=lambda c: currency_name(c, language).lower(),
-    )
-    return COMMON_CURRENCIES + rest
+    return [code for code, _label in _currency_labels(language or get_language() or "en")]
+
+
+@cache
+def _currency_labels(language):
+    """Return (code, "Name (CODE)") for every currency, sorted as sorted_currency_codes says.
+
+    Kept per language for the process: babel's names are fixed, and the ~300 of them cost
+    a list page with its filter panel open several milliseconds to look up and sort.
+    """
+    named = {code: currency_name(code, language) for code in currency_codes()}
+    rest = sorted((c for c in named if c not in COMMON_CURRENCIES), key=lambda c: named[c].lower())
+    return tuple((code, f"{named[code]} ({code})") for code in [*COMMON_CURRENCIES, *rest])
 
 
 def currency_choices(language=None, *, offered_only=True, include=""):
@@ -73,13 +81,14 @@ def currency_choices(language=None, *, offered_only=True, include=""):
     With offered_only, only the currencies chosen in Settings (all when none are chosen);
     include adds one code even when it is not offered: a contact keeps its currency.
     """
-    codes = sorted_currency_codes(language)
+    language = language or get_language() or "en"
+    choices = list(_currency_labels(language))
     offered = set(CrmSettings.load().currencies) if offered_only else set()
     if offered:
-        codes = [c for c in codes if c in offered or c == include]
-    elif include and include not in codes:
-        codes.append(include)
-    return [(c, f"{currency_name(c, language)} ({c})") for c in codes]
+        choices = [(c, label) for c, label in choices if c in offered or c == include]
+    elif include and include not in dict(choices):
+        choices.append((include, f"{currency_name(include, language)} ({include})"))
+    return choices
 
 
 @transaction.atomic

@@ -137,10 +137,13 @@ def _filter_form(params):
     return {
         "values": {key: params.get(key, "") for key in FILTER_PARAMS if key != "tag"},
         "tags": ", ".join(selectors.tag_names(params)),
-        "types": ContactType.objects.all(),
-        "users": get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username"),
+        "types": [(t.pk, t.title) for t in ContactType.objects.all()],
+        "users": [
+            (user.pk, user.get_full_name() or user.username)
+            for user in get_user_model()
+            .objects.filter(is_active=True)
+            .order_by("first_name", "last_name", "username")
+        ],
         "currencies": config.currency_choices(),
         "sources": Contact.Source.choices,
         "created_periods": selectors.CREATED_PERIODS.items(),

@@ -114,3 +114,36 @@ def test_a_row_shows_its_photo_or_initials(alice_client, make_contact):
     images = [[attrs["src"] for tag, attrs in row["tags"] if tag == "img"] for row in rows]
     assert images == [[], [f"{with_photo.get_absolute_url()}photo/thumb/?v=7"]]
     assert "ZI" in rows[0]["text"]
+
+
+class Options(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.options = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "option":
+            self.options.append({"attrs": dict(attrs), "text": ""})
+
+    def handle_data(self, data):
+        if self.options:
+            self.options[-1]["text"] += data
+
+
+def test_filter_panel_options_are_escaped_and_show_the_choice(admin_client):
+    ContactType.objects.create(title=PAYLOAD)
+    chosen = ContactType.objects.create(title="Chosen")
+    response = admin_client.get(
+        "/contacts/", {"filters": "show", "type": chosen.pk, "currency": "JPY"}
+    )
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    parser = Options()
+    parser.feed(html)
+    by_text = {o["text"]: o["attrs"] for o in parser.options}
+    assert PAYLOAD in by_text
+    assert "selected" in by_text["Chosen"]
+    assert "selected" not in by_text[PAYLOAD]
+    selected = [o for o in parser.options if "selected" in o["attrs"]]
+    assert {o["attrs"]["value"] for o in selected} >= {str(chosen.pk), "JPY"}
+    assert "Japanese Yen (JPY)" in by_text
