@@ -407,13 +407,13 @@ class Importer:
             return {(row.fields["first_name"], row.fields["last_name"], row.company_name)}
         return {row.fields["company_name"]}
 
-    def _existing(self, rows):
+    def _existing(self, rows, row_keys):
         """Return {(kind, key): (contact id, import job id)} of the visible contacts matching."""
         visible = contacts_visible_to(self.user)
         mode = self.job.match_on
         found = {}
         for kind in Contact.Kind.values:
-            keys = {k for row in rows if row.kind == kind for k in self._keys(row)}
+            keys = {k for row in rows if row.kind == kind for k in row_keys[row.line]}
             if not keys:
                 continue
             contacts = visible.filter(kind=kind)
@@ -445,11 +445,13 @@ class Importer:
         """Split rows into contacts to create and (row, contact) pairs to update."""
         if self.job.duplicates == ImportJob.Duplicates.CREATE:
             return rows, []
-        existing = self._existing(rows)
+        # Each row's keys, computed once: they are read three times.
+        row_keys = {row.line: self._keys(row) for row in rows}
+        existing = self._existing(rows, row_keys)
         updating = self.job.duplicates == ImportJob.Duplicates.UPDATE
         matched = {}
         for row in rows:
-            for key in self._keys(row):
+            for key in row_keys[row.line]:
                 if (row.kind, key) in existing:
                     matched[row.line] = existing[(row.kind, key)]
                     break
@@ -457,7 +459,7 @@ class Importer:
         editable = editable_ids(self.user, list(contacts.values())) if updating else set()
         creates, updates, seen, updated = [], [], {}, self.updated
         for row in rows:
-            keys = self._keys(row)
+            keys = row_keys[row.line]
             earlier = next((seen[(row.kind, k)] for k in keys if (row.kind, k) in seen), None)
             if earlier is not None:
                 issue(
