@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -44,6 +44,20 @@ Status = ImportJob.Status
 # only reads (the first pass of a file with few companies), one every few seconds.
 HEARTBEAT_RECORDS = 500
 HEARTBEAT_SECONDS = 5
+
+
+def no_parallel_workers():
+    """Plan the rest of the transaction without parallel workers (on PostgreSQL).
+
+    Each batch looks its thousand e-mails (or phones, names) up in the whole table. For
+    so many values PostgreSQL prefers scanning the table with two parallel workers to
+    its index: it finds the same rows, but the scan grows with the table and takes, on
+    every core, the CPU the import's own processes need; without workers it takes the
+    index, several times faster.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 class Superseded(Exception):
@@ -213,6 +227,7 @@ class Importer:
         outcomes, phones = parsed.result()
         rows_module.PARSED_PHONES = phones
         with transaction.atomic():
+            no_parallel_workers()
             counts, issues = self._process(outcomes)
             ImportIssue.objects.bulk_create(issues)
             values = {
