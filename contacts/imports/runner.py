@@ -7,6 +7,7 @@ transaction as the contacts: a crash or a cancel never leaves a batch half-writt
 and the next run starts where the last committed batch ended.
 """
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -163,7 +164,7 @@ class Importer:
     def run(self):
         """Import every batch; return the status the job ended with."""
         pending = None
-        with parser(self) as parse:
+        with frozen_heap(), parser(self) as parse:
             # One batch is read by the parser while the one before it is written.
             for batch, phase, position, last in self._batches():
                 parsed = parse(batch)
@@ -612,6 +613,24 @@ def parse_batch(batch, reader=None):
                 if info["kind"] == ContactInfo.Kind.PHONE:
                     phones[info["value"]] = rows_module.phone_parts(info["value"])
     return outcomes, phones
+
+
+@contextmanager
+def frozen_heap():
+    """Keep the objects that exist before the import out of the garbage collector's way.
+
+    An import allocates millions of objects: the cyclic collector runs thousands of
+    times, dozens of them over every object of the process (Django and all the modules
+    loaded): 3 to 5 s of a 40 s import of 100,000 rows in the process that writes, under
+    2 s once they are frozen. They are unfrozen at the end, so that any garbage among
+    them is collected as before. The parser forked meanwhile shares them untouched, as
+    gc.freeze's documentation recommends.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 rejected rows (I7) and the accounting under random content (hypothesis)."""
 
 import csv
+import gc
 import io
 from unittest import mock
 
@@ -385,6 +386,23 @@ def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
     assert cells[:5] == ["'=First name", "'+Last name", "Email", "'@Notes", "error"]
     assert "'=cmd" in cells
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monkeypatch):
+    """runner.frozen_heap: the collector skips what existed before, and only meanwhile."""
+    frozen = []
+    commit = runner.Importer._commit
+
+    def recording(importer, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return commit(importer, *args, **kwargs)
+
+    monkeypatch.setattr(runner.Importer, "_commit", recording)
+    before = gc.get_freeze_count()
+    job = run_import(people(10))
+    assert_accounted(job)
+    assert frozen and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before
 
 
 # Outside a test's transaction, so that each batch's transaction is the outermost.
