@@ -66,7 +66,7 @@ class Superseded(Exception):
 
 
 def batch_size():
-    return getattr(settings, "IMPORT_BATCH_SIZE", 1000)
+    return getattr(settings, "IMPORT_BATCH_SIZE", 2000)
 
 
 def dialect_of(job):
