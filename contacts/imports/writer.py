@@ -117,11 +117,15 @@ class ContactWriter:
             [] for _ in range(7)
         )
         perms = self.perms
+        no_custom = prepared_once(self.json_field, {})
         for pk, (row, row_infos, row_addresses, tags, users) in zip(ids, pending, strict=True):
             row["id"] = pk
             values = dict(base)
             values.update(row)
-            values["custom"] = self.json_field.get_db_prep_save(row["custom"], connection)
+            custom = row["custom"]
+            values["custom"] = (
+                no_custom if custom == {} else self.json_field.get_db_prep_save(custom, connection)
+            )
             contacts.append([values[c] for c in self.columns])
             seen = set()
             for position, info in enumerate(row_infos):
@@ -166,7 +170,7 @@ class ContactWriter:
             )
         # Each contact's history starts here, as contact_create's does (SPEC N2).
         prep = {
-            name: ContactEvent._meta.get_field(name).get_db_prep_save(value, connection)
+            name: prepared_once(ContactEvent._meta.get_field(name), value)
             for name, value in (("changes", []), ("details", {"import": self.job.pk}))
         }
         events = [
@@ -178,6 +182,20 @@ class ContactWriter:
 
 
 EVENT_FIELDS = ["contact", "actor", "verb", "source"]
+
+
+def prepared_once(field, value):
+    """Return field.get_db_prep_save(value) for a value many rows share, serialised once.
+
+    On PostgreSQL a JSON value comes as psycopg's Jsonb, which psycopg would otherwise
+    serialise again for every row it is written on.
+    """
+    prepared = field.get_db_prep_save(value, connection)
+    dumps = getattr(prepared, "dumps", None)
+    if dumps is not None:
+        data = dumps(prepared.obj)
+        prepared = type(prepared)(prepared.obj, dumps=lambda _obj: data)
+    return prepared
 
 
 def normalized(kind, value):

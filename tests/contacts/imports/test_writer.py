@@ -3,8 +3,10 @@
 import csv
 import io
 
+from django.db import connection
+
 from contacts import custom_fields
-from contacts.imports.writer import insert
+from contacts.imports.writer import insert, prepared_once
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
 from contacts.services import ContactData, contact_create
 
@@ -126,3 +128,16 @@ def test_insert_writes_nulls_booleans_and_small_integers(alice):
         .order_by("position")
         .values_list("value", "normalized", "is_primary", "position")
     ) == [("a\tb\\N@example.com", "", True, 0), ("\\N", "\\", False, 32767)]
+
+
+def test_a_value_shared_by_many_rows_is_serialised_once():
+    field = ContactEvent._meta.get_field("details")
+    prepared = prepared_once(field, {"import": 7})
+    plain = field.get_db_prep_save({"import": 7}, connection)
+    if connection.vendor != "postgresql":
+        assert prepared == plain
+        return
+    assert prepared.obj == plain.obj
+    assert prepared.dumps(prepared.obj) == plain.dumps(plain.obj)
+    # The text is made once, then handed out for every row.
+    assert prepared.dumps(prepared.obj) is prepared.dumps(prepared.obj)
