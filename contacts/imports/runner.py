@@ -625,11 +625,18 @@ def frozen_heap():
     2 s once they are frozen. They are unfrozen at the end, so that any garbage among
     them is collected as before. The parser forked meanwhile shares them untouched, as
     gc.freeze's documentation recommends.
+
+    The youngest objects are collected less often meanwhile (every 20,000 allocations
+    rather than 700): a batch keeps tens of thousands of them alive until it is written,
+    which each collection traversed again: 1.0-1.3 s of collections instead of 1.7-2.6 s.
     """
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(20_000, *thresholds[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

@@ -390,19 +390,22 @@ def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
 
 def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monkeypatch):
     """runner.frozen_heap: the collector skips what existed before, and only meanwhile."""
-    frozen = []
+    frozen, thresholds = [], []
     commit = runner.Importer._commit
 
     def recording(importer, *args, **kwargs):
         frozen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold())
         return commit(importer, *args, **kwargs)
 
     monkeypatch.setattr(runner.Importer, "_commit", recording)
-    before = gc.get_freeze_count()
+    before, threshold_before = gc.get_freeze_count(), gc.get_threshold()
     job = run_import(people(10))
     assert_accounted(job)
     assert frozen and all(count > before for count in frozen)
+    assert {t[0] for t in thresholds} == {20_000}
     assert gc.get_freeze_count() == before
+    assert gc.get_threshold() == threshold_before
 
 
 # Outside a test's transaction, so that each batch's transaction is the outermost.
