@@ -7,6 +7,7 @@ transaction as the contacts: a crash or a cancel never leaves a batch half-writt
 and the next run starts where the last committed batch ended.
 """
 
+import gc
 import json
 import logging
 import multiprocessing
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
@@ -46,12 +47,26 @@ HEARTBEAT_RECORDS = 500
 HEARTBEAT_SECONDS = 5
 
 
+def no_parallel_workers():
+    """Plan the rest of the transaction without parallel workers (on PostgreSQL).
+
+    Each batch looks its thousand e-mails (or phones, names) up in the whole table. For
+    so many values PostgreSQL prefers scanning the table with two parallel workers to
+    its index: it finds the same rows, but the scan grows with the table and takes, on
+    every core, the CPU the import's own processes need; without workers it takes the
+    index, several times faster.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 class Superseded(Exception):
     """Another run took the job over (or it was reset): this one must stop writing."""
 
 
 def batch_size():
-    return getattr(settings, "IMPORT_BATCH_SIZE", 1000)
+    return getattr(settings, "IMPORT_BATCH_SIZE", 2000)
 
 
 def dialect_of(job):
@@ -149,7 +164,7 @@ class Importer:
     def run(self):
         """Import every batch; return the status the job ended with."""
         pending = None
-        with parser(self) as parse:
+        with frozen_heap(), parser(self) as parse:
             # One batch is read by the parser while the one before it is written.
             for batch, phase, position, last in self._batches():
                 parsed = parse(batch)
@@ -213,6 +228,7 @@ class Importer:
         outcomes, phones = parsed.result()
         rows_module.PARSED_PHONES = phones
         with transaction.atomic():
+            no_parallel_workers()
             counts, issues = self._process(outcomes)
             ImportIssue.objects.bulk_create(issues)
             values = {
@@ -407,13 +423,13 @@ class Importer:
             return {(row.fields["first_name"], row.fields["last_name"], row.company_name)}
         return {row.fields["company_name"]}
 
-    def _existing(self, rows):
+    def _existing(self, rows, row_keys):
         """Return {(kind, key): (contact id, import job id)} of the visible contacts matching."""
         visible = contacts_visible_to(self.user)
         mode = self.job.match_on
         found = {}
         for kind in Contact.Kind.values:
-            keys = {k for row in rows if row.kind == kind for k in self._keys(row)}
+            keys = {k for row in rows if row.kind == kind for k in row_keys[row.line]}
             if not keys:
                 continue
             contacts = visible.filter(kind=kind)
@@ -445,11 +461,13 @@ class Importer:
         """Split rows into contacts to create and (row, contact) pairs to update."""
         if self.job.duplicates == ImportJob.Duplicates.CREATE:
             return rows, []
-        existing = self._existing(rows)
+        # Each row's keys, computed once: they are read three times.
+        row_keys = {row.line: self._keys(row) for row in rows}
+        existing = self._existing(rows, row_keys)
         updating = self.job.duplicates == ImportJob.Duplicates.UPDATE
         matched = {}
         for row in rows:
-            for key in self._keys(row):
+            for key in row_keys[row.line]:
                 if (row.kind, key) in existing:
                     matched[row.line] = existing[(row.kind, key)]
                     break
@@ -457,7 +475,7 @@ class Importer:
         editable = editable_ids(self.user, list(contacts.values())) if updating else set()
         creates, updates, seen, updated = [], [], {}, self.updated
         for row in rows:
-            keys = self._keys(row)
+            keys = row_keys[row.line]
             earlier = next((seen[(row.kind, k)] for k in keys if (row.kind, k) in seen), None)
             if earlier is not None:
                 issue(
@@ -595,6 +613,31 @@ def parse_batch(batch, reader=None):
                 if info["kind"] == ContactInfo.Kind.PHONE:
                     phones[info["value"]] = rows_module.phone_parts(info["value"])
     return outcomes, phones
+
+
+@contextmanager
+def frozen_heap():
+    """Keep the objects that exist before the import out of the garbage collector's way.
+
+    An import allocates millions of objects: the cyclic collector runs thousands of
+    times, dozens of them over every object of the process (Django and all the modules
+    loaded): 3 to 5 s of a 40 s import of 100,000 rows in the process that writes, under
+    2 s once they are frozen. They are unfrozen at the end, so that any garbage among
+    them is collected as before. The parser forked meanwhile shares them untouched, as
+    gc.freeze's documentation recommends.
+
+    The youngest objects are collected less often meanwhile (every 20,000 allocations
+    rather than 700): a batch keeps tens of thousands of them alive until it is written,
+    which each collection traversed again: 1.0-1.3 s of collections instead of 1.7-2.6 s.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @contextmanager

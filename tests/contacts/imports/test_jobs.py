@@ -2,11 +2,13 @@
 rejected rows (I7) and the accounting under random content (hypothesis)."""
 
 import csv
+import gc
 import io
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -384,3 +386,48 @@ def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
     assert cells[:5] == ["'=First name", "'+Last name", "Email", "'@Notes", "error"]
     assert "'=cmd" in cells
     assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+
+
+def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monkeypatch):
+    """runner.frozen_heap: the collector skips what existed before, and only meanwhile."""
+    frozen, thresholds = [], []
+    commit = runner.Importer._commit
+
+    def recording(importer, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold())
+        return commit(importer, *args, **kwargs)
+
+    monkeypatch.setattr(runner.Importer, "_commit", recording)
+    before, threshold_before = gc.get_freeze_count(), gc.get_threshold()
+    job = run_import(people(10))
+    assert_accounted(job)
+    assert frozen and all(count > before for count in frozen)
+    assert {t[0] for t in thresholds} == {20_000}
+    assert gc.get_freeze_count() == before
+    assert gc.get_threshold() == threshold_before
+
+
+# Outside a test's transaction, so that each batch's transaction is the outermost.
+@pytest.mark.django_db(transaction=True)
+def test_batches_are_planned_without_parallel_workers_on_postgresql(run_import, monkeypatch):
+    """runner.no_parallel_workers: for the batch's transaction only (SET LOCAL)."""
+    seen = []
+    process = runner.Importer._process
+
+    def recording(importer, outcomes):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW max_parallel_workers_per_gather")
+                seen.append(cursor.fetchone()[0])
+        return process(importer, outcomes)
+
+    monkeypatch.setattr(runner.Importer, "_process", recording)
+    job = run_import(people(10), duplicates="skip", match_on="email")
+    assert_accounted(job)
+    if connection.vendor != "postgresql":
+        return
+    assert set(seen) == {"0"}
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] != "0"
