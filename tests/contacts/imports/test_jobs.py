@@ -431,3 +431,19 @@ def test_batches_are_planned_without_parallel_workers_on_postgresql(run_import, 
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] != "0"
+
+
+@pytest.mark.parametrize("access", ["private", "public_read"])
+def test_an_import_adds_to_the_lists_counts(run_import, alice, bob, admin, access):
+    from contacts import counts
+    from contacts.access import contacts_visible_to, count_visible_to
+    from contacts.models import ContactCount
+
+    job = run_import("google-contacts.csv", access=access, responsible=[bob.pk])
+    assert_accounted(job)
+    assert job.created > 10
+    for user in (alice, bob, admin):
+        assert count_visible_to(user) == contacts_visible_to(user).count() > 0
+    kept = dict(ContactCount.objects.filter(value__gt=0).values_list("key", "value"))
+    counts.recount()
+    assert dict(ContactCount.objects.filter(value__gt=0).values_list("key", "value")) == kept
