@@ -8,7 +8,6 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -406,31 +405,6 @@ def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monk
     assert {t[0] for t in thresholds} == {20_000}
     assert gc.get_freeze_count() == before
     assert gc.get_threshold() == threshold_before
-
-
-# Outside a test's transaction, so that each batch's transaction is the outermost.
-@pytest.mark.django_db(transaction=True)
-def test_batches_are_planned_without_parallel_workers_on_postgresql(run_import, monkeypatch):
-    """runner.no_parallel_workers: for the batch's transaction only (SET LOCAL)."""
-    seen = []
-    process = runner.Importer._process
-
-    def recording(importer, outcomes):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SHOW max_parallel_workers_per_gather")
-                seen.append(cursor.fetchone()[0])
-        return process(importer, outcomes)
-
-    monkeypatch.setattr(runner.Importer, "_process", recording)
-    job = run_import(people(10), duplicates="skip", match_on="email")
-    assert_accounted(job)
-    if connection.vendor != "postgresql":
-        return
-    assert set(seen) == {"0"}
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW max_parallel_workers_per_gather")
-        assert cursor.fetchone()[0] != "0"
 
 
 @pytest.mark.parametrize("access", ["private", "public_read"])
