@@ -1,5 +1,7 @@
 """Helpers for the import tests: run a whole import through the services."""
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,23 @@ def assert_accounted(job):
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.created + job.updated + job.skipped + job.rejected == job.total_rows
     assert job.rows_done == job.total_rows
+
+
+def csv_text(*rows):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def people(n, start=0):
+    rows = [["First name", "Last name", "Email", "Phone"]]
+    for i in range(start, start + n):
+        rows.append(
+            [
+                f"P{i}",
+                f"Name{i}",
+                f"p{i}@example.com",
+                f"01 23 45 {i // 100 % 100:02d} {i % 100:02d}",
+            ]
+        )
+    return csv_text(*rows)

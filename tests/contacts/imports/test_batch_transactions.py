@@ -9,8 +9,7 @@ import pytest
 from django.db import connection
 
 from contacts.imports import runner
-from tests.contacts.imports.conftest import assert_accounted
-from tests.contacts.imports.test_jobs import people
+from tests.contacts.imports.conftest import assert_accounted, people
 
 
 # Outside a test's transaction, so that each batch's transaction is the outermost.

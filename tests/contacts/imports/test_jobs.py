@@ -16,28 +16,7 @@ from contacts.imports.files import ImportFileError
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, Notification
 from contacts.services import ContactData, contact_update
-from tests.contacts.imports.conftest import assert_accounted, upload
-
-
-def csv_text(*rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
-
-
-def people(n, start=0):
-    rows = [["First name", "Last name", "Email", "Phone"]]
-    for i in range(start, start + n):
-        rows.append(
-            [
-                f"P{i}",
-                f"Name{i}",
-                f"p{i}@example.com",
-                f"01 23 45 {i // 100 % 100:02d} {i % 100:02d}",
-            ]
-        )
-    return csv_text(*rows)
-
+from tests.contacts.imports.conftest import assert_accounted, csv_text, people, upload
 
 # Duplicates
 
