@@ -87,6 +87,33 @@ def test_the_same_contact_twice_in_the_file_is_imported_once(run_import):
     assert job.issues.get().reason == "Same contact as line 2 of this file."
 
 
+def test_a_duplicate_in_a_later_batch_names_the_line_of_the_first(run_import):
+    # Batches of 7 rows (conftest): line 2 is in the first batch, line 12 in the second.
+    others = [[f"P{n}", f"p{n}@x.org"] for n in range(9)]
+    content = csv_text(["First name", "Email"], ["Ada", "a@x.org"], *others, ["Ada L.", "A@X.org"])
+    job = run_import(content, duplicates="skip")
+    assert (job.created, job.skipped) == (10, 1)
+    assert job.issues.get().line == 12
+    assert job.issues.get().reason == "Same contact as line 2 of this file."
+
+
+def test_a_duplicate_of_a_row_written_before_a_restart_still_says_so(alice, make_contact):
+    # The contact an interrupted run of this job created: its line died with that run.
+    job = services.job_create(
+        by=alice, upload=upload(csv_text(["First name", "Email"], ["Ada", "a@x.org"]))
+    )
+    job.duplicates = "skip"
+    job.save()
+    earlier = make_contact(
+        first_name="Ada", infos=[{"kind": "email", "category": "work", "value": "a@x.org"}]
+    )
+    Contact.objects.filter(pk=earlier.pk).update(import_job=job)
+    services.job_start(job=job)
+    job.refresh_from_db()
+    assert (job.created, job.skipped) == (0, 1)
+    assert job.issues.get().reason == "Same contact as an earlier row of this file."
+
+
 def test_contacts_others_cannot_see_are_never_matched(run_import, make_contact, bob):
     make_contact(
         by=bob,
