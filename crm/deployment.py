@@ -158,6 +158,8 @@ def check_cache():
         ]
     probe = f"check-deployment:{os.getpid()}"
     try:
+        # Straight to Redis: the cache itself ignores an outage (IGNORE_EXCEPTIONS).
+        cache.client.get_client(write=True).ping()
         cache.set(probe, "1", 10)
         answered = cache.get(probe) == "1"
         cache.delete(probe)

@@ -199,12 +199,21 @@ APP_SERVERS = env_int("APP_SERVERS", 1)
 if env("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": env("CACHE_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
+            # Redis stopped or restarting: reads miss and writes are dropped (and logged),
+            # so pages render from the database, sessions are read from it, and a website
+            # form's rate limit lets submissions through until Redis is back.
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")

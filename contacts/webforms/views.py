@@ -70,7 +70,8 @@ def _over_rate_limit(request):
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window)
         count = 1
-    return count > settings.WEBFORM_RATE_LIMIT
+    # None: Redis cannot be reached (settings.CACHES): nothing to count with meanwhile.
+    return count is not None and count > settings.WEBFORM_RATE_LIMIT
 
 
 def _page(request, status, title, message, **context):
