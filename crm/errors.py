@@ -8,8 +8,13 @@ website-form page is shown to people coming from other sites. Two ways in, for e
 page: the middleware takes what a view raises (with DEBUG on too), and handler500 what
 the other middleware raise (the session, the user). The next request gets a new
 connection by itself: settings.CONN_HEALTH_CHECKS.
+
+A full disk under Django's temporary folder, where it writes a large upload while it
+reads the request, comes the same two ways (the CSRF check reads the request first):
+507, "nothing was saved". A full MEDIA_ROOT is the forms' own message (contacts/storage.py).
 """
 
+import errno
 import logging
 import sys
 
@@ -21,6 +26,23 @@ from django.views import defaults
 logger = logging.getLogger(__name__)
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
+
+
+def disk_full(exception):
+    """Whether exception is the file system's "no space left on device"."""
+    return isinstance(exception, OSError) and exception.errno == errno.ENOSPC
+
+
+def storage_full(request):
+    """Return the 507 page: an upload found the server's temporary folder full.
+
+    Django writes a large upload to a temporary file while it reads the request: the
+    request stops there, before any view saved anything.
+    """
+    html = loader.get_template("507.html").render({})
+    response = HttpResponse(html, status=507)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def database_unavailable(request):
@@ -46,11 +68,18 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_DOWN):
             logger.warning("Database unavailable on %s", request.path, exc_info=exception)
             return database_unavailable(request)
+        if disk_full(exception):
+            logger.error("Disk full on %s", request.path, exc_info=exception)
+            return storage_full(request)
         return None
 
 
 def server_error(request):
-    """handler500: the 503 page when the error is the database's, else Django's 500."""
-    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+    """handler500: the 503 page when the error is the database's, the 507 page when the
+    disk is full (an upload read by a middleware, the CSRF check), else Django's 500."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
         return database_unavailable(request)
+    if disk_full(error):
+        return storage_full(request)
     return defaults.server_error(request)

@@ -172,6 +172,10 @@ IMPORT_STALLED_SECONDS = env_int("IMPORT_STALLED_SECONDS", 120)
 # From this size on, a second process parses the rows while the first writes (0: never).
 IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "crm.uploads.TemporaryFileUploadHandler",
+]
 # The contact list keeps each rendered page of results this many seconds, in Django's
 # cache, filed under the data version (contacts/freshness.py): any write makes it new.
 # 0 renders every request.

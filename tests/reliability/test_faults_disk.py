@@ -11,8 +11,10 @@ import shutil
 import subprocess
 
 import pytest
+from django.core.files import uploadhandler
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -26,6 +28,8 @@ DISK_FULL = (
 )
 DISK_FULL_FR = "La photo n’a pas pu être enregistrée car le disque du serveur est plein"
 IMPORT_DISK_FULL = "The file could not be saved because the server&#x27;s disk is full"
+UPLOAD_DISK_FULL = "could not be received because the server’s disk is full: nothing was saved."
+UPLOAD_DISK_FULL_FR = "n’a pas pu être reçu car le disque du serveur est plein : rien n’a été enregistré."
 FILLER = ".filler"
 
 
@@ -213,6 +217,59 @@ def test_an_import_upload_on_a_full_disk_is_refused_and_nothing_is_kept(full_dis
     assert IMPORT_DISK_FULL in page_of(response)
     assert ImportJob.objects.count() == 0
     assert files_in(full_disk.root) == []
+
+
+@pytest.fixture
+def full_temporary_folder(full_disk, settings, monkeypatch):
+    """Django's temporary folder for uploads on the full disk: where a large upload goes."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(full_disk.root)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024
+    if not full_disk.real:
+
+        def no_space(handler, raw_data, start):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(
+            uploadhandler.TemporaryFileUploadHandler, "receive_data_chunk", no_space
+        )
+    return full_disk
+
+
+def large_csv():
+    content = "First name,Last name,Email\r\n" + "Ada,Lovelace,ada@example.com\r\n" * 3000
+    return SimpleUploadedFile("contacts.csv", content.encode())
+
+
+def test_an_upload_that_does_not_fit_in_the_temporary_folder_answers_507(
+    full_temporary_folder, alice_client
+):
+    response = alice_client.post(reverse("contacts:import_new"), {"file": large_csv()})
+
+    assert response.status_code == 507
+    assert UPLOAD_DISK_FULL in response.content.decode()
+    assert ImportJob.objects.count() == 0
+    assert files_in(full_temporary_folder.root) == []
+
+
+def test_the_507_comes_in_the_users_language_when_the_csrf_check_reads_the_upload(
+    full_temporary_folder, alice
+):
+    # A browser's request: the CSRF middleware reads the body before any view runs.
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(alice)
+    browser.get(reverse("contacts:import_new"))
+    token = browser.cookies["csrftoken"].value
+
+    response = browser.post(
+        reverse("contacts:import_new"),
+        {"file": large_csv(), "csrfmiddlewaretoken": token},
+        headers={"accept-language": "fr"},
+    )
+
+    assert response.status_code == 507
+    assert UPLOAD_DISK_FULL_FR in response.content.decode()
+    assert ImportJob.objects.count() == 0
+    assert files_in(full_temporary_folder.root) == []
 
 
 def test_the_rejected_rows_file_that_does_not_fit_is_streamed_from_the_database(
