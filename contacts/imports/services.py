@@ -13,6 +13,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .. import services
 from ..exports import escape_cell
@@ -181,7 +183,7 @@ def is_stalled(job):
 
 
 def jobs_requeue_stalled():
-    """Queue again the running jobs whose worker went silent; return their ids.
+    """Queue again the jobs whose worker went silent or died taking them; return their ids.
 
     django-tasks-db leaves the task of a killed worker RUNNING forever and never runs it
     again; the job knows better: its worker writes heartbeat_at with every batch (and
@@ -202,6 +204,21 @@ def jobs_requeue_stalled():
             claimed = ImportJob.objects.filter(
                 pk=job_id, status=Status.RUNNING, run_token=old_token, heartbeat_at__lt=cutoff
             ).update(status=Status.QUEUED, run_token=token, ended_at=None)
+            if claimed:
+                run_import.enqueue(job_id=job_id, token=token)
+                requeued.append(job_id)
+    # A worker killed between taking the task and marking the job running (a few ms)
+    # leaves the job queued behind a task RUNNING for nobody: the same, from the task.
+    orphans = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, task_path=run_import.module_path, started_at__lt=cutoff
+    )
+    for arguments in orphans.values_list("args_kwargs", flat=True):
+        job_id, old_token = arguments["kwargs"]["job_id"], arguments["kwargs"]["token"]
+        token = runner.new_token()
+        with transaction.atomic():
+            claimed = ImportJob.objects.filter(
+                pk=job_id, status=Status.QUEUED, run_token=old_token
+            ).update(run_token=token)
             if claimed:
                 run_import.enqueue(job_id=job_id, token=token)
                 requeued.append(job_id)

@@ -170,6 +170,59 @@ def test_an_import_whose_worker_beat_recently_is_left_to_it(alice, settings):
     assert (job.status, job.run_token) == ("running", "dead")
 
 
+def _job_queued_behind_a_task(alice, settings, *, claimed_seconds_ago):
+    """A queued job whose task a worker took claimed_seconds_ago (None: nobody took it)."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from contacts.imports import services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    csv_text = "First name,Email\r\n" + "".join(f"P{i},p{i}@example.com\r\n" for i in range(5))
+    job = services.job_create(by=alice, upload=ContentFile(csv_text.encode(), name="p.csv"))
+    job = services.job_start(job=job)
+    if claimed_seconds_ago is not None:
+        started = timezone.now() - timedelta(seconds=claimed_seconds_ago)
+        task = DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=job.pk)
+        task.update(status="RUNNING", started_at=started, worker_ids=["dead"])
+    return job
+
+
+def test_a_job_whose_worker_died_before_marking_it_running_is_queued_again(alice, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from contacts.imports import services
+
+    settings.IMPORT_STALLED_SECONDS = 60
+    job = _job_queued_behind_a_task(alice, settings, claimed_seconds_ago=61)
+
+    assert services.jobs_requeue_stalled() == [job.pk]
+    assert services.jobs_requeue_stalled() == []
+
+    old = job.run_token
+    job.refresh_from_db()
+    assert (job.status, job.run_token != old) == ("queued", True)
+    ready = DBTaskResult.objects.filter(status="READY").values_list("args_kwargs", flat=True)
+    assert [a["kwargs"] for a in ready] == [{"job_id": job.pk, "token": job.run_token}]
+
+
+def test_a_job_waiting_for_a_worker_or_just_taken_is_left_alone(alice, settings):
+    from contacts.imports import services
+
+    settings.IMPORT_STALLED_SECONDS = 60
+    waiting = _job_queued_behind_a_task(alice, settings, claimed_seconds_ago=None)
+    assert services.jobs_requeue_stalled() == []
+    taken = _job_queued_behind_a_task(alice, settings, claimed_seconds_ago=5)
+    assert services.jobs_requeue_stalled() == []
+    for job in (waiting, taken):
+        token = job.run_token
+        job.refresh_from_db()
+        assert (job.status, job.run_token) == ("queued", token)
+
+
 def test_db_worker_is_the_one_that_resumes_imports():
     from django.core.management import get_commands
 
