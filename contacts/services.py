@@ -1,5 +1,6 @@
 """Writes to contacts: every change goes through here, in one transaction."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -160,19 +161,22 @@ def _save(contact, by, data, company):
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
     )
+    contact.save()
+
+
+@contextmanager
+def _new_photo_undone_on_failure(contact, data):
+    """Delete the photo files the save writes when it fails, at any step: its transaction
+    rolls back, and they would belong to nothing (the photo when the thumbnail failed)."""
+    old = {f.name for f in (contact.photo, contact.photo_thumb) if f}
     try:
-        contact.save()
+        yield
     except BaseException:
         if data.photo:
-            _delete_written(contact.photo, contact.photo_thumb)
+            for file in (contact.photo, contact.photo_thumb):
+                if file and file._committed and file.name not in old:
+                    file.storage.delete(file.name)
         raise
-
-
-def _delete_written(*files):
-    """Delete the new photo files a failed save wrote (the photo when the thumbnail failed)."""
-    for file in files:
-        if file and file._committed:
-            file.storage.delete(file.name)
 
 
 @transaction.atomic
@@ -183,10 +187,11 @@ def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
     """
     company = _resolve_company(by, data, source, notify)
     contact = Contact(kind=data.kind, source=source, created_by=by)
-    _save(contact, by, data, company)
-    _write_details(contact, data)
-    _set_responsible(contact, by, data.responsible, notify)
-    history.record(contact, by, history.Verb.CREATED, source=source)
+    with _new_photo_undone_on_failure(contact, data):
+        _save(contact, by, data, company)
+        _write_details(contact, data)
+        _set_responsible(contact, by, data.responsible, notify)
+        history.record(contact, by, history.Verb.CREATED, source=source)
     return contact
 
 
@@ -219,17 +224,18 @@ def contact_update(
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
     old_name = contact.display_name
     contact.version += 1
-    _save(contact, by, data, company)
-    _write_details(contact, data)
-    _set_responsible(contact, by, data.responsible, notify)
-    if data.photo or data.remove_photo:
-        delete_files_on_commit(old_files)
-    if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
-        _refresh_persons_search_text(contact, contact.display_name)
-    if changes := history.diff(before, history.snapshot(contact)):
-        history.record(
-            contact, by, history.Verb.CHANGED, changes=changes, source=source, details=details
-        )
+    with _new_photo_undone_on_failure(contact, data):
+        _save(contact, by, data, company)
+        _write_details(contact, data)
+        _set_responsible(contact, by, data.responsible, notify)
+        if data.photo or data.remove_photo:
+            delete_files_on_commit(old_files)
+        if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
+            _refresh_persons_search_text(contact, contact.display_name)
+        if changes := history.diff(before, history.snapshot(contact)):
+            history.record(
+                contact, by, history.Verb.CHANGED, changes=changes, source=source, details=details
+            )
     return contact
 
 

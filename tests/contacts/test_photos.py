@@ -352,3 +352,57 @@ def test_only_the_pixels_of_an_image_carrying_a_payload_are_stored(upload, setti
         assert b"__xss" not in path.read_bytes()
         assert b"<script" not in path.read_bytes()
         Image.open(path).verify()
+
+
+# A save that fails after its photo was written
+
+
+@pytest.fixture
+def history_fails(monkeypatch):
+    """Make the last step of a save, its history entry, fail: the transaction rolls back."""
+    from contacts import history
+
+    def record(*args, **kwargs):
+        raise RuntimeError("history unavailable")
+
+    monkeypatch.setattr(history, "record", record)
+
+
+def photo_data(alice, **fields):
+    from contacts.photos import process_photo
+    from contacts.services import ContactData
+
+    upload = SimpleUploadedFile("new.jpg", image_bytes("JPEG", (300, 300)))
+    return ContactData(
+        kind="person",
+        fields={"last_name": "Curie", **fields},
+        responsible=[alice],
+        photo=process_photo(upload),
+    )
+
+
+def test_a_create_failing_after_its_photo_was_written_leaves_no_file(
+    alice, settings, history_fails
+):
+    from contacts.services import contact_create
+
+    with pytest.raises(RuntimeError):
+        contact_create(by=alice, data=photo_data(alice))
+
+    assert Contact.all_objects.count() == 0
+    assert media_files(settings) == []
+
+
+def test_an_edit_failing_after_its_new_photo_was_written_keeps_the_old_one_only(
+    alice, with_photo, settings, history_fails
+):
+    from contacts.services import contact_update
+
+    old = sorted(media_files(settings))
+
+    with pytest.raises(RuntimeError):
+        contact_update(by=alice, contact=with_photo, data=photo_data(alice, first_name="Marie"))
+
+    assert sorted(media_files(settings)) == old
+    with_photo.refresh_from_db()
+    assert stored(with_photo.photo).size == (200, 300)
