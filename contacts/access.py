@@ -188,29 +188,39 @@ def get_contact_for_user(user, pk, perm="view", queryset=None):
     return contact
 
 
-def grant_access(contact, access, responsible_ids):
-    """Write the guardian rows that make access and responsible users true."""
+def grant_access(contact, access, responsible_ids, new=False):
+    """Write the guardian rows that make access and responsible users true.
+
+    A new contact has no rows yet: nothing to delete or to read first.
+    """
     perms = _permission_ids()
-    ContactUserObjectPermission.objects.filter(content_object=contact).exclude(
-        user_id__in=responsible_ids
-    ).delete()
-    have = set(
-        ContactUserObjectPermission.objects.filter(content_object=contact).values_list(
-            "user_id", "permission_id"
+    have = set()
+    if not new:
+        ContactUserObjectPermission.objects.filter(content_object=contact).exclude(
+            user_id__in=responsible_ids
+        ).delete()
+        have = set(
+            ContactUserObjectPermission.objects.filter(content_object=contact).values_list(
+                "user_id", "permission_id"
+            )
         )
-    )
     ContactUserObjectPermission.objects.bulk_create(
         ContactUserObjectPermission(content_object=contact, user_id=uid, permission_id=perms[p])
         for uid in responsible_ids
         for p in OBJECT_PERMS
         if (uid, perms[p]) not in have
     )
-    group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0]
-    ContactGroupObjectPermission.objects.filter(content_object=contact).delete()
-    ContactGroupObjectPermission.objects.bulk_create(
-        ContactGroupObjectPermission(content_object=contact, group=group, permission_id=perms[p])
-        for p in GROUP_PERMS_BY_ACCESS[contact.Access(access)]
-    )
+    granted = GROUP_PERMS_BY_ACCESS[contact.Access(access)]
+    if not new:
+        ContactGroupObjectPermission.objects.filter(content_object=contact).delete()
+    if granted:
+        group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0]
+        ContactGroupObjectPermission.objects.bulk_create(
+            ContactGroupObjectPermission(
+                content_object=contact, group=group, permission_id=perms[p]
+            )
+            for p in granted
+        )
 
 
 def grant_responsible_many(contact_ids, user_ids, *, replace):

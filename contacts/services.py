@@ -81,9 +81,11 @@ def _primary_first(rows):
     return rows
 
 
-def _write_details(contact, data):
-    contact.infos.all().delete()
-    contact.addresses.all().delete()
+def _write_details(contact, data, new=False):
+    """Replace the contact's details with data's; a new contact has none to delete."""
+    if not new:
+        contact.infos.all().delete()
+        contact.addresses.all().delete()
     infos = _primary_first([dict(i) for i in data.infos])
     ContactInfo.objects.bulk_create(
         ContactInfo(
@@ -101,7 +103,10 @@ def _write_details(contact, data):
     Address.objects.bulk_create(
         Address(contact=contact, position=n, **a) for n, a in enumerate(addresses)
     )
-    contact.tags.set(data.tags, clear=True)
+    if not new:
+        contact.tags.set(data.tags, clear=True)
+    elif data.tags:
+        contact.tags.add(*data.tags)
 
 
 def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
@@ -133,10 +138,13 @@ def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
     )
 
 
-def _set_responsible(contact, by, users, notify=True):
-    before = set(contact.responsible.values_list("pk", flat=True))
-    contact.responsible.set(users)
-    access.grant_access(contact, contact.access, [u.pk for u in users])
+def _set_responsible(contact, by, users, notify=True, new=False):
+    before = set() if new else set(contact.responsible.values_list("pk", flat=True))
+    if not new:
+        contact.responsible.set(users)
+    elif users:
+        contact.responsible.add(*users)
+    access.grant_access(contact, contact.access, [u.pk for u in users], new=new)
     if notify:
         added = [u for u in users if u.pk not in before and (by is None or u.pk != by.pk)]
         notify_assigned(contact=contact, users=added, actor=by)
@@ -189,8 +197,8 @@ def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
     contact = Contact(kind=data.kind, source=source, created_by=by)
     with _new_photo_undone_on_failure(contact, data):
         _save(contact, by, data, company)
-        _write_details(contact, data)
-        _set_responsible(contact, by, data.responsible, notify)
+        _write_details(contact, data, new=True)
+        _set_responsible(contact, by, data.responsible, notify, new=True)
         history.record(contact, by, history.Verb.CREATED, source=source)
     return contact
 

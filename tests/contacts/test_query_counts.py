@@ -65,3 +65,44 @@ def test_the_card_stays_within_the_budget(client, alice, bob, persona, request):
     client.force_login(request.getfixturevalue(persona))
 
     assert queries(client, f"/contacts/{person.pk}/") <= BUDGET
+
+
+def new_person(alice, bob, tags):
+    emails = [{"kind": "email", "category": "work", "value": f"e{n}@example.com"} for n in range(3)]
+    phones = [{"kind": "phone", "category": "work", "value": f"01 23 45 67 0{n}"} for n in range(2)]
+    return ContactData(
+        kind="person",
+        fields={"first_name": "Ada", "last_name": "Lovelace"},
+        access="public_read",
+        responsible=[alice, bob],
+        tags=tags,
+        infos=emails + phones,
+    )
+
+
+def test_creating_a_contact_deletes_nothing_and_queries_once_per_kind_of_row(alice, bob):
+    contact_create(by=alice, data=new_person(alice, bob, ["A", "B"]))  # the tags exist now
+
+    with CaptureQueriesContext(connection) as captured:
+        contact = contact_create(by=alice, data=new_person(alice, bob, ["A", "B"]))
+
+    statements = [q["sql"] for q in captured]
+    assert not [sql for sql in statements if sql.startswith("DELETE")]
+    # One INSERT each: the contact, its 5 details, the 2 users, their permissions, the
+    # group's, the history, bob's notification; and one per tag (taggit's own add).
+    inserts = [sql.split('"')[1] for sql in statements if sql.startswith("INSERT")]
+    assert sorted(inserts) == sorted(
+        [
+            "contacts_contact",
+            "contacts_contactinfo",
+            "contacts_contact_responsible",
+            "contacts_contactuserobjectpermission",
+            "contacts_contactgroupobjectpermission",
+            "contacts_contactevent",
+            "contacts_notification",
+            "contacts_taggedcontact",
+            "contacts_taggedcontact",
+        ]
+    )
+    assert contact.infos.count() == 5
+    assert sorted(t.name for t in contact.tags.all()) == ["A", "B"]
