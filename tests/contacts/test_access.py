@@ -11,6 +11,7 @@ from contacts.access import (
     contacts_visible_to,
     count_visible_to,
     editable_ids,
+    with_permissions,
 )
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from tests.conftest import form_data
@@ -73,6 +74,14 @@ def test_can_change_and_can_delete_follow_the_rules(population):
             assert can_change(user, contact) == expected, (user.username, contact.pk)
             assert can_delete(user, contact) == expected, (user.username, contact.pk)
         assert editable_ids(user, contacts) == {c.pk for c in contacts if can_change(user, c)}
+        # As a page reads them: annotated in the query that reads the contacts.
+        for contact in with_permissions(user, Contact.objects.all()):
+            expected = (
+                is_admin
+                or contact.access == Contact.Access.PUBLIC_RW
+                or (contact.pk, user.pk) in responsible
+            )
+            assert contact.may_change == contact.may_delete == expected, user.username
         for perm, allowed in (("change", can_change), ("delete", can_delete)):
             selected = set(contacts_visible_to(user, perm=perm).values_list("pk", flat=True))
             assert selected == {c.pk for c in contacts if allowed(user, c)}, (user.username, perm)
