@@ -21,6 +21,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def storage_full(request):
     Django writes a large upload to a temporary file while it reads the request: the
     request stops there, before any view saved anything.
     """
-    html = loader.get_template("507.html").render({})
+    html = loader.get_template("507.html").render({"title": _("The server’s disk is full")})
     response = HttpResponse(html, status=507)
     response["Cache-Control"] = "no-store"
     return response
@@ -48,7 +49,8 @@ def storage_full(request):
 def database_unavailable(request):
     """Return the 503 page; it reads nothing from the database."""
     # No context processor: they would ask the database (the user's notifications).
-    html = loader.get_template("503.html").render({"retry_after": RETRY_AFTER_SECONDS})
+    context = {"title": _("Temporarily unavailable"), "retry_after": RETRY_AFTER_SECONDS}
+    html = loader.get_template("503.html").render(context)
     response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
