@@ -29,7 +29,9 @@ DISK_FULL = (
 DISK_FULL_FR = "La photo n’a pas pu être enregistrée car le disque du serveur est plein"
 IMPORT_DISK_FULL = "The file could not be saved because the server&#x27;s disk is full"
 UPLOAD_DISK_FULL = "could not be received because the server’s disk is full: nothing was saved."
-UPLOAD_DISK_FULL_FR = "n’a pas pu être reçu car le disque du serveur est plein : rien n’a été enregistré."
+UPLOAD_DISK_FULL_FR = (
+    "n’a pas pu être reçu car le disque du serveur est plein : rien n’a été enregistré."
+)
 FILLER = ".filler"
 
 
