@@ -7,11 +7,10 @@ files storage, so that pages render without running collectstatic.
 
 import warnings
 
-from django.core.wsgi import get_wsgi_application
-
 # whitenoise warns that collectstatic has not filled STATIC_ROOT: no static file is served here.
 warnings.filterwarnings("ignore", message="No directory at")
-application = get_wsgi_application()
+
+from crm.wsgi import application  # noqa: E402, F401 (after the filter; what gunicorn serves)
 
 
 def _plain_static_files():

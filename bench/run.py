@@ -426,6 +426,9 @@ def setup_django(url):
     from django.conf import settings
     from django.test.utils import override_settings
 
+    # As in a server's process: crm.wsgi freezes what is loaded after the first request.
+    import crm.wsgi  # noqa: F401
+
     # Pages link static files through the manifest that collectstatic writes; a plain
     # storage spares running it, and a manifest lookup is a dict access anyway.
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
