@@ -14,7 +14,6 @@ reads the request, comes the same two ways (the CSRF check reads the request fir
 507, "nothing was saved". A full MEDIA_ROOT is the forms' own message (contacts/storage.py).
 """
 
-import errno
 import logging
 import sys
 
@@ -24,14 +23,11 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from contacts.storage import is_disk_full
+
 logger = logging.getLogger(__name__)
 DATABASE_DOWN = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
-
-
-def disk_full(exception):
-    """Whether exception is the file system's "no space left on device"."""
-    return isinstance(exception, OSError) and exception.errno == errno.ENOSPC
 
 
 def storage_full(request):
@@ -70,7 +66,7 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_DOWN):
             logger.warning("Database unavailable on %s", request.path, exc_info=exception)
             return database_unavailable(request)
-        if disk_full(exception):
+        if is_disk_full(exception):
             logger.error("Disk full on %s", request.path, exc_info=exception)
             return storage_full(request)
         return None
@@ -82,6 +78,6 @@ def server_error(request):
     error = sys.exc_info()[1]
     if isinstance(error, DATABASE_DOWN):
         return database_unavailable(request)
-    if disk_full(error):
+    if is_disk_full(error):
         return storage_full(request)
     return defaults.server_error(request)

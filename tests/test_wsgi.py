@@ -1,10 +1,8 @@
 """crm.wsgi, the application gunicorn serves: what it does beyond Django's own."""
 
 import json
-import subprocess
-import sys
 
-from django.conf import settings
+from tests.reliability.support import environment, python
 
 SERVE = """
 import gc, json
@@ -30,20 +28,9 @@ print(json.dumps([first, second, before, after_first, gc.get_freeze_count()]))
 
 
 def test_the_server_freezes_what_it_loaded_once_its_first_request_is_served(tmp_path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    out = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
-        [sys.executable, "-c", SERVE],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    first, second, before, after_first, after_second = json.loads(out.stdout)
+    env = environment(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path)
+    out = python(env, ["-c", SERVE], timeout=60)
+    first, second, before, after_first, after_second = json.loads(out)
 
     assert first == second == "200 OK"
     assert before == 0

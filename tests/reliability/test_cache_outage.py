@@ -6,34 +6,26 @@ on: logging in, the list, the search, a card and a website form work from the da
 
 import json
 import logging
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings as django_settings
 
 from contacts.models import Contact
+from tests.reliability.support import environment, python
 from tests.test_check_deployment import closed_port
 from tests.webforms_support import make_web_form, posted, submit_url
 
+REDIS = "redis://127.0.0.1:6379/0"  # only named: nothing connects to it
+
 
 @pytest.fixture(scope="module")
-def deployed_cache():
+def deployed_cache(tmp_path_factory):
     """Return the CACHES and SESSION_ENGINE that crm/settings.py makes of a CACHE_URL."""
     code = (
         "import json; from crm import settings as s; "
         "print(json.dumps([s.CACHES, s.SESSION_ENGINE, s.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS]))"
     )
-    env = {"PATH": "/usr/bin:/bin", "CACHE_URL": "redis://127.0.0.1:6379/0"}
-    out = subprocess.run(  # noqa: S603 (this interpreter, fixed code)
-        [sys.executable, "-c", code],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout)
+    env = environment("sqlite://", tmp_path_factory.mktemp("cache"), CACHE_URL=REDIS)
+    return json.loads(python(env, ["-c", code], timeout=60))
 
 
 @pytest.fixture
@@ -49,20 +41,19 @@ def test_a_user_logs_in_and_reads_while_redis_is_down(
     redis_down, client, alice, make_contact, caplog
 ):
     contact = make_contact(first_name="Jeanne", last_name="Outage")
-    browser = client
 
     with caplog.at_level(logging.ERROR, logger="django_redis.cache"):
-        response = browser.post(
+        response = client.post(
             "/accounts/login/", {"username": "alice", "password": "pw"}, follow=True
         )
         assert response.status_code == 200
         assert "Jeanne Outage" in response.content.decode()  # the list, logged in
 
-        card = browser.get(f"/contacts/{contact.pk}/")
+        card = client.get(f"/contacts/{contact.pk}/")
         assert card.status_code == 200
         assert "Jeanne Outage" in card.content.decode()
 
-        found = browser.get("/contacts/", {"q": "outage"})
+        found = client.get("/contacts/", {"q": "outage"})
         assert "Jeanne Outage" in found.content.decode()
 
     # The failures are in the log, for whoever runs the server.
