@@ -494,10 +494,13 @@ def seed_demo():
             "first_name": p.first,
             "last_name": p.last,
             "job_title": p.job,
-            "currency": company.currency if company else CURRENCY_BY_COUNTRY.get(country, "EUR"),
             "description": p.about,
             "type": company_row.type if company else None,
         }
+        # The company's currency, the country's, or else the one every new contact gets.
+        currency = company.currency if company else CURRENCY_BY_COUNTRY.get(country)
+        if currency:
+            fields["currency"] = currency
         create(Contact.Kind.PERSON, fields, p, infos, addresses, company=company)
     _demo_web_form(users, default_tags)
     return count
