@@ -56,6 +56,9 @@ DEFAULT_TAGS = {"Lead", "Customer", "Supplier", "Staff"}
 # Contact types by their position in the rows the migration creates.
 CLIENT, SUPPLIER, PARTNER, COMPETITOR = range(4)
 CURRENCY_BY_COUNTRY = {
+    "France": "EUR",
+    "Germany": "EUR",
+    "Italy": "EUR",
     "United States": "USD",
     "United Kingdom": "GBP",
     "Switzerland": "CHF",
