@@ -93,9 +93,17 @@ def contacts_merge(*, by, keep, other, take=()):
         company=(other if "company" in take else keep).live_company,
         custom=custom,
     )
-    services.contact_update(by=by, contact=keep, data=data)
-    # A company's persons, and the other's history, now belong to the one kept.
     persons = list(Contact.objects.filter(company=other).values_list("pk", flat=True))
+    # One event says what the merge changed: the kept contact was not created again.
+    services.contact_update(
+        by=by,
+        contact=keep,
+        data=data,
+        verb=history.Verb.MERGED,
+        details={"other": other.display_name, "other_id": other.pk, "persons": len(persons)},
+    )
+    # A company's persons, and the other's history, now belong to the one kept; the
+    # other's creation is told by the merge event, so its history starts after it.
     Contact.objects.filter(pk__in=persons).update(company=keep)
     services.contacts_refresh_search_text(Contact.objects.filter(pk__in=persons))
     ContactEvent.objects.bulk_create(
@@ -108,13 +116,7 @@ def contacts_merge(*, by, keep, other, take=()):
             details={**e.details, "from": other.display_name},
             created_at=e.created_at,
         )
-        for e in other.events.all()
-    )
-    history.record(
-        keep,
-        by,
-        history.Verb.MERGED,
-        details={"other": other.display_name, "other_id": other.pk, "persons": len(persons)},
+        for e in other.events.exclude(verb=history.Verb.CREATED)
     )
     services.contacts_trash(by=by, ids=[other.pk])
     return keep

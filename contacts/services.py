@@ -1,7 +1,7 @@
 """Writes to contacts: every change goes through here, in one transaction."""
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import access, custom_fields, history, text
+from . import access, config, custom_fields, history, text
 from .models import Address, Contact, ContactInfo, Notification
 from .tasks import send_assignment_email
 
@@ -41,6 +41,26 @@ class ContactData:
     remove_photo: bool = False
     # User field values keyed by field id (SPEC C7); None keeps those the contact holds.
     custom: dict | None = None
+
+
+@dataclass(frozen=True)
+class NewContactDefaults:
+    """What a new contact holds unless its data says otherwise, however it comes in."""
+
+    source: str
+    created_by: object  # a user, or None for a website form
+    currency: str
+    version: int = 1
+
+    def fields(self, fields):
+        """Return fields completed with the defaults of the values they leave out."""
+        return {"currency": self.currency, **fields}
+
+
+def new_contact_defaults(*, by, source=Contact.Source.MANUAL):
+    """Return the defaults of a new contact: the contact form, an import, a website form,
+    the demo data and any later way in take them from here, so that they never differ."""
+    return NewContactDefaults(source=source, created_by=by, currency=config.default_currency())
 
 
 def search_text_for(contact, infos, company_name="", text_keys=None):
@@ -129,13 +149,18 @@ def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
         by=by,
         data=ContactData(
             kind=Contact.Kind.COMPANY,
-            fields={"company_name": name, "currency": data.fields.get("currency", "")},
+            # The person's currency, or the default when the person's data names none.
+            fields={"company_name": name, **_fields_named(data.fields, "currency")},
             access=data.access,
             responsible=data.responsible,
         ),
         source=source,
         notify=notify,
     )
+
+
+def _fields_named(fields, *names):
+    return {name: fields[name] for name in names if name in fields}
 
 
 def _set_responsible(contact, by, users, notify=True, new=False):
@@ -193,8 +218,15 @@ def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
 
     by is None when no user acts (a website form); notify=False tells no responsible user.
     """
+    defaults = new_contact_defaults(by=by, source=source)
+    data = replace(data, fields=defaults.fields(data.fields))
     company = _resolve_company(by, data, source, notify)
-    contact = Contact(kind=data.kind, source=source, created_by=by)
+    contact = Contact(
+        kind=data.kind,
+        source=defaults.source,
+        created_by=defaults.created_by,
+        version=defaults.version,
+    )
     with _new_photo_undone_on_failure(contact, data):
         _save(contact, by, data, company)
         _write_details(contact, data, new=True)
@@ -209,13 +241,22 @@ class EditConflict(Exception):
 
 @transaction.atomic
 def contact_update(
-    *, by, contact, data, expected_version=None, notify=True, source=None, details=None
+    *,
+    by,
+    contact,
+    data,
+    expected_version=None,
+    notify=True,
+    source=None,
+    details=None,
+    verb=history.Verb.CHANGED,
 ):
     """Replace what the contact holds with data.
 
     With expected_version, raise EditConflict unless the stored contact is still at that
     version (SPEC C17): one conditional UPDATE, so two saves at once cannot both pass.
-    source and details say in the history how the change came (an import, and which).
+    source and details say in the history how the change came (an import, and which);
+    another verb than "changed" (a merge) is recorded even when no value changed.
     """
     if expected_version is not None:
         moved = Contact.objects.filter(pk=contact.pk, version=expected_version).update(
@@ -240,10 +281,9 @@ def contact_update(
             delete_files_on_commit(old_files)
         if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
             _refresh_persons_search_text(contact, contact.display_name)
-        if changes := history.diff(before, history.snapshot(contact)):
-            history.record(
-                contact, by, history.Verb.CHANGED, changes=changes, source=source, details=details
-            )
+        changes = history.diff(before, history.snapshot(contact))
+        if changes or verb != history.Verb.CHANGED:
+            history.record(contact, by, verb, changes=changes, source=source, details=details)
     return contact
 
 

@@ -118,6 +118,11 @@ class ImportIssue(models.Model):
     reason = models.TextField()
     # The cells as JSON text: PostgreSQL's jsonb cannot hold every character a file can.
     cells = models.TextField()
+    # The contact the row matched, when it was skipped for it: the report names it as it
+    # is when read, and only to whoever may see it.
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["line", "id"]

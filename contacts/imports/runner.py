@@ -267,7 +267,7 @@ class Importer:
         counts = {"created": 0, "updated": 0, "skipped": 0, "rejected": 0, "companies_created": 0}
         issues = []
 
-        def issue(line, cells, outcome, reason):
+        def issue(line, cells, outcome, reason, contact=None):
             counts[outcome] += 1
             issues.append(
                 ImportIssue(
@@ -276,6 +276,7 @@ class Importer:
                     outcome=outcome,
                     reason=reason,
                     cells=json.dumps(cells, ensure_ascii=False),
+                    contact=contact,
                 )
             )
 
@@ -507,25 +508,18 @@ class Importer:
                 else:
                     reason = _("Same contact as line %(line)d of this file.") % {"line": line}
             elif not updating:
-                reason = _("Already in the CRM: %(name)s (#%(id)d).") % {
-                    "name": contact.display_name,
-                    "id": pk,
-                }
+                reason = _("Already in the CRM.")
             elif pk not in editable:
-                reason = _("Matches %(name)s (#%(id)d), which you may not change.") % {
-                    "name": contact.display_name,
-                    "id": pk,
-                }
+                reason = _("Matches a contact you may not change.")
             elif pk in updated:
-                reason = _("%(name)s (#%(id)d) was already updated by an earlier row.") % {
-                    "name": contact.display_name,
-                    "id": pk,
-                }
+                reason = _("Matches a contact an earlier row already updated.")
             else:
                 updated.add(pk)
                 updates.append((row, contact))
                 continue
-            issue(row.line, row.cells, "skipped", reason)
+            # The report names the contact as it is when read, and only to those who may
+            # see it then: the reason does not.
+            issue(row.line, row.cells, "skipped", reason, contact)
         return creates, updates
 
     def _created_line(self, pk):

@@ -25,6 +25,7 @@ from ..models import (
     ContactUserObjectPermission,
     TaggedContact,
 )
+from ..services import new_contact_defaults
 from .rows import phone_parts
 
 INFO_FIELDS = ["contact", "kind", "category", "value", "normalized", "is_primary", "position"]
@@ -47,6 +48,8 @@ class ContactWriter:
         self.group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0].pk
         self.scratch = Contact()
         self.pending = []
+        # The same defaults as contact_create's, read once for the whole run.
+        self.defaults = new_contact_defaults(by=by, source=Contact.Source.IMPORT)
 
     def add(
         self,
@@ -78,7 +81,8 @@ class ContactWriter:
             "last_name": scratch.last_name,
             "company_name": scratch.company_name,
             "job_title": fields.get("job_title", ""),
-            "currency": fields.get("currency", ""),
+            # An empty cell names no currency: the contact gets the default one.
+            "currency": fields.get("currency") or self.defaults.currency,
             "description": fields.get("description", ""),
             "contact_type_id": fields.get("contact_type_id"),
             "company_id": company_id if kind == Contact.Kind.PERSON else None,
@@ -102,14 +106,15 @@ class ContactWriter:
             f.attname: f.get_db_prep_save(f.get_default(), connection)
             for f in Contact._meta.concrete_fields
         }
+        defaults = self.defaults
         base.update(
             created_at=now,
             updated_at=now,
-            created_by_id=self.by.pk,
-            updated_by_id=self.by.pk,
-            source=Contact.Source.IMPORT,
+            created_by_id=defaults.created_by.pk,
+            updated_by_id=defaults.created_by.pk,
+            source=defaults.source,
             import_job_id=self.job.pk,
-            version=1,
+            version=defaults.version,
             photo="",
             photo_thumb="",
         )
@@ -176,7 +181,14 @@ class ContactWriter:
             for name, value in (("changes", []), ("details", {"import": self.job.pk}))
         }
         events = [
-            (pk, self.by.pk, ContactEvent.Verb.CREATED, Contact.Source.IMPORT, *prep.values(), now)
+            (
+                pk,
+                defaults.created_by.pk,
+                ContactEvent.Verb.CREATED,
+                defaults.source,
+                *prep.values(),
+                now,
+            )
             for pk in ids
         ]
         insert(ContactEvent, [*EVENT_FIELDS, *prep, "created_at"], events)

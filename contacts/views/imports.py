@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ..access import contacts_visible_to
 from ..imports import files, services
 from ..imports.access import get_import_for_user, imports_visible_to
 from ..imports.forms import MappingForm, SettingsForm, UploadForm
@@ -203,16 +204,23 @@ def import_mapping(request, pk):
     return render(request, "contacts/imports/mapping.html", context)
 
 
-def _report(job):
+def _report(job, user):
     issues = ImportIssue.objects.filter(job=job)
+    skipped = list(issues.filter(outcome=ImportIssue.Outcome.SKIPPED)[:ISSUES_SHOWN])
+    # A skipped row links to the contact it matched, as that contact is now, when the
+    # viewer may see it; else it says only that there is one.
+    ids = {issue.contact_id for issue in skipped if issue.contact_id}
+    visible = {c.pk: c for c in contacts_visible_to(user).filter(pk__in=ids)} if ids else {}
+    for issue in skipped:
+        issue.visible_contact = visible.get(issue.contact_id)
     return {
         "rejected_rows": issues.filter(outcome=ImportIssue.Outcome.REJECTED)[:ISSUES_SHOWN],
-        "skipped_rows": issues.filter(outcome=ImportIssue.Outcome.SKIPPED)[:ISSUES_SHOWN],
+        "skipped_rows": skipped,
         "list_url": reverse("contacts:list") + f"?import={job.pk}",
     }
 
 
-def _detail_context(job):
+def _detail_context(job, user):
     context = {
         "job": job,
         "progress": services.progress(job),
@@ -222,7 +230,7 @@ def _detail_context(job):
         "step": 3,
     }
     if context["finished"]:
-        context.update(_report(job))
+        context.update(_report(job, user))
         context["can_undo"] = services.can_undo(job)
     return context
 
@@ -231,20 +239,27 @@ def import_detail(request, pk):
     job = get_import_for_user(request.user, pk)
     if job.status == Status.DRAFT:
         return redirect("contacts:import_settings", job.pk)
-    return render(request, "contacts/imports/detail.html", _detail_context(job))
+    return render(request, "contacts/imports/detail.html", _detail_context(job, request.user))
 
 
 def import_progress(request, pk):
     """Return the progress and, once it ended, the report (polled by htmx)."""
     job = get_import_for_user(request.user, pk)
-    return render(request, "contacts/imports/_progress.html", _detail_context(job))
+    return render(request, "contacts/imports/_progress.html", _detail_context(job, request.user))
 
 
 @require_POST
 def import_cancel(request, pk):
     job = get_import_for_user(request.user, pk)
-    services.job_cancel(job=job)
-    messages.info(request, _("The import stops after the rows it is writing now."))
+    was = job.status
+    job = services.job_cancel(job=job)
+    if job.status == Status.RUNNING:
+        messages.info(request, _("The import stops after the rows it is writing now."))
+    elif job.status == Status.CANCELLED and was != Status.CANCELLED:
+        messages.info(request, _("The import was cancelled."))
+    else:
+        # A page opened before the import ended: say so rather than that it stops.
+        messages.info(request, _("The import had already ended: there was nothing to cancel."))
     return redirect(job)
 
 

@@ -186,3 +186,33 @@ def test_a_public_reader_sees_the_history(client, make_contact, bob):
     client.force_login(bob)
 
     assert "created this contact" in page_of(client.get(contact.get_absolute_url()))
+
+
+def test_after_a_merge_the_history_says_merged_once_and_created_once(
+    alice_client, alice, make_contact
+):
+    keep = make_contact(first_name="Ada", last_name="Lovelace", job_title="Analyst")
+    other = make_contact(first_name="Augusta", last_name="Lovelace", job_title="Countess")
+    alice_client.post(
+        f"/contacts/{other.pk}/edit/",
+        form_data(
+            first_name="Augusta",
+            last_name="Lovelace",
+            job_title="Mathematician",
+            currency=other.currency,
+            responsible=[alice.pk],
+            version=str(other.version),
+        ),
+    )
+    alice_client.post(
+        reverse("contacts:merge"), {"keep": keep.pk, "other": other.pk, "f-job_title": "other"}
+    )
+
+    page = page_of(alice_client.get(reverse("contacts:history", args=[keep.pk])))
+
+    assert page.count("created this contact") == 1
+    assert page.count("merged “Augusta Lovelace” into it") == 1
+    assert page.count("changed:") == 1  # Augusta's own change, told as hers
+    assert page.count("on “Augusta Lovelace”, merged into this contact since") == 1
+    [merged] = events(keep, "merged")
+    assert changes(merged)["job_title"] == ("Analyst", "Mathematician")

@@ -56,6 +56,9 @@ DEFAULT_TAGS = {"Lead", "Customer", "Supplier", "Staff"}
 # Contact types by their position in the rows the migration creates.
 CLIENT, SUPPLIER, PARTNER, COMPETITOR = range(4)
 CURRENCY_BY_COUNTRY = {
+    "France": "EUR",
+    "Germany": "EUR",
+    "Italy": "EUR",
     "United States": "USD",
     "United Kingdom": "GBP",
     "Switzerland": "CHF",
@@ -494,10 +497,13 @@ def seed_demo():
             "first_name": p.first,
             "last_name": p.last,
             "job_title": p.job,
-            "currency": company.currency if company else CURRENCY_BY_COUNTRY.get(country, "EUR"),
             "description": p.about,
             "type": company_row.type if company else None,
         }
+        # The company's currency, the country's, or else the one every new contact gets.
+        currency = company.currency if company else CURRENCY_BY_COUNTRY.get(country)
+        if currency:
+            fields["currency"] = currency
         create(Contact.Kind.PERSON, fields, p, infos, addresses, company=company)
     _demo_web_form(users, default_tags)
     return count
