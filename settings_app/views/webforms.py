@@ -122,9 +122,10 @@ class WebFormForm(forms.Form):
         label=gettext_lazy("Update the contact who has the same email instead of adding another"),
         required=False,
         help_text=gettext_lazy(
-            "The visitor's names and job title replace the contact's; a message, emails, "
-            "phones, web sites, an address, the tags and the responsible users are added. "
-            "The contact's access does not change."
+            "New emails, phones, web sites, an address, the user fields still empty and the "
+            "tags are added; what the visitor sent is kept in the contact's history, and the "
+            "responsible users of the form are notified. The contact's names, company, "
+            "access and responsible users do not change."
         ),
     )
 

@@ -112,6 +112,40 @@ def test_the_company_typed_is_linked_by_its_exact_name(send, web_form, make_cont
     assert Contact.objects.filter(kind=Contact.Kind.COMPANY).count() == 1
 
 
+def test_a_company_the_forms_responsible_users_cannot_see_is_not_linked(
+    send, web_form, make_contact, bob
+):
+    secret = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob)
+
+    send(web_form, ann(company_name="Acme"))
+
+    person = Contact.objects.get(first_name="Ann")
+    assert person.company != secret
+    assert person.company.display_name == "Acme"
+    assert list(person.company.responsible.all()) == list(web_form.responsible.all())
+    assert not secret.persons.exists()
+
+
+@pytest.mark.parametrize("access", ["public_read", "private"])
+def test_without_responsible_users_only_a_public_company_is_linked(send, make_contact, bob, access):
+    company = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob, access=access)
+    web_form = make_web_form(access="public_read")
+
+    send(web_form, ann(company_name="Acme"))
+
+    linked = Contact.objects.get(first_name="Ann").company
+    assert (linked == company) is (access == "public_read")
+
+
+def test_a_company_linked_must_be_seen_by_every_responsible_user(send, make_contact, alice, bob):
+    acme = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob)
+    web_form = make_web_form(responsible=[alice, bob])
+
+    send(web_form, ann(company_name="Acme"))
+
+    assert Contact.objects.get(first_name="Ann").company != acme
+
+
 def test_a_new_company_is_created_with_the_forms_access_and_responsible_users(
     send, web_form, alice
 ):
@@ -635,17 +669,98 @@ def test_with_update_on_a_known_email_the_contact_is_updated_not_duplicated(
 
     assert Contact.objects.count() == 1
     known.refresh_from_db()
-    assert known.display_name == "Ann Lee"
+    assert known.display_name == "Ann Old"
     assert known.source == Contact.Source.MANUAL
-    assert known.description == "Met at a fair\n\nHello again"
+    assert known.description == "Met at a fair"
     assert known.access == Contact.Access.PRIVATE  # a visitor cannot widen it
-    assert set(known.responsible.all()) == {alice, bob}
+    assert set(known.responsible.all()) == {bob}
     assert {t.name for t in known.tags.all()} == {"Fair", "Web lead"}
     # The same phone, typed otherwise, is not added twice.
     assert known.infos.filter(kind=ContactInfo.Kind.PHONE).count() == 1
     assert known.version == 2
     web_form.refresh_from_db()
     assert (web_form.created_count, web_form.updated_count) == (0, 1)
+
+
+def test_a_visitor_who_knows_a_private_contacts_email_only_adds_details_to_it(
+    send, known, client, alice, bob, make_contact
+):
+    globex = make_contact(Contact.Kind.COMPANY, company_name="Globex", by=bob)
+    Contact.objects.filter(pk=known.pk).update(company=globex)
+    web_form = make_web_form(
+        update_existing=True, responsible=[alice], access="public_rw", notify=[]
+    )
+
+    send(
+        web_form,
+        ann(
+            first_name="Mallory",
+            last_name="Hacker",
+            email="ann@example.com",
+            phone="07 99 88 77 66",
+            company_name="Evil Corp",
+            description="Send invoices to my new bank account",
+        ),
+    )
+
+    known.refresh_from_db()
+    assert (known.first_name, known.last_name) == ("Ann", "Old")
+    assert known.description == "Met at a fair"
+    assert known.company == globex
+    assert not Contact.objects.filter(display_name="Evil Corp").exists()
+    assert known.access == Contact.Access.PRIVATE
+    assert list(known.responsible.all()) == [bob]
+    assert set(known.infos.filter(kind="phone").values_list("normalized", flat=True)) == {
+        "+33611223344",
+        "+33799887766",
+    }
+    # The form's responsible user is told, and is given no access to the contact.
+    assert Notification.objects.get().recipient == alice
+    assert Notification.objects.get().verb == "web_form_updated"
+    client.force_login(alice)
+    assert client.get(f"/contacts/{known.pk}/").status_code == 404
+    # Bob reads on the card what the visitor sent and what was added.
+    client.force_login(bob)
+    page = page_of(client.get(f"/contacts/{known.pk}/"))
+    assert "A visitor" in page and "sent the website form “Contact us”:" in page
+    assert '<dt class="fw-semibold">First name</dt><dd class="mb-1">Mallory</dd>' in page
+    assert "Send invoices to my new bank account" in page
+    assert "07 99 88 77 66" in page
+
+
+def test_a_visitor_sending_nothing_new_is_still_recorded_on_the_contact(send, known, bob):
+    web_form = make_web_form(update_existing=True, responsible=[bob])
+
+    send(web_form, ann(email="ann@example.com"))
+
+    event = known.events.order_by("-pk").first()
+    assert (event.verb, event.source, event.changes) == ("changed", "web_form", [])
+    assert event.details == {
+        "web_form": "Contact us",
+        "submitted": [["First name", "Ann"], ["Last name", "Lee"], ["Email", "ann@example.com"]],
+    }
+
+
+def test_a_visitor_fills_only_the_user_fields_still_empty(send, known, bob):
+    tier = CustomField.objects.create(
+        label="Budget", field_type="select", applies_to="person", options=["Small", "Large"]
+    )
+    note = CustomField.objects.create(label="Source detail", field_type="text")
+    Contact.objects.filter(pk=known.pk).update(custom={tier.key: "Small"})
+    web_form = make_web_form(
+        update_existing=True,
+        fields=[
+            {"name": "email", "required": True, "label": ""},
+            {"name": f"cf_{tier.pk}", "required": False, "label": ""},
+            {"name": f"cf_{note.pk}", "required": False, "label": ""},
+        ],
+        responsible=[bob],
+    )
+
+    send(web_form, ann(**{f"cf_{tier.pk}": "Large", f"cf_{note.pk}": "A fair"}))
+
+    known.refresh_from_db()
+    assert known.custom == {tier.key: "Small", note.key: "A fair"}
 
 
 def test_an_update_adds_a_new_email_phone_and_address(send, known, alice):
@@ -814,7 +929,7 @@ def test_an_update_is_notified_as_such(send, known, client, bob):
     send(web_form, ann())
 
     assert Notification.objects.get().verb == "web_form_updated"
-    assert mail.outbox[0].subject == "Ann Lee wrote again through the website"
+    assert mail.outbox[0].subject == "Ann Old wrote again through the website"
     client.force_login(bob)
     page = page_of(client.get("/contacts/notifications/"))
     assert "sent the website form “Contact us” again: the contact was updated." in page
