@@ -88,9 +88,9 @@ class WebFormForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy(
-            "One per line, e.g. www.example.com. When a visitor's input is refused, he is "
-            "sent back to the page of the form on these sites only (and on the site of the "
-            "page shown after sending); otherwise the CRM shows the errors itself."
+            "One per line, e.g. www.example.com. When a visitor's input is refused, the CRM "
+            "shows the form again, filled in, with a link back to the page of the form on "
+            "these sites only (and on the site of the page shown after sending)."
         ),
     )
     tags = forms.CharField(

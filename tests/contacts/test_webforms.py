@@ -267,29 +267,77 @@ def test_without_a_success_url_the_crm_thanks_the_visitor(send, client, alice):
 # Invalid input
 
 
-def test_invalid_input_goes_back_to_the_page_with_the_errors_in_the_query(send, web_form):
-    response = send(web_form, ann(email="not-an-email", last_name="", _back=PAGE + "?lang=en"))
+def shown(response):
+    """Return the page of a response, whatever its status."""
+    return response.content.decode()
 
-    assert response.status_code == 303
-    location = response["Location"]
-    assert location.startswith(PAGE + "?lang=en&")
-    assert "crm_error_email=Enter+a+valid+email+address" in location
-    assert "crm_error_last_name=This+field+is+required." in location
+
+def refilled(response):
+    """Return {name: value} of the visitor's fields in the form the page gives back."""
+    _form, fields = parse_form(shown(response))
+    return {k: v for k, v in fields.items() if not k.startswith("_") and k != "homepage"}
+
+
+def test_invalid_input_is_shown_again_filled_in_with_the_errors(send, web_form):
+    response = send(
+        web_form,
+        ann(email="not-an-email", last_name="", description="Call me\nafter 5", _back=PAGE),
+    )
+
+    assert response.status_code == 400
+    page = shown(response)
+    assert "Please check the form" in page
+    assert "Some fields are missing or wrong. Correct them and send the form again." in page
+    assert refilled(response) == {
+        "first_name": "Ann",
+        "last_name": "",
+        "company_name": "",
+        "email": "not-an-email",
+        "phone": "",
+        "description": "Call me\nafter 5",
+    }
+    assert re.search(
+        r'<input type="email" id="field-email" name="email" value="not-an-email"[^>]*'
+        r'aria-invalid="true" aria-describedby="field-email-error">',
+        page,
+    )
+    assert (
+        '<span class="crm-error" id="field-email-error">'
+        "Enter a valid email address, like name@example.com.</span>" in page
+    )
+    assert '<a href="#field-last_name">Last name</a>: This field is required.' in page
+    assert f'<a href="{PAGE}">Back to the site</a>' in page
     assert not Contact.objects.exists()
 
 
-def test_the_referring_page_is_used_when_the_script_did_not_say_where_the_form_is(send, web_form):
-    response = send(web_form, ann(email=""), HTTP_REFERER=PAGE + "?crm_error_email=old")
+def test_the_form_given_back_sends_the_corrected_values(send, web_form):
+    refused = send(web_form, ann(email="ann@example"))
+    _form, fields = parse_form(shown(refused))
+
+    fields.update(email="ann@example.com", _ts=old_timestamp(web_form))
+    response = send(web_form, fields)
 
     assert response.status_code == 303
-    assert response["Location"] == PAGE + "?crm_error_email=This+field+is+required."
+    contact = Contact.objects.get()
+    assert contact.display_name == "Ann Lee"
+    assert contact.infos.get().value == "ann@example.com"
 
 
-def test_a_referer_with_only_the_origin_shows_the_errors_instead(send, web_form):
+def test_the_referring_page_is_the_link_back_when_the_script_did_not_say(send, web_form):
+    response = send(web_form, ann(email=""), HTTP_REFERER=PAGE + "?x=1")
+
+    assert response.status_code == 400
+    assert f'<a href="{PAGE}?x=1">Back to the site</a>' in shown(response)
+    assert refilled(response)["first_name"] == "Ann"
+
+
+def test_a_referer_with_only_the_origin_shows_the_errors_without_a_link_back(send, web_form):
     response = send(web_form, ann(email=""), HTTP_REFERER="https://www.example.com/")
 
     assert response.status_code == 400
-    assert "Please check the form" in response.content.decode()
+    page = shown(response)
+    assert "Please check the form" in page
+    assert "Back to the site" not in page
 
 
 @pytest.mark.parametrize(
@@ -303,24 +351,113 @@ def test_a_referer_with_only_the_origin_shows_the_errors_instead(send, web_form)
         "https://www.example.com:99999/",
     ],
 )
-def test_visitors_are_sent_back_only_to_the_forms_sites_else_shown_the_errors(send, web_form, back):
+def test_the_link_back_leads_only_to_the_forms_sites(send, web_form, back):
     response = send(web_form, ann(email="nope", _back=back), HTTP_REFERER=back)
 
     assert response.status_code == 400
-    page = response.content.decode()
+    page = shown(response)
     assert "Please check the form" in page
     assert "Enter a valid email address" in page
+    assert "Back to the site" not in page
+    assert parse_form(page)[1]["_back"] == ""
     assert not Contact.objects.exists()
 
 
-def test_the_success_pages_site_may_receive_the_visitor_back(send, alice):
+def test_the_success_pages_site_may_be_linked_back_to(send, alice):
     web_form = make_web_form(
         allowed_hosts=[], success_url="https://shop.example:8443/merci", responsible=[alice]
     )
 
     response = send(web_form, ann(email="", _back="https://shop.example:8443/form"))
 
-    assert response["Location"].startswith("https://shop.example:8443/form?crm_error_email=")
+    assert '<a href="https://shop.example:8443/form">Back to the site</a>' in shown(response)
+
+
+def test_a_form_sent_too_fast_is_given_back_filled_in(send, web_form):
+    data = posted(web_form, **ann(phone="06 12 34 56 78"))
+    data["_ts"] = issue_timestamp(web_form.public_id)  # the page loaded just now
+
+    response = send(web_form, data)
+
+    assert "The form was sent very quickly. Check what you wrote, then send it again." in (
+        shown(response)
+    )
+    assert refilled(response)["phone"] == "06 12 34 56 78"
+    assert refilled(response)["email"] == "ann@example.com"
+    assert not Contact.objects.exists()
+
+
+def test_a_form_too_long_is_given_back_filled_in(send, web_form, settings):
+    settings.WEBFORM_MAX_BODY_BYTES = 1000
+
+    response = send(web_form, ann(description="Très long. " * 200))
+
+    assert response.status_code == 413
+    page = shown(response)
+    assert "What was sent is too long. Shorten the texts and send the form again." in page
+    assert refilled(response)["description"] == "Très long. " * 200
+    assert refilled(response)["first_name"] == "Ann"
+    assert not Contact.objects.exists()
+
+
+def test_a_rate_limited_visitor_gets_the_form_back_filled_in(send, web_form, settings):
+    settings.WEBFORM_RATE_LIMIT = 1
+    send(web_form, ann())
+
+    response = send(web_form, ann(first_name="Bea", description="Second try"))
+
+    assert response.status_code == 429
+    assert "Wait a few minutes and try again." in shown(response)
+    assert refilled(response)["first_name"] == "Bea"
+    assert refilled(response)["description"] == "Second try"
+    assert Contact.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "message"),
+    [
+        ("invalid", 400, "Saisissez une adresse e-mail valide, comme nom@exemple.fr."),
+        ("fast", 200, "Le formulaire a été envoyé très vite."),
+        ("long", 413, "Ce qui a été envoyé est trop long."),
+        ("limited", 429, "Trop de formulaires ont été envoyés depuis votre adresse."),
+    ],
+)
+def test_a_french_form_gives_the_values_back_in_french(
+    send, alice, settings, case, status, message
+):
+    web_form = make_web_form(language="fr", responsible=[alice])
+    data = posted(web_form, **ann(first_name="Zoé", description="Ça va ?"))
+    if case == "invalid":
+        data["email"] = "zoe@"
+    elif case == "fast":
+        data["_ts"] = issue_timestamp(web_form.public_id)
+    elif case == "long":
+        settings.WEBFORM_MAX_BODY_BYTES = 500
+        data["description"] = "Ça va ? " * 100
+    else:
+        settings.WEBFORM_RATE_LIMIT = 0
+
+    response = send(web_form, data)
+
+    assert response.status_code == status
+    page = shown(response)
+    assert '<html lang="fr">' in page
+    assert message in page
+    assert "Envoyer" in page and "Prénom *" in page
+    assert refilled(response)["first_name"] == "Zoé"
+    assert refilled(response)["description"] == data["description"]
+    assert not Contact.objects.exists()
+
+
+def test_a_copy_of_the_form_with_an_old_key_gets_no_form_back(send, web_form, settings):
+    settings.WEBFORM_RATE_LIMIT = 0
+    data = posted(web_form, **ann())
+    services.web_form_regenerate_key(web_form=web_form)
+
+    response = send(web_form, data)
+
+    assert response.status_code == 429
+    assert "<form" not in shown(response)
 
 
 def test_each_field_is_limited_in_length(send, web_form):
@@ -369,17 +506,6 @@ def test_a_filled_honeypot_looks_like_a_success_but_saves_nothing(send, web_form
     assert not Notification.objects.exists()
     assert mail.outbox == []
     assert WebForm.objects.get().last_submission_at is None
-
-
-def test_a_form_sent_too_fast_asks_to_confirm_and_saves_nothing(send, web_form):
-    data = posted(web_form, **ann())
-    data["_ts"] = issue_timestamp(web_form.public_id)  # the page loaded just now
-
-    response = send(web_form, data)
-
-    page = page_of(response)
-    assert "The form was sent very quickly" in page
-    assert not Contact.objects.exists()
 
 
 @pytest.mark.parametrize("timestamp", ["", "garbage", "1:2:3"])
