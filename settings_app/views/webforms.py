@@ -236,13 +236,16 @@ class WebFormForm(forms.Form):
         unseen = data.get("access") == Contact.Access.PRIVATE and not data.get("responsible")
         if unseen and "responsible" not in self.errors and not data.get("confirm_unseen"):
             self.needs_confirm = True
-            raise ValidationError(
-                _(
-                    "Nobody would see these contacts but the CRM admins: they are private and "
-                    "the form makes nobody responsible for them. Choose responsible users or "
-                    "a public access, or confirm below."
+            self.add_error(
+                "confirm_unseen",
+                ValidationError(
+                    _(
+                        "Nobody would see these contacts but the CRM admins: they are private "
+                        "and the form makes nobody responsible for them. Choose responsible "
+                        "users or a public access, or confirm."
+                    ),
+                    code="unseen",
                 ),
-                code="unseen",
             )
         return data
 
