@@ -115,8 +115,9 @@ class WebFormForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=gettext_lazy(
-            "In the CRM and by email, with everything the visitor sent. Responsible users "
-            "are not told unless they are chosen here too."
+            "In the CRM and by email, with everything the visitor sent. The responsible "
+            "users are told of a new contact only when chosen here too, and always of an "
+            "update to a contact of the same email."
         ),
     )
     confirm_unseen = forms.BooleanField(
