@@ -145,8 +145,8 @@ def submit(request, public_id):
         readable = 0 <= length <= settings.WEBFORM_MAX_BODY_BYTES
         return _refused(request, public_id, readable, 429, TOO_MANY, WAIT)
     if length < 0 or length > settings.WEBFORM_MAX_BODY_BYTES:
-        # Read only up to Django's own limit: texts in a script of many bytes a letter
-        # can pass this one while the visitor typed no more than the form allows.
+        # The values are still read up to Django's own limit: in a script of several bytes
+        # a letter, a visitor passes this one while typing no more than the fields allow.
         return _refused(request, public_id, length >= 0, 413, COULD_NOT_SEND, TOO_LONG)
     web_form = WebForm.objects.filter(public_id=public_id).first()
     if web_form is None:
@@ -290,7 +290,7 @@ def _form_again(request, web_form, post, status, title, message, errors=None):
     summary = [
         (f["id"], f["offered"].shown_label, message) for f in fields for message in f["errors"]
     ]
-    # Errors of fields the form no longer offers (none are expected): said without a link.
+    # Errors of the whole form, if a check ever gives one: said without a link.
     summary += [("", "", str(m)) for name, ms in errors.items() if name == "__all__" for m in ms]
     hidden = [
         (TOKEN_FIELD, form_token(web_form)),

@@ -310,6 +310,32 @@ def test_invalid_input_is_shown_again_filled_in_with_the_errors(send, web_form):
     assert not Contact.objects.exists()
 
 
+def test_user_fields_are_given_back_chosen_and_ticked(send, alice):
+    tier = CustomField.objects.create(
+        label="Budget", field_type="select", applies_to="person", options=["Small", "Large"]
+    )
+    consent = CustomField.objects.create(label="Newsletter", field_type="checkbox")
+    web_form = make_web_form(
+        fields=[
+            {"name": "email", "required": True, "label": ""},
+            {"name": f"cf_{tier.pk}", "required": False, "label": ""},
+            {"name": f"cf_{consent.pk}", "required": False, "label": ""},
+        ],
+        responsible=[alice],
+    )
+
+    response = send(web_form, ann(email="", **{f"cf_{tier.pk}": "Large", f"cf_{consent.pk}": "1"}))
+
+    assert response.status_code == 400
+    assert refilled(response) == {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": "",
+        f"cf_{tier.pk}": "Large",
+        f"cf_{consent.pk}": "1",
+    }
+
+
 def test_the_form_given_back_sends_the_corrected_values(send, web_form):
     refused = send(web_form, ann(email="ann@example"))
     _form, fields = parse_form(shown(refused))
