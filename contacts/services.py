@@ -135,8 +135,7 @@ def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
     if data.company is not None or not data.new_company_name.strip():
         return data.company
     name = data.new_company_name.strip()
-    # Without a user (a website form), any company of that name is the one meant.
-    companies = Contact.objects.all() if by is None else access.contacts_visible_to(by)
+    companies = access.contacts_visible_to(by) if by is not None else _seen_by_all(data.responsible)
     existing = (
         companies.filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
         .order_by("pk")
@@ -161,6 +160,19 @@ def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
 
 def _fields_named(fields, *names):
     return {name: fields[name] for name in names if name in fields}
+
+
+def _seen_by_all(users):
+    """Return the contacts every one of users may see; the public ones when there are none.
+
+    Without a user (a website form), a typed company name links only to a company the
+    contact's responsible users already see: else the link would reveal, and attach
+    persons to, a private company of that name.
+    """
+    companies = Contact.objects.all() if users else Contact.objects.filter(access__in=access.PUBLIC)
+    for user in users:
+        companies = access.contacts_visible_to(user, companies)
+    return companies
 
 
 def _set_responsible(contact, by, users, notify=True, new=False):

@@ -33,17 +33,35 @@ def make_web_form(**kwargs):
 
 
 class _Inputs(HTMLParser):
+    """Read the fields as a browser sends them: a text area's text, the option selected."""
+
     def __init__(self):
         super().__init__()
         self.fields = {}  # name: value, in order
         self.forms = []
+        self._text_of = None  # the name whose value is the text that follows
+        self._select = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
             self.forms.append(attrs)
         if tag in ("input", "textarea", "select") and "name" in attrs:
-            self.fields[attrs["name"]] = attrs.get("value") or ""
+            unchecked = attrs.get("type") == "checkbox" and "checked" not in attrs
+            self.fields[attrs["name"]] = "" if unchecked else attrs.get("value") or ""
+            self._select = attrs["name"] if tag == "select" else None
+            self._text_of = attrs["name"] if tag == "textarea" else None
+        if tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value") or ""
+            self._text_of = self._select if "value" not in attrs else None
+
+    def handle_data(self, data):
+        if self._text_of:
+            self.fields[self._text_of] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("textarea", "option"):
+            self._text_of = None
 
 
 def parse_form(html):

@@ -6,8 +6,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import history, text
 from .. import tags as tag_services
-from .. import text
 from ..models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
 from ..services import ContactData, contact_create, contact_update
 from ..tasks import send_web_form_email
@@ -144,26 +144,25 @@ def _matching_contact(web_form, infos):
     return Contact.objects.select_for_update().filter(pk=pk).first() if pk else None
 
 
-def _merged(contact, fields, infos, address, custom, company_name, tags, responsible):
-    """Return ContactData: contact as it is, with what the visitor sent added.
+def _merged(contact, infos, address, custom, tags):
+    """Return ContactData: contact as it is, with the visitor's new details added.
 
-    The visitor's values replace the names and job title, a message is added to the
-    description, new emails, phones, web sites and an address are added; nothing is
-    removed. The access stays the contact's: a visitor cannot widen it.
+    A visitor is anyone who knows the contact's email: new emails, phones, web sites, an
+    address, the user fields still empty and the form's tags are added; the names, job
+    title, company, description, access and responsible users stay as they are.
     """
     kept = {
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "company_name": contact.company_name,
-        "job_title": contact.job_title,
-        "contact_type": contact.contact_type,
-        "currency": contact.currency,
-        "description": contact.description,
+        name: getattr(contact, name)
+        for name in (
+            "first_name",
+            "last_name",
+            "company_name",
+            "job_title",
+            "contact_type",
+            "currency",
+            "description",
+        )
     }
-    message = fields.pop("description", "")
-    kept.update(fields)
-    if message and message not in contact.description:
-        kept["description"] = f"{contact.description}\n\n{message}".strip()
     old_infos = [
         {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
         for i in contact.infos.all()
@@ -182,19 +181,30 @@ def _merged(contact, fields, infos, address, custom, company_name, tags, respons
     if address and _address_key(address) not in {_address_key(a) for a in old_addresses}:
         addresses = old_addresses + [{"category": "work", **address}]
     old_tags = list(contact.tags.all())
-    old_responsible = list(contact.responsible.all())
+    filled = {key: value for key, value in contact.custom.items() if value not in (None, "")}
     return ContactData(
         kind=contact.kind,
         fields=kept,
         access=contact.access,
-        responsible=old_responsible + [u for u in responsible if u not in old_responsible],
+        responsible=list(contact.responsible.all()),
         tags=old_tags + [t for t in tags if t not in old_tags],
         infos=old_infos + new_infos,
         addresses=addresses,
-        company=None if company_name else contact.company,
-        new_company_name=company_name,
-        custom={**contact.custom, **custom},
+        company=contact.company,
+        custom={**contact.custom, **custom, **filled},
     )
+
+
+def _record_visit(web_form, contact, values, update):
+    """Update contact with update, and record on it what the visitor sent, even if nothing new."""
+    details = {"web_form": web_form.name, "submitted": [[label, value] for label, value in values]}
+    last = contact.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+    contact = contact_update(by=None, contact=contact, data=update, notify=False, details=details)
+    if not contact.events.filter(pk__gt=last).exists():
+        history.record(
+            contact, None, history.Verb.CHANGED, source=Contact.Source.WEB_FORM, details=details
+        )
+    return contact
 
 
 @transaction.atomic
@@ -209,8 +219,8 @@ def web_form_submit(*, web_form, cleaned, values):
     responsible = list(web_form.responsible.filter(is_active=True))
     existing = _matching_contact(web_form, infos) if web_form.update_existing else None
     if existing is not None:
-        data = _merged(existing, fields, infos, address, custom, company_name, tags, responsible)
-        contact = contact_update(by=None, contact=existing, data=data, notify=False)
+        data = _merged(existing, infos, address, custom, tags)
+        contact = _record_visit(web_form, existing, values, data)
     else:
         data = ContactData(
             kind=web_form.kind,
@@ -229,12 +239,14 @@ def web_form_submit(*, web_form, cleaned, values):
     WebForm.objects.filter(pk=web_form.pk).update(
         **{counter: F(counter) + 1}, last_submission_at=timezone.now()
     )
-    _notify(web_form, contact, created, values)
+    # The form's responsible users are told of an update instead of being made responsible.
+    _notify(web_form, contact, created, values, also=[] if created else responsible)
     return Submission(contact=contact, created=created)
 
 
-def _notify(web_form, contact, created, values):
+def _notify(web_form, contact, created, values, also=()):
     users = list(web_form.notify.filter(is_active=True))
+    users += [u for u in also if u not in users]
     verb = NEW if created else UPDATED
     Notification.objects.bulk_create(
         Notification(recipient=u, contact=contact, web_form=web_form, verb=verb) for u in users

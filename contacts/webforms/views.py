@@ -3,12 +3,14 @@
 No login and no CSRF token: other sites post here. What protects it instead: the form's
 token (it changes with the secret key), a honeypot, a minimum time between the page
 load and the submission (a signed timestamp), a per-IP rate limit and a body size limit.
-Whatever a visitor posts, the answer is a redirect or a plain page, never a 500.
+Whatever a visitor posts, the answer is a redirect or a plain page, never a 500; when a
+submission is refused, the page gives the visitor's values back in the form, to send
+again, unless they cannot be read.
 """
 
 import hashlib
 import logging
-from urllib.parse import parse_qsl, unquote_to_bytes, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from csp.decorators import csp_replace
 from django.conf import settings
@@ -20,24 +22,26 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import WebForm
 from . import services
+from .fields import offered_fields
 from .validation import (
     BACK_FIELD,
     HONEYPOT_FIELD,
     TIMESTAMP_FIELD,
     TOKEN_FIELD,
     SubmissionForm,
+    form_token,
     issue_timestamp,
     timestamp_age,
     token_is_current,
 )
 
 logger = logging.getLogger(__name__)
-ERROR_PREFIX = "crm_error_"
 
 
 class SeeOther(HttpResponseRedirect):
@@ -106,13 +110,14 @@ def _read_post(request):
     return None, _page(request, 400, _("The form could not be sent"), message)
 
 
+COULD_NOT_SEND = gettext_lazy("The form could not be sent")
+TOO_LONG = gettext_lazy("What was sent is too long. Shorten the texts and send the form again.")
+TOO_MANY = gettext_lazy("Too many submissions")
+WAIT = gettext_lazy("Too many forms were sent from your address. Wait a few minutes and try again.")
+
+
 def _too_big(request):
-    return _page(
-        request,
-        413,
-        _("The form could not be sent"),
-        _("What was sent is too long. Shorten the texts and send the form again."),
-    )
+    return _page(request, 413, COULD_NOT_SEND, TOO_LONG)
 
 
 @csrf_exempt
@@ -132,19 +137,17 @@ def submit(request, public_id):
         )
         response["Allow"] = "POST"
         return response
-    if _over_rate_limit(request):
-        return _page(
-            request,
-            429,
-            _("Too many submissions"),
-            _("Too many forms were sent from your address. Wait a few minutes and try again."),
-        )
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = -1
+    if _over_rate_limit(request):
+        readable = 0 <= length <= settings.WEBFORM_MAX_BODY_BYTES
+        return _refused(request, public_id, readable, 429, TOO_MANY, WAIT)
     if length < 0 or length > settings.WEBFORM_MAX_BODY_BYTES:
-        return _too_big(request)
+        # The values are still read up to Django's own limit: in a script of several bytes
+        # a letter, a visitor passes this one while typing no more than the fields allow.
+        return _refused(request, public_id, length >= 0, 413, COULD_NOT_SEND, TOO_LONG)
     web_form = WebForm.objects.filter(public_id=public_id).first()
     if web_form is None:
         return _page(
@@ -162,6 +165,23 @@ def submit(request, public_id):
                 _("This form no longer accepts submissions."),
             )
         return _receive(request, web_form)
+
+
+def _refused(request, public_id, readable, status, title, message):
+    """Answer a submission refused before its fields are read: with its values when the
+    body may be read, else with a plain page."""
+    web_form = WebForm.objects.filter(public_id=public_id, is_active=True).first()
+    if web_form is None or not readable:
+        return _page(request, status, title, message)
+    with translation.override(web_form.language):
+        post, error_page = _read_post(request)
+        if error_page or not token_is_current(web_form, post.get(TOKEN_FIELD, "")):
+            return _page(request, status, title, message)
+        if post.get(HONEYPOT_FIELD, "").strip():
+            return _page(request, status, title, message)
+        form = SubmissionForm(post, web_form=web_form)
+        errors = form.errors if not form.is_valid() else {}
+        return _form_again(request, web_form, post, status, title, message, errors)
 
 
 def _receive(request, web_form):
@@ -184,12 +204,24 @@ def _receive(request, web_form):
         return _success(request, web_form)
     form = SubmissionForm(post, web_form=web_form)
     if not form.is_valid():
-        return _invalid(request, web_form, form, post)
+        return _form_again(
+            request,
+            web_form,
+            post,
+            400,
+            _("Please check the form"),
+            _("Some fields are missing or wrong. Correct them and send the form again."),
+            form.errors,
+        )
     age = timestamp_age(web_form.public_id, post.get(TIMESTAMP_FIELD, ""))
     if age is None or age < settings.WEBFORM_MIN_SECONDS:
         # No script ran on the page, or the form went out too fast for a person: a page
         # of ours asks to confirm, with a fresh timestamp.
-        return _confirm(request, web_form, form, post, too_fast=age is not None)
+        if age is None:
+            message = _("Check what you wrote, then send the form.")
+        else:
+            message = _("The form was sent very quickly. Check what you wrote, then send it again.")
+        return _form_again(request, web_form, post, 200, _("Send the form?"), message)
     services.web_form_submit(
         web_form=web_form, cleaned=form.cleaned_data, values=form.submitted_values()
     )
@@ -234,49 +266,49 @@ def _referring_page(request):
         return ""
 
 
-def _invalid(request, web_form, form, post):
-    errors = form.error_list()
-    # The form's script tells which page it is on; else the Referer, when it says.
+def _form_again(request, web_form, post, status, title, message, errors=None):
+    """Show the form on a page of ours, filled in with what the visitor sent, to send again.
+
+    The values are the posted text, as typed; the page carries the form's token and a
+    fresh timestamp, and links back to the form's own page when it is on a site of the form.
+    """
+    errors = errors or {}
+    fields = []
+    for offered in offered_fields(web_form):
+        messages = [str(m) for m in errors.get(offered.name, [])]
+        fields.append(
+            {
+                "offered": offered,
+                "id": f"field-{offered.name}",
+                "value": post.get(offered.name, ""),
+                "errors": messages,
+            }
+        )
     back = allowed_back_url(web_form, post.get(BACK_FIELD, "")) or allowed_back_url(
         web_form, _referring_page(request)
     )
-    if not back:
-        return _page(
-            request,
-            400,
-            _("Please check the form"),
-            _("Some fields are missing or wrong. Go back, correct them and send the form again."),
-            errors=errors,
-        )
-    parts = urlsplit(back)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    query = [(k, v) for k, v in query if not k.startswith(ERROR_PREFIX)]
-    shown = set()
-    for name, _label, message in errors:
-        if name not in shown:
-            shown.add(name)
-            query.append((ERROR_PREFIX + name, message))
-    return SeeOther(urlunsplit(parts._replace(query=urlencode(query), fragment="")))
-
-
-def _confirm(request, web_form, form, post, too_fast):
-    hidden = [(TOKEN_FIELD, post.get(TOKEN_FIELD, ""))]
-    hidden.append((TIMESTAMP_FIELD, issue_timestamp(web_form.public_id)))
-    hidden.append((BACK_FIELD, post.get(BACK_FIELD, "") or request.headers.get("Referer", "")))
-    for name, value in form.cleaned_data.items():
-        if value not in (None, "", False):
-            hidden.append((name, "1" if value is True else value))
+    summary = [
+        (f["id"], f["offered"].shown_label, message) for f in fields for message in f["errors"]
+    ]
+    # Errors of the whole form, if a check ever gives one: said without a link.
+    summary += [("", "", str(m)) for name, ms in errors.items() if name == "__all__" for m in ms]
+    hidden = [
+        (TOKEN_FIELD, form_token(web_form)),
+        (TIMESTAMP_FIELD, issue_timestamp(web_form.public_id)),
+        (BACK_FIELD, back),
+    ]
     return _page(
         request,
-        200,
-        _("Send the form?"),
-        _("Check what you wrote, then send the form.")
-        if not too_fast
-        else _("The form was sent very quickly. Check what you wrote, then send it again."),
-        values=form.submitted_values(),
+        status,
+        title,
+        message,
+        errors=summary,
+        fields=fields,
+        has_required=any(f["offered"].required for f in fields),
         hidden=hidden,
         action=request.path,
         honeypot=HONEYPOT_FIELD,
+        back=back,
     )
 
 

@@ -1,5 +1,6 @@
 """Website forms (SPEC W1–W3): list, create, edit, generate the HTML, new key, delete."""
 
+import json
 from urllib.parse import urlsplit
 
 from csp.decorators import csp
@@ -88,9 +89,9 @@ class WebFormForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy(
-            "One per line, e.g. www.example.com. When a visitor's input is refused, he is "
-            "sent back to the page of the form on these sites only (and on the site of the "
-            "page shown after sending); otherwise the CRM shows the errors itself."
+            "One per line, e.g. www.example.com. When a visitor's input is refused, the CRM "
+            "shows the form again, filled in, with a link back to the page of the form on "
+            "these sites only (and on the site of the page shown after sending)."
         ),
     )
     tags = forms.CharField(
@@ -114,17 +115,23 @@ class WebFormForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=gettext_lazy(
-            "In the CRM and by email, with everything the visitor sent. Responsible users "
-            "are not told unless they are chosen here too."
+            "In the CRM and by email, with everything the visitor sent. The responsible "
+            "users are told of a new contact only when chosen here too, and always of an "
+            "update to a contact of the same email."
         ),
+    )
+    confirm_unseen = forms.BooleanField(
+        label=gettext_lazy("Save anyway: only the CRM admins will see these contacts"),
+        required=False,
     )
     update_existing = forms.BooleanField(
         label=gettext_lazy("Update the contact who has the same email instead of adding another"),
         required=False,
         help_text=gettext_lazy(
-            "The visitor's names and job title replace the contact's; a message, emails, "
-            "phones, web sites, an address, the tags and the responsible users are added. "
-            "The contact's access does not change."
+            "New emails, phones, web sites, an address, the user fields still empty and the "
+            "tags are added; what the visitor sent is kept in the contact's history, and the "
+            "responsible users of the form are notified. The contact's names, company, "
+            "access and responsible users do not change."
         ),
     )
 
@@ -134,10 +141,19 @@ class WebFormForm(forms.Form):
         self.fields["responsible"].queryset = _users()
         self.fields["notify"].queryset = _users()
         self.specs = available_fields(kind)
+        self.needs_confirm = False
         stored = {f["name"]: f for f in (web_form.fields if web_form else [])}
-        language = (web_form.language if web_form else None) or settings.LANGUAGE_CODE
-        with translation.override(language):
-            defaults = {spec.name: str(spec.default_label) for spec in self.specs}
+        codes = [code for code, _name in settings.LANGUAGES]
+        # A new form is in the admin's own language; the placeholders show the default
+        # labels in the language chosen (settings.js follows the choice as it changes).
+        language = (web_form.language if web_form else None) or _current_language()
+        if self.is_bound and self.data.get("language") in codes:
+            language = self.data["language"]
+        language = language if language in codes else codes[0]
+        defaults = {}
+        for code in codes:
+            with translation.override(code):
+                defaults[code] = {spec.name: str(spec.default_label) for spec in self.specs}
         self.rows = []
         for spec in self.specs:
             config = stored.get(spec.name)
@@ -146,7 +162,8 @@ class WebFormForm(forms.Form):
             label = forms.CharField(
                 label=_("Label shown"), required=False, max_length=LABEL_MAX_LENGTH
             )
-            label.widget.attrs["placeholder"] = defaults[spec.name]
+            label.widget.attrs["placeholder"] = defaults[language][spec.name]
+            placeholders = json.dumps({code: defaults[code][spec.name] for code in codes})
             if spec.forced:
                 offer.disabled = True
                 offer.initial = True
@@ -170,6 +187,7 @@ class WebFormForm(forms.Form):
                     self[f"offer_{spec.name}"],
                     self[f"required_{spec.name}"],
                     self[f"label_{spec.name}"],
+                    placeholders,
                 )
             )
         if web_form is not None:
@@ -184,7 +202,7 @@ class WebFormForm(forms.Form):
             self.initial.setdefault("notify", list(web_form.notify.all()))
             self.initial.setdefault("update_existing", web_form.update_existing)
         else:
-            self.initial.setdefault("language", settings.LANGUAGE_CODE)
+            self.initial.setdefault("language", language)
             self.initial.setdefault("is_active", True)
             self.initial.setdefault("access", Contact.Access.PRIVATE)
 
@@ -214,6 +232,24 @@ class WebFormForm(forms.Form):
             )
         return tags
 
+    def clean(self):
+        data = super().clean()
+        unseen = data.get("access") == Contact.Access.PRIVATE and not data.get("responsible")
+        if unseen and "responsible" not in self.errors and not data.get("confirm_unseen"):
+            self.needs_confirm = True
+            self.add_error(
+                "confirm_unseen",
+                ValidationError(
+                    _(
+                        "Nobody would see these contacts but the CRM admins: they are private "
+                        "and the form makes nobody responsible for them. Choose responsible "
+                        "users or a public access, or confirm."
+                    ),
+                    code="unseen",
+                ),
+            )
+        return data
+
     def chosen_fields(self):
         """Return the fields offered as the form stores them: [{name, required, label}]."""
         chosen = []
@@ -241,6 +277,14 @@ class WebFormForm(forms.Form):
             update_existing=data["update_existing"],
             is_active=data["is_active"],
         )
+
+
+def _current_language():
+    """Return the language of the page, as one of settings.LANGUAGES."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def _form_page(request, form, web_form=None):

@@ -172,3 +172,20 @@
     }
   });
 })();
+
+// A website form's labels: their placeholders show the default labels in the language
+// chosen for the form, as soon as it is chosen.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", () => {
+    const select = document.querySelector("select[name=language]");
+    const inputs = document.querySelectorAll("input[data-placeholders]");
+    if (!select || !inputs.length) return;
+    select.addEventListener("change", () => {
+      inputs.forEach((input) => {
+        const placeholder = JSON.parse(input.dataset.placeholders)[select.value];
+        if (placeholder) input.placeholder = placeholder;
+      });
+    });
+  });
+})();

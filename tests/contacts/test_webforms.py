@@ -112,6 +112,40 @@ def test_the_company_typed_is_linked_by_its_exact_name(send, web_form, make_cont
     assert Contact.objects.filter(kind=Contact.Kind.COMPANY).count() == 1
 
 
+def test_a_company_the_forms_responsible_users_cannot_see_is_not_linked(
+    send, web_form, make_contact, bob
+):
+    secret = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob)
+
+    send(web_form, ann(company_name="Acme"))
+
+    person = Contact.objects.get(first_name="Ann")
+    assert person.company != secret
+    assert person.company.display_name == "Acme"
+    assert list(person.company.responsible.all()) == list(web_form.responsible.all())
+    assert not secret.persons.exists()
+
+
+@pytest.mark.parametrize("access", ["public_read", "private"])
+def test_without_responsible_users_only_a_public_company_is_linked(send, make_contact, bob, access):
+    company = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob, access=access)
+    web_form = make_web_form(access="public_read")
+
+    send(web_form, ann(company_name="Acme"))
+
+    linked = Contact.objects.get(first_name="Ann").company
+    assert (linked == company) is (access == "public_read")
+
+
+def test_a_company_linked_must_be_seen_by_every_responsible_user(send, make_contact, alice, bob):
+    acme = make_contact(Contact.Kind.COMPANY, company_name="Acme", by=bob)
+    web_form = make_web_form(responsible=[alice, bob])
+
+    send(web_form, ann(company_name="Acme"))
+
+    assert Contact.objects.get(first_name="Ann").company != acme
+
+
 def test_a_new_company_is_created_with_the_forms_access_and_responsible_users(
     send, web_form, alice
 ):
@@ -233,29 +267,103 @@ def test_without_a_success_url_the_crm_thanks_the_visitor(send, client, alice):
 # Invalid input
 
 
-def test_invalid_input_goes_back_to_the_page_with_the_errors_in_the_query(send, web_form):
-    response = send(web_form, ann(email="not-an-email", last_name="", _back=PAGE + "?lang=en"))
+def shown(response):
+    """Return the page of a response, whatever its status."""
+    return response.content.decode()
 
-    assert response.status_code == 303
-    location = response["Location"]
-    assert location.startswith(PAGE + "?lang=en&")
-    assert "crm_error_email=Enter+a+valid+email+address" in location
-    assert "crm_error_last_name=This+field+is+required." in location
+
+def refilled(response):
+    """Return {name: value} of the visitor's fields in the form the page gives back."""
+    _form, fields = parse_form(shown(response))
+    return {k: v for k, v in fields.items() if not k.startswith("_") and k != "homepage"}
+
+
+def test_invalid_input_is_shown_again_filled_in_with_the_errors(send, web_form):
+    response = send(
+        web_form,
+        ann(email="not-an-email", last_name="", description="Call me\nafter 5", _back=PAGE),
+    )
+
+    assert response.status_code == 400
+    page = shown(response)
+    assert "Please check the form" in page
+    assert "Some fields are missing or wrong. Correct them and send the form again." in page
+    assert refilled(response) == {
+        "first_name": "Ann",
+        "last_name": "",
+        "company_name": "",
+        "email": "not-an-email",
+        "phone": "",
+        "description": "Call me\nafter 5",
+    }
+    assert re.search(
+        r'<input type="email" id="field-email" name="email" value="not-an-email"[^>]*'
+        r'aria-invalid="true" aria-describedby="field-email-error">',
+        page,
+    )
+    assert (
+        '<span class="crm-error" id="field-email-error">'
+        "Enter a valid email address, like name@example.com.</span>" in page
+    )
+    assert '<a href="#field-last_name">Last name</a>: This field is required.' in page
+    assert f'<a href="{PAGE}">Back to the site</a>' in page
     assert not Contact.objects.exists()
 
 
-def test_the_referring_page_is_used_when_the_script_did_not_say_where_the_form_is(send, web_form):
-    response = send(web_form, ann(email=""), HTTP_REFERER=PAGE + "?crm_error_email=old")
+def test_user_fields_are_given_back_chosen_and_ticked(send, alice):
+    tier = CustomField.objects.create(
+        label="Budget", field_type="select", applies_to="person", options=["Small", "Large"]
+    )
+    consent = CustomField.objects.create(label="Newsletter", field_type="checkbox")
+    web_form = make_web_form(
+        fields=[
+            {"name": "email", "required": True, "label": ""},
+            {"name": f"cf_{tier.pk}", "required": False, "label": ""},
+            {"name": f"cf_{consent.pk}", "required": False, "label": ""},
+        ],
+        responsible=[alice],
+    )
+
+    response = send(web_form, ann(email="", **{f"cf_{tier.pk}": "Large", f"cf_{consent.pk}": "1"}))
+
+    assert response.status_code == 400
+    assert refilled(response) == {
+        "first_name": "Ann",
+        "last_name": "Lee",
+        "email": "",
+        f"cf_{tier.pk}": "Large",
+        f"cf_{consent.pk}": "1",
+    }
+
+
+def test_the_form_given_back_sends_the_corrected_values(send, web_form):
+    refused = send(web_form, ann(email="ann@example"))
+    _form, fields = parse_form(shown(refused))
+
+    fields.update(email="ann@example.com", _ts=old_timestamp(web_form))
+    response = send(web_form, fields)
 
     assert response.status_code == 303
-    assert response["Location"] == PAGE + "?crm_error_email=This+field+is+required."
+    contact = Contact.objects.get()
+    assert contact.display_name == "Ann Lee"
+    assert contact.infos.get().value == "ann@example.com"
 
 
-def test_a_referer_with_only_the_origin_shows_the_errors_instead(send, web_form):
+def test_the_referring_page_is_the_link_back_when_the_script_did_not_say(send, web_form):
+    response = send(web_form, ann(email=""), HTTP_REFERER=PAGE + "?x=1")
+
+    assert response.status_code == 400
+    assert f'<a href="{PAGE}?x=1">Back to the site</a>' in shown(response)
+    assert refilled(response)["first_name"] == "Ann"
+
+
+def test_a_referer_with_only_the_origin_shows_the_errors_without_a_link_back(send, web_form):
     response = send(web_form, ann(email=""), HTTP_REFERER="https://www.example.com/")
 
     assert response.status_code == 400
-    assert "Please check the form" in response.content.decode()
+    page = shown(response)
+    assert "Please check the form" in page
+    assert "Back to the site" not in page
 
 
 @pytest.mark.parametrize(
@@ -269,24 +377,113 @@ def test_a_referer_with_only_the_origin_shows_the_errors_instead(send, web_form)
         "https://www.example.com:99999/",
     ],
 )
-def test_visitors_are_sent_back_only_to_the_forms_sites_else_shown_the_errors(send, web_form, back):
+def test_the_link_back_leads_only_to_the_forms_sites(send, web_form, back):
     response = send(web_form, ann(email="nope", _back=back), HTTP_REFERER=back)
 
     assert response.status_code == 400
-    page = response.content.decode()
+    page = shown(response)
     assert "Please check the form" in page
     assert "Enter a valid email address" in page
+    assert "Back to the site" not in page
+    assert parse_form(page)[1]["_back"] == ""
     assert not Contact.objects.exists()
 
 
-def test_the_success_pages_site_may_receive_the_visitor_back(send, alice):
+def test_the_success_pages_site_may_be_linked_back_to(send, alice):
     web_form = make_web_form(
         allowed_hosts=[], success_url="https://shop.example:8443/merci", responsible=[alice]
     )
 
     response = send(web_form, ann(email="", _back="https://shop.example:8443/form"))
 
-    assert response["Location"].startswith("https://shop.example:8443/form?crm_error_email=")
+    assert '<a href="https://shop.example:8443/form">Back to the site</a>' in shown(response)
+
+
+def test_a_form_sent_too_fast_is_given_back_filled_in(send, web_form):
+    data = posted(web_form, **ann(phone="06 12 34 56 78"))
+    data["_ts"] = issue_timestamp(web_form.public_id)  # the page loaded just now
+
+    response = send(web_form, data)
+
+    assert "The form was sent very quickly. Check what you wrote, then send it again." in (
+        shown(response)
+    )
+    assert refilled(response)["phone"] == "06 12 34 56 78"
+    assert refilled(response)["email"] == "ann@example.com"
+    assert not Contact.objects.exists()
+
+
+def test_a_form_too_long_is_given_back_filled_in(send, web_form, settings):
+    settings.WEBFORM_MAX_BODY_BYTES = 1000
+
+    response = send(web_form, ann(description="Très long. " * 200))
+
+    assert response.status_code == 413
+    page = shown(response)
+    assert "What was sent is too long. Shorten the texts and send the form again." in page
+    assert refilled(response)["description"] == "Très long. " * 200
+    assert refilled(response)["first_name"] == "Ann"
+    assert not Contact.objects.exists()
+
+
+def test_a_rate_limited_visitor_gets_the_form_back_filled_in(send, web_form, settings):
+    settings.WEBFORM_RATE_LIMIT = 1
+    send(web_form, ann())
+
+    response = send(web_form, ann(first_name="Bea", description="Second try"))
+
+    assert response.status_code == 429
+    assert "Wait a few minutes and try again." in shown(response)
+    assert refilled(response)["first_name"] == "Bea"
+    assert refilled(response)["description"] == "Second try"
+    assert Contact.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "message"),
+    [
+        ("invalid", 400, "Saisissez une adresse e-mail valide, comme nom@exemple.fr."),
+        ("fast", 200, "Le formulaire a été envoyé très vite."),
+        ("long", 413, "Ce qui a été envoyé est trop long."),
+        ("limited", 429, "Trop de formulaires ont été envoyés depuis votre adresse."),
+    ],
+)
+def test_a_french_form_gives_the_values_back_in_french(
+    send, alice, settings, case, status, message
+):
+    web_form = make_web_form(language="fr", responsible=[alice])
+    data = posted(web_form, **ann(first_name="Zoé", description="Ça va ?"))
+    if case == "invalid":
+        data["email"] = "zoe@"
+    elif case == "fast":
+        data["_ts"] = issue_timestamp(web_form.public_id)
+    elif case == "long":
+        settings.WEBFORM_MAX_BODY_BYTES = 500
+        data["description"] = "Ça va ? " * 100
+    else:
+        settings.WEBFORM_RATE_LIMIT = 0
+
+    response = send(web_form, data)
+
+    assert response.status_code == status
+    page = shown(response)
+    assert '<html lang="fr">' in page
+    assert message in page
+    assert "Envoyer" in page and "Prénom *" in page
+    assert refilled(response)["first_name"] == "Zoé"
+    assert refilled(response)["description"] == data["description"]
+    assert not Contact.objects.exists()
+
+
+def test_a_copy_of_the_form_with_an_old_key_gets_no_form_back(send, web_form, settings):
+    settings.WEBFORM_RATE_LIMIT = 0
+    data = posted(web_form, **ann())
+    services.web_form_regenerate_key(web_form=web_form)
+
+    response = send(web_form, data)
+
+    assert response.status_code == 429
+    assert "<form" not in shown(response)
 
 
 def test_each_field_is_limited_in_length(send, web_form):
@@ -335,17 +532,6 @@ def test_a_filled_honeypot_looks_like_a_success_but_saves_nothing(send, web_form
     assert not Notification.objects.exists()
     assert mail.outbox == []
     assert WebForm.objects.get().last_submission_at is None
-
-
-def test_a_form_sent_too_fast_asks_to_confirm_and_saves_nothing(send, web_form):
-    data = posted(web_form, **ann())
-    data["_ts"] = issue_timestamp(web_form.public_id)  # the page loaded just now
-
-    response = send(web_form, data)
-
-    page = page_of(response)
-    assert "The form was sent very quickly" in page
-    assert not Contact.objects.exists()
 
 
 @pytest.mark.parametrize("timestamp", ["", "garbage", "1:2:3"])
@@ -635,17 +821,98 @@ def test_with_update_on_a_known_email_the_contact_is_updated_not_duplicated(
 
     assert Contact.objects.count() == 1
     known.refresh_from_db()
-    assert known.display_name == "Ann Lee"
+    assert known.display_name == "Ann Old"
     assert known.source == Contact.Source.MANUAL
-    assert known.description == "Met at a fair\n\nHello again"
+    assert known.description == "Met at a fair"
     assert known.access == Contact.Access.PRIVATE  # a visitor cannot widen it
-    assert set(known.responsible.all()) == {alice, bob}
+    assert set(known.responsible.all()) == {bob}
     assert {t.name for t in known.tags.all()} == {"Fair", "Web lead"}
     # The same phone, typed otherwise, is not added twice.
     assert known.infos.filter(kind=ContactInfo.Kind.PHONE).count() == 1
     assert known.version == 2
     web_form.refresh_from_db()
     assert (web_form.created_count, web_form.updated_count) == (0, 1)
+
+
+def test_a_visitor_who_knows_a_private_contacts_email_only_adds_details_to_it(
+    send, known, client, alice, bob, make_contact
+):
+    globex = make_contact(Contact.Kind.COMPANY, company_name="Globex", by=bob)
+    Contact.objects.filter(pk=known.pk).update(company=globex)
+    web_form = make_web_form(
+        update_existing=True, responsible=[alice], access="public_rw", notify=[]
+    )
+
+    send(
+        web_form,
+        ann(
+            first_name="Mallory",
+            last_name="Hacker",
+            email="ann@example.com",
+            phone="07 99 88 77 66",
+            company_name="Evil Corp",
+            description="Send invoices to my new bank account",
+        ),
+    )
+
+    known.refresh_from_db()
+    assert (known.first_name, known.last_name) == ("Ann", "Old")
+    assert known.description == "Met at a fair"
+    assert known.company == globex
+    assert not Contact.objects.filter(display_name="Evil Corp").exists()
+    assert known.access == Contact.Access.PRIVATE
+    assert list(known.responsible.all()) == [bob]
+    assert set(known.infos.filter(kind="phone").values_list("normalized", flat=True)) == {
+        "+33611223344",
+        "+33799887766",
+    }
+    # The form's responsible user is told, and is given no access to the contact.
+    assert Notification.objects.get().recipient == alice
+    assert Notification.objects.get().verb == "web_form_updated"
+    client.force_login(alice)
+    assert client.get(f"/contacts/{known.pk}/").status_code == 404
+    # Bob reads on the card what the visitor sent and what was added.
+    client.force_login(bob)
+    page = page_of(client.get(f"/contacts/{known.pk}/"))
+    assert "A visitor" in page and "sent the website form “Contact us”:" in page
+    assert '<dt class="fw-semibold">First name</dt><dd class="mb-1">Mallory</dd>' in page
+    assert "Send invoices to my new bank account" in page
+    assert "07 99 88 77 66" in page
+
+
+def test_a_visitor_sending_nothing_new_is_still_recorded_on_the_contact(send, known, bob):
+    web_form = make_web_form(update_existing=True, responsible=[bob])
+
+    send(web_form, ann(email="ann@example.com"))
+
+    event = known.events.order_by("-pk").first()
+    assert (event.verb, event.source, event.changes) == ("changed", "web_form", [])
+    assert event.details == {
+        "web_form": "Contact us",
+        "submitted": [["First name", "Ann"], ["Last name", "Lee"], ["Email", "ann@example.com"]],
+    }
+
+
+def test_a_visitor_fills_only_the_user_fields_still_empty(send, known, bob):
+    tier = CustomField.objects.create(
+        label="Budget", field_type="select", applies_to="person", options=["Small", "Large"]
+    )
+    note = CustomField.objects.create(label="Source detail", field_type="text")
+    Contact.objects.filter(pk=known.pk).update(custom={tier.key: "Small"})
+    web_form = make_web_form(
+        update_existing=True,
+        fields=[
+            {"name": "email", "required": True, "label": ""},
+            {"name": f"cf_{tier.pk}", "required": False, "label": ""},
+            {"name": f"cf_{note.pk}", "required": False, "label": ""},
+        ],
+        responsible=[bob],
+    )
+
+    send(web_form, ann(**{f"cf_{tier.pk}": "Large", f"cf_{note.pk}": "A fair"}))
+
+    known.refresh_from_db()
+    assert known.custom == {tier.key: "Small", note.key: "A fair"}
 
 
 def test_an_update_adds_a_new_email_phone_and_address(send, known, alice):
@@ -814,7 +1081,7 @@ def test_an_update_is_notified_as_such(send, known, client, bob):
     send(web_form, ann())
 
     assert Notification.objects.get().verb == "web_form_updated"
-    assert mail.outbox[0].subject == "Ann Lee wrote again through the website"
+    assert mail.outbox[0].subject == "Ann Old wrote again through the website"
     client.force_login(bob)
     page = page_of(client.get("/contacts/notifications/"))
     assert "sent the website form “Contact us” again: the contact was updated." in page

@@ -34,6 +34,8 @@ def form_post(**fields):
         "access": "private",
         "offer_email": "on",
         "required_email": "on",
+        # Private and nobody responsible: the admin confirms that only admins will see them.
+        "confirm_unseen": "on",
     }
     data.update(fields)
     return {k: v for k, v in data.items() if v is not None}
@@ -243,6 +245,76 @@ def test_editing_a_form_shows_and_stores_its_settings(admin_client, web_form, bo
     assert list(web_form.responsible.all()) == [bob]
     assert [t.name for t in web_form.tags.all()] == ["Quote"]
     assert web_form.is_active is False
+
+
+UNSEEN = "Nobody would see these contacts but the CRM admins"
+
+
+def test_a_form_whose_contacts_nobody_would_see_asks_to_confirm_and_saves_nothing(admin_client):
+    response = admin_client.post(
+        "/settings/webforms/new/person/", form_post(confirm_unseen=None, access="private")
+    )
+
+    page = page_of(response)
+    assert UNSEEN in page
+    assert re.search(
+        r'<input type="checkbox"[^>]*name="confirm_unseen"[^>]*id="id_confirm_unseen">', page
+    )
+    assert "Save anyway: only the CRM admins will see these contacts" in page
+    assert 'value="Contact us"' in page  # what the admin typed is kept
+    assert not WebForm.objects.exists()
+
+    response = admin_client.post("/settings/webforms/new/person/", form_post(access="private"))
+
+    assert response.status_code == 302
+    assert WebForm.objects.get().access == "private"
+
+
+def test_removing_the_last_responsible_user_of_a_private_form_asks_to_confirm(
+    admin_client, web_form, alice
+):
+    url = f"/settings/webforms/{web_form.pk}/edit/"
+
+    page = page_of(admin_client.post(url, form_post(name="Renamed", confirm_unseen=None)))
+
+    assert UNSEEN in page
+    web_form.refresh_from_db()
+    assert web_form.name == "Contact us"
+    assert list(web_form.responsible.all()) == [alice]
+
+
+@pytest.mark.parametrize("fields", [{"access": "public_read"}, {"responsible": "alice"}])
+def test_a_form_whose_contacts_someone_sees_saves_without_confirming(admin_client, alice, fields):
+    if fields.get("responsible"):
+        fields = {"responsible": [alice.pk]}
+    response = admin_client.post(
+        "/settings/webforms/new/person/", form_post(confirm_unseen=None, **fields)
+    )
+
+    assert response.status_code == 302
+    assert WebForm.objects.exists()
+
+
+def test_a_new_form_is_in_the_admins_language_with_its_placeholders(admin_client):
+    admin_client.cookies["django_language"] = "fr"
+
+    page = page_of(admin_client.get("/settings/webforms/new/person/"))
+
+    assert '<option value="fr" selected>' in page
+    assert re.search(r'name="label_first_name"[^>]*placeholder="Prénom"', page)
+    assert 'data-placeholders="{&quot;en&quot;: &quot;First name&quot;, &quot;fr&quot;: ' in page
+
+
+def test_the_placeholders_follow_the_language_chosen(admin_client, web_form):
+    page = page_of(
+        admin_client.post(
+            f"/settings/webforms/{web_form.pk}/edit/", form_post(name="", language="fr")
+        )
+    )
+
+    assert "This field is required." in page  # the page stays in the admin's language
+    assert re.search(r'name="label_first_name"[^>]*placeholder="Prénom"', page)
+    assert re.search(r'name="label_phone"[^>]*placeholder="Téléphone"', page)
 
 
 def test_tags_reuse_existing_ones_whatever_their_case(admin_client):
