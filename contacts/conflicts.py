@@ -53,7 +53,12 @@ def base_of(contact, kind, user, ask=()):
     ask: the fields and sections the page asks about; each needs a choice when posted.
     """
     form = ContactForm(kind=kind, user=user, instance=contact)
-    values = _stored_values(form, detail_formsets(contact=contact))
+    return signed_base(contact, form, detail_formsets(contact=contact), ask)
+
+
+def signed_base(contact, form, formsets, ask=()):
+    """Return the signed base of the unbound form and formsets loaded from contact."""
+    values = _stored_values(form, formsets)
     payload = {"pk": contact.pk, "version": contact.version, **values, "ask": list(ask)}
     return signing.dumps(payload, salt=SALT, compress=True)
 

@@ -45,7 +45,7 @@ def _form_page(request, kind, contact=None):
     form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
     formsets = detail_formsets(data, contact)
     if contact is not None and request.method == "GET":
-        form.initial["base"] = conflicts.base_of(contact, kind, request.user)
+        form.initial["base"] = conflicts.signed_base(contact, form, formsets)
     if adding_row:
         # Without script, "Add …" comes back with one more row, everything typed kept
         # and no error shown yet.
