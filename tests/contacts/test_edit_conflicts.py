@@ -436,3 +436,14 @@ def test_no_change_of_either_user_is_lost_unless_both_changed_it(
             assert stored == bobs_value, name
         else:
             assert stored == _comparable(name, before[name]), name
+
+    # Alice's save records only what she changed: Bob's changes stay his in the history.
+    recorded = {
+        "email-0-value": "email",
+        "phone-0-value": "phone",
+        "note": f"custom:{note.pk}",
+        "newsletter": f"custom:{newsletter.pk}",
+    }
+    alices_changes = ContactEvent.objects.filter(contact=contact, actor=alice, verb="changed")
+    fields = {c["field"] for event in alices_changes for c in event.changes}
+    assert fields <= {recorded.get(n, n) for n in CHOICES if changed(alices_edits, n)}
