@@ -74,7 +74,6 @@ def merge(data, contact, kind, user):
         ContactForm(kind=kind, user=user, instance=contact), detail_formsets(contact=contact)
     )
     data = data.copy()
-    unanswered = False
     pending = set()
     for name in base["ask"] if base else ():
         choice = data.get(f"{CHOICE}{name}")
@@ -82,7 +81,6 @@ def merge(data, contact, kind, user):
             # What the question showed as stored is the base of that page.
             _put_unit(data, name, _unit(base, name))
         elif choice != YOURS:
-            unanswered = True
             pending.add(name)
     typed = _typed_values(
         ContactForm(data, kind=kind, user=user, instance=contact), detail_formsets(data, contact)
@@ -103,7 +101,7 @@ def merge(data, contact, kind, user):
             both = not _same(name, before, theirs)
         if both:
             asked.append(Difference(name, str(label), *_shown_pair(form, name, theirs, yours)))
-    return Merge(data, asked, unanswered and bool(asked))
+    return Merge(data, asked, bool(pending) and bool(asked))
 
 
 def _read_base(signed, contact):
