@@ -1,25 +1,35 @@
 """Edit conflicts (SPEC C17): the contact changed after its form was opened.
 
-The form carries the version it started from. When the stored contact has moved on,
-the page comes back listing, field by field, the value stored now and the value typed;
-the user picks one of the two for each, and nothing typed is lost.
+A save is merged three ways: the values the form was loaded with (its base), the values
+stored now, and the values posted. What only the other user changed keeps its stored
+value, what only this user changed is applied, and only what both changed differently
+comes back as a question, with nothing chosen in advance. Nothing typed is lost.
+
+The base travels with the form as a signed hidden field rather than being rebuilt from
+the history: the history holds the values as they were read (names of users, labels of
+choices, one line per address), not the values a form posts, so rebuilding the exact
+base from it would be fragile. The signature keeps a user from forging it, and it says
+which contact and version it belongs to.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import ContactForm, detail_formsets, typed_rows
+from .forms import ContactForm, detail_formsets, parse_tags, typed_rows
 
-NOT_COMPARED = {"version", "photo", "remove_photo", "confirm_lose_access"}
+NOT_COMPARED = {"version", "base", "photo", "remove_photo", "confirm_lose_access"}
 SECTIONS = {
     "email": gettext_lazy("Emails"),
     "phone": gettext_lazy("Phones"),
     "web": gettext_lazy("Web sites and social networks"),
     "address": gettext_lazy("Addresses"),
 }
-CHOICE = "choice-"  # choice-<field>: the field's name to take it as stored, "" to keep the typed
+CHOICE = "choice-"  # choice-<field or section>: STORED or YOURS, posted by the conflict table
+STORED, YOURS = "stored", "yours"
+SALT = "contacts.conflicts.base"
 
 
 @dataclass
@@ -30,54 +40,138 @@ class Difference:
     typed: str
 
 
-def started_from(data):
-    """Return the version a posted form started from, or None."""
+@dataclass
+class Merge:
+    data: object  # the posted data with the other user's changes taken in
+    asked: list = field(default_factory=list)  # Differences both users made
+    unanswered: bool = False  # a question of the previous page was left without a choice
+
+
+def base_of(contact, kind, user, ask=()):
+    """Return the signed base of a form loaded from contact as it is stored now.
+
+    ask: the fields and sections the page asks about; each needs a choice when posted.
+    """
+    form = ContactForm(kind=kind, user=user, instance=contact)
+    return signed_base(contact, form, detail_formsets(contact=contact), ask)
+
+
+def signed_base(contact, form, formsets, ask=()):
+    """Return the signed base of the unbound form and formsets loaded from contact."""
+    values = _stored_values(form, formsets)
+    payload = {"pk": contact.pk, "version": contact.version, **values, "ask": list(ask)}
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def merge(data, contact, kind, user):
+    """Return the posted data merged with what others saved since the form was loaded."""
+    base = _read_base(data.get("base", ""), contact)
+    started = base["version"] if base else _started_from(data)
+    if started is None or (started == contact.version and not (base and base["ask"])):
+        return Merge(data)
+    form = ContactForm(data, kind=kind, user=user, instance=contact)
+    stored = _stored_values(
+        ContactForm(kind=kind, user=user, instance=contact), detail_formsets(contact=contact)
+    )
+    data = data.copy()
+    pending = set()
+    for name in base["ask"] if base else ():
+        choice = data.get(f"{CHOICE}{name}")
+        if choice == STORED:
+            # What the question showed as stored is the base of that page.
+            _put_unit(data, name, _unit(base, name))
+        elif choice != YOURS:
+            pending.add(name)
+    typed = _typed_values(
+        ContactForm(data, kind=kind, user=user, instance=contact), detail_formsets(data, contact)
+    )
+    asked = []
+    for name, label in _units(form):
+        theirs, yours = _unit(stored, name), typed[name]
+        if _same(name, theirs, yours):
+            continue
+        if base is None or name in pending:
+            both = True
+        else:
+            before = _unit(base, name)
+            if _same(name, before, yours):
+                # Only the other user changed it (or nobody did): the stored value stays.
+                _put_unit(data, name, theirs)
+                continue
+            both = not _same(name, before, theirs)
+        if both:
+            asked.append(Difference(name, str(label), *_shown_pair(form, name, theirs, yours)))
+    return Merge(data, asked, bool(pending) and bool(asked))
+
+
+def _read_base(signed, contact):
+    try:
+        base = signing.loads(signed, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if base.get("pk") != contact.pk:
+        return None
+    return base
+
+
+def _started_from(data):
     try:
         return int(data.get("version", ""))
     except ValueError:
         return None
 
 
-def differences(form, formsets, contact):
-    """Return what saving form would change in the contact as it is stored now."""
-    stored = ContactForm(kind=form.kind, user=form.user, instance=contact)
-    found = []
-    for name, field in form.fields.items():
-        if name in NOT_COMPARED:
-            continue
-        before, after = stored[name].value(), form[name].data
-        if field.has_changed(before, after):
-            found.append(Difference(name, field.label, _shown(field, before), _shown(field, after)))
-    stored_sets = detail_formsets(contact=contact)
-    for prefix, label in SECTIONS.items():
-        before = _row_values(stored_sets[prefix].initial or [])
-        after = _row_values(typed_rows(formsets[prefix]))
-        if before != after:
-            found.append(Difference(prefix, str(label), _rows_shown(before), _rows_shown(after)))
-    return found
+def _units(form):
+    """Return (name, label) of each field and section the merge compares."""
+    units = [(n, f.label) for n, f in form.fields.items() if n not in NOT_COMPARED]
+    return units + list(SECTIONS.items())
 
 
-def take_stored(data, contact, kind, user):
-    """Return the posted data with the stored value for each field chosen so."""
-    names = [value for key, value in data.items() if key.startswith(CHOICE) and value]
-    if not names:
-        return data
-    data = data.copy()
-    stored = ContactForm(kind=kind, user=user, instance=contact)
-    stored_sets = detail_formsets(contact=contact)
-    for name in names:
-        if name in SECTIONS:
-            for key in [k for k in data if k.startswith(f"{name}-")]:
-                del data[key]
-            rows = stored_sets[name].initial or []
-            data[f"{name}-TOTAL_FORMS"] = str(len(rows))
-            data[f"{name}-INITIAL_FORMS"] = str(len(rows))
-            for i, row in enumerate(rows):
-                for key, value in row.items():
-                    _put(data, f"{name}-{i}-{key}", value)
-        elif name in stored.fields and name not in NOT_COMPARED:
-            _put(data, name, stored[name].value())
-    return data
+def _stored_values(form, formsets):
+    """Return the values of an unbound form, as a browser would post them."""
+    fields = {}
+    for name in form.fields:
+        if name not in NOT_COMPARED:
+            fields[name] = _posted(form[name].value())
+    rows = {prefix: [_posted_row(r) for r in formsets[prefix].initial or []] for prefix in SECTIONS}
+    return {"fields": fields, "rows": rows}
+
+
+def _typed_values(form, formsets):
+    typed = {n: form[n].data for n, _f in _units(form) if n not in SECTIONS}
+    typed.update({prefix: typed_rows(formsets[prefix]) for prefix in SECTIONS})
+    return typed
+
+
+def _posted(value):
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return str(value)
+
+
+def _posted_row(row):
+    return {k: v if isinstance(v, bool) or v is None else str(v) for k, v in row.items()}
+
+
+def _unit(values, name):
+    if name in SECTIONS:
+        return values["rows"].get(name, [])
+    return values["fields"].get(name)
+
+
+def _put_unit(data, name, value):
+    if name in SECTIONS:
+        for key in [k for k in data if k.startswith(f"{name}-")]:
+            del data[key]
+        data[f"{name}-TOTAL_FORMS"] = str(len(value))
+        data[f"{name}-INITIAL_FORMS"] = str(len(value))
+        for i, row in enumerate(value):
+            for key, v in row.items():
+                _put(data, f"{name}-{i}-{key}", v)
+    else:
+        _put(data, name, value)
 
 
 def _put(data, key, value):
@@ -87,6 +181,40 @@ def _put(data, key, value):
         data.pop(key, None)  # what an empty field or an unticked box posts
     else:
         data[key] = "on" if value is True else str(value)
+
+
+def _same(name, a, b):
+    return _comparable(name, a) == _comparable(name, b)
+
+
+def _comparable(name, value):
+    """Return value in a form where equal means the same for the user."""
+    if name in SECTIONS:
+        return _row_values(value or [])
+    if name == "tags":
+        return sorted(t.lower() for t in parse_tags(value or ""))
+    if isinstance(value, (list, tuple)):
+        return sorted(str(v) for v in value)
+    if value is True:
+        return "on"
+    if value is None or value is False:
+        return ""
+    text = _text(value)
+    if name == "company_input":
+        return " ".join(text.split()).lower()
+    return text
+
+
+def _text(value):
+    # Browsers post the line ends of a text area as CRLF, whatever was stored.
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _shown_pair(form, name, stored, typed):
+    if name in SECTIONS:
+        return _rows_shown(_row_values(stored)), _rows_shown(_row_values(typed))
+    field = form.fields[name]
+    return _shown(field, stored), _shown(field, typed)
 
 
 def _shown(field, value):
@@ -115,7 +243,7 @@ def _row_values(rows):
     found = []
     for row in rows:
         values = tuple(
-            (k, (v.strip() if isinstance(v, str) else bool(v) if k == "is_primary" else v))
+            (k, (_text(v) if isinstance(v, str) else bool(v) if k == "is_primary" else v))
             for k, v in sorted(row.items())
             if k != "DELETE"
         )

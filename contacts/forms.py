@@ -62,6 +62,8 @@ class ContactForm(forms.ModelForm):
     )
     # The version the form started from: saving over a newer one is a conflict (C17).
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The values the form was loaded with, signed: a save merges against them.
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Contact

@@ -27,13 +27,14 @@ CARD_EVENTS = 10  # the newest changes the card shows
 
 def _form_page(request, kind, contact=None):
     """Show and handle the create or edit form of a person or a company."""
-    data = files = adding_row = None
+    data = files = adding_row = merged = None
     conflicting, likely = [], []
     if request.method == "POST":
         data, files = request.POST, request.FILES
         adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
-        if contact is not None:
-            data = conflicts.take_stored(data, contact, kind, request.user)
+        if contact is not None and not adding_row:
+            merged = conflicts.merge(data, contact, kind, request.user)
+            data = merged.data
     initial = {}
     if contact is None and request.GET.get("company"):
         company = contacts_visible_to(request.user).filter(
@@ -43,6 +44,8 @@ def _form_page(request, kind, contact=None):
             initial["company_input"] = company[0].display_name
     form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
     formsets = detail_formsets(data, contact)
+    if contact is not None and request.method == "GET":
+        form.initial["base"] = conflicts.signed_base(contact, form, formsets)
     if adding_row:
         # Without script, "Add …" comes back with one more row, everything typed kept
         # and no error shown yet.
@@ -52,8 +55,9 @@ def _form_page(request, kind, contact=None):
         )
         formsets = detail_formsets(contact=contact, initial=rows)
         formsets[adding_row].extra = 1
-    elif request.method == "POST" and (conflicting := _conflicts(form, formsets, contact)):
-        form, formsets = _typed_again(form, formsets, contact)
+    elif merged is not None and merged.asked:
+        conflicting = merged.asked
+        form, formsets = _typed_again(form, formsets, contact, [d.name for d in conflicting])
     elif request.method == "POST":
         valid = form.is_valid()
         valid = all([fs.is_valid() for fs in formsets.values()]) and valid
@@ -82,7 +86,7 @@ def _form_page(request, kind, contact=None):
                             by=request.user,
                             contact=contact,
                             data=contact_data,
-                            # What the form was compared with: _conflicts found no difference.
+                            # What the form was merged with: a save in between is caught.
                             expected_version=contact.version,
                         )
                 except services.EditConflict:
@@ -117,6 +121,7 @@ def _form_page(request, kind, contact=None):
         "kind": kind,
         "contact": contact,
         "conflicts": conflicting,
+        "unanswered": merged is not None and merged.unanswered,
         "duplicates": likely,
         "detail_sections": _detail_sections(formsets),
     }
@@ -159,18 +164,14 @@ def _detail_sections(formsets):
     ]
 
 
-def _conflicts(form, formsets, contact):
-    """Return the differences to resolve when the contact changed since the form opened."""
-    started = conflicts.started_from(form.data)
-    if contact is None or started is None or started == contact.version:
-        return []
-    return conflicts.differences(form, formsets, contact)
+def _typed_again(form, formsets, contact, ask):
+    """Return the form and formsets holding what was typed, now based on the stored version.
 
-
-def _typed_again(form, formsets, contact):
-    """Return the form and formsets holding what was typed, now based on the stored version."""
+    ask: the fields and sections both users changed, which need a choice before saving.
+    """
     typed = typed_values(form)
     typed["version"] = contact.version
+    typed["base"] = conflicts.base_of(contact, form.kind, form.user, ask)
     rows = {prefix: typed_rows(formset) for prefix, formset in formsets.items()}
     form = ContactForm(kind=form.kind, user=form.user, instance=contact, initial=typed)
     return form, detail_formsets(contact=contact, initial=rows)

@@ -31,23 +31,38 @@ def test_conflict_merge_and_restore(page, shot, browser, live_server, alice, bob
     page.goto(f"/contacts/{shared.pk}/edit/")
     bobs.goto(f"/contacts/{shared.pk}/edit/")
     bobs.get_by_label("Job title").fill("Purchasing manager")
+    bobs.get_by_label("Description").fill("Met at the fair.")
     bobs.get_by_role("button", name="Save changes").click()
     expect(bobs.get_by_role("alert")).to_contain_text("were saved")
     bobs_context.close()
 
-    # Alice saves her change: the form comes back with the differences.
+    # Alice changes the last name and the job title too: only the job title is asked.
     page.get_by_label("Last name").fill("Durand")
+    page.get_by_label("Job title").fill("Head of purchasing")
     page.get_by_role("button", name="Save changes").click()
     expect(
         page.get_by_role("heading", name="This contact was changed while you were editing it")
     ).to_be_visible()
     expect(page.get_by_label("Last name")).to_have_value("Durand")  # nothing typed is lost
+    expect(page.get_by_label("Description")).to_have_value("Met at the fair.")  # nor his
+    question = page.locator('section[aria-labelledby="conflict-title"]')
+    expect(question.get_by_role("radio")).to_have_count(2)
+    expect(page.get_by_role("radio", name="Purchasing manager")).not_to_be_checked()
+    expect(page.get_by_role("radio", name="Head of purchasing")).not_to_be_checked()
     shot("conflict")
+    # Saving without choosing is refused, with everything typed still there.
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#conflict-error")).to_contain_text("Choose a value for each field")
+    expect(page.get_by_label("Last name")).to_have_value("Durand")
     page.get_by_role("radio", name="Purchasing manager").check()
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_role("alert")).to_contain_text("were saved")
     shared.refresh_from_db()
-    assert (shared.last_name, shared.job_title) == ("Durand", "Purchasing manager")
+    assert (shared.last_name, shared.job_title, shared.description) == (
+        "Durand",
+        "Purchasing manager",
+        "Met at the fair.",
+    )
 
     # The twin is found among the possible duplicates and merged into the other Jean Dupont.
     Contact.objects.filter(pk=twin.pk).update(
