@@ -100,6 +100,14 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 document.addEventListener("htmx:afterSwap", (event) => enhance(event.target));
 
+// The live search listens once htmx has started: what was typed into the box before (a
+// slow connection, a quick typist) made no request, and htmx took the typed text as the
+// box's starting value, so only a further change would search. Search for it now, once.
+document.addEventListener("htmx:load", () => {
+  const search = document.getElementById("search");
+  if (search && search.value !== search.defaultValue) htmx.trigger(search, "search");
+}, { once: true });
+
 // The list's selection (SPEC L7): tick the page, count what is selected, offer
 // "select all matching" once the whole page is ticked.
 function updateSelection() {
