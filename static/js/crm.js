@@ -73,9 +73,13 @@ function enhanceTags(box) {
   entry.addEventListener("change", () => {
     if ([...list.options].some((o) => o.value === entry.value)) commit();
   });
+  // A slower answer to an earlier keystroke must not replace the newer suggestions.
+  let asked = 0;
   entry.addEventListener("input", async () => {
+    const ask = ++asked;
     const response = await fetch(url + "?q=" + encodeURIComponent(entry.value));
-    if (response.ok) list.innerHTML = await response.text();
+    const html = response.ok ? await response.text() : null;
+    if (html !== null && ask === asked) list.innerHTML = html;
   });
   input.form.addEventListener("submit", commit);
   input.type = "hidden";
@@ -108,7 +112,7 @@ document.addEventListener("htmx:load", () => {
   if (search && search.value !== search.defaultValue) htmx.trigger(search, "search");
 }, { once: true });
 
-// The list's selection (SPEC L7): tick the page, count what is selected, offer
+// The list's selection: tick the page, count what is selected, offer
 // "select all matching" once the whole page is ticked.
 function updateSelection() {
   const form = document.getElementById("bulk-form");
