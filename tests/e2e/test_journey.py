@@ -249,3 +249,26 @@ def test_switch_language_to_french(page, shot, alice):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="New person", level=1)).to_be_visible()
     assert_page_was_healthy(page)
+
+
+def test_a_late_answer_never_replaces_newer_tag_suggestions(page, alice):
+    for name in ("Cat", "Car"):
+        Tag.objects.get_or_create(name=name, defaults={"slug": name.lower()})
+    log_in(page)
+    page.goto("/contacts/new/person/")
+    tags = page.locator("[data-tag-input]")
+    entry = tags.get_by_role("combobox", name="Tags")
+
+    # The answer for "Ca" (both tags) is held back until "Cat" (one tag) has been answered.
+    held = []
+    page.route(re.compile(r"/suggest/tags/\?q=Ca$"), lambda route: held.append(route))
+    entry.fill("Ca")
+    while not held:
+        page.wait_for_timeout(20)
+    entry.fill("Cat")
+    expect(tags.locator("datalist option")).to_have_count(1)
+    with page.expect_response(re.compile(r"/suggest/tags/\?q=Ca$")):
+        held[0].continue_()
+    page.wait_for_timeout(200)
+    expect(tags.locator("datalist option")).to_have_count(1)
+    expect(tags.locator("datalist option[value='Cat']")).to_have_count(1)
