@@ -62,6 +62,11 @@ def is_crm_admin(user):
     return user.is_authenticated and user.is_active and _roles(user)[0]
 
 
+def is_crm_user(user):
+    """Return whether user may use the CRM at all: a CRM user, a CRM admin or a superuser."""
+    return user.is_authenticated and user.is_active and any(_roles(user))
+
+
 _PERMISSION_IDS = {}  # database alias: {codename: id}; cleared when the tables are rebuilt
 
 
