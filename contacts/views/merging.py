@@ -69,6 +69,7 @@ def contact_merge(request):
             "tags": other.tags.count(),
             "persons": contacts_visible_to(request.user).filter(company=other).count(),
         },
+        "hidden_persons": merge.persons_hidden_from(request.user, other),
     }
     return render(request, "contacts/merge.html", context)
 
