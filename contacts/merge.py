@@ -55,6 +55,8 @@ def choices(keep, other):
 
 def _shown(contact, name):
     if name == "company":
+        if contact.live_company and not contact.shown_company:
+            return _("a company you cannot see")
         return contact.live_company.display_name if contact.live_company else ""
     if name == "contact_type":
         return contact.contact_type.title if contact.contact_type_id else ""

@@ -245,6 +245,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 company=contacts[level],
             )
             contact_create(by=alice, data=worker)
+        # A public person at the private company: every page, export and search that
+        # shows her to the reader must leave the company's name out.
+        contact_create(
+            by=alice,
+            data=ContactData(
+                kind=Contact.Kind.PERSON,
+                fields={"first_name": "Open", "last_name": "Employee"},
+                access="public_read",
+                responsible=[alice],
+                company=contacts["private"],
+            ),
+        )
         twin = _contact(
             admin, "private", f"{SECRET.capitalize()} Twin", "publicrw@example.com", [alice, bob]
         )

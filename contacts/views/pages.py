@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -188,12 +188,8 @@ def contact_edit(request, pk):
 
 
 def contact_detail(request, pk):
-    visible = contacts_visible_to(request.user)
-    queryset = (
-        Contact.objects.select_related("company", "contact_type")
-        .prefetch_related("infos", "addresses", *selectors.ordered_tags_and_responsible())
-        # Whether the user may open the company's card, in the same query.
-        .annotate(company_visible=Exists(visible.filter(pk=OuterRef("company_id"))))
+    queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
+        "infos", "addresses", *selectors.ordered_tags_and_responsible()
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
     persons = []
@@ -213,7 +209,6 @@ def contact_detail(request, pk):
     context = {
         "contact": contact,
         "persons": persons,
-        "company_visible": contact.company_visible,
         "currency_label": contact.currency
         and f"{config.currency_name(contact.currency)} ({contact.currency})",
         "can_change": can_change(request.user, contact),
