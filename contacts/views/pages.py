@@ -215,7 +215,7 @@ def contact_detail(request, pk):
         "can_delete": can_delete(request.user, contact),
         "custom_groups": custom_fields.card_groups(contact),
     }
-    events = _readable(contact.events.select_related("actor")[: CARD_EVENTS + 1])
+    events = _readable(request.user, contact.events.select_related("actor")[: CARD_EVENTS + 1])
     context["events"], context["more_events"] = events[:CARD_EVENTS], len(events) > CARD_EVENTS
     return render(request, "contacts/detail.html", context)
 
@@ -223,7 +223,7 @@ def contact_detail(request, pk):
 def contact_history(request, pk):
     contact = get_contact_for_user(request.user, pk)
     page = Paginator(contact.events.select_related("actor"), 50).get_page(request.GET.get("page"))
-    page.object_list = _readable(page.object_list)
+    page.object_list = _readable(request.user, page.object_list)
     return render(
         request,
         "contacts/history.html",
@@ -236,10 +236,11 @@ def contact_history(request, pk):
     )
 
 
-def _readable(events):
+def _readable(user, events):
     events = list(events)
+    hidden = history.hidden_companies(user, events)
     for event in events:
-        event.rows = history.readable(event)
+        event.rows = history.readable(event, hidden)
     return events
 
 

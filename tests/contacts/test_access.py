@@ -15,6 +15,7 @@ from contacts.access import (
     with_permissions,
 )
 from contacts.models import CRM_ADMINS_GROUP, Contact
+from contacts.services import ContactData, contact_update
 from tests.conftest import form_data, page_of
 
 
@@ -312,3 +313,30 @@ def test_merge_and_duplicates_hide_a_company_the_user_may_not_see(client, bob, m
     assert "Hushhush" not in picked
     merge = page_of(client.get("/contacts/merge/", {"keep": own.pk, "other": shared.pk}))
     assert "Hushhush" not in merge
+
+
+def test_the_history_of_a_public_person_hides_a_company_the_user_may_not_see(
+    client, alice, bob, make_contact
+):
+    known = make_contact("company", company_name="Known Ltd", access="public_read")
+    person = make_contact(first_name="Open", company=known, access="public_read")
+    hidden = make_contact("company", company_name="Hushhush Holdings")
+    contact_update(
+        by=alice,
+        contact=person,
+        data=ContactData(
+            kind="person",
+            fields={"first_name": "Open"},
+            access="public_read",
+            responsible=[alice],
+            company=hidden,
+        ),
+    )
+    client.force_login(bob)
+    for url in (person.get_absolute_url(), f"/contacts/{person.pk}/history/"):
+        page = page_of(client.get(url))
+        assert "Known Ltd" in page
+        assert "Hushhush" not in page
+        assert "a company you cannot see" in page
+    client.force_login(alice)
+    assert "Hushhush Holdings" in page_of(client.get(f"/contacts/{person.pk}/history/"))
