@@ -10,12 +10,6 @@ OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done"}
 OPEN_NAMESPACES = {"admin"}
 
 
-def crm_user_not_required(view_func):
-    """Mark a view that an account outside the CRM may use too."""
-    view_func.crm_user_required = False
-    return view_func
-
-
 class CrmUserRequiredMiddleware:
     """Answer 403 to an account that is not a CRM user, on every page but its own.
 
@@ -35,8 +29,6 @@ class CrmUserRequiredMiddleware:
         if not request.user.is_authenticated or is_crm_user(request.user):
             return None
         if not getattr(view_func, "login_required", True):  # public: @login_not_required
-            return None
-        if not getattr(view_func, "crm_user_required", True):
             return None
         match = request.resolver_match
         if match.view_name in OPEN_TO_EVERY_ACCOUNT or OPEN_NAMESPACES & set(match.namespaces):
