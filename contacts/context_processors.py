@@ -1,4 +1,4 @@
-from .access import is_crm_admin
+from .access import is_crm_admin, is_crm_user
 
 
 def crm(request):
@@ -8,4 +8,5 @@ def crm(request):
     return {
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
         "is_crm_admin": is_crm_admin(user),
+        "is_crm_user": is_crm_user(user),
     }

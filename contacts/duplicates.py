@@ -10,7 +10,7 @@ from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
 from . import text
-from .access import contacts_visible_to
+from .access import contacts_visible_to, with_company_visibility
 from .models import Contact, ContactInfo
 
 REASONS = {
@@ -47,7 +47,7 @@ def matches(
     A person's name matches at the same company (or none); new_company names one to be
     created, at which nobody can work yet.
     """
-    visible = contacts_visible_to(user)
+    visible = with_company_visibility(user, contacts_visible_to(user))
     found = {}
     emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
     phones = [
@@ -117,7 +117,8 @@ def groups(user, *, offset=0, limit=25):
                 kind=key["kind"], sort_name=key["sort_name"], company_id=key["company_id"]
             )
             reason = "name"
-        contacts = list(members.select_related("company").order_by("pk")[:20])
+        members = with_company_visibility(user, members.select_related("company"))
+        contacts = list(members.order_by("pk")[:20])
         value = key.get("normalized") or contacts[0].display_name
         page.append(Group(reason, value, contacts))
     return page, len(keys)

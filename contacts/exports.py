@@ -153,8 +153,11 @@ def _custom_cell(field, value):
 
 
 def _company_name(contact):
+    """Return the person's company's name, if the reader may see it, or the name typed."""
+    if contact.shown_company:
+        return contact.shown_company.company_name
     if contact.live_company:
-        return contact.company.company_name
+        return ""
     return contact.company_name
 
 

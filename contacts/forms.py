@@ -118,8 +118,13 @@ class ContactForm(forms.ModelForm):
             self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
             self.initial.setdefault("responsible", list(contact.responsible.all()))
             self.initial.setdefault("access", contact.access)
-            if contact.live_company:
-                self.initial.setdefault("company_input", contact.company.display_name)
+            if contact.shown_company:
+                self.initial.setdefault("company_input", contact.shown_company.display_name)
+            elif contact.live_company and "company_input" in self.fields:
+                self.fields["company_input"].help_text = _(
+                    "This person works at a company you cannot see: it is kept unless you "
+                    "name another one."
+                )
         else:
             self.initial.setdefault("responsible", [user])
             self.initial.setdefault("access", Contact.Access.PRIVATE)
@@ -216,6 +221,9 @@ class ContactForm(forms.ModelForm):
         current = self.instance.company if self.instance.company_id else None
         if current is not None and current.display_name.lower() == name.lower():
             # Unchanged: keep it, even when the editor may not see that company.
+            self.company = current
+        elif current is not None and not name and not self.instance.shown_company:
+            # A company the editor may not see is not shown, so not typed again: kept.
             self.company = current
         elif current is not None and current.deleted_at and not name:
             # Kept for the day the company comes back from the trash.

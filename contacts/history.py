@@ -8,6 +8,7 @@ change) in the transaction of the change. A change is a list of
 from django.utils.translation import gettext_lazy as _
 
 from . import custom_fields
+from .access import contacts_visible_to
 from .models import Contact, ContactEvent, ContactInfo, CustomField
 
 Verb = ContactEvent.Verb
@@ -53,7 +54,7 @@ def snapshot(contact):
         for name in ("first_name", "last_name", "company_name", "job_title", "currency")
     }
     values["description"] = contact.description
-    values["company"] = contact.company.display_name if contact.company_id else ""
+    values["company"] = company_value(contact.company if contact.company_id else None)
     values["contact_type"] = contact.contact_type.title if contact.contact_type_id else ""
     values["photo"] = contact.photo.name or ""
     values["access"] = contact.access
@@ -87,7 +88,9 @@ def diff(before, after):
         old, new = before.get(key), after.get(key)
         if old == new:
             continue
-        if key.startswith("custom:"):
+        if key == "company":
+            changes.append(company_change(old, new))
+        elif key.startswith("custom:"):
             label = (new or old)[0]
             changes.append(change(key, (old or ("", ""))[1], (new or ("", ""))[1], label=label))
         else:
@@ -97,6 +100,32 @@ def diff(before, after):
 
 def change(field, old, new, label=""):
     return {"field": field, "label": label, "old": str(old), "new": str(new)}
+
+
+def company_value(company):
+    """Return a person's company as a snapshot holds it: (name, id), or None."""
+    return (company.display_name, company.pk) if company is not None else None
+
+
+def company_change(old, new):
+    """Return the change of a person's company, with the ids that say who may read it."""
+    old, new = old or ("", None), new or ("", None)
+    return {**change("company", old[0], new[0]), "old_id": old[1], "new_id": new[1]}
+
+
+def hidden_companies(user, events):
+    """Return the ids of the companies named in events that user may not see."""
+    ids = {
+        item.get(key)
+        for event in events
+        for item in event.changes
+        if item["field"] == "company"
+        for key in ("old_id", "new_id")
+    } - {None}
+    if not ids:
+        return set()
+    companies = Contact.all_objects.filter(pk__in=ids)
+    return ids - set(contacts_visible_to(user, companies).values_list("pk", flat=True))
 
 
 def record(contact, by, verb, *, changes=(), source="", details=None):
@@ -130,8 +159,11 @@ def record_many(ids, by, verb, *, changes_by_id=None, source="", details=None):
     ContactEvent.objects.bulk_create(events, batch_size=500)
 
 
-def readable(event):
-    """Return the event's changes with the labels and values to show."""
+def readable(event, hidden=frozenset()):
+    """Return the event's changes with the labels and values to show.
+
+    The companies whose ids are in hidden are not named: the reader may not see them.
+    """
     rows = []
     for item in event.changes:
         field = item["field"]
@@ -139,6 +171,10 @@ def readable(event):
         old, new = item["old"], item["new"]
         if field == "access":
             old, new = _access_label(old), _access_label(new)
+        elif field == "company":
+            unseen = _("a company you cannot see")
+            old = unseen if item.get("old_id") in hidden and old else old
+            new = unseen if item.get("new_id") in hidden and new else new
         rows.append({"field": field, "label": label, "old": old, "new": new})
     return rows
 

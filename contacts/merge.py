@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import custom_fields, history, services
+from .access import contacts_visible_to, is_crm_admin
 from .models import Contact, ContactEvent, CustomField
 
 FIELDS = {
@@ -54,12 +55,20 @@ def choices(keep, other):
 
 def _shown(contact, name):
     if name == "company":
+        if contact.live_company and not contact.shown_company:
+            return _("a company you cannot see")
         return contact.live_company.display_name if contact.live_company else ""
     if name == "contact_type":
         return contact.contact_type.title if contact.contact_type_id else ""
     if name == "access":
         return contact.get_access_display()
     return getattr(contact, name)
+
+
+def persons_hidden_from(user, company):
+    """Return how many persons of company user may not see: a merge would move them too."""
+    persons = Contact.objects.filter(company=company)
+    return persons.count() - contacts_visible_to(user, persons).count()
 
 
 @transaction.atomic
@@ -69,6 +78,15 @@ def contacts_merge(*, by, keep, other, take=()):
         raise ValidationError(_("Choose two different contacts."))
     if keep.kind != other.kind:
         raise ValidationError(_("A person and a company cannot be merged."))
+    # Moving persons one cannot see changes contacts one has no right to: a CRM admin's.
+    if not is_crm_admin(by) and persons_hidden_from(by, other):
+        raise ValidationError(
+            _(
+                "“%(other)s” has persons you cannot see, which the merge would move: "
+                "only a CRM admin can merge it."
+            )
+            % {"other": other}
+        )
     take = set(take)
     fields = {}
     for name in [*FIELDS[keep.kind], *COMMON_FIELDS]:

@@ -260,6 +260,15 @@ class Contact(models.Model):
         return company if company is not None and company.deleted_at is None else None
 
     @property
+    def shown_company(self):
+        """Return the live company, if the reader may see it: None unless annotated so.
+
+        Read from company_visible, which access.with_company_visibility annotates for the
+        reader: where nobody asked, the company's name stays hidden.
+        """
+        return self.live_company if getattr(self, "company_visible", False) else None
+
+    @property
     def is_public(self):
         return self.access != self.Access.PRIVATE
 

@@ -354,12 +354,15 @@ def trash_purge_expired():
 
 @transaction.atomic
 def company_link_person(*, by, company, person):
-    old = person.live_company.display_name if person.live_company else ""
     history.record(
         person,
         by,
         history.Verb.CHANGED,
-        changes=[history.change("company", old, company.display_name)],
+        changes=[
+            history.company_change(
+                history.company_value(person.live_company), history.company_value(company)
+            )
+        ],
     )
     person.company = company
     person.updated_by = by

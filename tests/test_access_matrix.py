@@ -3,9 +3,9 @@
 The personas, as the access rules read them (README, Architecture: access):
 
 - anon: not logged in.
-- stranger: an active account taken out of the "CRM users" group, so that public
-  contacts are not shared with him (every new account joins that group; see
-  contacts/signals.py). He sees no contact at all.
+- stranger: an active account taken out of the "CRM users" group (every new account
+  joins that group; see contacts/signals.py): not a CRM user. Every CRM page and action
+  refuses him with a 403; he keeps the login, his password and the way out.
 - reader: bob, a CRM user responsible for none of the contacts. He reads the
   public_read contact and, being in CRM users, may also change the public_rw one: the
   "public-read reader" and the "public-rw user" of the issue are the same account,
@@ -64,26 +64,28 @@ SKIPPED = {
 # The expectations. A row gives the answer to each persona, in the order of PERSONAS; a
 # tuple in a row gives it per access level (private, public_read, public_rw).
 L = "login"  # a redirect to the login page
+N = 403  # the stranger, not a CRM user: refused before the view is asked
 #             anon stranger reader             alice admin root
-CRM_PAGE = (L, 200, 200, 200, 200, 200)
+CRM_PAGE = (L, N, 200, 200, 200, 200)
+ACCOUNT_PAGE = (L, 200, 200, 200, 200, 200)  # the account's own: its password
 ANYONE = (200, 200, 200, 200, 200, 200)
-REDIRECTS = (L, 302, 302, 302, 302, 302)
-POST_ONLY = (L, 405, 405, 405, 405, 405)
-ADMIN_ONLY = (L, 403, 403, 403, 200, 200)
-ADMIN_REDIRECTS = (L, 403, 403, 403, 302, 302)
-ADMIN_POST_ONLY = (L, 403, 403, 403, 405, 405)
-ADMIN_BAD_REQUEST = (L, 403, 403, 403, 400, 400)
-CONTACT_READ = (L, 404, (404, 200, 200), 200, 200, 200)
-CONTACT_CHANGE = (L, 404, (404, 403, 200), 200, 200, 200)
-CONTACT_CHANGED = (L, 404, (404, 403, 302), 302, 302, 302)
-OWN_IMPORT = (L, 404, 404, 200, 200, 200)  # the importer and CRM admins
-OWN_IMPORT_REDIRECTS = (L, 404, 404, 302, 302, 302)
-ALICE_ONLY = (L, 404, 404, 200, 404, 404)  # her bulk job, her notification
+REDIRECTS = (L, N, 302, 302, 302, 302)
+POST_ONLY = (L, N, 405, 405, 405, 405)
+ACCOUNT_POST_ONLY = (L, 405, 405, 405, 405, 405)
+ADMIN_ONLY = (L, N, 403, 403, 200, 200)
+ADMIN_REDIRECTS = (L, N, 403, 403, 302, 302)
+ADMIN_POST_ONLY = (L, N, 403, 403, 405, 405)
+ADMIN_BAD_REQUEST = (L, N, 403, 403, 400, 400)
+CONTACT_READ = (L, N, (404, 200, 200), 200, 200, 200)
+CONTACT_CHANGE = (L, N, (404, 403, 200), 200, 200, 200)
+CONTACT_CHANGED = (L, N, (404, 403, 302), 302, 302, 302)
+OWN_IMPORT = (L, N, 404, 200, 200, 200)  # the importer and CRM admins
+OWN_IMPORT_REDIRECTS = (L, N, 404, 302, 302, 302)
+ALICE_ONLY = (L, N, 404, 200, 404, 404)  # her bulk job, her notification
 
 EXPECT = {  # name: (GET, POST)
     "home": (REDIRECTS, REDIRECTS),
     "contacts:list": (CRM_PAGE, CRM_PAGE),
-    # Every account may create contacts: the stranger, taken out of CRM users, too.
     "contacts:create": (CRM_PAGE, CRM_PAGE),
     "contacts:detail": (CONTACT_READ, CONTACT_READ),
     "contacts:edit": (CONTACT_CHANGE, CONTACT_CHANGE),
@@ -91,15 +93,15 @@ EXPECT = {  # name: (GET, POST)
     "contacts:history": (CONTACT_READ, CONTACT_READ),
     # Linking needs the right to change the person, not the company: the empty name
     # posted finds nobody and comes back to the card.
-    "contacts:link_person": (POST_ONLY, (L, 404, (404, 302, 302), 302, 302, 302)),
+    "contacts:link_person": (POST_ONLY, (L, N, (404, 302, 302), 302, 302, 302)),
     "contacts:photo": (CONTACT_READ, CONTACT_READ),
     "contacts:suggest": (CRM_PAGE, CRM_PAGE),
     "contacts:notifications": (CRM_PAGE, CRM_PAGE),
     "contacts:notifications_read_all": (POST_ONLY, REDIRECTS),
-    "contacts:notification_read": (POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    "contacts:notification_read": (POST_ONLY, (L, N, 404, 302, 404, 404)),
     "contacts:duplicates": (CRM_PAGE, CRM_PAGE),
     # ?keep= on GET only: a POST without it names no contact.
-    "contacts:merge": (CONTACT_CHANGE, (L, 404, 404, 404, 404, 404)),
+    "contacts:merge": (CONTACT_CHANGE, (L, N, 404, 404, 404, 404)),
     "contacts:trash": (CRM_PAGE, CRM_PAGE),
     "contacts:trash_restore": (CONTACT_CHANGED, CONTACT_CHANGED),
     "contacts:trash_purge": (CONTACT_CHANGE, CONTACT_CHANGED),
@@ -152,9 +154,9 @@ EXPECT = {  # name: (GET, POST)
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
     "login": (ANYONE, ANYONE),  # an empty login form comes back with its errors
-    "logout": (POST_ONLY, (L,) * 6),
-    "password_change": (CRM_PAGE, CRM_PAGE),
-    "password_change_done": (CRM_PAGE, POST_ONLY),
+    "logout": (ACCOUNT_POST_ONLY, (L,) * 6),
+    "password_change": (ACCOUNT_PAGE, ACCOUNT_PAGE),
+    "password_change_done": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
     "password_reset": (ANYONE, ANYONE),
     "password_reset_done": (ANYONE, (405,) * 6),
     "password_reset_confirm": ((302,) * 6, (302,) * 6),  # to the page without the token
@@ -243,6 +245,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 company=contacts[level],
             )
             contact_create(by=alice, data=worker)
+        # A public person at the private company: every page, export and search that
+        # shows her to the reader must leave the company's name out.
+        contact_create(
+            by=alice,
+            data=ContactData(
+                kind=Contact.Kind.PERSON,
+                fields={"first_name": "Open", "last_name": "Employee"},
+                access="public_read",
+                responsible=[alice],
+                company=contacts["private"],
+            ),
+        )
         twin = _contact(
             admin, "private", f"{SECRET.capitalize()} Twin", "publicrw@example.com", [alice, bob]
         )
@@ -503,7 +517,7 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
         with transaction.atomic():
             before = snapshot() if method == "POST" else None
             status, response = call(clients[persona], method, url)
-            body = body_of(response) if status == 200 else ""
+            body = body_of(response) if status in (200, 403) else ""
             if method == "POST" and not (status == 302 and may_write(name, persona, level)):
                 if snapshot() != before:
                     writes.append((persona, level, status))
@@ -513,6 +527,8 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
         cell = f"{method} {url} as {persona}" + (f" on {level}" if level else "")
         if status != want:
             wrong.append(f"{cell}: {status}, expected {want}")
+        elif persona == "stranger" and status == 403 and "not a CRM user" not in body:
+            wrong.append(f"{cell}: a 403 that does not say why")
         if persona in ("anon", "stranger", "reader") and SECRET in body.lower():
             leaks.append(cell)
         if "/media/" in body:
@@ -539,3 +555,17 @@ def test_private_photo_is_served_only_through_the_access_checked_view(world):
     assert alice["Cache-Control"] == "private, max-age=86400"
     assert b"".join(alice.streaming_content) == (world["media"] / contact.photo.name).read_bytes()
     assert client_for(world, "reader").get(view).status_code == 404
+
+
+@pytest.mark.django_db
+def test_account_outside_the_crm_cannot_create_a_contact(world):
+    client = client_for(world, "stranger")
+    before = Contact.all_objects.count()
+    response = client.post(
+        "/contacts/new/person/",
+        {"first_name": "Sneaky", "last_name": "Outsider", "access": "public_read"},
+    )
+    assert response.status_code == 403
+    assert "Your account has no access to the CRM" in response.content.decode()
+    assert Contact.all_objects.count() == before
+    assert client.get("/accounts/password_change/").status_code == 200

@@ -17,6 +17,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from .. import services
+from ..access import contacts_visible_to
 from ..exports import escape_cell
 from ..models import Contact, ContactType, Notification
 from ..services import ContactData
@@ -356,6 +357,20 @@ def undo_blockers(job):
     return changed
 
 
+def blockers_seen_by(user, blockers):
+    """Return each blocker, or None where user may no longer see it.
+
+    Someone else may have renamed it and made it private since the import: its new name
+    is not the importer's to read.
+    """
+    visible = set(
+        contacts_visible_to(
+            user, Contact.objects.filter(pk__in=[c.pk for c in blockers])
+        ).values_list("pk", flat=True)
+    )
+    return [c if c.pk in visible else None for c in blockers]
+
+
 def can_undo(job):
     return (
         job.status in (Status.DONE, Status.CANCELLED, Status.FAILED)
@@ -377,7 +392,12 @@ def job_undo(*, by, job):
                 "Some contacts of this import changed since (%(names)s): undoing it would "
                 "lose those changes."
             )
-            % {"names": ", ".join(c.display_name for c in blockers[:5])}
+            % {
+                "names": ", ".join(
+                    c.display_name if c else _("a contact you cannot see")
+                    for c in blockers_seen_by(by, blockers[:5])
+                )
+            }
         )
     first = {}
     for update in ImportUpdate.objects.filter(job=job).select_related("contact").order_by("pk"):

@@ -111,7 +111,7 @@ def _row(contact, labels):
         source=SOURCE.format(labels["source"], escape(contact.get_source_display()))
         if contact.source != "manual"
         else "",
-        company=COMPANY.format(escape(str(contact.company))) if contact.live_company else "",
+        company=COMPANY.format(escape(str(contact.shown_company))) if contact.shown_company else "",
         menu_label=escape(contact.menu_label),
         menu=menu,
         contact_type=escape(str(contact.contact_type or "")),

@@ -3,6 +3,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from .. import exports, selectors
 from ..access import (
     get_contact_for_user,
+    with_company_visibility,
 )
 from ..bulk_forms import MAX_SELECTED
 from ..models import Contact
@@ -21,7 +22,8 @@ def _contacts_to_export(request):
     if "ids" in request.GET:
         ids = [int_param(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED]]
         contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
-    return selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
+    contacts = selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
+    return with_company_visibility(request.user, contacts)
 
 
 def contact_export_csv(request):
@@ -42,7 +44,9 @@ def contact_export_vcard(request):
 
 def contact_vcard(request, pk):
     contact = get_contact_for_user(request.user, pk)
-    [contact] = exports.exported_contacts(Contact.objects.filter(pk=contact.pk))
+    [contact] = exports.exported_contacts(
+        with_company_visibility(request.user, Contact.objects.filter(pk=contact.pk))
+    )
     response = HttpResponse(exports.vcard(contact), content_type="text/vcard; charset=utf-8")
     filename = exports.vcard_filename(contact)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -289,6 +289,8 @@ def import_undo(request, pk):
             )
         return redirect(job)
     blockers = services.undo_blockers(job)
+    if blockers:
+        blockers = services.blockers_seen_by(request.user, blockers)
     return render(
         request,
         "contacts/imports/undo.html",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from .. import config, custom_fields, freshness, selectors
 from ..access import (
     count_visible_to,
+    with_company_visibility,
     with_permissions,
 )
 from ..models import Contact, ContactType
@@ -74,6 +75,7 @@ def contact_list(request):
         # then the rows of those ids with what they show and what the user may do.
         ids = _page_ids(contacts, page)
         rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
+        rows = with_company_visibility(request.user, rows)
         position = {pk: n for n, pk in enumerate(ids)}
         page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
         # Once per page, not once per row: the row's address and its labels' wording.

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .. import duplicates, merge, selectors
-from ..access import contacts_visible_to, get_contact_for_user
+from ..access import contacts_visible_to, get_contact_for_user, with_company_visibility
 from .lists import int_param
 
 GROUPS_PER_PAGE = 25
@@ -69,6 +69,7 @@ def contact_merge(request):
             "tags": other.tags.count(),
             "persons": contacts_visible_to(request.user).filter(company=other).count(),
         },
+        "hidden_persons": merge.persons_hidden_from(request.user, other),
     }
     return render(request, "contacts/merge.html", context)
 
@@ -80,6 +81,7 @@ def _pick_other(request, keep):
         found = selectors.contact_search(
             contacts_visible_to(request.user, perm="delete").filter(kind=keep.kind), query
         )
+        found = with_company_visibility(request.user, found.select_related("company"))
         candidates = list(found.exclude(pk=keep.pk).order_by("sort_name", "pk")[:20])
     return render(
         request,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -189,12 +189,8 @@ def contact_edit(request, pk):
 
 
 def contact_detail(request, pk):
-    visible = contacts_visible_to(request.user)
-    queryset = (
-        Contact.objects.select_related("company", "contact_type")
-        .prefetch_related("infos", "addresses", *selectors.ordered_tags_and_responsible())
-        # Whether the user may open the company's card, in the same query.
-        .annotate(company_visible=Exists(visible.filter(pk=OuterRef("company_id"))))
+    queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
+        "infos", "addresses", *selectors.ordered_tags_and_responsible()
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
     persons = []
@@ -214,14 +210,13 @@ def contact_detail(request, pk):
     context = {
         "contact": contact,
         "persons": persons,
-        "company_visible": contact.company_visible,
         "currency_label": contact.currency
         and f"{config.currency_name(contact.currency)} ({contact.currency})",
         "can_change": can_change(request.user, contact),
         "can_delete": can_delete(request.user, contact),
         "custom_groups": custom_fields.card_groups(contact),
     }
-    events = _readable(contact.events.select_related("actor")[: CARD_EVENTS + 1])
+    events = _readable(request.user, contact.events.select_related("actor")[: CARD_EVENTS + 1])
     context["events"], context["more_events"] = events[:CARD_EVENTS], len(events) > CARD_EVENTS
     return render(request, "contacts/detail.html", context)
 
@@ -229,7 +224,7 @@ def contact_detail(request, pk):
 def contact_history(request, pk):
     contact = get_contact_for_user(request.user, pk)
     page = Paginator(contact.events.select_related("actor"), 50).get_page(request.GET.get("page"))
-    page.object_list = _readable(page.object_list)
+    page.object_list = _readable(request.user, page.object_list)
     return render(
         request,
         "contacts/history.html",
@@ -242,10 +237,11 @@ def contact_history(request, pk):
     )
 
 
-def _readable(events):
+def _readable(user, events):
     events = list(events)
+    hidden = history.hidden_companies(user, events)
     for event in events:
-        event.rows = history.readable(event)
+        event.rows = history.readable(event, hidden)
     return events
 
 

@@ -11,10 +11,12 @@ from contacts.access import (
     contacts_visible_to,
     count_visible_to,
     editable_ids,
+    grant_access_many,
     with_permissions,
 )
 from contacts.models import CRM_ADMINS_GROUP, Contact
-from tests.conftest import form_data
+from contacts.services import ContactData, contact_update
+from tests.conftest import form_data, page_of
 
 
 @pytest.fixture
@@ -223,3 +225,118 @@ def test_delete_confirmation_counts_only_the_persons_the_user_may_see(client, bo
 
     assert "1 person works at this company: it is kept" in page
     assert "2 persons" not in page
+
+
+# A public person at a private company: the company's name is for those who may see it.
+
+
+@pytest.fixture
+def employee_of_a_private_company(make_contact):
+    company = make_contact("company", company_name="Hushhush Holdings")
+    person = make_contact(
+        first_name="Open",
+        last_name="Employee",
+        company=company,
+        access="public_read",
+        infos=[{"kind": "email", "category": "work", "value": "open@example.com"}],
+    )
+    return person, company
+
+
+def test_the_card_of_a_public_person_hides_a_company_the_user_may_not_see(
+    client, alice, bob, employee_of_a_private_company
+):
+    person, company = employee_of_a_private_company
+    client.force_login(bob)
+    assert "Hushhush" not in page_of(client.get(person.get_absolute_url()))
+    client.force_login(alice)
+    page = page_of(client.get(person.get_absolute_url()))
+    assert f'<a href="{company.get_absolute_url()}">Hushhush Holdings</a>' in page
+
+
+def test_the_list_row_hides_a_company_the_user_may_not_see(
+    client, alice, bob, employee_of_a_private_company
+):
+    client.force_login(alice)  # first, so that the page is kept in the cache for alice
+    assert "Hushhush Holdings" in page_of(client.get("/contacts/"))
+    client.force_login(bob)
+    page = page_of(client.get("/contacts/", {"kind": "person"}))
+    assert "Open Employee" in page
+    assert "Hushhush" not in page
+    assert "Hushhush" not in page_of(client.get("/contacts/"))
+
+
+def test_a_company_made_private_leaves_the_list_rows_at_once(client, bob, make_contact):
+    company = make_contact("company", company_name="Hushhush Holdings", access="public_read")
+    make_contact(first_name="Open", company=company, access="public_read")
+    client.force_login(bob)
+    row = '<div class="small text-body-secondary">Hushhush Holdings</div>'
+    assert row in page_of(client.get("/contacts/"))
+    Contact.objects.filter(pk=company.pk).update(access="private")
+    grant_access_many([company.pk], "private")
+    page = page_of(client.get("/contacts/"))
+    assert "Open" in page and "Hushhush" not in page
+
+
+@pytest.mark.parametrize("url", ["/contacts/export.csv", "/contacts/export.vcf", "vcard"])
+def test_the_exports_hide_a_company_the_user_may_not_see(
+    client, alice, bob, employee_of_a_private_company, url
+):
+    person, _company = employee_of_a_private_company
+    url = f"/contacts/{person.pk}/vcard/" if url == "vcard" else url
+
+    def exported(user):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.getvalue() if response.streaming else response.content
+        return body.decode()
+
+    shown_to_bob = exported(bob)
+    assert "open@example.com" in shown_to_bob
+    assert "Hushhush" not in shown_to_bob
+    assert "Hushhush Holdings" in exported(alice)
+
+
+def test_merge_and_duplicates_hide_a_company_the_user_may_not_see(client, bob, make_contact):
+    company = make_contact("company", company_name="Hushhush Holdings")
+    shared = make_contact(
+        first_name="Open", last_name="Employee", company=company, access="public_rw"
+    )
+    own = make_contact(first_name="Open", last_name="Employee", company=company, by=bob)
+    client.force_login(bob)
+    duplicates = page_of(client.get("/contacts/duplicates/"))
+    assert f"/contacts/{shared.pk}/" in duplicates
+    assert "Hushhush" not in duplicates
+    picked = page_of(client.get("/contacts/merge/", {"keep": own.pk, "q": "employee"}))
+    assert f"other={shared.pk}" in picked
+    assert "Hushhush" not in picked
+    merge = page_of(client.get("/contacts/merge/", {"keep": own.pk, "other": shared.pk}))
+    assert "Hushhush" not in merge
+
+
+def test_the_history_of_a_public_person_hides_a_company_the_user_may_not_see(
+    client, alice, bob, make_contact
+):
+    known = make_contact("company", company_name="Known Ltd", access="public_read")
+    person = make_contact(first_name="Open", company=known, access="public_read")
+    hidden = make_contact("company", company_name="Hushhush Holdings")
+    contact_update(
+        by=alice,
+        contact=person,
+        data=ContactData(
+            kind="person",
+            fields={"first_name": "Open"},
+            access="public_read",
+            responsible=[alice],
+            company=hidden,
+        ),
+    )
+    client.force_login(bob)
+    for url in (person.get_absolute_url(), f"/contacts/{person.pk}/history/"):
+        page = page_of(client.get(url))
+        assert "Known Ltd" in page
+        assert "Hushhush" not in page
+        assert "a company you cannot see" in page
+    client.force_login(alice)
+    assert "Hushhush Holdings" in page_of(client.get(f"/contacts/{person.pk}/history/"))

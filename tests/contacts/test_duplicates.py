@@ -1,6 +1,7 @@
 """Possible duplicates and merging (issue 7): warned before saving, grouped, merged."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from contacts import custom_fields, duplicates
@@ -245,3 +246,47 @@ def test_the_admin_sees_every_group(admin_client, make_contact, bob):
 
     assert "twin@example.com" in page
     assert "Merge into “Twin Dupont”…" in page
+
+
+@pytest.fixture
+def companies_with_a_hidden_person(make_contact, bob):
+    keep = make_contact("company", company_name="Acme")
+    other = make_contact("company", company_name="ACME SA")
+    make_contact(first_name="Seen", company=other)
+    hidden = make_contact(first_name="Hidden", last_name="Worker", company=other, by=bob)
+    return keep, other, hidden
+
+
+def test_the_merge_page_counts_the_persons_the_user_cannot_see(
+    alice_client, companies_with_a_hidden_person
+):
+    keep, other, _hidden = companies_with_a_hidden_person
+    page = page_of(alice_client.get(MERGE, {"keep": keep.pk, "other": other.pk}))
+
+    assert "1 person of “ACME SA” is not shared with you" in page
+    assert "Only a CRM admin can merge these companies." in page
+    assert '<button type="submit" class="btn btn-primary" disabled>' in page
+    assert "Hidden" not in page
+
+
+def test_only_a_crm_admin_merges_a_company_with_persons_the_user_cannot_see(
+    alice_client, admin, companies_with_a_hidden_person
+):
+    keep, other, hidden = companies_with_a_hidden_person
+
+    response = alice_client.post(MERGE, {"keep": keep.pk, "other": other.pk}, follow=True)
+
+    assert "“ACME SA” has persons you cannot see" in page_of(response)
+    hidden.refresh_from_db()
+    assert hidden.company_id == other.pk
+    assert Contact.objects.filter(pk=other.pk).exists()
+
+    admin_client = Client()
+    admin_client.force_login(admin)
+    page = page_of(admin_client.get(MERGE, {"keep": keep.pk, "other": other.pk}))
+    assert "not shared with you" not in page
+    admin_client.post(MERGE, {"keep": keep.pk, "other": other.pk})
+
+    hidden.refresh_from_db()
+    assert hidden.company_id == keep.pk
+    assert not Contact.objects.filter(pk=other.pk).exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from contacts.imports import services
 from contacts.imports.models import ImportJob
 from contacts.models import Contact
+from contacts.services import ContactData, contact_update
 from tests.conftest import page_of
 from tests.contacts.imports.conftest import DATA, sample, upload
 
@@ -279,3 +280,39 @@ def test_the_progress_polls_while_the_import_runs(alice_client, job):
     assert 'hx-trigger="every 1s"' in html
     assert "1 of 2 rows" in html
     assert "Cancel the import" in html
+
+
+def test_undo_names_no_contact_the_importer_can_no_longer_see(alice_client, job, bob, admin):
+    """Someone renamed an imported contact and made it private: its new name stays hidden."""
+    imported = Contact.objects.get(import_job=job)
+    contact_update(
+        by=admin,
+        contact=imported,
+        data=ContactData(
+            kind="person",
+            fields={"first_name": "Hidden", "last_name": "Renamed"},
+            access=Contact.Access.PRIVATE,
+            responsible=[bob],
+        ),
+    )
+    html = page_of(alice_client.get(urls(job)["undo"]))
+    assert "Renamed" not in html
+    assert "A contact you cannot see" in html
+    response = alice_client.post(urls(job)["undo"], follow=True)
+    html = page_of(response)
+    assert "Renamed" not in html
+    assert "changed since (a contact you cannot see)" in html
+    assert Contact.objects.filter(pk=imported.pk).exists()
+
+
+def test_undo_links_the_changed_contacts_the_importer_still_sees(alice_client, job, alice):
+    imported = Contact.objects.get(import_job=job)
+    contact_update(
+        by=alice,
+        contact=imported,
+        data=ContactData(
+            kind="person", fields={"first_name": "Ada", "last_name": "King"}, responsible=[alice]
+        ),
+    )
+    html = page_of(alice_client.get(urls(job)["undo"]))
+    assert f'<a href="{imported.get_absolute_url()}">Ada King</a>' in html

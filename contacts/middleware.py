@@ -1,0 +1,36 @@
+"""Refuse every page of the CRM to an account that is not a CRM user."""
+
+from django.shortcuts import render
+
+from .access import is_crm_user
+
+# The pages every account keeps: its password and the way out. Django's admin site has
+# its own checks (staff and model permissions).
+OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done"}
+OPEN_NAMESPACES = {"admin"}
+
+
+class CrmUserRequiredMiddleware:
+    """Answer 403 to an account that is not a CRM user, on every page but its own.
+
+    One check for every URL, the ones added later too, rather than one per view: an
+    account taken out of the "CRM users" group could otherwise still create contacts
+    or read the lists wherever a view forgot to ask.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # Anonymous visitors are LoginRequiredMiddleware's (it runs first): the login page.
+        if not request.user.is_authenticated or is_crm_user(request.user):
+            return None
+        if not getattr(view_func, "login_required", True):  # public: @login_not_required
+            return None
+        match = request.resolver_match
+        if match.view_name in OPEN_TO_EVERY_ACCOUNT or OPEN_NAMESPACES & set(match.namespaces):
+            return None
+        return render(request, "not_crm_user.html", status=403)
