@@ -160,8 +160,8 @@ def cached_list(request, render):
     """Return render() as kept for this user, page and data version, rendering it once.
 
     What the list shows depends on the user, the page's address, the language, the time
-    zone and the day (filters such as "created this week"); the page's form carries a CSRF token made
-    from the browser's own secret, so that is part of the key too.
+    zone and the day (filters such as "created this week"); the page's form carries a CSRF
+    token made from the browser's own secret, so that is part of the key too.
     """
     seconds = settings.LIST_CACHE_SECONDS
     version = data_version() if seconds else None
