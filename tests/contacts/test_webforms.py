@@ -1,12 +1,14 @@
 """The website form's public endpoint (SPEC W2–W5): what a visitor's submission does."""
 
 import re
+from datetime import UTC, datetime
 from unittest import mock
 
 import pytest
 from django.core import mail
 from taggit.models import Tag
 
+from accounts.models import Profile
 from contacts.models import Contact, ContactInfo, CustomField, Notification, WebForm
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.tasks import send_web_form_email
@@ -632,6 +634,29 @@ def test_the_email_asks_for_access_when_it_is_sent_not_when_the_visitor_sent_the
     assert email.to == ["bob@example.com"]
     assert "about a contact you cannot see" in email.body
     assert "Ann" not in email.subject + email.body
+
+
+def test_each_notified_user_reads_the_email_in_his_language_and_time_zone(
+    send, make_user, alice, bob
+):
+    carol = make_user("carol")
+    Profile.objects.create(user=bob, language="fr", time_zone="Europe/Paris")
+    Profile.objects.create(user=carol, language="en", time_zone="Asia/Tokyo")
+    web_form = make_web_form(responsible=[bob, carol], notify=[bob, carol])
+    with mock.patch("contacts.webforms.services.timezone.now") as now:
+        now.return_value = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+        send(web_form, ann())
+
+    sent = {m.to[0]: m for m in mail.outbox}
+    french, english = sent["bob@example.com"], sent["carol@example.com"]
+    assert french.subject == "Nouveau contact venu du site : Ann Lee"
+    assert french.body.startswith("Bonjour Bob Durand,")
+    assert "10 mars 2026 13:00" in french.body
+    assert "Hello" not in french.body
+    assert english.subject == "New contact from the website: Ann Lee"
+    assert english.body.startswith("Hello Carol,")
+    assert "Sent on March 10, 2026, 9 p.m." in english.body
+    assert "Bonjour" not in english.body
 
 
 def test_the_notification_links_to_the_contact_for_a_user_who_can_see_it(send, client, alice):

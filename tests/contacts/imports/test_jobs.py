@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Profile
 from contacts.imports import runner, services
 from contacts.imports.files import ImportFileError
 from contacts.imports.models import ImportJob
@@ -224,6 +225,23 @@ def test_the_end_is_notified_in_the_app_and_by_email(
         "Alice Martin imported contacts for you",
         "Import of contacts.csv: Finished",
     ]
+
+
+def test_the_end_is_mailed_to_each_user_in_his_own_language(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    Profile.objects.create(user=alice, language="fr", time_zone="Europe/Paris")
+    Profile.objects.create(user=bob, language="en", time_zone="Asia/Tokyo")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(people(2), responsible=[bob.pk])
+
+    sent = {m.to[0]: m for m in mailoutbox}
+    importer, responsible = sent["alice@example.com"], sent["bob@example.com"]
+    assert importer.subject == "Import de contacts.csv : Terminé"
+    assert importer.body.startswith("Bonjour Alice Martin,")
+    assert responsible.subject == "Alice Martin imported contacts for you"
+    assert responsible.body.startswith("Hello Bob Durand,")
 
 
 # Undo
