@@ -105,13 +105,6 @@ def test_the_language_switch_updates_the_profile_of_a_signed_in_user(client, ali
     assert '<html lang="fr">' in page_of(client.get("/contacts/", HTTP_ACCEPT_LANGUAGE="en"))
 
 
-def test_the_language_switch_of_a_visitor_makes_no_profile(client, db):
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/accounts/login/"})
-
-    assert response.status_code == 302
-    assert not Profile.objects.exists()
-
-
 def test_pages_show_times_in_the_users_time_zone(client, alice, bob, make_contact, profile_of):
     profile_of(alice, "en", "America/New_York")
     profile_of(bob, "en", "Asia/Tokyo")
