@@ -1,9 +1,13 @@
 """Each recipient is told, by e-mail and in the app, in his own language and time zone."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core import mail
 
 from accounts.models import Profile
+from contacts import bulk
+from contacts.models import BulkJob, Contact, Notification
 from contacts.services import ContactData, contact_create, contact_update
 from tests.conftest import page_of
 
@@ -46,8 +50,11 @@ def test_an_assignment_is_mailed_to_each_recipient_in_his_own_language(
     assert "Bonjour" not in english.body
 
 
-def test_the_bell_speaks_the_readers_language(client, alice, french_bob, english_carol):
+def test_the_bell_speaks_the_readers_language_and_time_zone(
+    client, alice, french_bob, english_carol
+):
     contact_create(by=alice, data=person([alice, french_bob, english_carol]))
+    Notification.objects.update(created_at=datetime(2026, 3, 10, 12, 0, tzinfo=UTC))
 
     client.force_login(french_bob)
     french = page_of(client.get("/contacts/notifications/", HTTP_ACCEPT_LANGUAGE="en"))
@@ -58,6 +65,8 @@ def test_the_bell_speaks_the_readers_language(client, alice, french_bob, english
     assert "made you responsible" not in french
     assert "Alice Martin made you responsible for" in english
     assert "vous a désigné" not in english
+    assert 'title="10 mars 2026 13:00"' in french
+    assert 'title="March 10, 2026, 8 a.m."' in english
 
 
 def test_no_email_tells_of_an_assignment_undone_before_it_was_sent(
@@ -72,3 +81,25 @@ def test_no_email_tells_of_an_assignment_undone_before_it_was_sent(
         enqueue()  # the immediate backend: the worker runs now, after the change
 
     assert [m.to for m in mail.outbox] == [["carol@example.com"]]
+
+
+def test_the_end_of_a_bulk_job_is_told_in_each_readers_language(
+    client, alice, french_bob, english_carol
+):
+    contacts = [contact_create(by=alice, data=person([alice])) for _ in range(2)]
+    bulk.bulk_start(
+        by=alice,
+        action=BulkJob.Action.SET_RESPONSIBLE,
+        params={"users": [french_bob.pk, english_carol.pk], "mode": "add"},
+        contacts=Contact.objects.filter(pk__in=[c.pk for c in contacts]),
+    )
+
+    client.force_login(french_bob)
+    french = page_of(client.get("/contacts/notifications/", HTTP_ACCEPT_LANGUAGE="en"))
+    client.force_login(english_carol)
+    english = page_of(client.get("/contacts/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
+
+    assert "Alice Martin vous a désigné responsable de" in french
+    assert ">2 contacts</a>" in french
+    assert "Alice Martin made you responsible for" in english
+    assert "vous a désigné" not in english
