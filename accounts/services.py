@@ -1,12 +1,13 @@
 from django.db import transaction
+from django.utils import translation
 
 from .models import Profile
 from .preferences import default_preferences
 
 
 def profile_for(user, *, language=None):
-    """Return user's profile, made on first need from the language he is reading."""
-    defaults = default_preferences(language)._asdict()
+    """Return user's profile, started in language (else the one in use) if he has none."""
+    defaults = default_preferences(language or translation.get_language())._asdict()
     profile, _created = Profile.objects.get_or_create(user=user, defaults=defaults)
     return profile
 

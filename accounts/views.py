@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -8,11 +9,25 @@ from django.views import i18n
 
 from . import services
 from .forms import ProfileForm
+from .models import Profile
+from .preferences import default_preferences
+
+
+class LoginView(auth_views.LoginView):
+    """Sign in; a first sign-in starts the profile in the language of the login page."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.profile_for(self.request.user, language=translation.get_language())
+        return response
 
 
 def profile(request):
     """Show and change the signed-in user's own language and time zone."""
-    form = ProfileForm(request.POST or None, instance=services.profile_for(request.user))
+    shown = Profile.objects.filter(user=request.user).first() or Profile(
+        user=request.user, **default_preferences(translation.get_language())._asdict()
+    )
+    form = ProfileForm(request.POST or None, instance=shown)
     if request.method == "POST" and form.is_valid():
         profile = services.profile_update(
             user=request.user,

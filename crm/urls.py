@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import set_language
+from accounts.views import LoginView, set_language
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
@@ -10,6 +10,8 @@ urlpatterns = [
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites (SPEC W): no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),
+    # Before Django's own: the sign-in that starts a user's profile.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", include("accounts.urls")),
     # The login page offers the language switch too; a signed-in user's profile follows it.

@@ -62,7 +62,8 @@ def test_an_unknown_time_zone_is_refused(alice_client, alice):
     )
 
     assert response.status_code == 200
-    assert Profile.objects.get(user=alice).language != "fr"
+    assert "Select a valid choice." in response.content.decode()
+    assert not Profile.objects.filter(user=alice).exists()
 
 
 def test_the_profile_language_applies_to_every_page_after_sign_in(client, alice, profile_of):
@@ -87,12 +88,23 @@ def test_signing_in_keeps_the_profile_language_over_the_browsers(client, alice, 
     assert '<html lang="fr">' in page_of(response)
 
 
-def test_a_first_visit_makes_the_profile_from_the_language_in_use(client, alice):
+def test_the_first_sign_in_starts_the_profile_in_the_language_of_the_login_page(client, alice):
+    client.cookies["django_language"] = "fr"
+
+    response = client.post("/accounts/login/", {"username": "alice", "password": "pw"})
+
+    assert response.status_code == 302
+    assert preferences_of(alice) == ("fr", "Europe/Paris")
+
+
+def test_a_user_without_a_profile_reads_his_browsers_language(client, alice):
     client.force_login(alice)
 
-    page_of(client.get("/contacts/", HTTP_ACCEPT_LANGUAGE="fr"))
+    page = page_of(client.get("/account/profile/", HTTP_ACCEPT_LANGUAGE="fr"))
 
-    assert preferences_of(alice) == ("fr", "Europe/Paris")
+    assert '<html lang="fr">' in page
+    assert '<option value="fr" selected>' in page
+    assert not Profile.objects.exists()  # looking is not choosing
 
 
 def test_the_language_switch_updates_the_profile_of_a_signed_in_user(client, alice, profile_of):

@@ -673,7 +673,9 @@ def test_the_notification_links_to_the_contact_for_a_user_who_can_see_it(send, c
     )
 
 
-def test_values_with_html_are_sent_as_text_in_the_email(send, web_form):
+def test_values_with_html_are_sent_as_text_in_the_email(send, alice):
+    web_form = make_web_form(responsible=[alice], notify=[alice])
+
     send(web_form, ann(description="<b>bold</b> & co"))
 
     assert "Message: <b>bold</b> & co" in mail.outbox[0].body
