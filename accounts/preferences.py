@@ -18,9 +18,11 @@ class Preferences(NamedTuple):
 
 def default_preferences(language=None):
     """Return the site's language (or the one given, when offered) and time zone."""
-    languages = dict(settings.LANGUAGES)
-    code = translation.get_supported_language_variant(language) if language else None
-    return Preferences(code if code in languages else settings.LANGUAGE_CODE, settings.TIME_ZONE)
+    try:
+        code = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        code = settings.LANGUAGE_CODE
+    return Preferences(code, settings.TIME_ZONE)
 
 
 def preferences_of(user):

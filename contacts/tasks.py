@@ -121,13 +121,16 @@ def send_import_email(*, job_id, user_id):
 
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
-    if job is None or user is None or not user.email:
+    if job is None or user is None or not user.is_active or not user.email:
         return
+    is_importer = user.pk == job.created_by_id
+    if not is_importer and job.status == ImportJob.Status.UNDONE:
+        return  # the contacts he was made responsible for are gone again
     context = {
         "user": user,
         "job": job,
         "importer": job.created_by,
-        "is_importer": user.pk == job.created_by_id,
+        "is_importer": is_importer,
         "url": _link(job.get_absolute_url()),
         "list_url": _link(reverse("contacts:list") + f"?import={job.pk}"),
     }

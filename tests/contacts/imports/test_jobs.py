@@ -244,6 +244,19 @@ def test_the_end_is_mailed_to_each_user_in_his_own_language(
     assert responsible.body.startswith("Hello Bob Durand,")
 
 
+def test_no_email_tells_of_contacts_imported_for_a_user_when_the_import_was_undone_since(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as enqueue_on_commit:
+        job = run_import(people(2), responsible=[bob.pk])
+    services.job_undo(by=alice, job=job)  # before the worker got to the e-mails
+
+    for enqueue in enqueue_on_commit:
+        enqueue()
+
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
+
+
 # Undo
 
 
