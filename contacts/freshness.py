@@ -159,9 +159,9 @@ def data_version():
 def cached_list(request, render):
     """Return render() as kept for this user, page and data version, rendering it once.
 
-    What the list shows depends on the user, the page's address, the language and the
-    day (filters such as "created this week"); the page's form carries a CSRF token made
-    from the browser's own secret, so that is part of the key too.
+    What the list shows depends on the user, the page's address, the language, the time
+    zone and the day (filters such as "created this week"); the page's form carries a CSRF
+    token made from the browser's own secret, so that is part of the key too.
     """
     seconds = settings.LIST_CACHE_SECONDS
     version = data_version() if seconds else None
@@ -172,6 +172,7 @@ def cached_list(request, render):
         version,
         request.user.pk,
         get_language(),
+        timezone.get_current_timezone_name(),
         timezone.localdate().isoformat(),
         request.get_full_path(),
         request.META["CSRF_COOKIE"],

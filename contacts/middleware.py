@@ -7,7 +7,7 @@ from .access import is_crm_user
 # The pages every account keeps: its password and the way out. Django's admin site has
 # its own checks (staff and model permissions).
 OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done"}
-OPEN_NAMESPACES = {"admin"}
+OPEN_NAMESPACES = {"admin", "accounts"}  # the account's own pages: its language and zone
 
 
 class CrmUserRequiredMiddleware:

@@ -5,27 +5,38 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django_tasks import task
+
+from accounts.preferences import speaking_to
+
+
+def _link(path):
+    return settings.SITE_URL.rstrip("/") + path
 
 
 @task()
 def send_assignment_email(*, user_id, contact_id, actor_id):
-    """Email a user that he was made responsible for a contact."""
+    """Email a user that he was made responsible for a contact, if he still is."""
     from .models import Contact
 
     users = get_user_model().objects.in_bulk([user_id, actor_id])
-    contact = Contact.objects.filter(pk=contact_id).first()
     user = users.get(user_id)
-    if contact is None or user is None or not user.email:
+    if user is None or not user.is_active or not user.email:
+        return
+    # Written when sent, not when enqueued: an assignment undone in between (or the
+    # contact gone to the trash) is not news any more.
+    contact = Contact.objects.filter(pk=contact_id, responsible=user).first()
+    if contact is None:
         return
     context = {
         "user": user,
         "actor": users.get(actor_id),
         "contact": contact,
-        "url": settings.SITE_URL.rstrip("/") + contact.get_absolute_url(),
+        "url": _link(contact.get_absolute_url()),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with speaking_to(user):
         subject = render_to_string("contacts/email/assigned_subject.txt", context).strip()
         body = render_to_string("contacts/email/assigned.txt", context)
     send_mail(subject, body, None, [user.email])
@@ -66,24 +77,30 @@ def schedule_purge_trash(delay=timedelta(days=1)):
 
 
 @task()
-def send_web_form_email(*, user_id, contact_id, web_form_id, created, values):
-    """Email a user what a visitor sent through a website form."""
+def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, sent_at=None):
+    """Email a user what a visitor sent through a website form, as far as he may see it."""
+    from .access import contacts_visible_to
     from .models import Contact, WebForm
 
     user = get_user_model().objects.filter(pk=user_id).first()
     contact = Contact.objects.filter(pk=contact_id).first()
-    if contact is None or user is None or not user.email:
+    if contact is None or user is None or not user.is_active or not user.email:
         return
     web_form = WebForm.objects.filter(pk=web_form_id).first()
+    # Asked when sent: the contact may have been made private since the visit. What the
+    # visitor typed names the contact, so it goes only to those who may see him.
+    visible = contacts_visible_to(user).filter(pk=contact.pk).exists()
     context = {
         "user": user,
-        "contact": contact,
+        "visible": visible,
+        "contact": contact if visible else None,
         "form_name": web_form.name if web_form else "",
         "created": created,
-        "values": values,
-        "url": settings.SITE_URL.rstrip("/") + contact.get_absolute_url(),
+        "values": values if visible else [],
+        "sent_at": parse_datetime(sent_at) if sent_at else None,
+        "url": _link(contact.get_absolute_url()) if visible else "",
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with speaking_to(user):
         subject = render_to_string("contacts/email/web_form_subject.txt", context).strip()
         body = render_to_string("contacts/email/web_form.txt", context)
     send_mail(subject, body, None, [user.email])
@@ -104,17 +121,20 @@ def send_import_email(*, job_id, user_id):
 
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
-    if job is None or user is None or not user.email:
+    if job is None or user is None or not user.is_active or not user.email:
         return
+    is_importer = user.pk == job.created_by_id
+    if not is_importer and job.status == ImportJob.Status.UNDONE:
+        return  # the contacts he was made responsible for are gone again
     context = {
         "user": user,
         "job": job,
         "importer": job.created_by,
-        "is_importer": user.pk == job.created_by_id,
-        "url": settings.SITE_URL.rstrip("/") + job.get_absolute_url(),
-        "list_url": settings.SITE_URL.rstrip("/") + reverse("contacts:list") + f"?import={job.pk}",
+        "is_importer": is_importer,
+        "url": _link(job.get_absolute_url()),
+        "list_url": _link(reverse("contacts:list") + f"?import={job.pk}"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with speaking_to(user):
         subject = render_to_string("contacts/email/import_subject.txt", context).strip()
         body = render_to_string("contacts/email/import.txt", context)
     send_mail(subject, body, None, [user.email])

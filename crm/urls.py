@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.i18n import set_language
+
+from accounts.views import LoginView, set_language
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
@@ -10,9 +10,12 @@ urlpatterns = [
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites (SPEC W): no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),
+    # Before Django's own: the sign-in that starts a user's profile.
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The login page offers the language switch too.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("account/", include("accounts.urls")),
+    # The login page offers the language switch too; a signed-in user's profile follows it.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
 # MEDIA_ROOT is never served, not even with DEBUG on: photos go through contacts'

@@ -157,6 +157,8 @@ EXPECT = {  # name: (GET, POST)
     "logout": (ACCOUNT_POST_ONLY, (L,) * 6),
     "password_change": (ACCOUNT_PAGE, ACCOUNT_PAGE),
     "password_change_done": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    # An empty post is a form with its errors.
+    "accounts:profile": (ACCOUNT_PAGE, ACCOUNT_PAGE),
     "password_reset": (ANYONE, ANYONE),
     "password_reset_done": (ANYONE, (405,) * 6),
     "password_reset_confirm": ((302,) * 6, (302,) * 6),  # to the page without the token
@@ -538,6 +540,26 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
     assert not wrong, "\n".join(wrong)
     assert not leaks, leaks
     assert not writes, writes
+
+
+@pytest.mark.django_db
+def test_every_signed_in_persona_sees_and_changes_its_own_profile_only(world):
+    from accounts.models import Profile
+
+    zones = ["Asia/Tokyo", "America/Lima", "Africa/Dakar", "Pacific/Fiji", "Europe/Oslo"]
+    with transaction.atomic():
+        for user, time_zone in zip(world["users"].values(), zones, strict=True):
+            Profile.objects.create(user=user, language="en", time_zone=time_zone)
+        for (persona, user), time_zone in zip(world["users"].items(), zones, strict=True):
+            client = client_for(world, persona)
+            page = body_of(client.get("/account/profile/"))
+            assert f'<option value="{time_zone}" selected>' in page, persona
+            assert page.count(" selected>") == 2, persona  # its language and its zone
+            client.post("/account/profile/", {"language": "fr", "time_zone": "UTC"})
+            changed = Profile.objects.filter(time_zone="UTC")
+            assert list(changed.values_list("user", flat=True)) == [user.pk], persona
+            changed.update(time_zone=time_zone)
+        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db

@@ -252,6 +252,7 @@ def _notify(web_form, contact, created, values, also=()):
         Notification(recipient=u, contact=contact, web_form=web_form, verb=verb) for u in users
     )
     values = [[label, value] for label, value in values]
+    sent_at = timezone.now().isoformat()
     for user in users:
         if user.email:
             transaction.on_commit(
@@ -261,5 +262,6 @@ def _notify(web_form, contact, created, values, also=()):
                     web_form_id=web_form.pk,
                     created=created,
                     values=values,
+                    sent_at=sent_at,
                 )
             )

@@ -121,6 +121,13 @@ def test_if_empty_loads_nothing_when_a_user_exists_but_still_prints_the_logins(m
 
 
 @pytest.mark.django_db
+def test_the_logins_name_the_address_the_emails_link_to(make_user, settings):
+    settings.SITE_URL = "https://crm.example.com"
+    make_user("someone")
+
+    assert "Open https://crm.example.com/ and log in" in seed("--if-empty")
+
+
 def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services_write():
     now = timezone.now()
     output = seed("--contacts", "500", "--users", "10", "--seed", "1")

@@ -1,13 +1,17 @@
 """The website form's public endpoint (SPEC W2–W5): what a visitor's submission does."""
 
 import re
+from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 from django.core import mail
 from taggit.models import Tag
 
+from accounts.models import Profile
 from contacts.models import Contact, ContactInfo, CustomField, Notification, WebForm
-from contacts.services import ContactData, contact_create
+from contacts.services import ContactData, contact_create, contact_update
+from contacts.tasks import send_web_form_email
 from contacts.webforms import services
 from contacts.webforms.html import form_html
 from contacts.webforms.validation import issue_timestamp
@@ -742,19 +746,20 @@ def test_a_missing_or_forged_token_is_refused(send, web_form):
 
 
 def test_the_chosen_users_are_notified_in_the_app_and_by_email_with_the_values(
-    send, web_form, client, alice, bob, settings
+    send, client, alice, settings
 ):
     settings.SITE_URL = "https://crm.example.com"
+    web_form = make_web_form(responsible=[alice], notify=[alice])
 
     send(web_form, ann(phone="01 23 45 67 89", description="Please call\nafter 5"))
 
     contact = Contact.objects.get()
     notification = Notification.objects.get()
-    assert (notification.recipient, notification.verb) == (bob, "web_form_created")
+    assert (notification.recipient, notification.verb) == (alice, "web_form_created")
     assert (notification.contact, notification.web_form) == (contact, web_form)
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
-    assert email.to == ["bob@example.com"]
+    assert email.to == ["alice@example.com"]
     assert email.subject == "New contact from the website: Ann Lee"
     assert "website form “Contact us”" in email.body
     for line in ("First name: Ann", "Last name: Lee", "Email: ann@example.com"):
@@ -762,11 +767,82 @@ def test_the_chosen_users_are_notified_in_the_app_and_by_email_with_the_values(
     assert "Phone: 01 23 45 67 89" in email.body
     assert "Message: Please call\nafter 5" in email.body
     assert f"https://crm.example.com/contacts/{contact.pk}/" in email.body
+
+
+def test_a_notified_user_who_may_not_see_the_contact_is_not_told_its_name(
+    send, web_form, client, alice, bob
+):
+    send(web_form, ann(phone="01 23 45 67 89"))
+
+    contact = Contact.objects.get()
+    assert Notification.objects.get().recipient == bob
+    email = mail.outbox[0]
+    assert email.to == ["bob@example.com"]
+    assert email.subject == "A visitor sent the website form “Contact us”"
+    assert (
+        "A visitor sent the website form “Contact us”, about a contact you cannot see."
+        in email.body
+    )
+    for secret in ("Ann", "Lee", "ann@example.com", "01 23 45 67 89", f"/contacts/{contact.pk}/"):
+        assert secret not in email.body
     # Alice is responsible, not notified: no "made you responsible" from nobody.
     assert not Notification.objects.filter(recipient=alice).exists()
     client.force_login(bob)
     page = page_of(client.get("/contacts/notifications/"))
     assert "A visitor sent the website form “Contact us”, about a contact you cannot see." in page
+
+
+def test_the_email_asks_for_access_when_it_is_sent_not_when_the_visitor_sent_the_form(
+    send, client, alice, bob, django_capture_on_commit_callbacks
+):
+    web_form = make_web_form(responsible=[alice], notify=[bob], access="public_read")
+    with mock.patch("contacts.webforms.services.send_web_form_email") as task:
+        send(web_form, ann())
+    (enqueued,) = task.enqueue.call_args_list
+    contact = Contact.objects.get()
+    assert contact.access == "public_read"
+    # Made private by his responsible user before the worker gets to the e-mail.
+    contact_update(
+        by=alice,
+        contact=contact,
+        data=ContactData(
+            kind="person",
+            fields={"first_name": "Ann", "last_name": "Lee"},
+            access="private",
+            responsible=[alice],
+            infos=[{"kind": "email", "category": "work", "value": "ann@example.com"}],
+        ),
+    )
+
+    send_web_form_email.call(**enqueued.kwargs)
+
+    email = mail.outbox[-1]
+    assert email.to == ["bob@example.com"]
+    assert "about a contact you cannot see" in email.body
+    assert "Ann" not in email.subject + email.body
+
+
+def test_each_notified_user_reads_the_email_in_his_language_and_time_zone(
+    send, make_user, alice, bob
+):
+    carol = make_user("carol")
+    Profile.objects.create(user=bob, language="fr", time_zone="Europe/Paris")
+    Profile.objects.create(user=carol, language="en", time_zone="Asia/Tokyo")
+    web_form = make_web_form(responsible=[bob, carol], notify=[bob, carol])
+    with mock.patch("contacts.webforms.services.timezone.now") as now:
+        now.return_value = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+        send(web_form, ann())
+
+    sent = {m.to[0]: m for m in mail.outbox}
+    french, english = sent["bob@example.com"], sent["carol@example.com"]
+    assert french.subject == "Nouveau contact venu du site : Ann Lee"
+    assert french.body.startswith("Bonjour Bob Durand,")
+    assert "10 mars 2026 13:00" in french.body
+    assert "Hello" not in french.body
+    assert english.subject == "New contact from the website: Ann Lee"
+    assert english.body.startswith("Hello Carol,")
+    assert "Sent on March 10, 2026, 9 p.m." in english.body
+    assert "Bonjour" not in english.body
 
 
 def test_the_notification_links_to_the_contact_for_a_user_who_can_see_it(send, client, alice):
@@ -783,7 +859,9 @@ def test_the_notification_links_to_the_contact_for_a_user_who_can_see_it(send, c
     )
 
 
-def test_values_with_html_are_sent_as_text_in_the_email(send, web_form):
+def test_values_with_html_are_sent_as_text_in_the_email(send, alice):
+    web_form = make_web_form(responsible=[alice], notify=[alice])
+
     send(web_form, ann(description="<b>bold</b> & co"))
 
     assert "Message: <b>bold</b> & co" in mail.outbox[0].body

@@ -180,5 +180,6 @@ def test_pages_have_no_serious_accessibility_violation(
     audit.check("settings-webform-preview", f"/settings/webforms/{web_form.pk}/")
     audit.check("settings-webform-edit", f"/settings/webforms/{web_form.pk}/edit/")
     audit.check("password-change", "/accounts/password_change/")
+    audit.check("profile", "/account/profile/")
 
     assert not audit.problems, "\n".join(audit.problems)

@@ -272,3 +272,26 @@ def test_a_late_answer_never_replaces_newer_tag_suggestions(page, alice):
     page.wait_for_timeout(200)
     expect(tags.locator("datalist option")).to_have_count(1)
     expect(tags.locator("datalist option[value='Cat']")).to_have_count(1)
+
+
+def test_the_language_chosen_follows_the_user_to_another_browser(page, browser, alice):
+    log_in(page)
+    page.get_by_role("button", name=re.compile("Alice")).click()
+    page.get_by_role("link", name="Language and time zone").click()
+    page.locator("main").get_by_label("Language").select_option("fr")
+    page.get_by_label("Time zone").select_option("Asia/Tokyo")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+    other = browser.new_context(base_url=page.url.split("/account/")[0], locale="en-US")
+    try:
+        second = other.new_page()
+        second.goto("/")
+        second.get_by_label("Username").fill("alice")
+        second.get_by_label("Password").fill(PASSWORD)
+        second.get_by_role("button", name="Log in").click()
+        expect(second.locator("html")).to_have_attribute("lang", "fr")
+        expect(second.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    finally:
+        other.close()
+    assert_page_was_healthy(page)

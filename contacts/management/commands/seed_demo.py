@@ -44,7 +44,6 @@ from contacts.statistics import refresh_statistics
 from contacts.webforms.services import WebFormData, web_form_save
 
 PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
-URL = "http://127.0.0.1:8000/"
 DEMO_USERS = [
     # username, first name, last name, role
     ("admin", "Alex", "Laurent", "CRM admin, also a Django superuser"),
@@ -430,7 +429,9 @@ class Command(BaseCommand):
         self.print_logins([(name, role) for name, _, _, role in DEMO_USERS])
 
     def print_logins(self, logins):
-        self.stdout.write(f"\nOpen {URL} and log in with password {PASSWORD} as:")
+        # SITE_URL: the address the e-mails link to, which make run's server answers on.
+        url = settings.SITE_URL.rstrip("/") + "/"
+        self.stdout.write(f"\nOpen {url} and log in with password {PASSWORD} as:")
         for name, role in logins:
             self.stdout.write(f"  {name:<20} {role}")
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import Profile
 from contacts.imports import runner, services
 from contacts.imports.files import ImportFileError
 from contacts.imports.models import ImportJob
@@ -226,6 +227,36 @@ def test_the_end_is_notified_in_the_app_and_by_email(
         "Alice Martin imported contacts for you",
         "Import of contacts.csv: Finished",
     ]
+
+
+def test_the_end_is_mailed_to_each_user_in_his_own_language(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    Profile.objects.create(user=alice, language="fr", time_zone="Europe/Paris")
+    Profile.objects.create(user=bob, language="en", time_zone="Asia/Tokyo")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(people(2), responsible=[bob.pk])
+
+    sent = {m.to[0]: m for m in mailoutbox}
+    importer, responsible = sent["alice@example.com"], sent["bob@example.com"]
+    assert importer.subject == "Import de contacts.csv : Terminé"
+    assert importer.body.startswith("Bonjour Alice Martin,")
+    assert responsible.subject == "Alice Martin imported contacts for you"
+    assert responsible.body.startswith("Hello Bob Durand,")
+
+
+def test_no_email_tells_of_contacts_imported_for_a_user_when_the_import_was_undone_since(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as enqueue_on_commit:
+        job = run_import(people(2), responsible=[bob.pk])
+    services.job_undo(by=alice, job=job)  # before the worker got to the e-mails
+
+    for enqueue in enqueue_on_commit:
+        enqueue()
+
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
 
 
 # Undo

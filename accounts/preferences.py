@@ -1,0 +1,54 @@
+"""The language and time zone a user is spoken to in, on his pages and in what he is sent.
+
+Other apps read a user's preferences through these functions only, never the model.
+"""
+
+from contextlib import contextmanager
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+
+class Preferences(NamedTuple):
+    language: str
+    time_zone: str
+
+
+def default_preferences(language=None):
+    """Return the site's language (or the one given, when offered) and time zone."""
+    try:
+        code = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        code = settings.LANGUAGE_CODE
+    return Preferences(code, settings.TIME_ZONE)
+
+
+def preferences_of(user):
+    """Return user's language and time zone: his profile's, else the site's."""
+    from .models import Profile
+
+    row = Profile.objects.filter(user_id=user.pk).values_list("language", "time_zone").first()
+    return Preferences(*row) if row else default_preferences()
+
+
+def language_of(user):
+    """Return the language user reads: his profile's, else the site's."""
+    return preferences_of(user).language
+
+
+def zone(name):
+    """Return the time zone of that name, the site's when the name is unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+@contextmanager
+def speaking_to(user):
+    """Write what is inside in user's language, with dates in his time zone."""
+    language, time_zone = preferences_of(user)
+    with translation.override(language), timezone.override(zone(time_zone)):
+        yield

@@ -1,0 +1,24 @@
+from django.db import transaction
+from django.utils import translation
+
+from .models import Profile
+from .preferences import default_preferences
+
+
+def profile_for(user, *, language=None):
+    """Return user's profile, started in language (else the one in use) if he has none."""
+    defaults = default_preferences(language or translation.get_language())._asdict()
+    profile, _created = Profile.objects.get_or_create(user=user, defaults=defaults)
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, user, language=None, time_zone=None):
+    """Set user's language and/or time zone."""
+    profile = profile_for(user, language=language)
+    if language is not None:
+        profile.language = language
+    if time_zone is not None:
+        profile.time_zone = time_zone
+    profile.save()
+    return profile
