@@ -244,3 +244,23 @@ def test_the_admin_sees_every_group(admin_client, make_contact, bob):
 
     assert "twin@example.com" in page
     assert "Merge into “Twin Dupont”…" in page
+
+
+def test_names_spelled_with_or_without_special_letters_are_the_same_name(
+    alice_client, alice, make_contact
+):
+    lukasz = make_contact(first_name="Łukasz", last_name="Nowak")
+    make_contact(first_name="Lukasz", last_name="Nowak")
+
+    groups, total = duplicates.groups(alice)
+    warned = page_of(
+        alice_client.post(
+            NEW_PERSON, form_data(first_name="LUKASZ", last_name="Nowák", responsible=[alice.pk])
+        )
+    )
+
+    assert total == 1
+    assert groups[0].reason == "name"
+    assert sorted(c.display_name for c in groups[0].contacts) == ["Lukasz Nowak", "Łukasz Nowak"]
+    assert "This contact may already exist" in warned
+    assert f'href="/contacts/{lukasz.pk}/"' in warned
