@@ -29,6 +29,9 @@ def rebuild(apps, schema_editor):
         .filter(field_type__in=custom_fields.SEARCHABLE)
         .values_list("pk", flat=True)
     }
+    table = schema_editor.connection.ops.quote_name(Contact._meta.db_table)
+    # safe-sql: table is the Contact model's table name, quoted by the backend.
+    update = f"UPDATE {table} SET search_text = %s, sort_name = %s WHERE id = %s"  # noqa: S608
     scratch = CurrentContact()
     last = 0
     while True:
@@ -62,9 +65,10 @@ def rebuild(apps, schema_editor):
                 scratch, infos.get(contact.pk, []), companies.get(contact.company_id, ""), text_keys
             )
             if (search_text, scratch.sort_name) != (contact.search_text, contact.sort_name):
-                contact.search_text, contact.sort_name = search_text, scratch.sort_name
-                changed.append(contact)
-        contacts.bulk_update(changed, ["search_text", "sort_name"])
+                changed.append((search_text, scratch.sort_name, contact.pk))
+        # One statement per row: bulk_update's CASE over a thousand ids costs more.
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(update, changed)
 
 
 class Migration(migrations.Migration):
