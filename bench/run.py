@@ -349,7 +349,7 @@ def add_custom_fields(seed):
                     custom[field.key] = day.isoformat()
                 else:
                     custom[field.key] = f"ACC-{pk:06d}"
-                    extra = " " + text.fold(custom[field.key])
+                    extra = " " + text.search_fold(custom[field.key])
             rows.append((pk, json.dumps(custom), extra))
         # safe-sql: table is the Contact model's table name, quoted by the backend.
         with connection.cursor() as cursor:

@@ -11,8 +11,11 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import text
+
 CRM_USERS_GROUP = "CRM users"
 CRM_ADMINS_GROUP = "CRM admins"
+SORT_NAME_LENGTH = 300
 
 
 def photo_path(instance, filename):
@@ -199,7 +202,7 @@ class Contact(models.Model):
     )
     # Denormalised by the services for fast sorting and search on any database.
     display_name = models.CharField(max_length=300, editable=False)
-    sort_name = models.CharField(max_length=300, editable=False)
+    sort_name = models.CharField(max_length=SORT_NAME_LENGTH, editable=False)
     search_text = models.TextField(editable=False, default="")
     # In the trash since then (SPEC C16); purged after settings.TRASH_DAYS.
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -284,10 +287,13 @@ class Contact(models.Model):
         """Fill display_name and sort_name from the name fields."""
         if self.is_person:
             self.display_name = f"{self.first_name} {self.last_name}".strip()
-            self.sort_name = f"{self.last_name} {self.first_name}".strip().lower()
+            sort_name = f"{self.last_name} {self.first_name}".strip()
         else:
             self.display_name = self.company_name.strip()
-            self.sort_name = self.display_name.lower()
+            sort_name = self.display_name
+        # Folded, "Łukasz" sorts among the L and is the same name as "Lukasz" (duplicates);
+        # cut, as a transliteration may be longer than the name ("李" → "li").
+        self.sort_name = text.fold(sort_name)[:SORT_NAME_LENGTH]
 
 
 # Guardian's rows for contacts. An import writes several per contact, so they carry only

@@ -52,7 +52,7 @@ def contact_search(contacts, query):
         return contacts
     if text.is_phone_query(query):
         return contacts.filter(search_text__contains=text.digits(query))
-    for word in text.fold(query).split()[:8]:
+    for word in text.search_words(query)[:8]:
         contacts = contacts.filter(search_text__contains=word)
     return contacts
 

@@ -2,17 +2,83 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 
-def fold(text):
-    """Return text lower-cased and without accents, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+class _AsciiTable(dict):
+    """Each code point's lower-case ASCII form, for str.translate, filled as met."""
+
+    def __missing__(self, code):
+        folded = self[code] = anyascii(chr(code)).lower()
+        return folded
+
+
+ASCII = _AsciiTable()
+
+
+def fold(value):
+    """Return value lower-cased in ASCII, every letter spelled in Latin: "Łukasz" → "lukasz".
+
+    The one fold for matching names: search, duplicates, sorting and the import's words.
+    """
+    # Most values are ASCII already, and lower() alone is much faster than the table.
+    if value.isascii():
+        return value.lower()
+    return value.translate(ASCII)
+
+
+@lru_cache(maxsize=4096)
+def _other_script(char):
+    """Return whether char is a letter of another script than Latin ("李", "и", "α")."""
+    if not char.isalpha() or char.isascii():
+        return False
+    name = unicodedata.name(char, "")
+    return not name.startswith(("LATIN ", "MODIFIER LETTER "))
+
+
+def _as_written(word):
+    """Return word lower-cased, without accents, in its own script: "Ἀθῆναι" → "αθηναι"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Latin letters, their combining marks and punctuation: text made only of these (nearly
+# every name) has no word in another script, which saves looking at each character.
+ONLY_LATIN = re.compile("[\x00-\u036f\u1e00-\u1eff\u2000-\u206f]*")
+
+
+def _native_words(value):
+    if ONLY_LATIN.fullmatch(value):
+        return []
+    words = _as_written(value).split()
+    return [w for w in words if any(_other_script(c) for c in w)]
+
+
+def search_fold(value):
+    """Return value as the list search stores it: folded, then its words in other scripts.
+
+    Kept as written, those words let "李" find 李明 and not every "li" of the Latin
+    spelling ("Alice"), while "liming" still finds 李明 through the fold.
+    """
+    folded = fold(value)
+    if value.isascii():
+        return folded
+    return " ".join([folded, *_native_words(value)])
+
+
+def search_words(query):
+    """Return the words a search for query looks for in search_fold's text."""
+    words = []
+    for word in query.split():
+        native = _native_words(word)
+        words.extend(native or fold(word).split())
+    return [w for w in words if w]
 
 
 def digits(text):

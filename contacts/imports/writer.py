@@ -5,10 +5,6 @@ and everything that goes with them in a few statements: the contact rows, their
 contact information and addresses, tags, responsible users and the guardian rows.
 """
 
-import re
-import sys
-import unicodedata
-
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
@@ -25,7 +21,7 @@ from ..models import (
     ContactUserObjectPermission,
     TaggedContact,
 )
-from ..services import new_contact_defaults
+from ..services import new_contact_defaults, search_text_for
 from .rows import phone_parts
 
 INFO_FIELDS = ["contact", "kind", "category", "value", "normalized", "is_primary", "position"]
@@ -90,7 +86,9 @@ class ContactWriter:
             "custom": custom,
             "display_name": scratch.display_name,
             "sort_name": scratch.sort_name,
-            "search_text": search_text(scratch, infos, company_display, text_keys),
+            "search_text": search_text_for(
+                scratch, infos, company_display, text_keys, phone_digits=_phone_digits
+            ),
         }
         self.pending.append((row, infos, addresses, tags, responsible))
         return row
@@ -233,39 +231,8 @@ def normalized(kind, value):
     return ""
 
 
-def search_text(contact, infos, company_name, text_keys):
-    """Return services.search_text_for(...), each phone parsed once (tests hold them equal)."""
-    parts = [contact.display_name, contact.company_name, company_name, contact.job_title]
-    for info in infos:
-        parts.append(info["value"])
-        if info["kind"] == ContactInfo.Kind.PHONE:
-            parts.extend(phone_parts(info["value"])[1])
-    if contact.custom:
-        parts.extend(str(contact.custom[k]) for k in sorted(contact.custom) if k in text_keys)
-    return fold(" ".join(p for p in parts if p))
-
-
-def _combining_class():
-    ranges, start, previous = [], None, None
-    for code in range(sys.maxunicode + 1):
-        if unicodedata.combining(chr(code)):
-            if start is None:
-                start = code
-            previous = code
-        elif start is not None:
-            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
-            start = None
-    return re.compile(f"[{''.join(ranges)}]+")
-
-
-COMBINING = _combining_class()
-
-
-def fold(value):
-    """Return text.fold(value), faster: one regex instead of a loop over the characters."""
-    if value.isascii():
-        return value.lower()
-    return COMBINING.sub("", unicodedata.normalize("NFKD", value.lower()))
+def _phone_digits(value):
+    return phone_parts(value)[1]
 
 
 def allocate_ids(count):

@@ -290,3 +290,23 @@ def test_only_a_crm_admin_merges_a_company_with_persons_the_user_cannot_see(
     hidden.refresh_from_db()
     assert hidden.company_id == keep.pk
     assert not Contact.objects.filter(pk=other.pk).exists()
+
+
+def test_names_spelled_with_or_without_special_letters_are_the_same_name(
+    alice_client, alice, make_contact
+):
+    lukasz = make_contact(first_name="Łukasz", last_name="Nowak")
+    make_contact(first_name="Lukasz", last_name="Nowak")
+
+    groups, total = duplicates.groups(alice)
+    warned = page_of(
+        alice_client.post(
+            NEW_PERSON, form_data(first_name="LUKASZ", last_name="Nowák", responsible=[alice.pk])
+        )
+    )
+
+    assert total == 1
+    assert groups[0].reason == "name"
+    assert sorted(c.display_name for c in groups[0].contacts) == ["Lukasz Nowak", "Łukasz Nowak"]
+    assert "This contact may already exist" in warned
+    assert f'href="/contacts/{lukasz.pk}/"' in warned

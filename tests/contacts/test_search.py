@@ -2,11 +2,19 @@
 
 import datetime
 import re
+import string
+import unicodedata
 
 import pytest
+from anyascii import anyascii
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contacts.models import Contact
+from contacts.selectors import contacts_listed
 from tests.conftest import form_data
 
 
@@ -190,3 +198,118 @@ def test_plain_search_returns_the_whole_page(alice_client, people):
     assert page.startswith("<!doctype html>")
     assert 'role="search"' in page
     assert names_on(response) == ["Pierre Curie"]
+
+
+# Every Latin letter folds: the ASCII spelling and the name as written both find it
+
+# Letters of the Latin blocks (accented, ligatures, strokes, thorn, dotless i...) and the
+# combining marks that may follow a letter when a name arrives decomposed.
+LATIN_LETTERS = st.characters(
+    min_codepoint=0xC0,
+    max_codepoint=0x24F,
+    categories=["Lu", "Ll", "Lt"],
+).filter(lambda c: unicodedata.name(c, "").startswith("LATIN "))
+SPECIAL = st.sampled_from("ŁłØøßẞÆæŒœĐđÞþıİĲĳŊŋĦħŦŧÐðſ")
+EXTENDED = st.characters(min_codepoint=0x1E00, max_codepoint=0x1EFF, categories=["Lu", "Ll"])
+COMBINING = st.characters(min_codepoint=0x300, max_codepoint=0x36F)
+LETTER = st.one_of(
+    st.sampled_from(string.ascii_letters),
+    LATIN_LETTERS,
+    SPECIAL,
+    EXTENDED,
+    st.tuples(st.sampled_from(string.ascii_letters), COMBINING).map("".join),
+)
+WORD = st.lists(LETTER, min_size=1, max_size=10).map("".join)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=WORD, last=WORD)
+@pytest.mark.django_db
+def test_a_latin_name_is_found_as_written_and_in_ascii(alice, make_contact, first, last):
+    contact = make_contact(first_name=first, last_name=last)
+    try:
+        for query in (
+            first,
+            last,
+            f"{first} {last}",
+            anyascii(first),
+            anyascii(last),
+            anyascii(f"{last} {first}").upper(),
+            unicodedata.normalize("NFD", first),
+            unicodedata.normalize("NFC", last),
+        ):
+            found, _filters = contacts_listed(alice, QueryDict(urlencode({"q": query})))
+            assert contact in found, (query, contact.search_text)
+    finally:
+        Contact.objects.filter(pk=contact.pk).delete()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("lukasz", ["Łukasz Nowak"]),
+        ("LUKASZ nowak", ["Łukasz Nowak"]),
+        ("Łukasz", ["Łukasz Nowak"]),
+        ("soren", ["Søren Lambert"]),
+        ("strasse", ["Straße Bau"]),
+        ("thorsson", ["Þór Þórsson"]),
+        ("aesa", ["Æsa Œuvray"]),
+        ("oeuvray", ["Æsa Œuvray"]),
+        ("dorde", ["Đorđe Yılmaz"]),
+        ("yilmaz", ["Đorđe Yılmaz"]),
+    ],
+)
+def test_search_folds_every_latin_letter(alice_client, make_contact, query, expected):
+    make_contact(first_name="Łukasz", last_name="Nowak")
+    make_contact(first_name="Søren", last_name="Lambert")
+    make_contact("company", company_name="Straße Bau")
+    make_contact(first_name="Þór", last_name="Þórsson")
+    make_contact(first_name="Æsa", last_name="Œuvray")
+    make_contact(first_name="Đorđe", last_name="Yılmaz")
+
+    assert names_on(alice_client.get("/contacts/", {"q": query})) == expected
+
+
+def test_the_list_page_finds_lukasz_as_typed_in_the_search_box(alice_client, make_contact):
+    make_contact(first_name="Łukasz", last_name="Nowak")
+    make_contact(first_name="Lucas", last_name="Nowak")
+
+    full = alice_client.get("/contacts/", {"q": "lukasz"})
+    live = alice_client.get("/contacts/", {"q": "lukasz"}, headers={"HX-Request": "true"})
+
+    assert names_on(full) == ["Łukasz Nowak"]
+    assert 'value="lukasz"' in full.content.decode()
+    assert names_on(live) == ["Łukasz Nowak"]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("李", ["李明"]),
+        ("liming", ["李明"]),
+        ("иван", ["Иван Петров"]),
+        ("ivan", ["Иван Петров"]),
+        ("li", ["Alice Liddell", "李明"]),
+    ],
+)
+def test_other_scripts_are_found_as_written_and_in_latin(
+    alice_client, make_contact, query, expected
+):
+    make_contact(first_name="", last_name="李明")
+    make_contact(first_name="Иван", last_name="Петров")
+    make_contact(first_name="Alice", last_name="Liddell")
+
+    assert sorted(names_on(alice_client.get("/contacts/", {"q": query}))) == expected
+
+
+def test_names_sort_by_their_ascii_spelling(alice_client, make_contact):
+    for last in ("Zola", "Łukasiewicz", "Lambert", "Ørsted", "Martin"):
+        make_contact(first_name="A", last_name=last)
+
+    names = names_on(alice_client.get("/contacts/", {"sort": "name"}))
+
+    assert names == ["A Lambert", "A Łukasiewicz", "A Martin", "A Ørsted", "A Zola"]

@@ -9,6 +9,7 @@ from contacts import custom_fields
 from contacts.imports.writer import insert, prepared_once
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
 from contacts.services import ContactData, contact_create
+from tests.contacts.test_search import names_on
 
 # What a text COPY would have to escape, or a binary one get wrong: tabs, line breaks,
 # backslashes and the text format's own markers, quotes, JSON-looking text, any script.
@@ -141,3 +142,16 @@ def test_a_value_shared_by_many_rows_is_serialised_once():
     assert prepared.dumps(prepared.obj) == plain.dumps(plain.obj)
     # The text is made once, then handed out for every row.
     assert prepared.dumps(prepared.obj) is prepared.dumps(prepared.obj)
+
+
+def test_an_imported_name_is_found_in_ascii(run_import, alice_client):
+    job = run_import("First name,Last name,Company\nŁukasz,Nowak,Søren Œuvray\n")
+    assert job.created == 1, job.error
+
+    assert sorted(names_on(alice_client.get("/contacts/", {"q": "lukasz soren"}))) == [
+        "Łukasz Nowak"
+    ]
+    assert names_on(alice_client.get("/contacts/", {"q": "oeuvray"})) == [
+        "Łukasz Nowak",
+        "Søren Œuvray",
+    ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0019_contact_counts'),
+        ('contacts', '0020_search_text_anyascii'),
     ]
 
     operations = [
