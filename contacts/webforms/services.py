@@ -9,7 +9,7 @@ from django.utils import timezone
 from .. import history, text
 from .. import tags as tag_services
 from ..models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
-from ..services import ContactData, contact_create, contact_update
+from ..services import CONTACT_FIELDS, ContactData, contact_create, contact_update
 from ..tasks import send_web_form_email
 from .fields import ADDRESS_PARTS
 
@@ -151,18 +151,7 @@ def _merged(contact, infos, address, custom, tags):
     address, the user fields still empty and the form's tags are added; the names, job
     title, company, description, access and responsible users stay as they are.
     """
-    kept = {
-        name: getattr(contact, name)
-        for name in (
-            "first_name",
-            "last_name",
-            "company_name",
-            "job_title",
-            "contact_type",
-            "currency",
-            "description",
-        )
-    }
+    kept = {name: getattr(contact, name) for name in CONTACT_FIELDS}
     old_infos = [
         {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
         for i in contact.infos.all()
