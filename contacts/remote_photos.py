@@ -128,7 +128,11 @@ def _request(parts, port, ip, accept, deadline):
     if parts.scheme == "https":
         # TLS is checked against the host name, though the socket goes to the address.
         pool = urllib3.HTTPSConnectionPool(
-            str(ip), server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", **options
+            str(ip),
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+            **options,
         )
     else:
         pool = urllib3.HTTPConnectionPool(str(ip), **options)

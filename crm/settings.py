@@ -170,10 +170,9 @@ PHOTO_FETCH_ENABLED = env_bool("PHOTO_FETCH_ENABLED", True)
 PHOTO_FETCH_TIMEOUT = env_int("PHOTO_FETCH_TIMEOUT", 4)
 # Pictures are never fetched from private, loopback or link-local addresses, unless
 # listed here: "1" for any (a development machine), or networks, "10.0.5.0/24,fd00::/8".
-PHOTO_FETCH_ALLOW_PRIVATE = (
-    env_bool("PHOTO_FETCH_ALLOW_PRIVATE")
-    or [n for n in env_list("PHOTO_FETCH_ALLOW_PRIVATE") if "/" in n or ":" in n or "." in n]
-)
+PHOTO_FETCH_ALLOW_PRIVATE = env_bool("PHOTO_FETCH_ALLOW_PRIVATE") or [
+    n for n in env_list("PHOTO_FETCH_ALLOW_PRIVATE") if "/" in n or ":" in n or "." in n
+]
 PHOTO_GRAVATAR_URL = env("PHOTO_GRAVATAR_URL", "https://www.gravatar.com/avatar/{hash}?d=404&s=200")
 PHOTO_GITHUB_URL = env("PHOTO_GITHUB_URL", "https://github.com/{user}.png")
 # Deleted contacts stay in the trash this many days before they are purged.

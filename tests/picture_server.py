@@ -5,7 +5,6 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from PIL import Image
 
 
@@ -97,9 +96,11 @@ class PictureServer:
         self.httpd.server_close()
 
 
-@pytest.fixture
-def picture_server(settings):
-    """A site on 127.0.0.1, which the fetcher may reach: the only private address allowed."""
+def serve_pictures(settings):
+    """Yield a site on 127.0.0.1 that the fetcher may reach: the only private address allowed.
+
+    The Gravatar and GitHub addresses lead there. For a fixture: `yield from`.
+    """
     server = PictureServer()
     settings.PHOTO_FETCH_ALLOW_PRIVATE = ["127.0.0.1/32"]
     settings.PHOTO_GRAVATAR_URL = server.url + "/avatar/{hash}?d=404&s=200"

@@ -7,7 +7,7 @@ import pytest
 from contacts import remote_photos
 from contacts.photo_sources import fetched_photo
 from contacts.remote_photos import FetchRefused, check_address, fetch, site_icon_urls
-from tests.picture_server import PictureServer, ico, picture_server  # noqa: F401
+from tests.picture_server import PictureServer, ico, serve_pictures
 
 PRIVATE = "This address leads to a private network: it is not fetched."
 
@@ -20,7 +20,7 @@ NOT_PUBLIC = [
     "169.254.169.254",  # link-local: a cloud's metadata service
     "224.0.0.1",  # multicast
     "240.0.0.1",  # reserved
-    "0.0.0.0",  # unspecified
+    "0.0.0.0",  # noqa: S104 - unspecified
     "::1",
     "fe80::1",
     "fc00::1",  # unique local
@@ -31,6 +31,11 @@ NOT_PUBLIC = [
     "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
     "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
 ]
+
+
+@pytest.fixture
+def picture_server(settings):
+    yield from serve_pictures(settings)
 
 
 @pytest.fixture(autouse=True)
