@@ -18,7 +18,6 @@ def _dialog_context(contact, **extra):
     return {
         "contact": contact,
         "fetch_enabled": settings.PHOTO_FETCH_ENABLED,
-        "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
         **extra,
     }
 
