@@ -119,8 +119,12 @@ def _timeout(deadline):
 
 
 def _request(parts, port, ip, accept, deadline):
-    """Send one GET to the checked address ip; return the response, its body unread."""
-    host = parts.hostname
+    """Send one GET to the checked address ip; return its one-request pool and the
+    response, its body unread."""
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")  # an accented domain name
+    except UnicodeError as exc:
+        raise FetchRefused(_("This site could not be reached.")) from exc
     host_header = f"[{host}]" if ":" in host else host
     if parts.port:
         host_header += f":{parts.port}"
@@ -139,20 +143,25 @@ def _request(parts, port, ip, accept, deadline):
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return pool.urlopen(
-        "GET",
-        path,
-        headers={
-            "Host": host_header,
-            "User-Agent": USER_AGENT,
-            "Accept": accept,
-            "Accept-Encoding": "identity",
-        },
-        redirect=False,
-        assert_same_host=False,
-        preload_content=False,
-        decode_content=False,
-    )
+    try:
+        response = pool.urlopen(
+            "GET",
+            path,
+            headers={
+                "Host": host_header,
+                "User-Agent": USER_AGENT,
+                "Accept": accept,
+                "Accept-Encoding": "identity",
+            },
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+        )
+    except BaseException:
+        pool.close()
+        raise
+    return pool, response
 
 
 def _connect(parts, port, accept, deadline):
@@ -195,7 +204,7 @@ def fetch(url, *, accept="image/*", max_bytes=None):
     deadline = time.monotonic() + 2 * settings.PHOTO_FETCH_TIMEOUT
     for _hop in range(MAX_REDIRECTS + 1):
         parts, port = _split(url)
-        response = _connect(parts, port, accept, deadline)
+        pool, response = _connect(parts, port, accept, deadline)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
