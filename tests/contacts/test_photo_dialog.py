@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from contacts.models import Contact, ContactEvent
-from contacts.photo_sources import sources_for
+from contacts import custom_fields, history, services
+from contacts.models import Contact, ContactEvent, Notification
+from contacts.photo_sources import fetched_photo, sources_for
 from tests.conftest import form_data
 from tests.picture_server import png, serve_pictures
 
@@ -255,3 +256,31 @@ def test_the_contact_form_saved_after_the_dialog_keeps_the_new_photo(
     assert contact.last_name == "Dupont-Martin"
     assert contact.photo.name == photo
     assert Contact.objects.get(pk=contact.pk).photo_thumb
+
+
+def test_a_new_photo_leaves_everything_else_the_contact_holds_as_it_was(
+    alice, bob, make_contact, picture_server
+):
+    field = custom_fields.custom_field_create(label="Segment", field_type="text")
+    company = make_contact(Contact.Kind.COMPANY, company_name="Boulangeries Lefèvre")
+    person = make_contact(
+        first_name="Sophie",
+        job_title="Director",
+        description="Prefers calls.",
+        access=Contact.Access.PUBLIC_READ,
+        responsible=[alice, bob],
+        tags=["VIP", "Customer"],
+        company=company,
+        infos=[email("s@example.com", primary=True), web("octocat", category="github")],
+        addresses=[{"category": "work", "street": "12 rue de la Roquette", "city": "Paris"}],
+        custom={field.key: "Retail"},
+    )
+    before = history.snapshot(person)
+    picture_server.image("/pic.png", png())
+    services.contact_set_photo(
+        by=alice, contact=person, photo=fetched_photo(picture_server.url + "/pic.png")
+    )
+    after = history.snapshot(person)
+    assert after.pop("photo") and not before.pop("photo")
+    assert after == before
+    assert Notification.objects.filter(contact=person).count() == 1  # bob's, when created
