@@ -84,7 +84,7 @@ def test_the_dialog_says_quietly_when_nothing_can_be_reached(settings, alice_cli
     contact = make_contact(infos=[email("jean@example.com"), web("https://site.invalid/")])
     response = alice_client.get(f"/contacts/{contact.pk}/photo/candidates/", **HTMX)
     assert response.status_code == 200
-    assert "No picture was found from this contact’s e-mails and web sites." in (
+    assert "No picture was found from this contact’s emails and web sites." in (
         response.content.decode()
     )
 
