@@ -50,6 +50,7 @@ CASES = [
     "create_person",
     "import_100k",
     "webform_submit",
+    "photo_candidates",
     "throughput",
     "bare_request",
 ]
@@ -72,6 +73,7 @@ TARGETS = {
         ("peak_mb", "<=", 250, "≤ 250 MB"),
     ],
     "webform_submit": [("median_ms", "<=", 20, "≤ 20 ms")],
+    "photo_candidates": [("median_ms", "<=", 150, "≤ 150 ms")],
     "throughput": [("rps", ">=", 150, "≥ 150 rps"), ("errors", "==", 0, "0 errors")],
     "bare_request": [],
 }
@@ -527,6 +529,7 @@ def run_cases(args):
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_create_person(database, role, user, tags, responsible, args.requests))
     emit(bench_webform(database, ordinary, tags[0], args.requests))
+    emit(bench_photo_candidates(database, ordinary, args.requests))
     if not args.no_throughput:
         emit(bench_throughput(database, ordinary, args, cache=True))
         emit(bench_throughput(database, ordinary, args, cache=False))
@@ -795,6 +798,64 @@ def bench_webform(database, user, tag, requests):
         raise SystemExit(f"{WARMUPS + requests} website form submissions created {created}")
     probe.clean_up(since)
     return http_result("webform_submit", database, "ordinary", times, queries, statements)
+
+
+def bench_photo_candidates(database, user, requests):
+    """GET the photo dialog's suggestions of a person with 2 e-mails and a web site, whose
+    pictures (one Gravatar, the site's icon) a local server on 127.0.0.1 holds."""
+    import hashlib
+
+    from django.test import Client
+    from django.test.utils import override_settings
+
+    from contacts.models import Contact
+    from contacts.services import ContactData, contact_create
+    from tests.picture_server import PictureServer, png
+
+    server = PictureServer()
+    probe = Probe()
+    gravatar = hashlib.sha256(probe.email(1, 0).encode()).hexdigest()
+    server.image(f"/avatar/{gravatar}", png("teal", (200, 200)))
+    server.page("/", '<head><link rel="apple-touch-icon" href="/touch.png"></head>')
+    server.image("/touch.png", png("orange", (180, 180)))
+    infos = [
+        {"kind": "email", "category": "work", "value": probe.email(1, 0), "is_primary": True},
+        {"kind": "email", "category": "home", "value": probe.email(1, 1)},  # no Gravatar
+        {"kind": "web", "category": "website", "value": server.url + "/"},
+    ]
+    contact = contact_create(
+        by=user,
+        data=ContactData(
+            kind="person",
+            fields={"first_name": "Bench", "last_name": f"{probe.prefix} photo"},
+            responsible=[user],
+            infos=infos,
+        ),
+    )
+    client = Client()
+    client.force_login(user)
+    url = f"/contacts/{contact.pk}/photo/candidates/"
+    allowed = override_settings(
+        PHOTO_FETCH_ENABLED=True,
+        PHOTO_FETCH_ALLOW_PRIVATE=["127.0.0.1/32"],
+        PHOTO_GRAVATAR_URL=server.url + "/avatar/{hash}?d=404&s=200",
+    )
+
+    def check(response):
+        expect(200, url)(response)
+        found = response.content.decode().count('class="btn btn-outline-secondary photo-candidate"')
+        if found != 2:
+            raise SystemExit(f"{url} offered {found} pictures, not 2")
+
+    try:
+        with allowed:
+            times, queries, statements = measure(
+                partial(client.get, url, HTTP_HX_REQUEST="true"), check, requests
+            )
+    finally:
+        server.stop()
+        Contact.all_objects.filter(pk=contact.pk).delete()
+    return http_result("photo_candidates", database, "ordinary", times, queries, statements)
 
 
 def bench_throughput(database, user, args, cache):

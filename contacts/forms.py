@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from . import config, custom_fields, text
 from .access import contacts_visible_to, is_crm_admin
 from .models import Address, Contact, ContactInfo, ContactType, CustomField
+from .photo_sources import fetched_photo
 from .photos import process_photo
+from .remote_photos import FetchRefused
 from .services import ContactData
 from .tags import TAG_MAX_LENGTH, normalize_tag_name
 
@@ -441,3 +443,33 @@ def typed_rows(formset, keep_blank=False):
         if filled or keep_blank:
             rows.append(values)
     return rows
+
+
+class PhotoChangeForm(forms.Form):
+    """The photo dialog: an upload, a picture's web address, or back to the placeholder."""
+
+    ACTIONS = ("upload", "url", "reset")
+
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    photo = forms.FileField(label=_("Photo"), required=False)
+    url = forms.CharField(label=_("Address of a picture"), required=False, max_length=2000)
+
+    def clean(self):
+        """Turn the choice into the photo files to store (None: the placeholder)."""
+        data = super().clean()
+        action = data.get("action")
+        if action == "upload":
+            if not data.get("photo"):
+                raise forms.ValidationError(_("Choose a picture on your computer."))
+            data["files"] = process_photo(data["photo"])
+        elif action == "url":
+            url = data.get("url", "").strip()
+            if not url:
+                raise forms.ValidationError(_("Enter the address of a picture."))
+            try:
+                data["files"] = fetched_photo(url)
+            except FetchRefused as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        else:
+            data["files"] = None
+        return data

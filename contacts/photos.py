@@ -18,7 +18,7 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_PIXELS = 40_000_000
 
 
-def _open(upload):
+def _open(upload, formats=ALLOWED_FORMATS):
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("The photo is %(size)s; the largest allowed is %(max)s.")
@@ -32,7 +32,7 @@ def _open(upload):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(upload)
-            if image.format not in ALLOWED_FORMATS:
+            if image.format not in formats:
                 raise not_an_image
             if image.width * image.height > MAX_PIXELS:
                 raise ValidationError(_("This image has too many pixels to be a photo."))
@@ -60,9 +60,12 @@ def _encode(image):
     return out.getvalue(), ".jpg"
 
 
-def process_photo(upload):
-    """Return (photo, thumbnail) files for an upload, or raise ValidationError."""
-    image = _open(upload)
+def process_photo(upload, formats=ALLOWED_FORMATS):
+    """Return (photo, thumbnail) files for an upload, or raise ValidationError.
+
+    formats: the Pillow formats accepted; a web site's icon may also be an ICO file.
+    """
+    image = _open(upload, formats)
     # An unreadable EXIF block leaves the photo as it is; it is not stored either way.
     with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image)

@@ -22,6 +22,7 @@ CONTACT_FIELDS = (
     "currency",
     "description",
 )
+ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country", "is_primary")
 
 
 @dataclass
@@ -303,6 +304,36 @@ def contact_update(
         if changes or verb != history.Verb.CHANGED:
             history.record(contact, by, verb, changes=changes, source=source, details=details)
     return contact
+
+
+def contact_data_of(contact):
+    """Return ContactData holding what contact holds now: a change of one thing starts here."""
+    return ContactData(
+        kind=contact.kind,
+        fields={name: getattr(contact, name) for name in CONTACT_FIELDS},
+        access=contact.access,
+        responsible=list(contact.responsible.all()),
+        tags=list(contact.tags.all()),
+        infos=[
+            {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
+            for i in contact.infos.all()
+        ],
+        addresses=[
+            {name: getattr(a, name) for name in ADDRESS_FIELDS} for a in contact.addresses.all()
+        ],
+        company=contact.company if contact.company_id else None,
+        custom=dict(contact.custom),
+    )
+
+
+def contact_set_photo(*, by, contact, photo=None, remove=False):
+    """Give contact the photo (files from photos.process_photo), or the placeholder.
+
+    The photo dialog's way to the save of the contact form: the same files, history and
+    clean-up. Raise EditConflict when the contact changed since it was read.
+    """
+    data = replace(contact_data_of(contact), photo=photo, remove_photo=remove and not photo)
+    return contact_update(by=by, contact=contact, data=data, expected_version=contact.version)
 
 
 @transaction.atomic

@@ -162,6 +162,19 @@ STORAGES = {
 PHONE_REGION = env("PHONE_REGION", "FR")
 CRM_DEFAULT_CURRENCY = env("CRM_DEFAULT_CURRENCY", "")
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+# The photo dialog suggests the pictures a contact's e-mails and web links point to
+# (Gravatar, GitHub, a site's icon), fetched by the server: off, it offers uploads and
+# addresses typed by the user only, and tells Gravatar no e-mail's hash.
+PHOTO_FETCH_ENABLED = env_bool("PHOTO_FETCH_ENABLED", True)
+# Seconds to connect, and to wait for each read; a whole fetch gets twice this.
+PHOTO_FETCH_TIMEOUT = env_int("PHOTO_FETCH_TIMEOUT", 4)
+# Pictures are never fetched from private, loopback or link-local addresses, unless
+# listed here: "1" for any (a development machine), or networks, "10.0.5.0/24,fd00::/8".
+PHOTO_FETCH_ALLOW_PRIVATE = env_bool("PHOTO_FETCH_ALLOW_PRIVATE") or [
+    n for n in env_list("PHOTO_FETCH_ALLOW_PRIVATE") if "/" in n or ":" in n or "." in n
+]
+PHOTO_GRAVATAR_URL = env("PHOTO_GRAVATAR_URL", "https://www.gravatar.com/avatar/{hash}?d=404&s=200")
+PHOTO_GITHUB_URL = env("PHOTO_GITHUB_URL", "https://github.com/{user}.png")
 # Deleted contacts stay in the trash this many days before they are purged.
 TRASH_DAYS = env_int("TRASH_DAYS", 30)
 # Bulk actions from the list on more contacts than this run as background tasks.

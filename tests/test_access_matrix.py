@@ -71,6 +71,7 @@ ACCOUNT_PAGE = (L, 200, 200, 200, 200, 200)  # the account's own: its password
 ANYONE = (200, 200, 200, 200, 200, 200)
 REDIRECTS = (L, N, 302, 302, 302, 302)
 POST_ONLY = (L, N, 405, 405, 405, 405)
+GET_ONLY = POST_ONLY
 ACCOUNT_POST_ONLY = (L, 405, 405, 405, 405, 405)
 ADMIN_ONLY = (L, N, 403, 403, 200, 200)
 ADMIN_REDIRECTS = (L, N, 403, 403, 302, 302)
@@ -95,6 +96,9 @@ EXPECT = {  # name: (GET, POST)
     # posted finds nobody and comes back to the card.
     "contacts:link_person": (POST_ONLY, (L, N, (404, 302, 302), 302, 302, 302)),
     "contacts:photo": (CONTACT_READ, CONTACT_READ),
+    # The photo dialog: an empty post chooses nothing and shows the dialog again.
+    "contacts:photo_change": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "contacts:photo_candidates": (CONTACT_CHANGE, GET_ONLY),
     "contacts:suggest": (CRM_PAGE, CRM_PAGE),
     "contacts:notifications": (CRM_PAGE, CRM_PAGE),
     "contacts:notifications_read_all": (POST_ONLY, REDIRECTS),
@@ -325,6 +329,8 @@ def _isolated(settings, world):
     settings.LANGUAGE_CODE = "en"
     settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
     settings.DEBUG = False
+    # The photo dialog's suggestions would be fetched from Gravatar: access is checked here.
+    settings.PHOTO_FETCH_ENABLED = False
 
 
 def url_patterns(patterns=None, namespace="", prefix=""):
@@ -346,6 +352,8 @@ CONTACT_URLS = {
     "contacts:history",
     "contacts:link_person",
     "contacts:photo",
+    "contacts:photo_change",
+    "contacts:photo_candidates",
     "contacts:vcard",
     "contacts:merge",
     "contacts:trash_restore",
@@ -369,6 +377,8 @@ def url_args(name, world, level):
         "contacts:history": {"pk": contact and contact.pk},
         "contacts:link_person": {"pk": contact and contact.pk},
         "contacts:photo": {"pk": contact and contact.pk, "size": "thumb"},
+        "contacts:photo_change": {"pk": contact and contact.pk},
+        "contacts:photo_candidates": {"pk": contact and contact.pk},
         "contacts:vcard": {"pk": contact and contact.pk},
         "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
         "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},

@@ -28,6 +28,7 @@ from .pages import (
     contact_photo,
     suggest,
 )
+from .photos import photo_candidates, photo_change
 from .trash import trash_list, trash_purge, trash_restore
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "import_undo",
     "notification_list",
     "notification_read",
+    "photo_candidates",
+    "photo_change",
     "suggest",
     "trash_list",
     "trash_purge",
