@@ -115,13 +115,13 @@
     // Arrived through "/" from another page: the list opens with the search focused.
     const search = document.getElementById("search");
     if (search && window.location.hash === "#search") search.focus();
-    // A form that asks for it opens with its first field (or the first one in error) focused.
+    // A form that asks for it opens with its first field focused, unless crm.js has already
+    // put the focus on the first field in error.
     const form = document.querySelector("form[data-focus-first]");
-    if (form) {
-      const fields = [...form.querySelectorAll("input, select, textarea")].filter(
-        (field) => field.type !== "hidden" && !field.disabled && field.getClientRects().length > 0,
+    if (form && document.activeElement === document.body) {
+      const field = [...form.querySelectorAll("input, select, textarea")].find(
+        (f) => f.type !== "hidden" && !f.disabled && f.getClientRects().length > 0,
       );
-      const field = fields.find((f) => f.classList.contains("is-invalid")) || fields[0];
       if (field) field.focus();
     }
   });
