@@ -62,10 +62,11 @@
     row.scrollIntoView({ block: "nearest" });
     return true;
   }
-  // A row reached with Tab or a click is where "j" and "k" go on from.
+  // A row reached with Tab is where "j" and "k" go on from. A click (a tick box) does not
+  // highlight its row: the tint would read as a selection of its own.
   document.addEventListener("focusin", (event) => {
     const row = event.target instanceof Element && event.target.closest("[data-keyboard-rows] > tr");
-    if (row) markCurrent(row);
+    if (row && event.target.matches(":focus-visible")) markCurrent(row);
   });
 
   document.addEventListener("keydown", (event) => {
