@@ -65,7 +65,8 @@ function enhanceTags(box) {
     render();
   };
   entry.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" || event.key === ",") {
+    // Ctrl/⌘+Enter is left to the shortcut that saves the form.
+    if ((event.key === "Enter" && !event.ctrlKey && !event.metaKey) || event.key === ",") {
       event.preventDefault();
       commit();
     }
