@@ -1144,7 +1144,7 @@ def test_a_user_field_deleted_or_retyped_since_is_no_longer_offered_nor_saved(se
     )
     data = posted(web_form, **ann())
     gone.delete()
-    CustomField.objects.filter(pk=retyped.pk).update(field_type="date")
+    CustomField.objects.filter(pk=retyped.pk).update(field_type="heading")
 
     html = form_html(web_form, "https://crm.example.com/f/x/")
     send(web_form, {**data, f"cf_{retyped.pk}": "2024-01-01"})
