@@ -4,7 +4,6 @@ Nothing a visitor sends decides anything but the values of the fields the form o
 any other posted name is ignored.
 """
 
-import datetime
 import decimal
 import re
 import time
@@ -12,7 +11,6 @@ import time
 from django import forms
 from django.core import signing
 from django.core.validators import URLValidator
-from django.utils import formats
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -155,9 +153,9 @@ class SubmissionForm(forms.Form):
                 continue
             if value is True:
                 value = str(_("Yes"))
-            elif isinstance(value, datetime.date):
-                value = formats.date_format(value, "DATE_FORMAT")
             elif isinstance(value, decimal.Decimal):
-                value = custom_fields.number_text(custom_fields.stored_number(value))
+                # Dates (YYYY-MM-DD) and numbers are written the same for every reader,
+                # whatever the language each notified user reads the email in.
+                value = custom_fields.number_plain(custom_fields.stored_number(value))
             values.append((offered.shown_label, str(value)))
         return values
