@@ -1,7 +1,8 @@
 """User fields (SPEC S2, C7): the services that change them and their values on contacts.
 
 A contact's values live in Contact.custom, keyed by CustomField.key (the field's id): the
-text typed, the option chosen, true for a ticked checkbox, a date as YYYY-MM-DD. Empty
+text typed, the option chosen, true for a ticked checkbox, a date as YYYY-MM-DD, a number
+as a JSON number, a web address with its http or https scheme. Empty
 values are never stored, so a contact holds data for a field exactly when its key is there.
 
 The field list is read per request, never cached: a form always offers the fields as
@@ -11,13 +12,26 @@ the moment a save cleans the values and the moment it commits them.
 """
 
 import datetime
+import decimal
 import json
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import Case, Count, Func, JSONField, Q, TextField, Value, When
-from django.db.models.lookups import Exact, In
+from django.db.models import (
+    Case,
+    Count,
+    FloatField,
+    Func,
+    JSONField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.lookups import Exact, GreaterThanOrEqual, In, LessThanOrEqual
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -33,10 +47,17 @@ TEXT_MAX_LENGTH = 255
 TEXTAREA_MAX_LENGTH = 5000
 OPTION_MAX_LENGTH = 100
 MAX_OPTIONS = 200
-# Text values are found by the list search; an option or a date is found by a filter.
-SEARCHABLE = (Type.TEXT, Type.TEXTAREA)
-FILTERABLE = (Type.SELECT, Type.CHECKBOX)
+URL_MAX_LENGTH = 2000
+# Digits a number keeps: a float holds 15 exactly, on both databases and in JSON.
+NUMBER_MAX_DIGITS = 15
+NUMBER_MAX_DECIMALS = 6
+# Text and web addresses are found by the list search, as the contact's own web sites
+# are. A number is not: the search would find 1234.5 as stored, not "1 234,5" as shown,
+# so the list's range filter finds numbers instead. An option or a date has its filter.
+SEARCHABLE = (Type.TEXT, Type.TEXTAREA, Type.URL)
+FILTERABLE = (Type.SELECT, Type.CHECKBOX, Type.NUMBER)
 FILTER_PREFIX = "cf_"
+RANGE_BOUNDS = ("min", "max")
 
 
 # JSON expressions that work on SQLite and PostgreSQL.
@@ -74,6 +95,34 @@ class JSONKeyText(_JSONKeyFunc):
     def as_postgresql(self, compiler, connection, **extra_context):
         [(column, params)] = self._compiled(compiler)
         return f"({column} ->> %s::text)", (*params, self.key)
+
+
+class JSONKeyNumber(_JSONKeyFunc):
+    """The value of one member of a JSON object when it is a number, else NULL.
+
+    SQLite's JSON_EXTRACT returns a number as a number but a string as text, which SQLite
+    sorts after every number; PostgreSQL cannot cast text that is not a number. Both
+    compare only members whose JSON type is a number.
+    """
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        [(column, params)] = self._compiled(compiler)
+        path = _member_path(self.key)
+        sql = (
+            f"CASE WHEN JSON_TYPE({column}, %s) IN ('integer', 'real') "
+            f"THEN JSON_EXTRACT({column}, %s) END"
+        )
+        return sql, (*params, path, *params, path)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        [(column, params)] = self._compiled(compiler)
+        sql = (
+            f"CASE WHEN jsonb_typeof({column} -> %s::text) = 'number' "
+            f"THEN ({column} ->> %s::text)::double precision END"
+        )
+        return sql, (*params, self.key, *params, self.key)
 
 
 class JSONWithoutKey(_JSONKeyFunc):
@@ -168,6 +217,155 @@ def option_usage(field):
     return {row["option_value"]: row["n"] for row in rows}
 
 
+# Numbers and web addresses
+
+SPACES = re.compile(r"[\s\u00a0\u2009\u202f']")
+GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def parse_number(value):
+    """Return the number typed in value as a Decimal, or None when it is not one.
+
+    Spaces group digits in any language; a comma is the decimal separator in French, and
+    in English too unless it groups thousands (1,234,567). A dot is always decimal.
+    """
+    value = SPACES.sub("", str(value)).replace("\u2212", "-")
+    sign = value[:1] if value[:1] in "+-" else ""
+    digits = value[len(sign) :]
+    if "," in digits and "." in digits:
+        # 1,234.5 or 1.234,5: the last separator is the decimal one.
+        if digits.rfind(",") > digits.rfind("."):
+            digits = digits.replace(".", "").replace(",", ".")
+        else:
+            digits = digits.replace(",", "")
+    elif "," in digits:
+        decimal_comma = formats.get_format("DECIMAL_SEPARATOR") == ","
+        if not decimal_comma and GROUPED.fullmatch(digits):
+            digits = digits.replace(",", "")
+        else:
+            digits = digits.replace(",", ".")
+    value = sign + digits
+    if not PLAIN_NUMBER.fullmatch(value):
+        return None
+    number = decimal.Decimal(value)
+    return number if number.is_finite() else None
+
+
+def number_problem(number):
+    """Return why number cannot be stored, or "" when it can."""
+    _sign, digits, exponent = number.normalize().as_tuple()
+    decimals = max(0, -exponent)
+    if decimals > NUMBER_MAX_DECIMALS:
+        return _("Use at most %(max)d digits after the decimal separator.") % {
+            "max": NUMBER_MAX_DECIMALS
+        }
+    if max(len(digits), decimals) + max(0, exponent) > NUMBER_MAX_DIGITS:
+        return _("Use at most %(max)d digits.") % {"max": NUMBER_MAX_DIGITS}
+    return ""
+
+
+def stored_number(number):
+    """Return a Decimal as Contact.custom stores it: an int when whole, else a float."""
+    number = number.normalize()
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+def _as_decimal(value):
+    return decimal.Decimal(repr(value)) if isinstance(value, float) else decimal.Decimal(value)
+
+
+def number_plain(value):
+    """Return a stored number without grouping, a dot before its decimals: 1234.5."""
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    return format(_as_decimal(value).normalize(), "f")
+
+
+def number_text(value, grouping=True):
+    """Return a stored number as the active language writes it: 1,234.5 or 1 234,5."""
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        return str(value)
+    number = _as_decimal(value)
+    if number == number.to_integral_value():
+        number = number.quantize(decimal.Decimal(1))
+    return formats.number_format(number, use_l10n=True, force_grouping=grouping)
+
+
+def clean_web_address(value):
+    """Return value as a web address with its http(s) scheme, or None when it is not one.
+
+    An address typed without a scheme (www.example.com) gets https://.
+    """
+    value = str(value).replace("\x00", "").strip()
+    if not value or len(value) > URL_MAX_LENGTH or re.search(r"\s", value):
+        return None
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        if "://" in value or ":" in value.split("/")[0] or "." not in value.split("/")[0]:
+            return None
+        value = "https://" + value
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        return None
+    return value
+
+
+def link_href(value):
+    """Return value as a link's target when it is an http or https address, else None."""
+    value = str(value)
+    return value if re.match(r"^https?://[^\s]+$", value, re.IGNORECASE) else None
+
+
+class NumberField(forms.Field):
+    """A number typed as the user's language writes it."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+            return number_text(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values or not str(value).strip():
+            return None
+        number = parse_number(value)
+        if number is None:
+            raise ValidationError(
+                _("Enter a number, like %(example)s.") % {"example": number_text(1234.5)},
+                code="invalid",
+            )
+        problem = number_problem(number)
+        if problem:
+            raise ValidationError(problem, code="invalid")
+        return number
+
+
+class WebAddressField(forms.CharField):
+    """A web address; typed without a scheme, it gets https://."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", URL_MAX_LENGTH)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"})
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return value
+        cleaned = clean_web_address(value)
+        if cleaned is None:
+            raise ValidationError(
+                _("Enter a web address, like https://www.example.com."), code="invalid"
+            )
+        return cleaned
+
+
 # Values on contacts
 
 
@@ -188,6 +386,10 @@ def form_field(field):
         return forms.DateField(
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **common
         )
+    if field.field_type == Type.NUMBER:
+        return NumberField(**common)
+    if field.field_type == Type.URL:
+        return WebAddressField(**common)
     raise ValueError(field.field_type)
 
 
@@ -208,6 +410,22 @@ def _stored_value(field, value):
             return datetime.date.fromisoformat(str(value).strip()).isoformat()
         except ValueError:
             return None
+    if field.field_type == Type.NUMBER:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int | float | decimal.Decimal):
+            try:
+                number = _as_decimal(value)
+            except decimal.InvalidOperation:
+                return None
+            number = number if number.is_finite() else None
+        else:
+            number = parse_number(value)
+        if number is None or number_problem(number):
+            return None
+        return stored_number(number)
+    if field.field_type == Type.URL:
+        return clean_web_address(value)
     # PostgreSQL's jsonb cannot hold a NUL character.
     value = str(value).replace("\x00", "").strip()
     if not value:
@@ -257,6 +475,8 @@ def shown_value(field, value):
             return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
         except (TypeError, ValueError):
             return str(value)
+    if field.field_type == Type.NUMBER:
+        return number_text(value)
     return str(value)
 
 
@@ -264,7 +484,8 @@ def card_groups(contact):
     """Return the contact's values to show on its card, grouped under their headings.
 
     Each group is (heading label, or None for the fields before any heading, and a list
-    of (label, text, multiline)); fields without a value and empty groups are left out.
+    of (label, text, multiline, link)); link is the target of a web address, else None.
+    Fields without a value and empty groups are left out.
     """
     groups = [(None, [])]
     for field in fields_for(contact.kind):
@@ -274,13 +495,15 @@ def card_groups(contact):
         value = contact.custom.get(field.key)
         if value in (None, "", False):
             continue
+        link = link_href(value) if field.field_type == Type.URL else None
         groups[-1][1].append(
-            (field.label, shown_value(field, value), field.field_type == Type.TEXTAREA)
+            (field.label, shown_value(field, value), field.field_type == Type.TEXTAREA, link)
         )
     return [(heading, items) for heading, items in groups if items]
 
 
-# The list filter: ?cf_<id>=<option> for a select box, ?cf_<id>=1 or 0 for a checkbox
+# The list filter: ?cf_<id>=<option> for a select box, ?cf_<id>=1 or 0 for a checkbox,
+# ?cf_<id>_min=<number> and ?cf_<id>_max=<number> for a number, each bound included.
 
 
 def filter_choices(field):
@@ -307,6 +530,25 @@ def value_filter(field, value):
     if field.applies_to != AppliesTo.BOTH:
         condition &= Q(kind=field.applies_to)
     return condition, _("%(field)s: %(value)s") % {"field": field.label, "value": shown}
+
+
+def range_filter(field, bound, value):
+    """Return the condition for "field's number is at least / at most value" and its label.
+
+    bound is "min" or "max"; return None when value is not a number. Contacts without a
+    number for field are left out.
+    """
+    number = parse_number(value) if field.field_type == Type.NUMBER else None
+    if number is None or bound not in RANGE_BOUNDS:
+        return None
+    lookup = GreaterThanOrEqual if bound == "min" else LessThanOrEqual
+    condition = Q(lookup(JSONKeyNumber("custom", field.key), Value(float(number))))
+    if field.applies_to != AppliesTo.BOTH:
+        condition &= Q(kind=field.applies_to)
+    label = (
+        _("%(field)s: at least %(value)s") if bound == "min" else _("%(field)s: at most %(value)s")
+    )
+    return condition, label % {"field": field.label, "value": number_text(stored_number(number))}
 
 
 # Services for the settings pages (SPEC S2)

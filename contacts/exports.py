@@ -31,7 +31,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import selectors
+from . import custom_fields, selectors
 from .models import Address, ContactInfo, CustomField
 
 # Contacts fetched per query: memory stays bounded however long the list is, and the
@@ -149,6 +149,9 @@ def _custom_cell(field, value):
     if field.field_type == CustomField.Type.CHECKBOX:
         # Not translated: the import reads "yes" in any language.
         return "Yes"
+    if field.field_type == CustomField.Type.NUMBER:
+        # Like the dates, in one form for every language: 1234.5, read back by the import.
+        return custom_fields.number_plain(value)
     return str(value)
 
 

@@ -47,6 +47,8 @@ class CustomField(models.Model):
         SELECT = "select", _("Select box")
         CHECKBOX = "checkbox", _("Checkbox")
         DATE = "date", _("Date")
+        NUMBER = "number", _("Number")
+        URL = "url", _("Web address")
         HEADING = "heading", _("Heading")
 
     class AppliesTo(models.TextChoices):

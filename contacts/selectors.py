@@ -2,6 +2,7 @@
 
 import datetime
 import operator
+import re
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -233,27 +234,35 @@ def _midnight(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
+CUSTOM_FILTER_KEY = re.compile(
+    rf"{custom_fields.FILTER_PREFIX}(\d{{1,17}})(?:_({'|'.join(custom_fields.RANGE_BOUNDS)}))?"
+)
+
+
 def _custom_field_filter(contacts, params, active):
-    """Narrow contacts by ?cf_<id>=<option> (select box) or ?cf_<id>=1|0 (checkbox)."""
+    """Narrow contacts by ?cf_<id>=<option> (select box), ?cf_<id>=1|0 (checkbox), or
+    ?cf_<id>_min=<number> and ?cf_<id>_max=<number> (number)."""
     wanted = {}
     for key in params:
-        field_id = key.removeprefix(custom_fields.FILTER_PREFIX)
+        match = CUSTOM_FILTER_KEY.fullmatch(key)
         value = params.get(key, "").replace("\x00", "").strip()[:200]
-        is_id = field_id.isascii() and field_id.isdigit() and len(field_id) < 18
-        if key.startswith(custom_fields.FILTER_PREFIX) and is_id and value:
-            wanted[int(field_id)] = (key, value)
+        if match and value:
+            wanted.setdefault(int(match[1]), []).append((key, match[2], value))
         if len(wanted) == 20:
             break
     if not wanted:
         return contacts
     fields = CustomField.objects.filter(pk__in=wanted, field_type__in=custom_fields.FILTERABLE)
     for field in fields:
-        key, value = wanted[field.pk]
-        found = custom_fields.value_filter(field, value)
-        if found:
-            condition, label = found
-            contacts = contacts.filter(condition)
-            active.append((key, value, label))
+        for key, bound, value in wanted[field.pk]:
+            if bound:
+                found = custom_fields.range_filter(field, bound, value)
+            else:
+                found = custom_fields.value_filter(field, value)
+            if found:
+                condition, label = found
+                contacts = contacts.filter(condition)
+                active.append((key, value, label))
     return contacts
 
 

@@ -384,6 +384,25 @@ def custom_value(field, value):
             _("“%(value)s” is not a date like 2026-01-31 (%(field)s).")
             % {"value": value, "field": field.label}
         )
+    if field.field_type == Type.NUMBER:
+        number = custom_fields.parse_number(value)
+        if number is None:
+            raise RowError(
+                _("“%(value)s” is not a number (%(field)s).")
+                % {"value": value, "field": field.label}
+            )
+        problem = custom_fields.number_problem(number)
+        if problem:
+            raise RowError(f"{problem} ({field.label})")
+        return custom_fields.stored_number(number)
+    if field.field_type == Type.URL:
+        address = custom_fields.clean_web_address(value)
+        if address is None:
+            raise RowError(
+                _("“%(value)s” is not a web address (%(field)s).")
+                % {"value": value, "field": field.label}
+            )
+        return address
     if field.field_type == Type.SELECT:
         for option in field.options:
             if option.casefold() == value.casefold():

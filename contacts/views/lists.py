@@ -16,7 +16,7 @@ from ..access import (
     with_company_visibility,
     with_permissions,
 )
-from ..models import Contact, ContactType
+from ..models import Contact, ContactType, CustomField
 
 PAGE_SIZES = (25, 50, 100)
 FILTER_PARAMS = (
@@ -130,7 +130,12 @@ def _filter_panel(params):
     return {
         "custom_filters": custom,
         "filter_form": _filter_form(params),
-        "filter_params": [*FILTER_PARAMS, *(f["name"] for f in custom), "page", "filters"],
+        "filter_params": [
+            *FILTER_PARAMS,
+            *(name for f in custom for name in f["names"]),
+            "page",
+            "filters",
+        ],
     }
 
 
@@ -157,9 +162,21 @@ def _custom_filters(params):
     filters = []
     for field in custom_fields.filterable_fields():
         name = f"{custom_fields.FILTER_PREFIX}{field.pk}"
+        if field.field_type == CustomField.Type.NUMBER:
+            bounds = [f"{name}_{bound}" for bound in custom_fields.RANGE_BOUNDS]
+            filters.append(
+                {
+                    "name": name,
+                    "names": bounds,
+                    "label": field.label,
+                    "range": [(bound, params.get(bound, "")) for bound in bounds],
+                }
+            )
+            continue
         filters.append(
             {
                 "name": name,
+                "names": [name],
                 "label": field.label,
                 "value": params.get(name, ""),
                 "choices": custom_fields.filter_choices(field),

@@ -8,7 +8,16 @@ from .. import custom_fields
 from ..models import Contact, CustomField
 
 Type = CustomField.Type
-CUSTOM_TYPES = (Type.TEXT, Type.TEXTAREA, Type.SELECT, Type.CHECKBOX)
+CUSTOM_TYPES = (
+    Type.TEXT,
+    Type.TEXTAREA,
+    Type.SELECT,
+    Type.CHECKBOX,
+    Type.DATE,
+    Type.NUMBER,
+    Type.URL,
+)
+NUMBER_MAX_LENGTH = 40
 DESCRIPTION_MAX_LENGTH = 5000
 LABEL_MAX_LENGTH = 100
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
@@ -18,7 +27,7 @@ ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 class FieldSpec:
     name: str  # the input's name in the HTML
     default_label: str
-    input_type: str  # text, email, tel, url, textarea, select, checkbox
+    input_type: str  # text, email, tel, url, textarea, select, checkbox, date, number
     max_length: int = 0
     options: tuple = field(default=())
     forced: bool = False  # always offered
@@ -66,6 +75,8 @@ def _custom(custom_field):
     max_length = {
         Type.TEXT: custom_fields.TEXT_MAX_LENGTH,
         Type.TEXTAREA: custom_fields.TEXTAREA_MAX_LENGTH,
+        Type.NUMBER: NUMBER_MAX_LENGTH,
+        Type.URL: custom_fields.URL_MAX_LENGTH,
     }.get(custom_field.field_type, 0)
     return FieldSpec(
         name=f"cf_{custom_field.pk}",
@@ -101,8 +112,8 @@ class OfferedField:
 def offered_fields(web_form):
     """Return the fields web_form shows, in order: the forced ones and those chosen.
 
-    A user field deleted, or changed to another kind or type, since the form was saved is
-    left out.
+    A user field deleted, or changed to another kind or to a heading, since the form was
+    saved is left out.
     """
     chosen = {f["name"]: f for f in web_form.fields if isinstance(f, dict) and "name" in f}
     offered = []

@@ -4,6 +4,7 @@ Nothing a visitor sends decides anything but the values of the fields the form o
 any other posted name is ignored.
 """
 
+import decimal
 import re
 import time
 
@@ -13,7 +14,7 @@ from django.core.validators import URLValidator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .. import text
+from .. import custom_fields, text
 from .fields import offered_fields
 
 TOKEN_FIELD = "_token"  # noqa: S105 (a field name)
@@ -89,6 +90,18 @@ def _form_field(offered):
         return forms.BooleanField(**common)
     if kind == "select":
         return forms.ChoiceField(choices=[("", "—")] + [(o, o) for o in spec.options], **common)
+    if kind == "date":
+        # The browser sends YYYY-MM-DD; one without a date picker sends what was typed.
+        return forms.DateField(
+            error_messages={"invalid": _("Enter a date, like 2026-01-31.")}, **common
+        )
+    if kind == "number":
+        return custom_fields.NumberField(**common)
+    if kind == "url" and spec.is_custom:
+        # Stored as the user field stores it: with its scheme.
+        return custom_fields.WebAddressField(
+            max_length=spec.max_length, validators=[_one_line], **common
+        )
     if kind == "email":
         message = _("Enter a valid email address, like name@example.com.")
         return forms.CharField(
@@ -140,5 +153,9 @@ class SubmissionForm(forms.Form):
                 continue
             if value is True:
                 value = str(_("Yes"))
+            elif isinstance(value, decimal.Decimal):
+                # Dates (YYYY-MM-DD) and numbers are written the same for every reader,
+                # whatever the language each notified user reads the email in.
+                value = custom_fields.number_plain(custom_fields.stored_number(value))
             values.append((offered.shown_label, str(value)))
         return values

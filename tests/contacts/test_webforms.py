@@ -282,6 +282,85 @@ def refilled(response):
     return {k: v for k, v in fields.items() if not k.startswith("_") and k != "homepage"}
 
 
+@pytest.fixture
+def visit_date(db):
+    return CustomField.objects.create(label="Visit date", field_type="date", applies_to="person")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_date_user_field_is_offered_as_a_date_input(alice, visit_date, language):
+    web_form = make_web_form(
+        language=language,
+        fields=[{"name": f"cf_{visit_date.pk}", "required": True, "label": ""}],
+        responsible=[alice],
+    )
+
+    html = form_html(web_form, "https://crm.example.com/f/x/")
+
+    field_id = f"crm-{web_form.public_id.hex[:8]}-cf_{visit_date.pk}"
+    assert f'<label for="{field_id}">Visit date *</label>' in html
+    assert f'<input type="date" id="{field_id}" name="cf_{visit_date.pk}" required>' in html
+
+
+def test_a_date_sent_through_a_website_form_is_stored_and_notified(send, alice, visit_date):
+    web_form = make_web_form(
+        fields=[{"name": f"cf_{visit_date.pk}", "required": False, "label": ""}],
+        responsible=[alice],
+        notify=[alice],
+    )
+
+    response = send(web_form, ann(**{f"cf_{visit_date.pk}": "2026-03-14"}))
+
+    assert response.status_code == 303
+    assert Contact.objects.get().custom == {visit_date.key: "2026-03-14"}
+    assert "Visit date: 2026-03-14" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("value", ["2026-02-31", "tomorrow", "14/03/2026 10:00"])
+def test_a_date_that_is_not_one_is_refused_and_given_back(send, alice, visit_date, language, value):
+    web_form = make_web_form(
+        language=language,
+        fields=[{"name": f"cf_{visit_date.pk}", "required": False, "label": ""}],
+        responsible=[alice],
+    )
+
+    response = send(web_form, ann(**{f"cf_{visit_date.pk}": value}))
+
+    assert response.status_code == 400
+    assert not Contact.objects.exists()
+    page = shown(response)
+    assert f'<input type="date" id="field-cf_{visit_date.pk}" name="cf_{visit_date.pk}"' in page
+    assert refilled(response)[f"cf_{visit_date.pk}"] == value
+    if language == "en":
+        assert "Enter a date, like 2026-01-31." in page
+
+
+def test_number_and_web_address_fields_are_offered_validated_and_stored(send, alice):
+    seats = CustomField.objects.create(label="Seats", field_type="number")
+    site = CustomField.objects.create(label="Portfolio", field_type="url")
+    web_form = make_web_form(
+        language="fr",
+        fields=[
+            {"name": f"cf_{seats.pk}", "required": False, "label": ""},
+            {"name": f"cf_{site.pk}", "required": False, "label": ""},
+        ],
+        responsible=[alice],
+    )
+    html = form_html(web_form, "https://crm.example.com/f/x/")
+    assert (
+        f'<input type="text" inputmode="decimal" id="crm-{web_form.public_id.hex[:8]}-cf_' in html
+    )
+
+    refused = send(web_form, ann(**{f"cf_{seats.pk}": "beaucoup", f"cf_{site.pk}": "javascript:x"}))
+    assert refused.status_code == 400
+    assert not Contact.objects.exists()
+
+    send(web_form, ann(**{f"cf_{seats.pk}": "1 200,5", f"cf_{site.pk}": "example.com/me"}))
+
+    assert Contact.objects.get().custom == {seats.key: 1200.5, site.key: "https://example.com/me"}
+
+
 def test_invalid_input_is_shown_again_filled_in_with_the_errors(send, web_form):
     response = send(
         web_form,
@@ -1144,7 +1223,7 @@ def test_a_user_field_deleted_or_retyped_since_is_no_longer_offered_nor_saved(se
     )
     data = posted(web_form, **ann())
     gone.delete()
-    CustomField.objects.filter(pk=retyped.pk).update(field_type="date")
+    CustomField.objects.filter(pk=retyped.pk).update(field_type="heading")
 
     html = form_html(web_form, "https://crm.example.com/f/x/")
     send(web_form, {**data, f"cf_{retyped.pk}": "2024-01-01"})

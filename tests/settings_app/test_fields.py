@@ -1,7 +1,9 @@
 """The user fields settings pages (SPEC S2)."""
 
 import pytest
+from django.utils import translation
 
+from accounts.models import Profile
 from contacts import custom_fields
 from contacts.models import Contact, CustomField
 
@@ -108,6 +110,23 @@ def test_list_shows_each_field_with_its_type_kinds_and_usage(admin_client, segme
     assert "0 contacts" in page
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_type_list_offers_numbers_and_web_addresses(admin_client, admin, language):
+    Profile.objects.update_or_create(user=admin, defaults={"language": language})
+    make_field("Revenue", Type.NUMBER)
+    make_field("Portfolio", Type.URL)
+
+    page = admin_client.get("/settings/fields/").content.decode()
+
+    with translation.override(language):
+        number, url = str(Type.NUMBER.label), str(Type.URL.label)
+    assert f'<option value="number">{number}</option>' in page
+    assert f'<option value="url">{url}</option>' in page
+    rows = page[page.index("<tbody") : page.index("</tbody>")]
+    assert f'<td class="text-nowrap">{number}</td>' in rows
+    assert f'<td class="text-nowrap">{url}</td>' in rows
+
+
 @pytest.mark.parametrize(
     "field_type, options, stored_options",
     [
@@ -115,6 +134,8 @@ def test_list_shows_each_field_with_its_type_kinds_and_usage(admin_client, segme
         ("textarea", "", []),
         ("checkbox", "", []),
         ("date", "", []),
+        ("number", "", []),
+        ("url", "", []),
         ("heading", "", []),
         ("select", " Gold \n\n Silver  medal \nBronze", ["Gold", "Silver medal", "Bronze"]),
     ],
