@@ -1,5 +1,6 @@
 """The user guide: the Markdown files of docs/, shown as a page of the app."""
 
+import functools
 import re
 from pathlib import Path
 
@@ -58,6 +59,13 @@ def render_guide(source):
     return markdown.renderer.render(tokens, markdown.options, {})
 
 
+@functools.lru_cache(maxsize=8)
+def guide_html(path, mtime_ns):
+    """Return the guide at path as HTML, rendered once per version of the file."""
+    # html is off: markdown-it escapes whatever HTML the file holds.
+    return mark_safe(render_guide(path.read_text(encoding="utf-8")))  # noqa: S308
+
+
 @require_safe
 def user_guide(request, language=None):
     """Show the user guide, in the reader's language unless one is named."""
@@ -65,7 +73,6 @@ def user_guide(request, language=None):
         language = get_language() if get_language() in GUIDES else "en"
     elif language not in GUIDES:
         raise Http404
-    source = (DOCS / GUIDES[language]).read_text(encoding="utf-8")
-    # html is off: markdown-it escapes whatever HTML the file holds.
-    body = mark_safe(render_guide(source))  # noqa: S308
+    path = DOCS / GUIDES[language]
+    body = guide_html(path, path.stat().st_mtime_ns)
     return render(request, "guide.html", {"body": body, "guide_language": language})
