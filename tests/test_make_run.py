@@ -6,10 +6,13 @@ the project's .venv (`-o` tells make the venv is installed already).
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -35,7 +38,9 @@ def make_run(port, **variables):
 
 
 def run_environment(env, **extra):
-    env = {k: v for k, v in env.items() if k not in ("PORT", "SITE_URL", "PROCFILE")}
+    # Under `make test`, the outer make's flags would reach this one.
+    left_out = ("PORT", "SITE_URL", "PROCFILE", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    env = {k: v for k, v in env.items() if k not in left_out}
     # honcho, and the Procfile's `python`, from this interpreter's environment.
     env["PATH"] = VENV_BIN + os.pathsep + env.get("PATH", "")
     env.update(extra)
@@ -52,26 +57,42 @@ def login_page(port):
         return None
 
 
+def interrupt(make):
+    """Press Ctrl+C: honcho stops its processes, each of which runs in a session of its own."""
+    os.killpg(make.pid, signal.SIGINT)
+    make.wait(timeout=30)
+
+
+def listening(port):
+    with closing(socket.socket()) as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_make_run_serves_on_the_chosen_port_and_prints_that_address(tmp_path):
     port = free_port()
     with own_database(tmp_path, "make_run") as database_url, processes(tmp_path) as started:
         env = run_environment(environment(database_url, tmp_path))
         make = started.start("make", make_run(port, PY=sys.executable), env)
         starting = "Starting development server at "
+        try:
 
-        def ready():
-            assert make.poll() is None, started.log("make")[-3000:]
-            return starting in started.log("make")
+            def ready():
+                assert make.poll() is None, started.log("make")[-3000:]
+                return starting in started.log("make")
 
-        wait_for(ready, timeout=180, interval=0.2, message="the web server")
-        assert f"{starting}http://127.0.0.1:{port}/" in started.log("make")
-        # The message comes just before the server listens.
-        page = wait_for(lambda: login_page(port), timeout=30, message="the login page")
-        assert 'name="password"' in page
-        log = started.log("make")
-        # seed_demo's closing message names that same address, and the demo logins.
-        assert f"Open http://127.0.0.1:{port}/ and log in with password demo1234" in log
-        assert "http://127.0.0.1:8000" not in log
+            wait_for(ready, timeout=180, interval=0.2, message="the web server")
+            assert f"{starting}http://127.0.0.1:{port}/" in started.log("make")
+            # The message comes just before the server listens.
+            page = wait_for(lambda: login_page(port), timeout=30, message="the login page")
+            assert 'name="password"' in page
+            log = started.log("make")
+            # seed_demo's closing message names that same address, and the demo logins.
+            assert f"Open http://127.0.0.1:{port}/ and log in with password demo1234" in log
+            assert "http://127.0.0.1:8000" not in log
+        finally:
+            interrupt(make)
+        # Ctrl+C stops the server too, not only make.
+        wait_for(lambda: not listening(port), timeout=30, message="the server to stop")
 
 
 def processes_environment(tmp_path, port, site_url=None):
@@ -96,14 +117,17 @@ def test_make_run_gives_the_worker_the_web_servers_address_unless_site_url_is_se
     port = free_port()
     env = processes_environment(tmp_path, port, site_url)
     with processes(tmp_path) as started:
-        started.start("make", make_run(port, PY="true"), env)
+        make = started.start("make", make_run(port, PY="true"), env)
         lines = ("web PORT=", "worker PORT=")
-        wait_for(
-            lambda: all(line in started.log("make") for line in lines),
-            timeout=60,
-            interval=0.1,
-            message="both processes",
-        )
+        try:
+            wait_for(
+                lambda: all(line in started.log("make") for line in lines),
+                timeout=60,
+                interval=0.1,
+                message="both processes",
+            )
+        finally:
+            interrupt(make)
         log = started.log("make")
     site = expected.format(port=port)
     assert f"web PORT={port} SITE_URL={site}" in log
