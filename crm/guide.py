@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 GUIDES = {"en": "user-guide.md", "fr": "guide-utilisateur.md"}
+LANGUAGE_OF_FILE = {name: language for language, name in GUIDES.items()}
 # Where docs/screenshots is served from: a static folder of its own (crm/settings.py).
 SCREENSHOTS = "screenshots/"
 STATIC_SCREENSHOTS = "guide/"
@@ -25,7 +26,7 @@ HEADING_CLASSES = {"h1": "h3 mb-3", "h2": "h4 mt-5", "h3": "h5 mt-4"}
 ALIGN = {"text-align:right": "text-end", "text-align:center": "text-center"}
 
 # CommonMark with tables; raw HTML is written out as text, and markdown-it refuses
-# javascript:, vbscript:, file: and data: (but images) links by itself.
+# javascript:, vbscript:, file: and data: links (but data: images) by itself.
 markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
@@ -53,7 +54,7 @@ def render_guide(source):
                 child.attrSet("class", "img-fluid border rounded")
                 child.attrSet("loading", "lazy")
             elif child.type == "link_open":
-                other = {name: code for code, name in GUIDES.items()}.get(child.attrGet("href"))
+                other = LANGUAGE_OF_FILE.get(child.attrGet("href"))
                 if other:
                     child.attrSet("href", reverse("guide_in", args=[other]))
     return markdown.renderer.render(tokens, markdown.options, {})
