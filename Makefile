@@ -13,6 +13,12 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
+# `make run PORT=8001` serves there. Honcho hands PORT to the web process (the worker
+# gets PORT+100), so the address e-mails link to is fixed here, once for both and for
+# seed_demo's message, unless SITE_URL is set.
+PORT ?= 8000
+run: export PORT := $(PORT)
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty

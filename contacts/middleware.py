@@ -4,9 +4,9 @@ from django.shortcuts import render
 
 from .access import is_crm_user
 
-# The pages every account keeps: its password and the way out. Django's admin site has
-# its own checks (staff and model permissions).
-OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done"}
+# The pages every account keeps: its password, the user guide and the way out. Django's
+# admin site has its own checks (staff and model permissions).
+OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done", "guide", "guide_in"}
 OPEN_NAMESPACES = {"admin", "accounts"}  # the account's own pages: its language and zone
 
 

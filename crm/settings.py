@@ -30,8 +30,9 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# The address links in e-mails start with; the default is where `make run` serves (Procfile).
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# The address links in e-mails start with; the default is where `make run` serves: the
+# Procfile's runserver on PORT (`make run PORT=8001`), 8000 unless told.
+SITE_URL = env("SITE_URL") or f"http://127.0.0.1:{env('PORT') or 8000}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -145,7 +146,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The user guide's pictures (crm/guide.py) are the README's: docs/screenshots.
+STATICFILES_DIRS = [BASE_DIR / "static", ("guide", BASE_DIR / "docs" / "screenshots")]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {

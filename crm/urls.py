@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import LoginView, set_language
+from crm.guide import user_guide
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
@@ -17,6 +18,9 @@ urlpatterns = [
     # The login page offers the language switch too; a signed-in user's profile follows it.
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # docs/*.md: in the reader's language, or the one named (the guides link each other).
+    path("guide/", user_guide, name="guide"),
+    path("guide/<str:language>/", user_guide, name="guide_in"),
 ]
 # MEDIA_ROOT is never served, not even with DEBUG on: photos go through contacts'
 # access-checked view and imports through theirs.

@@ -167,6 +167,9 @@ EXPECT = {  # name: (GET, POST)
     "password_reset_done": (ANYONE, (405,) * 6),
     "password_reset_confirm": ((302,) * 6, (302,) * 6),  # to the page without the token
     "password_reset_complete": (ANYONE, (405,) * 6),
+    # The user guide: every account may read it, none may post to it.
+    "guide": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    "guide_in": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
     # The login page offers the language switch: public by design.
     "set_language": ((302,) * 6, (302,) * 6),
 }
@@ -396,6 +399,7 @@ def url_args(name, world, level):
         "settings_app:tag_merge": {"pk": world["tag"].pk},
         "settings_app:tag_delete": {"pk": world["tag"].pk},
         "settings_app:webform_create": {"kind": "person"},
+        "guide_in": {"language": "fr"},
         "password_reset_confirm": {
             "uidb64": urlsafe_base64_encode(force_bytes(alice.pk)),
             "token": default_token_generator.make_token(alice),

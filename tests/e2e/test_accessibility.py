@@ -181,5 +181,6 @@ def test_pages_have_no_serious_accessibility_violation(
     audit.check("settings-webform-edit", f"/settings/webforms/{web_form.pk}/edit/")
     audit.check("password-change", "/accounts/password_change/")
     audit.check("profile", "/account/profile/")
+    audit.check("guide", "/guide/")
 
     assert not audit.problems, "\n".join(audit.problems)
