@@ -107,6 +107,9 @@ EXPECT = {  # name: (GET, POST)
     "contacts:trash_purge": (CONTACT_CHANGE, CONTACT_CHANGED),
     "contacts:bulk": (POST_ONLY, REDIRECTS),  # an empty selection goes back to the list
     "contacts:bulk_job": (ALICE_ONLY, ALICE_ONLY),
+    # Nothing ticked: back to the trash, which says so.
+    "contacts:trash_restore_selected": (POST_ONLY, REDIRECTS),
+    "contacts:trash_purge_selected": (POST_ONLY, REDIRECTS),
     "contacts:export_csv": (CRM_PAGE, CRM_PAGE),
     "contacts:export_vcard": (CRM_PAGE, CRM_PAGE),
     "contacts:vcard": (CONTACT_READ, CONTACT_READ),

@@ -28,7 +28,13 @@ from .pages import (
     contact_photo,
     suggest,
 )
-from .trash import trash_list, trash_purge, trash_restore
+from .trash import (
+    trash_list,
+    trash_purge,
+    trash_purge_selected,
+    trash_restore,
+    trash_restore_selected,
+)
 
 __all__ = [
     "bulk_job",
@@ -62,5 +68,7 @@ __all__ = [
     "suggest",
     "trash_list",
     "trash_purge",
+    "trash_purge_selected",
     "trash_restore",
+    "trash_restore_selected",
 ]
