@@ -25,6 +25,7 @@ urlpatterns = [
     path("trash/<int:pk>/purge/", views.trash_purge, name="trash_purge"),
     path("bulk/", views.contact_bulk, name="bulk"),
     path("bulk/<int:pk>/", views.bulk_job, name="bulk_job"),
+    path("bulk/<int:pk>/skipped/", views.bulk_skipped, name="bulk_skipped"),
     path("export.csv", views.contact_export_csv, name="export_csv"),
     path("export.vcf", views.contact_export_vcard, name="export_vcard"),
     path("<int:pk>/vcard/", views.contact_vcard, name="vcard"),

@@ -107,6 +107,7 @@ EXPECT = {  # name: (GET, POST)
     "contacts:trash_purge": (CONTACT_CHANGE, CONTACT_CHANGED),
     "contacts:bulk": (POST_ONLY, REDIRECTS),  # an empty selection goes back to the list
     "contacts:bulk_job": (ALICE_ONLY, ALICE_ONLY),
+    "contacts:bulk_skipped": (ALICE_ONLY, ALICE_ONLY),
     # Nothing ticked: back to the trash, which says so.
     "contacts:trash_restore_selected": (POST_ONLY, REDIRECTS),
     "contacts:trash_purge_selected": (POST_ONLY, REDIRECTS),
@@ -378,6 +379,7 @@ def url_args(name, world, level):
         "contacts:suggest": {"what": "companies"},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
+        "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},
         "settings_app:type_edit": {"pk": world["type"].pk},
         "settings_app:type_move": {"pk": world["type"].pk},
         "settings_app:type_delete": {"pk": world["type"].pk},

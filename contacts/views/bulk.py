@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from ..bulk_forms import EXPORTS, ActionForm, SelectionForm
 from ..models import BulkJob
 
 Action = BulkJob.Action
+SKIPPED_NAMED = 10  # the skipped contacts named on the result; a link lists the rest
 
 
 @require_POST
@@ -45,7 +47,8 @@ def contact_bulk(request):
             params={**form.params(), "query": query},
             contacts=contacts,
         )
-        if not job.finished:
+        if not job.finished or job.skipped_ids:
+            # The job's page names the skipped contacts, which a message cannot link.
             return redirect("contacts:bulk_job", job.pk)
         messages.success(request, result_message(job))
         return redirect(list_url)
@@ -72,15 +75,42 @@ def contact_bulk(request):
 def bulk_job(request, pk):
     """The progress of a bulk action running in the background, polled by htmx."""
     job = get_object_or_404(BulkJob, pk=pk, user=request.user)
-    query = job.params.get("query", "")
     context = {
         "job": job,
         "message": result_message(job) if job.finished else "",
-        "list_url": reverse("contacts:list") + (f"?{query}" if query else ""),
+        "list_url": _list_url(job),
     }
+    if job.finished:
+        shown = job.skipped_ids[:SKIPPED_NAMED]
+        context["skipped"] = _skipped_contacts(request.user, shown)
+        context["skipped_more"] = len(job.skipped_ids) - len(shown)
     if request.htmx:
         return render(request, "contacts/_bulk_progress.html", context)
     return render(request, "contacts/bulk_job.html", context)
+
+
+def bulk_skipped(request, pk):
+    """Every contact a bulk action skipped, named when the user may still see it."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user)
+    page = Paginator(job.skipped_ids, 50).get_page(request.GET.get("page"))
+    context = {
+        "job": job,
+        "page": page,
+        "skipped": _skipped_contacts(request.user, page.object_list),
+        "list_url": _list_url(job),
+    }
+    return render(request, "contacts/bulk_skipped.html", context)
+
+
+def _list_url(job):
+    query = job.params.get("query", "")
+    return reverse("contacts:list") + (f"?{query}" if query else "")
+
+
+def _skipped_contacts(user, ids):
+    """Return the contacts of ids in order, None for each one user may not see now."""
+    visible = contacts_visible_to(user).in_bulk(ids)
+    return [visible.get(pk) for pk in ids]
 
 
 def _chosen(user, data):
