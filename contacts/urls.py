@@ -26,6 +26,7 @@ urlpatterns = [
     path("bulk/", views.contact_bulk, name="bulk"),
     path("bulk/<int:pk>/", views.bulk_job, name="bulk_job"),
     path("bulk/<int:pk>/skipped/", views.bulk_skipped, name="bulk_skipped"),
+    path("bulk/<int:pk>/undo/", views.bulk_undo, name="bulk_undo"),
     path("export.csv", views.contact_export_csv, name="export_csv"),
     path("export.vcf", views.contact_export_vcard, name="export_vcard"),
     path("<int:pk>/vcard/", views.contact_vcard, name="vcard"),

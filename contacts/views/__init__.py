@@ -1,6 +1,6 @@
 """The contacts app's pages, one module per part of the product."""
 
-from .bulk import bulk_job, bulk_skipped, contact_bulk
+from .bulk import bulk_job, bulk_skipped, bulk_undo, contact_bulk
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
 from .imports import (
     import_cancel,
@@ -39,6 +39,7 @@ from .trash import (
 __all__ = [
     "bulk_job",
     "bulk_skipped",
+    "bulk_undo",
     "contact_bulk",
     "company_link_person",
     "contact_create",

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import bulk, selectors, tags
+from .. import bulk, selectors, services, tags
 from ..access import contacts_visible_to
 from ..bulk_forms import EXPORTS, ActionForm, SelectionForm
-from ..models import BulkJob
+from ..models import BulkJob, Contact
+from .trash import undo_tags
 
 Action = BulkJob.Action
 SKIPPED_NAMED = 10  # the skipped contacts named on the result; a link lists the rest
@@ -50,7 +51,7 @@ def contact_bulk(request):
         if not job.finished or job.skipped_ids:
             # The job's page names the skipped contacts, which a message cannot link.
             return redirect("contacts:bulk_job", job.pk)
-        messages.success(request, result_message(job))
+        messages.success(request, result_message(job), extra_tags=_undo_tags(job))
         return redirect(list_url)
     total = contacts.count()
     perm = "delete" if action == Action.DELETE else "change"
@@ -79,6 +80,7 @@ def bulk_job(request, pk):
         "job": job,
         "message": result_message(job) if job.finished else "",
         "list_url": _list_url(job),
+        "can_undo": job.finished and job.action == Action.DELETE and job.changed > 0,
     }
     if job.finished:
         shown = job.skipped_ids[:SKIPPED_NAMED]
@@ -102,6 +104,23 @@ def bulk_skipped(request, pk):
     return render(request, "contacts/bulk_skipped.html", context)
 
 
+@require_POST
+def bulk_undo(request, pk):
+    """Bring back from the trash what a bulk delete moved there."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user, action=Action.DELETE)
+    trashed = Contact.all_objects.filter(
+        pk__in=job.contact_ids, deleted_by=request.user, deleted_at__gte=job.created_at
+    )
+    ids = list(contacts_visible_to(request.user, trashed, "delete").values_list("pk", flat=True))
+    count = services.contacts_restore(by=request.user, ids=ids)
+    messages.success(
+        request,
+        ngettext("%(count)s contact was restored.", "%(count)s contacts were restored.", count)
+        % {"count": intcomma(count)},
+    )
+    return redirect(_list_url(job))
+
+
 def _list_url(job):
     query = job.params.get("query", "")
     return reverse("contacts:list") + (f"?{query}" if query else "")
@@ -111,6 +130,12 @@ def _skipped_contacts(user, ids):
     """Return the contacts of ids in order, None for each one user may not see now."""
     visible = contacts_visible_to(user).in_bulk(ids)
     return [visible.get(pk) for pk in ids]
+
+
+def _undo_tags(job):
+    if job.action != Action.DELETE or not job.changed:
+        return ""
+    return undo_tags(reverse("contacts:bulk_undo", args=[job.pk]))
 
 
 def _chosen(user, data):

@@ -21,6 +21,11 @@ def _trash():
     return Contact.all_objects.filter(deleted_at__isnull=False)
 
 
+def undo_tags(url):
+    """Return the message tags that offer "Undo": a button posting to url."""
+    return f"undo:{url}"
+
+
 def trash_list(request):
     contacts = (
         contacts_visible_to(request.user, _trash(), "delete")

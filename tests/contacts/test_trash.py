@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.access import contacts_visible_to, count_visible_to
-from contacts.models import Contact, ContactEvent
+from contacts.models import BulkJob, Contact, ContactEvent
 from contacts.services import contact_delete, contact_restore
 from tests.conftest import page_of
 
@@ -268,3 +268,84 @@ def test_delete_forever_selected_respects_who_may_purge(client, bob, make_contac
 
     assert in_trash(theirs)
     assert not Contact.all_objects.filter(pk=shared.pk).exists()
+
+
+def test_deleting_offers_undo_that_restores_and_returns_to_the_contact(alice_client, contact):
+    deleted = alice_client.post(reverse("contacts:delete", args=[contact.pk]), follow=True)
+
+    undo = reverse("contacts:trash_restore", args=[contact.pk])
+    page = page_of(deleted)
+    assert "was moved to the trash" in page
+    assert f'<form method="post" action="{undo}"' in page
+    assert "csrfmiddlewaretoken" in page.split(f'action="{undo}"')[1].split("</form>")[0]
+    assert "Undo" in page
+    assert in_trash(contact)
+
+    response = alice_client.post(undo)
+
+    assert response.url == contact.get_absolute_url()
+    assert not in_trash(contact)
+    assert "“Jean Dupont” was restored." in page_of(alice_client.get(response.url))
+
+
+def test_deleting_offers_undo_in_french(alice_client, contact):
+    response = alice_client.post(
+        reverse("contacts:delete", args=[contact.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    page = page_of(response)
+    assert '<html lang="fr"' in page
+    assert "corbeille" in page
+    assert f'action="{reverse("contacts:trash_restore", args=[contact.pk])}"' in page
+
+
+def test_a_bulk_delete_offers_undo_for_what_it_trashed(alice_client, alice, make_contact):
+    one, two = make_contact(first_name="One"), make_contact(first_name="Two")
+    before = make_contact(first_name="Before")
+    trash(before, alice)
+    data = {"action": "delete", "selected": [one.pk, two.pk], "confirm": "1"}
+
+    page = page_of(alice_client.post(reverse("contacts:bulk"), data, follow=True))
+
+    job = BulkJob.objects.get()
+    undo = f"/contacts/bulk/{job.pk}/undo/"
+    assert "2 contacts moved to the trash." in page
+    assert f'action="{undo}"' in page
+    assert in_trash(one) and in_trash(two)
+
+    restored = page_of(alice_client.post(undo, follow=True))
+
+    assert "2 contacts were restored." in restored
+    assert not in_trash(one) and not in_trash(two)
+    assert in_trash(before)
+
+
+def test_a_bulk_delete_with_skipped_contacts_offers_undo_on_its_result(
+    alice_client, make_contact, bob
+):
+    mine = make_contact(first_name="Mine")
+    readonly = make_contact(first_name="Readonly", by=bob, access="public_read")
+    data = {"action": "delete", "selected": [mine.pk, readonly.pk], "confirm": "1"}
+
+    page = page_of(alice_client.post(reverse("contacts:bulk"), data, follow=True))
+
+    job = BulkJob.objects.get()
+    assert f'action="{f"/contacts/bulk/{job.pk}/undo/"}"' in page
+    alice_client.post(f"/contacts/bulk/{job.pk}/undo/")
+    assert not in_trash(mine)
+
+
+def test_only_the_user_who_bulk_deleted_may_undo_it(client, alice, bob, make_contact):
+    mine = make_contact(first_name="Mine", access="public_rw")
+    client.force_login(alice)
+    client.post(
+        reverse("contacts:bulk"), {"action": "delete", "selected": [mine.pk], "confirm": "1"}
+    )
+    undo = f"/contacts/bulk/{BulkJob.objects.get().pk}/undo/"
+    client.force_login(bob)
+
+    assert client.post(undo).status_code == 404
+    assert in_trash(mine)
+    client.force_login(alice)
+    assert client.post(undo).status_code == 302
+    assert not in_trash(mine)
