@@ -46,9 +46,7 @@ def test_undo_after_deleting_brings_the_contact_back(page, shot, alice, make_con
     assert_page_was_healthy(page)
 
 
-def test_tick_rows_of_the_trash_to_restore_or_delete_them_forever(
-    page, shot, alice, make_contact
-):
+def test_tick_rows_of_the_trash_to_restore_or_delete_them_forever(page, shot, alice, make_contact):
     binned = [make_contact(first_name=name, last_name="Binned") for name in ("Ann", "Ben", "Cy")]
     for contact in binned:
         contact_delete(by=alice, contact=contact)
