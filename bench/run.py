@@ -30,6 +30,7 @@ PG_DATABASE = "crm_bench"
 PG_IMPORT_DATABASE = "crm_bench_import"
 WARMUPS = 2
 DEEP_PAGE = 2000
+TRASH_SAMPLE = 2000  # contacts in the trash while its page is timed
 # The bench's own step after seeding (seed_demo writes no user fields); recorded in the
 # bench_setup table, beside seed_demo's bench_marker, so that a change here redoes it.
 SETUP_SPEC = "custom_fields=3 v1"
@@ -48,6 +49,7 @@ CASES = [
     "card",
     "profile_page",
     "guide_page",
+    "trash_page",
     "create_person",
     "import_100k",
     "webform_submit",
@@ -69,6 +71,7 @@ TARGETS = {
     "card": [("median_ms", "<=", 20, "≤ 20 ms"), ("queries", "<=", 12, "≤ 12 queries")],
     "profile_page": [("median_ms", "<=", 20, "≤ 20 ms"), ("queries", "<=", 8, "≤ 8 queries")],
     "guide_page": [("median_ms", "<=", 20, "≤ 20 ms"), ("queries", "<=", 8, "≤ 8 queries")],
+    "trash_page": [("median_ms", "<=", 25, "≤ 25 ms"), ("queries", "<=", 10, "≤ 10 queries")],
     "create_person": [("median_ms", "<=", 40, "≤ 40 ms")],
     "import_100k": [
         ("rows_per_s", ">=", 3000, "≥ 3000 rows/s"),
@@ -530,6 +533,8 @@ def run_cases(args):
     others = User.objects.filter(username__startswith="user").exclude(pk=ordinary.pk)
     second = others.order_by("pk").first()
     for role, user in roles:
+        emit(bench_trash_page(database, role, user, args.requests))
+    for role, user in roles:
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_create_person(database, role, user, tags, responsible, args.requests))
     emit(bench_webform(database, ordinary, tags[0], args.requests))
@@ -704,6 +709,31 @@ def bench_create_person(database, role, user, tags, responsible, requests):
     # Created contacts go before the floor: its replay of the INSERTs must not meet them.
     probe.clean_up(since)
     return http_result("create_person", database, role, times, queries, statements)
+
+
+def bench_trash_page(database, role, user, requests):
+    """GET /contacts/trash/ with TRASH_SAMPLE contacts the user may delete in the trash."""
+    from django.test import Client
+
+    from contacts.access import contacts_visible_to
+    from contacts.models import Contact, ContactEvent
+    from contacts.services import contacts_restore, contacts_trash
+
+    client = Client()
+    client.force_login(user)
+    deletable = contacts_visible_to(user, Contact.objects.all(), "delete")
+    ids = list(deletable.order_by("pk").values_list("pk", flat=True)[:TRASH_SAMPLE])
+    last_event = ContactEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    contacts_trash(by=user, ids=ids)
+    try:
+        url = "/contacts/trash/"
+        times, queries, statements = measure(partial(client.get, url), expect(200, url), requests)
+    finally:
+        # Back as they were, without the history of the round trip: the next run's
+        # population is the same.
+        contacts_restore(by=user, ids=ids)
+        ContactEvent.objects.filter(pk__gt=last_event).delete()
+    return http_result("trash_page", database, role, times, queries, statements)
 
 
 def check_created(probe, n_custom, n_responsible, n_tags):

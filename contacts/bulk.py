@@ -27,13 +27,17 @@ def bulk_start(*, by, action, params, contacts):
     """Record the action on contacts (those by chose and may see) and run or enqueue it."""
     perm = "delete" if action == Action.DELETE else "change"
     ids = list(contacts_visible_to(by, contacts, perm).order_by("pk").values_list("pk", flat=True))
+    allowed = set(ids)
+    chosen = contacts.order_by("sort_name", "pk").values_list("pk", flat=True)
+    skipped_ids = [pk for pk in chosen if pk not in allowed]
     job = BulkJob.objects.create(
         user=by,
         action=action,
         params=params,
         contact_ids=ids,
         total=len(ids),
-        skipped=contacts.count() - len(ids),
+        skipped=len(skipped_ids),
+        skipped_ids=skipped_ids,
     )
     if job.total > settings.BULK_SYNC_LIMIT:
         from .tasks import run_bulk_job
@@ -61,8 +65,11 @@ def bulk_run(job):
                     assigned.update(apply(by=job.user, ids=ids, params=job.params) or ())
                 job.done = start + len(batch)
                 job.changed += len(ids)
-                job.skipped += len(batch) - len(ids)
-                job.save(update_fields=["done", "changed", "skipped"])
+                # Changed meanwhile: no longer visible or no longer the user's to change.
+                lost = set(batch) - set(ids)
+                job.skipped_ids += [pk for pk in batch if pk in lost]
+                job.skipped += len(lost)
+                job.save(update_fields=["done", "changed", "skipped", "skipped_ids"])
     except Exception:
         job.status = BulkJob.Status.FAILED
         raise

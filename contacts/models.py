@@ -493,6 +493,8 @@ class BulkJob(models.Model):
     done = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)  # the user may not change them
+    # Which ones, in the order met, so the result can name them to whoever may still see them.
+    skipped_ids = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

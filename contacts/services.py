@@ -358,15 +358,24 @@ def contacts_trash(*, by, ids):
 @transaction.atomic
 def contact_restore(*, by, contact):
     """Bring a contact back from the trash, as it was."""
-    Contact.all_objects.filter(pk=contact.pk).update(
+    contacts_restore(by=by, ids=[contact.pk])
+
+
+@transaction.atomic
+def contacts_restore(*, by, ids):
+    """Bring contacts back from the trash, as they were; return how many came back."""
+    trashed = Contact.all_objects.filter(pk__in=ids, deleted_at__isnull=False)
+    ids = list(trashed.values_list("pk", flat=True))
+    trashed.update(
         deleted_at=None,
         deleted_by=None,
         updated_by=by,
         updated_at=timezone.now(),
         version=F("version") + 1,
     )
-    history.record(contact, by, history.Verb.RESTORED)
-    contacts_refresh_search_text(Contact.objects.filter(company_id=contact.pk))
+    history.record_many(ids, by, history.Verb.RESTORED)
+    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
+    return len(ids)
 
 
 @transaction.atomic

@@ -111,6 +111,12 @@ EXPECT = {  # name: (GET, POST)
     "contacts:trash_purge": (CONTACT_CHANGE, CONTACT_CHANGED),
     "contacts:bulk": (POST_ONLY, REDIRECTS),  # an empty selection goes back to the list
     "contacts:bulk_job": (ALICE_ONLY, ALICE_ONLY),
+    "contacts:bulk_skipped": (ALICE_ONLY, ALICE_ONLY),
+    # Her bulk delete, undone by her only.
+    "contacts:bulk_undo": (POST_ONLY, (L, N, 404, 302, 404, 404)),
+    # Nothing ticked: back to the trash, which says so.
+    "contacts:trash_restore_selected": (POST_ONLY, REDIRECTS),
+    "contacts:trash_purge_selected": (POST_ONLY, REDIRECTS),
     "contacts:export_csv": (CRM_PAGE, CRM_PAGE),
     "contacts:export_vcard": (CRM_PAGE, CRM_PAGE),
     "contacts:vcard": (CONTACT_READ, CONTACT_READ),
@@ -296,6 +302,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             params={"tag": "vip", "query": ""},
             contacts=Contact.objects.filter(pk=contacts["private"].pk),
         )
+        bulk_deleted = _contact(alice, "private", "Bulk trashed Ltd", "bulk@example.com", [alice])
+        bulk_delete_job = bulk.bulk_start(
+            by=alice,
+            action=BulkJob.Action.DELETE,
+            params={"query": ""},
+            contacts=Contact.objects.filter(pk=bulk_deleted.pk),
+        )
         contact_type = config.contact_type_create(title="Matrix type")
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
@@ -314,6 +327,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
+            "bulk_delete_job": bulk_delete_job,
             "type": contact_type,
             "field": field,
             "tag": tag,
@@ -388,6 +402,8 @@ def url_args(name, world, level):
         "contacts:suggest": {"what": "companies"},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
+        "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},
+        "contacts:bulk_undo": {"pk": world["bulk_delete_job"].pk},
         "settings_app:type_edit": {"pk": world["type"].pk},
         "settings_app:type_move": {"pk": world["type"].pk},
         "settings_app:type_delete": {"pk": world["type"].pk},

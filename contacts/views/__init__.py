@@ -1,6 +1,6 @@
 """The contacts app's pages, one module per part of the product."""
 
-from .bulk import bulk_job, contact_bulk
+from .bulk import bulk_job, bulk_skipped, bulk_undo, contact_bulk
 from .exports import contact_export_csv, contact_export_vcard, contact_vcard
 from .imports import (
     import_cancel,
@@ -29,10 +29,18 @@ from .pages import (
     suggest,
 )
 from .photos import photo_candidates, photo_change
-from .trash import trash_list, trash_purge, trash_restore
+from .trash import (
+    trash_list,
+    trash_purge,
+    trash_purge_selected,
+    trash_restore,
+    trash_restore_selected,
+)
 
 __all__ = [
     "bulk_job",
+    "bulk_skipped",
+    "bulk_undo",
     "contact_bulk",
     "company_link_person",
     "contact_create",
@@ -65,5 +73,7 @@ __all__ = [
     "suggest",
     "trash_list",
     "trash_purge",
+    "trash_purge_selected",
     "trash_restore",
+    "trash_restore_selected",
 ]

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import bulk, selectors, tags
+from .. import bulk, selectors, services, tags
 from ..access import contacts_visible_to
 from ..bulk_forms import EXPORTS, ActionForm, SelectionForm
-from ..models import BulkJob
+from ..models import BulkJob, Contact
+from .trash import undo_tags
 
 Action = BulkJob.Action
+SKIPPED_NAMED = 10  # the skipped contacts named on the result; a link lists the rest
 
 
 @require_POST
@@ -45,9 +48,10 @@ def contact_bulk(request):
             params={**form.params(), "query": query},
             contacts=contacts,
         )
-        if not job.finished:
+        if not job.finished or job.skipped_ids:
+            # The job's page names the skipped contacts, which a message cannot link.
             return redirect("contacts:bulk_job", job.pk)
-        messages.success(request, result_message(job))
+        messages.success(request, result_message(job), extra_tags=_undo_tags(job))
         return redirect(list_url)
     total = contacts.count()
     perm = "delete" if action == Action.DELETE else "change"
@@ -72,15 +76,66 @@ def contact_bulk(request):
 def bulk_job(request, pk):
     """The progress of a bulk action running in the background, polled by htmx."""
     job = get_object_or_404(BulkJob, pk=pk, user=request.user)
-    query = job.params.get("query", "")
     context = {
         "job": job,
         "message": result_message(job) if job.finished else "",
-        "list_url": reverse("contacts:list") + (f"?{query}" if query else ""),
+        "list_url": _list_url(job),
+        "can_undo": job.finished and job.action == Action.DELETE and job.changed > 0,
     }
+    if job.finished:
+        shown = job.skipped_ids[:SKIPPED_NAMED]
+        context["skipped"] = _skipped_contacts(request.user, shown)
+        context["skipped_more"] = len(job.skipped_ids) - len(shown)
     if request.htmx:
         return render(request, "contacts/_bulk_progress.html", context)
     return render(request, "contacts/bulk_job.html", context)
+
+
+def bulk_skipped(request, pk):
+    """Every contact a bulk action skipped, named when the user may still see it."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user)
+    page = Paginator(job.skipped_ids, 50).get_page(request.GET.get("page"))
+    context = {
+        "job": job,
+        "page": page,
+        "skipped": _skipped_contacts(request.user, page.object_list),
+        "list_url": _list_url(job),
+    }
+    return render(request, "contacts/bulk_skipped.html", context)
+
+
+@require_POST
+def bulk_undo(request, pk):
+    """Bring back from the trash what a bulk delete moved there."""
+    job = get_object_or_404(BulkJob, pk=pk, user=request.user, action=Action.DELETE)
+    trashed = Contact.all_objects.filter(
+        pk__in=job.contact_ids, deleted_by=request.user, deleted_at__gte=job.created_at
+    )
+    ids = list(contacts_visible_to(request.user, trashed, "delete").values_list("pk", flat=True))
+    count = services.contacts_restore(by=request.user, ids=ids)
+    messages.success(
+        request,
+        ngettext("%(count)s contact was restored.", "%(count)s contacts were restored.", count)
+        % {"count": intcomma(count)},
+    )
+    return redirect(_list_url(job))
+
+
+def _list_url(job):
+    query = job.params.get("query", "")
+    return reverse("contacts:list") + (f"?{query}" if query else "")
+
+
+def _skipped_contacts(user, ids):
+    """Return the contacts of ids in order, None for each one user may not see now."""
+    visible = contacts_visible_to(user).in_bulk(ids)
+    return [visible.get(pk) for pk in ids]
+
+
+def _undo_tags(job):
+    if job.action != Action.DELETE or not job.changed:
+        return ""
+    return undo_tags(reverse("contacts:bulk_undo", args=[job.pk]))
 
 
 def _chosen(user, data):

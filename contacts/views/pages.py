@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from ..forms import ContactForm, detail_formsets, typed_rows, typed_values
 from ..models import Contact, ContactInfo
 from ..storage import is_disk_full
 from .lists import int_param
+from .trash import undo_tags
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
 DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")
@@ -254,6 +256,7 @@ def contact_delete(request, pk):
             request,
             _("“%(name)s” was moved to the trash, where you can restore it for %(days)d days.")
             % {"name": name, "days": settings.TRASH_DAYS},
+            extra_tags=undo_tags(reverse("contacts:trash_restore", args=[contact.pk])),
         )
         return redirect("contacts:list")
     persons = 0

@@ -4,17 +4,26 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from .. import services
 from ..access import contacts_visible_to, get_contact_for_user
+from ..bulk_forms import MAX_SELECTED
 from ..models import Contact
 
 
 def _trash():
     return Contact.all_objects.filter(deleted_at__isnull=False)
+
+
+def undo_tags(url):
+    """Return the message tags that offer "Undo": a button posting to url."""
+    return f"undo:{url}"
 
 
 def trash_list(request):
@@ -46,3 +55,50 @@ def trash_purge(request, pk):
         messages.success(request, _("“%(name)s” was deleted for good.") % {"name": contact})
         return redirect("contacts:trash")
     return render(request, "contacts/trash_purge.html", {"contact": contact})
+
+
+def _selected_in_trash(user, request):
+    """Return the trashed contacts ticked on the trash page that user may delete."""
+    ids = [int(pk) for pk in request.POST.getlist("selected")[:MAX_SELECTED] if pk.isdigit()]
+    return contacts_visible_to(user, _trash().filter(pk__in=ids), "delete").order_by(
+        "sort_name", "pk"
+    )
+
+
+@require_POST
+def trash_restore_selected(request):
+    contacts = _selected_in_trash(request.user, request)
+    if not contacts.exists():
+        messages.warning(request, _("Select the contacts to restore first."))
+        return redirect("contacts:trash")
+    count = services.contacts_restore(
+        by=request.user, ids=list(contacts.values_list("pk", flat=True))
+    )
+    messages.success(
+        request,
+        ngettext("%(count)s contact was restored.", "%(count)s contacts were restored.", count)
+        % {"count": intcomma(count)},
+    )
+    return redirect("contacts:trash")
+
+
+@require_POST
+def trash_purge_selected(request):
+    contacts = _selected_in_trash(request.user, request)
+    if not contacts.exists():
+        messages.warning(request, _("Select the contacts to delete forever first."))
+        return redirect("contacts:trash")
+    if "confirm" in request.POST:
+        count = services.contacts_purge(list(contacts.only("pk")))
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s contact was deleted for good.",
+                "%(count)s contacts were deleted for good.",
+                count,
+            )
+            % {"count": intcomma(count)},
+        )
+        return redirect("contacts:trash")
+    context = {"contacts": list(contacts)}
+    return render(request, "contacts/trash_purge_selected.html", context)

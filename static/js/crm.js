@@ -164,3 +164,18 @@ document.addEventListener("DOMContentLoaded", () => {
   const invalid = document.querySelector('main [aria-invalid="true"]');
   if (invalid) invalid.focus();
 });
+
+// "Select all" for a page whose row boxes belong to one form (the trash): ticks them all,
+// and shows whether some, all or none are ticked.
+document.addEventListener("change", (event) => {
+  const box = event.target;
+  const all = box.matches("[data-select-all]") ? box
+    : box.matches('input[name="selected"][form]')
+      ? document.querySelector(`[data-select-all="${box.getAttribute("form")}"]`) : null;
+  if (!all) return;
+  const boxes = [...document.querySelectorAll(`input[name="selected"][form="${all.dataset.selectAll}"]`)];
+  if (box === all) boxes.forEach((other) => { other.checked = all.checked; });
+  const ticked = boxes.filter((other) => other.checked).length;
+  all.checked = ticked > 0 && ticked === boxes.length;
+  all.indeterminate = ticked > 0 && ticked < boxes.length;
+});

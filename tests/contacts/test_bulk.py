@@ -293,3 +293,81 @@ def test_a_job_page_is_its_owners_only(client, alice, admin):
 
 def test_the_bulk_page_answers_only_post(alice_client):
     assert alice_client.get(BULK).status_code == 405
+
+
+def test_the_result_names_the_skipped_contacts_with_links(alice_client, three):
+    readonly = three[2]
+
+    page = page_of(post(alice_client, "add_tag", three, tag="Salon"))
+
+    assert "Skipped contacts" in page
+    assert f'<a href="{readonly.get_absolute_url()}">Readonly Gamma</a>' in page
+    assert "Mine Alpha" not in page
+    job = BulkJob.objects.get()
+    assert job.skipped_ids == [readonly.pk]
+
+
+def test_a_skipped_contact_the_user_no_longer_sees_is_not_named(
+    client, alice, bob, make_contact, settings
+):
+    settings.BULK_SYNC_LIMIT = 0
+    secret = make_contact(first_name="Secretive", last_name="Person")
+    other = make_contact(first_name="Plain", last_name="Person")
+    job = bulk_start(
+        by=alice,
+        action="add_tag",
+        params={"tag": "Late", "query": ""},
+        contacts=Contact.objects.filter(pk__in=[secret.pk, other.pk]),
+    )
+    # Before the worker runs, bob takes the contact for himself, private.
+    contact_update(
+        by=bob,
+        contact=secret,
+        data=ContactData(kind="person", fields={"first_name": "Secretive"}, responsible=[bob]),
+    )
+    run_bulk_job.call(job_id=job.pk)
+    client.force_login(alice)
+
+    page = page_of(client.get(reverse("contacts:bulk_job", args=[job.pk])))
+
+    job.refresh_from_db()
+    assert job.skipped_ids == [secret.pk]
+    assert "a contact you cannot see" in page
+    assert "Secretive" not in page
+
+
+def test_more_than_ten_skipped_link_to_the_list_of_them_all(alice_client, make_contact, bob):
+    readonly = [
+        make_contact(first_name=f"Readonly{n:02}", by=bob, access="public_read") for n in range(12)
+    ]
+    mine = make_contact(first_name="Mine")
+
+    page = page_of(post(alice_client, "add_tag", [mine, *readonly], tag="Salon"))
+
+    job = BulkJob.objects.get()
+    assert len(job.skipped_ids) == 12
+    named = [c for c in readonly if f">{c.display_name}</a>" in page]
+    assert len(named) == 10
+    skipped_url = f"/contacts/bulk/{job.pk}/skipped/"
+    assert f'<a href="{skipped_url}">and 2 more</a>' in page
+    everyone = page_of(alice_client.get(skipped_url))
+    assert "The action left 12 contacts as they were" in everyone
+    assert all(f">{c.display_name}</a>" in everyone for c in readonly)
+    assert "Mine Dupont" not in everyone
+
+
+def test_the_skipped_contacts_are_named_in_french_too(alice_client, three):
+    data = {"action": "delete", "selected": [c.pk for c in three], "confirm": "1"}
+
+    page = page_of(alice_client.post(BULK, data, follow=True, HTTP_ACCEPT_LANGUAGE="fr"))
+
+    assert '<html lang="fr"' in page
+    assert "2 contacts mis à la corbeille." in page
+    assert f'<a href="{three[2].get_absolute_url()}">Readonly Gamma</a>' in page
+
+
+def test_the_skipped_list_is_its_owners_only(client, alice, bob, three):
+    job = BulkJob.objects.create(user=alice, action="add_tag", skipped_ids=[three[0].pk])
+    client.force_login(bob)
+
+    assert client.get(f"/contacts/bulk/{job.pk}/skipped/").status_code == 404

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.access import contacts_visible_to, count_visible_to
-from contacts.models import Contact
+from contacts.models import BulkJob, Contact, ContactEvent
 from contacts.services import contact_delete, contact_restore
 from tests.conftest import page_of
 
@@ -176,3 +176,176 @@ def test_restore_of_a_person_whose_company_is_still_in_the_trash(alice, company_
     person = Contact.objects.get(pk=person.pk)
     assert person.live_company is None
     assert person.company_id == company.pk
+
+
+RESTORE_SELECTED = "/contacts/trash/restore/"
+PURGE_SELECTED = "/contacts/trash/purge/"
+
+
+@pytest.fixture
+def trashed_three(make_contact, alice):
+    contacts = [make_contact(first_name=name, last_name="Binned") for name in ("Ann", "Ben", "Cy")]
+    for contact in contacts:
+        trash(contact, alice)
+    return contacts
+
+
+def in_trash(contact):
+    return Contact.all_objects.get(pk=contact.pk).deleted_at is not None
+
+
+def test_the_trash_offers_to_tick_rows_and_act_on_them(alice_client, trashed_three):
+    page = page_of(alice_client.get(TRASH))
+
+    assert 'data-select-all="trash-form"' in page
+    for contact in trashed_three:
+        assert f'name="selected" value="{contact.pk}" form="trash-form"' in page
+    assert f'action="{RESTORE_SELECTED}"' in page
+    assert "Restore selected" in page
+    assert f'formaction="{PURGE_SELECTED}"' in page
+    assert "Delete forever selected" in page
+
+
+def test_the_trash_selection_in_french(alice_client, trashed_three):
+    page = page_of(alice_client.get(TRASH, HTTP_ACCEPT_LANGUAGE="fr"))
+
+    assert '<html lang="fr"' in page
+    assert "Corbeille" in page
+    assert f'name="selected" value="{trashed_three[0].pk}" form="trash-form"' in page
+    assert f'formaction="{PURGE_SELECTED}"' in page
+
+
+def test_restore_selected_brings_back_the_ticked_contacts_only(alice_client, trashed_three):
+    ann, ben, cy = trashed_three
+
+    response = alice_client.post(RESTORE_SELECTED, {"selected": [ann.pk, cy.pk]}, follow=True)
+
+    assert "2 contacts were restored." in page_of(response)
+    assert (in_trash(ann), in_trash(ben), in_trash(cy)) == (False, True, False)
+    assert ContactEvent.objects.filter(contact=ann, verb="restored").count() == 1
+    assert ContactEvent.objects.filter(contact=ben, verb="restored").count() == 0
+
+
+def test_restore_selected_leaves_what_the_user_may_not_delete(client, bob, make_contact, alice):
+    theirs = make_contact(first_name="Readonly", access="public_read")
+    trash(theirs, alice)
+    client.force_login(bob)
+
+    response = client.post(RESTORE_SELECTED, {"selected": [theirs.pk]}, follow=True)
+
+    assert "Select the contacts to restore first." in page_of(response)
+    assert in_trash(theirs)
+
+
+def test_delete_forever_selected_asks_first_then_purges(alice_client, trashed_three):
+    ann, ben, cy = trashed_three
+
+    confirm = page_of(alice_client.post(PURGE_SELECTED, {"selected": [ann.pk, ben.pk]}))
+
+    assert "Delete 2 contacts forever?" in confirm
+    assert "Ann Binned" in confirm and "Ben Binned" in confirm and "Cy Binned" not in confirm
+    assert Contact.all_objects.filter(pk__in=[ann.pk, ben.pk]).count() == 2
+
+    data = {"selected": [ann.pk, ben.pk], "confirm": "1"}
+    done = page_of(alice_client.post(PURGE_SELECTED, data, follow=True))
+
+    assert "2 contacts were deleted for good." in done
+    assert not Contact.all_objects.filter(pk__in=[ann.pk, ben.pk]).exists()
+    assert in_trash(cy)
+
+
+def test_delete_forever_selected_respects_who_may_purge(client, bob, make_contact, alice):
+    theirs = make_contact(first_name="Readonly", access="public_read")
+    shared = make_contact(first_name="Shared", access="public_rw")
+    trash(theirs, alice)
+    trash(shared, alice)
+    client.force_login(bob)
+
+    confirm = page_of(client.post(PURGE_SELECTED, {"selected": [theirs.pk, shared.pk]}))
+    assert "Delete 1 contact forever?" in confirm
+    assert "Readonly" not in confirm
+    client.post(PURGE_SELECTED, {"selected": [theirs.pk, shared.pk], "confirm": "1"})
+
+    assert in_trash(theirs)
+    assert not Contact.all_objects.filter(pk=shared.pk).exists()
+
+
+def test_deleting_offers_undo_that_restores_and_returns_to_the_contact(alice_client, contact):
+    deleted = alice_client.post(reverse("contacts:delete", args=[contact.pk]), follow=True)
+
+    undo = reverse("contacts:trash_restore", args=[contact.pk])
+    page = page_of(deleted)
+    assert "was moved to the trash" in page
+    assert f'<form method="post" action="{undo}"' in page
+    assert "csrfmiddlewaretoken" in page.split(f'action="{undo}"')[1].split("</form>")[0]
+    assert "Undo" in page
+    assert in_trash(contact)
+
+    response = alice_client.post(undo)
+
+    assert response.url == contact.get_absolute_url()
+    assert not in_trash(contact)
+    assert "“Jean Dupont” was restored." in page_of(alice_client.get(response.url))
+
+
+def test_deleting_offers_undo_in_french(alice_client, contact):
+    response = alice_client.post(
+        reverse("contacts:delete", args=[contact.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    page = page_of(response)
+    assert '<html lang="fr"' in page
+    assert "corbeille" in page
+    assert f'action="{reverse("contacts:trash_restore", args=[contact.pk])}"' in page
+
+
+def test_a_bulk_delete_offers_undo_for_what_it_trashed(alice_client, alice, make_contact):
+    one, two = make_contact(first_name="One"), make_contact(first_name="Two")
+    before = make_contact(first_name="Before")
+    trash(before, alice)
+    data = {"action": "delete", "selected": [one.pk, two.pk], "confirm": "1"}
+
+    page = page_of(alice_client.post(reverse("contacts:bulk"), data, follow=True))
+
+    job = BulkJob.objects.get()
+    undo = f"/contacts/bulk/{job.pk}/undo/"
+    assert "2 contacts moved to the trash." in page
+    assert f'action="{undo}"' in page
+    assert in_trash(one) and in_trash(two)
+
+    restored = page_of(alice_client.post(undo, follow=True))
+
+    assert "2 contacts were restored." in restored
+    assert not in_trash(one) and not in_trash(two)
+    assert in_trash(before)
+
+
+def test_a_bulk_delete_with_skipped_contacts_offers_undo_on_its_result(
+    alice_client, make_contact, bob
+):
+    mine = make_contact(first_name="Mine")
+    readonly = make_contact(first_name="Readonly", by=bob, access="public_read")
+    data = {"action": "delete", "selected": [mine.pk, readonly.pk], "confirm": "1"}
+
+    page = page_of(alice_client.post(reverse("contacts:bulk"), data, follow=True))
+
+    job = BulkJob.objects.get()
+    assert f'action="{f"/contacts/bulk/{job.pk}/undo/"}"' in page
+    alice_client.post(f"/contacts/bulk/{job.pk}/undo/")
+    assert not in_trash(mine)
+
+
+def test_only_the_user_who_bulk_deleted_may_undo_it(client, alice, bob, make_contact):
+    mine = make_contact(first_name="Mine", access="public_rw")
+    client.force_login(alice)
+    client.post(
+        reverse("contacts:bulk"), {"action": "delete", "selected": [mine.pk], "confirm": "1"}
+    )
+    undo = f"/contacts/bulk/{BulkJob.objects.get().pk}/undo/"
+    client.force_login(bob)
+
+    assert client.post(undo).status_code == 404
+    assert in_trash(mine)
+    client.force_login(alice)
+    assert client.post(undo).status_code == 302
+    assert not in_trash(mine)
