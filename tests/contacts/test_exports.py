@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile
-from contacts import custom_fields
+from contacts import custom_fields, exports
 from contacts.exports import escape_cell, escape_phone_cell, unescape_cell
 from contacts.models import Contact, ContactType
 
@@ -523,3 +523,16 @@ def test_a_cell_of_phone_numbers_is_written_as_it_is(value):
 )
 def test_a_phone_cell_that_holds_more_than_phone_numbers_is_escaped(value):
     assert escape_phone_cell(value) == "'" + value
+
+
+def test_a_user_made_responsible_while_the_export_runs_is_written_by_name(
+    alice, make_user, make_contact
+):
+    contact = make_contact(first_name="Late")
+    lines = exports.csv_lines(Contact.objects.all(), "en")
+    newcomer = make_user("newcomer", first_name="New", last_name="Comer")
+    contact.responsible.add(newcomer)
+
+    [row] = list(csv.DictReader(io.StringIO("".join(lines).removeprefix("\ufeff"))))
+
+    assert row["Responsible users"] == "Alice Martin, New Comer"
