@@ -1,69 +1,94 @@
 """Export contacts as CSV and vCard 4.0 (SPEC L9).
 
-The CSV columns, in order (CSV_COLUMNS, then the contact information, address and user
-field columns), use English header names that the CSV import maps by itself, and
-machine values where a label would be translated (Kind, Access), so that export then
-import gives the same contacts back:
+The CSV opens right in the reader's spreadsheet: it is written in the reader's language,
+with ";" between cells where the decimal separator is a comma (French: a spreadsheet
+there reads "," as part of a number) and "," elsewhere, and a cell holds what the page
+shows rather than a code. The import maps every header and value back, in either
+language (imports/mapping.py and imports/rows.py), so that export then import gives the
+same contacts back. The columns, in order:
 
-- Kind: "person" or "company"; First name, Last name; Company name: the company's name,
-  for a person the name of the company linked to him (or the name typed on him).
-- Job title; Contact type (its title); Currency (ISO code); Description.
-- Tags: the tag names, sorted, joined with ", ".
-- Access: "private", "public_read" or "public_rw".
-- Responsible: the usernames of the responsible users, sorted, joined with ", ".
-- One column per contact information kind × category: "Email (work)", "Email (home)",
-  "Email (other)", "Phone (work)", "Phone (mobile)"…, "Web (website)",
-  "Web (linkedin)"…: several values of one kind and category are joined with ", "
+- Person or company ("Person" or "Company"); First name, Last name; Company name: the
+  company's name, for a person the name of the company linked to him (or the name typed
+  on him); Job title; Contact type (its title); Currency as the card shows it
+  ("Euro (EUR)"); Description; Tags: the tag names, sorted, joined with ", ".
+- Access, as the card says it ("Only responsible users"...).
+- Responsible users: their full names as the card shows them, joined with ", "; the
+  user name of one whose full name another user shares (or is another's user name),
+  so that the import finds each again.
+- One column per contact information kind × category: "Email (Work)", "Phone (Mobile)",
+  "Web (LinkedIn)"...: several values of one kind and category are joined with ", "
   (primary first), the separator the import splits emails and phones on.
 - The primary address only (the card and the vCard have them all): Street, City,
-  Region, Postcode, Country, Address category.
+  State/region, Postcode, Country, Address category.
 - One column per user field, headed by its label, in the settings' order (headings left
   out): the option or text, "Yes" for a ticked checkbox, a date as YYYY-MM-DD. A label
   that repeats a column already there gets " (user field)" appended, then a number.
 
-Every cell goes through escape_cell against spreadsheet formula injection.
+Every cell goes through escape_cell against spreadsheet formula injection, except a
+phone cell that holds only phone numbers (escape_phone_cell).
 """
 
 import csv
+import re
+from collections import Counter
+from itertools import islice
 
 import vobject
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from . import custom_fields, selectors
-from .models import Address, ContactInfo, CustomField
+from . import config, custom_fields, selectors
+from .models import Address, Contact, ContactInfo, CustomField, TaggedContact
 
 # Contacts fetched per query: memory stays bounded however long the list is, and the
 # number of queries grows with the batches, never with each contact.
 BATCH_SIZE = 1000
 
-CSV_COLUMNS = [
-    "Kind",
-    "First name",
-    "Last name",
-    "Company name",
-    "Job title",
-    "Contact type",
-    "Currency",
-    "Description",
-    "Tags",
-    "Access",
-    "Responsible",
+# Each column's header, with the import's target of the same name (imports/mapping.py).
+CONTACT_COLUMNS = [
+    ("kind", gettext_lazy("Person or company")),
+    ("first_name", gettext_lazy("First name")),
+    ("last_name", gettext_lazy("Last name")),
+    ("company_name", gettext_lazy("Company name")),
+    ("job_title", gettext_lazy("Job title")),
+    ("contact_type", gettext_lazy("Contact type")),
+    ("currency", gettext_lazy("Currency")),
+    ("description", gettext_lazy("Description")),
+    ("tags", gettext_lazy("Tags")),
+    ("access", gettext_lazy("Access")),
+    ("responsible", gettext_lazy("Responsible users")),
 ]
 INFO_KIND_NAMES = {
-    ContactInfo.Kind.EMAIL: "Email",
-    ContactInfo.Kind.PHONE: "Phone",
-    ContactInfo.Kind.WEB: "Web",
+    ContactInfo.Kind.EMAIL: gettext_lazy("Email"),
+    ContactInfo.Kind.PHONE: gettext_lazy("Phone"),
+    ContactInfo.Kind.WEB: pgettext_lazy("export column of web addresses", "Web"),
 }
-ADDRESS_COLUMNS = ["Street", "City", "Region", "Postcode", "Country", "Address category"]
-ADDRESS_FIELDS = ["street", "city", "region", "postcode", "country", "category"]
+ADDRESS_COLUMNS = [
+    ("street", gettext_lazy("Street")),
+    ("city", gettext_lazy("City")),
+    ("region", gettext_lazy("State/region")),
+    ("postcode", gettext_lazy("Postcode")),
+    ("country", gettext_lazy("Country")),
+    ("category", gettext_lazy("Address category")),
+]
+ADDRESS_FIELDS = [name for name, _label in ADDRESS_COLUMNS]
 VALUE_SEPARATOR = ", "
+# The import splits several users in one cell on these: a name holding one is written
+# as the user name.
+NAME_SEPARATORS = (",", ";")
 
 # OWASP "CSV injection": a spreadsheet reads a cell starting with one of these as a
 # formula. Tab and carriage return can hide such a start from a first look.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
+# Phone numbers as people write them, one or several: with neither a letter nor a quote,
+# a colon, "!" or "|", a spreadsheet that reads one as a formula finds no function,
+# reference or link to run, only digits to add up.
+PHONE_CELL = re.compile(r"\+\d[\d ().\-/]*(?:, \+?\d[\d ().\-/]*)*")
 
 # vCard 4.0 TYPE values (RFC 6350) for the categories of phones and addresses.
 VCARD_TEL_TYPES = {
@@ -84,17 +109,23 @@ def _needs_escape(value):
 
 
 def escape_cell(value):
-    """Return value with a leading apostrophe when a spreadsheet would run it as a formula.
-
-    Phone numbers such as "+33 1 23 45 67 89" are escaped too: a spreadsheet shows
-    them as text, and the import strips the apostrophe again with unescape_cell.
-    """
-    # The OWASP rule, by the first character only. Escaping only what "would be a
-    # formula" would keep phones bare, but what parses as one differs between Excel,
-    # LibreOffice and Google Sheets and their versions ("+1-555-0100" is arithmetic to
-    # some), so the safe reading is the one that does not guess.
+    """Return value with a leading apostrophe when a spreadsheet would run it as a formula."""
+    # The OWASP rule, by the first character only: what parses as a formula differs
+    # between Excel, LibreOffice and Google Sheets and their versions, so the safe
+    # reading is the one that does not guess. Phones are the one exception
+    # (escape_phone_cell), because their form is known.
     value = "" if value is None else str(value)
     return ESCAPE + value if _needs_escape(value) else value
+
+
+def escape_phone_cell(value):
+    """Return a cell of phone numbers as it is when it holds only them, else escape_cell's.
+
+    "+33 6 12 34 56 78" stays as typed: an apostrophe before it would show in the
+    spreadsheet and in every number copied from it.
+    """
+    value = "" if value is None else str(value)
+    return value if PHONE_CELL.fullmatch(value) else escape_cell(value)
 
 
 def unescape_cell(value):
@@ -117,42 +148,184 @@ def exported_contacts(contacts):
     )
 
 
-def _user_fields():
+def columns():
+    """Return (header, import target) of the columns every CSV export has, in the active
+    language; the user fields' columns follow them."""
+    found = [(str(label), target) for target, label in CONTACT_COLUMNS]
+    for kind in ContactInfo.Kind:
+        for category, label in ContactInfo.CATEGORIES[kind]:
+            found.append((f"{INFO_KIND_NAMES[kind]} ({label})", f"{kind}:{category}"))
+    found += [(str(label), f"address:{part}") for part, label in ADDRESS_COLUMNS]
+    return found
+
+
+def user_field_header(label, n=1):
+    """Return the header of a user field whose label repeats a column already there."""
+    if n == 1:
+        return _("%(label)s (user field)") % {"label": label}
+    return _("%(label)s (user field %(n)d)") % {"label": label, "n": n}
+
+
+def _user_fields(taken):
     """Return the user fields that hold values, each with its column header."""
     fields = list(CustomField.objects.exclude(field_type=CustomField.Type.HEADING))
-    taken = set(CSV_COLUMNS) | set(ADDRESS_COLUMNS) | set(info_columns())
+    taken = set(taken)
     for field in fields:
         header = field.label
-        if header in taken:
-            header = f"{field.label} (user field)"
-        n = 2
+        n = 1
         while header in taken:
-            header = f"{field.label} (user field {n})"
+            header = user_field_header(field.label, n)
             n += 1
         taken.add(header)
         field.header = header
     return fields
 
 
-def info_columns():
-    """Return the (kind, category) of every contact information column, with its header."""
-    return {
-        f"{INFO_KIND_NAMES[kind]} ({category})": (kind, category)
-        for kind in ContactInfo.Kind
-        for category, _label in ContactInfo.CATEGORIES[kind]
-    }
+def user_names():
+    """Return each user's name as an export writes it, by id, in the card's order: what
+    the card shows, unless the import could not tell who it is."""
+    users = list(
+        get_user_model()
+        .objects.order_by("first_name", "last_name", "username")
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    usernames = {username for _pk, username, _first, _last in users}
+    full_names = {pk: f"{first} {last}".strip() for pk, _username, first, last in users}
+    shared = Counter(full_names.values())
+    names = {}
+    for pk, username, _first, _last in users:
+        full = full_names[pk]
+        unique = shared[full] == 1 and (full == username or full not in usernames)
+        if full and unique and not any(s in full for s in NAME_SEPARATORS):
+            names[pk] = full
+        else:
+            names[pk] = username
+    return names
 
 
-def _custom_cell(field, value):
-    if value in (None, "", False):
-        return ""
-    if field.field_type == CustomField.Type.CHECKBOX:
-        # Not translated: the import reads "yes" in any language.
-        return "Yes"
-    if field.field_type == CustomField.Type.NUMBER:
-        # Like the dates, in one form for every language: 1234.5, read back by the import.
-        return custom_fields.number_plain(value)
-    return str(value)
+def _details(contacts):
+    """Return what the CSV writes of contacts besides their own columns, in four queries.
+
+    Flat rows grouped in dictionaries: prefetch_related would build a queryset per
+    contact and relation, which costs more than the rest of the export together.
+    """
+    ids = [c.pk for c in contacts]
+    infos, addresses, tags, responsible = {}, {}, {}, {}
+    for pk, kind, category, value in ContactInfo.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", "kind", "category", "value"
+    ):
+        infos.setdefault(pk, {}).setdefault((kind, category), []).append(value)
+    for pk, *address in Address.objects.filter(contact_id__in=ids).values_list(
+        "contact_id", *ADDRESS_FIELDS
+    ):
+        addresses.setdefault(pk, address)
+    for pk, name in TaggedContact.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        tags.setdefault(pk, []).append(name)
+    through = Contact.responsible.through.objects.filter(contact_id__in=ids)
+    for pk, user_id in through.values_list("contact_id", "user_id"):
+        responsible.setdefault(pk, []).append(user_id)
+    return {"infos": infos, "addresses": addresses, "tags": tags, "responsible": responsible}
+
+
+def _batches(contacts):
+    """Yield the contacts in lists of BATCH_SIZE, each list with its _details."""
+    rows = contacts.select_related("company", "contact_type").iterator(chunk_size=BATCH_SIZE)
+    while batch := list(islice(rows, BATCH_SIZE)):
+        yield batch, _details(batch)
+
+
+def list_delimiter(language):
+    """Return the delimiter a spreadsheet expects in language: ";" where "," is decimal."""
+    return ";" if formats.get_format("DECIMAL_SEPARATOR", language) == "," else ","
+
+
+class CsvLayout:
+    """The header of a CSV export and the words for its codes, in one language.
+
+    Built once per export, before the first row, so that the rows are only dictionary
+    look-ups: no query and no translation per contact.
+    """
+
+    def __init__(self, language):
+        self.language = language
+        self.delimiter = list_delimiter(language)
+        with translation.override(language):
+            fixed = columns()
+            self.fields = _user_fields(h for h, _target in fixed)
+            self.kinds = {code: str(label) for code, label in Contact.Kind.choices}
+            self.access = {code: str(label) for code, label in Contact.Access.choices}
+            self.address_categories = {code: str(label) for code, label in Address.CATEGORIES}
+            self.yes = _("Yes")
+        self.header = [h for h, _target in fixed] + [f.header for f in self.fields]
+        self.infos = [tuple(t.split(":")) for _h, t in fixed if t.split(":")[0] in ContactInfo.Kind]
+        first = len(CONTACT_COLUMNS)
+        self.phone_columns = {
+            first + n for n, (kind, _category) in enumerate(self.infos) if kind == "phone"
+        }
+        self.users = user_names()
+        self.user_order = {pk: n for n, pk in enumerate(self.users)}
+        self.currencies = {}
+
+    def currency(self, code):
+        if not code:
+            return ""
+        if code not in self.currencies:
+            name = config.currency_name(code, self.language)
+            self.currencies[code] = f"{name} ({code})"
+        return self.currencies[code]
+
+    def custom(self, field, value):
+        if value in (None, "", False):
+            return ""
+        if field.field_type == CustomField.Type.CHECKBOX:
+            return self.yes
+        if field.field_type == CustomField.Type.NUMBER:
+            # Like the dates, in one form for every language: 1234.5, read back by the import.
+            return custom_fields.number_plain(value)
+        # A date stays YYYY-MM-DD: every spreadsheet reads it as a date in any language,
+        # while 03/04/2026 means two different days on the two sides of the Atlantic.
+        return str(value)
+
+    def row(self, contact, details):
+        """Return the cells of one contact, unescaped, in the order of the header."""
+        pk = contact.pk
+        infos = details["infos"].get(pk, {})
+        address = details["addresses"].get(pk)
+        users = details["responsible"].get(pk, [])
+        if any(u not in self.users for u in users):
+            # Made responsible while the export runs: newer than the names read first.
+            self.users.update(user_names())
+            self.user_order = {pk: n for n, pk in enumerate(self.users)}
+        users = sorted(users, key=self.user_order.__getitem__)
+        row = [
+            self.kinds.get(contact.kind, contact.kind),
+            contact.first_name,
+            contact.last_name,
+            _company_name(contact),
+            contact.job_title,
+            contact.contact_type.title if contact.contact_type else "",
+            self.currency(contact.currency),
+            contact.description,
+            VALUE_SEPARATOR.join(sorted(details["tags"].get(pk, []), key=str.casefold)),
+            self.access.get(contact.access, contact.access),
+            VALUE_SEPARATOR.join(self.users[u] for u in users),
+        ]
+        row += [VALUE_SEPARATOR.join(infos.get(key, [])) for key in self.infos]
+        if address:
+            *parts, category = address
+            row += [*parts, self.address_categories.get(category, category)]
+        else:
+            row += [""] * len(ADDRESS_FIELDS)
+        row += [self.custom(f, contact.custom.get(f.key)) for f in self.fields]
+        return row
+
+    def escaped(self, row):
+        return [
+            escape_phone_cell(c) if n in self.phone_columns else escape_cell(c)
+            for n, c in enumerate(row)
+        ]
 
 
 def _company_name(contact):
@@ -164,32 +337,6 @@ def _company_name(contact):
     return contact.company_name
 
 
-def csv_row(contact, infos, fields):
-    """Return the cells of one contact, unescaped, in the order of csv_header."""
-    by_column = {}
-    for info in contact.infos.all():
-        by_column.setdefault((info.kind, info.category), []).append(info.value)
-    addresses = contact.addresses.all()
-    address = addresses[0] if addresses else None
-    row = [
-        contact.kind,
-        contact.first_name,
-        contact.last_name,
-        _company_name(contact),
-        contact.job_title,
-        contact.contact_type.title if contact.contact_type else "",
-        contact.currency,
-        contact.description,
-        VALUE_SEPARATOR.join(sorted((t.name for t in contact.tags.all()), key=str.casefold)),
-        contact.access,
-        VALUE_SEPARATOR.join(sorted(u.username for u in contact.responsible.all())),
-    ]
-    row += [VALUE_SEPARATOR.join(by_column.get(key, [])) for key in infos.values()]
-    row += [getattr(address, name) if address else "" for name in ADDRESS_FIELDS]
-    row += [_custom_cell(f, contact.custom.get(f.key)) for f in fields]
-    return row
-
-
 class _Echo:
     """A file-like object whose write returns what it is given, for csv.writer."""
 
@@ -197,16 +344,23 @@ class _Echo:
         return value
 
 
-def csv_lines(contacts):
-    """Yield the CSV text of contacts: a BOM and the header first, CRLF line ends."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    infos = info_columns()
-    fields = _user_fields()
-    header = CSV_COLUMNS + list(infos) + ADDRESS_COLUMNS + [f.header for f in fields]
+def csv_lines(contacts, language=None):
+    """Return the CSV text of contacts, in language, as an iterator of lines.
+
+    A BOM and the header come first; lines end with CRLF. The layout is built here, in
+    the request, so that streaming the rows later needs no active language.
+    """
+    layout = CsvLayout(language or translation.get_language() or "en")
+    return _csv_lines(contacts, layout)
+
+
+def _csv_lines(contacts, layout):
+    writer = csv.writer(_Echo(), delimiter=layout.delimiter, lineterminator="\r\n")
     # The BOM makes spreadsheets read the file as UTF-8.
-    yield "\ufeff" + writer.writerow([escape_cell(h) for h in header])
-    for contact in exported_contacts(contacts):
-        yield writer.writerow([escape_cell(c) for c in csv_row(contact, infos, fields)])
+    yield "\ufeff" + writer.writerow([escape_cell(h) for h in layout.header])
+    for batch, details in _batches(contacts):
+        for contact in batch:
+            yield writer.writerow(layout.escaped(layout.row(contact, details)))
 
 
 def vcard(contact):

@@ -9,7 +9,10 @@ or "" (do not import).
 """
 
 import re
+from functools import cache
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,7 +30,7 @@ FIELDS = [
     ("description", gettext_lazy("Description")),
     ("tags", gettext_lazy("Tags")),
     ("access", gettext_lazy("Access")),
-    ("responsible", gettext_lazy("Responsible users (user names)")),
+    ("responsible", gettext_lazy("Responsible users (names or user names)")),
 ]
 ADDRESS_PARTS = [
     ("street", gettext_lazy("street")),
@@ -290,37 +293,92 @@ def _aliases():
             ("country", ["country"]),
         ):
             add(f"address:{category}:{part}", *(f"{category} {n}" for n in names))
-    # The columns this CRM's own export writes (exports.CSV_COLUMNS and the rest).
-    for header, (kind, category) in exports.info_columns().items():
-        add(f"{kind}:{category}", header)
-    for header, part in zip(exports.ADDRESS_COLUMNS, exports.ADDRESS_FIELDS, strict=True):
-        add(f"address:{part}", header)
     return aliases
 
 
 ALIASES = _aliases()
+# Stand-ins for a user field's label and number while its header's wording is read.
+LABEL_MARK, NUMBER_MARK = "zzlabelzz", 987654
 
 
-def auto_target(header, fields=()):
-    """Return the target a column named header maps to by itself, or ""."""
+def in_every_language(build):
+    """Return what build() returns with each of the site's languages active, in a list."""
+    found = []
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found.append(build())
+    return found
+
+
+@cache
+def export_aliases():
+    """Return the targets of this CRM's own CSV export's headers, in every language."""
+    aliases = {}
+    for columns in in_every_language(exports.columns):
+        for header, target in columns:
+            aliases.setdefault(normalize_header(header), target)
+    return aliases
+
+
+def _user_field_wordings():
+    return [exports.user_field_header(LABEL_MARK, n) for n in (1, NUMBER_MARK)]
+
+
+@cache
+def _user_field_headers():
+    """Return patterns of the export's header of a user field whose label repeats a column."""
+    patterns = set()
+    for wordings in in_every_language(_user_field_wordings):
+        for wording in wordings:
+            words = normalize_header(wording)
+            pattern = re.escape(words).replace(LABEL_MARK, "(?P<label>.+)")
+            patterns.add(re.compile(pattern.replace(str(NUMBER_MARK), r"\d+")))
+    return patterns
+
+
+def _suffixed_labels(key):
+    """Return the labels a header names with the export's " (user field)" suffix."""
+    return {found["label"] for p in _user_field_headers() if (found := p.fullmatch(key))}
+
+
+def _field_named(label, fields):
+    for field in fields:
+        if normalize_header(field.label) == label:
+            return f"custom:{field.pk}"
+    return ""
+
+
+def auto_target(header, fields=(), plain_fields=None):
+    """Return the target a column named header maps to by itself, or "".
+
+    plain_fields are the user fields a header may name by their label alone (all of
+    fields by default).
+    """
     key = normalize_header(header)
     if not key:
         return ""
-    for field in fields:
-        label = normalize_header(field.label)
-        if key in (label, f"{label} user field") or re.fullmatch(
-            rf"{re.escape(label)} user field \d+", key
-        ):
-            return f"custom:{field.pk}"
-    return ALIASES.get(key, "")
+    for label in _suffixed_labels(key):
+        found = _field_named(label, fields)
+        if found:
+            return found
+    found = _field_named(key, fields if plain_fields is None else plain_fields)
+    return found or export_aliases().get(key) or ALIASES.get(key, "")
 
 
 def auto_mapping(header, fields=None):
     """Return one target per column; a target that cannot repeat goes to its first column."""
     fields = custom_fields_list() if fields is None else fields
+    # The export suffixes a user field's header when its label repeats another column's
+    # ("City (user field)" beside the address's "City"): that other column is not the field.
+    suffixed = {
+        _field_named(label, fields)
+        for name in header
+        for label in _suffixed_labels(normalize_header(name))
+    }
+    plain = [f for f in fields if f"custom:{f.pk}" not in suffixed]
     mapping, taken = [], set()
     for name in header:
-        target = auto_target(name, fields)
+        target = auto_target(name, fields, plain)
         if target and not is_repeatable(target) and target in taken:
             target = ""
         taken.add(target)

@@ -3,7 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from .. import config, custom_fields, text
 from ..models import Address, Contact, ContactInfo, CustomField
 from ..tags import TAG_MAX_LENGTH, normalize_tag_name
 from .mapping import custom_fields_list as mapping_fields
+from .mapping import in_every_language
 
 SPLIT_VALUES = re.compile(r"\s*[,;]\s*")
 SPLIT_TAGS = re.compile(r"\s*(?:,|;|:::)\s*")
@@ -65,6 +66,8 @@ KIND_WORDS = {
     "organization": Contact.Kind.COMPANY,
 }
 ACCESS_WORDS = {value: value for value in Contact.Access.values}
+# A currency as the card and the export show it: "Euro (EUR)", "euro (EUR)".
+CURRENCY_SHOWN = re.compile(r".*\(\s*([A-Za-z]{3})\s*\)")
 YES = {"1", "yes", "y", "true", "on", "x", "oui", "vrai"}
 NO = {"", "0", "no", "n", "false", "off", "non", "faux"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
@@ -135,9 +138,45 @@ def _phone_parts(value):
     return e164, sorted(d for d in found if d)
 
 
+def words(value):
+    """Return value folded, spaces squeezed: how a label is looked up."""
+    return " ".join(text.fold(value).split())
+
+
+def labels_to_codes(choices):
+    """Return the code of each label of choices, in every language, by its words."""
+    found = {}
+    for pairs in in_every_language(lambda: [(code, str(label)) for code, label in choices]):
+        for code, label in pairs:
+            found.setdefault(words(label), code)
+    return found
+
+
+@cache
+def kind_words():
+    """Return the kind each word names: the page's words in every language, and others'."""
+    return {**labels_to_codes(Contact.Kind.choices), **KIND_WORDS}
+
+
+@cache
+def access_words():
+    """Return the access each word names: the page's labels in every language, the codes."""
+    return {**labels_to_codes(Contact.Access.choices), **ACCESS_WORDS}
+
+
+@cache
+def category_labels(kind):
+    """Return the category each label of kind's categories names, in every language."""
+    choices = Address.CATEGORIES if kind == "address" else ContactInfo.CATEGORIES[kind]
+    return labels_to_codes(choices)
+
+
 @lru_cache(maxsize=1024)
 def category_of(label, kind):
     """Return the category a label such as "* Work" or "Mobile" names for kind, or ""."""
+    shown = category_labels(kind).get(words(label.strip(" *")))
+    if shown:
+        return shown
     word = text.fold(label).strip(" *").split(" ")[0] if label.strip(" *") else ""
     category = CATEGORY_WORDS.get(word, "")
     if kind == "address":
@@ -161,6 +200,8 @@ class RowReader:
         self.fields = {f"custom:{f.pk}": f for f in fields}
         self.columns = [(n, t) for n, t in enumerate(mapping) if t]
         self.currencies = config.currency_codes()
+        self.kinds = kind_words()
+        self.access = access_words()
 
     def kind_of(self, cells):
         """Return the kind a row makes (person or company), or None when it makes neither."""
@@ -174,7 +215,7 @@ class RowReader:
             elif target == "company_name":
                 company = company or value
             elif target == "kind":
-                kind = KIND_WORDS.get(text.fold(value), "")
+                kind = self.kinds.get(words(value), "")
         if kind == Contact.Kind.COMPANY and company:
             return Contact.Kind.COMPANY
         if first or last:
@@ -233,7 +274,7 @@ class RowReader:
         first = values.get("first_name", "")
         last = values.get("last_name", "")
         company = values.get("company_name", "")
-        kind = KIND_WORDS.get(text.fold(values.get("kind", "")), "")
+        kind = self.kinds.get(words(values.get("kind", "")), "")
         if "kind" in values and not kind:
             raise RowError(
                 _("“%(value)s” is neither a person nor a company.") % {"value": values["kind"]}
@@ -261,7 +302,9 @@ class RowReader:
             fields[name] = value
         if len(company) > MAX_LENGTHS["company_name"]:
             raise _too_long("company_name", MAX_LENGTHS["company_name"])
-        currency = values.get("currency", "").upper()
+        currency = values.get("currency", "")
+        shown = CURRENCY_SHOWN.fullmatch(currency)
+        currency = (shown[1] if shown else currency).upper()
         if currency and currency not in self.currencies:
             raise RowError(_("Unknown currency: “%(code)s”.") % {"code": values["currency"]})
         fields["currency"] = currency
@@ -269,9 +312,9 @@ class RowReader:
         contact_type = " ".join(values.get("contact_type", "").split())
         if len(contact_type) > TYPE_MAX_LENGTH:
             raise _too_long("contact_type", TYPE_MAX_LENGTH)
-        access = values.get("access", "")
-        if access and access not in ACCESS_WORDS:
-            raise RowError(_("Unknown access: “%(value)s”.") % {"value": access})
+        access = self.access.get(words(values.get("access", "")), "")
+        if values.get("access") and not access:
+            raise RowError(_("Unknown access: “%(value)s”.") % {"value": values["access"]})
         return Row(
             line=line,
             cells=cells,

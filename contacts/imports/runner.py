@@ -22,8 +22,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, Concat, Trim
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -336,20 +336,34 @@ class Importer:
     def _with_users(self, rows, issue):
         wanted = {n for row in rows for n in row.usernames if n not in self.users}
         if wanted:
-            found = get_user_model().objects.filter(username__in=wanted, is_active=True)
-            self.users.update(found.values_list("username", "pk"))
+            active = get_user_model().objects.filter(is_active=True)
+            self.users.update(active.filter(username__in=wanted).values_list("username", "pk"))
+            # The rest by their full names, as the card and the export show them: a name
+            # that several users share names none of them.
+            named = {}
+            for name, pk in (
+                active.annotate(full_name=Trim(Concat("first_name", Value(" "), "last_name")))
+                .filter(full_name__in=wanted - set(self.users))
+                .values_list("full_name", "pk")
+            ):
+                named.setdefault(name, []).append(pk)
+            self.users.update(
+                {name: pks[0] if len(pks) == 1 else None for name, pks in named.items()}
+            )
         kept = []
         for row in rows:
             unknown = [n for n in row.usernames if n not in self.users]
+            shared = [n for n in row.usernames if self.users.get(n, 0) is None]
             if unknown:
-                issue(
-                    row.line,
-                    row.cells,
-                    "rejected",
-                    _("Unknown user: “%(name)s”.") % {"name": unknown[0]},
-                )
+                reason = _("Unknown user: “%(name)s”.") % {"name": unknown[0]}
+            elif shared:
+                reason = _(
+                    "Several users are named “%(name)s”: write the user name of the one meant."
+                ) % {"name": shared[0]}
             else:
                 kept.append(row)
+                continue
+            issue(row.line, row.cells, "rejected", reason)
         return kept
 
     def _type_id(self, title):

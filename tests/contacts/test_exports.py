@@ -9,16 +9,32 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from contacts import custom_fields
-from contacts.exports import CSV_COLUMNS, escape_cell, unescape_cell
+from accounts.models import Profile
+from contacts import custom_fields, exports
+from contacts.exports import escape_cell, escape_phone_cell, unescape_cell
 from contacts.models import Contact, ContactType
 
+ENGLISH_COLUMNS = [
+    "Person or company",
+    "First name",
+    "Last name",
+    "Company name",
+    "Job title",
+    "Contact type",
+    "Currency",
+    "Description",
+    "Tags",
+    "Access",
+    "Responsible users",
+]
 
-def csv_of(response):
+
+def csv_of(response, delimiter=","):
     """Return the rows of a CSV response as dicts, and its raw text."""
     assert response.status_code == 200
     raw = b"".join(response.streaming_content).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")))), raw
+    rows = csv.DictReader(io.StringIO(raw.removeprefix("\ufeff")), delimiter=delimiter)
+    return list(rows), raw
 
 
 def vcards_of(response):
@@ -81,53 +97,105 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
     rows, raw = csv_of(response)
 
     assert isinstance(response, StreamingHttpResponse)
-    assert raw.startswith("\ufeffKind,First name,Last name,Company name,")
+    assert raw.startswith("\ufeffPerson or company,First name,Last name,Company name,")
     assert raw.endswith("\r\n")
     assert raw.count("\n") == raw.count("\r\n")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="contacts-20')
     assert response["Content-Disposition"].endswith('.csv"')
     header = raw.removeprefix("\ufeff").split("\r\n", 1)[0].split(",")
-    assert header[: len(CSV_COLUMNS)] == CSV_COLUMNS
-    assert "Email (work)" in header
-    assert "Phone (mobile)" in header
-    assert header[-6:] == ["Street", "City", "Region", "Postcode", "Country", "Address category"]
+    assert header[: len(ENGLISH_COLUMNS)] == ENGLISH_COLUMNS
+    assert "Email (Work)" in header
+    assert "Phone (Mobile)" in header
+    assert "Web (LinkedIn)" in header
+    assert header[-6:] == [
+        "Street",
+        "City",
+        "State/region",
+        "Postcode",
+        "Country",
+        "Address category",
+    ]
 
 
-def test_csv_rows_hold_persons_and_companies_with_all_their_information(client, alice, jean, acme):
+def test_csv_rows_hold_persons_and_companies_as_their_cards_show_them(client, alice, jean, acme):
     client.force_login(alice)
 
     rows, _raw = csv_of(client.get("/contacts/export.csv"))
 
-    by_kind = {row["Kind"]: row for row in rows}
-    person, company = by_kind["person"], by_kind["company"]
+    person, company = rows
+    assert person["Person or company"] == "Person"
     assert person["First name"] == "Jean"
     assert person["Last name"] == "Dupont"
     assert person["Company name"] == "Acme"
     assert person["Job title"] == "Buyer"
     assert person["Contact type"] == "Client"
-    assert person["Currency"] == "EUR"
+    assert person["Currency"] == "Euro (EUR)"
     assert person["Tags"] == "Lead, VIP"
-    assert person["Access"] == "private"
-    assert person["Responsible"] == "alice, bob"
-    assert person["Email (work)"] == "jean@acme.example, jd@acme.example"
-    assert person["Email (home)"] == "jean@home.example"
-    assert person["Phone (mobile)"] == "'+33 6 12 34 56 78"
-    assert person["Web (linkedin)"] == "jeandupont"
+    assert person["Access"] == "Only responsible users"
+    assert person["Responsible users"] == "Alice Martin, Bob Durand"
+    assert person["Email (Work)"] == "jean@acme.example, jd@acme.example"
+    assert person["Email (Home)"] == "jean@home.example"
+    assert person["Phone (Mobile)"] == "+33 6 12 34 56 78"
+    assert person["Web (LinkedIn)"] == "jeandupont"
     assert person["Street"] == "1 rue de la Paix"
     assert person["City"] == "Paris"
-    assert person["Region"] == "IDF"
+    assert person["State/region"] == "IDF"
     assert person["Postcode"] == "75002"
     assert person["Country"] == "France"
-    assert person["Address category"] == "home"
+    assert person["Address category"] == "Home"
+    assert company["Person or company"] == "Company"
     assert company["Company name"] == "Acme"
     assert company["First name"] == ""
     assert company["Description"] == "Makers of anvils"
-    assert company["Email (work)"] == "hello@acme.example"
-    assert company["Web (website)"] == "https://acme.example"
+    assert company["Email (Work)"] == "hello@acme.example"
+    assert company["Web (Web site)"] == "https://acme.example"
     assert company["Tags"] == "Supplier"
+    assert company["Access"] == "Only responsible users"
     # Newest first, like the list.
-    assert [row["Kind"] for row in rows] == ["person", "company"]
+    assert [row["First name"] for row in rows] == ["Jean", ""]
+
+
+def test_french_csv_is_semicolon_separated_with_french_headers_and_words(client, alice, jean, acme):
+    Profile.objects.create(user=alice, language="fr")
+    jean.access = Contact.Access.PUBLIC_RW
+    jean.save()
+    client.force_login(alice)
+
+    rows, raw = csv_of(client.get("/contacts/export.csv"), delimiter=";")
+
+    assert raw.startswith(
+        "\ufeffPersonne ou entreprise;Prénom;Nom;Nom de l’entreprise;Poste;Type de contact;"
+        "Devise;Description;Tags;Accès;Responsables;E-mail (Travail);"
+    )
+    person = rows[0]
+    assert person["Personne ou entreprise"] == "Personne"
+    assert person["Prénom"] == "Jean"
+    assert person["Devise"] == "euro (EUR)"
+    assert person["Accès"] == "Tous les utilisateurs du CRM peuvent consulter et modifier"
+    assert person["Responsables"] == "Alice Martin, Bob Durand"
+    assert person["E-mail (Travail)"] == "jean@acme.example, jd@acme.example"
+    assert person["Téléphone (Mobile)"] == "+33 6 12 34 56 78"
+    assert person["Rue"] == "1 rue de la Paix"
+    assert person["Code postal"] == "75002"
+    assert person["Pays"] == "France"
+    assert rows[1]["Personne ou entreprise"] == "Entreprise"
+
+
+def test_responsible_users_sharing_a_full_name_are_written_by_user_name(
+    client, alice, make_user, make_contact
+):
+    twin = make_user("alice2", first_name="Alice", last_name="Martin")
+    nameless = make_user("nameless", first_name="", last_name="")
+    make_user("Zed", first_name="Zoltan", last_name="Ede")
+    impostor = make_user("zed2", first_name="Zed", last_name="")
+    make_contact(first_name="Shared", responsible=[alice, twin, nameless, impostor])
+    client.force_login(alice)
+
+    [row], _raw = csv_of(client.get("/contacts/export.csv"))
+
+    # In the card's order; "Zed" is another user's user name.
+    assert row["Responsible users"] == "nameless, alice, alice2, zed2"
 
 
 def test_csv_has_a_column_per_user_field_with_the_values(client, alice, make_contact):
@@ -151,6 +219,20 @@ def test_csv_has_a_column_per_user_field_with_the_values(client, alice, make_con
     assert by_name["Lea"]["Region of sale"] == "South"
     assert by_name["Lea"]["Key account"] == ""
     assert by_name["Big"]["Key account"] == "Yes"
+
+
+def test_a_user_field_named_as_a_column_gets_its_own_header_in_each_language(
+    client, alice, make_contact
+):
+    city = custom_fields.custom_field_create(label="City", field_type="text")
+    make_contact(first_name="Lea", custom={city.key: "Lyon"})
+    client.force_login(alice)
+
+    english, _ = csv_of(client.get("/contacts/export.csv"))
+    french, _ = csv_of(client.get("/contacts/export.csv", HTTP_ACCEPT_LANGUAGE="fr"), delimiter=";")
+
+    assert english[0]["City (user field)"] == "Lyon"
+    assert french[0]["City"] == "Lyon"
 
 
 def test_csv_escapes_cells_a_spreadsheet_would_run_as_formulas(client, alice, make_contact):
@@ -395,6 +477,8 @@ def test_no_cell_of_the_csv_starts_as_a_formula_whatever_the_field(client, alice
         infos=[
             {"kind": "email", "category": "work", "value": "=x@example.com"},
             {"kind": "phone", "category": "work", "value": "+33 1 23 45 67 89"},
+            {"kind": "phone", "category": "mobile", "value": "+1+cmd|' /C calc'!A0"},
+            {"kind": "phone", "category": "home", "value": "-1+1"},
             {"kind": "web", "category": "website", "value": "=HYPERLINK(1)"},
         ],
         addresses=[{"street": "\r=street", "city": "=city", "postcode": "-1", "country": "+c"}],
@@ -413,9 +497,42 @@ def test_no_cell_of_the_csv_starts_as_a_formula_whatever_the_field(client, alice
     assert "'@type" in cells
     assert "'+other, =tag" in cells
     assert "'=value" in cells
-    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    assert "'+1+cmd|' /C calc'!A0" in cells
+    assert "'-1+1" in cells
+    # A phone number is written as it is: it cannot run anything.
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")] == ["+33 1 23 45 67 89"]
 
 
 @pytest.mark.parametrize("value", FORMULAS)
 def test_escape_cell_prefixes_each_formula_start_with_an_apostrophe(value):
     assert escape_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+33 6 12 34 56 78", "+1 (555) 010-0100", "+44 20.7946.0000", "+33 1 23, 06 11 22 33 44"],
+)
+def test_a_cell_of_phone_numbers_is_written_as_it_is(value):
+    assert escape_phone_cell(value) == value
+    assert unescape_cell(escape_phone_cell(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [*FORMULAS, "+1+A1", "+33 6 12 34 56 78 x12", "+1,=2", "+SUM(1)", "+1\n=2", "+1 '", "+"],
+)
+def test_a_phone_cell_that_holds_more_than_phone_numbers_is_escaped(value):
+    assert escape_phone_cell(value) == "'" + value
+
+
+def test_a_user_made_responsible_while_the_export_runs_is_written_by_name(
+    alice, make_user, make_contact
+):
+    contact = make_contact(first_name="Late")
+    lines = exports.csv_lines(Contact.objects.all(), "en")
+    newcomer = make_user("newcomer", first_name="New", last_name="Comer")
+    contact.responsible.add(newcomer)
+
+    [row] = list(csv.DictReader(io.StringIO("".join(lines).removeprefix("\ufeff"))))
+
+    assert row["Responsible users"] == "Alice Martin, New Comer"
