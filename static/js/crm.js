@@ -164,12 +164,13 @@ document.addEventListener("DOMContentLoaded", () => {
   if (invalid) invalid.focus();
 });
 
-// A GET form sends only the fields that say something: the list's address reads
-// "?kind=person", not "?kind=person&type=&tag=&…" with every filter left at "Any".
+// The list's forms send only the fields that say something: the address reads
+// "?kind=person", not "?kind=person&type=&tag=&…" with every filter left at "Any". Only
+// where a form asks for it: elsewhere (the import's mapping) an empty choice is a choice.
 const SENT_AS_CHOSEN = ["submit", "button", "checkbox", "radio", "file"];
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (event.defaultPrevented || form.method !== "get") return;
+  if (event.defaultPrevented || !form.matches("form[method=get][data-drop-empty]")) return;
   const empty = [...form.elements].filter((field) => field.name && !field.disabled
     && field.value === "" && !SENT_AS_CHOSEN.includes(field.type));
   empty.forEach((field) => { field.disabled = true; });
@@ -178,7 +179,8 @@ document.addEventListener("submit", (event) => {
 });
 document.addEventListener("htmx:configRequest", (event) => {
   const data = event.detail.formData;
-  if (event.detail.verb !== "get" || !data) return;
+  const asked = event.detail.elt.closest && event.detail.elt.closest("[data-drop-empty]");
+  if (event.detail.verb !== "get" || !data || !asked) return;
   for (const name of new Set(data.keys())) {
     const values = data.getAll(name);
     if (!values.includes("")) continue;
