@@ -289,13 +289,13 @@ class Contact(models.Model):
         """Fill display_name and sort_name from the name fields."""
         if self.is_person:
             self.display_name = f"{self.first_name} {self.last_name}".strip()
-            sort_name = f"{self.last_name} {self.first_name}".strip()
         else:
             self.display_name = self.company_name.strip()
-            sort_name = self.display_name
+        # The name as the rows show it: sorting by name reads down what the list shows, and
+        # the sort by last name has an index of its own.
         # Folded, "Łukasz" sorts among the L and is the same name as "Lukasz" (duplicates);
         # cut, as a transliteration may be longer than the name ("李" → "li").
-        self.sort_name = text.fold(sort_name)[:SORT_NAME_LENGTH]
+        self.sort_name = text.fold(self.display_name)[:SORT_NAME_LENGTH]
 
 
 # Guardian's rows for contacts. An import writes several per contact, so they carry only

@@ -2,15 +2,15 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import Context
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
-from .. import config, custom_fields, freshness, selectors
+from .. import config, custom_fields, freshness, selectors, tags
 from ..access import (
     count_visible_to,
     with_company_visibility,
@@ -49,6 +49,8 @@ SORT_CHOICES = (
 
 
 def contact_list(request):
+    if not request.htmx and "" in (v for _key, values in request.GET.lists() for v in values):
+        return redirect(_without_empty(request))
     query = request.GET.get("q", "").strip()[:200]
     contacts, filters = selectors.contacts_listed(request.user, request.GET)
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
@@ -108,6 +110,15 @@ def contact_list(request):
     return render(request, "contacts/list.html", context)
 
 
+def _without_empty(request):
+    """Return the list's address without its empty parameters ("?kind=person&type=")."""
+    params = QueryDict(mutable=True)
+    for key, values in request.GET.lists():
+        params.setlist(key, [v for v in values if v])
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
 def _page_ids(contacts, page):
     """Return the ids of the page's contacts, in order.
 
@@ -144,6 +155,8 @@ def _filter_form(params):
     return {
         "values": {key: params.get(key, "") for key in FILTER_PARAMS if key != "tag"},
         "tags": ", ".join(selectors.tag_names(params)),
+        # The suggestions the bulk tag box offers, in the same order.
+        "tag_options": tags.tags_by_name()[:500],
         "types": [(t.pk, t.title) for t in ContactType.objects.all()],
         "users": [
             (user.pk, user.get_full_name() or user.username)

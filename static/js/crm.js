@@ -179,3 +179,48 @@ document.addEventListener("change", (event) => {
   all.checked = ticked > 0 && ticked === boxes.length;
   all.indeterminate = ticked > 0 && ticked < boxes.length;
 });
+
+// The list's forms send only the fields that say something: the address reads
+// "?kind=person", not "?kind=person&type=&tag=&…" with every filter left at "Any". Only
+// where a form asks for it: elsewhere (the import's mapping) an empty choice is a choice.
+const SENT_AS_CHOSEN = ["submit", "button", "checkbox", "radio", "file"];
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.matches("form[method=get][data-drop-empty]")) return;
+  const empty = [...form.elements].filter((field) => field.name && !field.disabled
+    && field.value === "" && !SENT_AS_CHOSEN.includes(field.type));
+  empty.forEach((field) => { field.disabled = true; });
+  // Once the browser has read the form: coming back to this page, they work again.
+  setTimeout(() => empty.forEach((field) => { field.disabled = false; }));
+});
+document.addEventListener("htmx:configRequest", (event) => {
+  const data = event.detail.formData;
+  const asked = event.detail.elt.closest && event.detail.elt.closest("[data-drop-empty]");
+  if (event.detail.verb !== "get" || !data || !asked) return;
+  for (const name of new Set(data.keys())) {
+    const values = data.getAll(name);
+    if (!values.includes("")) continue;
+    data.delete(name);
+    values.filter((value) => value !== "").forEach((value) => data.append(name, value));
+  }
+});
+
+// The filters' tag box takes several tags, separated by commas: its suggestions, the
+// CRM's tags as the bulk tag box offers them, complete the tag being typed after the
+// ones already chosen.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!input.matches || !input.matches("[data-tag-suggestions]")) return;
+  const list = input.list;
+  if (!list) return;
+  if (!list.tags) list.tags = [...list.options].map((option) => option.value);
+  const typed = input.value.split(",");
+  const chosen = typed.slice(0, -1).map((tag) => tag.trim()).filter(Boolean);
+  const before = chosen.length ? chosen.join(", ") + ", " : "";
+  const taken = new Set(chosen.map((tag) => tag.toLowerCase()));
+  list.replaceChildren(...list.tags.filter((tag) => !taken.has(tag.toLowerCase())).map((tag) => {
+    const option = document.createElement("option");
+    option.value = before + tag;
+    return option;
+  }));
+});

@@ -106,7 +106,7 @@ def test_values_are_saved_by_field_id_and_shown_on_the_card(alice_client, alice,
         fields["segment"].key: "Gold",
     }
     card = alice_client.get(contact.get_absolute_url()).content.decode()
-    assert "Nov. 7, 1867" in card
+    assert "7 Nov 1867" in card
     assert "Two Nobel prizes.<br>Physics and chemistry." in card
     assert re.search(r"Newsletter</dt>\s*<dd[^>]*>Yes</dd>", card)
     assert re.search(r"Segment</dt>\s*<dd[^>]*>Gold</dd>", card)
@@ -119,7 +119,7 @@ def test_card_shows_dates_in_the_users_language(alice_client, make_contact, fiel
 
     card = alice_client.get(contact.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
 
-    assert "7 novembre 1867" in card.content.decode()
+    assert "7 nov. 1867" in card.content.decode()
 
 
 def test_card_shows_a_heading_only_when_its_group_has_a_value(alice_client, make_contact, fields):

@@ -282,7 +282,7 @@ def test_a_forged_base_is_not_trusted(shared, alice, bob):
 
 
 @pytest.mark.parametrize(
-    ("language", "shown"), [("en", "at 5:15 p.m. on Dec. 5, 2026."), ("fr", "17:15")]
+    ("language", "shown"), [("en", "at 17:15 on 5 Dec 2026."), ("fr", "17:15")]
 )
 def test_the_time_of_the_other_save_reads_well(shared, alice, bob, language, shown):
     bobs, alices = logged_in(bob), logged_in(alice)

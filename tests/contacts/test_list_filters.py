@@ -330,3 +330,45 @@ def test_the_filter_panel_is_loaded_when_first_opened(alice_client, contact):
     )
     assert "Apply filters" in panel
     assert "<html" not in panel
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_address_with_empty_filters_redirects_to_the_same_list_without_them(
+    client, alice, language
+):
+    client.force_login(alice)
+    client.cookies["django_language"] = language
+
+    response = client.get("/contacts/?kind=person&type=&tag=&tag=VIP&created_from=&q=")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/contacts/?kind=person&tag=VIP"
+    only_empty = client.get("/contacts/?type=&access=")
+    assert only_empty["Location"] == "/contacts/"
+
+
+def test_the_live_search_is_answered_in_place_even_with_an_empty_box(client, alice):
+    client.force_login(alice)
+
+    response = client.get("/contacts/?q=", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_tag_filter_offers_the_crms_tags_as_the_bulk_tag_box_does(
+    client, alice, make_contact, language
+):
+    make_contact(first_name="Ada", tags=["vip", "Customer"])
+    make_contact(first_name="Alan", tags=["Lead"])
+    client.force_login(alice)
+    client.cookies["django_language"] = language
+
+    page = page_of(client.get("/contacts/?filters=show"))
+
+    assert 'list="filter-tag-options"' in page
+    datalist = page.split('<datalist id="filter-tag-options">')[1].split("</datalist>")[0]
+    # Every tag of the CRM, the migration's own too, by name whatever the case.
+    names = [option.split('"')[0] for option in datalist.split('<option value="')[1:]]
+    assert names == sorted(names, key=str.lower)
+    assert {"Customer", "Lead", "vip"} <= set(names)

@@ -110,7 +110,7 @@ def test_a_row_shows_its_photo_or_initials(alice_client, make_contact):
     with_photo = make_contact(first_name="Anne", last_name="Photo")
     Contact.objects.filter(pk=with_photo.pk).update(photo_thumb="photos/x.png", version=7)
     make_contact(first_name="Zoé", last_name="Initiales")
-    rows = rows_of(alice_client.get("/contacts/?sort=name"))
+    rows = rows_of(alice_client.get("/contacts/?sort=last_name"))
     images = [[attrs["src"] for tag, attrs in row["tags"] if tag == "img"] for row in rows]
     assert images == [[], [f"{with_photo.get_absolute_url()}photo/thumb/?v=7"]]
     assert "ZI" in rows[0]["text"]

@@ -66,7 +66,7 @@ def test_the_bell_speaks_the_readers_language_and_time_zone(
     assert "Alice Martin made you responsible for" in english
     assert "vous a désigné" not in english
     assert 'title="10 mars 2026 13:00"' in french
-    assert 'title="March 10, 2026, 8 a.m."' in english
+    assert 'title="10 Mar 2026, 08:00"' in english
 
 
 def test_no_email_tells_of_an_assignment_undone_before_it_was_sent(

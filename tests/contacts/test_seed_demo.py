@@ -8,11 +8,13 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from guardian.shortcuts import get_objects_for_user
 
 from contacts import services
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, contacts_visible_to
+from contacts.management.commands.seed_demo import DEMO_TAGS
 from contacts.models import (
     CRM_ADMINS_GROUP,
     CRM_USERS_GROUP,
@@ -20,8 +22,10 @@ from contacts.models import (
     Contact,
     ContactGroupObjectPermission,
     ContactInfo,
+    ContactType,
     ContactUserObjectPermission,
     TaggedContact,
+    WebForm,
 )
 from contacts.services import ContactData, contact_create
 
@@ -242,3 +246,41 @@ def test_population_is_reproducible_from_its_seed():
     assert len(first) == 80
     assert first == again
     assert first != other
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "types", "tags", "form"),
+    [
+        (
+            "en",
+            ["Client", "Supplier", "Partner", "Competitor"],
+            {"Customer", "Lead", "Partner", "Supplier", "Trade show 2025", "VIP"},
+            "Contact us",
+        ),
+        (
+            "fr",
+            ["Client", "Fournisseur", "Partenaire", "Concurrent"],
+            {"Client", "Prospect", "Partenaire", "Fournisseur"},
+            "Nous contacter",
+        ),
+    ],
+)
+def test_demo_types_tags_and_website_form_are_in_the_sites_language(
+    settings, language, types, tags, form
+):
+    settings.LANGUAGE_CODE = language
+
+    seed()
+
+    assert [t.title for t in ContactType.objects.order_by("position")] == types
+    used = set(TaggedContact.objects.values_list("tag__name", flat=True))
+    assert tags <= used
+    with translation.override(language):
+        assert used == {gettext(name) for name in DEMO_TAGS}
+    english = {"Customer", "Lead", "Partner", "Supplier", "Staff"}
+    assert language == "en" or not used & english
+    web_form = WebForm.objects.get()
+    assert (web_form.name, web_form.language) == (form, language)
+    lead = {"en": "Lead", "fr": "Prospect"}[language]
+    assert list(web_form.tags.values_list("name", flat=True)) == [lead]

@@ -920,7 +920,7 @@ def test_each_notified_user_reads_the_email_in_his_language_and_time_zone(
     assert "Hello" not in french.body
     assert english.subject == "New contact from the website: Ann Lee"
     assert english.body.startswith("Hello Carol,")
-    assert "Sent on March 10, 2026, 9 p.m." in english.body
+    assert "Sent on 10 Mar 2026, 21:00" in english.body
     assert "Bonjour" not in english.body
 
 

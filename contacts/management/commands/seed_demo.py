@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageDraw
 from taggit.models import Tag
 
@@ -52,8 +52,17 @@ DEMO_USERS = [
 ]
 # The tags a migration creates, named in the site's language like it does.
 DEFAULT_TAGS = {"Lead", "Customer", "Supplier", "Staff"}
+# Every tag the demo's contacts carry, those among them: named in the site's language too.
+DEMO_TAGS = DEFAULT_TAGS | {
+    gettext_noop("Partner"),
+    gettext_noop("VIP"),
+    gettext_noop("Newsletter"),
+    gettext_noop("Press"),
+    gettext_noop("Trade show 2025"),
+}
 # Contact types by their position in the rows the migration creates.
 CLIENT, SUPPLIER, PARTNER, COMPETITOR = range(4)
+DEFAULT_TYPES = ["Client", "Supplier", "Partner", "Competitor"]
 CURRENCY_BY_COUNTRY = {
     "France": "EUR",
     "Germany": "EUR",
@@ -440,9 +449,9 @@ class Command(BaseCommand):
 def seed_demo():
     """Create the demo users and about 60 contacts through the services; return the count."""
     users = _demo_users()
-    types = list(ContactType.objects.order_by("position", "id"))
+    types = _default_types_in_site_language()
     with translation.override(settings.LANGUAGE_CODE):
-        default_tags = {name: gettext(name) for name in DEFAULT_TAGS}
+        demo_tags = {name: gettext(name) for name in DEMO_TAGS}
     rng = random.Random(0)
     count = 0
 
@@ -456,7 +465,7 @@ def seed_demo():
             fields=fields,
             access=row.access,
             responsible=[users[name] for name in row.owners],
-            tags=[default_tags.get(tag, tag) for tag in row.tags],
+            tags=[demo_tags[tag] for tag in row.tags],
             infos=infos,
             addresses=addresses,
             company=company,
@@ -506,11 +515,32 @@ def seed_demo():
         if currency:
             fields["currency"] = currency
         create(Contact.Kind.PERSON, fields, p, infos, addresses, company=company)
-    _demo_web_form(users, default_tags)
+    _demo_web_form(users, demo_tags)
     return count
 
 
-def _demo_web_form(users, default_tags):
+def _default_types_in_site_language():
+    """Return the contact types, the migration's own renamed in the site's language.
+
+    The migration named them in the language the site had when it ran; a type an admin
+    renamed since keeps its name.
+    """
+    types = list(ContactType.objects.order_by("position", "id"))
+    for contact_type, default in zip(types, DEFAULT_TYPES, strict=False):
+        names = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(gettext(default))
+        with translation.override(settings.LANGUAGE_CODE):
+            title = gettext(default)
+        taken = ContactType.objects.filter(title__iexact=title).exists()
+        if contact_type.title in names and not taken:
+            contact_type.title = title
+            contact_type.save(update_fields=["title"])
+    return types
+
+
+def _demo_web_form(users, demo_tags):
     """Add a website form for persons, ready to paste into a site (SPEC W)."""
     with translation.override(settings.LANGUAGE_CODE):
         name = gettext("Contact us")
@@ -524,7 +554,7 @@ def _demo_web_form(users, default_tags):
             kind=Contact.Kind.PERSON,
             language=settings.LANGUAGE_CODE,
             fields=fields,
-            tags=[default_tags["Lead"]],
+            tags=[demo_tags["Lead"]],
             responsible=[users["marie"]],
             notify=[users["marie"]],
         )
