@@ -53,7 +53,7 @@ MENU_ITEM = (
 DIVIDER = '<li><hr class="dropdown-divider"></li>'
 LINK = '<a href="{}">{}</a>'
 ONE_LINE = '<a class="one-line" href="{0}" title="{1}">{1}</a>'
-TAG = '<span class="badge text-bg-light border me-1">{}</span>'
+TAG = '<span class="badge text-bg-light border me-1" title="{0}">{0}</span>'
 
 
 @register.simple_tag
