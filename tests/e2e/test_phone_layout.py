@@ -4,6 +4,7 @@ fits its box; e-mail addresses stay on one line; badges are never split. At 1280
 toolbar keeps its words and the addresses their line."""
 
 import importlib
+import re
 from io import StringIO
 
 import pytest
@@ -13,8 +14,10 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from accounts.services import profile_update
+from contacts.models import Contact
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.test_journey import assert_page_was_healthy
+from tests.e2e.test_screenshots import GOOGLE
 
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
@@ -50,6 +53,18 @@ LINES = """el => {
         text: el.textContent,
         truncated: el.scrollWidth > el.clientWidth,
     };
+}"""
+# The lines a table cell's text takes, and the title that holds it whole.
+SAMPLE = """td => {
+    const tops = new Set();
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const range = document.createRange();
+        range.selectNodeContents(walker.currentNode);
+        for (const rect of range.getClientRects()) tops.add(Math.round(rect.top));
+    }
+    const titled = td.querySelector("[title]");
+    return {lines: tops.size, text: td.textContent.trim(), title: titled && titled.title};
 }"""
 # A badge on one line: one box, as high as one line of its text plus its padding and border.
 BADGE = """el => {
@@ -197,6 +212,37 @@ def test_desktop_keeps_the_toolbar_words_and_every_address_on_one_line(
             assert_on_one_line(emails.nth(i))
         wrapper = page.locator(".contact-table").locator("xpath=..")
         assert wrapper.evaluate("el => el.scrollWidth <= el.clientWidth")
+        assert_page_was_healthy(page)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_phone_form_and_import_show_whole_values(browser, live_server, demo, language):
+    page = open_list(browser, live_server, demo, language, PHONE)
+    try:
+        # The form: an e-mail address and a phone number get the width of the card to show in.
+        for value in (LONG_EMAIL, "+41 76 555 43 21"):
+            page.goto(f"{Contact.objects.get(infos__value=value).get_absolute_url()}edit/")
+            field = page.locator(f"input[value='{value}']")
+            expect(field).to_be_visible()
+            assert box(field)["width"] >= PHONE["width"] / 2, f"{value}: {box(field)}"
+        # The import's columns: each sample value on one line, whole in its title.
+        page.goto("/contacts/imports/new/")
+        page.set_input_files("input[name=file]", GOOGLE)
+        page.locator("main form button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/settings/$"))
+        page.locator("main form > .d-flex button[type=submit]").click()
+        expect(page).to_have_url(re.compile(r"/mapping/$"))
+        expect(page.locator(".mapping-table").first).to_be_visible()
+        samples = page.locator(".mapping-table tbody tr:not(.table-light) > td:nth-of-type(1)")
+        assert samples.count() >= 10
+        found = [samples.nth(i).evaluate(SAMPLE) for i in range(samples.count())]
+        assert [f["text"] for f in found if f["lines"] != 1] == []
+        for sample in found:
+            if sample["text"] != "—":
+                assert (sample["title"] or "").startswith(sample["text"].rstrip("…")), sample
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         assert_page_was_healthy(page)
     finally:
         page.context.close()
