@@ -52,7 +52,8 @@ MENU_ITEM = (
 )
 DIVIDER = '<li><hr class="dropdown-divider"></li>'
 LINK = '<a href="{}">{}</a>'
-TAG = '<span class="badge text-bg-light border me-1">{}</span>'
+ONE_LINE = '<a class="one-line" href="{0}" title="{1}">{1}</a>'
+TAG = '<span class="badge text-bg-light border me-1" title="{0}">{0}</span>'
 
 
 @register.simple_tag
@@ -115,7 +116,7 @@ def _row(contact, labels):
         menu_label=escape(contact.menu_label),
         menu=menu,
         contact_type=escape(str(contact.contact_type or "")),
-        email=LINK.format(email_href, escape(email.value)) if email else "",
+        email=ONE_LINE.format(email_href, escape(email.value)) if email else "",
         phone=LINK.format(phone_href, escape(phone.value)) if phone else "",
         tags="".join(TAG.format(escape(name)) for name in contact.tag_names),
         responsible=escape(", ".join(contact.responsible_names)),
