@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from contacts import config, counts
 from contacts.imports import services as import_services
@@ -114,16 +113,7 @@ def test_every_way_in_gives_a_new_contact_the_same_defaults(path, client, alice,
     }
 
 
-@pytest.fixture
-def currency_none_in_french(monkeypatch):
-    """The French catalogue's word for no currency: "Aucune", a currency being feminine."""
-    messages = trans_real.translation("fr")._catalog._catalogs[0]
-    monkeypatch.setitem(messages, "currency\x04None", "Aucune")
-
-
-def test_the_card_says_no_currency_with_the_currencys_own_word(
-    alice_client, alice, currency_none_in_french
-):
+def test_the_card_says_no_currency_with_the_currencys_own_word(alice_client, alice):
     contact = contact_create(
         by=alice,
         data=ContactData(
@@ -135,8 +125,8 @@ def test_the_card_says_no_currency_with_the_currencys_own_word(
         page = page_of(alice_client.get(contact.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr"))
 
     assert contact.currency == ""  # an explicit choice of none stays none
-    assert re.search(r"<dd><span[^>]*>Aucune</span></dd>", page)
-    assert re.search(r"<dd><span[^>]*>Aucun</span></dd>", page)  # the tags: none, masculine
+    assert re.search(r"<dd[^>]*><span[^>]*>Aucune</span></dd>", page)
+    assert re.search(r"<dd[^>]*><span[^>]*>Aucun</span></dd>", page)  # the tags: none, masculine
 
 
 def test_a_company_typed_on_a_website_form_gets_the_default_currency(client, alice, settings):
