@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -48,7 +49,8 @@ def seed(*args):
 
 
 def assert_prints_logins(output, *usernames):
-    assert "http://127.0.0.1:8000/" in output
+    # The address the server was started on (PORT, SITE_URL), as the settings read it.
+    assert settings.SITE_URL.rstrip("/") + "/" in output
     assert "demo1234" in output
     for username in usernames:
         assert username in output
