@@ -19,18 +19,14 @@ from django.utils.translation import gettext_lazy
 from .. import exports, text
 from ..models import Address, ContactInfo, CustomField
 
+# The export's own columns, so that a file the CRM wrote maps back whole; users are found
+# by their full names as well as their user names.
 FIELDS = [
-    ("kind", gettext_lazy("Person or company")),
-    ("first_name", gettext_lazy("First name")),
-    ("last_name", gettext_lazy("Last name")),
-    ("company_name", gettext_lazy("Company name")),
-    ("job_title", gettext_lazy("Job title")),
-    ("contact_type", gettext_lazy("Contact type")),
-    ("currency", gettext_lazy("Currency")),
-    ("description", gettext_lazy("Description")),
-    ("tags", gettext_lazy("Tags")),
-    ("access", gettext_lazy("Access")),
-    ("responsible", gettext_lazy("Responsible users (names or user names)")),
+    (
+        name,
+        gettext_lazy("Responsible users (names or user names)") if name == "responsible" else label,
+    )
+    for name, label in exports.CONTACT_COLUMNS
 ]
 ADDRESS_PARTS = [
     ("street", gettext_lazy("street")),

@@ -1,4 +1,4 @@
-// Keyboard shortcuts (SPEC X3): "/" search, "n" new person, "c" new company, "e" edit the
+// Keyboard shortcuts: "/" search, "n" new person, "c" new company, "e" edit the
 // open card, "j"/"k" and Enter through the list's rows, Ctrl/⌘+Enter saves a form, "?" the
 // list of shortcuts. The URLs come from data attributes rendered by Django: on <body>, and
 // aria-keyshortcuts on the link a key follows.

@@ -1,4 +1,4 @@
-"""Edit conflicts (SPEC C17): two people edit the same contact at once.
+"""Edit conflicts: two people edit the same contact at once.
 
 The forms are filled in as a browser would: what the edit page renders is read back and
 posted with the user's changes, so the signed base travels as it does for a person.
