@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 
 from contacts.imports import services
 from contacts.imports.models import ImportJob
+from contacts.models import Contact
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -74,3 +75,33 @@ def people(n, start=0):
             ]
         )
     return csv_text(*rows)
+
+
+def contacts_snapshot(primary=True):
+    """Return what the database holds of every contact, in a stable order; primary: with
+    which e-mail, phone and address is the primary one."""
+    info_fields = ["kind", "category", "value", "normalized"] + ["is_primary"] * primary
+    address_fields = ["category", "street", "city", "region", "postcode", "country"]
+    address_fields += ["is_primary"] * primary
+    return [
+        (
+            c.kind,
+            c.first_name,
+            c.last_name,
+            c.company_name,
+            c.company.display_name if c.company else None,
+            c.job_title,
+            c.contact_type_id,
+            c.currency,
+            c.description,
+            c.access,
+            sorted(c.responsible.values_list("username", flat=True)),
+            sorted(c.tags.values_list("name", flat=True)),
+            sorted(c.infos.values_list(*info_fields)),
+            sorted(c.addresses.values_list(*address_fields)),
+            c.custom,
+            c.display_name,
+            c.search_text,
+        )
+        for c in Contact.objects.order_by("kind", "display_name")
+    ]

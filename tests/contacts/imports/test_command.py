@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from contacts import custom_fields
 from contacts.models import Contact, ContactType
 from contacts.services import ContactData, contact_create
-from tests.contacts.imports.conftest import DATA
+from tests.contacts.imports.conftest import DATA, contacts_snapshot
 
 
 def run_command(capsys, *args):
@@ -155,49 +155,11 @@ def test_export_then_import_gives_the_same_contacts_back(
         data=ContactData(kind="person", fields={"first_name": "Solo"}, responsible=[alice]),
     )
 
-    def snapshot():
-        rows = []
-        for c in Contact.objects.order_by("kind", "display_name"):
-            rows.append(
-                (
-                    c.kind,
-                    c.first_name,
-                    c.last_name,
-                    c.company_name,
-                    c.company.display_name if c.company else None,
-                    c.job_title,
-                    c.contact_type_id,
-                    c.currency,
-                    c.description,
-                    c.access,
-                    sorted(c.responsible.values_list("username", flat=True)),
-                    sorted(c.tags.values_list("name", flat=True)),
-                    sorted(
-                        c.infos.values_list("kind", "category", "value", "normalized", "is_primary")
-                    ),
-                    sorted(
-                        c.addresses.values_list(
-                            "category",
-                            "street",
-                            "city",
-                            "region",
-                            "postcode",
-                            "country",
-                            "is_primary",
-                        )
-                    ),
-                    c.custom,
-                    c.display_name,
-                    c.search_text,
-                )
-            )
-        return rows
-
-    before = snapshot()
+    before = contacts_snapshot()
     response = alice_client.get("/contacts/export.csv")
     exported = tmp_path / "export.csv"
     exported.write_bytes(b"".join(response.streaming_content))
     Contact.objects.all().delete()
     result = json.loads(run_command(capsys, str(exported), "--user", "alice", "--json"))
     assert (result["rows"], result["created"], result["rejected"]) == (3, 3, 0)
-    assert snapshot() == before
+    assert contacts_snapshot() == before
