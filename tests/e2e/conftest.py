@@ -166,3 +166,18 @@ def save_screenshot(page, test_name, step):
     page.screenshot(path=path, full_page=True)
     page.evaluate(bars % "''")
     return path
+
+
+def new_page(browser, live_server, locale="en-US", **options):
+    """Return a page of a new context on the live server that records script and static
+    file errors, as the page fixture does, for tests that need their own context."""
+    context = browser.new_context(base_url=live_server.url, locale=locale, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.js_errors, page.static_errors = [], []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and "/static/" in r.url and page.static_errors.append(r.url),
+    )
+    return page

@@ -4,23 +4,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import new_page
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
 
 PHONE = {"width": 375, "height": 812}
-
-
-def new_page(browser, live_server, **options):
-    context = browser.new_context(base_url=live_server.url, locale="en-US", **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.js_errors, page.static_errors = [], []
-    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and "/static/" in r.url and page.static_errors.append(r.url),
-    )
-    return page
 
 
 def test_empty_list_offers_to_create_a_person_a_company_or_import(page, shot, alice):

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from accounts.services import profile_update
 from contacts.models import Contact
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import new_page
 from tests.e2e.test_journey import assert_page_was_healthy
 from tests.e2e.test_screenshots import GOOGLE
 
@@ -94,17 +94,7 @@ def demo(make_contact):
 
 def open_list(browser, live_server, admin, language, viewport):
     profile_update(user=admin, language=language)
-    context = browser.new_context(
-        base_url=live_server.url, viewport=viewport, locale=f"{language}-FR"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    page.js_errors, page.static_errors = [], []
-    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and "/static/" in r.url and page.static_errors.append(r.url),
-    )
+    page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
     page.goto("/")
     page.locator("input[name=username]").fill("admin")
     page.locator("input[name=password]").fill("demo1234")
