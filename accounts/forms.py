@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from .models import Profile
+from accounts.models import Profile
 
 
 class ManyOptionsSelect(forms.Select):

@@ -1,7 +1,7 @@
 from django.utils import timezone, translation
 
-from .models import Profile
-from .preferences import zone
+from accounts.models import Profile
+from accounts.preferences import zone
 
 
 class ProfileMiddleware:

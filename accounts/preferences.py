@@ -27,7 +27,7 @@ def default_preferences(language=None):
 
 def preferences_of(user):
     """Return user's language and time zone: his profile's, else the site's."""
-    from .models import Profile
+    from accounts.models import Profile
 
     row = Profile.objects.filter(user_id=user.pk).values_list("language", "time_zone").first()
     return Preferences(*row) if row else default_preferences()

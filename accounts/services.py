@@ -1,8 +1,8 @@
 from django.db import transaction
 from django.utils import translation
 
-from .models import Profile
-from .preferences import default_preferences
+from accounts.models import Profile
+from accounts.preferences import default_preferences
 
 
 def profile_for(user, *, language=None):

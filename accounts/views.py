@@ -7,10 +7,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 
-from . import services
-from .forms import ProfileForm
-from .models import Profile
-from .preferences import default_preferences
+from accounts import services
+from accounts.forms import ProfileForm
+from accounts.models import Profile
+from accounts.preferences import default_preferences
 
 
 class LoginView(auth_views.LoginView):

@@ -15,8 +15,8 @@ from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 
-from . import counts
-from .models import (
+from contacts import counts
+from contacts.models import (
     CRM_ADMINS_GROUP,
     CRM_USERS_GROUP,
     Contact,

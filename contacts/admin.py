@@ -1,7 +1,7 @@
 from django.contrib import admin
 from guardian.admin import GuardedModelAdmin
 
-from .models import Address, Contact, ContactInfo, ContactType, Notification
+from contacts.models import Address, Contact, ContactInfo, ContactType, Notification
 
 
 class ContactInfoInline(admin.TabularInline):

@@ -7,4 +7,4 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from contacts import signals  # noqa: F401

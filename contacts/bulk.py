@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import history, tags
-from .access import contacts_visible_to, grant_access_many, grant_responsible_many
-from .models import BulkJob, Contact, Notification, TaggedContact
-from .services import contacts_trash
+from contacts import history, tags
+from contacts.access import contacts_visible_to, grant_access_many, grant_responsible_many
+from contacts.models import BulkJob, Contact, Notification, TaggedContact
+from contacts.services import contacts_trash
 
 BATCH_SIZE = 500
 Action = BulkJob.Action
@@ -40,7 +40,7 @@ def bulk_start(*, by, action, params, contacts):
         skipped_ids=skipped_ids,
     )
     if job.total > settings.BULK_SYNC_LIMIT:
-        from .tasks import run_bulk_job
+        from contacts.tasks import run_bulk_job
 
         transaction.on_commit(lambda: run_bulk_job.enqueue(job_id=job.pk))
     else:

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .forms import UserChoiceField
-from .models import BulkJob, Contact
-from .tags import TAG_MAX_LENGTH, validate_tag_name
+from contacts.forms import UserChoiceField
+from contacts.models import BulkJob, Contact
+from contacts.tags import TAG_MAX_LENGTH, validate_tag_name
 
 EXPORTS = ("export_csv", "export_vcard")
 MAX_SELECTED = 10_000

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
-from . import ordering
-from .models import CRM_ADMINS_GROUP, Contact, ContactType, CrmSettings
+from contacts import ordering
+from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType, CrmSettings
 
 logger = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ def contact_type_delete(
     )
     if replacement is not None and replacement.pk not in found:
         raise ValidationError(_("That contact type no longer exists."))
-    from . import history
+    from contacts import history
 
     # The trash too: its contacts keep a type that exists.
     ids = list(Contact.all_objects.filter(contact_type=contact_type).values_list("pk", flat=True))

@@ -18,7 +18,7 @@ from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import ContactForm, detail_formsets, parse_tags, typed_rows
+from contacts.forms import ContactForm, detail_formsets, parse_tags, typed_rows
 
 NOT_COMPARED = {"version", "base", "photo", "remove_photo", "confirm_lose_access"}
 SECTIONS = {

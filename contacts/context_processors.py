@@ -1,4 +1,4 @@
-from .access import is_crm_admin, is_crm_user
+from contacts.access import is_crm_admin, is_crm_user
 
 
 def crm(request):

@@ -21,7 +21,7 @@ the triggers on) and after seed_population. A writer that sets the triggers asid
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from .models import Contact, ContactCount
+from contacts.models import Contact, ContactCount
 
 TABLE = "contacts_contactcount"
 GRANTS = "contacts_contactuserobjectpermission"

@@ -36,8 +36,8 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import ordering
-from .models import Contact, CustomField
+from contacts import ordering
+from contacts.models import Contact, CustomField
 
 Type = CustomField.Type
 AppliesTo = CustomField.AppliesTo
@@ -711,7 +711,7 @@ def custom_field_update(
 
 def _rename_values(field, renames, by=None):
     """Give every contact that chose an old option its new text, in one UPDATE."""
-    from . import history
+    from contacts import history
 
     # One CASE: swapping two options' names cannot merge them.
     chosen = JSONKeyText("custom", field.key)
@@ -747,8 +747,8 @@ def custom_fields_reorder(*, ids):
 @transaction.atomic
 def custom_field_delete(*, field, by=None):
     """Delete field and remove its value from every contact; return how many lost one."""
-    from . import history
-    from .services import contacts_refresh_search_text
+    from contacts import history
+    from contacts.services import contacts_refresh_search_text
 
     key = field.key
     # Deleted first: the row lock makes the contact saves that read the field finish

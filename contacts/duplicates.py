@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
 
-from . import text
-from .access import contacts_visible_to, with_company_visibility
-from .models import Contact, ContactInfo
+from contacts import text
+from contacts.access import contacts_visible_to, with_company_visibility
+from contacts.models import Contact, ContactInfo
 
 REASONS = {
     "email": _("Same email"),

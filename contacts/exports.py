@@ -41,8 +41,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from . import config, custom_fields, selectors
-from .models import Address, Contact, ContactInfo, CustomField, TaggedContact
+from contacts import config, custom_fields, selectors
+from contacts.models import Address, Contact, ContactInfo, CustomField, TaggedContact
 
 # Contacts fetched per query: memory stays bounded however long the list is, and the
 # number of queries grows with the batches, never with each contact.

@@ -7,14 +7,14 @@ from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import config, custom_fields, text
-from .access import contacts_visible_to, is_crm_admin
-from .models import Address, Contact, ContactInfo, ContactType, CustomField
-from .photo_sources import fetched_photo
-from .photos import process_photo
-from .remote_photos import FetchRefused
-from .services import ContactData
-from .tags import TAG_MAX_LENGTH, normalize_tag_name
+from contacts import config, custom_fields, text
+from contacts.access import contacts_visible_to, is_crm_admin
+from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
+from contacts.photo_sources import fetched_photo
+from contacts.photos import process_photo
+from contacts.remote_photos import FetchRefused
+from contacts.services import ContactData
+from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 

@@ -150,7 +150,7 @@ def data_version():
         row = cursor.fetchone()
     if row is None:
         # Emptied without its triggers (a flush, TRUNCATE): start again from a new value.
-        from .models import DataVersion
+        from contacts.models import DataVersion
 
         return DataVersion.objects.get_or_create(pk=1, defaults={"value": randbits(62)})[0].value
     return row[0]

@@ -7,9 +7,9 @@ change) in the transaction of the change. A change is a list of
 
 from django.utils.translation import gettext_lazy as _
 
-from . import custom_fields
-from .access import contacts_visible_to
-from .models import Contact, ContactEvent, ContactInfo, CustomField
+from contacts import custom_fields
+from contacts.access import contacts_visible_to
+from contacts.models import Contact, ContactEvent, ContactInfo, CustomField
 
 Verb = ContactEvent.Verb
 
@@ -188,7 +188,7 @@ def _access_label(value):
 
 def tags_by_contact(ids):
     """Return {contact id: [tag names]} for many contacts, in one query."""
-    from .models import TaggedContact
+    from contacts.models import TaggedContact
 
     found = {pk: [] for pk in ids}
     rows = TaggedContact.objects.filter(content_object_id__in=ids)

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import custom_fields, history, services
-from .access import contacts_visible_to, is_crm_admin
-from .models import Contact, ContactEvent, CustomField
+from contacts import custom_fields, history, services
+from contacts.access import contacts_visible_to, is_crm_admin
+from contacts.models import Contact, ContactEvent, CustomField
 
 FIELDS = {
     Contact.Kind.PERSON: {

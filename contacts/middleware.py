@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from .access import is_crm_user
+from contacts.access import is_crm_user
 
 # The pages every account keeps: its password, the user guide and the way out. Django's
 # admin site has its own checks (staff and model permissions).

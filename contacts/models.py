@@ -11,7 +11,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from . import text
+from contacts import text
 
 CRM_USERS_GROUP = "CRM users"
 CRM_ADMINS_GROUP = "CRM admins"
@@ -372,7 +372,7 @@ class ContactInfo(models.Model):
 
     @property
     def href(self):
-        from .links import info_href
+        from contacts.links import info_href
 
         return info_href(self)
 
@@ -610,6 +610,6 @@ class ContactEvent(models.Model):
         return f"{self.contact_id} {self.verb}"
 
 
-from .imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
+from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
 
 __all__ = ["ImportIssue", "ImportJob", "ImportUpdate"]

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
-from . import custom_fields, text
-from .access import PUBLIC, contacts_visible_to, is_crm_admin
-from .models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
+from contacts import custom_fields, text
+from contacts.access import PUBLIC, contacts_visible_to, is_crm_admin
+from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
 DEFAULT_SORT = "-created"
@@ -108,7 +108,7 @@ def contact_filter(contacts, params, user=None):
 
 def _import_filter(contacts, params, user, active):
     """Narrow contacts to those an import created or updated: ?import=<job id>."""
-    from .imports.models import ImportJob, ImportUpdate
+    from contacts.imports.models import ImportJob, ImportUpdate
 
     value = params.get("import", "")
     if not (value.isascii() and value.isdigit() and len(value) < 18):

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import access, config, custom_fields, history, text
-from .models import Address, Contact, ContactInfo, Notification
-from .tasks import send_assignment_email
+from contacts import access, config, custom_fields, history, text
+from contacts.models import Address, Contact, ContactInfo, Notification
+from contacts.tasks import send_assignment_email
 
 CONTACT_FIELDS = (
     "first_name",

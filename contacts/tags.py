@@ -15,8 +15,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from . import history
-from .models import Contact, TaggedContact
+from contacts import history
+from contacts.models import Contact, TaggedContact
 
 TAG_MAX_LENGTH = 50
 

@@ -19,7 +19,7 @@ def _link(path):
 @task()
 def send_assignment_email(*, user_id, contact_id, actor_id):
     """Email a user that he was made responsible for a contact, if he still is."""
-    from .models import Contact
+    from contacts.models import Contact
 
     users = get_user_model().objects.in_bulk([user_id, actor_id])
     user = users.get(user_id)
@@ -45,8 +45,8 @@ def send_assignment_email(*, user_id, contact_id, actor_id):
 @task()
 def run_bulk_job(*, job_id):
     """Run a bulk action from the list in the background, resuming where it stopped."""
-    from .bulk import bulk_run
-    from .models import BulkJob
+    from contacts.bulk import bulk_run
+    from contacts.models import BulkJob
 
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
     if job is not None and not job.finished:
@@ -60,8 +60,8 @@ def purge_trash(*, reschedule=False):
     With reschedule, it enqueues itself again for tomorrow: one daily run, kept going by
     the worker, started by `manage.py purge_trash --schedule`.
     """
-    from .services import trash_purge_expired
-    from .statistics import refresh_statistics
+    from contacts.services import trash_purge_expired
+    from contacts.statistics import refresh_statistics
 
     purged = trash_purge_expired()
     refresh_statistics()  # daily
@@ -79,8 +79,8 @@ def schedule_purge_trash(delay=timedelta(days=1)):
 @task()
 def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, sent_at=None):
     """Email a user what a visitor sent through a website form, as far as he may see it."""
-    from .access import contacts_visible_to
-    from .models import Contact, WebForm
+    from contacts.access import contacts_visible_to
+    from contacts.models import Contact, WebForm
 
     user = get_user_model().objects.filter(pk=user_id).first()
     contact = Contact.objects.filter(pk=contact_id).first()
@@ -109,7 +109,7 @@ def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, se
 @task()
 def run_import(*, job_id, token):
     """Run a CSV import job (see contacts.imports.runner)."""
-    from .imports.runner import run_job
+    from contacts.imports.runner import run_job
 
     run_job(job_id, token)
 
@@ -117,7 +117,7 @@ def run_import(*, job_id, token):
 @task()
 def send_import_email(*, job_id, user_id):
     """Email a user that an import ended: its importer, or a user made responsible by it."""
-    from .imports.models import ImportJob
+    from contacts.imports.models import ImportJob
 
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import admin_required, admins, currency, fields, tags, types, webforms
+from settings_app.views import admin_required, admins, currency, fields, tags, types, webforms
 
 app_name = "settings_app"
 urlpatterns = [

@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from ..access import is_crm_admin
-from .models import ImportJob
+from contacts.access import is_crm_admin
+from contacts.imports.models import ImportJob
 
 
 def imports_visible_to(user):

@@ -14,7 +14,7 @@ from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..exports import unescape_cell
+from contacts.exports import unescape_cell
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
@@ -304,6 +304,6 @@ def check_file(path, dialect):
 
 
 def _looks_like_one_column(header):
-    from .mapping import auto_target
+    from contacts.imports.mapping import auto_target
 
     return bool(auto_target(header[0]))

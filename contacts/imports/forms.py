@@ -2,11 +2,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import UserChoiceField, parse_tags, style_widgets
-from ..models import Contact
-from ..tags import TAG_MAX_LENGTH
-from . import files, mapping
-from .models import ImportJob
+from contacts.forms import UserChoiceField, parse_tags, style_widgets
+from contacts.imports import files, mapping
+from contacts.imports.models import ImportJob
+from contacts.models import Contact
+from contacts.tags import TAG_MAX_LENGTH
 
 
 class UploadForm(forms.Form):

@@ -16,8 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .. import exports, text
-from ..models import Address, ContactInfo, CustomField
+from contacts import exports, text
+from contacts.models import Address, ContactInfo, CustomField
 
 # The export's own columns, so that a file the CRM wrote maps back whole; users are found
 # by their full names as well as their user names.

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from .. import config, custom_fields, text
-from ..models import Address, Contact, ContactInfo, CustomField
-from ..tags import TAG_MAX_LENGTH, normalize_tag_name
-from .mapping import custom_fields_list as mapping_fields
-from .mapping import in_every_language
+from contacts import config, custom_fields, text
+from contacts.imports.mapping import custom_fields_list as mapping_fields
+from contacts.imports.mapping import in_every_language
+from contacts.models import Address, Contact, ContactInfo, CustomField
+from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 SPLIT_VALUES = re.compile(r"\s*[,;]\s*")
 SPLIT_TAGS = re.compile(r"\s*(?:,|;|:::)\s*")

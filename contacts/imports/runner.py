@@ -29,17 +29,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from taggit.models import Tag
 
-from .. import config, custom_fields, services
-from ..access import contacts_visible_to, editable_ids
-from ..models import Contact, ContactInfo, ContactType
-from ..services import ContactData
-from ..statistics import refresh_grown_tables
-from ..tags import _unique_slug, tag_named
-from . import files
-from . import rows as rows_module
-from .models import ImportIssue, ImportJob, ImportUpdate
-from .rows import EmptyRow, RowError, RowReader
-from .writer import ContactWriter, normalized
+from contacts import config, custom_fields, services
+from contacts.access import contacts_visible_to, editable_ids
+from contacts.imports import files
+from contacts.imports import rows as rows_module
+from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
+from contacts.imports.rows import EmptyRow, RowError, RowReader
+from contacts.imports.writer import ContactWriter, normalized
+from contacts.models import Contact, ContactInfo, ContactType
+from contacts.services import ContactData
+from contacts.statistics import refresh_grown_tables
+from contacts.tags import _unique_slug, tag_named
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -123,8 +123,8 @@ def _run(job, token):
 
 def finish(job):
     """Write the rejected rows' file and tell the users that the import ended."""
-    from ..statistics import refresh_statistics
-    from .services import notify_import_ended, write_rejects_file
+    from contacts.imports.services import notify_import_ended, write_rejects_file
+    from contacts.statistics import refresh_statistics
 
     refresh_statistics()  # the table may have grown a lot
     write_rejects_file(job)

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from .. import services
-from ..access import contacts_visible_to
-from ..exports import escape_cell
-from ..models import Contact, ContactType, Notification
-from ..services import ContactData
-from ..storage import is_disk_full
-from . import files, mapping, runner
-from .models import ImportIssue, ImportJob, ImportUpdate
+from contacts import services
+from contacts.access import contacts_visible_to
+from contacts.exports import escape_cell
+from contacts.imports import files, mapping, runner
+from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
+from contacts.models import Contact, ContactType, Notification
+from contacts.services import ContactData
+from contacts.storage import is_disk_full
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -141,7 +141,7 @@ def job_set_mapping(*, job, targets):
 
 def job_start(*, job):
     """Queue the job for the worker (again, to resume it)."""
-    from ..tasks import run_import
+    from contacts.tasks import run_import
 
     token = runner.new_token()
     started = ImportJob.objects.filter(
@@ -194,7 +194,7 @@ def jobs_requeue_stalled():
     queues it; and a worker that was only slow finds its token gone at its next write,
     and its batch rolls back.
     """
-    from ..tasks import run_import
+    from contacts.tasks import run_import
 
     cutoff = timezone.now() - stalled_after()
     requeued = []
@@ -319,7 +319,7 @@ def write_rejects_file(job):
 
 def notify_import_ended(job):
     """Tell the importer (in the app and by email) and the other responsible users."""
-    from ..tasks import send_import_email
+    from contacts.tasks import send_import_email
 
     others = [pk for pk in job.responsible if pk != job.created_by_id]
     Notification.objects.create(

@@ -9,9 +9,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 
-from .. import counts, freshness
-from ..access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
-from ..models import (
+from contacts import counts, freshness
+from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
+from contacts.imports.rows import phone_parts
+from contacts.models import (
     CRM_USERS_GROUP,
     Address,
     Contact,
@@ -21,8 +22,7 @@ from ..models import (
     ContactUserObjectPermission,
     TaggedContact,
 )
-from ..services import new_contact_defaults, search_text_for
-from .rows import phone_parts
+from contacts.services import new_contact_defaults, search_text_for
 
 INFO_FIELDS = ["contact", "kind", "category", "value", "normalized", "is_primary", "position"]
 ADDRESS_FIELDS = ["category", "street", "city", "region", "postcode", "country"]

@@ -1,8 +1,8 @@
 """The contacts app's pages, one module per part of the product."""
 
-from .bulk import bulk_job, bulk_skipped, bulk_undo, contact_bulk
-from .exports import contact_export_csv, contact_export_vcard, contact_vcard
-from .imports import (
+from contacts.views.bulk import bulk_job, bulk_skipped, bulk_undo, contact_bulk
+from contacts.views.exports import contact_export_csv, contact_export_vcard, contact_vcard
+from contacts.views.imports import (
     import_cancel,
     import_detail,
     import_list,
@@ -15,10 +15,10 @@ from .imports import (
     import_settings,
     import_undo,
 )
-from .lists import contact_list
-from .merging import contact_merge, duplicate_list
-from .notifications import notification_list, notification_read
-from .pages import (
+from contacts.views.lists import contact_list
+from contacts.views.merging import contact_merge, duplicate_list
+from contacts.views.notifications import notification_list, notification_read
+from contacts.views.pages import (
     company_link_person,
     contact_create,
     contact_delete,
@@ -28,8 +28,8 @@ from .pages import (
     contact_photo,
     suggest,
 )
-from .photos import photo_candidates, photo_change
-from .trash import (
+from contacts.views.photos import photo_candidates, photo_change
+from contacts.views.trash import (
     trash_list,
     trash_purge,
     trash_purge_selected,

@@ -1,13 +1,10 @@
 from django.http import HttpResponse, StreamingHttpResponse
 
-from .. import exports, selectors
-from ..access import (
-    get_contact_for_user,
-    with_company_visibility,
-)
-from ..bulk_forms import MAX_SELECTED
-from ..models import Contact
-from .lists import int_param
+from contacts import exports, selectors
+from contacts.access import get_contact_for_user, with_company_visibility
+from contacts.bulk_forms import MAX_SELECTED
+from contacts.models import Contact
+from contacts.views.lists import int_param
 
 # Exports (SPEC L9)
 

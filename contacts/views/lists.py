@@ -10,13 +10,9 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
-from .. import config, custom_fields, freshness, selectors, tags
-from ..access import (
-    count_visible_to,
-    with_company_visibility,
-    with_permissions,
-)
-from ..models import Contact, ContactType, CustomField
+from contacts import config, custom_fields, freshness, selectors, tags
+from contacts.access import count_visible_to, with_company_visibility, with_permissions
+from contacts.models import Contact, ContactType, CustomField
 
 PAGE_SIZES = (25, 50, 100)
 FILTER_PARAMS = (

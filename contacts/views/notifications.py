@@ -6,11 +6,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import services
-from ..access import (
-    contacts_visible_to,
-)
-from ..models import Notification
+from contacts import services
+from contacts.access import contacts_visible_to
+from contacts.models import Notification
 
 
 def notification_list(request):

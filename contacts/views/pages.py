@@ -9,18 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from .. import config, conflicts, custom_fields, duplicates, history, selectors, services
-from ..access import (
-    can_change,
-    can_delete,
-    contacts_visible_to,
-    get_contact_for_user,
-)
-from ..forms import ContactForm, detail_formsets, typed_rows, typed_values
-from ..models import Contact, ContactInfo
-from ..storage import is_disk_full
-from .lists import int_param
-from .trash import undo_tags
+from contacts import config, conflicts, custom_fields, duplicates, history, selectors, services
+from contacts.access import can_change, can_delete, contacts_visible_to, get_contact_for_user
+from contacts.forms import ContactForm, detail_formsets, typed_rows, typed_values
+from contacts.models import Contact, ContactInfo
+from contacts.storage import is_disk_full
+from contacts.views.lists import int_param
+from contacts.views.trash import undo_tags
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
 DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")

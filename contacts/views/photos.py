@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .. import services
-from ..access import get_contact_for_user
-from ..forms import PhotoChangeForm
-from ..models import Contact
-from ..photo_sources import candidates_for, sources_for
-from ..storage import is_disk_full
+from contacts import services
+from contacts.access import get_contact_for_user
+from contacts.forms import PhotoChangeForm
+from contacts.models import Contact
+from contacts.photo_sources import candidates_for, sources_for
+from contacts.storage import is_disk_full
 
 
 def _dialog_context(contact, **extra):

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .. import custom_fields
-from ..models import Contact, CustomField
+from contacts import custom_fields
+from contacts.models import Contact, CustomField
 
 Type = CustomField.Type
 CUSTOM_TYPES = (

@@ -4,8 +4,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .fields import offered_fields
-from .validation import BACK_FIELD, HONEYPOT_FIELD, TIMESTAMP_FIELD, TOKEN_FIELD, form_token
+from contacts.webforms.fields import offered_fields
+from contacts.webforms.validation import (
+    BACK_FIELD,
+    HONEYPOT_FIELD,
+    TIMESTAMP_FIELD,
+    TOKEN_FIELD,
+    form_token,
+)
 
 
 def endpoint_path(web_form):

@@ -6,12 +6,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import history, text
-from .. import tags as tag_services
-from ..models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
-from ..services import CONTACT_FIELDS, ContactData, contact_create, contact_update
-from ..tasks import send_web_form_email
-from .fields import ADDRESS_PARTS
+from contacts import history, text
+from contacts import tags as tag_services
+from contacts.models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
+from contacts.services import CONTACT_FIELDS, ContactData, contact_create, contact_update
+from contacts.tasks import send_web_form_email
+from contacts.webforms.fields import ADDRESS_PARTS
 
 NEW, UPDATED = "web_form_created", "web_form_updated"
 

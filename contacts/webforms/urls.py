@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from contacts.webforms import views
 
 app_name = "webforms"
 urlpatterns = [

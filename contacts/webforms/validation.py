@@ -14,8 +14,8 @@ from django.core.validators import URLValidator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .. import custom_fields, text
-from .fields import offered_fields
+from contacts import custom_fields, text
+from contacts.webforms.fields import offered_fields
 
 TOKEN_FIELD = "_token"  # noqa: S105 (a field name)
 TIMESTAMP_FIELD = "_ts"

@@ -26,10 +26,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from ..models import WebForm
-from . import services
-from .fields import offered_fields
-from .validation import (
+from contacts.models import WebForm
+from contacts.webforms import services
+from contacts.webforms.fields import offered_fields
+from contacts.webforms.validation import (
     BACK_FIELD,
     HONEYPOT_FIELD,
     TIMESTAMP_FIELD,

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import config
 from contacts.access import is_crm_admin
-
-from . import admin_required, render_settings
+from settings_app.views import admin_required, render_settings
 
 
 @admin_required

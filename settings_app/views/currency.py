@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from contacts import config
 from contacts.models import CrmSettings
-
-from . import admin_required, render_settings
+from settings_app.views import admin_required, render_settings
 
 OFFER_ALL, OFFER_CHOSEN = "all", "chosen"
 

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 
 from contacts import custom_fields
 from contacts.models import CustomField
-
-from . import admin_required, move_response, render_settings, reorder_response
+from settings_app.views import admin_required, move_response, render_settings, reorder_response
 
 Type = CustomField.Type
 

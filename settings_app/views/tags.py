@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from taggit.models import Tag
 
 from contacts import tags
-
-from . import admin_required, render_settings
+from settings_app.views import admin_required, render_settings
 
 PER_PAGE = 100
 UNUSED_SHOWN = 30

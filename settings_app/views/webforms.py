@@ -23,8 +23,7 @@ from contacts.tags import TAG_MAX_LENGTH
 from contacts.webforms import services
 from contacts.webforms.fields import LABEL_MAX_LENGTH, available_fields
 from contacts.webforms.html import endpoint_path, form_html
-
-from . import admin_required, render_settings
+from settings_app.views import admin_required, render_settings
 
 MAX_HOSTS = 20
 PREVIEW_PAGE = (
