@@ -328,7 +328,8 @@ def add_custom_fields(seed):
 
     from django.db import connection, transaction
 
-    from contacts import custom_fields, text
+    from contacts import text
+    from contacts.custom_fields import services as custom_fields
     from contacts.models import Contact, CustomField
 
     rng = random.Random(seed)
@@ -717,7 +718,7 @@ def bench_trash_page(database, role, user, requests):
 
     from contacts.access import contacts_visible_to
     from contacts.models import Contact, ContactEvent
-    from contacts.services import contacts_restore, contacts_trash
+    from contacts.trash.services import contacts_restore, contacts_trash
 
     client = Client()
     client.force_login(user)

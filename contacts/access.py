@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from guardian.core import ObjectPermissionChecker
 
-from contacts import counts
+from contacts.db import counts
 from contacts.models import (
     CRM_ADMINS_GROUP,
     CRM_USERS_GROUP,

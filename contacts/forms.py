@@ -7,12 +7,14 @@ from django.core.validators import URLValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from contacts import config, custom_fields, text
+from contacts import currencies as config
+from contacts import text
 from contacts.access import contacts_visible_to, is_crm_admin
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
-from contacts.photo_sources import fetched_photo
-from contacts.photos import process_photo
-from contacts.remote_photos import FetchRefused
+from contacts.photos.files import process_photo
+from contacts.photos.remote import FetchRefused
+from contacts.photos.sources import fetched_photo
 from contacts.services import ContactData
 from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 

@@ -7,8 +7,8 @@ change) in the transaction of the change. A change is a list of
 
 from django.utils.translation import gettext_lazy as _
 
-from contacts import custom_fields
 from contacts.access import contacts_visible_to
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, ContactInfo, CustomField
 
 Verb = ContactEvent.Verb

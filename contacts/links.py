@@ -2,6 +2,8 @@
 
 import re
 
+from django.conf import settings
+
 SOCIAL_URLS = {
     "linkedin": "https://www.linkedin.com/in/{}",
     "twitter": "https://x.com/{}",
@@ -32,3 +34,7 @@ def info_href(info):
     if info.kind == "phone":
         return "tel:" + (info.normalized or re.sub(r"[^\d+]", "", info.value))
     return web_href(info.category, info.value)
+
+
+def absolute_url(path):
+    return settings.SITE_URL.rstrip("/") + path

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
-from contacts import custom_fields, text
+from contacts import text
 from contacts.access import PUBLIC, contacts_visible_to, is_crm_admin
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10

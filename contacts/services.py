@@ -2,16 +2,17 @@
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from contacts import access, config, custom_fields, history, text
-from contacts.models import Address, Contact, ContactInfo, Notification
-from contacts.tasks import send_assignment_email
+from contacts import access, history, text
+from contacts import currencies as config
+from contacts.custom_fields import values as custom_fields
+from contacts.models import Address, Contact, ContactInfo
+from contacts.notifications import notify_assigned
+from contacts.search_text import search_text_for
+from contacts.storage import delete_files_on_commit
 
 CONTACT_FIELDS = (
     "first_name",
@@ -62,26 +63,6 @@ def new_contact_defaults(*, by, source=Contact.Source.MANUAL):
     """Return the defaults of a new contact: the contact form, an import, a website form,
     the demo data and any later way in take them from here, so that they never differ."""
     return NewContactDefaults(source=source, created_by=by, currency=config.default_currency())
-
-
-def search_text_for(
-    contact, infos, company_name="", text_keys=None, phone_digits=text.phone_search_digits
-):
-    """Return what the list search looks into; text_keys: custom_fields.searchable_keys().
-
-    The one builder of search_text, for every writer; the import passes phone_digits from
-    the phones it has parsed already.
-    """
-    parts = [contact.display_name, contact.company_name, company_name, contact.job_title]
-    for info in infos:
-        parts.append(info["value"])
-        if info["kind"] == ContactInfo.Kind.PHONE:
-            parts.extend(phone_digits(info["value"]))
-    if contact.custom:
-        if text_keys is None:
-            text_keys = custom_fields.searchable_keys()
-        parts.extend(str(contact.custom[k]) for k in sorted(contact.custom) if k in text_keys)
-    return text.search_fold(" ".join(p for p in parts if p))
 
 
 def normalized(kind, value):
@@ -337,68 +318,6 @@ def contact_set_photo(*, by, contact, photo=None, remove=False):
 
 
 @transaction.atomic
-def contact_delete(*, by, contact):
-    """Move the contact to the trash (SPEC C16); its company link and details stay."""
-    contacts_trash(by=by, ids=[contact.pk])
-
-
-def contacts_trash(*, by, ids):
-    """Move contacts to the trash; the persons of a trashed company are no longer found
-    by its name, and restoring brings everything back."""
-    now = timezone.now()
-    contacts = Contact.objects.filter(pk__in=ids)
-    ids = list(contacts.values_list("pk", flat=True))
-    contacts.update(
-        deleted_at=now, deleted_by=by, updated_by=by, updated_at=now, version=F("version") + 1
-    )
-    history.record_many(ids, by, history.Verb.DELETED)
-    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
-
-
-@transaction.atomic
-def contact_restore(*, by, contact):
-    """Bring a contact back from the trash, as it was."""
-    contacts_restore(by=by, ids=[contact.pk])
-
-
-@transaction.atomic
-def contacts_restore(*, by, ids):
-    """Bring contacts back from the trash, as they were; return how many came back."""
-    trashed = Contact.all_objects.filter(pk__in=ids, deleted_at__isnull=False)
-    ids = list(trashed.values_list("pk", flat=True))
-    trashed.update(
-        deleted_at=None,
-        deleted_by=None,
-        updated_by=by,
-        updated_at=timezone.now(),
-        version=F("version") + 1,
-    )
-    history.record_many(ids, by, history.Verb.RESTORED)
-    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
-    return len(ids)
-
-
-@transaction.atomic
-def contacts_purge(contacts):
-    """Delete contacts for good, with their photos; a company's persons stay, unlinked."""
-    contacts = Contact.all_objects.filter(pk__in=[c.pk for c in contacts])
-    files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
-    count = contacts.delete()[1].get(Contact._meta.label, 0)
-    delete_files_on_commit(files)
-    return count
-
-
-def trash_purge_expired():
-    """Purge the contacts that have been in the trash longer than settings.TRASH_DAYS."""
-    limit = timezone.now() - timedelta(days=settings.TRASH_DAYS)
-    expired = Contact.all_objects.filter(deleted_at__lt=limit)
-    purged = 0
-    while batch := list(expired.only("pk")[:500]):
-        purged += contacts_purge(batch)
-    return purged
-
-
-@transaction.atomic
 def company_link_person(*, by, company, person):
     history.record(
         person,
@@ -442,35 +361,3 @@ def contacts_refresh_search_text(contacts):
             Contact.objects.bulk_update(batch, ["search_text"])
             batch = []
     Contact.objects.bulk_update(batch, ["search_text"])
-
-
-def delete_files_on_commit(names):
-    from django.core.files.storage import default_storage
-
-    def delete():
-        for name in names:
-            default_storage.delete(name)
-
-    if names:
-        transaction.on_commit(delete)
-
-
-def notify_assigned(*, contact, users, actor):
-    """Tell each user, in the app and by email, that he is now responsible for contact."""
-    Notification.objects.bulk_create(
-        Notification(recipient=u, actor=actor, contact=contact, verb="assigned") for u in users
-    )
-    for user in users:
-        if user.email:
-            transaction.on_commit(
-                lambda uid=user.pk: send_assignment_email.enqueue(
-                    user_id=uid, contact_id=contact.pk, actor_id=actor.pk
-                )
-            )
-
-
-def notifications_mark_read(*, user, ids=None):
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    if ids is not None:
-        unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())

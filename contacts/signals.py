@@ -3,9 +3,9 @@ from django.db import connections
 from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
-from contacts import counts
 from contacts.access import ensure_groups, make_crm_user
-from contacts.statistics import refresh_statistics
+from contacts.db import counts
+from contacts.db.statistics import refresh_statistics
 
 
 @receiver(post_migrate)

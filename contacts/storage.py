@@ -5,6 +5,7 @@ import os
 import tempfile
 
 from django.core.files.storage import FileSystemStorage
+from django.db import transaction
 
 # A full disk, or a full quota: the user can do nothing about it but wait for the admins.
 DISK_FULL_ERRORS = {errno.ENOSPC, errno.EDQUOT}
@@ -49,3 +50,14 @@ class WholeFileSystemStorage(FileSystemStorage):
     def _write(self, out, content):
         for chunk in content.chunks():
             out.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+
+
+def delete_files_on_commit(names):
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            default_storage.delete(name)
+
+    if names:
+        transaction.on_commit(delete)

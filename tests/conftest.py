@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import override_settings
 
-from contacts import freshness
+from contacts.db import freshness
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from contacts.services import ContactData, contact_create
 

@@ -31,7 +31,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
-from contacts import bulk, config, custom_fields, tags
+from contacts import contact_types as config
+from contacts import tags
+from contacts.bulk import services as bulk
+from contacts.custom_fields import services as custom_fields
 from contacts.imports import services as import_services
 from contacts.imports.models import ImportJob
 from contacts.models import (
@@ -46,8 +49,9 @@ from contacts.models import (
     Notification,
     WebForm,
 )
-from contacts.photos import process_photo
-from contacts.services import ContactData, contact_create, contact_delete, contact_update
+from contacts.photos.files import process_photo
+from contacts.services import ContactData, contact_create, contact_update
+from contacts.trash.services import contact_delete
 from tests.webforms_support import make_web_form
 
 PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")

@@ -119,7 +119,7 @@ def _one_pending_migration(executor, targets):
 def late_task():
     from django_tasks_db.models import DBTaskResult
 
-    from contacts.tasks import purge_trash
+    from contacts.trash.services import purge_trash
 
     result = purge_trash.enqueue()
     DBTaskResult.objects.filter(pk=result.id).update(

@@ -14,7 +14,7 @@ from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts.exports import unescape_cell
+from contacts.csv_columns import unescape_cell
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024

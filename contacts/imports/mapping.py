@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import exports, text
+from contacts import csv_columns, text
+from contacts.exports import services as exports
 from contacts.models import Address, ContactInfo, CustomField
 
 # The export's own columns, so that a file the CRM wrote maps back whole; users are found
@@ -26,7 +27,7 @@ FIELDS = [
         name,
         gettext_lazy("Responsible users (names or user names)") if name == "responsible" else label,
     )
-    for name, label in exports.CONTACT_COLUMNS
+    for name, label in csv_columns.CONTACT_COLUMNS
 ]
 ADDRESS_PARTS = [
     ("street", gettext_lazy("street")),
@@ -317,7 +318,7 @@ def export_aliases():
 
 
 def _user_field_wordings():
-    return [exports.user_field_header(LABEL_MARK, n) for n in (1, NUMBER_MARK)]
+    return [csv_columns.user_field_header(LABEL_MARK, n) for n in (1, NUMBER_MARK)]
 
 
 @cache

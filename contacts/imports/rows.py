@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from contacts import config, custom_fields, text
+from contacts import currencies as config
+from contacts import text
+from contacts.custom_fields import values as custom_fields
 from contacts.imports.mapping import custom_fields_list as mapping_fields
 from contacts.imports.mapping import in_every_language
 from contacts.models import Address, Contact, ContactInfo, CustomField

@@ -29,8 +29,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from taggit.models import Tag
 
-from contacts import config, custom_fields, services
+from contacts import contact_types as config
+from contacts import services
 from contacts.access import contacts_visible_to, editable_ids
+from contacts.custom_fields import values as custom_fields
+from contacts.db.statistics import refresh_grown_tables
 from contacts.imports import files
 from contacts.imports import rows as rows_module
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
@@ -38,7 +41,6 @@ from contacts.imports.rows import EmptyRow, RowError, RowReader
 from contacts.imports.writer import ContactWriter, normalized
 from contacts.models import Contact, ContactInfo, ContactType
 from contacts.services import ContactData
-from contacts.statistics import refresh_grown_tables
 from contacts.tags import _unique_slug, tag_named
 
 logger = logging.getLogger(__name__)
@@ -123,8 +125,8 @@ def _run(job, token):
 
 def finish(job):
     """Write the rejected rows' file and tell the users that the import ended."""
+    from contacts.db.statistics import refresh_statistics
     from contacts.imports.services import notify_import_ended, write_rejects_file
-    from contacts.statistics import refresh_statistics
 
     refresh_statistics()  # the table may have grown a lot
     write_rejects_file(job)

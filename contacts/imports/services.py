@@ -7,23 +7,30 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import TaskResultStatus
+from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from accounts.preferences import speaking_to
 from contacts import services
 from contacts.access import contacts_visible_to
-from contacts.exports import escape_cell
+from contacts.csv_columns import escape_cell
 from contacts.imports import files, mapping, runner
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
+from contacts.links import absolute_url
 from contacts.models import Contact, ContactType, Notification
 from contacts.services import ContactData
 from contacts.storage import is_disk_full
+from contacts.trash import services as trash
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
@@ -141,7 +148,7 @@ def job_set_mapping(*, job, targets):
 
 def job_start(*, job):
     """Queue the job for the worker (again, to resume it)."""
-    from contacts.tasks import run_import
+    from contacts.imports.services import run_import
 
     token = runner.new_token()
     started = ImportJob.objects.filter(
@@ -194,7 +201,7 @@ def jobs_requeue_stalled():
     queues it; and a worker that was only slow finds its token gone at its next write,
     and its batch rolls back.
     """
-    from contacts.tasks import run_import
+    from contacts.imports.services import run_import
 
     cutoff = timezone.now() - stalled_after()
     requeued = []
@@ -319,7 +326,7 @@ def write_rejects_file(job):
 
 def notify_import_ended(job):
     """Tell the importer (in the app and by email) and the other responsible users."""
-    from contacts.tasks import send_import_email
+    from contacts.imports.services import send_import_email
 
     others = [pk for pk in job.responsible if pk != job.created_by_id]
     Notification.objects.create(
@@ -410,7 +417,7 @@ def job_undo(*, by, job):
         if not ids:
             break
         # To the trash, as every deletion: the undo can be undone for TRASH_DAYS.
-        services.contacts_trash(by=by, ids=ids)
+        trash.contacts_trash(by=by, ids=ids)
     ImportUpdate.objects.filter(job=job).delete()
     job.status = Status.UNDONE
     job.save(update_fields=["status"])
@@ -438,3 +445,37 @@ def _restore(by, contact, before, job_id):
             custom=before["custom"],
         ),
     )
+
+
+@task()
+def run_import(*, job_id, token):
+    """Run a CSV import job (see contacts.imports.runner)."""
+    from contacts.imports.runner import run_job
+
+    run_job(job_id, token)
+
+
+@task()
+def send_import_email(*, job_id, user_id):
+    """Email a user that an import ended: its importer, or a user made responsible by it."""
+    from contacts.imports.models import ImportJob
+
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if job is None or user is None or not user.is_active or not user.email:
+        return
+    is_importer = user.pk == job.created_by_id
+    if not is_importer and job.status == ImportJob.Status.UNDONE:
+        return  # the contacts he was made responsible for are gone again
+    context = {
+        "user": user,
+        "job": job,
+        "importer": job.created_by,
+        "is_importer": is_importer,
+        "url": absolute_url(job.get_absolute_url()),
+        "list_url": absolute_url(reverse("contacts:list") + f"?import={job.pk}"),
+    }
+    with speaking_to(user):
+        subject = render_to_string("contacts/email/import_subject.txt", context).strip()
+        body = render_to_string("contacts/email/import.txt", context)
+    send_mail(subject, body, None, [user.email])

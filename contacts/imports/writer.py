@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 
-from contacts import counts, freshness
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
+from contacts.db import counts, freshness
 from contacts.imports.rows import phone_parts
 from contacts.models import (
     CRM_USERS_GROUP,
@@ -22,7 +22,8 @@ from contacts.models import (
     ContactUserObjectPermission,
     TaggedContact,
 )
-from contacts.services import new_contact_defaults, search_text_for
+from contacts.search_text import search_text_for
+from contacts.services import new_contact_defaults
 
 INFO_FIELDS = ["contact", "kind", "category", "value", "normalized", "is_primary", "position"]
 ADDRESS_FIELDS = ["category", "street", "city", "region", "postcode", "country"]

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from contacts import freshness
+from contacts.db import freshness
 
 
 def remove(apps, schema_editor):

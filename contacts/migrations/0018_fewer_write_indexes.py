@@ -9,7 +9,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from contacts import freshness
+from contacts.db import freshness
 
 
 def remove_triggers(apps, schema_editor):

@@ -6,7 +6,7 @@ takes these triggers off first and puts them back after, as 0018 does for the li
 
 from django.db import migrations, models
 
-from contacts import counts
+from contacts.db import counts
 
 
 def install(apps, schema_editor):

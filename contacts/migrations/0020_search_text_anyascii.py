@@ -15,7 +15,8 @@ FIELDS = ["kind", "first_name", "last_name", "company_name", "job_title", "custo
 
 
 def rebuild(apps, schema_editor):
-    from contacts import custom_fields, services
+    from contacts import search_text as services
+    from contacts.custom_fields import values as custom_fields
     from contacts.models import Contact as CurrentContact
 
     alias = schema_editor.connection.alias

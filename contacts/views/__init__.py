@@ -1,8 +1,8 @@
 """The contacts app's pages, one module per part of the product."""
 
-from contacts.views.bulk import bulk_job, bulk_skipped, bulk_undo, contact_bulk
-from contacts.views.exports import contact_export_csv, contact_export_vcard, contact_vcard
-from contacts.views.imports import (
+from contacts.bulk.views import bulk_job, bulk_skipped, bulk_undo, contact_bulk
+from contacts.exports.views import contact_export_csv, contact_export_vcard, contact_vcard
+from contacts.imports.views import (
     import_cancel,
     import_detail,
     import_list,
@@ -15,8 +15,16 @@ from contacts.views.imports import (
     import_settings,
     import_undo,
 )
+from contacts.merging.views import contact_merge, duplicate_list
+from contacts.photos.views import photo_candidates, photo_change
+from contacts.trash.views import (
+    trash_list,
+    trash_purge,
+    trash_purge_selected,
+    trash_restore,
+    trash_restore_selected,
+)
 from contacts.views.lists import contact_list
-from contacts.views.merging import contact_merge, duplicate_list
 from contacts.views.notifications import notification_list, notification_read
 from contacts.views.pages import (
     company_link_person,
@@ -27,14 +35,6 @@ from contacts.views.pages import (
     contact_history,
     contact_photo,
     suggest,
-)
-from contacts.views.photos import photo_candidates, photo_change
-from contacts.views.trash import (
-    trash_list,
-    trash_purge,
-    trash_purge_selected,
-    trash_restore,
-    trash_restore_selected,
 )
 
 __all__ = [

@@ -10,8 +10,11 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_lazy
 
-from contacts import config, custom_fields, freshness, selectors, tags
+from contacts import currencies as config
+from contacts import selectors, tags
 from contacts.access import count_visible_to, with_company_visibility, with_permissions
+from contacts.custom_fields import values as custom_fields
+from contacts.db import freshness
 from contacts.models import Contact, ContactType, CustomField
 
 PAGE_SIZES = (25, 50, 100)

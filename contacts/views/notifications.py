@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import services
+from contacts import notifications as services
 from contacts.access import contacts_visible_to
 from contacts.models import Notification
 

@@ -9,13 +9,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import config, conflicts, custom_fields, duplicates, history, selectors, services
+from contacts import conflicts, history, selectors, services
+from contacts import currencies as config
 from contacts.access import can_change, can_delete, contacts_visible_to, get_contact_for_user
+from contacts.custom_fields import values as custom_fields
 from contacts.forms import ContactForm, detail_formsets, typed_rows, typed_values
+from contacts.merging import duplicates
 from contacts.models import Contact, ContactInfo
 from contacts.storage import is_disk_full
+from contacts.trash import services as trash
+from contacts.trash.views import undo_tags
 from contacts.views.lists import int_param
-from contacts.views.trash import undo_tags
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
 DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")
@@ -246,7 +250,7 @@ def contact_delete(request, pk):
     contact = get_contact_for_user(request.user, pk, "delete")
     if request.method == "POST":
         name = str(contact)
-        services.contact_delete(by=request.user, contact=contact)
+        trash.contact_delete(by=request.user, contact=contact)
         messages.success(
             request,
             _("“%(name)s” was moved to the trash, where you can restore it for %(days)d days.")

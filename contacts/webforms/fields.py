@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from contacts import custom_fields
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, CustomField
 
 Type = CustomField.Type

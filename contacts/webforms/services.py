@@ -2,15 +2,21 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django_tasks import task
 
+from accounts.preferences import speaking_to
 from contacts import history, text
 from contacts import tags as tag_services
+from contacts.links import absolute_url
 from contacts.models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
 from contacts.services import CONTACT_FIELDS, ContactData, contact_create, contact_update
-from contacts.tasks import send_web_form_email
 from contacts.webforms.fields import ADDRESS_PARTS
 
 NEW, UPDATED = "web_form_created", "web_form_updated"
@@ -254,3 +260,33 @@ def _notify(web_form, contact, created, values, also=()):
                     sent_at=sent_at,
                 )
             )
+
+
+@task()
+def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, sent_at=None):
+    """Email a user what a visitor sent through a website form, as far as he may see it."""
+    from contacts.access import contacts_visible_to
+    from contacts.models import Contact, WebForm
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None or user is None or not user.is_active or not user.email:
+        return
+    web_form = WebForm.objects.filter(pk=web_form_id).first()
+    # Asked when sent: the contact may have been made private since the visit. What the
+    # visitor typed names the contact, so it goes only to those who may see him.
+    visible = contacts_visible_to(user).filter(pk=contact.pk).exists()
+    context = {
+        "user": user,
+        "visible": visible,
+        "contact": contact if visible else None,
+        "form_name": web_form.name if web_form else "",
+        "created": created,
+        "values": values if visible else [],
+        "sent_at": parse_datetime(sent_at) if sent_at else None,
+        "url": absolute_url(contact.get_absolute_url()) if visible else "",
+    }
+    with speaking_to(user):
+        subject = render_to_string("contacts/email/web_form_subject.txt", context).strip()
+        body = render_to_string("contacts/email/web_form.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -14,7 +14,8 @@ from django.core.validators import URLValidator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from contacts import custom_fields, text
+from contacts import text
+from contacts.custom_fields import values as custom_fields
 from contacts.webforms.fields import offered_fields
 
 TOKEN_FIELD = "_token"  # noqa: S105 (a field name)

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contacts import config
+from contacts import crm_admins as config
 from contacts.access import is_crm_admin
 from settings_app.views import admin_required, render_settings
 

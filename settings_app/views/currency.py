@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import config
+from contacts import currencies as config
 from contacts.models import CrmSettings
 from settings_app.views import admin_required, render_settings
 

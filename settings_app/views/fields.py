@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import custom_fields
+from contacts.custom_fields import services as field_services
+from contacts.custom_fields import values as custom_fields
 from contacts.models import CustomField
 from settings_app.views import admin_required, move_response, render_settings, reorder_response
 
@@ -97,18 +98,18 @@ def field_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            field = custom_fields.custom_field_create(
+            field = field_services.custom_field_create(
                 label=data["label"],
                 field_type=data["field_type"],
                 applies_to=data["applies_to"],
-                options=custom_fields.parse_options(data["options"]),
+                options=field_services.parse_options(data["options"]),
             )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, _("User field “%(label)s” added.") % {"label": field.label})
             return redirect(_fields_url(field))
-    context = {"fields": custom_fields.fields_with_usage(), "form": form}
+    context = {"fields": field_services.fields_with_usage(), "form": form}
     return render_settings(request, "fields", "settings_app/fields.html", context)
 
 
@@ -116,14 +117,14 @@ def field_list(request):
 def field_edit(request, pk):
     """Change a field's label, kinds and options; its type only while no contact uses it."""
     field = get_object_or_404(CustomField, pk=pk)
-    usage = custom_fields.field_usage(field) if field.field_type != Type.HEADING else 0
+    usage = field_services.field_usage(field) if field.field_type != Type.HEADING else 0
     data = request.POST if request.method == "POST" else None
     form = FieldForm(data, field=field, locked=bool(usage))
     formset = None
     used = {}
     option_errors = []
     if field.field_type == Type.SELECT:
-        used = custom_fields.option_usage(field)
+        used = field_services.option_usage(field)
         initial = [{"was": option, "value": option} for option in field.options]
         formset = OptionFormSet(data, prefix="option", initial=initial)
     if data is not None:
@@ -136,13 +137,13 @@ def field_edit(request, pk):
                 if row.get("was"):
                     rows.append((row["was"], "" if row["remove"] else row["value"]))
             try:
-                custom_fields.custom_field_update(
+                field_services.custom_field_update(
                     field=field,
                     label=cleaned["label"],
                     applies_to=cleaned["applies_to"],
                     field_type=request.POST.get("field_type") if usage else cleaned["field_type"],
                     options=rows,
-                    added=custom_fields.parse_options(cleaned["options"]),
+                    added=field_services.parse_options(cleaned["options"]),
                     by=request.user,
                 )
             except ValidationError as error:
@@ -169,9 +170,9 @@ def field_edit(request, pk):
 def field_delete(request, pk):
     """Delete a field; when contacts hold values for it, only after confirmation."""
     field = get_object_or_404(CustomField, pk=pk)
-    usage = custom_fields.field_usage(field) if field.field_type != Type.HEADING else 0
+    usage = field_services.field_usage(field) if field.field_type != Type.HEADING else 0
     if request.method == "POST" and (not usage or request.POST.get("confirm")):
-        count = custom_fields.custom_field_delete(field=field, by=request.user)
+        count = field_services.custom_field_delete(field=field, by=request.user)
         message = _("User field “%(label)s” deleted.") % {"label": field.label}
         if count:
             message += " " + ngettext(
@@ -187,11 +188,11 @@ def field_delete(request, pk):
 @require_POST
 def field_move(request, pk):
     field = get_object_or_404(CustomField, pk=pk)
-    move = partial(custom_fields.custom_field_move, field=field)
+    move = partial(field_services.custom_field_move, field=field)
     return move_response(request, move, _fields_url(field))
 
 
 @admin_required
 @require_POST
 def field_reorder(request):
-    return reorder_response(request, custom_fields.custom_fields_reorder, _fields_url())
+    return reorder_response(request, field_services.custom_fields_reorder, _fields_url())

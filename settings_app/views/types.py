@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import config
+from contacts import contact_types
 from contacts.models import Contact, ContactType
 from settings_app.views import admin_required, move_response, render_settings, reorder_response
 
 
 class ContactTypeForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=config.TITLE_MAX_LENGTH)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=contact_types.TITLE_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +54,7 @@ def type_list(request):
     form = ContactTypeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            contact_type = config.contact_type_create(title=form.cleaned_data["title"])
+            contact_type = contact_types.contact_type_create(title=form.cleaned_data["title"])
         except ValidationError as e:
             form.add_error("title", e)
         else:
@@ -62,7 +62,7 @@ def type_list(request):
                 request, _("Contact type “%(title)s” added.") % {"title": contact_type.title}
             )
             return redirect(_types_url(contact_type))
-    types = list(config.contact_types_with_counts())
+    types = list(contact_types.contact_types_with_counts())
     context = {
         "types": types,
         "form": form,
@@ -80,7 +80,9 @@ def type_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            config.contact_type_rename(contact_type=contact_type, title=form.cleaned_data["title"])
+            contact_types.contact_type_rename(
+                contact_type=contact_type, title=form.cleaned_data["title"]
+            )
         except ValidationError as e:
             contact_type.title = old_title
             form.add_error("title", e)
@@ -109,7 +111,7 @@ def type_delete(request, pk):
     elif request.method == "POST" and form.is_valid():
         replacement = form.cleaned_data["replacement"]
         try:
-            moved = config.contact_type_delete(
+            moved = contact_types.contact_type_delete(
                 contact_type=contact_type, replacement=replacement, by=request.user
             )
         except ValidationError as e:
@@ -133,11 +135,11 @@ def type_delete(request, pk):
 @require_POST
 def type_move(request, pk):
     contact_type = get_object_or_404(ContactType, pk=pk)
-    move = partial(config.contact_type_move, contact_type=contact_type)
+    move = partial(contact_types.contact_type_move, contact_type=contact_type)
     return move_response(request, move, _types_url(contact_type))
 
 
 @admin_required
 @require_POST
 def type_reorder(request):
-    return reorder_response(request, config.contact_types_reorder, _types_url())
+    return reorder_response(request, contact_types.contact_types_reorder, _types_url())

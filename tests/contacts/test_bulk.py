@@ -4,10 +4,9 @@ import pytest
 from django.urls import reverse
 
 from contacts.access import can_change, contacts_visible_to
-from contacts.bulk import bulk_start
+from contacts.bulk.services import bulk_start, run_bulk_job
 from contacts.models import BulkJob, Contact, Notification
 from contacts.services import ContactData, contact_update
-from contacts.tasks import run_bulk_job
 from tests.conftest import page_of
 
 BULK = reverse("contacts:bulk")

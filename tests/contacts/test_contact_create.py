@@ -11,10 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from contacts import config, counts
+from contacts import currencies as config
+from contacts.db import counts
 from contacts.imports import services as import_services
 from contacts.models import Contact, ContactEvent
-from contacts.services import ContactData, contact_create, search_text_for
+from contacts.search_text import search_text_for
+from contacts.services import ContactData, contact_create
 from tests.conftest import form_data, page_of
 from tests.webforms_support import make_web_form, posted, submit_url
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from contacts import config
+from contacts import currencies as config
 from contacts.models import (
     CRM_USERS_GROUP,
     Address,

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from contacts.models import Contact
-from contacts.photos import process_photo
+from contacts.photos.files import process_photo
 from tests.conftest import form_data
 
 EDITORS = [

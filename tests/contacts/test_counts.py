@@ -6,16 +6,11 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from contacts import counts, freshness
 from contacts.access import contacts_visible_to, count_visible_to
+from contacts.db import counts, freshness
 from contacts.models import Contact, ContactCount, ContactUserObjectPermission
-from contacts.services import (
-    ContactData,
-    contact_delete,
-    contact_restore,
-    contact_update,
-    contacts_purge,
-)
+from contacts.services import ContactData, contact_update
+from contacts.trash.services import contact_delete, contact_restore, contacts_purge
 from tests.conftest import page_of
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import formats, translation
 
 from accounts.models import Profile
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.imports.rows import RowError, custom_value
 from contacts.models import Contact, ContactEvent, CustomField
 from tests.conftest import form_data, page_of

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.forms import ContactForm
 from contacts.models import Contact, CustomField
 from contacts.services import ContactData, contact_update

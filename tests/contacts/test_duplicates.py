@@ -4,10 +4,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from contacts import custom_fields, duplicates
 from contacts.access import can_change
+from contacts.custom_fields import services as custom_fields
+from contacts.merging import duplicates
 from contacts.models import Contact, ContactEvent
-from contacts.services import contact_restore
+from contacts.trash.services import contact_restore
 from tests.conftest import form_data, page_of
 
 NEW_PERSON = "/contacts/new/person/"

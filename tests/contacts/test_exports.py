@@ -10,8 +10,9 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Profile
-from contacts import custom_fields, exports
-from contacts.exports import escape_cell, escape_phone_cell, unescape_cell
+from contacts.csv_columns import escape_cell, escape_phone_cell, unescape_cell
+from contacts.custom_fields import services as custom_fields
+from contacts.exports import services as exports
 from contacts.models import Contact, ContactType
 
 ENGLISH_COLUMNS = [

@@ -4,10 +4,13 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from contacts import config, custom_fields, tags
-from contacts.bulk import bulk_start
+from contacts import contact_types as config
+from contacts import tags
+from contacts.bulk.services import bulk_start
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactEvent
-from contacts.services import company_link_person, contact_delete, contact_restore
+from contacts.services import company_link_person
+from contacts.trash.services import contact_delete, contact_restore
 from tests.conftest import form_data, page_of
 from tests.webforms_support import make_web_form, posted, submit_url
 

@@ -11,8 +11,8 @@ from django.db.utils import IntegrityError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import freshness
 from contacts.access import grant_access_many
+from contacts.db import freshness
 from contacts.models import (
     CRM_ADMINS_GROUP,
     Contact,

@@ -8,7 +8,7 @@ worker (test_seed_demo, for one, needs the rows the migrations wrote).
 import pytest
 from django.db import connection, transaction
 
-from contacts import freshness
+from contacts.db import freshness
 from contacts.models import Contact
 
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from contacts import config
+from contacts import contact_types as config
 from contacts.access import contacts_visible_to
 from contacts.models import Contact, ContactType
 from contacts.selectors import contact_sort

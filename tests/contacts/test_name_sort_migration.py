@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import connection
 
 from contacts.models import Contact
-from contacts.services import contact_delete
+from contacts.trash.services import contact_delete
 
 name_sort = importlib.import_module("contacts.migrations.0024_name_sort")
 

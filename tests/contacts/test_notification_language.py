@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Profile
-from contacts import bulk
+from contacts.bulk import services as bulk
 from contacts.models import BulkJob, Contact, Notification
 from contacts.services import ContactData, contact_create, contact_update
 from tests.conftest import page_of

@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from contacts import custom_fields, history, services
+from contacts import history, services
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactEvent, Notification
-from contacts.photo_sources import fetched_photo, sources_for
+from contacts.photos.sources import fetched_photo, sources_for
 from tests.conftest import form_data
 from tests.picture_server import png, serve_pictures
 

@@ -369,7 +369,7 @@ def history_fails(monkeypatch):
 
 
 def photo_data(alice, **fields):
-    from contacts.photos import process_photo
+    from contacts.photos.files import process_photo
     from contacts.services import ContactData
 
     upload = SimpleUploadedFile("new.jpg", image_bytes("JPEG", (300, 300)))

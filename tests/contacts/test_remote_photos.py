@@ -4,9 +4,9 @@ import socket
 
 import pytest
 
-from contacts import remote_photos
-from contacts.photo_sources import fetched_photo
-from contacts.remote_photos import FetchRefused, check_address, fetch, site_icon_urls
+from contacts.photos import remote as remote_photos
+from contacts.photos.remote import FetchRefused, check_address, fetch, site_icon_urls
+from contacts.photos.sources import fetched_photo
 from tests.picture_server import PictureServer, ico, serve_pictures
 
 PRIVATE = "This address leads to a private network: it is not fetched."

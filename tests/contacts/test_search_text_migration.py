@@ -8,9 +8,9 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact
-from contacts.services import contact_delete
+from contacts.trash.services import contact_delete
 
 rebuild_migration = importlib.import_module("contacts.migrations.0020_search_text_anyascii")
 

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from guardian.shortcuts import get_objects_for_user
 
-from contacts import services
+from contacts import search_text, services
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, contacts_visible_to
 from contacts.management.commands.seed_demo import DEMO_TAGS
 from contacts.models import (
@@ -189,7 +189,7 @@ def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services
         assert names == (contact.display_name, contact.sort_name)
         company_name = contact.company.display_name if contact.company else ""
         rows = [{"kind": i.kind, "value": i.value} for i in sorted(infos, key=lambda i: i.position)]
-        assert contact.search_text == services.search_text_for(contact, rows, company_name)
+        assert contact.search_text == search_text.search_text_for(contact, rows, company_name)
         assert 1 <= len(responsible[contact.pk]) <= 3
         assert contact.created_by_id in responsible[contact.pk]
         assert user_perms[contact.pk] == {

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.models import BulkJob, Contact, ContactEvent
-from contacts.services import contact_delete, contact_restore
+from contacts.trash.services import contact_delete, contact_restore
 from tests.conftest import page_of
 
 TRASH = reverse("contacts:trash")
@@ -162,7 +162,7 @@ def test_the_daily_purge_is_scheduled_once(db, settings):
     call_command("purge_trash", "--schedule", stdout=open("/dev/null", "w"))
     call_command("purge_trash", "--schedule", stdout=open("/dev/null", "w"))
 
-    [waiting] = DBTaskResult.objects.filter(task_path="contacts.tasks.purge_trash")
+    [waiting] = DBTaskResult.objects.filter(task_path="contacts.trash.services.purge_trash")
     assert waiting.args_kwargs["kwargs"] == {"reschedule": True}
 
 

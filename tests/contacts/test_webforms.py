@@ -11,9 +11,9 @@ from taggit.models import Tag
 from accounts.models import Profile
 from contacts.models import Contact, ContactInfo, CustomField, Notification, WebForm
 from contacts.services import ContactData, contact_create, contact_update
-from contacts.tasks import send_web_form_email
 from contacts.webforms import services
 from contacts.webforms.html import form_html
+from contacts.webforms.services import send_web_form_email
 from contacts.webforms.validation import issue_timestamp
 from tests.conftest import page_of
 from tests.webforms_support import make_web_form, old_timestamp, parse_form, posted, submit_url

@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from contacts.imports import services as import_services
 from contacts.models import Contact
-from contacts.services import ContactData, contact_create, contact_delete, contact_update
+from contacts.services import ContactData, contact_create, contact_update
+from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import PASSWORD
 from tests.webforms_support import make_web_form
 

@@ -12,10 +12,12 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from playwright.sync_api import expect
 
-from contacts import config, custom_fields
+from contacts import contact_types as config
+from contacts.custom_fields import services as custom_fields
 from contacts.imports import services as import_services
 from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType
-from contacts.services import ContactData, contact_create, contact_delete, contact_update
+from contacts.services import ContactData, contact_create, contact_update
+from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
 from tests.webforms_support import make_web_form, posted, submit_url
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Contact
-from contacts.services import contact_delete
+from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy
 
 

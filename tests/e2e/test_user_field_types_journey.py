@@ -4,7 +4,7 @@ number, shown on the card, found again by the list's from/to filter."""
 from playwright.sync_api import expect
 
 from accounts.models import Profile
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, CustomField
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
 

@@ -18,8 +18,9 @@ from PIL import Image
 from playwright.sync_api import expect
 from taggit.models import Tag
 
-from contacts import custom_fields
 from contacts.access import contacts_visible_to
+from contacts.custom_fields import services as field_services
+from contacts.custom_fields import values as custom_fields
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, ContactEvent, ContactType, Notification, WebForm
 from tests.e2e.conftest import TIMEOUT_MS, save_screenshot
@@ -431,7 +432,7 @@ def test_the_help_page_walkthrough_in_french(
     for title in ("Client", "Fournisseur"):
         ContactType.objects.get_or_create(title=title)
     Tag.objects.get_or_create(name="Cliente fidèle", defaults={"slug": "cliente-fidele"})
-    custom_fields.custom_field_create(label="Secteur", field_type="text", applies_to="person")
+    field_services.custom_field_create(label="Secteur", field_type="text", applies_to="person")
 
     log_in(page, shot)
     person = create_person(page, shot, tmp_path, alice, admin)

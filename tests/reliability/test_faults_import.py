@@ -119,7 +119,7 @@ def test_an_import_whose_worker_is_killed_keeps_whole_batches_and_resumes_once(t
         assert_whole_contacts(state, expected)
         assert sorted(state["contacts"]) == sorted(expected)
         # The first task stays RUNNING (its worker died); one new task, run once.
-        statuses = probe(env, "tasks", "contacts.tasks.run_import")["statuses"]
+        statuses = probe(env, "tasks", "contacts.imports.services.run_import")["statuses"]
         assert sorted(statuses) == ["RUNNING", "SUCCESSFUL"]
 
 

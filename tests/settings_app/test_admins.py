@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from contacts import config
+from contacts import crm_admins as config
 from contacts.models import CRM_ADMINS_GROUP
 from tests.conftest import page_of
 

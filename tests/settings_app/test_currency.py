@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from contacts import config
+from contacts import currencies as config
 from contacts.models import Contact, CrmSettings
 from tests.conftest import form_data, page_of
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from accounts.models import Profile
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, CustomField
 
 Type = CustomField.Type

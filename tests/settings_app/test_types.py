@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contacts import config
+from contacts import contact_types as config
 from contacts.models import Contact, ContactType
 from tests.conftest import page_of
 

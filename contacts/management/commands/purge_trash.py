@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from contacts.tasks import purge_trash, schedule_purge_trash
+from contacts.trash.services import purge_trash, schedule_purge_trash
 
 
 class Command(BaseCommand):

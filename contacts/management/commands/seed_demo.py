@@ -24,8 +24,10 @@ from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageDraw
 from taggit.models import Tag
 
-from contacts import counts, freshness, services, text
+from contacts import search_text, services, text
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS
+from contacts.db import counts, freshness
+from contacts.db.statistics import refresh_statistics
 from contacts.imports.writer import insert
 from contacts.models import (
     CRM_ADMINS_GROUP,
@@ -38,9 +40,8 @@ from contacts.models import (
     ContactUserObjectPermission,
     TaggedContact,
 )
-from contacts.photos import process_photo
+from contacts.photos.files import process_photo
 from contacts.services import ContactData
-from contacts.statistics import refresh_statistics
 from contacts.webforms.services import WebFormData, web_form_save
 
 PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
@@ -772,7 +773,7 @@ def _fake(world, kind):
         setattr(scratch, name, row[name])
     scratch.compute_names()
     row["display_name"], row["sort_name"] = scratch.display_name, scratch.sort_name
-    row["search_text"] = services.search_text_for(scratch, infos, company[1] if company else "")
+    row["search_text"] = search_text.search_text_for(scratch, infos, company[1] if company else "")
     if kind == Contact.Kind.COMPANY:
         world["companies"].append((row["id"], row["display_name"], domain))
     tags = rng.sample(world["tags"], rng.randint(0, min(4, len(world["tags"]))))

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactType
 from contacts.services import ContactData, contact_create
 from tests.contacts.imports.conftest import DATA, contacts_snapshot

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Profile
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.imports.forms import SettingsForm
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, ContactType

@@ -448,8 +448,8 @@ def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monk
 
 @pytest.mark.parametrize("access", ["private", "public_read"])
 def test_an_import_adds_to_the_lists_counts(run_import, alice, bob, admin, access):
-    from contacts import counts
     from contacts.access import contacts_visible_to, count_visible_to
+    from contacts.db import counts
     from contacts.models import ContactCount
 
     job = run_import("google-contacts.csv", access=access, responsible=[bob.pk])

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.utils import translation
 from taggit.models import Tag
 
-from contacts import custom_fields
 from contacts.access import OBJECT_PERMS
+from contacts.custom_fields import services as custom_fields
 from contacts.imports import files, services
 from contacts.models import (
     CRM_USERS_GROUP,

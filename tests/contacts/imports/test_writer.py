@@ -5,7 +5,7 @@ import io
 
 from django.db import connection
 
-from contacts import custom_fields
+from contacts.custom_fields import services as custom_fields
 from contacts.imports.writer import insert, prepared_once
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
 from contacts.services import ContactData, contact_create

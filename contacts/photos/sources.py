@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from contacts.links import web_href
 from contacts.models import ContactInfo
-from contacts.photos import ALLOWED_FORMATS, process_photo
-from contacts.remote_photos import PAGE_MAX_BYTES, FetchRefused, fetch, site_icon_urls
+from contacts.photos.files import ALLOWED_FORMATS, process_photo
+from contacts.photos.remote import PAGE_MAX_BYTES, FetchRefused, fetch, site_icon_urls
 
 MAX_CANDIDATES = 8
 # A web site's icon may be an ICO file; it is stored re-encoded, as every photo.

@@ -1,8 +1,9 @@
 from django.http import HttpResponse, StreamingHttpResponse
 
-from contacts import exports, selectors
+from contacts import selectors
 from contacts.access import get_contact_for_user, with_company_visibility
-from contacts.bulk_forms import MAX_SELECTED
+from contacts.bulk.forms import MAX_SELECTED
+from contacts.exports import services as exports
 from contacts.models import Contact
 from contacts.views.lists import int_param
 

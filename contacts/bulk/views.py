@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import bulk, selectors, services, tags
+from contacts import selectors, tags
 from contacts.access import contacts_visible_to
-from contacts.bulk_forms import EXPORTS, ActionForm, SelectionForm
+from contacts.bulk import services as bulk
+from contacts.bulk.forms import EXPORTS, ActionForm, SelectionForm
 from contacts.models import BulkJob, Contact
-from contacts.views.trash import undo_tags
+from contacts.trash import services
+from contacts.trash.views import undo_tags
 
 Action = BulkJob.Action
 SKIPPED_NAMED = 10  # the skipped contacts named on the result; a link lists the rest

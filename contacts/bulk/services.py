@@ -13,11 +13,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_tasks import task
 
 from contacts import history, tags
 from contacts.access import contacts_visible_to, grant_access_many, grant_responsible_many
 from contacts.models import BulkJob, Contact, Notification, TaggedContact
-from contacts.services import contacts_trash
+from contacts.trash.services import contacts_trash
 
 BATCH_SIZE = 500
 Action = BulkJob.Action
@@ -40,7 +41,7 @@ def bulk_start(*, by, action, params, contacts):
         skipped_ids=skipped_ids,
     )
     if job.total > settings.BULK_SYNC_LIMIT:
-        from contacts.tasks import run_bulk_job
+        from contacts.bulk.services import run_bulk_job
 
         transaction.on_commit(lambda: run_bulk_job.enqueue(job_id=job.pk))
     else:
@@ -166,3 +167,14 @@ def _notify_assigned(job, assigned):
         Notification(recipient=user, actor=job.user, verb="assigned_many", count=assigned[pk])
         for pk, user in users.items()
     )
+
+
+@task()
+def run_bulk_job(*, job_id):
+    """Run a bulk action from the list in the background, resuming where it stopped."""
+    from contacts.bulk.services import bulk_run
+    from contacts.models import BulkJob
+
+    job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
+    if job is not None and not job.finished:
+        bulk_run(job)

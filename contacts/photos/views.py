@@ -10,7 +10,7 @@ from contacts import services
 from contacts.access import get_contact_for_user
 from contacts.forms import PhotoChangeForm
 from contacts.models import Contact
-from contacts.photo_sources import candidates_for, sources_for
+from contacts.photos.sources import candidates_for, sources_for
 from contacts.storage import is_disk_full
 
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import services
 from contacts.access import contacts_visible_to, get_contact_for_user
-from contacts.bulk_forms import MAX_SELECTED
+from contacts.bulk.forms import MAX_SELECTED
 from contacts.models import Contact
+from contacts.trash import services
 
 
 def _trash():

@@ -1,4 +1,4 @@
-"""Export contacts as CSV and vCard 4.0 (SPEC L9).
+"""Export contacts as CSV and vCard 4.0.
 
 The CSV opens right in the reader's spreadsheet: it is written in the reader's language,
 with ";" between cells where the decimal separator is a comma (French: a spreadsheet
@@ -29,66 +29,36 @@ phone cell that holds only phone numbers (escape_phone_cell).
 """
 
 import csv
-import re
 from collections import Counter
 from itertools import islice
 
 import vobject
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from contacts import config, custom_fields, selectors
+from contacts import currencies as config
+from contacts import selectors
+from contacts.csv_columns import (
+    ADDRESS_COLUMNS,
+    ADDRESS_FIELDS,
+    CONTACT_COLUMNS,
+    INFO_KIND_NAMES,
+    NAME_SEPARATORS,
+    VALUE_SEPARATOR,
+    escape_cell,
+    escape_phone_cell,
+    list_delimiter,
+    user_field_header,
+)
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo, CustomField, TaggedContact
 
 # Contacts fetched per query: memory stays bounded however long the list is, and the
 # number of queries grows with the batches, never with each contact.
 BATCH_SIZE = 1000
-
-# Each column's header, with the import's target of the same name (imports/mapping.py).
-CONTACT_COLUMNS = [
-    ("kind", gettext_lazy("Person or company")),
-    ("first_name", gettext_lazy("First name")),
-    ("last_name", gettext_lazy("Last name")),
-    ("company_name", gettext_lazy("Company name")),
-    ("job_title", gettext_lazy("Job title")),
-    ("contact_type", gettext_lazy("Contact type")),
-    ("currency", gettext_lazy("Currency")),
-    ("description", gettext_lazy("Description")),
-    ("tags", gettext_lazy("Tags")),
-    ("access", gettext_lazy("Access")),
-    ("responsible", gettext_lazy("Responsible users")),
-]
-INFO_KIND_NAMES = {
-    ContactInfo.Kind.EMAIL: gettext_lazy("Email"),
-    ContactInfo.Kind.PHONE: gettext_lazy("Phone"),
-    ContactInfo.Kind.WEB: pgettext_lazy("export column of web addresses", "Web"),
-}
-ADDRESS_COLUMNS = [
-    ("street", gettext_lazy("Street")),
-    ("city", gettext_lazy("City")),
-    ("region", gettext_lazy("State/region")),
-    ("postcode", gettext_lazy("Postcode")),
-    ("country", gettext_lazy("Country")),
-    ("category", gettext_lazy("Address category")),
-]
-ADDRESS_FIELDS = [name for name, _label in ADDRESS_COLUMNS]
-VALUE_SEPARATOR = ", "
-# The import splits several users in one cell on these: a name holding one is written
-# as the user name.
-NAME_SEPARATORS = (",", ";")
-
-# OWASP "CSV injection": a spreadsheet reads a cell starting with one of these as a
-# formula. Tab and carriage return can hide such a start from a first look.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
-# Phone numbers as people write them, one or several: with neither a letter nor a quote,
-# a colon, "!" or "|", a spreadsheet that reads one as a formula finds no function,
-# reference or link to run, only digits to add up.
-PHONE_CELL = re.compile(r"\+\d[\d ().\-/]*(?:, \+?\d[\d ().\-/]*)*")
 
 # vCard 4.0 TYPE values (RFC 6350) for the categories of phones and addresses.
 VCARD_TEL_TYPES = {
@@ -100,39 +70,6 @@ VCARD_TEL_TYPES = {
     "other": ["voice"],
 }
 VCARD_ADR_TYPES = {"work": ["work"], "home": ["home"]}
-
-
-def _needs_escape(value):
-    # A cell that already starts with the apostrophe and then something escaped is
-    # escaped once more, so that unescape_cell(escape_cell(x)) == x for every x.
-    return value[:1] in FORMULA_TRIGGERS or (value[:1] == ESCAPE and _needs_escape(value[1:]))
-
-
-def escape_cell(value):
-    """Return value with a leading apostrophe when a spreadsheet would run it as a formula."""
-    # The OWASP rule, by the first character only: what parses as a formula differs
-    # between Excel, LibreOffice and Google Sheets and their versions, so the safe
-    # reading is the one that does not guess. Phones are the one exception
-    # (escape_phone_cell), because their form is known.
-    value = "" if value is None else str(value)
-    return ESCAPE + value if _needs_escape(value) else value
-
-
-def escape_phone_cell(value):
-    """Return a cell of phone numbers as it is when it holds only them, else escape_cell's.
-
-    "+33 6 12 34 56 78" stays as typed: an apostrophe before it would show in the
-    spreadsheet and in every number copied from it.
-    """
-    value = "" if value is None else str(value)
-    return value if PHONE_CELL.fullmatch(value) else escape_cell(value)
-
-
-def unescape_cell(value):
-    """Return a cell written by escape_cell as it was before."""
-    if value[:1] == ESCAPE and _needs_escape(value[1:]):
-        return value[1:]
-    return value
 
 
 def exported_contacts(contacts):
@@ -157,13 +94,6 @@ def columns():
             found.append((f"{INFO_KIND_NAMES[kind]} ({label})", f"{kind}:{category}"))
     found += [(str(label), f"address:{part}") for part, label in ADDRESS_COLUMNS]
     return found
-
-
-def user_field_header(label, n=1):
-    """Return the header of a user field whose label repeats a column already there."""
-    if n == 1:
-        return _("%(label)s (user field)") % {"label": label}
-    return _("%(label)s (user field %(n)d)") % {"label": label, "n": n}
 
 
 def _user_fields(taken):
@@ -234,11 +164,6 @@ def _batches(contacts):
     rows = contacts.select_related("company", "contact_type").iterator(chunk_size=BATCH_SIZE)
     while batch := list(islice(rows, BATCH_SIZE)):
         yield batch, _details(batch)
-
-
-def list_delimiter(language):
-    """Return the delimiter a spreadsheet expects in language: ";" where "," is decimal."""
-    return ";" if formats.get_format("DECIMAL_SEPARATOR", language) == "," else ","
 
 
 class CsvLayout:

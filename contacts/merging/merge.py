@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import custom_fields, history, services
+from contacts import history, services
 from contacts.access import contacts_visible_to, is_crm_admin
+from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, CustomField
+from contacts.trash import services as trash
 
 FIELDS = {
     Contact.Kind.PERSON: {
@@ -136,7 +138,7 @@ def contacts_merge(*, by, keep, other, take=()):
         )
         for e in other.events.exclude(verb=history.Verb.CREATED)
     )
-    services.contacts_trash(by=by, ids=[other.pk])
+    trash.contacts_trash(by=by, ids=[other.pk])
     return keep
 
 

@@ -6,8 +6,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from contacts import duplicates, merge, selectors
+from contacts import selectors
 from contacts.access import contacts_visible_to, get_contact_for_user, with_company_visibility
+from contacts.merging import duplicates, merge
 from contacts.views.lists import int_param
 
 GROUPS_PER_PAGE = 25
