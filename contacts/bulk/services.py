@@ -41,8 +41,6 @@ def bulk_start(*, by, action, params, contacts):
         skipped_ids=skipped_ids,
     )
     if job.total > settings.BULK_SYNC_LIMIT:
-        from contacts.bulk.services import run_bulk_job
-
         transaction.on_commit(lambda: run_bulk_job.enqueue(job_id=job.pk))
     else:
         bulk_run(job)
@@ -172,7 +170,6 @@ def _notify_assigned(job, assigned):
 @task()
 def run_bulk_job(*, job_id):
     """Run a bulk action from the list in the background, resuming where it stopped."""
-    from contacts.bulk.services import bulk_run
     from contacts.models import BulkJob
 
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()

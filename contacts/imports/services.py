@@ -148,7 +148,6 @@ def job_set_mapping(*, job, targets):
 
 def job_start(*, job):
     """Queue the job for the worker (again, to resume it)."""
-    from contacts.imports.services import run_import
 
     token = runner.new_token()
     started = ImportJob.objects.filter(
@@ -201,7 +200,6 @@ def jobs_requeue_stalled():
     queues it; and a worker that was only slow finds its token gone at its next write,
     and its batch rolls back.
     """
-    from contacts.imports.services import run_import
 
     cutoff = timezone.now() - stalled_after()
     requeued = []
@@ -326,7 +324,6 @@ def write_rejects_file(job):
 
 def notify_import_ended(job):
     """Tell the importer (in the app and by email) and the other responsible users."""
-    from contacts.imports.services import send_import_email
 
     others = [pk for pk in job.responsible if pk != job.created_by_id]
     Notification.objects.create(

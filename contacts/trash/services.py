@@ -86,7 +86,6 @@ def purge_trash(*, reschedule=False):
     the worker, started by `manage.py purge_trash --schedule`.
     """
     from contacts.db.statistics import refresh_statistics
-    from contacts.trash.services import trash_purge_expired
 
     purged = trash_purge_expired()
     refresh_statistics()  # daily
