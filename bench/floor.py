@@ -1,4 +1,4 @@
-"""The floor of a request: the SQL it ran, run again directly on a cursor (issue 8, item 2).
+"""The floor of a request: the SQL it ran, run again directly on a cursor.
 
 Recorder sits on the connection while one request runs and keeps every statement with
 its parameters exactly as Django hands them to the database driver; replay() then times

@@ -1,4 +1,4 @@
-"""The load test (issue 10, items 6 and 8): the deployment's topology under concurrent use.
+"""The load test: the deployment's topology under concurrent use.
 
 On loopback only, for a bounded time (--seconds, 60 at most), against a throwaway
 PostgreSQL database it creates, migrates, seeds and drops again:

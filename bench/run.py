@@ -1,4 +1,4 @@
-"""The performance report (issue 8): every case on SQLite and PostgreSQL, beside its target.
+"""The performance report: every case on SQLite and PostgreSQL, beside its target.
 
 Without --database, runs itself once per database and part (SQLite always, PostgreSQL when
 DATABASE_URL points at one), because each process must set DATABASE_URL before Django
@@ -944,7 +944,7 @@ def bench_throughput(database, user, args, cache):
     }
 
 
-# The CSV import (issue 5): a generated Google Contacts file into an empty database.
+# The CSV import: a generated Google Contacts file into an empty database.
 
 GOOGLE_HEADER = (
     "First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,"

@@ -1,4 +1,4 @@
-"""Who may see and change which contacts (SPEC C12).
+"""Who may see and change which contacts.
 
 Guardian's direct-FK tables are the record: responsible users hold view, change and
 delete on their contacts; the "CRM users" group holds view (public read) or all three

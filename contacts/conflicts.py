@@ -1,4 +1,4 @@
-"""Edit conflicts (SPEC C17): the contact changed after its form was opened.
+"""Edit conflicts: the contact changed after its form was opened.
 
 A save is merged three ways: the values the form was loaded with (its base), the values
 stored now, and the values posted. What only the other user changed keeps its stored

@@ -14,7 +14,7 @@ from contacts.models import Contact, ContactType
 TITLE_MAX_LENGTH = ContactType._meta.get_field("title").max_length
 
 
-# Contact types (SPEC S1)
+# Contact types
 
 
 def contact_types_with_counts():

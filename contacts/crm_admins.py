@@ -17,7 +17,7 @@ from contacts.models import CRM_ADMINS_GROUP
 logger = logging.getLogger(__name__)
 
 
-# CRM admins (SPEC S6)
+# CRM admins
 
 
 def crm_admin_users():

@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "JPY", "CNY", "AUD"]
 
 
-# Currencies (SPEC S3, C8)
+# Currencies
 
 
 @cache

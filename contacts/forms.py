@@ -64,7 +64,7 @@ class ContactForm(forms.ModelForm):
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
-    # The version the form started from: saving over a newer one is a conflict (C17).
+    # The version the form started from: saving over a newer one is a conflict.
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # The values the form was loaded with, signed: a save merges against them.
     base = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -138,7 +138,7 @@ class ContactForm(forms.ModelForm):
         self.helper.disable_csrf = True
 
     def _add_custom_fields(self, contact):
-        """Add the user fields of this kind as they are now (SPEC C7)."""
+        """Add the user fields of this kind as they are now."""
         self.custom_fields = custom_fields.fields_for(self.kind)
         for field in self.custom_fields:
             if field.field_type != CustomField.Type.HEADING:
@@ -249,7 +249,7 @@ class ContactForm(forms.ModelForm):
         if self.user in responsible or access == Contact.Access.PUBLIC_RW:
             return data
         if not data.get("confirm_lose_access"):
-            # C11: warn before a user saves himself out of a contact.
+            # Warn before a user saves himself out of a contact.
             if access == Contact.Access.PRIVATE:
                 message = _(
                     "You are not among the responsible users of this private contact: "

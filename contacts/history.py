@@ -1,4 +1,4 @@
-"""A contact's history (SPEC N2): what the services record, and how the card reads it.
+"""A contact's history: what the services record, and how the card reads it.
 
 The services call `record` (one contact) or `record_many` (a bulk action, a settings
 change) in the transaction of the change. A change is a list of

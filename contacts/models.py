@@ -39,7 +39,7 @@ class ContactType(models.Model):
 
 
 class CustomField(models.Model):
-    """A user field that CRM admins add to persons, companies or both (SPEC S2, C7)."""
+    """A user field that CRM admins add to persons, companies or both."""
 
     class Type(models.TextChoices):
         TEXT = "text", _("Text")
@@ -206,7 +206,7 @@ class Contact(models.Model):
     display_name = models.CharField(max_length=300, editable=False)
     sort_name = models.CharField(max_length=SORT_NAME_LENGTH, editable=False)
     search_text = models.TextField(editable=False, default="")
-    # In the trash since then (SPEC C16); purged after settings.TRASH_DAYS.
+    # In the trash since then; purged after settings.TRASH_DAYS.
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -470,7 +470,7 @@ class Notification(models.Model):
 
 
 class BulkJob(models.Model):
-    """One bulk action from the list (SPEC L7): what it does, to which contacts, how far."""
+    """One bulk action from the list: what it does, to which contacts, how far."""
 
     class Action(models.TextChoices):
         DELETE = "delete", _("Delete")
@@ -519,7 +519,7 @@ def new_web_form_key():
 
 
 class WebForm(models.Model):
-    """A contact form that visitors of a web site fill in (SPEC W1–W5).
+    """A contact form that visitors of a web site fill in.
 
     Everything that decides what a submission grants (tags, responsible users, access,
     who is notified) lives here, on the server; the HTML carries only public_id.
@@ -576,7 +576,7 @@ class WebForm(models.Model):
 
 
 class ContactEvent(models.Model):
-    """One entry of a contact's history (SPEC N2): who did what, when, with what values.
+    """One entry of a contact's history: who did what, when, with what values.
 
     Written by the services in the transaction of the change itself. Values are kept as
     the user read them then (names, not ids), so the history stays readable after the

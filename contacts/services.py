@@ -41,7 +41,7 @@ class ContactData:
     new_company_name: str = ""
     photo: tuple | None = None  # (photo, thumbnail) files from photos.process_photo
     remove_photo: bool = False
-    # User field values keyed by field id (SPEC C7); None keeps those the contact holds.
+    # User field values keyed by field id; None keeps those the contact holds.
     custom: dict | None = None
 
 
@@ -254,7 +254,7 @@ def contact_update(
     """Replace what the contact holds with data.
 
     With expected_version, raise EditConflict unless the stored contact is still at that
-    version (SPEC C17): one conditional UPDATE, so two saves at once cannot both pass.
+    version: one conditional UPDATE, so two saves at once cannot both pass.
     source and details say in the history how the change came (an import, and which);
     another verb than "changed" (a merge) is recorded even when no value changed.
     """

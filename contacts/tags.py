@@ -1,4 +1,4 @@
-"""The CRM's shared tags (SPEC S4, C9): list with usage, create, rename, merge, delete.
+"""The CRM's shared tags: list with usage, create, rename, merge, delete.
 
 Tag names are trimmed, their inner whitespace collapsed, at most TAG_MAX_LENGTH
 characters, and unique when compared case-insensitively. taggit's table only makes
@@ -230,5 +230,5 @@ def _tags_of_carriers(tag):
 
 
 def _contacts_changed(rows):
-    # The version moves so that a contact form opened with the old tags notices (C17).
+    # The version moves so that a contact form opened with the old tags notices.
     Contact.objects.filter(pk__in=rows.values("content_object")).update(version=F("version") + 1)

@@ -204,7 +204,7 @@ FILE_UPLOAD_HANDLERS = [
 # 0 renders every request.
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 300)
 
-# Website forms (SPEC W5): submissions per visitor address per window (seconds), the
+# Website forms: submissions per visitor address per window (seconds), the
 # fewest seconds between the page load and the submission, the largest body accepted.
 WEBFORM_RATE_LIMIT = env_int("WEBFORM_RATE_LIMIT", 10)
 WEBFORM_RATE_WINDOW = env_int("WEBFORM_RATE_WINDOW", 600)
@@ -259,7 +259,7 @@ TAGGIT_CASE_INSENSITIVE = True
 
 MESSAGE_TAGS = {40: "danger"}
 
-# Security (issue 10, item 4): HTTPS, cookies, headers, login throttling.
+# Security: HTTPS, cookies, headers, login throttling.
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
     path("contacts/", include("contacts.urls")),
     path("settings/", include("settings_app.urls")),
-    # Website forms post here from other sites (SPEC W): no login, no CSRF token.
+    # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),
     # Before Django's own: the sign-in that starts a user's profile.
     path("accounts/login/", LoginView.as_view(), name="login"),

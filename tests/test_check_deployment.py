@@ -1,4 +1,4 @@
-"""manage.py check_deployment (issue 10, item 8): a good deployment passes, mistakes are named."""
+"""manage.py check_deployment: a good deployment passes, mistakes are named."""
 
 import io
 import os

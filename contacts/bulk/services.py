@@ -1,4 +1,4 @@
-"""Bulk actions on the contacts of the list (SPEC L7).
+"""Bulk actions on the contacts of the list.
 
 A bulk action is recorded as a BulkJob holding the contacts the user may change; it
 runs in batches, each in its own transaction, right away when it is small and as a
@@ -82,7 +82,7 @@ def bulk_run(job):
 
 
 def _touch(by, ids, **values):
-    # The version moves so that a contact form opened before notices the change (C17).
+    # The version moves so that a contact form opened before notices the change.
     Contact.objects.filter(pk__in=ids).update(
         version=F("version") + 1, updated_by=by, updated_at=timezone.now(), **values
     )

@@ -1,4 +1,4 @@
-"""Bulk actions on the list's selection (SPEC L7): confirm, run, follow the progress."""
+"""Bulk actions on the list's selection: confirm, run, follow the progress."""
 
 from urllib.parse import urlencode
 

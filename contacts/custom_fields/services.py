@@ -69,7 +69,7 @@ def option_usage(field):
     return {row["option_value"]: row["n"] for row in rows}
 
 
-# Services for the settings pages (SPEC S2)
+# Services for the settings pages
 
 
 def _clean_label(label):

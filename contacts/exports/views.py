@@ -7,7 +7,7 @@ from contacts.exports import services as exports
 from contacts.models import Contact
 from contacts.views.lists import int_param
 
-# Exports (SPEC L9)
+# Exports
 
 
 def _contacts_to_export(request):

@@ -1,4 +1,4 @@
-"""Read an uploaded CSV file: its encoding, delimiter, quote and header (SPEC I1).
+"""Read an uploaded CSV file: its encoding, delimiter, quote and header.
 
 The file is never read whole into memory: detection looks at its first bytes, the
 check that the whole file decodes reads it in chunks, and rows are streamed.

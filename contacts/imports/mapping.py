@@ -1,4 +1,4 @@
-"""The targets a file column can be mapped to, and the automatic mapping (SPEC I4).
+"""The targets a file column can be mapped to, and the automatic mapping.
 
 A target is a string: a contact field ("first_name"), contact information
 ("email:work", "phone:mobile", "web:linkedin"), an address part ("address:street" for

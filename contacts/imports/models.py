@@ -15,7 +15,7 @@ def import_path(instance, filename):
 
 
 class ImportJob(models.Model):
-    """One CSV import (SPEC I1–I8): its settings, its mapping and its progress."""
+    """One CSV import: its settings, its mapping and its progress."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Not started")

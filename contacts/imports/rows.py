@@ -1,4 +1,4 @@
-"""Turn one row of the file into what a contact holds, or a reason to refuse it (SPEC I5)."""
+"""Turn one row of the file into what a contact holds, or a reason to refuse it."""
 
 import datetime
 import re

@@ -427,7 +427,7 @@ class Importer:
             self.companies[row["display_name"]] = (row["id"], row["display_name"])
         return created
 
-    # Duplicates (SPEC I2)
+    # Duplicates
 
     def _keys(self, row):
         mode = self.job.match_on

@@ -269,7 +269,7 @@ def progress(job):
     return {"percent": min(percent, 100), "rate": rate, "seconds_left": seconds_left}
 
 
-# Rejected rows (SPEC I7)
+# Rejected rows
 
 
 def rejects_lines(job):
@@ -319,7 +319,7 @@ def write_rejects_file(job):
     return default_storage.path(path)
 
 
-# The end of a job: notifications (SPEC I6, N1)
+# The end of a job: notifications
 
 
 def notify_import_ended(job):
@@ -343,7 +343,7 @@ def notify_import_ended(job):
         transaction.on_commit(lambda pk=pk: send_import_email.enqueue(job_id=job.pk, user_id=pk))
 
 
-# Undo (SPEC I8)
+# Undo
 
 
 def undo_blockers(job):

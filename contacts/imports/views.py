@@ -1,4 +1,4 @@
-"""The import wizard (SPEC I1–I8): upload, settings, mapping, progress and report."""
+"""The import wizard: upload, settings, mapping, progress and report."""
 
 from django.conf import settings
 from django.contrib import messages

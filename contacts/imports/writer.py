@@ -1,4 +1,4 @@
-"""Write contacts in bulk, row for row what contact_create writes (SPEC I8).
+"""Write contacts in bulk, row for row what contact_create writes.
 
 contact_create costs a dozen queries per contact; an import writes a batch of contacts
 and everything that goes with them in a few statements: the contact rows, their
@@ -174,7 +174,7 @@ class ContactWriter:
                 ["content_object", "group", "permission"],
                 group_perms,
             )
-        # Each contact's history starts here, as contact_create's does (SPEC N2).
+        # Each contact's history starts here, as contact_create's does.
         prep = {
             name: prepared_once(ContactEvent._meta.get_field(name), value)
             for name, value in (("changes", []), ("details", {"import": self.job.pk}))

@@ -1,4 +1,4 @@
-"""Possible duplicates and merging two contacts (issue 7)."""
+"""Possible duplicates and merging two contacts."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""Check, orient, shrink and re-encode uploaded photos (SPEC C10)."""
+"""Check, orient, shrink and re-encode uploaded photos."""
 
 import contextlib
 import io

@@ -2,7 +2,7 @@
 
 A page shows up to 100 rows of some fifty values each. The template language resolves each
 value through its generic lookup, and format_html escapes through lazy-aware wrappers: either
-way the rows cost a fifth of the page's time (issue 8). Like Django's admin, which builds its
+way the rows cost a fifth of the page's time. Like Django's admin, which builds its
 change list's cells in Python (admin/templatetags/admin_list.py), the rows are built here,
 with plain str.format: every value taken from a contact goes through escape() (the standard
 library's html.escape, which Django's own escape filter calls), and only markup written here

@@ -18,7 +18,7 @@ from contacts.storage import delete_files_on_commit
 
 @transaction.atomic
 def contact_delete(*, by, contact):
-    """Move the contact to the trash (SPEC C16); its company link and details stay."""
+    """Move the contact to the trash; its company link and details stay."""
     contacts_trash(by=by, ids=[contact.pk])
 
 
@@ -80,7 +80,7 @@ def trash_purge_expired():
 
 @task()
 def purge_trash(*, reschedule=False):
-    """Purge the contacts in the trash for longer than settings.TRASH_DAYS (SPEC C16).
+    """Purge the contacts in the trash for longer than settings.TRASH_DAYS.
 
     With reschedule, it enqueues itself again for tomorrow: one daily run, kept going by
     the worker, started by `manage.py purge_trash --schedule`.

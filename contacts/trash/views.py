@@ -1,4 +1,4 @@
-"""The trash (SPEC C16): what the user deleted, or could have, with restore and purge."""
+"""The trash: what the user deleted, or could have, with restore and purge."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The public endpoint that websites post their forms to (SPEC W2–W5).
+"""The public endpoint that websites post their forms to.
 
 No login and no CSRF token: other sites post here. What protects it instead: the form's
 token (it changes with the secret key), a honeypot, a minimum time between the page

@@ -1,4 +1,4 @@
-"""CRM admins (SPEC S6): who may open Settings and sees every contact."""
+"""CRM admins: who may open Settings and sees every contact."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model

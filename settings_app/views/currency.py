@@ -1,4 +1,4 @@
-"""Currency settings (SPEC S3): the default for new contacts and the currencies offered."""
+"""Currency settings: the default for new contacts and the currencies offered."""
 
 from django import forms
 from django.contrib import messages

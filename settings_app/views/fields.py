@@ -1,4 +1,4 @@
-"""User fields (SPEC S2): list, create, edit, reorder and delete."""
+"""User fields: list, create, edit, reorder and delete."""
 
 from functools import partial
 

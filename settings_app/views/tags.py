@@ -1,4 +1,4 @@
-"""Tags (SPEC S4): list with usage counts, create, rename, merge, delete, delete unused."""
+"""Tags: list with usage counts, create, rename, merge, delete, delete unused."""
 
 from crispy_forms.helper import FormHelper
 from django import forms

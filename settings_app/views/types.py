@@ -1,4 +1,4 @@
-"""Contact types (SPEC S1): list with counts, create, rename, reorder, delete."""
+"""Contact types: list with counts, create, rename, reorder, delete."""
 
 from functools import partial
 

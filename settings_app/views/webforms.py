@@ -1,4 +1,4 @@
-"""Website forms (SPEC W1–W3): list, create, edit, generate the HTML, new key, delete."""
+"""Website forms: list, create, edit, generate the HTML, new key, delete."""
 
 import json
 from urllib.parse import urlsplit

@@ -1,4 +1,4 @@
-"""Contacts one may not see never show up, not even as a count (SPEC C12)."""
+"""Contacts one may not see never show up, not even as a count."""
 
 import random
 

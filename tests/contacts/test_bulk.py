@@ -1,4 +1,4 @@
-"""Bulk actions from the list (SPEC L7): the selection, each action, the access skips."""
+"""Bulk actions from the list: the selection, each action, the access skips."""
 
 import pytest
 from django.urls import reverse

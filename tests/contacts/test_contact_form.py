@@ -1,4 +1,4 @@
-"""The person and company forms: create, validate, edit (SPEC C2-C13, C16)."""
+"""The person and company forms: create, validate, edit."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Every contact page with the personas (SPEC C12, X2).
+"""Every contact page with the personas.
 
 alice is responsible for the contact; bob is a stranger when it is private, a reader
 when it is public read and an editor when it is public read/write; admin is a CRM admin

@@ -1,4 +1,4 @@
-"""User fields on the contact form, the card, the search and the list filters (SPEC C7)."""
+"""User fields on the contact form, the card, the search and the list filters."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Possible duplicates and merging (issue 7): warned before saving, grouped, merged."""
+"""Possible duplicates and merging: warned before saving, grouped, merged."""
 
 import pytest
 from django.test import Client

@@ -1,4 +1,4 @@
-"""CSV and vCard exports of the contact list and of one contact (SPEC L9)."""
+"""CSV and vCard exports of the contact list and of one contact."""
 
 import csv
 import io

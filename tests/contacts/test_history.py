@@ -1,4 +1,4 @@
-"""A contact's history (SPEC N2): every write path records who changed what, and when."""
+"""A contact's history: every write path records who changed what, and when."""
 
 import pytest
 from django.core.cache import cache

@@ -1,4 +1,4 @@
-"""Assignment notifications: in the app and by email (SPEC C11, N1)."""
+"""Assignment notifications: in the app and by email."""
 
 import pytest
 from django.core import mail

@@ -1,4 +1,4 @@
-"""Contact photos, uploaded through the contact form and served by access (SPEC C10)."""
+"""Contact photos, uploaded through the contact form and served by access."""
 
 import importlib
 import io
@@ -254,7 +254,7 @@ def test_reset_to_default_removes_the_photo_and_its_files(
     assert media_files(settings) == []
 
 
-# Upload safety (issue 10 §3)
+# Upload safety
 
 PAYLOAD = b"<script>window.__xss=1</script>"
 SVG = (

@@ -1,4 +1,4 @@
-"""The list and the card run a fixed, small number of queries (issue 8): no query per row,
+"""The list and the card run a fixed, small number of queries: no query per row,
 the same count for 25 rows as for 100, within the budget of 12."""
 
 import pytest

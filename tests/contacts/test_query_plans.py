@@ -1,4 +1,4 @@
-"""The list's filters and sorts use indexes, on SQLite and on PostgreSQL (issue 4, L4/L5).
+"""The list's filters and sorts use indexes, on SQLite and on PostgreSQL.
 
 The plans are read with EXPLAIN on the test database, without the statistics of its few
 rows (SQLite) or with sequential scans and sorts discouraged (PostgreSQL), so that a full

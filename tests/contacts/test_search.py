@@ -1,4 +1,4 @@
-"""The contacts list: search, pagination and order (SPEC L1, L3, L5, L6)."""
+"""The contacts list: search, pagination and order."""
 
 import datetime
 import re

@@ -1,4 +1,4 @@
-"""No SQL is built from input (issue 10 §2): the source is read for SQL text assembled with
+"""No SQL is built from input: the source is read for SQL text assembled with
 f-strings, % or .format, and each piece put into it must be a constant, a quoted name or
 an integer, or the statement must say why it is safe in a `# safe-sql:` comment."""
 

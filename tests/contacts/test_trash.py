@@ -1,4 +1,4 @@
-"""The trash (SPEC C16): deleted contacts wait there, can come back, and are purged."""
+"""The trash: deleted contacts wait there, can come back, and are purged."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""The website form's public endpoint (SPEC W2–W5): what a visitor's submission does."""
+"""The website form's public endpoint: what a visitor's submission does."""
 
 import re
 from datetime import UTC, datetime

@@ -1,4 +1,4 @@
-"""Script injection (issue 10 §2): payloads typed into every text field, tag, user field,
+"""Script injection: payloads typed into every text field, tag, user field,
 import cell and website form field are shown as text on every page, and never run."""
 
 import csv

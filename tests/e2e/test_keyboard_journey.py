@@ -1,4 +1,4 @@
-"""The contact journey without the mouse (SPEC X3): only the keyboard creates a person,
+"""The contact journey without the mouse: only the keyboard creates a person,
 finds it, edits it from the row menu and deletes it; "?" shows the shortcuts; "n", "c",
 "e", "/", "j", "k", Enter and Ctrl/⌘+Enter each do what the shortcuts dialog says, in
 English and in French."""

@@ -1,4 +1,4 @@
-"""The list at full power in a real browser (issue 4): filter by a tag, select all the
+"""The list at full power in a real browser: filter by a tag, select all the
 matching contacts across pages, add a tag to them, export the selection as CSV."""
 
 import csv

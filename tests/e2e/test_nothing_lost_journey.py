@@ -1,4 +1,4 @@
-"""Nothing is lost (issue 7) in a real browser: two users edit the same contact and the
+"""Nothing is lost in a real browser: two users edit the same contact and the
 second resolves the conflict; two duplicates are merged; the merged one is restored."""
 
 from playwright.sync_api import expect

@@ -1,4 +1,4 @@
-"""The seed walkthrough (issue 6), in French, step by step as the original help page tells it
+"""The seed walkthrough, in French, step by step as the original help page tells it
 (reference/onlyoffice-adding-contacts.fr.txt): create a person with every field, "Enregistrer
 et créer une nouvelle personne", create a company, import a CSV, a website form a visitor
 sends, update a contact from its row menu, delete one from the Actions menu.

@@ -1,4 +1,4 @@
-"""The deployment's topology under load (issue 10, items 6 and 8), through bench/load.py.
+"""The deployment's topology under load, through bench/load.py.
 
 Two gunicorn servers and two task workers on PostgreSQL and Redis for 12 seconds, in a
 database of the test's own (the suite's database name + "_throwaway_loadtest", created and

@@ -1,4 +1,4 @@
-"""CRM admins in Settings (SPEC S6): who is an admin, and never nobody."""
+"""CRM admins in Settings: who is an admin, and never nobody."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Currency settings (SPEC S3, C8): the default for new contacts and the currencies offered."""
+"""Currency settings: the default for new contacts and the currencies offered."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""The user fields settings pages (SPEC S2)."""
+"""The user fields settings pages."""
 
 import pytest
 from django.utils import translation

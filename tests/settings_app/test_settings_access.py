@@ -1,4 +1,4 @@
-"""Settings are for CRM admins only (SPEC S): every URL of settings_app, every persona.
+"""Settings are for CRM admins only: every URL of settings_app, every persona.
 
 The URLs are read from settings_app's urlconf, so a page added later is covered too.
 """

@@ -1,4 +1,4 @@
-"""Contact types in Settings (SPEC S1): list, counts, create, rename, reorder, delete."""
+"""Contact types in Settings: list, counts, create, rename, reorder, delete."""
 
 import re
 
@@ -332,7 +332,7 @@ def test_contacts_moved_by_a_delete_count_as_changed(admin_client, make_contact,
 
     admin_client.post(f"/settings/types/{client_type.pk}/delete/", {"replacement": ""})
 
-    # A form opened before the move then warns instead of restoring the old type (C17).
+    # A form opened before the move then warns instead of restoring the old type.
     assert Contact.objects.get(pk=anne.pk).version == anne.version + 1
 
 

@@ -1,4 +1,4 @@
-"""Website forms in Settings (SPEC W1–W3): create, edit, generate, new key, disable, delete."""
+"""Website forms in Settings: create, edit, generate, new key, disable, delete."""
 
 import html as html_lib
 import re

@@ -542,7 +542,7 @@ def _default_types_in_site_language():
 
 
 def _demo_web_form(users, demo_tags):
-    """Add a website form for persons, ready to paste into a site (SPEC W)."""
+    """Add a website form for persons, ready to paste into a site."""
     with translation.override(settings.LANGUAGE_CODE):
         name = gettext("Contact us")
     fields = [

@@ -1,4 +1,4 @@
-"""The import_contacts command (issue 5 §9) and the export → import round trip (SPEC L9)."""
+"""The import_contacts command and the export → import round trip."""
 
 import csv
 import json

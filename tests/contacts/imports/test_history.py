@@ -1,4 +1,4 @@
-"""Imports write history too (issue 7): created by an import, changed by an import, undone."""
+"""Imports write history too: created by an import, changed by an import, undone."""
 
 from django.urls import reverse
 

@@ -1,5 +1,5 @@
-"""Duplicates (SPEC I2), failure safety, cancel and resume (issue 5 §6), undo (I8),
-rejected rows (I7) and the accounting under random content (hypothesis)."""
+"""Duplicates, failure safety, cancel and resume, undo,
+rejected rows and the accounting under random content (hypothesis)."""
 
 import csv
 import gc

@@ -1,4 +1,4 @@
-"""The row rules (SPEC I5), the accounting (I7) and bad files (issue 5 §4, §5, §8)."""
+"""The row rules, the accounting and bad files."""
 
 import csv
 import io

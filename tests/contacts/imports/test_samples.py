@@ -1,4 +1,4 @@
-"""Each sample file imports with the expected counts and values (SPEC I1–I5, issue 5 §11).
+"""Each sample file imports with the expected counts and values.
 
 E-mail addresses with letters beyond ASCII before the @ (søren.lambert2@perso…, RFC 6531)
 are kept, as the address books that exported them do.

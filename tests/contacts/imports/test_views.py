@@ -1,4 +1,4 @@
-"""The import wizard's pages, for every persona (SPEC I1–I8, X2)."""
+"""The import wizard's pages, for every persona."""
 
 import re
 
