@@ -19,6 +19,7 @@ from contacts.services import ContactData
 from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
+MAX_SELECTED = 10_000  # the most contacts a page may name one by one
 
 
 def parse_tags(value):

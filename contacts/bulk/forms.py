@@ -5,12 +5,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from contacts.forms import UserChoiceField
+from contacts.forms import MAX_SELECTED, UserChoiceField
 from contacts.models import BulkJob, Contact
 from contacts.tags import TAG_MAX_LENGTH, validate_tag_name
 
 EXPORTS = ("export_csv", "export_vcard")
-MAX_SELECTED = 10_000
 
 
 class SelectionForm(forms.Form):

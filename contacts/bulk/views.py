@@ -18,8 +18,8 @@ from contacts.access import contacts_visible_to
 from contacts.bulk import services as bulk
 from contacts.bulk.forms import EXPORTS, ActionForm, SelectionForm
 from contacts.models import BulkJob, Contact
+from contacts.templatetags.undo import undo_tags
 from contacts.trash import services
-from contacts.trash.views import undo_tags
 
 Action = BulkJob.Action
 SKIPPED_NAMED = 10  # the skipped contacts named on the result; a link lists the rest

@@ -1,8 +1,13 @@
-"""The "Undo" a message may offer, read from the tags the view gave it."""
+"""The "Undo" a message may offer: the tags a view gives it, read back by the template."""
 
 from django import template
 
 register = template.Library()
+
+
+def undo_tags(url):
+    """Return the message tags that offer "Undo": a button posting to url."""
+    return f"undo:{url}"
 
 
 @register.filter

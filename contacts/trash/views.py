@@ -12,18 +12,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts.access import contacts_visible_to, get_contact_for_user
-from contacts.bulk.forms import MAX_SELECTED
+from contacts.forms import MAX_SELECTED
 from contacts.models import Contact
 from contacts.trash import services
 
 
 def _trash():
     return Contact.all_objects.filter(deleted_at__isnull=False)
-
-
-def undo_tags(url):
-    """Return the message tags that offer "Undo": a button posting to url."""
-    return f"undo:{url}"
 
 
 def trash_list(request):

@@ -17,8 +17,8 @@ from contacts.forms import ContactForm, detail_formsets, typed_rows, typed_value
 from contacts.merging import duplicates
 from contacts.models import Contact, ContactInfo
 from contacts.storage import is_disk_full
+from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
-from contacts.trash.views import undo_tags
 from contacts.views.lists import int_param
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
