@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.utils import timezone, translation
 
+from accounts.models import Profile
+
 
 class Preferences(NamedTuple):
     language: str
@@ -27,8 +29,6 @@ def default_preferences(language=None):
 
 def preferences_of(user):
     """Return user's language and time zone: his profile's, else the site's."""
-    from accounts.models import Profile
-
     row = Profile.objects.filter(user_id=user.pk).values_list("language", "time_zone").first()
     return Preferences(*row) if row else default_preferences()
 

@@ -7,4 +7,5 @@ class ContactsConfig(AppConfig):
     verbose_name = _("Contacts")
 
     def ready(self):
+        # Connected once every app's models are loaded: the receivers import them.
         from contacts import signals  # noqa: F401

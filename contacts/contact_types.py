@@ -8,7 +8,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import ordering
+from contacts import history, ordering
 from contacts.models import Contact, ContactType
 
 TITLE_MAX_LENGTH = ContactType._meta.get_field("title").max_length
@@ -99,7 +99,6 @@ def contact_type_delete(
     )
     if replacement is not None and replacement.pk not in found:
         raise ValidationError(_("That contact type no longer exists."))
-    from contacts import history
 
     # The trash too: its contacts keep a type that exists.
     ids = list(Contact.all_objects.filter(contact_type=contact_type).values_list("pk", flat=True))

@@ -32,6 +32,14 @@ def parse_tags(value):
     return list(tags.values())
 
 
+def int_param(value, default):
+    """Return value as an integer, or default when it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username

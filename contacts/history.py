@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.access import contacts_visible_to
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Contact, ContactEvent, ContactInfo, CustomField
+from contacts.models import Contact, ContactEvent, ContactInfo, CustomField, TaggedContact
 
 Verb = ContactEvent.Verb
 
@@ -188,8 +188,6 @@ def _access_label(value):
 
 def tags_by_contact(ids):
     """Return {contact id: [tag names]} for many contacts, in one query."""
-    from contacts.models import TaggedContact
-
     found = {pk: [] for pk in ids}
     rows = TaggedContact.objects.filter(content_object_id__in=ids)
     for pk, name in rows.values_list("content_object_id", "tag__name"):

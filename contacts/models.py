@@ -1,5 +1,6 @@
 import secrets
 import uuid
+from urllib.parse import quote_plus
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +13,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from contacts import text
+from contacts.links import info_href
 
 CRM_USERS_GROUP = "CRM users"
 CRM_ADMINS_GROUP = "CRM admins"
@@ -372,8 +374,6 @@ class ContactInfo(models.Model):
 
     @property
     def href(self):
-        from contacts.links import info_href
-
         return info_href(self)
 
 
@@ -411,8 +411,6 @@ class Address(models.Model):
 
     @property
     def map_url(self):
-        from urllib.parse import quote_plus
-
         return "https://www.openstreetmap.org/search?query=" + quote_plus(str(self))
 
 

@@ -11,7 +11,7 @@ from django_tasks import task
 
 from accounts.preferences import speaking_to
 from contacts.links import absolute_url
-from contacts.models import Notification
+from contacts.models import Contact, Notification
 
 
 def notify_assigned(*, contact, users, actor):
@@ -38,8 +38,6 @@ def notifications_mark_read(*, user, ids=None):
 @task()
 def send_assignment_email(*, user_id, contact_id, actor_id):
     """Email a user that he was made responsible for a contact, if he still is."""
-    from contacts.models import Contact
-
     users = get_user_model().objects.in_bulk([user_id, actor_id])
     user = users.get(user_id)
     if user is None or not user.is_active or not user.email:

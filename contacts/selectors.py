@@ -17,6 +17,7 @@ from taggit.models import Tag
 from contacts import text
 from contacts.access import PUBLIC, contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
+from contacts.imports.models import ImportJob, ImportUpdate
 from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
@@ -109,8 +110,6 @@ def contact_filter(contacts, params, user=None):
 
 def _import_filter(contacts, params, user, active):
     """Narrow contacts to those an import created or updated: ?import=<job id>."""
-    from contacts.imports.models import ImportJob, ImportUpdate
-
     value = params.get("import", "")
     if not (value.isascii() and value.isdigit() and len(value) < 18):
         return contacts

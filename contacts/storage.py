@@ -4,7 +4,7 @@ import errno
 import os
 import tempfile
 
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
 
 # A full disk, or a full quota: the user can do nothing about it but wait for the admins.
@@ -53,8 +53,6 @@ class WholeFileSystemStorage(FileSystemStorage):
 
 
 def delete_files_on_commit(names):
-    from django.core.files.storage import default_storage
-
     def delete():
         for name in names:
             default_storage.delete(name)

@@ -22,6 +22,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http.request import validate_host
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 OK, WARNING, ERROR = "OK", "WARNING", "ERROR"
 INSECURE_KEY_PREFIXES = ("insecure-", "django-insecure-")
@@ -212,9 +214,6 @@ def check_tasks():
                 f"TASKS_BACKEND is {backend}: no task waits for manage.py db_worker.",
             )
         ]
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     now = timezone.now()
     try:
         late = (

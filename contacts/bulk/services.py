@@ -170,8 +170,6 @@ def _notify_assigned(job, assigned):
 @task()
 def run_bulk_job(*, job_id):
     """Run a bulk action from the list in the background, resuming where it stopped."""
-    from contacts.models import BulkJob
-
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
     if job is not None and not job.finished:
         bulk_run(job)

@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact, In
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from contacts import ordering
+from contacts import history, ordering
 from contacts.custom_fields.values import (
     LABEL_MAX_LENGTH,
     MAX_OPTIONS,
@@ -29,6 +29,7 @@ from contacts.custom_fields.values import (
 )
 from contacts.db.json import JSONKeyText, JSONWithoutKey, JSONWithText
 from contacts.models import Contact, CustomField
+from contacts.services import contacts_refresh_search_text
 
 
 def holders(field):
@@ -229,8 +230,6 @@ def custom_field_update(
 
 def _rename_values(field, renames, by=None):
     """Give every contact that chose an old option its new text, in one UPDATE."""
-    from contacts import history
-
     # One CASE: swapping two options' names cannot merge them.
     chosen = JSONKeyText("custom", field.key)
     before = Contact.all_objects.filter(In(chosen, list(renames))).values_list("pk", "custom")
@@ -265,9 +264,6 @@ def custom_fields_reorder(*, ids):
 @transaction.atomic
 def custom_field_delete(*, field, by=None):
     """Delete field and remove its value from every contact; return how many lost one."""
-    from contacts import history
-    from contacts.services import contacts_refresh_search_text
-
     key = field.key
     # Deleted first: the row lock makes the contact saves that read the field finish
     # before the values are removed, and the saves after it no longer see the field.

@@ -32,6 +32,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from contacts.models import DataVersion
+
 TABLES = (
     "contacts_contact",
     "contacts_contactinfo",
@@ -150,8 +152,6 @@ def data_version():
         row = cursor.fetchone()
     if row is None:
         # Emptied without its triggers (a flush, TRUNCATE): start again from a new value.
-        from contacts.models import DataVersion
-
         return DataVersion.objects.get_or_create(pk=1, defaults={"value": randbits(62)})[0].value
     return row[0]
 

@@ -3,9 +3,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from contacts import selectors
 from contacts.access import get_contact_for_user, with_company_visibility
 from contacts.exports import services as exports
-from contacts.forms import MAX_SELECTED
+from contacts.forms import MAX_SELECTED, int_param
 from contacts.models import Contact
-from contacts.views.lists import int_param
 
 # Exports
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts.csv_columns import unescape_cell
+from contacts.imports.mapping import auto_target
 
 SAMPLE_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024
@@ -304,6 +305,4 @@ def check_file(path, dialect):
 
 
 def _looks_like_one_column(header):
-    from contacts.imports.mapping import auto_target
-
     return bool(auto_target(header[0]))

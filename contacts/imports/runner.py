@@ -33,7 +33,7 @@ from contacts import contact_types as config
 from contacts import services
 from contacts.access import contacts_visible_to, editable_ids
 from contacts.custom_fields import values as custom_fields
-from contacts.db.statistics import refresh_grown_tables
+from contacts.db.statistics import refresh_grown_tables, refresh_statistics
 from contacts.imports import files
 from contacts.imports import rows as rows_module
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
@@ -125,7 +125,7 @@ def _run(job, token):
 
 def finish(job):
     """Write the rejected rows' file and tell the users that the import ended."""
-    from contacts.db.statistics import refresh_statistics
+    # The services import this module, to start a run.
     from contacts.imports.services import notify_import_ended, write_rejects_file
 
     refresh_statistics()  # the table may have grown a lot

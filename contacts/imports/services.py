@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
@@ -95,8 +96,6 @@ def job_create(*, by, upload, name=None, has_header=True, max_bytes=None):
 
 def job_create_from_path(*, by, path, **kwargs):
     """Copy a file from the disk into the import storage, in chunks, and create a job."""
-    from django.core.files import File
-
     with open(path, "rb") as stream:
         return job_create(by=by, upload=File(stream, name=str(path).rsplit("/", 1)[-1]), **kwargs)
 
@@ -447,16 +446,12 @@ def _restore(by, contact, before, job_id):
 @task()
 def run_import(*, job_id, token):
     """Run a CSV import job (see contacts.imports.runner)."""
-    from contacts.imports.runner import run_job
-
-    run_job(job_id, token)
+    runner.run_job(job_id, token)
 
 
 @task()
 def send_import_email(*, job_id, user_id):
     """Email a user that an import ended: its importer, or a user made responsible by it."""
-    from contacts.imports.models import ImportJob
-
     job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
     user = get_user_model().objects.filter(pk=user_id).first()
     if job is None or user is None or not user.is_active or not user.email:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from contacts.access import contacts_visible_to
+from contacts.forms import int_param
 from contacts.imports import files, services
 from contacts.imports.access import get_import_for_user, imports_visible_to
 from contacts.imports.forms import MappingForm, SettingsForm, UploadForm
 from contacts.imports.models import ImportIssue, ImportJob
-from contacts.views.lists import int_param
 
 Status = ImportJob.Status
 ISSUES_SHOWN = 50

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from contacts import selectors
 from contacts.access import contacts_visible_to, get_contact_for_user, with_company_visibility
+from contacts.forms import int_param
 from contacts.merging import duplicates, merge
-from contacts.views.lists import int_param
 
 GROUPS_PER_PAGE = 25
 

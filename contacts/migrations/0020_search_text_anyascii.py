@@ -15,6 +15,8 @@ FIELDS = ["kind", "first_name", "last_name", "company_name", "job_title", "custo
 
 
 def rebuild(apps, schema_editor):
+    # Today's code, loaded when the migration runs rather than whenever the migration
+    # graph is read: the stored text must be what a new contact gets.
     from contacts import search_text as services
     from contacts.custom_fields import values as custom_fields
     from contacts.models import Contact as CurrentContact

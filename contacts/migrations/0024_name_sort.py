@@ -12,6 +12,8 @@ FIELDS = ["kind", "first_name", "last_name", "company_name"]
 
 
 def rebuild(apps, schema_editor):
+    # Today's code, loaded when the migration runs rather than whenever the migration
+    # graph is read: the sort name must be what a new contact gets.
     from contacts.models import Contact as CurrentContact
 
     alias = schema_editor.connection.alias

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from contacts import history
+from contacts.db.statistics import refresh_statistics
 from contacts.models import Contact
 from contacts.services import contacts_refresh_search_text
 from contacts.storage import delete_files_on_commit
@@ -85,8 +86,6 @@ def purge_trash(*, reschedule=False):
     With reschedule, it enqueues itself again for tomorrow: one daily run, kept going by
     the worker, started by `manage.py purge_trash --schedule`.
     """
-    from contacts.db.statistics import refresh_statistics
-
     purged = trash_purge_expired()
     refresh_statistics()  # daily
     if reschedule:

@@ -15,6 +15,7 @@ from contacts import selectors, tags
 from contacts.access import count_visible_to, with_company_visibility, with_permissions
 from contacts.custom_fields import values as custom_fields
 from contacts.db import freshness
+from contacts.forms import int_param
 from contacts.models import Contact, ContactType, CustomField
 
 PAGE_SIZES = (25, 50, 100)
@@ -204,11 +205,3 @@ def _without(params, key, value):
     params.setlist(key, [v for v in values if v != value])
     params.pop("page", None)
     return "?" + params.urlencode()
-
-
-def int_param(value, default):
-    """Return value as an integer, or default when it is not one."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

@@ -13,13 +13,12 @@ from contacts import conflicts, history, selectors, services
 from contacts import currencies as config
 from contacts.access import can_change, can_delete, contacts_visible_to, get_contact_for_user
 from contacts.custom_fields import values as custom_fields
-from contacts.forms import ContactForm, detail_formsets, typed_rows, typed_values
+from contacts.forms import ContactForm, detail_formsets, int_param, typed_rows, typed_values
 from contacts.merging import duplicates
 from contacts.models import Contact, ContactInfo
 from contacts.storage import is_disk_full
 from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
-from contacts.views.lists import int_param
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
 DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")

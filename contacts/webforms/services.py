@@ -14,6 +14,7 @@ from django_tasks import task
 from accounts.preferences import speaking_to
 from contacts import history, text
 from contacts import tags as tag_services
+from contacts.access import contacts_visible_to
 from contacts.links import absolute_url
 from contacts.models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
 from contacts.services import CONTACT_FIELDS, ContactData, contact_create, contact_update
@@ -265,9 +266,6 @@ def _notify(web_form, contact, created, values, also=()):
 @task()
 def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, sent_at=None):
     """Email a user what a visitor sent through a website form, as far as he may see it."""
-    from contacts.access import contacts_visible_to
-    from contacts.models import Contact, WebForm
-
     user = get_user_model().objects.filter(pk=user_id).first()
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None or user is None or not user.is_active or not user.email:
