@@ -1,0 +1,78 @@
+"""The triggers a fresh migrate installs are those contacts/db installs today.
+
+Migrations 0016 to 0019 carry the SQL they ran, so a change to freshness.py or counts.py
+leaves history alone: this test then fails until a new migration installs the change.
+"""
+
+import json
+
+from django.db import connection
+
+from tests.reliability.support import environment, manage, own_database, python
+
+# Run in the migrated database: what is installed, then what today's modules install.
+MIGRATED_AND_TODAY = """
+import json
+import django
+
+django.setup()
+from django.db import connection
+from contacts.db import counts, freshness
+from tests.contacts.db.test_trigger_migrations import installed
+
+migrated = installed(connection)
+with connection.schema_editor() as editor:
+    counts.remove_triggers(editor)
+    freshness.remove_triggers(editor)
+    freshness.install_triggers(editor)
+    counts.install_triggers(editor)
+print(json.dumps({"migrated": migrated, "today": installed(connection)}))
+"""
+
+
+def installed(connection):
+    """Return the triggers, their functions and the data version's sequence, as defined."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            return {"triggers": dict(cursor.fetchall())}
+        cursor.execute(
+            "SELECT tgrelid::regclass || ' ' || tgname, pg_get_triggerdef(oid) "
+            "FROM pg_trigger WHERE NOT tgisinternal"
+        )
+        triggers = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema() AND p.proname LIKE 'contacts_%%'"
+        )
+        functions = dict(cursor.fetchall())
+        # The sequences no table's column owns (those of the id columns are).
+        cursor.execute(
+            "SELECT s.relname FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace "
+            "WHERE s.relkind = 'S' AND n.nspname = current_schema() AND NOT EXISTS "
+            "(SELECT 1 FROM pg_depend d WHERE d.objid = s.oid AND d.deptype IN ('a', 'i'))"
+        )
+        sequences = sorted(row[0] for row in cursor.fetchall())
+    return {"triggers": triggers, "functions": functions, "sequences": sequences}
+
+
+def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
+    with own_database(tmp_path, "triggers") as url:
+        env = environment(url, tmp_path)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        found = json.loads(python(env, ["-c", MIGRATED_AND_TODAY], timeout=60))
+
+    assert found["migrated"] == found["today"]
+    triggers = found["migrated"]["triggers"]
+    if connection.vendor == "sqlite":
+        # The list's version: 11 tables, 3 events each; the counts: 2 tables, 3 events each.
+        assert len(triggers) == 11 * 3 + 2 * 3
+    else:
+        assert len(triggers) == 11 + 2 * 2
+        assert set(found["migrated"]["functions"]) == {
+            "contacts_bump_data_version",
+            "contacts_count_contacts_contact",
+            "contacts_count_contacts_contactuserobjectpermission",
+        }
+        assert found["migrated"]["sequences"] == ["contacts_data_version_seq"]
