@@ -1,4 +1,4 @@
-"""Personas and helpers shared by every test.
+"""Personas and fixtures shared by every test (the helpers a test imports: tests/support.py).
 
 alice is responsible for the contacts made with `contact`; bob is an ordinary CRM user
 who is not; "admin" is in the CRM admins group; "root" is a superuser.
@@ -17,18 +17,8 @@ from django.test.utils import override_settings
 from contacts.db import freshness
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from contacts.services import ContactData, contact_create
-
-# The Redis server of the tests that run several processes (a database of their own).
-CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3")
-
-
-def redis_reachable():
-    import redis
-
-    try:
-        return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError:
-        return False
+from tests.picture_server import serve_pictures
+from tests.support import CACHE_URL
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -128,10 +118,10 @@ def admin_client(client, admin):
     return client
 
 
-def page_of(response):
-    """Return the page a successful response shows."""
-    assert response.status_code == 200
-    return response.content.decode()
+@pytest.fixture
+def picture_server(settings):
+    """A web server on 127.0.0.1 holding pictures, which the photo fetcher may reach."""
+    yield from serve_pictures(settings)
 
 
 @pytest.fixture
@@ -157,17 +147,3 @@ def make_contact(alice):
 def contact(make_contact):
     """A private person for whom alice is responsible."""
     return make_contact()
-
-
-def form_data(**fields):
-    """Return POST data for the contact form, with empty formsets unless given."""
-    data = {"access": "private", "currency": "EUR"}
-    for prefix in ("email", "phone", "web", "address"):
-        rows = fields.pop(prefix, [])
-        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-        for n, row in enumerate(rows):
-            for key, value in row.items():
-                data[f"{prefix}-{n}-{key}"] = value
-    data.update(fields)
-    return data

@@ -52,7 +52,7 @@ from contacts.models import (
 from contacts.photos.files import process_photo
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.trash.services import contact_delete
-from tests.webforms_support import make_web_form
+from tests.support import make_web_form
 
 PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")
 LEVELS = ("private", "public_read", "public_rw")

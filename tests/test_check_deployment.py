@@ -11,7 +11,7 @@ from django.db.migrations import Migration
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from tests.conftest import CACHE_URL, redis_reachable
+from tests.support import CACHE_URL, redis_reachable
 
 STRONG_KEY = "t7#Kq9!vLz2@Wm4$Rp8^Xc1&Hn6*Bd3(Fs5)Gj0_Ye-Ua+Io=Pe[Ra]Sb{Tc}"
 

@@ -26,7 +26,10 @@ from tests.reliability.support import (
     wait_for,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed"),
+]
 
 VENV_BIN = str(Path(sys.executable).parent)
 

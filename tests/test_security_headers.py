@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.webforms_support import make_web_form, posted, submit_url
+from tests.support import make_web_form, posted, submit_url
 
 ROOT = Path(__file__).resolve().parent.parent
 

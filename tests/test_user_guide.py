@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 from django.utils import translation
 
 from crm import guide
-from tests.conftest import page_of
+from tests.support import page_of
 
 # The app's own labels, in each language, that the guide walks through.
 LABELS = {

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Profile
 from accounts.preferences import language_of, preferences_of
 from contacts.models import Contact
-from tests.conftest import page_of
+from tests.support import page_of
 
 
 @pytest.fixture

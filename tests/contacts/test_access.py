@@ -16,7 +16,7 @@ from contacts.access import (
 )
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from contacts.services import ContactData, contact_update
-from tests.conftest import form_data, page_of
+from tests.support import form_data, page_of
 
 
 @pytest.fixture

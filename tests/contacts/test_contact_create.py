@@ -17,8 +17,7 @@ from contacts.imports import services as import_services
 from contacts.models import Contact, ContactEvent
 from contacts.search_text import search_text_for
 from contacts.services import ContactData, contact_create
-from tests.conftest import form_data, page_of
-from tests.webforms_support import make_web_form, posted, submit_url
+from tests.support import form_data, make_web_form, page_of, posted, submit_url
 
 DEFAULT = "CHF"  # neither the site language's currency nor any the paths name
 

@@ -14,7 +14,7 @@ from contacts.models import (
     ContactInfo,
     ContactUserObjectPermission,
 )
-from tests.conftest import form_data
+from tests.support import form_data
 
 OBJECT_PERMS = {"view_contact", "change_contact", "delete_contact"}
 

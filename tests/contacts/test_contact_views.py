@@ -13,7 +13,7 @@ from PIL import Image
 
 from contacts.models import Contact
 from contacts.photos.files import process_photo
-from tests.conftest import form_data
+from tests.support import form_data
 
 EDITORS = [
     ("alice", "private"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from accounts.models import Profile
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, ContactEvent, Notification
-from tests.conftest import page_of
+from tests.support import page_of
 
 # 16:15 UTC is 17:15 in Paris, where the users of these tests live.
 MOMENT = datetime(2026, 12, 5, 16, 15, tzinfo=UTC)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from contacts.models import Contact, ContactEvent, CustomField
 from contacts.services import ContactData, EditConflict, contact_update
-from tests.conftest import page_of
+from tests.support import page_of
 
 
 @pytest.fixture
@@ -361,6 +361,7 @@ def _comparable(name, value):
 )
 @given(bobs_edits=EDITS, alices_edits=EDITS, takes_stored=st.booleans())
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_no_change_of_either_user_is_lost_unless_both_changed_it(
     make_contact, alice, bob, bobs_edits, alices_edits, takes_stored
 ):

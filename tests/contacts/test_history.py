@@ -11,8 +11,7 @@ from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactEvent
 from contacts.services import company_link_person
 from contacts.trash.services import contact_delete, contact_restore
-from tests.conftest import form_data, page_of
-from tests.webforms_support import make_web_form, posted, submit_url
+from tests.support import form_data, make_web_form, page_of, posted, submit_url
 
 
 def events(contact, verb=None):

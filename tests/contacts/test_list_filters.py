@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from contacts.models import Contact, ContactType
-from tests.conftest import page_of
+from tests.support import page_of
 
 
 @pytest.fixture

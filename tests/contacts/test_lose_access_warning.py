@@ -1,5 +1,5 @@
 from contacts.models import Contact
-from tests.conftest import form_data
+from tests.support import form_data
 
 
 def test_user_removing_himself_from_private_contact_is_warned_and_nothing_saved(

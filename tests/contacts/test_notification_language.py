@@ -9,7 +9,7 @@ from accounts.models import Profile
 from contacts.bulk import services as bulk
 from contacts.models import BulkJob, Contact, Notification
 from contacts.services import ContactData, contact_create, contact_update
-from tests.conftest import page_of
+from tests.support import page_of
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from contacts.models import Contact, Notification
-from tests.conftest import form_data
+from tests.support import form_data
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from contacts.models import Contact
 from contacts.selectors import contacts_listed
-from tests.conftest import form_data
+from tests.support import form_data
 
 
 def names_on(response):

@@ -134,6 +134,7 @@ def test_the_logins_name_the_address_the_emails_link_to(make_user, settings):
     assert "Open https://crm.example.com/ and log in" in seed("--if-empty")
 
 
+@pytest.mark.slow
 def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services_write():
     now = timezone.now()
     output = seed("--contacts", "500", "--users", "10", "--seed", "1")
@@ -207,6 +208,7 @@ def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_population_access_agrees_with_guardian_for_every_user_and_contact():
     seed("--contacts", "500", "--users", "10", "--seed", "1")
 
@@ -231,6 +233,7 @@ def test_population_access_agrees_with_guardian_for_every_user_and_contact():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_population_is_reproducible_from_its_seed():
     def names_after(*args):
         last = max(Contact.objects.values_list("pk", flat=True), default=0)

@@ -1,5 +1,5 @@
 from contacts.models import Contact
-from tests.conftest import form_data
+from tests.support import form_data
 
 
 def test_alice_creates_a_person_and_sees_it_in_the_list(client, alice):

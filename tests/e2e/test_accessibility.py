@@ -16,7 +16,7 @@ from contacts.models import Contact
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import PASSWORD
-from tests.webforms_support import make_web_form
+from tests.support import make_web_form
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 OUTLOOK = Path(__file__).resolve().parents[1] / "data" / "outlook-contacts.csv"

@@ -1,8 +1,6 @@
 """Script injection: payloads typed into every text field, tag, user field,
 import cell and website form field are shown as text on every page, and never run."""
 
-import csv
-import io
 import re
 from urllib.parse import quote
 
@@ -19,7 +17,7 @@ from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
-from tests.webforms_support import make_web_form, posted, submit_url
+from tests.support import csv_text, make_web_form, posted, submit_url
 
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '"><img src=x onerror="window.__xss=1">'
@@ -44,12 +42,6 @@ def _webform_limits(settings):
     settings.WEBFORM_MIN_SECONDS = 0
     settings.WEBFORM_RATE_LIMIT = 100
     settings.CLIENT_IP_HEADER = ""
-
-
-def csv_text(*rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
 
 
 @pytest.fixture

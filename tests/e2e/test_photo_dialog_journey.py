@@ -8,12 +8,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Contact
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
-from tests.picture_server import png, serve_pictures
-
-
-@pytest.fixture
-def picture_server(settings):
-    yield from serve_pictures(settings)
+from tests.picture_server import png
 
 
 @pytest.fixture

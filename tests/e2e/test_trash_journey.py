@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from contacts.models import Contact
 from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy
+from tests.support import in_trash
 
 
 @pytest.fixture(params=["en-US", "fr-FR"])
@@ -20,10 +21,6 @@ def log_in(page):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     expect(page.locator("#search")).to_be_visible()
-
-
-def in_trash(contact):
-    return Contact.all_objects.get(pk=contact.pk).deleted_at is not None
 
 
 def test_undo_after_deleting_brings_the_contact_back(page, shot, alice, make_contact):

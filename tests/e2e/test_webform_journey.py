@@ -178,7 +178,7 @@ def test_without_script_errors_and_the_confirmation_are_pages_of_the_crm(
     browser, request, settings, live_server, alice, other_site, language
 ):
     from contacts.webforms.html import endpoint_path, form_html
-    from tests.webforms_support import make_web_form
+    from tests.support import make_web_form
 
     settings.WEBFORM_MIN_SECONDS = 1
     cache.clear()

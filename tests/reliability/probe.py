@@ -68,7 +68,7 @@ def setup_webform():
     """Create alice and a website form for persons; return its address and posted fields."""
     from django.contrib.auth import get_user_model
 
-    from tests.webforms_support import make_web_form, posted, submit_url
+    from tests.support import make_web_form, posted, submit_url
 
     alice = get_user_model().objects.create_user("alice", "alice@example.com", "pw")
     web_form = make_web_form(tags=["Web lead"], responsible=[alice], notify=[alice])

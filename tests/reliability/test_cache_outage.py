@@ -11,8 +11,8 @@ import pytest
 
 from contacts.models import Contact
 from tests.reliability.support import environment, python
+from tests.support import make_web_form, posted, submit_url
 from tests.test_check_deployment import closed_port
-from tests.webforms_support import make_web_form, posted, submit_url
 
 REDIS = "redis://127.0.0.1:6379/0"  # only named: nothing connects to it
 

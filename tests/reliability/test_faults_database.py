@@ -31,7 +31,7 @@ from tests.reliability.support import (
     processes,
     wait_for,
 )
-from tests.webforms_support import make_web_form, posted, submit_url
+from tests.support import make_web_form, posted, submit_url
 
 UNAVAILABLE = {"en": "Temporarily unavailable", "fr": "Momentanément indisponible"}
 TRY_AGAIN = {

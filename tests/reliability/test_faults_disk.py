@@ -21,7 +21,7 @@ from PIL import Image
 from contacts.imports.models import ImportJob
 from contacts.models import Contact
 from contacts.storage import WholeFileSystemStorage
-from tests.conftest import form_data, page_of
+from tests.support import form_data, page_of
 
 DISK_FULL = (
     "The photo could not be saved because the server&#x27;s disk is full: nothing was saved."

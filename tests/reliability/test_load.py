@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from tests.conftest import CACHE_URL, redis_reachable
+from tests.support import CACHE_URL, redis_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("login", "list", "search", "card", "edit_form", "edit_save", "webform_ts", "webform")

@@ -1,22 +1,18 @@
 """CRM admins in Settings: who is an admin, and never nobody."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from contacts import crm_admins as config
 from contacts.models import CRM_ADMINS_GROUP
-from tests.conftest import page_of
+from tests.support import page_of, table_row
 
 ADMINS_URL = "/settings/admins/"
 
 
 def row_of(page, user):
-    match = re.search(rf'<tr id="user-{user.pk}">(.*?)</tr>', page, re.S)
-    assert match, f"no row for {user.username}"
-    return match.group(1)
+    return table_row(page, f"user-{user.pk}")
 
 
 def admin_usernames():

@@ -6,7 +6,7 @@ import pytest
 
 from contacts import currencies as config
 from contacts.models import Contact, CrmSettings
-from tests.conftest import form_data, page_of
+from tests.support import form_data, page_of
 
 CURRENCY_URL = "/settings/currency/"
 

@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -7,16 +5,13 @@ from taggit.models import Tag
 
 from contacts import tags as tag_services
 from contacts.models import Contact, TaggedContact
-from tests.conftest import page_of
+from tests.support import page_of, table_row
 
 TAGS_URL = "/settings/tags/"
 
 
 def row_of(page, tag):
-    """Return the HTML of the list row showing tag."""
-    match = re.search(rf'<tr id="tag-{tag.pk}">(.*?)</tr>', page, re.S)
-    assert match, f"no row for {tag.name}"
-    return match.group(1)
+    return table_row(page, f"tag-{tag.pk}")
 
 
 def names_of(contact):

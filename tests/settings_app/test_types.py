@@ -9,15 +9,13 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts import contact_types as config
 from contacts.models import Contact, ContactType
-from tests.conftest import page_of
+from tests.support import page_of, table_row
 
 TYPES_URL = "/settings/types/"
 
 
 def row_of(page, contact_type):
-    match = re.search(rf'<tr id="type-{contact_type.pk}"[^>]*>(.*?)</tr>', page, re.S)
-    assert match, f"no row for {contact_type.title}"
-    return match.group(1)
+    return table_row(page, f"type-{contact_type.pk}")
 
 
 def titles():

@@ -11,8 +11,7 @@ from taggit.models import Tag
 
 from contacts.models import CRM_ADMINS_GROUP, Contact, CustomField, WebForm
 from contacts.webforms.validation import form_token
-from tests.conftest import page_of
-from tests.webforms_support import make_web_form, old_timestamp, parse_form
+from tests.support import make_web_form, old_timestamp, page_of, parse_form
 
 LIST_URL = "/settings/webforms/"
 

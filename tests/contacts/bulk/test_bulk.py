@@ -7,7 +7,7 @@ from contacts.access import can_change, contacts_visible_to
 from contacts.bulk.services import bulk_start, run_bulk_job
 from contacts.models import BulkJob, Contact, Notification
 from contacts.services import ContactData, contact_update
-from tests.conftest import page_of
+from tests.support import page_of
 
 BULK = reverse("contacts:bulk")
 

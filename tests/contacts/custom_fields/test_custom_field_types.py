@@ -12,7 +12,7 @@ from accounts.models import Profile
 from contacts.custom_fields import services as custom_fields
 from contacts.imports.rows import RowError, custom_value
 from contacts.models import Contact, ContactEvent, CustomField
-from tests.conftest import form_data, page_of
+from tests.support import form_data, page_of
 
 Type = CustomField.Type
 # Django writes French thousands with a no-break space: 1 234,5.

@@ -8,7 +8,7 @@ from contacts.custom_fields import services as custom_fields
 from contacts.forms import ContactForm
 from contacts.models import Contact, CustomField
 from contacts.services import ContactData, contact_update
-from tests.conftest import form_data
+from tests.support import form_data
 
 Type = CustomField.Type
 

@@ -11,7 +11,7 @@ from contacts.db import counts, freshness
 from contacts.models import Contact, ContactCount, ContactUserObjectPermission
 from contacts.services import ContactData, contact_update
 from contacts.trash.services import contact_delete, contact_restore, contacts_purge
-from tests.conftest import page_of
+from tests.support import page_of
 
 
 def kept():

@@ -22,7 +22,7 @@ from contacts.models import (
     TaggedContact,
 )
 from contacts.services import ContactData, contact_create, contact_update
-from tests.conftest import page_of
+from tests.support import page_of
 
 LIST = reverse("contacts:list")
 pytestmark = pytest.mark.django_db

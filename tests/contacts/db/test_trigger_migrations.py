@@ -6,9 +6,12 @@ leaves history alone: this test then fails until a new migration installs the ch
 
 import json
 
+import pytest
 from django.db import connection
 
 from tests.reliability.support import environment, manage, own_database, python
+
+pytestmark = pytest.mark.slow  # a database of its own, migrated from scratch
 
 # Run in the migrated database: what is installed, then what today's modules install.
 MIGRATED_AND_TODAY = """

@@ -1,7 +1,5 @@
 """Helpers for the import tests: run a whole import through the services."""
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ from django.core.files.base import ContentFile
 from contacts.imports import services
 from contacts.imports.models import ImportJob
 from contacts.models import Contact
+from tests.support import csv_text
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -55,12 +54,6 @@ def assert_accounted(job):
     assert job.status == ImportJob.Status.DONE, job.error
     assert job.created + job.updated + job.skipped + job.rejected == job.total_rows
     assert job.rows_done == job.total_rows
-
-
-def csv_text(*rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
 
 
 def people(n, start=0):

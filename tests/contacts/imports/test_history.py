@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from contacts.imports import services
 from contacts.models import Contact, ContactEvent
-from tests.conftest import page_of
+from tests.support import page_of
 
 CSV = "First Name,Last Name,E-mail Address,Job Title\nAda,Lovelace,ada@example.com,Analyst\n"
 AGAIN = "First Name,Last Name,E-mail Address,Job Title\nAda,Lovelace,ada@example.com,Countess\n"

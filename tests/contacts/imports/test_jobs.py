@@ -17,7 +17,8 @@ from contacts.imports.files import ImportFileError
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, Notification
 from contacts.services import ContactData, contact_update
-from tests.contacts.imports.conftest import assert_accounted, csv_text, people, upload
+from tests.contacts.imports.conftest import assert_accounted, people, upload
+from tests.support import csv_text
 
 # Duplicates
 

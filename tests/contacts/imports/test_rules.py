@@ -1,8 +1,5 @@
 """The row rules, the accounting and bad files."""
 
-import csv
-import io
-
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
@@ -22,12 +19,7 @@ from contacts.models import (
 )
 from contacts.services import ContactData, contact_create
 from tests.contacts.imports.conftest import assert_accounted, upload
-
-
-def csv_text(*rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
+from tests.support import csv_text
 
 
 def issues(job):

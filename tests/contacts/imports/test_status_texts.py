@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from contacts.imports.models import ImportJob
 from contacts.services import ContactData, contact_update
-from tests.conftest import page_of
-from tests.contacts.imports.conftest import csv_text
+from tests.support import csv_text, page_of
 
 Status = ImportJob.Status
 ENDED = [Status.DONE, Status.FAILED, Status.CANCELLED, Status.UNDONE]

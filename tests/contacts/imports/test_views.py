@@ -9,8 +9,8 @@ from contacts.imports import services
 from contacts.imports.models import ImportJob
 from contacts.models import Contact
 from contacts.services import ContactData, contact_update
-from tests.conftest import page_of
 from tests.contacts.imports.conftest import DATA, sample, upload
+from tests.support import page_of
 
 CSV = "First name,Last name,Email\r\nAda,Lovelace,ada@example.com\r\nBad,Row,nope\r\n"
 

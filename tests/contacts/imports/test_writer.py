@@ -1,8 +1,5 @@
 """The bulk writer stores every value as the ORM would (PostgreSQL: a binary COPY)."""
 
-import csv
-import io
-
 from django.db import connection
 
 from contacts.custom_fields import services as custom_fields
@@ -10,6 +7,7 @@ from contacts.imports.writer import insert, prepared_once
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
 from contacts.services import ContactData, contact_create
 from tests.contacts.test_search import names_on
+from tests.support import csv_text
 
 # What a text COPY would have to escape, or a binary one get wrong: tabs, line breaks,
 # backslashes and the text format's own markers, quotes, JSON-looking text, any script.
@@ -21,12 +19,6 @@ TRICKY = [
     '"quoted" \'single\' {"not": "json"} [1, 2] null true',
     "Émile ß Ωμέγα 😀 עברית 中文 \u00a0nbsp",
 ]
-
-
-def csv_text(*rows):
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
-    return out.getvalue()
 
 
 def state(contact):

@@ -9,7 +9,7 @@ from contacts.custom_fields import services as custom_fields
 from contacts.merging import duplicates
 from contacts.models import Contact, ContactEvent
 from contacts.trash.services import contact_restore
-from tests.conftest import form_data, page_of
+from tests.support import form_data, page_of
 
 NEW_PERSON = "/contacts/new/person/"
 MERGE = reverse("contacts:merge")

@@ -11,8 +11,8 @@ from contacts import history, services
 from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactEvent, Notification
 from contacts.photos.sources import fetched_photo, sources_for
-from tests.conftest import form_data
-from tests.picture_server import png, serve_pictures
+from tests.picture_server import png
+from tests.support import form_data
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -34,11 +34,6 @@ def stored_image(field):
         image = Image.open(io.BytesIO(f.read()))
         image.load()
     return image
-
-
-@pytest.fixture
-def picture_server(settings):
-    yield from serve_pictures(settings)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from PIL import Image
 
 import crm.urls
 from contacts.models import Contact
-from tests.conftest import form_data
+from tests.support import form_data
 
 NOT_AN_IMAGE = "This file is not a JPEG, PNG, GIF or WebP image, or it is damaged."
 TOO_MANY_PIXELS = "This image has too many pixels to be a photo."

@@ -7,7 +7,7 @@ import pytest
 from contacts.photos import remote as remote_photos
 from contacts.photos.remote import FetchRefused, check_address, fetch, site_icon_urls
 from contacts.photos.sources import fetched_photo
-from tests.picture_server import PictureServer, ico, serve_pictures
+from tests.picture_server import PictureServer, ico
 
 PRIVATE = "This address leads to a private network: it is not fetched."
 
@@ -31,11 +31,6 @@ NOT_PUBLIC = [
     "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
     "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
 ]
-
-
-@pytest.fixture
-def picture_server(settings):
-    yield from serve_pictures(settings)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.models import BulkJob, Contact, ContactEvent
 from contacts.trash.services import contact_delete, contact_restore
-from tests.conftest import page_of
+from tests.support import in_trash, page_of
 
 TRASH = reverse("contacts:trash")
 
@@ -188,10 +188,6 @@ def trashed_three(make_contact, alice):
     for contact in contacts:
         trash(contact, alice)
     return contacts
-
-
-def in_trash(contact):
-    return Contact.all_objects.get(pk=contact.pk).deleted_at is not None
 
 
 def test_the_trash_offers_to_tick_rows_and_act_on_them(alice_client, trashed_three):

@@ -15,8 +15,7 @@ from contacts.webforms import services
 from contacts.webforms.html import form_html
 from contacts.webforms.services import send_web_form_email
 from contacts.webforms.validation import issue_timestamp
-from tests.conftest import page_of
-from tests.webforms_support import make_web_form, old_timestamp, parse_form, posted, submit_url
+from tests.support import make_web_form, old_timestamp, page_of, parse_form, posted, submit_url
 
 PAGE = "https://www.example.com/contact"
 

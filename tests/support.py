@@ -1,13 +1,79 @@
-"""Helpers for the website form tests: make a form, read its HTML, post it as a browser would."""
+"""Helpers the tests share: the Redis of multi-process tests, pages read as text, forms
+posted as a browser would, CSV files written out, and the website forms' own.
 
+Fixtures live in conftest.py; what a test imports by name lives here.
+"""
+
+import csv
+import io
+import os
+import re
 import time
 from html.parser import HTMLParser
 from unittest import mock
+
+import redis
 
 from contacts.models import Contact
 from contacts.webforms import services
 from contacts.webforms.html import form_html
 from contacts.webforms.validation import issue_timestamp
+
+# The Redis server of the tests that run several processes (a database of their own).
+CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/3")
+
+
+def redis_reachable():
+    try:
+        return redis.Redis.from_url(CACHE_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return False
+
+
+# Pages
+
+
+def page_of(response):
+    """Return the page a successful response shows."""
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def table_row(page, row_id):
+    """Return the HTML inside the table row <tr id="row_id">, failing when there is none."""
+    match = re.search(rf'<tr id="{row_id}"[^>]*>(.*?)</tr>', page, re.S)
+    assert match, f"no row {row_id}"
+    return match.group(1)
+
+
+def form_data(**fields):
+    """Return POST data for the contact form, with empty formsets unless given."""
+    data = {"access": "private", "currency": "EUR"}
+    for prefix in ("email", "phone", "web", "address"):
+        rows = fields.pop(prefix, [])
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for n, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{prefix}-{n}-{key}"] = value
+    data.update(fields)
+    return data
+
+
+def csv_text(*rows):
+    """Return rows written as a CSV file's text."""
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def in_trash(contact):
+    """Return whether contact is in the trash now."""
+    return Contact.all_objects.get(pk=contact.pk).deleted_at is not None
+
+
+# Website forms
+
 
 PERSON_FIELDS = [
     {"name": "last_name", "required": True, "label": ""},
