@@ -6,6 +6,7 @@ The other rules about imports are import-linter's contracts in pyproject.toml (`
 
 import ast
 import io
+import json
 import os
 import random
 import re
@@ -66,7 +67,7 @@ def test_every_module_imports_in_any_order():
         order = modules[:]
         random.Random(int(seed)).shuffle(order)
         done = subprocess.run(
-            [sys.executable, "-c", IMPORT_IN_ORDER, repr(order).replace("'", '"')],
+            [sys.executable, "-c", IMPORT_IN_ORDER, json.dumps(order)],
             cwd=ROOT,
             env=env,
             capture_output=True,
