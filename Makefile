@@ -46,6 +46,7 @@ load: install
 lint: install
 	ruff check .
 	ruff format --check .
+	mypy
 
 # Known vulnerabilities in exactly the locked pins (no resolving, no installing), from
 # PyPI's advisory data. --strict: a pin that could not be checked fails the audit rather
