@@ -234,14 +234,16 @@ class WebAddressField(forms.CharField):
 # Values on contacts
 
 
-class _FieldOptions(TypedDict):
+class FieldOptions(TypedDict):
+    """What every form field of a user field is given."""
+
     label: str
     required: bool
 
 
 def form_field(field: CustomField) -> forms.Field:
     """Return the form field that edits field's value on the contact form."""
-    common: _FieldOptions = {"label": field.label, "required": False}
+    common: FieldOptions = {"label": field.label, "required": False}
     if field.field_type == Type.TEXT:
         return forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
     if field.field_type == Type.TEXTAREA:
