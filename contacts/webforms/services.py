@@ -103,10 +103,10 @@ class Submission:
 
 def _visitor_data(
     web_form: WebForm, cleaned: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[Row], Row, dict[str, Any], str]:
+) -> tuple[dict[str, object], list[Row], Row, dict[str, object], str]:
     """Return (fields, infos, address, custom values, company name) from the cleaned values."""
     values = {k: v for k, v in cleaned.items() if v not in (None, "", False)}
-    fields: dict[str, Any] = {
+    fields: dict[str, object] = {
         name: values[name]
         for name in ("first_name", "last_name", "job_title", "description")
         if name in values
@@ -162,7 +162,7 @@ def _matching_contact(web_form: WebForm, infos: list[Row]) -> Contact | None:
 
 
 def _merged(
-    contact: Contact, infos: list[Row], address: Row, custom: dict[str, Any], tags: list[Tag]
+    contact: Contact, infos: list[Row], address: Row, custom: dict[str, object], tags: list[Tag]
 ) -> ContactData:
     """Return ContactData: contact as it is, with the visitor's new details added.
 
