@@ -93,9 +93,9 @@ def parse_number(value: object) -> decimal.Decimal | None:
     Spaces group digits in any language; a comma is the decimal separator in French, and
     in English too unless it groups thousands (1,234,567). A dot is always decimal.
     """
-    text = SPACES.sub("", str(value)).replace("\u2212", "-")
-    sign = text[:1] if text[:1] in "+-" else ""
-    digits = text[len(sign) :]
+    value = SPACES.sub("", str(value)).replace("\u2212", "-")
+    sign = value[:1] if value[:1] in "+-" else ""
+    digits = value[len(sign) :]
     if "," in digits and "." in digits:
         # 1,234.5 or 1.234,5: the last separator is the decimal one.
         if digits.rfind(",") > digits.rfind("."):
@@ -108,10 +108,10 @@ def parse_number(value: object) -> decimal.Decimal | None:
             digits = digits.replace(",", "")
         else:
             digits = digits.replace(",", ".")
-    text = sign + digits
-    if not PLAIN_NUMBER.fullmatch(text):
+    value = sign + digits
+    if not PLAIN_NUMBER.fullmatch(value):
         return None
-    number = decimal.Decimal(text)
+    number = decimal.Decimal(value)
     return number if number.is_finite() else None
 
 
@@ -164,24 +164,24 @@ def clean_web_address(value: object) -> str | None:
 
     An address typed without a scheme (www.example.com) gets https://.
     """
-    address = str(value).replace("\x00", "").strip()
-    if not address or len(address) > URL_MAX_LENGTH or re.search(r"\s", address):
+    value = str(value).replace("\x00", "").strip()
+    if not value or len(value) > URL_MAX_LENGTH or re.search(r"\s", value):
         return None
-    if not re.match(r"^https?://", address, re.IGNORECASE):
-        if "://" in address or ":" in address.split("/")[0] or "." not in address.split("/")[0]:
+    if not re.match(r"^https?://", value, re.IGNORECASE):
+        if "://" in value or ":" in value.split("/")[0] or "." not in value.split("/")[0]:
             return None
-        address = "https://" + address
+        value = "https://" + value
     try:
-        URLValidator(schemes=["http", "https"])(address)
+        URLValidator(schemes=["http", "https"])(value)
     except ValidationError:
         return None
-    return address
+    return value
 
 
 def link_href(value: object) -> str | None:
     """Return value as a link's target when it is an http or https address, else None."""
-    address = str(value)
-    return address if re.match(r"^https?://[^\s]+$", address, re.IGNORECASE) else None
+    value = str(value)
+    return value if re.match(r"^https?://[^\s]+$", value, re.IGNORECASE) else None
 
 
 class NumberField(forms.Field):

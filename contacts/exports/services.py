@@ -109,15 +109,15 @@ def columns() -> list[tuple[str, str]]:
 
 def _user_fields(taken: Iterable[str]) -> list[tuple[CustomField, str]]:
     """Return the user fields that hold values, each with its column header."""
-    headers = set(taken)
+    taken = set(taken)
     found = []
     for field in CustomField.objects.exclude(field_type=CustomField.Type.HEADING):
         header = field.label
         n = 1
-        while header in headers:
+        while header in taken:
             header = user_field_header(field.label, n)
             n += 1
-        headers.add(header)
+        taken.add(header)
         found.append((field, header))
     return found
 
