@@ -47,6 +47,7 @@ lint: install
 	ruff check .
 	ruff format --check .
 	lint-imports
+	mypy
 
 # Known vulnerabilities in exactly the locked pins (no resolving, no installing), from
 # PyPI's advisory data. --strict: a pin that could not be checked fails the audit rather

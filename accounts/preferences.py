@@ -3,8 +3,9 @@
 Other apps read a user's preferences through these functions only, never the model.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -12,13 +13,16 @@ from django.utils import timezone, translation
 
 from accounts.models import Profile
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 class Preferences(NamedTuple):
     language: str
     time_zone: str
 
 
-def default_preferences(language=None):
+def default_preferences(language: str | None = None) -> Preferences:
     """Return the site's language (or the one given, when offered) and time zone."""
     try:
         code = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
@@ -27,18 +31,18 @@ def default_preferences(language=None):
     return Preferences(code, settings.TIME_ZONE)
 
 
-def preferences_of(user):
+def preferences_of(user: "User") -> Preferences:
     """Return user's language and time zone: his profile's, else the site's."""
     row = Profile.objects.filter(user_id=user.pk).values_list("language", "time_zone").first()
     return Preferences(*row) if row else default_preferences()
 
 
-def language_of(user):
+def language_of(user: "User") -> str:
     """Return the language user reads: his profile's, else the site's."""
     return preferences_of(user).language
 
 
-def zone(name):
+def zone(name: str) -> ZoneInfo:
     """Return the time zone of that name, the site's when the name is unknown."""
     try:
         return ZoneInfo(name)
@@ -47,7 +51,7 @@ def zone(name):
 
 
 @contextmanager
-def speaking_to(user):
+def speaking_to(user: "User") -> Iterator[None]:
     """Write what is inside in user's language, with dates in his time zone."""
     language, time_zone = preferences_of(user)
     with translation.override(language), timezone.override(zone(time_zone)):

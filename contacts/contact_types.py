@@ -2,27 +2,31 @@
 change them. Deleting one in use asks where its contacts go.
 """
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts import history, ordering
 from contacts.models import Contact, ContactType
 
-TITLE_MAX_LENGTH = ContactType._meta.get_field("title").max_length
+# A CharField always has a max_length, which the stubs type as optional for every field.
+TITLE_MAX_LENGTH = cast(int, ContactType._meta.get_field("title").max_length)
 
 
 # Contact types
 
 
-def contact_types_with_counts():
+def contact_types_with_counts() -> QuerySet[ContactType]:
     """Return the contact types in order, each with `contact_count`, in one query."""
     return ContactType.objects.annotate(contact_count=Count("contacts")).order_by("position", "id")
 
 
-def _clean_title(title, exclude=None):
+def _clean_title(title: str, exclude: ContactType | None = None) -> str:
     title = " ".join(title.split())
     if not title:
         raise ValidationError(_("Give the contact type a title."))
@@ -31,7 +35,7 @@ def _clean_title(title, exclude=None):
             _("A title has at most %(max)d characters.") % {"max": TITLE_MAX_LENGTH}
         )
     # Compared in Python: SQLite's lower() folds ASCII only, and the types are few.
-    others = ContactType.objects.exclude(pk=exclude.pk if exclude else None)
+    others = ContactType.objects.exclude(pk=exclude.pk) if exclude else ContactType.objects.all()
     folded = title.casefold()
     for other in others.values_list("title", flat=True):
         if other.casefold() == folded:
@@ -39,14 +43,14 @@ def _clean_title(title, exclude=None):
     return title
 
 
-def _title_taken(title):
+def _title_taken(title: str) -> ValidationError:
     return ValidationError(
         _("A contact type named “%(title)s” already exists.") % {"title": title},
         code="unique",
     )
 
 
-def _save_title(contact_type, title):
+def _save_title(contact_type: ContactType, title: str) -> None:
     try:
         # A savepoint: the unique index may still refuse a title created meanwhile.
         with transaction.atomic():
@@ -84,7 +88,7 @@ def contact_type_move(*, contact_type: ContactType, direction: str) -> list[Cont
 
 @transaction.atomic
 def contact_type_delete(
-    *, contact_type: ContactType, replacement: ContactType | None, by=None
+    *, contact_type: ContactType, replacement: ContactType | None, by: User | None = None
 ) -> int:
     """Give the type's contacts the replacement type (None: not specified), then delete it.
 

@@ -3,14 +3,18 @@
 The last CRM admin cannot be removed: the settings would be out of everyone's reach.
 """
 
+from __future__ import annotations
+
 import logging
+from typing import TypedDict
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils.translation import gettext as _
+from django_stubs_ext import WithAnnotations
 
 from contacts.models import CRM_ADMINS_GROUP
 
@@ -20,18 +24,23 @@ logger = logging.getLogger(__name__)
 # CRM admins
 
 
-def crm_admin_users():
+class CrmAdminFlag(TypedDict):
+    is_crm_admin: bool
+
+
+def crm_admin_users() -> list[WithAnnotations[User, CrmAdminFlag]]:
     """Return the active users, each with `is_crm_admin`, by name."""
-    users = get_user_model().objects.filter(is_active=True)
-    admin_ids = set(users.filter(groups__name=CRM_ADMINS_GROUP).values_list("pk", flat=True))
-    users = list(users.order_by("first_name", "last_name", "username"))
-    for user in users:
-        user.in_admins_group = user.pk in admin_ids
-        user.is_crm_admin = user.is_superuser or user.in_admins_group
-    return users
+    in_admins_group = Exists(
+        User.groups.through.objects.filter(user=OuterRef("pk"), group__name=CRM_ADMINS_GROUP)
+    )
+    is_crm_admin = ExpressionWrapper(
+        Q(is_superuser=True) | Q(in_admins_group), output_field=BooleanField()
+    )
+    users = get_user_model().objects.filter(is_active=True).annotate(is_crm_admin=is_crm_admin)
+    return list(users.order_by("first_name", "last_name", "username"))
 
 
-def _count_crm_admins(group):
+def _count_crm_admins(group: Group) -> int:
     return (
         get_user_model()
         .objects.filter(Q(is_superuser=True) | Q(groups=group), is_active=True)
@@ -41,7 +50,7 @@ def _count_crm_admins(group):
 
 
 @transaction.atomic
-def crm_admin_set(*, by, user, is_admin: bool) -> bool:
+def crm_admin_set(*, by: User, user: User, is_admin: bool) -> bool:
     """Make user a CRM admin or remove him from them; return whether anything changed.
 
     The last CRM admin cannot be removed: then nobody could open Settings.

@@ -53,13 +53,13 @@ ESCAPE = "'"
 PHONE_CELL = re.compile(r"\+\d[\d ().\-/]*(?:, \+?\d[\d ().\-/]*)*")
 
 
-def _needs_escape(value):
+def _needs_escape(value: str) -> bool:
     # A cell that already starts with the apostrophe and then something escaped is
     # escaped once more, so that unescape_cell(escape_cell(x)) == x for every x.
     return value[:1] in FORMULA_TRIGGERS or (value[:1] == ESCAPE and _needs_escape(value[1:]))
 
 
-def escape_cell(value):
+def escape_cell(value: object) -> str:
     """Return value with a leading apostrophe when a spreadsheet would run it as a formula."""
     # The OWASP rule, by the first character only: what parses as a formula differs
     # between Excel, LibreOffice and Google Sheets and their versions, so the safe
@@ -69,7 +69,7 @@ def escape_cell(value):
     return ESCAPE + value if _needs_escape(value) else value
 
 
-def escape_phone_cell(value):
+def escape_phone_cell(value: object) -> str:
     """Return a cell of phone numbers as it is when it holds only them, else escape_cell's.
 
     "+33 6 12 34 56 78" stays as typed: an apostrophe before it would show in the
@@ -79,20 +79,20 @@ def escape_phone_cell(value):
     return value if PHONE_CELL.fullmatch(value) else escape_cell(value)
 
 
-def unescape_cell(value):
+def unescape_cell(value: str) -> str:
     """Return a cell written by escape_cell as it was before."""
     if value[:1] == ESCAPE and _needs_escape(value[1:]):
         return value[1:]
     return value
 
 
-def user_field_header(label, n=1):
+def user_field_header(label: str, n: int = 1) -> str:
     """Return the header of a user field whose label repeats a column already there."""
     if n == 1:
         return _("%(label)s (user field)") % {"label": label}
     return _("%(label)s (user field %(n)d)") % {"label": label, "n": n}
 
 
-def list_delimiter(language):
+def list_delimiter(language: str) -> str:
     """Return the delimiter a spreadsheet expects in language: ";" where "," is decimal."""
     return ";" if formats.get_format("DECIMAL_SEPARATOR", language) == "," else ","

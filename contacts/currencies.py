@@ -26,38 +26,38 @@ COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "CAD", "JPY", "CNY", "AUD"]
 
 
 @cache
-def currency_codes():
+def currency_codes() -> frozenset[str]:
     """Return the ISO 4217 currencies legal tender somewhere today."""
     today = datetime.date.today()
-    codes = set()
+    codes: set[str] = set()
     for territory in get_global("territory_currencies"):
         codes.update(get_territory_currencies(territory, today, tender=True))
     return frozenset(codes)
 
 
-def language_default_currency():
+def language_default_currency() -> str:
     """Return the default currency when none is stored: the setting's, else the site's."""
     if settings.CRM_DEFAULT_CURRENCY:
         return settings.CRM_DEFAULT_CURRENCY
     return "EUR" if settings.LANGUAGE_CODE.lower().startswith("fr") else "USD"
 
 
-def default_currency():
+def default_currency() -> str:
     """Return the currency proposed for new contacts."""
     return CrmSettings.load().default_currency or language_default_currency()
 
 
-def currency_name(code, language=None):
+def currency_name(code: str, language: str | None = None) -> str:
     return get_currency_name(code, locale=to_locale(language or get_language() or "en"))
 
 
-def sorted_currency_codes(language=None):
+def sorted_currency_codes(language: str | None = None) -> list[str]:
     """Return every currency code, the common ones first and the rest by name."""
     return [code for code, _label in _currency_labels(language or get_language() or "en")]
 
 
 @cache
-def _currency_labels(language):
+def _currency_labels(language: str) -> tuple[tuple[str, str], ...]:
     """Return (code, "Name (CODE)") for every currency, sorted as sorted_currency_codes says.
 
     Kept per language for the process: babel's names are fixed, and the ~300 of them cost
@@ -68,7 +68,9 @@ def _currency_labels(language):
     return tuple((code, f"{named[code]} ({code})") for code in [*COMMON_CURRENCIES, *rest])
 
 
-def currency_choices(language=None, *, offered_only=True, include=""):
+def currency_choices(
+    language: str | None = None, *, offered_only: bool = True, include: str = ""
+) -> list[tuple[str, str]]:
     """Return (code, "Name (CODE)") pairs, common ones first, in the user's language.
 
     With offered_only, only the currencies chosen in Settings (all when none are chosen);

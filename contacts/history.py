@@ -5,11 +5,16 @@ change) in the transaction of the change. A change is a list of
 {"field", "label", "old", "new"} with the values as the user read them then.
 """
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from contacts.access import contacts_visible_to
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Contact, ContactEvent, ContactInfo, CustomField, TaggedContact
+from contacts.models import Address, Contact, ContactEvent, ContactInfo, CustomField, TaggedContact
 
 Verb = ContactEvent.Verb
 
@@ -34,28 +39,55 @@ LABELS = {
 SEPARATOR = ", "
 
 
-def user_name(user):
+class Change(TypedDict):
+    """One field's change in ContactEvent.changes; label names a user field."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+    # A person's company: its ids say who may read its name.
+    old_id: NotRequired[int | None]
+    new_id: NotRequired[int | None]
+
+
+class ReadableChange(TypedDict):
+    """A change as the card shows it, in the reader's words."""
+
+    field: str
+    label: StrOrPromise
+    old: StrOrPromise
+    new: StrOrPromise
+
+
+# {field: value as read}: text, or for a company its (name, id) and for a user field its
+# (label, value as shown), None when empty; the key tells which, as diff reads it.
+Snapshot = dict[str, Any]
+
+
+def user_name(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
-def custom_key(field):
+def custom_key(field: CustomField) -> str:
     return f"custom:{field.pk}"
 
 
-def snapshot(contact):
+def snapshot(contact: Contact) -> Snapshot:
     """Return {field: value as read} for everything a change can touch, from the database."""
     contact = (
         Contact.all_objects.select_related("company", "contact_type")
-        .prefetch_related("responsible", "tags", "infos", "addresses")
+        # django-stubs do not know taggit's manager, which prefetches as a relation does.
+        .prefetch_related("responsible", "tags", "infos", "addresses")  # type: ignore[misc]
         .get(pk=contact.pk)
     )
-    values = {
+    values: Snapshot = {
         name: getattr(contact, name)
         for name in ("first_name", "last_name", "company_name", "job_title", "currency")
     }
     values["description"] = contact.description
     values["company"] = company_value(contact.company if contact.company_id else None)
-    values["contact_type"] = contact.contact_type.title if contact.contact_type_id else ""
+    values["contact_type"] = contact.contact_type.title if contact.contact_type else ""
     values["photo"] = contact.photo.name or ""
     values["access"] = contact.access
     values["responsible"] = names_list(user_name(u) for u in contact.responsible.all())
@@ -72,16 +104,16 @@ def snapshot(contact):
     return values
 
 
-def tag_list(names):
+def tag_list(names: Iterable[str]) -> str:
     return SEPARATOR.join(sorted(names, key=str.lower))
 
 
-def address_line(address):
+def address_line(address: Address) -> str:
     parts = (address.street, address.postcode, address.city, address.region, address.country)
     return " ".join(" ".join(p.split()) for p in parts if p)
 
 
-def diff(before, after):
+def diff(before: Snapshot, after: Snapshot) -> list[Change]:
     """Return the changes from one snapshot to the next."""
     changes = []
     for key in dict.fromkeys([*before, *after]):
@@ -91,29 +123,30 @@ def diff(before, after):
         if key == "company":
             changes.append(company_change(old, new))
         elif key.startswith("custom:"):
-            label = (new or old)[0]
-            changes.append(change(key, (old or ("", ""))[1], (new or ("", ""))[1], label=label))
+            old_label, old_shown = old or ("", "")
+            new_label, new_shown = new or ("", "")
+            changes.append(change(key, old_shown, new_shown, label=new_label or old_label))
         else:
             changes.append(change(key, old or "", new or ""))
     return changes
 
 
-def change(field, old, new, label=""):
+def change(field: str, old: object, new: object, label: str = "") -> Change:
     return {"field": field, "label": label, "old": str(old), "new": str(new)}
 
 
-def company_value(company):
+def company_value(company: Contact | None) -> tuple[str, int] | None:
     """Return a person's company as a snapshot holds it: (name, id), or None."""
     return (company.display_name, company.pk) if company is not None else None
 
 
-def company_change(old, new):
+def company_change(old: tuple[str, int] | None, new: tuple[str, int] | None) -> Change:
     """Return the change of a person's company, with the ids that say who may read it."""
-    old, new = old or ("", None), new or ("", None)
-    return {**change("company", old[0], new[0]), "old_id": old[1], "new_id": new[1]}
+    (old_name, old_id), (new_name, new_id) = old or ("", None), new or ("", None)
+    return {**change("company", old_name, new_name), "old_id": old_id, "new_id": new_id}
 
 
-def hidden_companies(user, events):
+def hidden_companies(user: User, events: Iterable[ContactEvent]) -> set[int]:
     """Return the ids of the companies named in events that user may not see."""
     ids = {
         item.get(key)
@@ -128,7 +161,15 @@ def hidden_companies(user, events):
     return ids - set(contacts_visible_to(user, companies).values_list("pk", flat=True))
 
 
-def record(contact, by, verb, *, changes=(), source="", details=None):
+def record(
+    contact: Contact,
+    by: User | None,
+    verb: str,
+    *,
+    changes: Iterable[Change] = (),
+    source: str = "",
+    details: Mapping[str, object] | None = None,
+) -> ContactEvent:
     return ContactEvent.objects.create(
         contact_id=contact.pk,
         actor=by,
@@ -139,7 +180,15 @@ def record(contact, by, verb, *, changes=(), source="", details=None):
     )
 
 
-def record_many(ids, by, verb, *, changes_by_id=None, source="", details=None):
+def record_many(
+    ids: Iterable[int],
+    by: User | None,
+    verb: str,
+    *,
+    changes_by_id: Mapping[int, list[Change]] | None = None,
+    source: str = "",
+    details: Mapping[str, object] | None = None,
+) -> None:
     """Record one event on each contact of ids (with its own changes, when given)."""
     events = []
     for pk in ids:
@@ -159,12 +208,12 @@ def record_many(ids, by, verb, *, changes_by_id=None, source="", details=None):
     ContactEvent.objects.bulk_create(events, batch_size=500)
 
 
-def readable(event, hidden=frozenset()):
+def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list[ReadableChange]:
     """Return the event's changes with the labels and values to show.
 
     The companies whose ids are in hidden are not named: the reader may not see them.
     """
-    rows = []
+    rows: list[ReadableChange] = []
     for item in event.changes:
         field = item["field"]
         label = item.get("label") or LABELS.get(field, field)
@@ -179,36 +228,36 @@ def readable(event, hidden=frozenset()):
     return rows
 
 
-def _access_label(value):
+def _access_label(value: str) -> StrOrPromise:
     try:
         return Contact.Access(value).label
     except ValueError:
         return value
 
 
-def tags_by_contact(ids):
+def tags_by_contact(ids: Iterable[int]) -> dict[int, list[str]]:
     """Return {contact id: [tag names]} for many contacts, in one query."""
-    found = {pk: [] for pk in ids}
+    found: dict[int, list[str]] = {pk: [] for pk in ids}
     rows = TaggedContact.objects.filter(content_object_id__in=ids)
     for pk, name in rows.values_list("content_object_id", "tag__name"):
         found[pk].append(name)
     return found
 
 
-def responsible_by_contact(ids):
+def responsible_by_contact(ids: Iterable[int]) -> dict[int, dict[int, str]]:
     """Return {contact id: {user id: name}} for many contacts, in one query."""
-    found = {pk: {} for pk in ids}
+    found: dict[int, dict[int, str]] = {pk: {} for pk in ids}
     rows = Contact.responsible.through.objects.filter(contact_id__in=ids).select_related("user")
     for row in rows:
         found[row.contact_id][row.user_id] = user_name(row.user)
     return found
 
 
-def names_list(names):
+def names_list(names: Iterable[str]) -> str:
     return SEPARATOR.join(sorted(names))
 
 
-def record_tag_changes(by, before):
+def record_tag_changes(by: User | None, before: Mapping[int, Sequence[str]]) -> None:
     """Record, on each contact of before ({id: tag names}), how its tags changed since."""
     after = tags_by_contact(list(before))
     changes = {

@@ -1,6 +1,7 @@
 """Turn stored contact information into links a browser can follow."""
 
 import re
+from typing import Protocol
 
 from django.conf import settings
 
@@ -16,7 +17,20 @@ SOCIAL_URLS = {
 }
 
 
-def web_href(category, value):
+class Info(Protocol):
+    """A ContactInfo, as a link reads it (the model imports this module: no import back)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def normalized(self) -> str: ...
+
+
+def web_href(category: str, value: str) -> str:
     """Return a link for a web site or a social network handle."""
     value = value.strip()
     if re.match(r"^https?://", value, re.IGNORECASE):
@@ -28,7 +42,7 @@ def web_href(category, value):
     return "https://" + value
 
 
-def info_href(info):
+def info_href(info: Info) -> str:
     if info.kind == "email":
         return f"mailto:{info.value}"
     if info.kind == "phone":
@@ -36,5 +50,5 @@ def info_href(info):
     return web_href(info.category, info.value)
 
 
-def absolute_url(path):
+def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path

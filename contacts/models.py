@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -328,7 +329,7 @@ class ContactInfo(models.Model):
         PHONE = "phone", _("Phone")
         WEB = "web", _("Web site and social networks")
 
-    CATEGORIES = {
+    CATEGORIES: dict[str, list[tuple[str, StrOrPromise]]] = {
         Kind.EMAIL: [("work", _("Work")), ("home", _("Home")), ("other", _("Other"))],
         Kind.PHONE: [
             ("work", _("Work")),

@@ -2,7 +2,11 @@
 with them, each written in the recipient's language when it is sent.
 """
 
+from collections.abc import Iterable, Sequence
+from functools import partial
+
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,7 +18,7 @@ from contacts.links import absolute_url
 from contacts.models import Contact, Notification
 
 
-def notify_assigned(*, contact, users, actor):
+def notify_assigned(*, contact: Contact, users: Sequence[User], actor: User | None) -> None:
     """Tell each user, in the app and by email, that he is now responsible for contact."""
     Notification.objects.bulk_create(
         Notification(recipient=u, actor=actor, contact=contact, verb="assigned") for u in users
@@ -22,13 +26,16 @@ def notify_assigned(*, contact, users, actor):
     for user in users:
         if user.email:
             transaction.on_commit(
-                lambda uid=user.pk: send_assignment_email.enqueue(
-                    user_id=uid, contact_id=contact.pk, actor_id=actor.pk
+                partial(
+                    send_assignment_email.enqueue,
+                    user_id=user.pk,
+                    contact_id=contact.pk,
+                    actor_id=actor.pk if actor else None,
                 )
             )
 
 
-def notifications_mark_read(*, user, ids=None):
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
@@ -36,7 +43,7 @@ def notifications_mark_read(*, user, ids=None):
 
 
 @task()
-def send_assignment_email(*, user_id, contact_id, actor_id):
+def send_assignment_email(*, user_id: int, contact_id: int, actor_id: int | None) -> None:
     """Email a user that he was made responsible for a contact, if he still is."""
     users = get_user_model().objects.in_bulk([user_id, actor_id])
     user = users.get(user_id)

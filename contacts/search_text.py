@@ -1,13 +1,20 @@
 """The text the search looks in: one function, used by every writer of contacts."""
 
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
 from contacts import text
 from contacts.custom_fields import values as custom_fields
-from contacts.models import ContactInfo
+from contacts.models import Contact, ContactInfo
 
 
 def search_text_for(
-    contact, infos, company_name="", text_keys=None, phone_digits=text.phone_search_digits
-):
+    contact: Contact,
+    infos: Iterable[Mapping[str, Any]],
+    company_name: str = "",
+    text_keys: Collection[str] | None = None,
+    phone_digits: Callable[[str], Iterable[str]] = text.phone_search_digits,
+) -> str:
     """Return what the list search looks into; text_keys: custom_fields.searchable_keys().
 
     The one builder of search_text, for every writer; the import passes phone_digits from

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 
-class _AsciiTable(dict):
+class _AsciiTable(dict[int, str]):
     """Each code point's lower-case ASCII form, for str.translate, filled as met."""
 
-    def __missing__(self, code):
+    def __missing__(self, code: int) -> str:
         folded = self[code] = anyascii(chr(code)).lower()
         return folded
 
@@ -22,7 +22,7 @@ class _AsciiTable(dict):
 ASCII = _AsciiTable()
 
 
-def fold(value):
+def fold(value: str) -> str:
     """Return value lower-cased in ASCII, every letter spelled in Latin: "Łukasz" → "lukasz".
 
     The one fold for matching names: search, duplicates, sorting and the import's words.
@@ -34,7 +34,7 @@ def fold(value):
 
 
 @lru_cache(maxsize=4096)
-def _other_script(char):
+def _other_script(char: str) -> bool:
     """Return whether char is a letter of another script than Latin ("李", "и", "α")."""
     if not char.isalpha() or char.isascii():
         return False
@@ -42,7 +42,7 @@ def _other_script(char):
     return not name.startswith(("LATIN ", "MODIFIER LETTER "))
 
 
-def _as_written(word):
+def _as_written(word: str) -> str:
     """Return word lower-cased, without accents, in its own script: "Ἀθῆναι" → "αθηναι"."""
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -53,14 +53,14 @@ def _as_written(word):
 ONLY_LATIN = re.compile("[\x00-\u036f\u1e00-\u1eff\u2000-\u206f]*")
 
 
-def _native_words(value):
+def _native_words(value: str) -> list[str]:
     if ONLY_LATIN.fullmatch(value):
         return []
     words = _as_written(value).split()
     return [w for w in words if any(_other_script(c) for c in w)]
 
 
-def search_fold(value):
+def search_fold(value: str) -> str:
     """Return value as the list search stores it: folded, then its words in other scripts.
 
     Kept as written, those words let "李" find 李明 and not every "li" of the Latin
@@ -72,7 +72,7 @@ def search_fold(value):
     return " ".join([folded, *_native_words(value)])
 
 
-def search_words(query):
+def search_words(query: str) -> list[str]:
     """Return the words a search for query looks for in search_fold's text."""
     words = []
     for word in query.split():
@@ -81,11 +81,11 @@ def search_words(query):
     return [w for w in words if w]
 
 
-def digits(text):
+def digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def parse_phone(value):
+def parse_phone(value: str) -> phonenumbers.PhoneNumber | None:
     try:
         number = phonenumbers.parse(value, getattr(settings, "PHONE_REGION", "FR"))
     except phonenumbers.NumberParseException:
@@ -93,7 +93,7 @@ def parse_phone(value):
     return number if phonenumbers.is_possible_number(number) else None
 
 
-def normalize_phone(value):
+def normalize_phone(value: str) -> str:
     """Return the E.164 form of a phone number, or "" when it does not parse."""
     number = parse_phone(value)
     if number is None:
@@ -101,7 +101,7 @@ def normalize_phone(value):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_search_digits(value):
+def phone_search_digits(value: str) -> list[str]:
     """Return the digit strings a search for this phone should match."""
     found = {digits(value)}
     number = parse_phone(value)
@@ -111,7 +111,7 @@ def phone_search_digits(value):
     return sorted(d for d in found if d)
 
 
-def is_phone_query(query):
+def is_phone_query(query: str) -> bool:
     return bool(re.fullmatch(r"[\d\s+().\-/]+", query)) and len(digits(query)) >= 3
 
 
@@ -122,7 +122,7 @@ class EmailAddressValidator(EmailValidator):
     checked as Django does, international names included.
     """
 
-    def __call__(self, value):
+    def __call__(self, value: str | None) -> None:
         user, at, domain = str(value).rpartition("@")
         if at and not user.isascii():
             if any(not (c.isprintable() and not c.isspace()) for c in user):

@@ -7,11 +7,14 @@ selector again, so a contact whose access changed meanwhile is skipped, not chan
 """
 
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -22,9 +25,17 @@ from contacts.trash.services import contacts_trash
 
 BATCH_SIZE = 500
 Action = BulkJob.Action
+# What the job needs to know, as JSON-able values: which ones depends on the action.
+Params = Mapping[str, Any]
 
 
-def bulk_start(*, by, action, params, contacts):
+class Apply(Protocol):
+    """An action on a batch; it may return the ids of the users it made responsible."""
+
+    def __call__(self, *, by: User, ids: list[int], params: Params) -> list[int] | None: ...
+
+
+def bulk_start(*, by: User, action: str, params: Params, contacts: QuerySet[Contact]) -> BulkJob:
     """Record the action on contacts (those by chose and may see) and run or enqueue it."""
     perm = "delete" if action == Action.DELETE else "change"
     ids = list(contacts_visible_to(by, contacts, perm).order_by("pk").values_list("pk", flat=True))
@@ -47,11 +58,11 @@ def bulk_start(*, by, action, params, contacts):
     return job
 
 
-def bulk_run(job):
+def bulk_run(job: BulkJob) -> BulkJob:
     """Apply the job to its contacts from where it got to, one batch at a time."""
     perm = "delete" if job.action == Action.DELETE else "change"
     apply = ACTIONS[job.action]
-    assigned = Counter()  # user id: contacts he was made responsible for
+    assigned: Counter[int] = Counter()  # user id: contacts he was made responsible for
     job.status = BulkJob.Status.RUNNING
     job.save(update_fields=["status"])
     try:
@@ -81,18 +92,18 @@ def bulk_run(job):
     return job
 
 
-def _touch(by, ids, **values):
+def _touch(by: User, ids: list[int], **values: object) -> None:
     # The version moves so that a contact form opened before notices the change.
     Contact.objects.filter(pk__in=ids).update(
         version=F("version") + 1, updated_by=by, updated_at=timezone.now(), **values
     )
 
 
-def _delete(*, by, ids, params):
+def _delete(*, by: User, ids: list[int], params: Params) -> None:
     contacts_trash(by=by, ids=ids)
 
 
-def _add_tag(*, by, ids, params):
+def _add_tag(*, by: User, ids: list[int], params: Params) -> None:
     tag = tags.tag_named(params["tag"]) or tags.tag_create(name=params["tag"])
     before = history.tags_by_contact(ids)
     adding = [pk for pk in ids if tag.name not in before[pk]]
@@ -101,7 +112,7 @@ def _add_tag(*, by, ids, params):
     history.record_tag_changes(by, before)
 
 
-def _remove_tag(*, by, ids, params):
+def _remove_tag(*, by: User, ids: list[int], params: Params) -> None:
     if tag := tags.tag_named(params["tag"]):
         before = history.tags_by_contact(ids)
         TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).delete()
@@ -109,7 +120,7 @@ def _remove_tag(*, by, ids, params):
     _touch(by, ids)
 
 
-def _set_responsible(*, by, ids, params):
+def _set_responsible(*, by: User, ids: list[int], params: Params) -> list[int]:
     users = params["users"]
     replace = params["mode"] == "replace"
     through = Contact.responsible.through
@@ -139,7 +150,7 @@ def _set_responsible(*, by, ids, params):
     return [uid for _cid, uid in added if uid != by.pk]
 
 
-def _set_access(*, by, ids, params):
+def _set_access(*, by: User, ids: list[int], params: Params) -> None:
     access = params["access"]
     before = dict(Contact.objects.filter(pk__in=ids).values_list("pk", "access"))
     grant_access_many(ids, access)
@@ -150,7 +161,7 @@ def _set_access(*, by, ids, params):
     history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
 
 
-ACTIONS = {
+ACTIONS: dict[str, Apply] = {
     Action.DELETE: _delete,
     Action.ADD_TAG: _add_tag,
     Action.REMOVE_TAG: _remove_tag,
@@ -159,7 +170,7 @@ ACTIONS = {
 }
 
 
-def _notify_assigned(job, assigned):
+def _notify_assigned(job: BulkJob, assigned: Counter[int]) -> None:
     users = get_user_model().objects.in_bulk(list(assigned))
     Notification.objects.bulk_create(
         Notification(recipient=user, actor=job.user, verb="assigned_many", count=assigned[pk])
@@ -168,7 +179,7 @@ def _notify_assigned(job, assigned):
 
 
 @task()
-def run_bulk_job(*, job_id):
+def run_bulk_job(*, job_id: int) -> None:
     """Run a bulk action from the list in the background, resuming where it stopped."""
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
     if job is not None and not job.finished:

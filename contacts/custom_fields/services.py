@@ -3,12 +3,19 @@ field is used. A change that renames an option or drops a field rewrites the val
 stored on contacts and records it in their history.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TypedDict, cast
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Case,
     Count,
     Q,
+    QuerySet,
     TextField,
     Value,
     When,
@@ -16,6 +23,7 @@ from django.db.models import (
 from django.db.models.lookups import Exact, In
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_stubs_ext import WithAnnotations
 
 from contacts import history, ordering
 from contacts.custom_fields.values import (
@@ -32,19 +40,23 @@ from contacts.models import Contact, CustomField
 from contacts.services import contacts_refresh_search_text
 
 
-def holders(field):
+class Usage(TypedDict):
+    usage: int  # how many contacts hold a value for the field
+
+
+def holders(field: CustomField) -> QuerySet[Contact]:
     """Return the contacts that hold a value for field."""
     return Contact.objects.filter(custom__has_key=field.key)
 
 
-def field_usage(field):
+def field_usage(field: CustomField) -> int:
     """Return how many contacts hold a value for field."""
     return holders(field).count()
 
 
-def fields_with_usage():
+def fields_with_usage() -> list[WithAnnotations[CustomField, Usage]]:
     """Return every field in order, each with `usage`, in one pass over the contacts."""
-    fields = list(CustomField.objects.all())
+    fields = [cast("WithAnnotations[CustomField, Usage]", f) for f in CustomField.objects.all()]
     counted = [f for f in fields if f.field_type != Type.HEADING]
     counts = (
         Contact.objects.aggregate(
@@ -58,7 +70,7 @@ def fields_with_usage():
     return fields
 
 
-def option_usage(field):
+def option_usage(field: CustomField) -> dict[str, int]:
     """Return {option: how many contacts chose it} for a select box."""
     rows = (
         holders(field)
@@ -73,7 +85,7 @@ def option_usage(field):
 # Services for the settings pages
 
 
-def _clean_label(label):
+def _clean_label(label: str) -> str:
     label = " ".join(label.split())
     if not label:
         raise ValidationError({"label": _("Give the field a label.")})
@@ -84,7 +96,7 @@ def _clean_label(label):
     return label
 
 
-def _check_options(options):
+def _check_options(options: list[str]) -> None:
     """Refuse a list of options that is empty, too long, or repeats an option."""
     errors = []
     if not options:
@@ -105,7 +117,7 @@ def _check_options(options):
         raise ValidationError({"options": errors})
 
 
-def parse_options(text):
+def parse_options(text: str) -> list[str]:
     """Split options typed one per line, trimmed, blank lines left out."""
     return [
         " ".join(line.split()) for line in text.replace("\x00", "").splitlines() if line.strip()
@@ -113,7 +125,9 @@ def parse_options(text):
 
 
 @transaction.atomic
-def custom_field_create(*, label, field_type, applies_to=AppliesTo.BOTH, options=()):
+def custom_field_create(
+    *, label: str, field_type: str, applies_to: str = AppliesTo.BOTH, options: Iterable[str] = ()
+) -> CustomField:
     """Add a user field at the end of the list."""
     label = _clean_label(label)
     options = [" ".join(o.split()) for o in options if o.strip()]
@@ -131,7 +145,7 @@ def custom_field_create(*, label, field_type, applies_to=AppliesTo.BOTH, options
     )
 
 
-def _kind_holders_error(kind, count):
+def _kind_holders_error(kind: str, count: int) -> str:
     if kind == Contact.Kind.PERSON:
         message = ngettext(
             "%(count)d person has a value for this field: it must keep applying to persons.",
@@ -149,8 +163,15 @@ def _kind_holders_error(kind, count):
 
 @transaction.atomic
 def custom_field_update(
-    *, field, label, applies_to, field_type=None, options=None, added=(), by=None
-):
+    *,
+    field: CustomField,
+    label: str,
+    applies_to: str,
+    field_type: str | None = None,
+    options: Iterable[tuple[str, str]] | None = None,
+    added: Iterable[str] = (),
+    by: User | None = None,
+) -> CustomField:
     """Change a field's label, kinds, type or options, keeping every value it holds.
 
     options lists (current option, new text) pairs: a new text renames the option on
@@ -228,7 +249,7 @@ def custom_field_update(
     return field
 
 
-def _rename_values(field, renames, by=None):
+def _rename_values(field: CustomField, renames: Mapping[str, str], by: User | None = None) -> None:
     """Give every contact that chose an old option its new text, in one UPDATE."""
     # One CASE: swapping two options' names cannot merge them.
     chosen = JSONKeyText("custom", field.key)
@@ -251,18 +272,18 @@ def _rename_values(field, renames, by=None):
     history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
 
 
-def custom_field_move(*, field, direction):
+def custom_field_move(*, field: CustomField, direction: str) -> list[CustomField]:
     """Swap the field with its neighbour above ("up") or below ("down")."""
     return ordering.move(CustomField, field, direction)
 
 
-def custom_fields_reorder(*, ids):
+def custom_fields_reorder(*, ids: list[int]) -> list[CustomField]:
     """Put the fields in the order of ids; fields missing from ids keep their place after."""
     return ordering.reorder(CustomField, ids)
 
 
 @transaction.atomic
-def custom_field_delete(*, field, by=None):
+def custom_field_delete(*, field: CustomField, by: User | None = None) -> int:
     """Delete field and remove its value from every contact; return how many lost one."""
     key = field.key
     # Deleted first: the row lock makes the contact saves that read the field finish

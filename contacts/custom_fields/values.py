@@ -14,6 +14,8 @@ the moment a save cleans the values and the moment it commits them.
 import datetime
 import decimal
 import re
+from collections.abc import Mapping
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,12 +30,13 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from contacts.db.json import JSONKeyNumber, JSONKeyText
-from contacts.models import CustomField
+from contacts.models import Contact, CustomField
 
 Type = CustomField.Type
 AppliesTo = CustomField.AppliesTo
 
-LABEL_MAX_LENGTH = CustomField._meta.get_field("label").max_length
+# A CharField always has a max_length, which the stubs type as optional for every field.
+LABEL_MAX_LENGTH = cast(int, CustomField._meta.get_field("label").max_length)
 TEXT_MAX_LENGTH = 255
 TEXTAREA_MAX_LENGTH = 5000
 OPTION_MAX_LENGTH = 100
@@ -50,16 +53,21 @@ FILTERABLE = (Type.SELECT, Type.CHECKBOX, Type.NUMBER)
 FILTER_PREFIX = "cf_"
 RANGE_BOUNDS = ("min", "max")
 
+# A value as Contact.custom stores it (a JSON number is an int or a float).
+Stored = str | bool | int | float
+# On a contact's card: (label, text, multiline, link).
+CardItem = tuple[str, str, bool, str | None]
+
 
 # Reading the fields and their use
 
 
-def fields_for(kind):
+def fields_for(kind: str) -> list[CustomField]:
     """Return the user fields of persons or companies, headings included, in order."""
     return list(CustomField.objects.filter(applies_to__in=[kind, AppliesTo.BOTH]))
 
 
-def searchable_keys():
+def searchable_keys() -> set[str]:
     """Return the keys of the text and text area fields: the values the search finds."""
     return {
         str(pk)
@@ -67,7 +75,7 @@ def searchable_keys():
     }
 
 
-def filterable_fields():
+def filterable_fields() -> list[CustomField]:
     """Return the select boxes and checkboxes: the fields the contact list filters on."""
     return list(CustomField.objects.filter(field_type__in=FILTERABLE))
 
@@ -79,7 +87,7 @@ GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
-def parse_number(value):
+def parse_number(value: object) -> decimal.Decimal | None:
     """Return the number typed in value as a Decimal, or None when it is not one.
 
     Spaces group digits in any language; a comma is the decimal separator in French, and
@@ -107,9 +115,11 @@ def parse_number(value):
     return number if number.is_finite() else None
 
 
-def number_problem(number):
+def number_problem(number: decimal.Decimal) -> str:
     """Return why number cannot be stored, or "" when it can."""
     _sign, digits, exponent = number.normalize().as_tuple()
+    # Only a finite number is ever asked about, and its exponent is a number.
+    assert isinstance(exponent, int)
     decimals = max(0, -exponent)
     if decimals > NUMBER_MAX_DECIMALS:
         return _("Use at most %(max)d digits after the decimal separator.") % {
@@ -120,7 +130,7 @@ def number_problem(number):
     return ""
 
 
-def stored_number(number):
+def stored_number(number: decimal.Decimal) -> int | float:
     """Return a Decimal as Contact.custom stores it: an int when whole, else a float."""
     number = number.normalize()
     if number == number.to_integral_value():
@@ -128,18 +138,18 @@ def stored_number(number):
     return float(number)
 
 
-def _as_decimal(value):
+def _as_decimal(value: int | float | decimal.Decimal) -> decimal.Decimal:
     return decimal.Decimal(repr(value)) if isinstance(value, float) else decimal.Decimal(value)
 
 
-def number_plain(value):
+def number_plain(value: object) -> str:
     """Return a stored number without grouping, a dot before its decimals: 1234.5."""
     if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
         return str(value)
     return format(_as_decimal(value).normalize(), "f")
 
 
-def number_text(value, grouping=True):
+def number_text(value: object, grouping: bool = True) -> str:
     """Return a stored number as the active language writes it: 1,234.5 or 1 234,5."""
     if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
         return str(value)
@@ -149,7 +159,7 @@ def number_text(value, grouping=True):
     return formats.number_format(number, use_l10n=True, force_grouping=grouping)
 
 
-def clean_web_address(value):
+def clean_web_address(value: object) -> str | None:
     """Return value as a web address with its http(s) scheme, or None when it is not one.
 
     An address typed without a scheme (www.example.com) gets https://.
@@ -168,7 +178,7 @@ def clean_web_address(value):
     return value
 
 
-def link_href(value):
+def link_href(value: object) -> str | None:
     """Return value as a link's target when it is an http or https address, else None."""
     value = str(value)
     return value if re.match(r"^https?://[^\s]+$", value, re.IGNORECASE) else None
@@ -179,12 +189,12 @@ class NumberField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
             return number_text(value)
         return value
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> decimal.Decimal | None:
         if value in self.empty_values or not str(value).strip():
             return None
         number = parse_number(value)
@@ -202,14 +212,14 @@ class NumberField(forms.Field):
 class WebAddressField(forms.CharField):
     """A web address; typed without a scheme, it gets https://."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", URL_MAX_LENGTH)
         kwargs.setdefault(
             "widget", forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"})
         )
         super().__init__(**kwargs)
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> str | None:
         value = super().to_python(value)
         if value in self.empty_values:
             return value
@@ -224,9 +234,16 @@ class WebAddressField(forms.CharField):
 # Values on contacts
 
 
-def form_field(field):
+class FieldOptions(TypedDict):
+    """What every form field of a user field is given."""
+
+    label: str
+    required: bool
+
+
+def form_field(field: CustomField) -> forms.Field:
     """Return the form field that edits field's value on the contact form."""
-    common = {"label": field.label, "required": False}
+    common: FieldOptions = {"label": field.label, "required": False}
     if field.field_type == Type.TEXT:
         return forms.CharField(max_length=TEXT_MAX_LENGTH, **common)
     if field.field_type == Type.TEXTAREA:
@@ -248,7 +265,7 @@ def form_field(field):
     raise ValueError(field.field_type)
 
 
-def _stored_value(field, value):
+def _stored_value(field: CustomField, value: object) -> Stored | None:
     """Return value as Contact.custom holds it for field, or None when empty or invalid."""
     if value is None:
         return None
@@ -269,6 +286,7 @@ def _stored_value(field, value):
         if isinstance(value, bool):
             return None
         if isinstance(value, int | float | decimal.Decimal):
+            number: decimal.Decimal | None
             try:
                 number = _as_decimal(value)
             except decimal.InvalidOperation:
@@ -294,7 +312,7 @@ def _stored_value(field, value):
     return None
 
 
-def _locked_fields_for(kind):
+def _locked_fields_for(kind: str) -> list[CustomField]:
     fields = CustomField.objects.filter(applies_to__in=[kind, AppliesTo.BOTH])
     if connection.vendor != "postgresql":
         return list(fields)
@@ -305,14 +323,14 @@ def _locked_fields_for(kind):
     return list(CustomField.objects.raw(f"{sql} FOR SHARE", params))
 
 
-def clean_values(kind, values):
+def clean_values(kind: str, values: Mapping[str, object]) -> dict[str, Stored]:
     """Return the values that contacts of kind may hold, as Contact.custom stores them.
 
     Only keys of existing fields of that kind are kept; empty values, and values that
     a field does not accept (an option that no longer exists), are left out. Call it
     inside the transaction that writes the contact.
     """
-    cleaned = {}
+    cleaned: dict[str, Stored] = {}
     for field in _locked_fields_for(kind):
         if field.field_type == Type.HEADING or field.key not in values:
             continue
@@ -322,27 +340,27 @@ def clean_values(kind, values):
     return cleaned
 
 
-def shown_value(field, value):
+def shown_value(field: CustomField, value: object) -> str:
     if field.field_type == Type.CHECKBOX:
         return _("Yes") if value else _("No")
-    if field.field_type == Type.DATE:
+    if field.field_type == Type.DATE and isinstance(value, str):
         try:
             return formats.date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
-        except (TypeError, ValueError):
-            return str(value)
+        except ValueError:
+            return value
     if field.field_type == Type.NUMBER:
         return number_text(value)
     return str(value)
 
 
-def card_groups(contact):
+def card_groups(contact: Contact) -> list[tuple[str | None, list[CardItem]]]:
     """Return the contact's values to show on its card, grouped under their headings.
 
     Each group is (heading label, or None for the fields before any heading, and a list
     of (label, text, multiline, link)); link is the target of a web address, else None.
     Fields without a value and empty groups are left out.
     """
-    groups = [(None, [])]
+    groups: list[tuple[str | None, list[CardItem]]] = [(None, [])]
     for field in fields_for(contact.kind):
         if field.field_type == Type.HEADING:
             groups.append((field.label, []))
@@ -361,14 +379,14 @@ def card_groups(contact):
 # ?cf_<id>_min=<number> and ?cf_<id>_max=<number> for a number, each bound included.
 
 
-def filter_choices(field):
+def filter_choices(field: CustomField) -> list[tuple[str, str]]:
     """Return the (value, label) pairs a list filter on field offers."""
     if field.field_type == Type.CHECKBOX:
         return [("1", _("Yes")), ("0", _("No"))]
     return [(option, option) for option in field.options]
 
 
-def value_filter(field, value):
+def value_filter(field: CustomField, value: str) -> tuple[Q, str] | None:
     """Return the condition for "field has value" and the filter's label, or None."""
     if field.field_type == Type.CHECKBOX:
         if value not in ("1", "0"):
@@ -387,7 +405,7 @@ def value_filter(field, value):
     return condition, _("%(field)s: %(value)s") % {"field": field.label, "value": shown}
 
 
-def range_filter(field, bound, value):
+def range_filter(field: CustomField, bound: str, value: str) -> tuple[Q, str] | None:
     """Return the condition for "field's number is at least / at most value" and its label.
 
     bound is "min" or "max"; return None when value is not a number. Contacts without a

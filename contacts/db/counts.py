@@ -18,7 +18,11 @@ the triggers on) and after seed_population. A writer that sets the triggers asid
 (freshness.bulk_writes(), the import) passes its own deltas to add().
 """
 
+from collections.abc import Callable, Mapping
+
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.models import Sum
 
 from contacts.models import Contact, ContactCount
@@ -40,7 +44,7 @@ SQLITE_UNLESS_BULK = "COALESCE((SELECT bulk FROM contacts_dataversion WHERE id =
 POSTGRESQL_UNLESS_BULK = "current_setting('crm.bulk_writes', true) IS DISTINCT FROM 'on'"
 
 
-def _contact_changes(row, sign):
+def _contact_changes(row: str, sign: int) -> list[str]:
     """Return the statements adding sign times what contact row (NEW or OLD) counts for."""
     live = f"{row}.deleted_at IS NULL"
     private = f"{live} AND {row}.access NOT IN {PUBLIC_SQL}"
@@ -57,7 +61,7 @@ def _contact_changes(row, sign):
     ]
 
 
-def _grant_changes(row, sign):
+def _grant_changes(row: str, sign: int) -> list[str]:
     """Return the statement adding sign for guardian's row (NEW or OLD), if it counts."""
     return [
         # safe-sql: constants of this module, a row name and a sign.
@@ -69,7 +73,7 @@ def _grant_changes(row, sign):
 
 
 # table: (what a row counts for, which UPDATEs may change a count)
-COUNTED = {
+COUNTED: dict[str, tuple[Callable[[str, int], list[str]], str | None]] = {
     "contacts_contact": (
         _contact_changes,
         "(OLD.access IS DISTINCT FROM NEW.access "
@@ -79,7 +83,7 @@ COUNTED = {
 }
 
 
-def install_triggers(schema_editor):
+def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Create (or replace) the triggers that keep the counts."""
     vendor = schema_editor.connection.vendor
     remove_triggers(schema_editor)
@@ -126,7 +130,7 @@ def install_triggers(schema_editor):
                 )
 
 
-def remove_triggers(schema_editor):
+def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for table in COUNTED:
         if vendor == "postgresql":
@@ -141,7 +145,7 @@ def remove_triggers(schema_editor):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_{table}_{event}")
 
 
-def recount(using=connection):
+def recount(using: BaseDatabaseWrapper = connection) -> None:
     """Write every count from the tables, replacing what was kept."""
     with transaction.atomic(using=using.alias), using.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608 (safe-sql: a constant name)
@@ -158,25 +162,25 @@ def recount(using=connection):
         )
 
 
-def add(deltas):
+def add(deltas: Mapping[str, int]) -> None:
     """Add {key: delta} to the counts: what a bulk writer wrote with the triggers aside."""
-    deltas = [(key, delta) for key, delta in deltas.items() if delta]
-    if not deltas:
+    changed = [(key, delta) for key, delta in deltas.items() if delta]
+    if not changed:
         return
-    values = ", ".join(["(%s, %s)"] * len(deltas))
+    values = ", ".join(["(%s, %s)"] * len(changed))
     with connection.cursor() as cursor:
         cursor.execute(
             # safe-sql: constants and placeholders; the keys and deltas go as parameters.
             f"INSERT INTO {TABLE} (key, value) VALUES {values} {ADD}",  # noqa: S608
-            [part for pair in deltas for part in pair],
+            [part for pair in changed for part in pair],
         )
 
 
-def total(*keys):
+def total(*keys: str) -> int:
     """Return the sum of the counts kept under keys."""
     return ContactCount.objects.filter(key__in=keys).aggregate(n=Sum("value"))["n"] or 0
 
 
-def user_key(pk):
+def user_key(pk: int) -> str:
     """Return the key of the private contacts the user with that id may see."""
     return f"user:{pk}"

@@ -22,12 +22,15 @@ the version it is filed under.
 """
 
 import hashlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from secrets import randbits
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -71,7 +74,7 @@ $$ LANGUAGE plpgsql
 """
 
 
-def install_triggers(schema_editor, initially="DEFERRED"):
+def install_triggers(schema_editor: BaseDatabaseSchemaEditor, initially: str = "DEFERRED") -> None:
     """Create (or replace) the triggers that give the data a new version on each write."""
     if initially not in ("DEFERRED", "IMMEDIATE"):
         raise ValueError(f"initially must be DEFERRED or IMMEDIATE, not {initially!r}")
@@ -97,7 +100,7 @@ def install_triggers(schema_editor, initially="DEFERRED"):
                 schema_editor.execute(f"{create}BEGIN {SQLITE_BUMP} END")
 
 
-def remove_triggers(schema_editor):
+def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     for table in TABLES:
         if vendor == "postgresql":
@@ -113,7 +116,7 @@ def remove_triggers(schema_editor):
 
 
 @contextmanager
-def bulk_writes():
+def bulk_writes() -> Iterator[None]:
     """Within a transaction, write many rows with the version changed once, not per row.
 
     The row triggers stand aside until the block ends, then the version changes once,
@@ -145,7 +148,7 @@ def bulk_writes():
             )
 
 
-def data_version():
+def data_version() -> int:
     """Return the current version of the data the list shows."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM contacts_dataversion WHERE id = 1")
@@ -156,7 +159,7 @@ def data_version():
     return row[0]
 
 
-def cached_list(request, render):
+def cached_list(request: HttpRequest, render: Callable[[], str]) -> str:
     """Return render() as kept for this user, page and data version, rendering it once.
 
     What the list shows depends on the user, the page's address, the language, the time

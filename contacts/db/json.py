@@ -4,15 +4,24 @@ The user fields' values live in one JSON column; these read one key as text or a
 number, remove a key, or set one, in the database rather than row by row in Python.
 """
 
+from __future__ import annotations
+
 import json
+from typing import Any, NoReturn
 
 from django.db import NotSupportedError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     FloatField,
     Func,
     JSONField,
     TextField,
 )
+from django.db.models.expressions import Combinable
+from django.db.models.sql.compiler import SQLCompiler
+
+# What an expression compiles to: its SQL and its params.
+SQL = tuple[str, tuple[str | int, ...]]
 
 # JSON expressions that work on SQLite and PostgreSQL.
 #
@@ -20,20 +29,28 @@ from django.db.models import (
 # index, so "$[5]" on SQLite and "-> 5" on PostgreSQL would never find member "5".
 
 
-def _member_path(key):
+def _member_path(key: str | int) -> str:
     return "$." + json.dumps(str(key))
 
 
 class _JSONKeyFunc(Func):
-    def __init__(self, expression, key, *values, **extra):
+    def __init__(
+        self, expression: str | Combinable, key: str | int, *values: Combinable, **extra: Any
+    ) -> None:
         self.key = str(key)
         super().__init__(expression, *values, **extra)
 
-    def _compiled(self, compiler):
+    def _compiled(self, compiler: SQLCompiler) -> list[SQL]:
         """Return the SQL and the params of each source expression."""
         return [compiler.compile(e) for e in self.get_source_expressions()]
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        *args: Any,
+        **extra_context: Any,
+    ) -> NoReturn:
         raise NotSupportedError(f"{type(self).__name__} supports SQLite and PostgreSQL only.")
 
 
@@ -42,11 +59,15 @@ class JSONKeyText(_JSONKeyFunc):
 
     output_field = TextField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         return f"JSON_EXTRACT({column}, %s)", (*params, _member_path(self.key))
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         return f"({column} ->> %s::text)", (*params, self.key)
 
@@ -61,7 +82,9 @@ class JSONKeyNumber(_JSONKeyFunc):
 
     output_field = FloatField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         path = _member_path(self.key)
         sql = (
@@ -70,7 +93,9 @@ class JSONKeyNumber(_JSONKeyFunc):
         )
         return sql, (*params, path, *params, path)
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         sql = (
             f"CASE WHEN jsonb_typeof({column} -> %s::text) = 'number' "
@@ -84,11 +109,15 @@ class JSONWithoutKey(_JSONKeyFunc):
 
     output_field = JSONField()
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         return f"JSON_REMOVE({column}, %s)", (*params, _member_path(self.key))
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         [(column, params)] = self._compiled(compiler)
         return f"({column} - %s::text)", (*params, self.key)
 
@@ -98,15 +127,19 @@ class JSONWithText(_JSONKeyFunc):
 
     output_field = JSONField()
 
-    def __init__(self, expression, key, value):
+    def __init__(self, expression: str | Combinable, key: str | int, value: Combinable) -> None:
         super().__init__(expression, key, value)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         (column, column_params), (value, value_params) = self._compiled(compiler)
         sql = f"JSON_SET({column}, %s, {value})"
         return sql, (*column_params, _member_path(self.key), *value_params)
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> SQL:
         (column, column_params), (value, value_params) = self._compiled(compiler)
         sql = f"jsonb_set({column}, ARRAY[%s::text], to_jsonb(({value})::text))"
         return sql, (*column_params, self.key, *value_params)

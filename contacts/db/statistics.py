@@ -17,7 +17,7 @@ from django.db import connection
 CONTACT_TABLES = "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission"
 
 
-def refresh_statistics():
+def refresh_statistics() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -25,7 +25,7 @@ def refresh_statistics():
         refresh_grown_tables()
 
 
-def refresh_grown_tables():
+def refresh_grown_tables() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {CONTACT_TABLES}")

@@ -30,11 +30,13 @@ phone cell that holds only phone numbers (escape_phone_cell).
 
 import csv
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import TypedDict
 
 import vobject
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -72,7 +74,16 @@ VCARD_TEL_TYPES = {
 VCARD_ADR_TYPES = {"work": ["work"], "home": ["home"]}
 
 
-def exported_contacts(contacts):
+class Details(TypedDict):
+    """What the CSV writes of a batch's contacts besides their own columns, by contact id."""
+
+    infos: dict[int, dict[tuple[str, ...], list[str]]]  # (kind, category): values
+    addresses: dict[int, list[str]]  # the first address: ADDRESS_FIELDS
+    tags: dict[int, list[str]]
+    responsible: dict[int, list[int]]  # user ids
+
+
+def exported_contacts(contacts: QuerySet[Contact]) -> Iterator[Contact]:
     """Return contacts with everything an export writes, prefetched per batch."""
     return (
         contacts.select_related("company", "contact_type")
@@ -85,7 +96,7 @@ def exported_contacts(contacts):
     )
 
 
-def columns():
+def columns() -> list[tuple[str, str]]:
     """Return (header, import target) of the columns every CSV export has, in the active
     language; the user fields' columns follow them."""
     found = [(str(label), target) for target, label in CONTACT_COLUMNS]
@@ -96,22 +107,22 @@ def columns():
     return found
 
 
-def _user_fields(taken):
+def _user_fields(taken: Iterable[str]) -> list[tuple[CustomField, str]]:
     """Return the user fields that hold values, each with its column header."""
-    fields = list(CustomField.objects.exclude(field_type=CustomField.Type.HEADING))
     taken = set(taken)
-    for field in fields:
+    found = []
+    for field in CustomField.objects.exclude(field_type=CustomField.Type.HEADING):
         header = field.label
         n = 1
         while header in taken:
             header = user_field_header(field.label, n)
             n += 1
         taken.add(header)
-        field.header = header
-    return fields
+        found.append((field, header))
+    return found
 
 
-def user_names():
+def user_names() -> dict[int, str]:
     """Return each user's name as an export writes it, by id, in the card's order: what
     the card shows, unless the import could not tell who it is."""
     users = list(
@@ -133,33 +144,33 @@ def user_names():
     return names
 
 
-def _details(contacts):
+def _details(contacts: list[Contact]) -> Details:
     """Return what the CSV writes of contacts besides their own columns, in four queries.
 
     Flat rows grouped in dictionaries: prefetch_related would build a queryset per
     contact and relation, which costs more than the rest of the export together.
     """
     ids = [c.pk for c in contacts]
-    infos, addresses, tags, responsible = {}, {}, {}, {}
+    details: Details = {"infos": {}, "addresses": {}, "tags": {}, "responsible": {}}
     for pk, kind, category, value in ContactInfo.objects.filter(contact_id__in=ids).values_list(
         "contact_id", "kind", "category", "value"
     ):
-        infos.setdefault(pk, {}).setdefault((kind, category), []).append(value)
+        details["infos"].setdefault(pk, {}).setdefault((kind, category), []).append(value)
     for pk, *address in Address.objects.filter(contact_id__in=ids).values_list(
         "contact_id", *ADDRESS_FIELDS
     ):
-        addresses.setdefault(pk, address)
+        details["addresses"].setdefault(pk, address)
     for pk, name in TaggedContact.objects.filter(content_object_id__in=ids).values_list(
         "content_object_id", "tag__name"
     ):
-        tags.setdefault(pk, []).append(name)
+        details["tags"].setdefault(pk, []).append(name)
     through = Contact.responsible.through.objects.filter(contact_id__in=ids)
     for pk, user_id in through.values_list("contact_id", "user_id"):
-        responsible.setdefault(pk, []).append(user_id)
-    return {"infos": infos, "addresses": addresses, "tags": tags, "responsible": responsible}
+        details["responsible"].setdefault(pk, []).append(user_id)
+    return details
 
 
-def _batches(contacts):
+def _batches(contacts: QuerySet[Contact]) -> Iterator[tuple[list[Contact], Details]]:
     """Yield the contacts in lists of BATCH_SIZE, each list with its _details."""
     rows = contacts.select_related("company", "contact_type").iterator(chunk_size=BATCH_SIZE)
     while batch := list(islice(rows, BATCH_SIZE)):
@@ -173,17 +184,18 @@ class CsvLayout:
     look-ups: no query and no translation per contact.
     """
 
-    def __init__(self, language):
+    def __init__(self, language: str) -> None:
         self.language = language
         self.delimiter = list_delimiter(language)
         with translation.override(language):
             fixed = columns()
-            self.fields = _user_fields(h for h, _target in fixed)
+            user_fields = _user_fields(h for h, _target in fixed)
             self.kinds = {code: str(label) for code, label in Contact.Kind.choices}
             self.access = {code: str(label) for code, label in Contact.Access.choices}
             self.address_categories = {code: str(label) for code, label in Address.CATEGORIES}
             self.yes = _("Yes")
-        self.header = [h for h, _target in fixed] + [f.header for f in self.fields]
+        self.fields = [field for field, _header in user_fields]
+        self.header = [h for h, _target in fixed] + [header for _field, header in user_fields]
         self.infos = [tuple(t.split(":")) for _h, t in fixed if t.split(":")[0] in ContactInfo.Kind]
         first = len(CONTACT_COLUMNS)
         self.phone_columns = {
@@ -191,9 +203,9 @@ class CsvLayout:
         }
         self.users = user_names()
         self.user_order = {pk: n for n, pk in enumerate(self.users)}
-        self.currencies = {}
+        self.currencies: dict[str, str] = {}
 
-    def currency(self, code):
+    def currency(self, code: str) -> str:
         if not code:
             return ""
         if code not in self.currencies:
@@ -201,7 +213,7 @@ class CsvLayout:
             self.currencies[code] = f"{name} ({code})"
         return self.currencies[code]
 
-    def custom(self, field, value):
+    def custom(self, field: CustomField, value: object) -> str:
         if value in (None, "", False):
             return ""
         if field.field_type == CustomField.Type.CHECKBOX:
@@ -213,7 +225,7 @@ class CsvLayout:
         # while 03/04/2026 means two different days on the two sides of the Atlantic.
         return str(value)
 
-    def row(self, contact, details):
+    def row(self, contact: Contact, details: Details) -> list[str]:
         """Return the cells of one contact, unescaped, in the order of the header."""
         pk = contact.pk
         infos = details["infos"].get(pk, {})
@@ -246,14 +258,14 @@ class CsvLayout:
         row += [self.custom(f, contact.custom.get(f.key)) for f in self.fields]
         return row
 
-    def escaped(self, row):
+    def escaped(self, row: list[str]) -> list[str]:
         return [
             escape_phone_cell(c) if n in self.phone_columns else escape_cell(c)
             for n, c in enumerate(row)
         ]
 
 
-def _company_name(contact):
+def _company_name(contact: Contact) -> str:
     """Return the person's company's name, if the reader may see it, or the name typed."""
     if contact.shown_company:
         return contact.shown_company.company_name
@@ -265,11 +277,11 @@ def _company_name(contact):
 class _Echo:
     """A file-like object whose write returns what it is given, for csv.writer."""
 
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def csv_lines(contacts, language=None):
+def csv_lines(contacts: QuerySet[Contact], language: str | None = None) -> Iterator[str]:
     """Return the CSV text of contacts, in language, as an iterator of lines.
 
     A BOM and the header come first; lines end with CRLF. The layout is built here, in
@@ -279,7 +291,7 @@ def csv_lines(contacts, language=None):
     return _csv_lines(contacts, layout)
 
 
-def _csv_lines(contacts, layout):
+def _csv_lines(contacts: QuerySet[Contact], layout: CsvLayout) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=layout.delimiter, lineterminator="\r\n")
     # The BOM makes spreadsheets read the file as UTF-8.
     yield "\ufeff" + writer.writerow([escape_cell(h) for h in layout.header])
@@ -288,7 +300,7 @@ def _csv_lines(contacts, layout):
             yield writer.writerow(layout.escaped(layout.row(contact, details)))
 
 
-def vcard(contact):
+def vcard(contact: Contact) -> str:
     """Return the vCard 4.0 text of one contact (prefetched as exported_contacts does)."""
     card = vobject.vCard()
     card.add("version").value = "4.0"
@@ -339,15 +351,15 @@ def vcard(contact):
     return card.serialize()
 
 
-def vcard_lines(contacts):
+def vcard_lines(contacts: QuerySet[Contact]) -> Iterator[str]:
     """Yield the vCards of contacts one after the other."""
     for contact in exported_contacts(contacts):
         yield vcard(contact)
 
 
-def export_filename(extension):
+def export_filename(extension: str) -> str:
     return f"contacts-{timezone.localdate().isoformat()}.{extension}"
 
 
-def vcard_filename(contact):
+def vcard_filename(contact: Contact) -> str:
     return f"{slugify(contact.display_name) or 'contact'}.vcf"

@@ -4,10 +4,14 @@ Found with indexed lookups and GROUP BY, never by comparing contacts pairwise, a
 among the contacts the user may see.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Min
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from contacts import text
 from contacts.access import contacts_visible_to, with_company_visibility
@@ -24,31 +28,31 @@ REASONS = {
 class Group:
     reason: str  # a key of REASONS
     value: str  # the email, the phone or the name they share
-    contacts: list = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
 
     @property
-    def reason_label(self):
+    def reason_label(self) -> StrOrPromise:
         return REASONS[self.reason]
 
 
 def matches(
-    user,
+    user: User,
     *,
-    kind,
-    first_name="",
-    last_name="",
-    company_name="",
-    company=None,
-    new_company="",
-    infos=(),
-):
+    kind: str,
+    first_name: str = "",
+    last_name: str = "",
+    company_name: str = "",
+    company: Contact | None = None,
+    new_company: str = "",
+    infos: Sequence[Mapping[str, Any]] = (),
+) -> list[Contact]:
     """Return the contacts user may see that a new contact with these values would duplicate.
 
     A person's name matches at the same company (or none); new_company names one to be
     created, at which nobody can work yet.
     """
     visible = with_company_visibility(user, contacts_visible_to(user))
-    found = {}
+    found: dict[int, Contact] = {}
     emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
     phones = [
         text.normalize_phone(i["value"]) for i in infos if i["kind"] == ContactInfo.Kind.PHONE
@@ -78,7 +82,7 @@ def matches(
     return sorted(found.values(), key=lambda c: (c.sort_name, c.pk))
 
 
-def groups(user, *, offset=0, limit=25):
+def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group], int]:
     """Return (groups of possible duplicates on one page, how many groups in all)."""
     visible = contacts_visible_to(user)
     info_keys = list(

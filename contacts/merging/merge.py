@@ -4,10 +4,15 @@ The user chooses, field by field, which value wins; contact information, address
 responsible users, user-field values, a company's persons and the history are combined.
 """
 
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from contacts import history, services
 from contacts.access import contacts_visible_to, is_crm_admin
@@ -15,7 +20,7 @@ from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, CustomField
 from contacts.trash import services as trash
 
-FIELDS = {
+FIELDS: dict[str, dict[str, StrOrPromise]] = {
     Contact.Kind.PERSON: {
         "first_name": gettext_lazy("First name"),
         "last_name": gettext_lazy("Last name"),
@@ -31,10 +36,16 @@ COMMON_FIELDS = {
     "access": gettext_lazy("Access"),
 }
 
+# A value that differs: (name, label, value kept, value of the other), as read.
+Choice = tuple[str, StrOrPromise, str, str]
+# An e-mail, phone or web site, or an address, as ContactData takes them.
+Row = dict[str, Any]
+T = TypeVar("T")
 
-def choices(keep, other):
+
+def choices(keep: Contact, other: Contact) -> list[Choice]:
     """Return [(name, label, value kept, value of the other)] for the values that differ."""
-    rows = []
+    rows: list[Choice] = []
     for name, label in {**FIELDS[keep.kind], **COMMON_FIELDS}.items():
         mine, theirs = _shown(keep, name), _shown(other, name)
         if mine != theirs and theirs:
@@ -55,26 +66,26 @@ def choices(keep, other):
     return rows
 
 
-def _shown(contact, name):
+def _shown(contact: Contact, name: str) -> str:
     if name == "company":
         if contact.live_company and not contact.shown_company:
             return _("a company you cannot see")
         return contact.live_company.display_name if contact.live_company else ""
     if name == "contact_type":
-        return contact.contact_type.title if contact.contact_type_id else ""
+        return contact.contact_type.title if contact.contact_type else ""
     if name == "access":
         return contact.get_access_display()
     return getattr(contact, name)
 
 
-def persons_hidden_from(user, company):
+def persons_hidden_from(user: User, company: Contact) -> int:
     """Return how many persons of company user may not see: a merge would move them too."""
     persons = Contact.objects.filter(company=company)
     return persons.count() - contacts_visible_to(user, persons).count()
 
 
 @transaction.atomic
-def contacts_merge(*, by, keep, other, take=()):
+def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[str] = ()) -> Contact:
     """Merge other into keep, taking other's value for each field named in take."""
     if keep.pk == other.pk:
         raise ValidationError(_("Choose two different contacts."))
@@ -90,13 +101,13 @@ def contacts_merge(*, by, keep, other, take=()):
             % {"other": other}
         )
     take = set(take)
-    fields = {}
+    fields: dict[str, object] = {}
     for name in [*FIELDS[keep.kind], *COMMON_FIELDS]:
         if name in ("company", "access"):
             continue
         source = other if name in take else keep
         fields[name] = getattr(source, name)
-    custom = {}
+    custom: dict[str, object] = {}
     for field in custom_fields.fields_for(keep.kind):
         mine, theirs = keep.custom.get(field.key), other.custom.get(field.key)
         wanted = theirs if (f"custom:{field.pk}" in take or mine is None) else mine
@@ -142,8 +153,11 @@ def contacts_merge(*, by, keep, other, take=()):
     return keep
 
 
-def _union(first, second, key=lambda x: x):
-    seen, found = set(), []
+def _union(
+    first: Iterable[T], second: Iterable[T], key: Callable[[T], Hashable] = lambda x: x
+) -> list[T]:
+    seen: set[Hashable] = set()
+    found: list[T] = []
     for item in [*first, *second]:
         if key(item) not in seen:
             seen.add(key(item))
@@ -151,25 +165,25 @@ def _union(first, second, key=lambda x: x):
     return found
 
 
-def _infos(contact):
+def _infos(contact: Contact) -> list[Row]:
     return [
         {"kind": i.kind, "category": i.category, "value": i.value, "is_primary": i.is_primary}
         for i in contact.infos.all()
     ]
 
 
-def _norm(info):
+def _norm(info: Row) -> str:
     return services.normalized(info["kind"], info["value"]) or info["value"].strip().lower()
 
 
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country")
 
 
-def _addresses(contact):
+def _addresses(contact: Contact) -> list[Row]:
     return [
         {f: getattr(a, f) for f in (*ADDRESS_FIELDS, "is_primary")} for a in contact.addresses.all()
     ]
 
 
-def _address_key(address):
+def _address_key(address: Row) -> tuple[str, ...]:
     return tuple(" ".join(str(address[f]).lower().split()) for f in ADDRESS_FIELDS[1:])

@@ -1,12 +1,15 @@
 """Check, orient, shrink and re-encode uploaded photos."""
 
+from __future__ import annotations
+
 import contextlib
 import io
 import warnings
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -18,7 +21,7 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_PIXELS = 40_000_000
 
 
-def _open(upload, formats=ALLOWED_FORMATS):
+def _open(upload: File[bytes], formats: Collection[str] = ALLOWED_FORMATS) -> Image.Image:
     if upload.size > settings.PHOTO_MAX_BYTES:
         raise ValidationError(
             _("The photo is %(size)s; the largest allowed is %(max)s.")
@@ -46,7 +49,7 @@ def _open(upload, formats=ALLOWED_FORMATS):
     return image
 
 
-def _encode(image):
+def _encode(image: Image.Image) -> tuple[bytes, str]:
     has_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha else "RGB")
     # Pillow writes some of what it read back out (a JPEG or GIF comment, an ICC
@@ -60,7 +63,9 @@ def _encode(image):
     return out.getvalue(), ".jpg"
 
 
-def process_photo(upload, formats=ALLOWED_FORMATS):
+def process_photo(
+    upload: File[bytes], formats: Collection[str] = ALLOWED_FORMATS
+) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
     """Return (photo, thumbnail) files for an upload, or raise ValidationError.
 
     formats: the Pillow formats accepted; a web site's icon may also be an ICO file.

@@ -13,7 +13,8 @@ import socket
 import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from typing import TypedDict
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -25,9 +26,19 @@ USER_AGENT = "CRM-photo-fetcher/1.0"
 # IPv6 ranges that carry an IPv4 address: the address inside is what is reached.
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 
 class FetchRefused(Exception):
     """The picture could not be fetched, or was refused; str() says why, for the user."""
+
+
+class _PoolOptions(TypedDict):
+    port: int
+    maxsize: int
+    retries: bool
+    timeout: urllib3.Timeout
 
 
 @dataclass
@@ -37,14 +48,14 @@ class Fetched:
     body: bytes
 
 
-def _allowed_networks():
+def _allowed_networks() -> list[IPNetwork]:
     allowed = settings.PHOTO_FETCH_ALLOW_PRIVATE
     if allowed is True:
         return [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
     return [ipaddress.ip_network(n, strict=False) for n in allowed or ()]
 
 
-def _embedded_ipv4(ip):
+def _embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
     """Return the IPv4 address an IPv6 address stands for, if it stands for one."""
     if ip.version != 6:
         return None
@@ -59,7 +70,7 @@ def _embedded_ipv4(ip):
     return None
 
 
-def is_public(ip):
+def is_public(ip: IPAddress) -> bool:
     """Return whether ip is an address of the public internet."""
     inner = _embedded_ipv4(ip)
     if inner is not None and not is_public(inner):
@@ -75,7 +86,7 @@ def is_public(ip):
     )
 
 
-def check_address(address):
+def check_address(address: str) -> IPAddress:
     """Return address as an ip_address, or raise FetchRefused if it may not be reached."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if ip.version == 6 and ip.ipv4_mapped:
@@ -85,19 +96,21 @@ def check_address(address):
     raise FetchRefused(_("This address leads to a private network: it is not fetched."))
 
 
-def resolve(host, port):
+def resolve(host: str, port: int) -> list[IPAddress]:
     """Return the checked addresses of host; refuse them all if one may not be reached."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise FetchRefused(_("This site could not be reached.")) from exc
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    # A host name resolves to IPv4 and IPv6 addresses, which getaddrinfo gives as text.
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise FetchRefused(_("This site could not be reached."))
     return [check_address(a) for a in addresses]
 
 
-def _split(url):
+def _split(url: str) -> tuple[SplitResult, str, int]:
+    """Return url's parts, its host name and its port, or raise FetchRefused."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -107,10 +120,10 @@ def _split(url):
         raise FetchRefused(_("Enter a web address that starts with http:// or https://."))
     if parts.username or parts.password:
         raise FetchRefused(_("A web address with a user name or password is not fetched."))
-    return parts, port or (443 if parts.scheme == "https" else 80)
+    return parts, parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
-def _timeout(deadline):
+def _timeout(deadline: float) -> urllib3.Timeout:
     left = deadline - time.monotonic()
     if left <= 0:
         raise FetchRefused(_("The site took too long to answer."))
@@ -118,17 +131,25 @@ def _timeout(deadline):
     return urllib3.Timeout(connect=each, read=each)
 
 
-def _request(parts, port, ip, accept, deadline):
+def _request(
+    parts: SplitResult, hostname: str, port: int, ip: IPAddress, accept: str, deadline: float
+) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
     """Send one GET to the checked address ip; return its one-request pool and the
     response, its body unread."""
     try:
-        host = parts.hostname.encode("idna").decode("ascii")  # an accented domain name
+        host = hostname.encode("idna").decode("ascii")  # an accented domain name
     except UnicodeError as exc:
         raise FetchRefused(_("This site could not be reached.")) from exc
     host_header = f"[{host}]" if ":" in host else host
     if parts.port:
         host_header += f":{parts.port}"
-    options = {"port": port, "maxsize": 1, "retries": False, "timeout": _timeout(deadline)}
+    options: _PoolOptions = {
+        "port": port,
+        "maxsize": 1,
+        "retries": False,
+        "timeout": _timeout(deadline),
+    }
+    pool: urllib3.HTTPConnectionPool
     if parts.scheme == "https":
         # TLS is checked against the host name, though the socket goes to the address.
         pool = urllib3.HTTPSConnectionPool(
@@ -164,11 +185,13 @@ def _request(parts, port, ip, accept, deadline):
     return pool, response
 
 
-def _connect(parts, port, accept, deadline):
-    addresses = resolve(parts.hostname, port)
+def _connect(
+    parts: SplitResult, hostname: str, port: int, accept: str, deadline: float
+) -> tuple[urllib3.HTTPConnectionPool, urllib3.BaseHTTPResponse]:
+    addresses = resolve(hostname, port)
     for n, ip in enumerate(addresses[:2]):
         try:
-            return _request(parts, port, ip, accept, deadline)
+            return _request(parts, hostname, port, ip, accept, deadline)
         except urllib3.exceptions.TimeoutError as exc:
             raise FetchRefused(_("The site took too long to answer.")) from exc
         except urllib3.exceptions.HTTPError as exc:
@@ -177,7 +200,7 @@ def _connect(parts, port, accept, deadline):
     raise FetchRefused(_("This site could not be reached."))
 
 
-def _read(response, max_bytes, deadline):
+def _read(response: urllib3.BaseHTTPResponse, max_bytes: int, deadline: float) -> bytes:
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > max_bytes:
         raise FetchRefused(_("This picture is too large."))
@@ -196,15 +219,15 @@ def _read(response, max_bytes, deadline):
     return bytes(body)
 
 
-def fetch(url, *, accept="image/*", max_bytes=None):
+def fetch(url: str, *, accept: str = "image/*", max_bytes: int | None = None) -> Fetched:
     """Return what url holds, or raise FetchRefused: only public addresses, checked at
     each redirect, within the size and time limits."""
     max_bytes = settings.PHOTO_MAX_BYTES if max_bytes is None else max_bytes
     # Every hop and the body share one allowance: a slow drip cannot hold a worker long.
     deadline = time.monotonic() + 2 * settings.PHOTO_FETCH_TIMEOUT
     for _hop in range(MAX_REDIRECTS + 1):
-        parts, port = _split(url)
-        pool, response = _connect(parts, port, accept, deadline)
+        parts, hostname, port = _split(url)
+        pool, response = _connect(parts, hostname, port, accept, deadline)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 location = response.headers.get("Location")
@@ -226,23 +249,23 @@ def fetch(url, *, accept="image/*", max_bytes=None):
 class _IconLinks(HTMLParser):
     """Collect the icons a page's <head> names: (rel, href, largest declared size)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.icons = []
+        self.icons: list[tuple[list[str], str, int]] = []
         self.done = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body":
             self.done = True
         if self.done or tag != "link":
             return
-        attrs = {k: v or "" for k, v in attrs}
-        rel = attrs.get("rel", "").lower().split()
-        if attrs.get("href") and ("icon" in rel or "apple-touch-icon" in rel):
-            self.icons.append((rel, attrs["href"].strip(), _largest(attrs.get("sizes", ""))))
+        named = {k: v or "" for k, v in attrs}
+        rel = named.get("rel", "").lower().split()
+        if named.get("href") and ("icon" in rel or "apple-touch-icon" in rel):
+            self.icons.append((rel, named["href"].strip(), _largest(named.get("sizes", ""))))
 
 
-def _largest(sizes):
+def _largest(sizes: str) -> int:
     best = 0
     for size in sizes.lower().split():
         width = size.split("x")[0]
@@ -251,7 +274,7 @@ def _largest(sizes):
     return best
 
 
-def site_icon_urls(page_url, html):
+def site_icon_urls(page_url: str, html: str) -> list[str]:
     """Return the icon addresses a home page names, the likely largest first."""
     parser = _IconLinks()
     try:
@@ -259,7 +282,7 @@ def site_icon_urls(page_url, html):
     except Exception:  # noqa: BLE001 - a broken page names no icon
         return []
 
-    def rank(icon):
+    def rank(icon: tuple[list[str], str, int]) -> int:
         rel, _href, size = icon
         touch = "apple-touch-icon" in rel
         # A touch icon is 180 pixels when it says nothing; an icon says nothing when it is

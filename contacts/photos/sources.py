@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from contacts.links import web_href
-from contacts.models import ContactInfo
+from contacts.models import Contact, ContactInfo
 from contacts.photos.files import ALLOWED_FORMATS, process_photo
 from contacts.photos.remote import PAGE_MAX_BYTES, FetchRefused, fetch, site_icon_urls
 
@@ -58,21 +58,22 @@ class Candidate:
     preview: str  # a data: URL of the picture as it would be stored
 
 
-def gravatar_url(email):
+def gravatar_url(email: str) -> str:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
     return settings.PHOTO_GRAVATAR_URL.format(hash=digest)
 
 
-def _host(url):
+def _host(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.") if host.startswith("www.") else host
 
 
-def sources_for(contact):
+def sources_for(contact: Contact) -> list[Source]:
     """Return where pictures of contact may be, from its e-mails and web links."""
-    sources, seen = [], set()
+    sources: list[Source] = []
+    seen: set[str] = set()
 
-    def add(source):
+    def add(source: Source) -> None:
         if source.url not in seen:
             seen.add(source.url)
             sources.append(source)
@@ -108,7 +109,7 @@ def sources_for(contact):
     return sources[:MAX_CANDIDATES]
 
 
-def fetched_photo(url):
+def fetched_photo(url: str) -> tuple[ContentFile[bytes], ContentFile[bytes]]:
     """Return (photo, thumbnail) files of the picture at url, or raise FetchRefused."""
     fetched = fetch(url)
     try:
@@ -117,13 +118,13 @@ def fetched_photo(url):
         raise FetchRefused(" ".join(exc.messages)) from exc
 
 
-def _preview(photo):
+def _preview(photo: ContentFile[bytes]) -> str:
     photo.seek(0)
-    kind = "png" if photo.name.endswith(".png") else "jpeg"
+    kind = "png" if (photo.name or "").endswith(".png") else "jpeg"
     return f"data:image/{kind};base64,{base64.b64encode(photo.read()).decode()}"
 
 
-def _candidate(source):
+def _candidate(source: Source) -> Candidate:
     if not source.site:
         photo, _thumb = fetched_photo(source.url)
         return Candidate(source.label, source.url, _preview(photo))
@@ -142,14 +143,14 @@ def _candidate(source):
     raise FetchRefused(_("No picture was found at this address."))
 
 
-def _found(source):
+def _found(source: Source) -> Candidate | None:
     try:
         return _candidate(source)
     except FetchRefused:
         return None
 
 
-def candidates_for(contact):
+def candidates_for(contact: Contact) -> list[Candidate]:
     """Return the pictures found from contact's details, fetched side by side; those that
     could not be fetched (no network, none published) are left out without a word."""
     sources = sources_for(contact)

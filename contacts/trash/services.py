@@ -2,9 +2,11 @@
 then a daily task purges them for good, photos included.
 """
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,12 +20,12 @@ from contacts.storage import delete_files_on_commit
 
 
 @transaction.atomic
-def contact_delete(*, by, contact):
+def contact_delete(*, by: User, contact: Contact) -> None:
     """Move the contact to the trash; its company link and details stay."""
     contacts_trash(by=by, ids=[contact.pk])
 
 
-def contacts_trash(*, by, ids):
+def contacts_trash(*, by: User, ids: Iterable[int]) -> None:
     """Move contacts to the trash; the persons of a trashed company are no longer found
     by its name, and restoring brings everything back."""
     now = timezone.now()
@@ -37,13 +39,13 @@ def contacts_trash(*, by, ids):
 
 
 @transaction.atomic
-def contact_restore(*, by, contact):
+def contact_restore(*, by: User, contact: Contact) -> None:
     """Bring a contact back from the trash, as it was."""
     contacts_restore(by=by, ids=[contact.pk])
 
 
 @transaction.atomic
-def contacts_restore(*, by, ids):
+def contacts_restore(*, by: User, ids: Iterable[int]) -> int:
     """Bring contacts back from the trash, as they were; return how many came back."""
     trashed = Contact.all_objects.filter(pk__in=ids, deleted_at__isnull=False)
     ids = list(trashed.values_list("pk", flat=True))
@@ -60,7 +62,7 @@ def contacts_restore(*, by, ids):
 
 
 @transaction.atomic
-def contacts_purge(contacts):
+def contacts_purge(contacts: Iterable[Contact]) -> int:
     """Delete contacts for good, with their photos; a company's persons stay, unlinked."""
     contacts = Contact.all_objects.filter(pk__in=[c.pk for c in contacts])
     files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
@@ -69,7 +71,7 @@ def contacts_purge(contacts):
     return count
 
 
-def trash_purge_expired():
+def trash_purge_expired() -> int:
     """Purge the contacts that have been in the trash longer than settings.TRASH_DAYS."""
     limit = timezone.now() - timedelta(days=settings.TRASH_DAYS)
     expired = Contact.all_objects.filter(deleted_at__lt=limit)
@@ -80,7 +82,7 @@ def trash_purge_expired():
 
 
 @task()
-def purge_trash(*, reschedule=False):
+def purge_trash(*, reschedule: bool = False) -> int:
     """Purge the contacts in the trash for longer than settings.TRASH_DAYS.
 
     With reschedule, it enqueues itself again for tomorrow: one daily run, kept going by
@@ -93,7 +95,7 @@ def purge_trash(*, reschedule=False):
     return purged
 
 
-def schedule_purge_trash(delay=timedelta(days=1)):
+def schedule_purge_trash(delay: timedelta = timedelta(days=1)) -> None:
     """Enqueue the daily purge for later, unless the backend cannot defer tasks."""
     if purge_trash.get_backend().supports_defer:
         purge_trash.using(run_after=timezone.now() + delay).enqueue(reschedule=True)

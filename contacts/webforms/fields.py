@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Contact, CustomField
+from contacts.models import Contact, CustomField, WebForm
 
 Type = CustomField.Type
 CUSTOM_TYPES = (
@@ -26,20 +27,20 @@ ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 @dataclass(frozen=True)
 class FieldSpec:
     name: str  # the input's name in the HTML
-    default_label: str
+    default_label: StrOrPromise
     input_type: str  # text, email, tel, url, textarea, select, checkbox, date, number
     max_length: int = 0
-    options: tuple = field(default=())
+    options: tuple[str, ...] = field(default=())
     forced: bool = False  # always offered
     always_required: bool = False
     custom_key: str = ""  # the key in Contact.custom for a user field
 
     @property
-    def is_custom(self):
+    def is_custom(self) -> bool:
         return bool(self.custom_key)
 
 
-def _standard(kind):
+def _standard(kind: str) -> list[FieldSpec]:
     person = kind == Contact.Kind.PERSON
     specs = []
     if person:
@@ -71,13 +72,14 @@ def _standard(kind):
     return specs
 
 
-def _custom(custom_field):
-    max_length = {
+def _custom(custom_field: CustomField) -> FieldSpec:
+    max_lengths: dict[str, int] = {
         Type.TEXT: custom_fields.TEXT_MAX_LENGTH,
         Type.TEXTAREA: custom_fields.TEXTAREA_MAX_LENGTH,
         Type.NUMBER: NUMBER_MAX_LENGTH,
         Type.URL: custom_fields.URL_MAX_LENGTH,
-    }.get(custom_field.field_type, 0)
+    }
+    max_length = max_lengths.get(custom_field.field_type, 0)
     return FieldSpec(
         name=f"cf_{custom_field.pk}",
         default_label=custom_field.label,
@@ -88,7 +90,7 @@ def _custom(custom_field):
     )
 
 
-def available_fields(kind):
+def available_fields(kind: str) -> list[FieldSpec]:
     """Return every field a form creating contacts of kind may offer, in order."""
     custom = [_custom(f) for f in custom_fields.fields_for(kind) if f.field_type in CUSTOM_TYPES]
     return _standard(kind) + custom
@@ -101,15 +103,15 @@ class OfferedField:
     label: str  # as chosen in Settings; empty shows the default label
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self.spec.name
 
     @property
-    def shown_label(self):
+    def shown_label(self) -> str:
         return self.label or str(self.spec.default_label)
 
 
-def offered_fields(web_form):
+def offered_fields(web_form: WebForm) -> list[OfferedField]:
     """Return the fields web_form shows, in order: the forced ones and those chosen.
 
     A user field deleted, or changed to another kind or to a heading, since the form was

@@ -1,8 +1,12 @@
 """Website forms: store them, and turn a visitor's submission into a contact."""
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
@@ -10,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django_tasks import task
+from taggit.models import Tag
 
 from accounts.preferences import speaking_to
 from contacts import history, text
@@ -21,6 +26,10 @@ from contacts.services import CONTACT_FIELDS, ContactData, contact_create, conta
 from contacts.webforms.fields import ADDRESS_PARTS
 
 NEW, UPDATED = "web_form_created", "web_form_updated"
+# An e-mail, phone or web site, or an address, as ContactData takes them.
+Row = dict[str, Any]
+# What the visitor sent, as listed to the users notified: (label, text).
+Values = Sequence[tuple[str, str]]
 
 
 @dataclass
@@ -30,18 +39,18 @@ class WebFormData:
     name: str
     kind: str
     language: str
-    fields: list  # dicts: name, required, label
+    fields: list[dict[str, Any]]  # name, required, label
     success_url: str = ""
-    allowed_hosts: list = field(default_factory=list)
-    tags: list = field(default_factory=list)  # names
-    responsible: list = field(default_factory=list)  # users
+    allowed_hosts: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # names
+    responsible: list[User] = field(default_factory=list)
     access: str = Contact.Access.PRIVATE
-    notify: list = field(default_factory=list)  # users
+    notify: list[User] = field(default_factory=list)
     update_existing: bool = False
     is_active: bool = True
 
 
-def _tags_named(names):
+def _tags_named(names: Iterable[str]) -> list[Tag]:
     """Return the tags of these names, creating those that do not exist."""
     found = []
     for name in names:
@@ -51,7 +60,7 @@ def _tags_named(names):
 
 
 @transaction.atomic
-def web_form_save(*, web_form=None, data):
+def web_form_save(*, web_form: WebForm | None = None, data: WebFormData) -> WebForm:
     """Create a website form, or store data on web_form; its kind never changes."""
     web_form = web_form or WebForm(kind=data.kind)
     web_form.name = data.name
@@ -69,20 +78,20 @@ def web_form_save(*, web_form=None, data):
     return web_form
 
 
-def web_form_regenerate_key(*, web_form):
+def web_form_regenerate_key(*, web_form: WebForm) -> WebForm:
     """Give the form a new secret key: copies of its old HTML stop working."""
     web_form.secret_key = new_web_form_key()
     web_form.save(update_fields=["secret_key", "updated_at"])
     return web_form
 
 
-def web_form_set_active(*, web_form, active):
+def web_form_set_active(*, web_form: WebForm, active: bool) -> WebForm:
     web_form.is_active = active
     web_form.save(update_fields=["is_active", "updated_at"])
     return web_form
 
 
-def web_form_delete(*, web_form):
+def web_form_delete(*, web_form: WebForm) -> None:
     """Delete the form; the contacts it created stay."""
     web_form.delete()
 
@@ -93,10 +102,12 @@ class Submission:
     created: bool
 
 
-def _visitor_data(web_form, cleaned):
+def _visitor_data(
+    web_form: WebForm, cleaned: Mapping[str, Any]
+) -> tuple[dict[str, object], list[Row], Row, dict[str, object], str]:
     """Return (fields, infos, address, custom values, company name) from the cleaned values."""
     values = {k: v for k, v in cleaned.items() if v not in (None, "", False)}
-    fields = {
+    fields: dict[str, object] = {
         name: values[name]
         for name in ("first_name", "last_name", "job_title", "description")
         if name in values
@@ -105,7 +116,7 @@ def _visitor_data(web_form, cleaned):
     if web_form.kind == Contact.Kind.COMPANY:
         fields["company_name"] = company_name
         company_name = ""
-    infos = []
+    infos: list[Row] = []
     for name, kind, category in (
         ("email", ContactInfo.Kind.EMAIL, "work"),
         ("phone", ContactInfo.Kind.PHONE, "work"),
@@ -120,7 +131,7 @@ def _visitor_data(web_form, cleaned):
     return fields, infos, address, custom, company_name
 
 
-def _info_key(info):
+def _info_key(info: Row) -> tuple[str, str]:
     if info["kind"] == ContactInfo.Kind.EMAIL:
         return (info["kind"], info["value"].strip().lower())
     if info["kind"] == ContactInfo.Kind.PHONE:
@@ -128,11 +139,11 @@ def _info_key(info):
     return (info["kind"], info["value"].strip().lower())
 
 
-def _address_key(address):
+def _address_key(address: Row) -> tuple[str, ...]:
     return tuple(" ".join(str(address.get(p, "")).split()).lower() for p in ADDRESS_PARTS)
 
 
-def _matching_contact(web_form, infos):
+def _matching_contact(web_form: WebForm, infos: list[Row]) -> Contact | None:
     """Return the oldest contact of the form's kind with the email submitted, locked."""
     emails = [i["value"].strip().lower() for i in infos if i["kind"] == ContactInfo.Kind.EMAIL]
     if not emails:
@@ -151,7 +162,9 @@ def _matching_contact(web_form, infos):
     return Contact.objects.select_for_update().filter(pk=pk).first() if pk else None
 
 
-def _merged(contact, infos, address, custom, tags):
+def _merged(
+    contact: Contact, infos: list[Row], address: Row, custom: dict[str, object], tags: list[Tag]
+) -> ContactData:
     """Return ContactData: contact as it is, with the visitor's new details added.
 
     A visitor is anyone who knows the contact's email: new emails, phones, web sites, an
@@ -191,7 +204,9 @@ def _merged(contact, infos, address, custom, tags):
     )
 
 
-def _record_visit(web_form, contact, values, update):
+def _record_visit(
+    web_form: WebForm, contact: Contact, values: Values, update: ContactData
+) -> Contact:
     """Update contact with update, and record on it what the visitor sent, even if nothing new."""
     details = {"web_form": web_form.name, "submitted": [[label, value] for label, value in values]}
     last = contact.events.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -204,7 +219,7 @@ def _record_visit(web_form, contact, values, update):
 
 
 @transaction.atomic
-def web_form_submit(*, web_form, cleaned, values):
+def web_form_submit(*, web_form: WebForm, cleaned: Mapping[str, Any], values: Values) -> Submission:
     """Create (or update, per the form) the contact a visitor sent; notify the chosen users.
 
     cleaned: the visitor's validated fields; values: [(label, text)] listed to the users
@@ -240,31 +255,46 @@ def web_form_submit(*, web_form, cleaned, values):
     return Submission(contact=contact, created=created)
 
 
-def _notify(web_form, contact, created, values, also=()):
+def _notify(
+    web_form: WebForm,
+    contact: Contact,
+    created: bool,
+    values: Values,
+    also: Iterable[User] = (),
+) -> None:
     users = list(web_form.notify.filter(is_active=True))
     users += [u for u in also if u not in users]
     verb = NEW if created else UPDATED
     Notification.objects.bulk_create(
         Notification(recipient=u, contact=contact, web_form=web_form, verb=verb) for u in users
     )
-    values = [[label, value] for label, value in values]
+    listed = [[label, value] for label, value in values]
     sent_at = timezone.now().isoformat()
     for user in users:
         if user.email:
             transaction.on_commit(
-                lambda uid=user.pk: send_web_form_email.enqueue(
-                    user_id=uid,
+                partial(
+                    send_web_form_email.enqueue,
+                    user_id=user.pk,
                     contact_id=contact.pk,
                     web_form_id=web_form.pk,
                     created=created,
-                    values=values,
+                    values=listed,
                     sent_at=sent_at,
                 )
             )
 
 
 @task()
-def send_web_form_email(*, user_id, contact_id, web_form_id, created, values, sent_at=None):
+def send_web_form_email(
+    *,
+    user_id: int,
+    contact_id: int,
+    web_form_id: int,
+    created: bool,
+    values: list[list[str]],
+    sent_at: str | None = None,
+) -> None:
     """Email a user what a visitor sent through a website form, as far as he may see it."""
     user = get_user_model().objects.filter(pk=user_id).first()
     contact = Contact.objects.filter(pk=contact_id).first()
