@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, tags
-from contacts.access import contacts_visible_to
+from contacts.access import Perm, contacts_visible_to
 from contacts.bulk import services as bulk
 from contacts.bulk.forms import EXPORTS, ActionForm, SelectionForm
 from contacts.models import BulkJob, Contact
@@ -56,7 +56,7 @@ def contact_bulk(request):
         messages.success(request, result_message(job), extra_tags=_undo_tags(job))
         return redirect(list_url)
     total = contacts.count()
-    perm = "delete" if action == Action.DELETE else "change"
+    perm = Perm.DELETE if action == Action.DELETE else Perm.CHANGE
     allowed = contacts_visible_to(request.user, contacts, perm).count()
     context = {
         "action": action,
@@ -113,7 +113,7 @@ def bulk_undo(request, pk):
     trashed = Contact.all_objects.filter(
         pk__in=job.contact_ids, deleted_by=request.user, deleted_at__gte=job.created_at
     )
-    ids = list(contacts_visible_to(request.user, trashed, "delete").values_list("pk", flat=True))
+    ids = list(contacts_visible_to(request.user, trashed, Perm.DELETE).values_list("pk", flat=True))
     count = services.contacts_restore(by=request.user, ids=ids)
     messages.success(
         request,

@@ -7,7 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from contacts import selectors
-from contacts.access import contacts_visible_to, get_contact_for_user, with_company_visibility
+from contacts.access import (
+    Perm,
+    contacts_visible_to,
+    get_contact_for_user,
+    with_company_visibility,
+)
 from contacts.merging import duplicates, merge
 from contacts.views.lists import int_param
 
@@ -28,11 +33,11 @@ def duplicate_list(request):
 def contact_merge(request):
     """Pick the contact to merge with, choose the values that win, merge."""
     params = request.POST if request.method == "POST" else request.GET
-    keep = get_contact_for_user(request.user, int_param(params.get("keep"), 0), "change")
+    keep = get_contact_for_user(request.user, int_param(params.get("keep"), 0), Perm.CHANGE)
     other_id = int_param(params.get("other"), 0)
     if not other_id:
         return _pick_other(request, keep)
-    other = get_contact_for_user(request.user, other_id, "delete")
+    other = get_contact_for_user(request.user, other_id, Perm.DELETE)
     if other.kind != keep.kind or other.pk == keep.pk:
         messages.error(
             request, _("Only two different persons, or two different companies, can be merged.")
@@ -80,7 +85,7 @@ def _pick_other(request, keep):
     candidates = []
     if query:
         found = selectors.contact_search(
-            contacts_visible_to(request.user, perm="delete").filter(kind=keep.kind), query
+            contacts_visible_to(request.user, perm=Perm.DELETE).filter(kind=keep.kind), query
         )
         found = with_company_visibility(request.user, found.select_related("company"))
         candidates = list(found.exclude(pk=keep.pk).order_by("sort_name", "pk")[:20])

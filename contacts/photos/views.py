@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contacts import services
-from contacts.access import get_contact_for_user
+from contacts.access import Perm, get_contact_for_user
 from contacts.forms import PhotoChangeForm
 from contacts.models import Contact
 from contacts.photos.sources import candidates_for, sources_for
@@ -24,7 +24,7 @@ def _dialog_context(contact, **extra):
 
 def photo_change(request, pk):
     """Show the dialog as a page; save the photo it was given."""
-    contact = get_contact_for_user(request.user, pk, "change")
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
     error = None
     if request.method == "POST":
         form = PhotoChangeForm(request.POST, request.FILES)
@@ -63,7 +63,7 @@ def _save(request, contact, files):
 def photo_candidates(request, pk):
     """Return the pictures found from the contact's details (the dialog asks when it opens)."""
     queryset = Contact.objects.prefetch_related("infos")
-    contact = get_contact_for_user(request.user, pk, "change", queryset=queryset)
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE, queryset=queryset)
     context = _dialog_context(
         contact, candidates=candidates_for(contact), searched=bool(sources_for(contact))
     )

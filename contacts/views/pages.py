@@ -11,7 +11,13 @@ from django.views.decorators.http import require_POST
 
 from contacts import conflicts, history, selectors, services
 from contacts import currencies as config
-from contacts.access import can_change, can_delete, contacts_visible_to, get_contact_for_user
+from contacts.access import (
+    Perm,
+    can_change,
+    can_delete,
+    contacts_visible_to,
+    get_contact_for_user,
+)
 from contacts.custom_fields import values as custom_fields
 from contacts.forms import ContactForm, detail_formsets, typed_rows, typed_values
 from contacts.merging import duplicates
@@ -131,7 +137,7 @@ def _form_page(request, kind, contact=None):
 
 def _disk_full(request, kind, pk, data):
     """Show the form again with what was typed, saying that nothing was saved."""
-    contact = get_contact_for_user(request.user, pk, "change") if pk else None
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE) if pk else None
     form = ContactForm(data, kind=kind, user=request.user, instance=contact)
     form.is_valid()
     form.add_error(
@@ -185,7 +191,7 @@ def contact_create(request, kind):
 
 
 def contact_edit(request, pk):
-    contact = get_contact_for_user(request.user, pk, "change")
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
     return _form_page(request, contact.kind, contact)
 
 
@@ -247,7 +253,7 @@ def _readable(user, events):
 
 
 def contact_delete(request, pk):
-    contact = get_contact_for_user(request.user, pk, "delete")
+    contact = get_contact_for_user(request.user, pk, Perm.DELETE)
     if request.method == "POST":
         name = str(contact)
         trash.contact_delete(by=request.user, contact=contact)
@@ -267,7 +273,7 @@ def contact_delete(request, pk):
 
 @require_POST
 def company_link_person(request, pk):
-    company = get_contact_for_user(request.user, pk, "view")
+    company = get_contact_for_user(request.user, pk)
     if company.kind != Contact.Kind.COMPANY:
         raise Http404
     name = " ".join(request.POST.get("person", "").replace("\x00", "").split())
