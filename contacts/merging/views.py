@@ -43,26 +43,35 @@ def contact_merge(request):
             request, _("Only two different persons, or two different companies, can be merged.")
         )
         return redirect(keep)
-    if request.method == "POST":
-        take = [
-            key[len("f-") :]
-            for key, value in request.POST.items()
-            if key.startswith("f-") and value == "other"
-        ]
-        try:
-            merge.contacts_merge(by=request.user, keep=keep, other=other, take=take)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(keep)
-        messages.success(
-            request,
-            _(
-                "“%(other)s” was merged into “%(keep)s” and moved to the trash, "
-                "from where it can be restored."
-            )
-            % {"other": other, "keep": keep},
-        )
+    if request.method != "POST":
+        return _choices_page(request, keep, other)
+    return _merge(request, keep, other)
+
+
+def _merge(request, keep, other):
+    """Merge other into keep, with other's value for each field posted as f-<field>=other."""
+    chosen = request.POST.items()
+    take = [
+        key.removeprefix("f-") for key, value in chosen if key.startswith("f-") and value == "other"
+    ]
+    try:
+        merge.contacts_merge(by=request.user, keep=keep, other=other, take=take)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect(keep)
+    messages.success(
+        request,
+        _(
+            "“%(other)s” was merged into “%(keep)s” and moved to the trash, "
+            "from where it can be restored."
+        )
+        % {"other": other, "keep": keep},
+    )
+    return redirect(keep)
+
+
+def _choices_page(request, keep, other):
+    """Show the values that differ, each with a choice of the one that wins."""
     for contact in (keep, other):
         contact.primary_email = contact.infos.filter(kind="email").order_by("-is_primary").first()
     context = {
