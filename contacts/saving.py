@@ -2,8 +2,9 @@
 
 The pages turn the outcome into a response: the contact saved, possible duplicates to
 confirm, someone else's save in between, or a disk too full for the photo. The writes
-themselves are services.contact_create and services.contact_update; this module sits
-above them and the duplicates, so that no feature package depends on it.
+themselves are services.contact_create, contact_update and contact_set_photo; this
+module sits above them and the duplicates (merging's), so that services depends on no
+feature package.
 """
 
 from collections.abc import Callable

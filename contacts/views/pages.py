@@ -79,7 +79,7 @@ def _conflicts_response(request, editor, merged):
     contact = editor.contact
     base = conflicts.base_of(contact, editor.kind, editor.user, asked)
     editor = editor.typed(version=contact.version, base=base)
-    return _form_response(request, editor, conflicts=merged.asked, unanswered=merged.unanswered)
+    return _form_response(request, editor, questions=merged.asked, unanswered=merged.unanswered)
 
 
 def _save(request, editor, data):
@@ -139,13 +139,14 @@ def _disk_full(request, kind, pk, data):
     return _form_response(request, editor)
 
 
-def _form_response(request, editor, conflicts=(), unanswered=False, duplicates=()):
+def _form_response(request, editor, questions=(), unanswered=False, duplicates=()):
+    """Render the form; questions: what both users changed, asked before saving."""
     context = {
         "form": editor.form,
         "formsets": editor.formsets,
         "kind": editor.kind,
         "contact": editor.contact,
-        "conflicts": conflicts,
+        "conflicts": questions,
         "unanswered": unanswered,
         "duplicates": duplicates,
         "detail_sections": _detail_sections(editor.formsets),
