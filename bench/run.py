@@ -716,13 +716,13 @@ def bench_trash_page(database, role, user, requests):
     """GET /contacts/trash/ with TRASH_SAMPLE contacts the user may delete in the trash."""
     from django.test import Client
 
-    from contacts.access import contacts_visible_to
+    from contacts.access import Perm, contacts_visible_to
     from contacts.models import Contact, ContactEvent
     from contacts.trash.services import contacts_restore, contacts_trash
 
     client = Client()
     client.force_login(user)
-    deletable = contacts_visible_to(user, Contact.objects.all(), "delete")
+    deletable = contacts_visible_to(user, Contact.objects.all(), Perm.DELETE)
     ids = list(deletable.order_by("pk").values_list("pk", flat=True)[:TRASH_SAMPLE])
     last_event = ContactEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     contacts_trash(by=user, ids=ids)

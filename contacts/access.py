@@ -5,10 +5,24 @@ delete on their contacts; the "CRM users" group holds view (public read) or all 
 (public read/write). CRM admins hold the global permissions.
 """
 
-from django.contrib.auth.models import Group, Permission
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.lookups import IsNull
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
@@ -32,8 +46,23 @@ GROUP_PERMS_BY_ACCESS = {
 }
 PUBLIC = (Contact.Access.PUBLIC_READ, Contact.Access.PUBLIC_RW)
 
+# Whoever a request comes from: the access checks answer "nothing" to an anonymous one.
+AnyUser = User | AnonymousUser
 
-def ensure_groups(using="default"):
+
+class Perm(StrEnum):
+    """What a user asks to do with a contact: see it, change it, or delete it."""
+
+    VIEW = "view"
+    CHANGE = "change"
+    DELETE = "delete"
+
+    @property
+    def codename(self) -> str:
+        return f"{self}_contact"
+
+
+def ensure_groups(using: str = "default") -> None:
     """Create the CRM groups with their global permissions."""
     perms = Permission.objects.using(using).filter(content_type__app_label="contacts")
     users, _ = Group.objects.using(using).get_or_create(name=CRM_USERS_GROUP)
@@ -44,39 +73,42 @@ def ensure_groups(using="default"):
     )
 
 
-def make_crm_user(user):
+def make_crm_user(user: User) -> None:
     user.groups.add(Group.objects.get_or_create(name=CRM_USERS_GROUP)[0])
 
 
-def _roles(user):
-    if not hasattr(user, "_crm_roles"):
+def _roles(user: AnyUser) -> tuple[bool, bool]:
+    # Read once per user object: a request asks many times.
+    roles = user.__dict__.get("_crm_roles")
+    if roles is None:
         names = set(user.groups.values_list("name", flat=True))
-        user._crm_roles = (
+        roles = user.__dict__["_crm_roles"] = (
             user.is_superuser or CRM_ADMINS_GROUP in names,
             CRM_USERS_GROUP in names,
         )
-    return user._crm_roles
+    return roles
 
 
-def is_crm_admin(user):
+def is_crm_admin(user: AnyUser) -> bool:
     return user.is_authenticated and user.is_active and _roles(user)[0]
 
 
-def is_crm_user(user):
+def is_crm_user(user: AnyUser) -> bool:
     """Return whether user may use the CRM at all: a CRM user, a CRM admin or a superuser."""
     return user.is_authenticated and user.is_active and any(_roles(user))
 
 
-_PERMISSION_IDS = {}  # database alias: {codename: id}; cleared when the tables are rebuilt
+# database alias: {codename: id}; cleared when the tables are rebuilt
+_PERMISSION_IDS: dict[str, dict[str, int]] = {}
 
 
 @receiver(post_migrate)
-def _forget_permission_ids(**kwargs):
+def _forget_permission_ids(**kwargs: Any) -> None:
     # migrate, and flush in tests, may create the permissions again with other ids.
     _PERMISSION_IDS.clear()
 
 
-def _permission_ids(user=None):
+def _permission_ids() -> dict[str, int]:
     """Return {codename: id} of the contact permissions, read once per process."""
     # The ids, not a join on the codename: the EXISTS probes then use the
     # (user, permission, content_object) index instead of scanning the user's rows.
@@ -89,14 +121,17 @@ def _permission_ids(user=None):
     return _PERMISSION_IDS[DEFAULT_DB_ALIAS]
 
 
-def _granted(user, codename="view_contact"):
+def _granted(user: User, codename: str = "view_contact") -> QuerySet[ContactUserObjectPermission]:
     return ContactUserObjectPermission.objects.filter(
-        user=user, permission_id=_permission_ids(user)[codename]
+        user=user, permission_id=_permission_ids()[codename]
     )
 
 
-def contacts_visible_to(user, queryset=None, perm="view"):
-    """Return the contacts that user may see, or with perm "change" or "delete", act on."""
+def contacts_visible_to(
+    user: AnyUser, queryset: QuerySet[Contact] | None = None, perm: Perm = Perm.VIEW
+) -> QuerySet[Contact]:
+    """Return the contacts that user may see, or with Perm.CHANGE or Perm.DELETE, act on."""
+    perm = Perm(perm)  # a misspelt permission raises rather than checking visibility only
     qs = Contact.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active):
         return qs.none()
@@ -104,14 +139,14 @@ def contacts_visible_to(user, queryset=None, perm="view"):
         return qs
     # Equivalent to guardian's get_objects_for_user (a test holds them together), but
     # a plain column test and one indexed EXISTS instead of a join over both tables.
-    granted = Exists(_granted(user, f"{perm}_contact").filter(content_object=OuterRef("pk")))
+    granted = Exists(_granted(user, perm.codename).filter(content_object=OuterRef("pk")))
     if _roles(user)[1]:
-        public = PUBLIC if perm == "view" else (Contact.Access.PUBLIC_RW,)
+        public = PUBLIC if perm is Perm.VIEW else (Contact.Access.PUBLIC_RW,)
         return qs.filter(Q(access__in=public) | granted)
     return qs.filter(granted)
 
 
-def count_visible_to(user):
+def count_visible_to(user: AnyUser) -> int:
     """Return how many contacts user may see: contacts_visible_to(user).count(), faster.
 
     Admins and CRM users read the counts the triggers keep (contacts/counts.py).
@@ -125,7 +160,7 @@ def count_visible_to(user):
     return _granted(user).filter(content_object__deleted_at__isnull=True).count()
 
 
-def editable_ids(user, contacts):
+def editable_ids(user: User, contacts: Iterable[Contact]) -> set[int]:
     """Return the ids among contacts that user may change."""
     if is_crm_admin(user):
         return {c.pk for c in contacts}
@@ -138,7 +173,7 @@ def editable_ids(user, contacts):
     return ids
 
 
-def with_permissions(user, queryset):
+def with_permissions(user: User, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     """Annotate on each contact may_change and may_delete: what user may do with it.
 
     Read by can_change and can_delete, so a page asks once, in the query that reads the
@@ -148,7 +183,7 @@ def with_permissions(user, queryset):
         return queryset.annotate(may_change=Value(True), may_delete=Value(True))
     public = Q(access=Contact.Access.PUBLIC_RW) if _roles(user)[1] else Q(pk__in=[])
 
-    def allowed(codename):
+    def allowed(codename: str) -> Case:
         # A LIMIT 1 subquery, not EXISTS: under OR, PostgreSQL may answer an EXISTS by
         # hashing all the user's grants (thousands of rows) even for one page of
         # contacts; this one it probes per contact in the unique index, 3 times faster.
@@ -163,7 +198,7 @@ def with_permissions(user, queryset):
     )
 
 
-def with_company_visibility(user, queryset):
+def with_company_visibility(user: User, queryset: QuerySet[Contact]) -> QuerySet[Contact]:
     """Annotate on each contact company_visible: whether user may see its company.
 
     A public person may work at a private company: its name is then not the user's to
@@ -185,15 +220,16 @@ def with_company_visibility(user, queryset):
     )
 
 
-def _checker(user):
+def _checker(user: User) -> ObjectPermissionChecker:
     # One guardian checker per user object: it caches an object's permissions, so asking
     # whether the user may change and delete a contact costs its two queries once.
-    if not hasattr(user, "_crm_checker"):
-        user._crm_checker = ObjectPermissionChecker(user)
-    return user._crm_checker
+    checker = user.__dict__.get("_crm_checker")
+    if checker is None:
+        checker = user.__dict__["_crm_checker"] = ObjectPermissionChecker(user)
+    return checker
 
 
-def can_change(user, contact):
+def can_change(user: AnyUser, contact: Contact) -> bool:
     if hasattr(contact, "may_change"):  # read with with_permissions(user, …)
         return contact.may_change
     return is_crm_admin(user) or (
@@ -201,7 +237,7 @@ def can_change(user, contact):
     )
 
 
-def can_delete(user, contact):
+def can_delete(user: AnyUser, contact: Contact) -> bool:
     if hasattr(contact, "may_delete"):
         return contact.may_delete
     return is_crm_admin(user) or (
@@ -209,22 +245,27 @@ def can_delete(user, contact):
     )
 
 
-def get_contact_for_user(user, pk, perm="view", queryset=None):
+def get_contact_for_user(
+    user: User, pk: int, perm: Perm = Perm.VIEW, queryset: QuerySet[Contact] | None = None
+) -> Contact:
     """Return the contact, or 404 when user cannot see it and 403 when he cannot act.
 
     Annotated with what user may do with it and whether he may see its company.
     """
+    perm = Perm(perm)
     contacts = with_permissions(user, contacts_visible_to(user, queryset))
     contacts = with_company_visibility(user, contacts)
     contact = get_object_or_404(contacts, pk=pk)
-    if perm == "change" and not can_change(user, contact):
+    if perm is Perm.CHANGE and not can_change(user, contact):
         raise PermissionDenied
-    if perm == "delete" and not can_delete(user, contact):
+    if perm is Perm.DELETE and not can_delete(user, contact):
         raise PermissionDenied
     return contact
 
 
-def grant_access(contact, access, responsible_ids, new=False):
+def grant_access(
+    contact: Contact, access: str, responsible_ids: Iterable[int], new: bool = False
+) -> None:
     """Write the guardian rows that make access and responsible users true.
 
     A new contact has no rows yet: nothing to delete or to read first.
@@ -259,7 +300,9 @@ def grant_access(contact, access, responsible_ids, new=False):
         )
 
 
-def grant_responsible_many(contact_ids, user_ids, *, replace):
+def grant_responsible_many(
+    contact_ids: Sequence[int], user_ids: Sequence[int], *, replace: bool
+) -> None:
     """Give user_ids the permissions of responsible users on many contacts at once.
 
     With replace, the other users lose theirs.
@@ -279,7 +322,7 @@ def grant_responsible_many(contact_ids, user_ids, *, replace):
     )
 
 
-def grant_access_many(contact_ids, access):
+def grant_access_many(contact_ids: Sequence[int], access: str) -> None:
     """Write the group permissions of one access level on many contacts at once."""
     perms = _permission_ids()
     group = Group.objects.get_or_create(name=CRM_USERS_GROUP)[0]

@@ -12,13 +12,19 @@ base from it would be fragile. The signature keeps a user from forging it, and i
 which contact and version it belongs to.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
+from django.contrib.auth.models import User
 from django.core import signing
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts.forms import ContactForm, detail_formsets, parse_tags, typed_rows
+from contacts.models import Contact
 
 NOT_COMPARED = {"version", "base", "photo", "remove_photo", "confirm_lose_access"}
 SECTIONS = {
@@ -30,6 +36,9 @@ SECTIONS = {
 CHOICE = "choice-"  # choice-<field or section>: STORED or YOURS, posted by the conflict table
 STORED, YOURS = "stored", "yours"
 SALT = "contacts.conflicts.base"
+# The values of a form as a browser posts them: {"fields": {name: value}, "rows": {prefix: [row]}}
+Values = dict[str, Any]
+Rows = list[dict[str, Any]]
 
 
 @dataclass
@@ -42,12 +51,12 @@ class Difference:
 
 @dataclass
 class Merge:
-    data: object  # the posted data with the other user's changes taken in
-    asked: list = field(default_factory=list)  # Differences both users made
+    data: QueryDict  # the posted data with the other user's changes taken in
+    asked: list[Difference] = field(default_factory=list)  # what both users changed
     unanswered: bool = False  # a question of the previous page was left without a choice
 
 
-def base_of(contact, kind, user, ask=()):
+def base_of(contact: Contact, kind: str, user: User, ask: Iterable[str] = ()) -> str:
     """Return the signed base of a form loaded from contact as it is stored now.
 
     ask: the fields and sections the page asks about; each needs a choice when posted.
@@ -56,14 +65,19 @@ def base_of(contact, kind, user, ask=()):
     return signed_base(contact, form, detail_formsets(contact=contact), ask)
 
 
-def signed_base(contact, form, formsets, ask=()):
+def signed_base(
+    contact: Contact,
+    form: ContactForm,
+    formsets: dict[str, forms.BaseFormSet],
+    ask: Iterable[str] = (),
+) -> str:
     """Return the signed base of the unbound form and formsets loaded from contact."""
     values = _stored_values(form, formsets)
     payload = {"pk": contact.pk, "version": contact.version, **values, "ask": list(ask)}
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
-def merge(data, contact, kind, user):
+def merge(data: QueryDict, contact: Contact, kind: str, user: User) -> Merge:
     """Return the posted data merged with what others saved since the form was loaded."""
     base = _read_base(data.get("base", ""), contact)
     started = base["version"] if base else _started_from(data)
@@ -77,7 +91,7 @@ def merge(data, contact, kind, user):
     pending = set()
     for name in base["ask"] if base else ():
         choice = data.get(f"{CHOICE}{name}")
-        if choice == STORED:
+        if base and choice == STORED:
             # What the question showed as stored is the base of that page.
             _put_unit(data, name, _unit(base, name))
         elif choice != YOURS:
@@ -104,7 +118,7 @@ def merge(data, contact, kind, user):
     return Merge(data, asked, bool(pending) and bool(asked))
 
 
-def _read_base(signed, contact):
+def _read_base(signed: str, contact: Contact) -> Values | None:
     try:
         base = signing.loads(signed, salt=SALT)
     except signing.BadSignature:
@@ -114,20 +128,20 @@ def _read_base(signed, contact):
     return base
 
 
-def _started_from(data):
+def _started_from(data: QueryDict) -> int | None:
     try:
         return int(data.get("version", ""))
     except ValueError:
         return None
 
 
-def _units(form):
+def _units(form: ContactForm) -> list[tuple[str, Any]]:
     """Return (name, label) of each field and section the merge compares."""
     units = [(n, f.label) for n, f in form.fields.items() if n not in NOT_COMPARED]
     return units + list(SECTIONS.items())
 
 
-def _stored_values(form, formsets):
+def _stored_values(form: ContactForm, formsets: dict[str, forms.BaseFormSet]) -> Values:
     """Return the values of an unbound form, as a browser would post them."""
     fields = {}
     for name in form.fields:
@@ -137,13 +151,13 @@ def _stored_values(form, formsets):
     return {"fields": fields, "rows": rows}
 
 
-def _typed_values(form, formsets):
+def _typed_values(form: ContactForm, formsets: dict[str, forms.BaseFormSet]) -> dict[str, Any]:
     typed = {n: form[n].data for n, _f in _units(form) if n not in SECTIONS}
     typed.update({prefix: typed_rows(formsets[prefix]) for prefix in SECTIONS})
     return typed
 
 
-def _posted(value):
+def _posted(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value]
     if value is None or isinstance(value, bool):
@@ -151,17 +165,17 @@ def _posted(value):
     return str(value)
 
 
-def _posted_row(row):
+def _posted_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v if isinstance(v, bool) or v is None else str(v) for k, v in row.items()}
 
 
-def _unit(values, name):
+def _unit(values: Values, name: str) -> Any:
     if name in SECTIONS:
         return values["rows"].get(name, [])
     return values["fields"].get(name)
 
 
-def _put_unit(data, name, value):
+def _put_unit(data: QueryDict, name: str, value: Any) -> None:
     if name in SECTIONS:
         for key in [k for k in data if k.startswith(f"{name}-")]:
             del data[key]
@@ -174,7 +188,7 @@ def _put_unit(data, name, value):
         _put(data, name, value)
 
 
-def _put(data, key, value):
+def _put(data: QueryDict, key: str, value: Any) -> None:
     if isinstance(value, (list, tuple)):
         data.setlist(key, [str(v) for v in value])
     elif value is None or value is False:
@@ -183,11 +197,11 @@ def _put(data, key, value):
         data[key] = "on" if value is True else str(value)
 
 
-def _same(name, a, b):
+def _same(name: str, a: Any, b: Any) -> bool:
     return _comparable(name, a) == _comparable(name, b)
 
 
-def _comparable(name, value):
+def _comparable(name: str, value: Any) -> Any:
     """Return value in a form where equal means the same for the user."""
     if name in SECTIONS:
         return _row_values(value or [])
@@ -205,19 +219,19 @@ def _comparable(name, value):
     return text
 
 
-def _text(value):
+def _text(value: Any) -> str:
     # Browsers post the line ends of a text area as CRLF, whatever was stored.
     return str(value).replace("\r\n", "\n").strip()
 
 
-def _shown_pair(form, name, stored, typed):
+def _shown_pair(form: ContactForm, name: str, stored: Any, typed: Any) -> tuple[str, str]:
     if name in SECTIONS:
         return _rows_shown(_row_values(stored)), _rows_shown(_row_values(typed))
     field = form.fields[name]
     return _shown(field, stored), _shown(field, typed)
 
 
-def _shown(field, value):
+def _shown(field: forms.Field, value: Any) -> str:
     """Return value as the user reads it: labels of choices, names of users."""
     values = value if isinstance(value, (list, tuple)) else [value]
     choices = dict(getattr(field, "choices", ()) or ())
@@ -230,7 +244,7 @@ def _shown(field, value):
     return ", ".join(shown) or "—"
 
 
-def _key(value):
+def _key(value: Any) -> Any:
     # Choices of model fields are keyed by ModelChoiceIteratorValue, equal to the pk.
     try:
         return int(value)
@@ -238,7 +252,7 @@ def _key(value):
         return value
 
 
-def _row_values(rows):
+def _row_values(rows: Rows) -> list[tuple[tuple[str, Any], ...]]:
     """Return rows as comparable tuples of their filled-in values, in order."""
     found = []
     for row in rows:
@@ -252,7 +266,7 @@ def _row_values(rows):
     return found
 
 
-def _rows_shown(rows):
+def _rows_shown(rows: Sequence[tuple[tuple[str, Any], ...]]) -> str:
     lines = []
     for row in rows:
         values = dict(row)

@@ -456,6 +456,41 @@ def typed_rows(formset, keep_blank=False):
     return rows
 
 
+class ContactEditor:
+    """The contact form with its formsets of emails, phones, web links and addresses."""
+
+    def __init__(self, data=None, files=None, *, kind, user, contact=None, initial=None, rows=None):
+        """rows: the formsets' rows by prefix, instead of those contact holds."""
+        self.kind, self.user, self.contact = kind, user, contact
+        self.form = ContactForm(
+            data, files, kind=kind, user=user, instance=contact, initial=initial
+        )
+        self.formsets = detail_formsets(data, contact, rows)
+
+    def is_valid(self):
+        valid = self.form.is_valid()
+        return all([formset.is_valid() for formset in self.formsets.values()]) and valid
+
+    def contact_data(self):
+        """Return the ContactData the valid form and formsets hold."""
+        infos = [row for kind in INFO_KINDS for row in self.formsets[kind].rows()]
+        return self.form.contact_data(infos, self.formsets["address"].rows())
+
+    def typed(self, keep_blank=None, **initial):
+        """Return an unbound editor holding what was typed, to show it again.
+
+        keep_blank: the prefix of a formset whose blank rows stay; initial: more values.
+        """
+        rows = {p: typed_rows(fs, keep_blank=p == keep_blank) for p, fs in self.formsets.items()}
+        return ContactEditor(
+            kind=self.kind,
+            user=self.user,
+            contact=self.contact,
+            initial={**typed_values(self.form), **initial},
+            rows=rows,
+        )
+
+
 class PhotoChangeForm(forms.Form):
     """The photo dialog: an upload, a picture's web address, or back to the placeholder."""
 

@@ -4,10 +4,12 @@ import datetime
 import operator
 import re
 from functools import reduce
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,12 +17,14 @@ from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
 from contacts import text
-from contacts.access import PUBLIC, contacts_visible_to, is_crm_admin
+from contacts.access import PUBLIC, AnyUser, contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.imports.models import ImportJob, ImportUpdate
 from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
+# An active filter of the list: (parameter, value, label), which the page offers to remove.
+ActiveFilter = tuple[str, str, str]
 DEFAULT_SORT = "-created"
 # Each key's ascending order; "-key" reverses every term. "id" last keeps ties stable.
 # Companies have no first or last name: under those sorts they come together (first
@@ -40,7 +44,9 @@ SORTS = {
 }
 
 
-def contacts_listed(user, params):
+def contacts_listed(
+    user: AnyUser, params: QueryDict
+) -> tuple[QuerySet[Contact], list[ActiveFilter]]:
     """Return the contacts that the list shows for params (search and filters) and the
     active filters; the search is params["q"], the filters as in contact_filter."""
     query = params.get("q", "").strip()[:200]
@@ -48,7 +54,7 @@ def contacts_listed(user, params):
     return contact_filter(contacts, params, user=user)
 
 
-def contact_search(contacts, query):
+def contact_search(contacts: QuerySet[Contact], query: str) -> QuerySet[Contact]:
     """Narrow contacts to those whose name, company, email or phone match query."""
     query = query.replace("\x00", "")
     if not query:
@@ -60,26 +66,31 @@ def contact_search(contacts, query):
     return contacts
 
 
-def contact_filter(contacts, params, user=None):
+def contact_filter(
+    contacts: QuerySet[Contact], params: QueryDict, user: AnyUser | None = None
+) -> tuple[QuerySet[Contact], list[ActiveFilter]]:
     """Narrow contacts by the list filters in params; return them and the active filters.
 
     Each active filter is (parameter, value, label) so the page can offer to remove it.
     Filters only narrow contacts: pass a queryset from contacts_visible_to. user is who
     "responsible=me" means; without it that filter is left out.
     """
-    active = []
+    active: list[ActiveFilter] = []
     kind = params.get("kind", "")
     if kind in Contact.Kind.values:
         contacts = contacts.filter(kind=kind)
-        labels = {Contact.Kind.PERSON: _("Persons"), Contact.Kind.COMPANY: _("Companies")}
+        labels: dict[str, str] = {
+            Contact.Kind.PERSON: _("Persons"),
+            Contact.Kind.COMPANY: _("Companies"),
+        }
         active.append(("kind", kind, labels[kind]))
     type_id = params.get("type", "")
     if type_id == "none":
         contacts = contacts.filter(contact_type__isnull=True)
         active.append(("type", type_id, _("Type: not specified")))
-    elif type_id.isdigit():
-        contact_type = ContactType.objects.filter(pk=type_id).first()
-        contacts = contacts.filter(contact_type_id=type_id)
+    elif _is_id(type_id):
+        contact_type = ContactType.objects.filter(pk=int(type_id)).first()
+        contacts = contacts.filter(contact_type_id=int(type_id))
         title = contact_type.title if contact_type else "?"
         active.append(("type", type_id, _("Type: %(title)s") % {"title": title}))
     contacts = _tag_filter(contacts, params, active)
@@ -95,7 +106,7 @@ def contact_filter(contacts, params, user=None):
     if len(currency) == 3 and currency.isascii() and currency.isalpha():
         contacts = contacts.filter(currency=currency)
         active.append(
-            ("currency", params["currency"], _("Currency: %(code)s") % {"code": currency})
+            ("currency", params.get("currency", ""), _("Currency: %(code)s") % {"code": currency})
         )
     contacts = _created_filter(contacts, params, active)
     source = params.get("source", "")
@@ -108,10 +119,15 @@ def contact_filter(contacts, params, user=None):
     return contacts, active
 
 
-def _import_filter(contacts, params, user, active):
+def _import_filter(
+    contacts: QuerySet[Contact],
+    params: QueryDict,
+    user: AnyUser | None,
+    active: list[ActiveFilter],
+) -> QuerySet[Contact]:
     """Narrow contacts to those an import created or updated: ?import=<job id>."""
     value = params.get("import", "")
-    if not (value.isascii() and value.isdigit() and len(value) < 18):
+    if not _is_id(value):
         return contacts
     job = ImportJob.objects.filter(pk=value).first()
     updated = ImportUpdate.objects.filter(job_id=int(value), contact=OuterRef("pk"))
@@ -125,9 +141,14 @@ def _import_filter(contacts, params, user, active):
     return contacts
 
 
-def tag_names(params):
+def _is_id(value: str) -> bool:
+    """Return whether value is a row id: ASCII digits a database integer holds."""
+    return value.isascii() and value.isdigit() and len(value) < 18
+
+
+def tag_names(params: QueryDict) -> list[str]:
     """Return the tag names of ?tag=, given repeated or separated by commas."""
-    names = []
+    names: list[str] = []
     for value in params.getlist("tag")[:10]:
         for name in value.replace("\x00", "").split(","):
             name = name.strip()[:100]
@@ -136,7 +157,9 @@ def tag_names(params):
     return names[:10]
 
 
-def _tag_filter(contacts, params, active):
+def _tag_filter(
+    contacts: QuerySet[Contact], params: QueryDict, active: list[ActiveFilter]
+) -> QuerySet[Contact]:
     """Narrow contacts to those with all the tags, or any of them with ?tag_mode=any."""
     names = tag_names(params)
     if not names:
@@ -155,13 +178,18 @@ def _tag_filter(contacts, params, active):
     return contacts
 
 
-def _tagged(tag_ids):
+def _tagged(tag_ids: QuerySet[Tag, Any]) -> QuerySet[TaggedContact, Any]:
     # An IN over the tag's rows, not a correlated EXISTS: the database may start from the
     # tag's few contacts instead of probing every contact of the other filters.
     return TaggedContact.objects.filter(tag__in=tag_ids).values("content_object_id")
 
 
-def _responsible_filter(contacts, params, user, active):
+def _responsible_filter(
+    contacts: QuerySet[Contact],
+    params: QueryDict,
+    user: AnyUser | None,
+    active: list[ActiveFilter],
+) -> QuerySet[Contact]:
     """Narrow contacts by ?responsible=me|none|<user id>."""
     value = params.get("responsible", "")
     through = Contact.responsible.through.objects
@@ -171,7 +199,7 @@ def _responsible_filter(contacts, params, user, active):
     elif value == "me" and user is not None and user.is_authenticated:
         contacts = contacts.filter(pk__in=through.filter(user=user).values("contact_id"))
         active.append(("responsible", value, _("Responsible: me")))
-    elif value.isascii() and value.isdigit() and len(value) < 18:
+    elif _is_id(value):
         person = get_user_model().objects.filter(pk=value).first()
         name = (person.get_full_name() or person.username) if person else "?"
         contacts = contacts.filter(pk__in=through.filter(user_id=int(value)).values("contact_id"))
@@ -187,7 +215,9 @@ CREATED_PERIODS = {
 }
 
 
-def _created_filter(contacts, params, active):
+def _created_filter(
+    contacts: QuerySet[Contact], params: QueryDict, active: list[ActiveFilter]
+) -> QuerySet[Contact]:
     """Narrow contacts by ?created=<period> and ?created_from= / ?created_to= dates.
 
     Days begin at midnight in the current time zone, the one the user sees.
@@ -207,20 +237,20 @@ def _created_filter(contacts, params, active):
             start = (end - datetime.timedelta(days=1)).replace(day=1)
         contacts = contacts.filter(created_at__gte=_midnight(start), created_at__lt=_midnight(end))
         active.append(("created", period, str(CREATED_PERIODS[period])))
-    start = _date(params.get("created_from", ""))
-    if start:
-        contacts = contacts.filter(created_at__gte=_midnight(start))
-        label = _("Created from %(date)s") % {"date": date_format(start)}
-        active.append(("created_from", params["created_from"], label))
-    end = _date(params.get("created_to", ""))
-    if end:
-        contacts = contacts.filter(created_at__lt=_midnight(end + datetime.timedelta(days=1)))
-        label = _("Created until %(date)s") % {"date": date_format(end)}
-        active.append(("created_to", params["created_to"], label))
+    since = _date(params.get("created_from", ""))
+    if since:
+        contacts = contacts.filter(created_at__gte=_midnight(since))
+        label = _("Created from %(date)s") % {"date": date_format(since)}
+        active.append(("created_from", params.get("created_from", ""), label))
+    until = _date(params.get("created_to", ""))
+    if until:
+        contacts = contacts.filter(created_at__lt=_midnight(until + datetime.timedelta(days=1)))
+        label = _("Created until %(date)s") % {"date": date_format(until)}
+        active.append(("created_to", params.get("created_to", ""), label))
     return contacts
 
 
-def _date(value):
+def _date(value: str) -> datetime.date | None:
     """Return the date of a YYYY-MM-DD value, or None when it is not a usable date."""
     try:
         day = datetime.date.fromisoformat(value.strip()[:10])
@@ -230,7 +260,7 @@ def _date(value):
     return day if 1900 <= day.year <= 9000 else None
 
 
-def _midnight(day):
+def _midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
@@ -239,10 +269,12 @@ CUSTOM_FILTER_KEY = re.compile(
 )
 
 
-def _custom_field_filter(contacts, params, active):
+def _custom_field_filter(
+    contacts: QuerySet[Contact], params: QueryDict, active: list[ActiveFilter]
+) -> QuerySet[Contact]:
     """Narrow contacts by ?cf_<id>=<option> (select box), ?cf_<id>=1|0 (checkbox), or
     ?cf_<id>_min=<number> and ?cf_<id>_max=<number> (number)."""
-    wanted = {}
+    wanted: dict[int, list[tuple[str, str | None, str]]] = {}
     for key in params:
         match = CUSTOM_FILTER_KEY.fullmatch(key)
         value = params.get(key, "").replace("\x00", "").strip()[:200]
@@ -266,7 +298,7 @@ def _custom_field_filter(contacts, params, active):
     return contacts
 
 
-def contact_sort(contacts, sort):
+def contact_sort(contacts: QuerySet[Contact], sort: str) -> tuple[QuerySet[Contact], str]:
     """Order contacts by sort ("name", "-created", ...); return them and the sort applied.
 
     An unknown sort falls back to the default, newest first.
@@ -277,12 +309,13 @@ def contact_sort(contacts, sort):
     descending = sort.startswith("-")
     terms = []
     for term in SORTS[key]:
-        if isinstance(term, F) and term.name.startswith("contact_type__"):
+        # F.name is missing from django-stubs.
+        name = term.name if isinstance(term, F) else ""  # type: ignore[attr-defined]
+        if name.startswith("contact_type__"):
             # "Not specified" after the types when ascending, the exact reverse otherwise.
-            term = term.desc(nulls_first=True) if descending else term.asc(nulls_last=True)
+            terms.append(term.desc(nulls_first=True) if descending else term.asc(nulls_last=True))
         else:
-            term = term.desc() if descending else term.asc()
-        terms.append(term)
+            terms.append(term.desc() if descending else term.asc())
     return contacts.order_by(*terms), sort
 
 
@@ -304,7 +337,7 @@ LIST_ROW_FIELDS = (
 )
 
 
-def with_list_details(contacts):
+def with_list_details(contacts: QuerySet[Contact]) -> list[Contact]:
     """Return the page's contacts with what a list row shows, in a fixed number of queries.
 
     Each contact gets primary_email, primary_phone, tag_names and responsible_names:
@@ -312,7 +345,9 @@ def with_list_details(contacts):
     """
     rows = list(contacts.select_related("company", "contact_type").only(*LIST_ROW_FIELDS))
     ids = [c.pk for c in rows]
-    tags, responsible, primary = {}, {}, {}
+    tags: dict[int, list[str]] = {}
+    responsible: dict[int, list[str]] = {}
+    primary: dict[tuple[int, str], ContactInfo] = {}
     for pk, name in TaggedContact.objects.filter(content_object_id__in=ids).values_list(
         "content_object_id", "tag__name"
     ):
@@ -330,14 +365,26 @@ def with_list_details(contacts):
     for info in infos:
         primary[(info.contact_id, info.kind)] = info
     for contact in rows:
-        contact.tag_names = sorted(tags.get(contact.pk, ()), key=str.lower)
-        contact.responsible_names = sorted(responsible.get(contact.pk, ()))
-        contact.primary_email = primary.get((contact.pk, ContactInfo.Kind.EMAIL))
-        contact.primary_phone = primary.get((contact.pk, ContactInfo.Kind.PHONE))
+        # Kept on the instance, where the row's template reads them.
+        vars(contact).update(
+            tag_names=sorted(tags.get(contact.pk, ()), key=str.lower),
+            responsible_names=sorted(responsible.get(contact.pk, ())),
+            primary_email=primary.get((contact.pk, ContactInfo.Kind.EMAIL)),
+            primary_phone=primary.get((contact.pk, ContactInfo.Kind.PHONE)),
+        )
     return rows
 
 
-def ordered_tags_and_responsible():
+def company_persons(user: AnyUser, company: Contact) -> QuerySet[Contact]:
+    """Return the persons of company that user may see, by name, with their primary details."""
+    primary_infos = Prefetch(
+        "infos", queryset=ContactInfo.objects.filter(is_primary=True), to_attr="primary_infos"
+    )
+    persons = contacts_visible_to(user).filter(company=company)
+    return persons.prefetch_related(primary_infos).order_by("sort_name")
+
+
+def ordered_tags_and_responsible() -> list[str | Prefetch]:
     """Return prefetches for tags and responsible users, the users in a stable order."""
     # taggit's manager takes no custom queryset: templates sort tags with dictsort.
     return [
@@ -349,12 +396,12 @@ def ordered_tags_and_responsible():
     ]
 
 
-def tag_suggestions(query):
+def tag_suggestions(query: str) -> list[str]:
     """Return tag names containing query: the tags are the CRM's shared vocabulary."""
     tags = Tag.objects.filter(name__icontains=query) if query else Tag.objects.all()
     return list(tags.order_by("name").values_list("name", flat=True)[:SUGGESTIONS])
 
 
-def name_suggestions(user, kind, query):
+def name_suggestions(user: AnyUser, kind: str, query: str) -> list[str]:
     contacts = contact_search(contacts_visible_to(user).filter(kind=kind), query)
     return list(contacts.order_by("sort_name").values_list("display_name", flat=True)[:SUGGESTIONS])

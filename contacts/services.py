@@ -1,10 +1,15 @@
 """Writes to contacts: every change goes through here, in one transaction."""
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from django.contrib.auth.models import User
+from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
+from taggit.models import Tag
 
 from contacts import access, history, text
 from contacts import currencies as config
@@ -24,6 +29,8 @@ CONTACT_FIELDS = (
     "description",
 )
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country", "is_primary")
+# A photo and its thumbnail, as photos.files.process_photo makes them.
+PhotoFiles = tuple[File, File]
 
 
 @dataclass
@@ -31,18 +38,19 @@ class ContactData:
     """Everything a contact form or an import row says about one contact."""
 
     kind: str
-    fields: dict
+    fields: dict[str, Any]
     access: str = Contact.Access.PRIVATE
-    responsible: list = field(default_factory=list)
-    tags: list = field(default_factory=list)
-    infos: list = field(default_factory=list)  # dicts: kind, category, value, is_primary
-    addresses: list = field(default_factory=list)  # dicts of Address fields
+    responsible: list[User] = field(default_factory=list)
+    tags: Sequence[Tag | str] = field(default_factory=list)  # tags, or names of tags
+    # dicts: kind, category, value, is_primary
+    infos: list[dict[str, Any]] = field(default_factory=list)
+    addresses: list[dict[str, Any]] = field(default_factory=list)  # dicts of Address fields
     company: Contact | None = None
     new_company_name: str = ""
-    photo: tuple | None = None  # (photo, thumbnail) files from photos.process_photo
+    photo: PhotoFiles | None = None
     remove_photo: bool = False
     # User field values keyed by field id; None keeps those the contact holds.
-    custom: dict | None = None
+    custom: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -50,22 +58,24 @@ class NewContactDefaults:
     """What a new contact holds unless its data says otherwise, however it comes in."""
 
     source: str
-    created_by: object  # a user, or None for a website form
+    created_by: User | None  # None for a website form
     currency: str
     version: int = 1
 
-    def fields(self, fields):
+    def fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Return fields completed with the defaults of the values they leave out."""
         return {"currency": self.currency, **fields}
 
 
-def new_contact_defaults(*, by, source=Contact.Source.MANUAL):
+def new_contact_defaults(
+    *, by: User | None, source: str = Contact.Source.MANUAL
+) -> NewContactDefaults:
     """Return the defaults of a new contact: the contact form, an import, a website form,
     the demo data and any later way in take them from here, so that they never differ."""
     return NewContactDefaults(source=source, created_by=by, currency=config.default_currency())
 
 
-def normalized(kind, value):
+def normalized(kind: str, value: str) -> str:
     if kind == ContactInfo.Kind.PHONE:
         return text.normalize_phone(value)
     if kind == ContactInfo.Kind.EMAIL:
@@ -73,7 +83,7 @@ def normalized(kind, value):
     return ""
 
 
-def _primary_first(rows):
+def _primary_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep one primary row per kind: the one marked, or else the first."""
     seen = set()
     for row in rows:
@@ -89,7 +99,7 @@ def _primary_first(rows):
     return rows
 
 
-def _write_details(contact, data, new=False):
+def _write_details(contact: Contact, data: ContactData, new: bool = False) -> None:
     """Replace the contact's details with data's; a new contact has none to delete."""
     if not new:
         contact.infos.all().delete()
@@ -117,7 +127,9 @@ def _write_details(contact, data, new=False):
         contact.tags.add(*data.tags)
 
 
-def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
+def _resolve_company(
+    by: User | None, data: ContactData, source: str = Contact.Source.MANUAL, notify: bool = True
+) -> Contact | None:
     if data.kind != Contact.Kind.PERSON:
         return None
     if data.company is not None or not data.new_company_name.strip():
@@ -146,11 +158,11 @@ def _resolve_company(by, data, source=Contact.Source.MANUAL, notify=True):
     )
 
 
-def _fields_named(fields, *names):
+def _fields_named(fields: dict[str, Any], *names: str) -> dict[str, Any]:
     return {name: fields[name] for name in names if name in fields}
 
 
-def _seen_by_all(users):
+def _seen_by_all(users: Sequence[User]) -> QuerySet[Contact]:
     """Return the contacts every one of users may see; the public ones when there are none.
 
     Without a user (a website form), a typed company name links only to a company the
@@ -163,7 +175,13 @@ def _seen_by_all(users):
     return companies
 
 
-def _set_responsible(contact, by, users, notify=True, new=False):
+def _set_responsible(
+    contact: Contact,
+    by: User | None,
+    users: Sequence[User],
+    notify: bool = True,
+    new: bool = False,
+) -> None:
     before = set() if new else set(contact.responsible.values_list("pk", flat=True))
     if not new:
         contact.responsible.set(users)
@@ -175,7 +193,7 @@ def _set_responsible(contact, by, users, notify=True, new=False):
         notify_assigned(contact=contact, users=added, actor=by)
 
 
-def _save(contact, by, data, company):
+def _save(contact: Contact, by: User | None, data: ContactData, company: Contact | None) -> None:
     for name in CONTACT_FIELDS:
         if name in data.fields:
             setattr(contact, name, data.fields[name] or ("" if name != "contact_type" else None))
@@ -198,7 +216,7 @@ def _save(contact, by, data, company):
 
 
 @contextmanager
-def _new_photo_undone_on_failure(contact, data):
+def _new_photo_undone_on_failure(contact: Contact, data: ContactData) -> Iterator[None]:
     """Delete the photo files the save writes when it fails, at any step: its transaction
     rolls back, and they would belong to nothing (the photo when the thumbnail failed)."""
     old = {f.name for f in (contact.photo, contact.photo_thumb) if f}
@@ -207,13 +225,21 @@ def _new_photo_undone_on_failure(contact, data):
     except BaseException:
         if data.photo:
             for file in (contact.photo, contact.photo_thumb):
-                if file and file._committed and file.name not in old:
+                # _committed: the file was written to the storage (missing from the stubs).
+                written = file._committed  # type: ignore[attr-defined]
+                if file.name and written and file.name not in old:
                     file.storage.delete(file.name)
         raise
 
 
 @transaction.atomic
-def contact_create(*, by, data, source=Contact.Source.MANUAL, notify=True):
+def contact_create(
+    *,
+    by: User | None,
+    data: ContactData,
+    source: str = Contact.Source.MANUAL,
+    notify: bool = True,
+) -> Contact:
     """Create a person or a company with everything data says.
 
     by is None when no user acts (a website form); notify=False tells no responsible user.
@@ -242,15 +268,15 @@ class EditConflict(Exception):
 @transaction.atomic
 def contact_update(
     *,
-    by,
-    contact,
-    data,
-    expected_version=None,
-    notify=True,
-    source=None,
-    details=None,
-    verb=history.Verb.CHANGED,
-):
+    by: User | None,
+    contact: Contact,
+    data: ContactData,
+    expected_version: int | None = None,
+    notify: bool = True,
+    source: str | None = None,
+    details: dict[str, Any] | None = None,
+    verb: str = history.Verb.CHANGED,
+) -> Contact:
     """Replace what the contact holds with data.
 
     With expected_version, raise EditConflict unless the stored contact is still at that
@@ -270,7 +296,7 @@ def contact_update(
         source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
     before = history.snapshot(contact)
     company = _resolve_company(by, data, source, notify)
-    old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f]
+    old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f and f.name]
     old_name = contact.display_name
     contact.version += 1
     with _new_photo_undone_on_failure(contact, data):
@@ -287,7 +313,7 @@ def contact_update(
     return contact
 
 
-def contact_data_of(contact):
+def contact_data_of(contact: Contact) -> ContactData:
     """Return ContactData holding what contact holds now: a change of one thing starts here."""
     return ContactData(
         kind=contact.kind,
@@ -307,7 +333,9 @@ def contact_data_of(contact):
     )
 
 
-def contact_set_photo(*, by, contact, photo=None, remove=False):
+def contact_set_photo(
+    *, by: User, contact: Contact, photo: PhotoFiles | None = None, remove: bool = False
+) -> Contact:
     """Give contact the photo (files from photos.process_photo), or the placeholder.
 
     The photo dialog's way to the save of the contact form: the same files, history and
@@ -318,7 +346,7 @@ def contact_set_photo(*, by, contact, photo=None, remove=False):
 
 
 @transaction.atomic
-def company_link_person(*, by, company, person):
+def company_link_person(*, by: User, company: Contact, person: Contact) -> None:
     history.record(
         person,
         by,
@@ -337,7 +365,7 @@ def company_link_person(*, by, company, person):
     person.save(update_fields=["company", "updated_by", "version", "search_text", "updated_at"])
 
 
-def _refresh_persons_search_text(company, company_name):
+def _refresh_persons_search_text(company: Contact, company_name: str) -> None:
     """Let a company's persons be found by its name as it is now."""
     persons = list(company.persons.prefetch_related("infos"))
     text_keys = custom_fields.searchable_keys()
@@ -347,7 +375,7 @@ def _refresh_persons_search_text(company, company_name):
     Contact.objects.bulk_update(persons, ["search_text"])
 
 
-def contacts_refresh_search_text(contacts):
+def contacts_refresh_search_text(contacts: QuerySet[Contact]) -> None:
     """Recompute the search text of contacts, e.g. after a user field was deleted."""
     text_keys = custom_fields.searchable_keys()
     batch = []

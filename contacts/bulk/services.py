@@ -19,7 +19,12 @@ from django.utils import timezone
 from django_tasks import task
 
 from contacts import history, tags
-from contacts.access import contacts_visible_to, grant_access_many, grant_responsible_many
+from contacts.access import (
+    Perm,
+    contacts_visible_to,
+    grant_access_many,
+    grant_responsible_many,
+)
 from contacts.models import BulkJob, Contact, Notification, TaggedContact
 from contacts.trash.services import contacts_trash
 
@@ -37,7 +42,7 @@ class Apply(Protocol):
 
 def bulk_start(*, by: User, action: str, params: Params, contacts: QuerySet[Contact]) -> BulkJob:
     """Record the action on contacts (those by chose and may see) and run or enqueue it."""
-    perm = "delete" if action == Action.DELETE else "change"
+    perm = Perm.DELETE if action == Action.DELETE else Perm.CHANGE
     ids = list(contacts_visible_to(by, contacts, perm).order_by("pk").values_list("pk", flat=True))
     allowed = set(ids)
     chosen = contacts.order_by("sort_name", "pk").values_list("pk", flat=True)
@@ -60,7 +65,7 @@ def bulk_start(*, by: User, action: str, params: Params, contacts: QuerySet[Cont
 
 def bulk_run(job: BulkJob) -> BulkJob:
     """Apply the job to its contacts from where it got to, one batch at a time."""
-    perm = "delete" if job.action == Action.DELETE else "change"
+    perm = Perm.DELETE if job.action == Action.DELETE else Perm.CHANGE
     apply = ACTIONS[job.action]
     assigned: Counter[int] = Counter()  # user id: contacts he was made responsible for
     job.status = BulkJob.Status.RUNNING

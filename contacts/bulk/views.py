@@ -10,11 +10,11 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from contacts import selectors, tags
-from contacts.access import contacts_visible_to
+from contacts.access import Perm, contacts_visible_to
 from contacts.bulk import services as bulk
 from contacts.bulk.forms import EXPORTS, ActionForm, SelectionForm
 from contacts.models import BulkJob, Contact
@@ -40,29 +40,30 @@ def contact_bulk(request):
     if not contacts.exists():
         messages.warning(request, _("None of the selected contacts can be found any more."))
         return redirect(list_url)
-    action = data["action"]
     confirmed = "confirm" in request.POST
-    form = ActionForm(request.POST if confirmed else None, action=action)
-    if confirmed and form.is_valid():
-        job = bulk.bulk_start(
-            by=request.user,
-            action=action,
-            params={**form.params(), "query": query},
-            contacts=contacts,
-        )
-        if not job.finished or job.skipped_ids:
-            # The job's page names the skipped contacts, which a message cannot link.
-            return redirect("contacts:bulk_job", job.pk)
-        messages.success(request, result_message(job), extra_tags=_undo_tags(job))
-        return redirect(list_url)
+    form = ActionForm(request.POST if confirmed else None, action=data["action"])
+    if not (confirmed and form.is_valid()):
+        return _confirm_page(request, form, data, contacts, list_url)
+    params = {**form.params(), "query": query}
+    job = bulk.bulk_start(by=request.user, action=data["action"], params=params, contacts=contacts)
+    if not job.finished or job.skipped_ids:
+        # The job's page names the skipped contacts, which a message cannot link.
+        return redirect("contacts:bulk_job", job.pk)
+    messages.success(request, result_message(job), extra_tags=_undo_tags(job))
+    return redirect(list_url)
+
+
+def _confirm_page(request, form, selection, contacts, list_url):
+    """Ask what the action needs, saying how many contacts it would change or skip."""
+    action = selection["action"]
     total = contacts.count()
-    perm = "delete" if action == Action.DELETE else "change"
+    perm = Perm.DELETE if action == Action.DELETE else Perm.CHANGE
     allowed = contacts_visible_to(request.user, contacts, perm).count()
     context = {
         "action": action,
         "action_label": Action(action).label,
         "form": form,
-        "selection": data,
+        "selection": selection,
         "total": total,
         "allowed": allowed,
         "skipped": total - allowed,
@@ -113,7 +114,7 @@ def bulk_undo(request, pk):
     trashed = Contact.all_objects.filter(
         pk__in=job.contact_ids, deleted_by=request.user, deleted_at__gte=job.created_at
     )
-    ids = list(contacts_visible_to(request.user, trashed, "delete").values_list("pk", flat=True))
+    ids = list(contacts_visible_to(request.user, trashed, Perm.DELETE).values_list("pk", flat=True))
     count = services.contacts_restore(by=request.user, ids=ids)
     messages.success(
         request,
@@ -162,46 +163,51 @@ def _flat_errors(form):
     return [error for errors in form.errors.values() for error in errors]
 
 
+STOPPED = ngettext_lazy(
+    "The action stopped on an error after %(count)s contact.",
+    "The action stopped on an error after %(count)s contacts.",
+    "number",
+)
+DONE = {
+    Action.DELETE: ngettext_lazy(
+        "%(count)s contact moved to the trash.", "%(count)s contacts moved to the trash.", "number"
+    ),
+    Action.ADD_TAG: ngettext_lazy(
+        "Tag “%(tag)s” added to %(count)s contact.",
+        "Tag “%(tag)s” added to %(count)s contacts.",
+        "number",
+    ),
+    Action.REMOVE_TAG: ngettext_lazy(
+        "Tag “%(tag)s” removed from %(count)s contact.",
+        "Tag “%(tag)s” removed from %(count)s contacts.",
+        "number",
+    ),
+    Action.SET_RESPONSIBLE: ngettext_lazy(
+        "Responsible users set on %(count)s contact.",
+        "Responsible users set on %(count)s contacts.",
+        "number",
+    ),
+    Action.SET_ACCESS: ngettext_lazy(
+        "Access set on %(count)s contact.", "Access set on %(count)s contacts.", "number"
+    ),
+}
+SKIPPED = ngettext_lazy(
+    "%(count)s contact was skipped because you may not change it.",
+    "%(count)s contacts were skipped because you may not change them.",
+    "number",
+)
+
+
 def result_message(job):
     """Say what the job did: how many contacts changed and how many were skipped."""
     if job.status == BulkJob.Status.FAILED:
-        done = ngettext(
-            "The action stopped on an error after %(count)s contact.",
-            "The action stopped on an error after %(count)s contacts.",
-            job.changed,
-        )
-        return done % {"count": intcomma(job.changed)}
-    n, tag = job.changed, job.params.get("tag", "")
-    if job.action == Action.DELETE:
-        text = ngettext(
-            "%(count)s contact moved to the trash.", "%(count)s contacts moved to the trash.", n
-        )
-    elif job.action == Action.ADD_TAG:
-        text = ngettext(
-            "Tag “%(tag)s” added to %(count)s contact.",
-            "Tag “%(tag)s” added to %(count)s contacts.",
-            n,
-        )
-    elif job.action == Action.REMOVE_TAG:
-        text = ngettext(
-            "Tag “%(tag)s” removed from %(count)s contact.",
-            "Tag “%(tag)s” removed from %(count)s contacts.",
-            n,
-        )
-    elif job.action == Action.SET_RESPONSIBLE:
-        text = ngettext(
-            "Responsible users set on %(count)s contact.",
-            "Responsible users set on %(count)s contacts.",
-            n,
-        )
-    else:
-        text = ngettext("Access set on %(count)s contact.", "Access set on %(count)s contacts.", n)
-    text = text % {"count": intcomma(n), "tag": tag}
+        return STOPPED % _counted(job.changed)
+    text = DONE[job.action] % {**_counted(job.changed), "tag": job.params.get("tag", "")}
     if job.skipped:
-        skipped = ngettext(
-            "%(count)s contact was skipped because you may not change it.",
-            "%(count)s contacts were skipped because you may not change them.",
-            job.skipped,
-        )
-        text += " " + skipped % {"count": intcomma(job.skipped)}
+        text += " " + SKIPPED % _counted(job.skipped)
     return text
+
+
+def _counted(number):
+    """Return the values of a message's count: the number as written, and as a number."""
+    return {"count": intcomma(number), "number": number}

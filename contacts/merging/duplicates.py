@@ -103,7 +103,7 @@ def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group]
         .filter(n__gt=1)
         .order_by("first", "sort_name")
     )
-    keys = sorted(
+    keys: list[tuple[str, Mapping[str, Any]]] = sorted(
         [("info", k) for k in info_keys] + [("name", k) for k in name_keys],
         key=lambda item: item[1]["first"],
     )

@@ -118,7 +118,7 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
         fields=fields,
         access=(other if "access" in take else keep).access,
         responsible=_union(keep.responsible.all(), other.responsible.all()),
-        tags=_union(keep.tags.names(), other.tags.names(), key=str.lower),
+        tags=_tag_names(keep, other),
         infos=_union(_infos(keep), _infos(other), key=lambda i: (i["kind"], _norm(i))),
         addresses=_union(_addresses(keep), _addresses(other), key=_address_key),
         company=(other if "company" in take else keep).live_company,
@@ -151,6 +151,11 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
     )
     trash.contacts_trash(by=by, ids=[other.pk])
     return keep
+
+
+def _tag_names(keep: Contact, other: Contact) -> list[str]:
+    """Return the tag names of both contacts, each once whatever its case."""
+    return _union(keep.tags.names(), other.tags.names(), key=str.lower)
 
 
 def _union(

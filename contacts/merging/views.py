@@ -7,7 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from contacts import selectors
-from contacts.access import contacts_visible_to, get_contact_for_user, with_company_visibility
+from contacts.access import (
+    Perm,
+    contacts_visible_to,
+    get_contact_for_user,
+    with_company_visibility,
+)
 from contacts.forms import int_param
 from contacts.merging import duplicates, merge
 
@@ -28,36 +33,45 @@ def duplicate_list(request):
 def contact_merge(request):
     """Pick the contact to merge with, choose the values that win, merge."""
     params = request.POST if request.method == "POST" else request.GET
-    keep = get_contact_for_user(request.user, int_param(params.get("keep"), 0), "change")
+    keep = get_contact_for_user(request.user, int_param(params.get("keep"), 0), Perm.CHANGE)
     other_id = int_param(params.get("other"), 0)
     if not other_id:
         return _pick_other(request, keep)
-    other = get_contact_for_user(request.user, other_id, "delete")
+    other = get_contact_for_user(request.user, other_id, Perm.DELETE)
     if other.kind != keep.kind or other.pk == keep.pk:
         messages.error(
             request, _("Only two different persons, or two different companies, can be merged.")
         )
         return redirect(keep)
-    if request.method == "POST":
-        take = [
-            key[len("f-") :]
-            for key, value in request.POST.items()
-            if key.startswith("f-") and value == "other"
-        ]
-        try:
-            merge.contacts_merge(by=request.user, keep=keep, other=other, take=take)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect(keep)
-        messages.success(
-            request,
-            _(
-                "“%(other)s” was merged into “%(keep)s” and moved to the trash, "
-                "from where it can be restored."
-            )
-            % {"other": other, "keep": keep},
-        )
+    if request.method != "POST":
+        return _choices_page(request, keep, other)
+    return _merge(request, keep, other)
+
+
+def _merge(request, keep, other):
+    """Merge other into keep, with other's value for each field posted as f-<field>=other."""
+    chosen = request.POST.items()
+    take = [
+        key.removeprefix("f-") for key, value in chosen if key.startswith("f-") and value == "other"
+    ]
+    try:
+        merge.contacts_merge(by=request.user, keep=keep, other=other, take=take)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
         return redirect(keep)
+    messages.success(
+        request,
+        _(
+            "“%(other)s” was merged into “%(keep)s” and moved to the trash, "
+            "from where it can be restored."
+        )
+        % {"other": other, "keep": keep},
+    )
+    return redirect(keep)
+
+
+def _choices_page(request, keep, other):
+    """Show the values that differ, each with a choice of the one that wins."""
     for contact in (keep, other):
         contact.primary_email = contact.infos.filter(kind="email").order_by("-is_primary").first()
     context = {
@@ -80,7 +94,7 @@ def _pick_other(request, keep):
     candidates = []
     if query:
         found = selectors.contact_search(
-            contacts_visible_to(request.user, perm="delete").filter(kind=keep.kind), query
+            contacts_visible_to(request.user, perm=Perm.DELETE).filter(kind=keep.kind), query
         )
         found = with_company_visibility(request.user, found.select_related("company"))
         candidates = list(found.exclude(pk=keep.pk).order_by("sort_name", "pk")[:20])

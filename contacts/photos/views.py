@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from contacts import services
-from contacts.access import get_contact_for_user
+from contacts import saving
+from contacts.access import Perm, get_contact_for_user
 from contacts.forms import PhotoChangeForm
 from contacts.models import Contact
 from contacts.photos.sources import candidates_for, sources_for
-from contacts.storage import is_disk_full
+from contacts.saving import SaveOutcome
 
 
 def _dialog_context(contact, **extra):
@@ -24,7 +24,7 @@ def _dialog_context(contact, **extra):
 
 def photo_change(request, pk):
     """Show the dialog as a page; save the photo it was given."""
-    contact = get_contact_for_user(request.user, pk, "change")
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
     error = None
     if request.method == "POST":
         form = PhotoChangeForm(request.POST, request.FILES)
@@ -48,13 +48,10 @@ def photo_change(request, pk):
 
 def _save(request, contact, files):
     """Store files (None: the placeholder) as the contact's photo; return an error, if any."""
-    try:
-        services.contact_set_photo(by=request.user, contact=contact, photo=files, remove=not files)
-    except services.EditConflict:
+    result = saving.contact_photo_save(by=request.user, contact=contact, photo=files)
+    if result.outcome == SaveOutcome.CONFLICT:
         return _("The contact was changed meanwhile: try again.")
-    except OSError as error:
-        if not is_disk_full(error):
-            raise
+    if result.outcome == SaveOutcome.DISK_FULL:
         return _("The photo could not be saved because the server's disk is full.")
     return None
 
@@ -63,7 +60,7 @@ def _save(request, contact, files):
 def photo_candidates(request, pk):
     """Return the pictures found from the contact's details (the dialog asks when it opens)."""
     queryset = Contact.objects.prefetch_related("infos")
-    contact = get_contact_for_user(request.user, pk, "change", queryset=queryset)
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE, queryset=queryset)
     context = _dialog_context(
         contact, candidates=candidates_for(contact), searched=bool(sources_for(contact))
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts.access import contacts_visible_to, get_contact_for_user
+from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.forms import MAX_SELECTED
 from contacts.models import Contact
 from contacts.trash import services
@@ -23,7 +23,7 @@ def _trash():
 
 def trash_list(request):
     contacts = (
-        contacts_visible_to(request.user, _trash(), "delete")
+        contacts_visible_to(request.user, _trash(), Perm.DELETE)
         .select_related("deleted_by")
         .order_by("-deleted_at", "-id")
     )
@@ -35,7 +35,7 @@ def trash_list(request):
 
 
 def trash_restore(request, pk):
-    contact = get_contact_for_user(request.user, pk, "delete", queryset=_trash())
+    contact = get_contact_for_user(request.user, pk, Perm.DELETE, queryset=_trash())
     if request.method != "POST":
         return redirect("contacts:trash")
     services.contact_restore(by=request.user, contact=contact)
@@ -44,7 +44,7 @@ def trash_restore(request, pk):
 
 
 def trash_purge(request, pk):
-    contact = get_contact_for_user(request.user, pk, "delete", queryset=_trash())
+    contact = get_contact_for_user(request.user, pk, Perm.DELETE, queryset=_trash())
     if request.method == "POST":
         services.contacts_purge([contact])
         messages.success(request, _("“%(name)s” was deleted for good.") % {"name": contact})
@@ -55,7 +55,7 @@ def trash_purge(request, pk):
 def _selected_in_trash(user, request):
     """Return the trashed contacts ticked on the trash page that user may delete."""
     ids = [int(pk) for pk in request.POST.getlist("selected")[:MAX_SELECTED] if pk.isdigit()]
-    return contacts_visible_to(user, _trash().filter(pk__in=ids), "delete").order_by(
+    return contacts_visible_to(user, _trash().filter(pk__in=ids), Perm.DELETE).order_by(
         "sort_name", "pk"
     )
 

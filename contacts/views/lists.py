@@ -1,3 +1,4 @@
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
@@ -51,13 +52,30 @@ SORT_CHOICES = (
 def contact_list(request):
     if not request.htmx and "" in (v for _key, values in request.GET.lists() for v in values):
         return redirect(_without_empty(request))
-    query = request.GET.get("q", "").strip()[:200]
     contacts, filters = selectors.contacts_listed(request.user, request.GET)
+    contacts, context = _list_context(request, contacts, filters)
+    target = request.htmx.target if request.htmx else None
+    if target == "filter-panel":
+        return render(request, "contacts/_filters.html", {**context, **_filter_panel(request.GET)})
+    counted = not context["query"] and not filters
+    results = partial(_results, request, contacts, context, counted)
+    # safe-html: the output of the escaping template _results renders, kept as it was.
+    context["results"] = mark_safe(freshness.cached_list(request, results))  # noqa: S308
+    if target == "results":
+        return HttpResponse(context["results"])
+    context.update(_page_links(request.GET))
+    if filters or request.GET.get("filters") == "show":
+        context.update(_filter_panel(request.GET))
+    return render(request, "contacts/list.html", context)
+
+
+def _list_context(request, contacts, filters):
+    """Return the contacts in the order asked for, and what the page says of the list."""
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
-    context = {
-        "query": query,
+    return contacts, {
+        "query": request.GET.get("q", "").strip()[:200],
         "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],
         "per_page": per_page,
         "page_sizes": PAGE_SIZES,
@@ -68,46 +86,50 @@ def contact_list(request):
         "per_page_except": ["per_page", "page"],
     }
 
-    def results():
-        paginator = Paginator(contacts, per_page)
-        if not query and not filters:
-            paginator.count = count_visible_to(request.user)
-        page = paginator.get_page(request.GET.get("page"))
-        # The page's ids first, read from the sort's index alone however deep the page,
-        # then the rows of those ids with what they show and what the user may do.
-        ids = _page_ids(contacts, page)
-        rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
-        rows = with_company_visibility(request.user, rows)
-        position = {pk: n for n, pk in enumerate(ids)}
-        page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
-        # Once per page, not once per row: the row's address and its labels' wording.
-        select, menu = gettext("Select %(contact)s"), gettext("Actions for %(contact)s")
-        for contact in page.object_list:
-            contact.url = contact.get_absolute_url()
-            contact.select_label = select % {"contact": contact}
-            contact.menu_label = menu % {"contact": contact}
-        # A plain context: the page's own render runs the context processors, once.
-        fragment = Context({**context, "page": page, "request": request})
-        fragment["csrf_token"] = get_token(request)
-        fragment.request = request  # what {% querystring %} reads
-        return get_template("contacts/_results.html").template.render(fragment)
 
-    target = request.htmx.target if request.htmx else None
-    if target == "filter-panel":
-        return render(request, "contacts/_filters.html", {**context, **_filter_panel(request.GET)})
-    # safe-html: the output of the escaping template above, kept as it was rendered.
-    context["results"] = mark_safe(freshness.cached_list(request, results))  # noqa: S308
-    if target == "results":
-        return HttpResponse(context["results"])
-    keep = {key: request.GET[key] for key in ("q", "sort", "per_page") if request.GET.get(key)}
-    context["clear_url"] = "?" + urlencode(keep)
-    context["sort_except"] = ["sort", "page"]
-    shown = request.GET.copy()
+def _results(request, contacts, context, counted):
+    """Render the page of results: the rows, the count and the pagination.
+
+    counted: the list is neither searched nor filtered, so its count is the one kept.
+    """
+    paginator = Paginator(contacts, context["per_page"])
+    if counted:
+        paginator.count = count_visible_to(request.user)
+    page = paginator.get_page(request.GET.get("page"))
+    # The page's ids first, read from the sort's index alone however deep the page,
+    # then the rows of those ids with what they show and what the user may do.
+    ids = _page_ids(contacts, page)
+    rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
+    rows = with_company_visibility(request.user, rows)
+    position = {pk: n for n, pk in enumerate(ids)}
+    page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
+    _label_rows(page.object_list)
+    # A plain context: the page's own render runs the context processors, once.
+    fragment = Context({**context, "page": page, "request": request})
+    fragment["csrf_token"] = get_token(request)
+    fragment.request = request  # what {% querystring %} reads
+    return get_template("contacts/_results.html").template.render(fragment)
+
+
+def _label_rows(contacts):
+    """Give each row its address and its labels' wording, worded once per page."""
+    select, menu = gettext("Select %(contact)s"), gettext("Actions for %(contact)s")
+    for contact in contacts:
+        contact.url = contact.get_absolute_url()
+        contact.select_label = select % {"contact": contact}
+        contact.menu_label = menu % {"contact": contact}
+
+
+def _page_links(params):
+    """Return the links of the full page: clear the filters, show them, sort."""
+    keep = {key: params[key] for key in ("q", "sort", "per_page") if params.get(key)}
+    shown = params.copy()
     shown["filters"] = "show"
-    context["show_filters_url"] = "?" + shown.urlencode()
-    if filters or request.GET.get("filters") == "show":
-        context.update(_filter_panel(request.GET))
-    return render(request, "contacts/list.html", context)
+    return {
+        "clear_url": "?" + urlencode(keep),
+        "sort_except": ["sort", "page"],
+        "show_filters_url": "?" + shown.urlencode(),
+    }
 
 
 def _without_empty(request):

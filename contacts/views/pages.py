@@ -1,7 +1,8 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,148 +10,145 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from contacts import conflicts, history, selectors, services
+from contacts import conflicts, history, saving, selectors, services
 from contacts import currencies as config
-from contacts.access import can_change, can_delete, contacts_visible_to, get_contact_for_user
+from contacts.access import (
+    Perm,
+    can_change,
+    can_delete,
+    contacts_visible_to,
+    get_contact_for_user,
+)
 from contacts.custom_fields import values as custom_fields
-from contacts.forms import ContactForm, detail_formsets, int_param, typed_rows, typed_values
-from contacts.merging import duplicates
-from contacts.models import Contact, ContactInfo
-from contacts.storage import is_disk_full
+from contacts.forms import ContactEditor, int_param
+from contacts.models import Contact
+from contacts.saving import SaveOutcome
 from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
-DUPLICATE_NAME_FIELDS = ("first_name", "last_name", "company_name")
 CARD_EVENTS = 10  # the newest changes the card shows
 
 
 def _form_page(request, kind, contact=None):
     """Show and handle the create or edit form of a person or a company."""
-    data = files = adding_row = merged = None
-    conflicting, likely = [], []
-    if request.method == "POST":
-        data, files = request.POST, request.FILES
-        adding_row = data.get("add_row") if data.get("add_row") in DETAIL_PREFIXES else None
-        if contact is not None and not adding_row:
-            merged = conflicts.merge(data, contact, kind, request.user)
-            data = merged.data
-    initial = {}
-    if contact is None and request.GET.get("company"):
-        company = contacts_visible_to(request.user).filter(
-            kind=Contact.Kind.COMPANY, pk=int_param(request.GET["company"], 0)
-        )
-        if company:
-            initial["company_input"] = company[0].display_name
-    form = ContactForm(data, files, kind=kind, user=request.user, instance=contact, initial=initial)
-    formsets = detail_formsets(data, contact)
-    if contact is not None and request.method == "GET":
-        form.initial["base"] = conflicts.signed_base(contact, form, formsets)
-    if adding_row:
+    initial = _initial(request, contact)
+    editor = partial(ContactEditor, kind=kind, user=request.user, contact=contact, initial=initial)
+    if request.method != "POST":
+        return _form_response(request, _with_base(editor()))
+    adding_row = request.POST.get("add_row")
+    if adding_row in DETAIL_PREFIXES:
         # Without script, "Add …" comes back with one more row, everything typed kept
         # and no error shown yet.
-        rows = {p: typed_rows(fs, keep_blank=p == adding_row) for p, fs in formsets.items()}
-        form = ContactForm(
-            kind=kind, user=request.user, instance=contact, initial=typed_values(form)
-        )
-        formsets = detail_formsets(contact=contact, initial=rows)
-        formsets[adding_row].extra = 1
-    elif merged is not None and merged.asked:
-        conflicting = merged.asked
-        form, formsets = _typed_again(form, formsets, contact, [d.name for d in conflicting])
-    elif request.method == "POST":
-        valid = form.is_valid()
-        valid = all([fs.is_valid() for fs in formsets.values()]) and valid
-        if valid:
-            infos = [row for k in ("email", "phone", "web") for row in formsets[k].rows()]
-            contact_data = form.contact_data(infos, formsets["address"].rows())
-            creating = contact is None
-            likely = []
-            if creating and "save_anyway" not in request.POST:
-                # Possible duplicates are shown before saving; "Save anyway" goes on.
-                likely = duplicates.matches(
-                    request.user,
-                    kind=kind,
-                    infos=infos,
-                    company=contact_data.company,
-                    new_company=contact_data.new_company_name,
-                    **{k: contact_data.fields.get(k) or "" for k in DUPLICATE_NAME_FIELDS},
-                )
-            if not likely:
-                try:
-                    if creating:
-                        contact = services.contact_create(by=request.user, data=contact_data)
-                        message = _("“%(name)s” was created.") % {"name": contact}
-                    else:
-                        services.contact_update(
-                            by=request.user,
-                            contact=contact,
-                            data=contact_data,
-                            # What the form was merged with: a save in between is caught.
-                            expected_version=contact.version,
-                        )
-                except services.EditConflict:
-                    # Saved by someone else between our reading and our writing.
-                    return _form_page(request, kind, get_contact_for_user(request.user, contact.pk))
-                except OSError as error:
-                    if not is_disk_full(error):
-                        raise
-                    # The transaction rolled back: the form comes back, as it was typed, over
-                    # the contact as it is stored.
-                    return _disk_full(request, kind, None if creating else contact.pk, data)
-                if not creating:
-                    message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
-                lost = len(form.custom_values_not_saved(contact))
-                if lost:
-                    message += " " + ngettext(
-                        "A user field was deleted or changed meanwhile: "
-                        "the value you gave it was not saved.",
-                        "%(count)d user fields were deleted or changed meanwhile: "
-                        "the values you gave them were not saved.",
-                        lost,
-                    ) % {"count": lost}
-                messages.success(request, message)
-                if creating and "save_new" in request.POST:
-                    return redirect("contacts:create", kind=kind)
-                return redirect(contact)
-        if not likely:
-            messages.error(request, _("Please correct the errors below."))
-    context = {
-        "form": form,
-        "formsets": formsets,
-        "kind": kind,
-        "contact": contact,
-        "conflicts": conflicting,
-        "unanswered": merged is not None and merged.unanswered,
-        "duplicates": likely,
-        "detail_sections": _detail_sections(formsets),
-    }
-    return render(request, "contacts/form.html", context)
+        typed = editor(request.POST, request.FILES).typed(keep_blank=adding_row)
+        typed.formsets[adding_row].extra = 1
+        return _form_response(request, typed)
+    merged = conflicts.merge(request.POST, contact, kind, request.user) if contact else None
+    data = merged.data if merged else request.POST
+    posted = editor(data, request.FILES)
+    if merged and merged.asked:
+        return _conflicts_response(request, posted, merged)
+    if not posted.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        return _form_response(request, posted)
+    return _save(request, posted, data)
+
+
+def _with_base(editor):
+    """Sign into an edit form the values it is loaded with: its save merges against them."""
+    if editor.contact is not None:
+        form, formsets = editor.form, editor.formsets
+        form.initial["base"] = conflicts.signed_base(editor.contact, form, formsets)
+    return editor
+
+
+def _initial(request, contact):
+    """Return the initial values of a new person's form: ?company=<id> names his company."""
+    if contact is not None or not request.GET.get("company"):
+        return {}
+    company = contacts_visible_to(request.user).filter(
+        kind=Contact.Kind.COMPANY, pk=int_param(request.GET["company"], 0)
+    )
+    return {"company_input": company[0].display_name} if company else {}
+
+
+def _conflicts_response(request, editor, merged):
+    """Show what was typed over the contact as stored, asking about what both changed."""
+    asked = [difference.name for difference in merged.asked]
+    contact = editor.contact
+    base = conflicts.base_of(contact, editor.kind, editor.user, asked)
+    editor = editor.typed(version=contact.version, base=base)
+    return _form_response(request, editor, questions=merged.asked, unanswered=merged.unanswered)
+
+
+def _save(request, editor, data):
+    """Save the valid form; show the duplicates, the conflict or the full disk it met."""
+    creating = editor.contact is None
+    result = saving.contact_save(
+        by=request.user,
+        data=editor.contact_data(),
+        contact=editor.contact,
+        # Possible duplicates are shown before saving; "Save anyway" goes on.
+        check_duplicates=creating and "save_anyway" not in request.POST,
+    )
+    if result.outcome == SaveOutcome.DUPLICATES:
+        return _form_response(request, editor, duplicates=result.duplicates)
+    if result.outcome == SaveOutcome.CONFLICT:
+        # Saved by someone else between our reading and our writing: merged again.
+        contact = get_contact_for_user(request.user, editor.contact.pk)
+        return _form_page(request, editor.kind, contact)
+    if result.outcome == SaveOutcome.DISK_FULL:
+        return _disk_full(request, editor.kind, None if creating else editor.contact.pk, data)
+    messages.success(request, _saved_message(editor.form, result.contact, creating))
+    if creating and "save_new" in request.POST:
+        return redirect("contacts:create", kind=editor.kind)
+    return redirect(result.contact)
+
+
+def _saved_message(form, contact, created):
+    if created:
+        message = _("“%(name)s” was created.") % {"name": contact}
+    else:
+        message = _("Your changes to “%(name)s” were saved.") % {"name": contact}
+    lost = len(form.custom_values_not_saved(contact))
+    if lost:
+        message += " " + ngettext(
+            "A user field was deleted or changed meanwhile: the value you gave it was not saved.",
+            "%(count)d user fields were deleted or changed meanwhile: "
+            "the values you gave them were not saved.",
+            lost,
+        ) % {"count": lost}
+    return message
 
 
 def _disk_full(request, kind, pk, data):
     """Show the form again with what was typed, saying that nothing was saved."""
-    contact = get_contact_for_user(request.user, pk, "change") if pk else None
-    form = ContactForm(data, kind=kind, user=request.user, instance=contact)
-    form.is_valid()
-    form.add_error(
+    # The transaction rolled back: the form comes back, as it was typed, over the
+    # contact as it is stored.
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE) if pk else None
+    editor = ContactEditor(data, kind=kind, user=request.user, contact=contact)
+    editor.is_valid()
+    editor.form.add_error(
         None,
         _(
             "The photo could not be saved because the server's disk is full: nothing was "
             "saved. Try again later, or save without the photo."
         ),
     )
-    formsets = detail_formsets(data, contact)
-    for formset in formsets.values():
-        formset.is_valid()
+    return _form_response(request, editor)
+
+
+def _form_response(request, editor, questions=(), unanswered=False, duplicates=()):
+    """Render the form; questions: what both users changed, asked before saving."""
     context = {
-        "form": form,
-        "formsets": formsets,
-        "kind": kind,
-        "contact": contact,
-        "conflicts": [],
-        "duplicates": [],
-        "detail_sections": _detail_sections(formsets),
+        "form": editor.form,
+        "formsets": editor.formsets,
+        "kind": editor.kind,
+        "contact": editor.contact,
+        "conflicts": questions,
+        "unanswered": unanswered,
+        "duplicates": duplicates,
+        "detail_sections": _detail_sections(editor.formsets),
     }
     return render(request, "contacts/form.html", context)
 
@@ -164,19 +162,6 @@ def _detail_sections(formsets):
     ]
 
 
-def _typed_again(form, formsets, contact, ask):
-    """Return the form and formsets holding what was typed, now based on the stored version.
-
-    ask: the fields and sections both users changed, which need a choice before saving.
-    """
-    typed = typed_values(form)
-    typed["version"] = contact.version
-    typed["base"] = conflicts.base_of(contact, form.kind, form.user, ask)
-    rows = {prefix: typed_rows(formset) for prefix, formset in formsets.items()}
-    form = ContactForm(kind=form.kind, user=form.user, instance=contact, initial=typed)
-    return form, detail_formsets(contact=contact, initial=rows)
-
-
 def contact_create(request, kind):
     if kind not in Contact.Kind.values:
         raise Http404
@@ -184,7 +169,7 @@ def contact_create(request, kind):
 
 
 def contact_edit(request, pk):
-    contact = get_contact_for_user(request.user, pk, "change")
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
     return _form_page(request, contact.kind, contact)
 
 
@@ -193,20 +178,8 @@ def contact_detail(request, pk):
         "infos", "addresses", *selectors.ordered_tags_and_responsible()
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
-    persons = []
-    if contact.kind == Contact.Kind.COMPANY:
-        persons = (
-            contacts_visible_to(request.user)
-            .filter(company=contact)
-            .prefetch_related(
-                Prefetch(
-                    "infos",
-                    queryset=ContactInfo.objects.filter(is_primary=True),
-                    to_attr="primary_infos",
-                )
-            )
-            .order_by("sort_name")
-        )
+    company = contact.kind == Contact.Kind.COMPANY
+    persons = selectors.company_persons(request.user, contact) if company else []
     context = {
         "contact": contact,
         "persons": persons,
@@ -246,7 +219,7 @@ def _readable(user, events):
 
 
 def contact_delete(request, pk):
-    contact = get_contact_for_user(request.user, pk, "delete")
+    contact = get_contact_for_user(request.user, pk, Perm.DELETE)
     if request.method == "POST":
         name = str(contact)
         trash.contact_delete(by=request.user, contact=contact)
@@ -266,7 +239,7 @@ def contact_delete(request, pk):
 
 @require_POST
 def company_link_person(request, pk):
-    company = get_contact_for_user(request.user, pk, "view")
+    company = get_contact_for_user(request.user, pk)
     if company.kind != Contact.Kind.COMPANY:
         raise Http404
     name = " ".join(request.POST.get("person", "").replace("\x00", "").split())

@@ -129,25 +129,10 @@ def _too_big(request):
 def submit(request, public_id):
     """Receive a website form: create or update the contact, or say what is wrong."""
     if request.method != "POST":
-        response = _page(
-            request,
-            405,
-            _("Website form"),
-            _("This address receives a form sent from a web site. Open the page that shows it."),
-        )
-        response["Allow"] = "POST"
-        return response
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = -1
-    if _over_rate_limit(request):
-        readable = 0 <= length <= settings.WEBFORM_MAX_BODY_BYTES
-        return _refused(request, public_id, readable, 429, TOO_MANY, WAIT)
-    if length < 0 or length > settings.WEBFORM_MAX_BODY_BYTES:
-        # The values are still read up to Django's own limit: in a script of several bytes
-        # a letter, a visitor passes this one while typing no more than the fields allow.
-        return _refused(request, public_id, length >= 0, 413, COULD_NOT_SEND, TOO_LONG)
+        return _not_posted(request)
+    refused = _refused_unread(request, public_id)
+    if refused:
+        return refused
     web_form = WebForm.objects.filter(public_id=public_id).first()
     if web_form is None:
         return _page(
@@ -167,6 +152,33 @@ def submit(request, public_id):
         return _receive(request, web_form)
 
 
+def _not_posted(request):
+    response = _page(
+        request,
+        405,
+        _("Website form"),
+        _("This address receives a form sent from a web site. Open the page that shows it."),
+    )
+    response["Allow"] = "POST"
+    return response
+
+
+def _refused_unread(request, public_id):
+    """Return the answer to a submission over the rate limit or too long, else None."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if _over_rate_limit(request):
+        readable = 0 <= length <= settings.WEBFORM_MAX_BODY_BYTES
+        return _refused(request, public_id, readable, 429, TOO_MANY, WAIT)
+    if length < 0 or length > settings.WEBFORM_MAX_BODY_BYTES:
+        # The values are still read up to Django's own limit: in a script of several bytes
+        # a letter, a visitor passes this one while typing no more than the fields allow.
+        return _refused(request, public_id, length >= 0, 413, COULD_NOT_SEND, TOO_LONG)
+    return None
+
+
 def _refused(request, public_id, readable, status, title, message):
     """Answer a submission refused before its fields are read: with its values when the
     body may be read, else with a plain page."""
@@ -184,44 +196,39 @@ def _refused(request, public_id, readable, status, title, message):
         return _form_again(request, web_form, post, status, title, message, errors)
 
 
+OUT_OF_DATE = gettext_lazy("This copy of the form is out of date")
+NEW_KEY = gettext_lazy(
+    "The form's key was changed: this copy of the form no longer works. "
+    "The site that shows it must paste the form's new HTML."
+)
+CHECK = gettext_lazy("Please check the form")
+MISSING_OR_WRONG = gettext_lazy(
+    "Some fields are missing or wrong. Correct them and send the form again."
+)
+SEND_IT = gettext_lazy("Send the form?")
+NO_TIMESTAMP = gettext_lazy("Check what you wrote, then send the form.")
+TOO_FAST = gettext_lazy("The form was sent very quickly. Check what you wrote, then send it again.")
+
+
 def _receive(request, web_form):
     post, error_page = _read_post(request)
     if error_page:
         return error_page
     if not token_is_current(web_form, post.get(TOKEN_FIELD, "")):
-        return _page(
-            request,
-            400,
-            _("This copy of the form is out of date"),
-            _(
-                "The form's key was changed: this copy of the form no longer works. "
-                "The site that shows it must paste the form's new HTML."
-            ),
-        )
+        return _page(request, 400, OUT_OF_DATE, NEW_KEY)
     if post.get(HONEYPOT_FIELD, "").strip():
         # Answered as a success: a robot learns nothing.
         logger.info("Website form %s: honeypot filled by %s", web_form.pk, client_ip(request))
         return _success(request, web_form)
     form = SubmissionForm(post, web_form=web_form)
     if not form.is_valid():
-        return _form_again(
-            request,
-            web_form,
-            post,
-            400,
-            _("Please check the form"),
-            _("Some fields are missing or wrong. Correct them and send the form again."),
-            form.errors,
-        )
+        return _form_again(request, web_form, post, 400, CHECK, MISSING_OR_WRONG, form.errors)
     age = timestamp_age(web_form.public_id, post.get(TIMESTAMP_FIELD, ""))
     if age is None or age < settings.WEBFORM_MIN_SECONDS:
         # No script ran on the page, or the form went out too fast for a person: a page
         # of ours asks to confirm, with a fresh timestamp.
-        if age is None:
-            message = _("Check what you wrote, then send the form.")
-        else:
-            message = _("The form was sent very quickly. Check what you wrote, then send it again.")
-        return _form_again(request, web_form, post, 200, _("Send the form?"), message)
+        message = NO_TIMESTAMP if age is None else TOO_FAST
+        return _form_again(request, web_form, post, 200, SEND_IT, message)
     services.web_form_submit(
         web_form=web_form, cleaned=form.cleaned_data, values=form.submitted_values()
     )
@@ -273,25 +280,10 @@ def _form_again(request, web_form, post, status, title, message, errors=None):
     fresh timestamp, and links back to the form's own page when it is on a site of the form.
     """
     errors = errors or {}
-    fields = []
-    for offered in offered_fields(web_form):
-        messages = [str(m) for m in errors.get(offered.name, [])]
-        fields.append(
-            {
-                "offered": offered,
-                "id": f"field-{offered.name}",
-                "value": post.get(offered.name, ""),
-                "errors": messages,
-            }
-        )
+    fields = _filled_in(web_form, post, errors)
     back = allowed_back_url(web_form, post.get(BACK_FIELD, "")) or allowed_back_url(
         web_form, _referring_page(request)
     )
-    summary = [
-        (f["id"], f["offered"].shown_label, message) for f in fields for message in f["errors"]
-    ]
-    # Errors of the whole form, if a check ever gives one: said without a link.
-    summary += [("", "", str(m)) for name, ms in errors.items() if name == "__all__" for m in ms]
     hidden = [
         (TOKEN_FIELD, form_token(web_form)),
         (TIMESTAMP_FIELD, issue_timestamp(web_form.public_id)),
@@ -302,7 +294,7 @@ def _form_again(request, web_form, post, status, title, message, errors=None):
         status,
         title,
         message,
-        errors=summary,
+        errors=_error_summary(fields, errors),
         fields=fields,
         has_required=any(f["offered"].required for f in fields),
         hidden=hidden,
@@ -310,6 +302,26 @@ def _form_again(request, web_form, post, status, title, message, errors=None):
         honeypot=HONEYPOT_FIELD,
         back=back,
     )
+
+
+def _filled_in(web_form, post, errors):
+    """Return the form's fields with the values posted and the errors of each."""
+    return [
+        {
+            "offered": offered,
+            "id": f"field-{offered.name}",
+            "value": post.get(offered.name, ""),
+            "errors": [str(m) for m in errors.get(offered.name, [])],
+        }
+        for offered in offered_fields(web_form)
+    ]
+
+
+def _error_summary(fields, errors):
+    """Return (field id, label, message) of each error, for the list atop the page."""
+    summary = [(f["id"], f["offered"].shown_label, m) for f in fields for m in f["errors"]]
+    # Errors of the whole form, if a check ever gives one: said without a link.
+    return summary + [("", "", str(m)) for m in errors.get("__all__", [])]
 
 
 @login_not_required

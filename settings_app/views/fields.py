@@ -120,50 +120,60 @@ def field_edit(request, pk):
     usage = field_services.field_usage(field) if field.field_type != Type.HEADING else 0
     data = request.POST if request.method == "POST" else None
     form = FieldForm(data, field=field, locked=bool(usage))
-    formset = None
-    used = {}
+    used = field_services.option_usage(field) if field.field_type == Type.SELECT else {}
+    formset = _option_formset(field, data)
     option_errors = []
-    if field.field_type == Type.SELECT:
-        used = field_services.option_usage(field)
-        initial = [{"was": option, "value": option} for option in field.options]
-        formset = OptionFormSet(data, prefix="option", initial=initial)
-    if data is not None:
-        valid = form.is_valid()
-        valid = (formset is None or formset.is_valid()) and valid
-        if valid:
-            cleaned = form.cleaned_data
-            rows = []
-            for row in formset.cleaned_data if formset else []:
-                if row.get("was"):
-                    rows.append((row["was"], "" if row["remove"] else row["value"]))
-            try:
-                field_services.custom_field_update(
-                    field=field,
-                    label=cleaned["label"],
-                    applies_to=cleaned["applies_to"],
-                    field_type=request.POST.get("field_type") if usage else cleaned["field_type"],
-                    options=rows,
-                    added=field_services.parse_options(cleaned["options"]),
-                    by=request.user,
-                )
-            except ValidationError as error:
-                # About the options listed, not only the ones typed to be added.
-                option_errors = _add_errors(form, error, keep=["options"] if formset else [])
-            else:
-                messages.success(
-                    request, _("User field “%(label)s” saved.") % {"label": cleaned["label"]}
-                )
-                return redirect(_fields_url(field))
-    option_rows = [(f, used.get(f["was"].value(), 0)) for f in formset] if formset else []
+    if data is not None and _all_valid(form, formset):
+        try:
+            _field_update(request, field, form, formset, usage)
+        except ValidationError as error:
+            # About the options listed, not only the ones typed to be added.
+            option_errors = _add_errors(form, error, keep=["options"] if formset else [])
+        else:
+            label = form.cleaned_data["label"]
+            messages.success(request, _("User field “%(label)s” saved.") % {"label": label})
+            return redirect(_fields_url(field))
     context = {
         "field": field,
         "form": form,
         "formset": formset,
-        "option_rows": option_rows,
+        "option_rows": [(f, used.get(f["was"].value(), 0)) for f in formset] if formset else [],
         "option_errors": option_errors,
         "usage": usage,
     }
     return render_settings(request, "fields", "settings_app/fields_edit.html", context)
+
+
+def _option_formset(field, data):
+    """Return the formset of a select box's options, or None for another type."""
+    if field.field_type != Type.SELECT:
+        return None
+    initial = [{"was": option, "value": option} for option in field.options]
+    return OptionFormSet(data, prefix="option", initial=initial)
+
+
+def _all_valid(form, formset):
+    valid = form.is_valid()
+    return (formset is None or formset.is_valid()) and valid
+
+
+def _field_update(request, field, form, formset, usage):
+    """Store the valid form's label, kinds, type and options on field."""
+    cleaned = form.cleaned_data
+    rows = [
+        (row["was"], "" if row["remove"] else row["value"])
+        for row in (formset.cleaned_data if formset else [])
+        if row.get("was")
+    ]
+    field_services.custom_field_update(
+        field=field,
+        label=cleaned["label"],
+        applies_to=cleaned["applies_to"],
+        field_type=request.POST.get("field_type") if usage else cleaned["field_type"],
+        options=rows,
+        added=field_services.parse_options(cleaned["options"]),
+        by=request.user,
+    )
 
 
 @admin_required

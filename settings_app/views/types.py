@@ -102,13 +102,12 @@ def type_delete(request, pk):
     """Delete a type, after asking where its contacts go when it is in use."""
     contact_type = get_object_or_404(ContactType, pk=pk)
     count = contact_type.contacts.count()
-    form = ContactTypeDeleteForm(
-        request.POST if request.method == "POST" else None, contact_type=contact_type
-    )
-    if request.method == "POST" and count and "replacement" not in request.POST:
+    data = request.POST if request.method == "POST" else None
+    form = ContactTypeDeleteForm(data, contact_type=contact_type)
+    if data is not None and count and "replacement" not in data:
         # Contacts took the type after the page said none had it: ask where they go.
         form = ContactTypeDeleteForm(contact_type=contact_type)
-    elif request.method == "POST" and form.is_valid():
+    elif data is not None and form.is_valid():
         replacement = form.cleaned_data["replacement"]
         try:
             moved = contact_types.contact_type_delete(
@@ -117,18 +116,22 @@ def type_delete(request, pk):
         except ValidationError as e:
             form.add_error("replacement", e)
         else:
-            message = _("Contact type “%(title)s” deleted.") % {"title": contact_type.title}
-            if moved:
-                target = replacement.title if replacement else _("Not specified")
-                message += " " + ngettext(
-                    "%(count)d contact now has the type “%(target)s”.",
-                    "%(count)d contacts now have the type “%(target)s”.",
-                    moved,
-                ) % {"count": moved, "target": target}
-            messages.success(request, message)
+            messages.success(request, _deleted_message(contact_type, replacement, moved))
             return redirect("settings_app:types")
     context = {"contact_type": contact_type, "form": form, "count": count}
     return render_settings(request, "types", "settings_app/types_delete.html", context)
+
+
+def _deleted_message(contact_type, replacement, moved):
+    message = _("Contact type “%(title)s” deleted.") % {"title": contact_type.title}
+    if moved:
+        target = replacement.title if replacement else _("Not specified")
+        message += " " + ngettext(
+            "%(count)d contact now has the type “%(target)s”.",
+            "%(count)d contacts now have the type “%(target)s”.",
+            moved,
+        ) % {"count": moved, "target": target}
+    return message
 
 
 @admin_required

@@ -6,11 +6,13 @@ import pytest
 from guardian.shortcuts import get_objects_for_user
 
 from contacts.access import (
+    Perm,
     can_change,
     can_delete,
     contacts_visible_to,
     count_visible_to,
     editable_ids,
+    get_contact_for_user,
     grant_access_many,
     with_permissions,
 )
@@ -84,9 +86,28 @@ def test_can_change_and_can_delete_follow_the_rules(population):
                 or (contact.pk, user.pk) in responsible
             )
             assert contact.may_change == contact.may_delete == expected, user.username
-        for perm, allowed in (("change", can_change), ("delete", can_delete)):
+        for perm, allowed in ((Perm.CHANGE, can_change), (Perm.DELETE, can_delete)):
             selected = set(contacts_visible_to(user, perm=perm).values_list("pk", flat=True))
             assert selected == {c.pk for c in contacts if allowed(user, c)}, (user.username, perm)
+
+
+@pytest.mark.parametrize("perm", ["chnage", "edit", "", "Change", None])
+def test_a_permission_that_does_not_exist_raises_instead_of_checking_visibility(
+    make_contact, alice, perm
+):
+    contact = make_contact(responsible=[alice])
+
+    with pytest.raises(ValueError, match="not a valid Perm"):
+        contacts_visible_to(alice, perm=perm)
+    with pytest.raises(ValueError, match="not a valid Perm"):
+        get_contact_for_user(alice, contact.pk, perm)
+
+
+def test_a_permission_may_be_named_by_its_value(make_contact, alice, bob):
+    contact = make_contact(access=Contact.Access.PUBLIC_READ, responsible=[alice])
+
+    assert list(contacts_visible_to(bob, perm="change")) == []
+    assert list(contacts_visible_to(alice, perm="change")) == [contact]
 
 
 def test_inactive_user_sees_no_contact(make_contact, bob):

@@ -73,6 +73,14 @@ def test_filter_on_unknown_tag_or_bad_type_shows_no_error(client, alice, contact
     assert client.get("/contacts/?type=abc").status_code == 200
 
 
+@pytest.mark.parametrize("type_id", ["²", "٣", "99999999999999999999"])
+def test_a_type_that_is_no_row_id_is_ignored(alice_client, contact, type_id):
+    page = page_of(alice_client.get("/contacts/", {"type": type_id}))
+
+    assert ">Jean Dupont</a>" in page
+    assert "Type:" not in page
+
+
 def test_filtered_list_never_shows_contacts_the_user_may_not_see(client, bob, make_contact):
     make_contact(first_name="Hidden", tags=["Lead"])
     client.force_login(bob)

@@ -18,7 +18,7 @@ from PIL import Image
 from playwright.sync_api import expect
 from taggit.models import Tag
 
-from contacts.access import contacts_visible_to
+from contacts.access import Perm, contacts_visible_to
 from contacts.custom_fields import services as field_services
 from contacts.custom_fields import values as custom_fields
 from contacts.imports.models import ImportJob
@@ -395,7 +395,7 @@ def update_from_row_menu(page, shot, person, bob):
         ("company", NEW_COMPANY, COMPANY),
     }
     # Public read/write: Bob, not responsible, may change her too.
-    assert contacts_visible_to(bob, perm="change").filter(pk=person.pk).exists()
+    assert contacts_visible_to(bob, perm=Perm.CHANGE).filter(pk=person.pk).exists()
 
 
 def delete_from_actions(page, shot):
