@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from contacts.models import Contact, Notification
+from contacts.notifications import send_assignment_email
 from tests.support import form_data
 
 
@@ -200,3 +201,14 @@ def test_notification_list_is_empty_for_a_new_user(client, bob):
 
     assert "You have no notifications." in page
     assert "Mark all as read" not in page
+
+
+def test_the_assignment_email_still_goes_when_the_actor_is_gone(alice, bob, make_contact):
+    contact = make_contact(first_name="Marie", last_name="Curie", responsible=[bob])
+    actor_id = alice.pk
+    alice.delete()
+
+    send_assignment_email.call(user_id=bob.pk, contact_id=contact.pk, actor_id=actor_id)
+
+    [email] = mail.outbox
+    assert "You were made responsible for Marie Curie in the CRM." in email.body
