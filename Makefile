@@ -35,8 +35,10 @@ e2e: install
 screenshots: install
 	SCREENSHOTS=docs $(PY) -m pytest -q -m e2e tests/e2e/test_screenshots.py
 
+# `make bench SCALE=10000` for the small end; SCALE=1000000 runs on PostgreSQL only.
+SCALE ?= 100000
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py --contacts $(SCALE)
 
 # Two app servers and two task workers on PostgreSQL and Redis, under concurrent clients
 # (bench/load.py): DATABASE_URL names the PostgreSQL server, CACHE_URL the Redis one.
