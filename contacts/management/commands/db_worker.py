@@ -19,6 +19,8 @@ from django.db import connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from contacts.imports.services import jobs_requeue_stalled
+
 logger = logging.getLogger(__name__)
 
 
@@ -28,8 +30,6 @@ def check_interval():
 
 
 def requeue_stalled_imports():
-    from contacts.imports.services import jobs_requeue_stalled
-
     try:
         for job_id in jobs_requeue_stalled():
             logger.warning("Import %s: its worker went silent, queued again", job_id)

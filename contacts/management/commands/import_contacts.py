@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from contacts.forms import parse_tags
 from contacts.imports import files, mapping, services
 from contacts.imports.models import ImportJob
-from contacts.imports.runner import dialect_of
 from contacts.models import Contact
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "colon": ":", "space": " "}
@@ -60,7 +59,7 @@ class Command(BaseCommand):
             job = services.job_create_from_path(
                 by=user, path=path, has_header=not options["no_header"], max_bytes=0
             )
-            dialect = dialect_of(job)
+            dialect = files.dialect_of(job)
             if options["encoding"]:
                 dialect.encoding = options["encoding"]
             if options["delimiter"]:
