@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, models
@@ -215,8 +215,8 @@ def insert(
         by_attname = {f.attname: f for f in model._meta.concrete_fields}
         model_fields = [by_attname[name] for name in fields]
     else:
-        model_fields = [model._meta.get_field(name) for name in fields]
-    columns = ", ".join(qn(f.column) for f in model_fields)
+        model_fields = [cast(models.Field, model._meta.get_field(name)) for name in fields]
+    columns = ", ".join(qn(cast(str, f.column)) for f in model_fields)
     with connection.cursor() as cursor:
         # Names come from the model's metadata, quoted; values go as parameters.
         if connection.vendor == "postgresql":
@@ -225,7 +225,7 @@ def insert(
             # client and a quarter less on the server. A value of the wrong type fails
             # loudly, but for one: a str meant for a jsonb column would be stored as a
             # JSON string, which is why values are get_db_prep_save's (a Jsonb there).
-            types = [f.db_type(connection).split("(")[0] for f in model_fields]
+            types = [cast(str, f.db_type(connection)).split("(")[0] for f in model_fields]
             # safe-sql: table and columns are quoted names from the model's metadata.
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(types)

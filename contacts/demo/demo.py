@@ -7,11 +7,11 @@ import io
 import random
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -38,6 +38,9 @@ from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType
 from contacts.photos.files import process_photo
 from contacts.services import ContactData
 from contacts.webforms.services import WebFormData, web_form_save
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # create(kind, fields, row, infos, addresses, company=None) → the contact created
 Create = Callable[..., Contact]
@@ -155,7 +158,7 @@ def _default_types_in_site_language() -> list[ContactType]:
     return types
 
 
-def _demo_web_form(users: dict[str, AbstractUser], demo_tags: dict[str, str]) -> None:
+def _demo_web_form(users: dict[str, User], demo_tags: dict[str, str]) -> None:
     """Add a website form for persons, ready to paste into a site."""
     with translation.override(settings.LANGUAGE_CODE):
         name = gettext("Contact us")
@@ -176,7 +179,7 @@ def _demo_web_form(users: dict[str, AbstractUser], demo_tags: dict[str, str]) ->
     )
 
 
-def _demo_users() -> dict[str, AbstractUser]:
+def _demo_users() -> dict[str, User]:
     User = get_user_model()
     users = {}
     for username, first, last, _role in DEMO_USERS:

@@ -58,7 +58,7 @@ from contacts.models import (
 )
 from contacts.search_text import PhoneParts, phone_parts, search_text_for
 
-BULK_MODELS = [
+BULK_MODELS: list[type[models.Model]] = [
     Contact,
     ContactInfo,
     Address,

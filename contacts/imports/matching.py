@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -23,18 +23,23 @@ from contacts.models import Contact, ContactInfo
 from contacts.search_text import ParsedPhones, normalized
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 MatchOn = ImportJob.MatchOn
+# What recognises a contact: an e-mail or a phone, a company's name, or a person's first
+# name, last name and company name.
+MatchKey = str | tuple[str, str, str]
 # (kind, key): (the contact's id, the import that created it)
-Found = dict[tuple[str, Hashable], tuple[int, int | None]]
+Found = dict[tuple[str, MatchKey], tuple[int, int | None]]
 
 
-def match_keys(row: Row, match_on: str, phones: ParsedPhones) -> set[Hashable]:
+def match_keys(row: Row, match_on: str, phones: ParsedPhones) -> set[MatchKey]:
     """Return what recognises the row's contact: its e-mails, its phones or its name."""
     if match_on in (MatchOn.EMAIL, MatchOn.PHONE):
         kind = ContactInfo.Kind.EMAIL if match_on == MatchOn.EMAIL else ContactInfo.Kind.PHONE
-        keys = {normalized(kind, i["value"], phones) for i in row.infos if i["kind"] == kind}
+        keys: set[MatchKey] = {
+            normalized(kind, i["value"], phones) for i in row.infos if i["kind"] == kind
+        }
         # A phone that does not parse recognises nobody; an e-mail is always itself.
         return keys if kind == ContactInfo.Kind.EMAIL else {k for k in keys if k}
     if row.kind == Contact.Kind.PERSON:
@@ -43,7 +48,7 @@ def match_keys(row: Row, match_on: str, phones: ParsedPhones) -> set[Hashable]:
 
 
 def existing_contacts(
-    user: AbstractBaseUser, match_on: str, rows: list[Row], row_keys: dict[int, set[Hashable]]
+    user: User, match_on: str, rows: list[Row], row_keys: dict[int, set[MatchKey]]
 ) -> Found:
     """Return the contacts user may see that match, the oldest of each key."""
     visible = contacts_visible_to(user)
@@ -58,8 +63,8 @@ def existing_contacts(
 
 
 def _matches(
-    contacts: QuerySet[Contact], kind: str, match_on: str, keys: set[Hashable]
-) -> Iterable[tuple[Hashable, int, int | None]]:
+    contacts: QuerySet[Contact], kind: str, match_on: str, keys: set[MatchKey]
+) -> Iterable[tuple[MatchKey, int, int | None]]:
     """Return (key, id, import job id) of the contacts of one kind holding one of keys."""
     if match_on in (MatchOn.EMAIL, MatchOn.PHONE):
         return contacts.filter(infos__kind=match_on, infos__normalized__in=keys).values_list(
@@ -78,7 +83,7 @@ def _matches(
 class Matcher:
     """Split each batch into contacts to create and contacts to update; one per run."""
 
-    def __init__(self, job: ImportJob, user: AbstractBaseUser) -> None:
+    def __init__(self, job: ImportJob, user: User) -> None:
         self.job = job
         self.user = user
         self.updating = job.duplicates == ImportJob.Duplicates.UPDATE
@@ -107,7 +112,9 @@ class Matcher:
         matched = self._matched(rows, row_keys)
         contacts = Contact.objects.in_bulk([pk for pk, _job in matched.values()])
         editable = editable_ids(self.user, list(contacts.values())) if self.updating else set()
-        creates, updates, seen = [], [], {}
+        creates: list[Row] = []
+        updates: list[tuple[Row, Contact]] = []
+        seen: dict[tuple[str, MatchKey], int] = {}
         for row in rows:
             keys = row_keys[row.line]
             earlier = next((seen[(row.kind, k)] for k in keys if (row.kind, k) in seen), None)
@@ -120,18 +127,18 @@ class Matcher:
                 creates.append(row)
                 continue
             pk, job_id = matched[row.line]
-            reason = self._skip_reason(pk, job_id, editable)
-            if reason is None:
+            skipped = self._skip_reason(pk, job_id, editable)
+            if skipped is None:
                 self.updated.add(pk)
                 updates.append((row, contacts[pk]))
             else:
                 # The report names the contact as it is when read, and only to those who
                 # may see it then: the reason does not.
-                tally.issue(row.line, row.cells, "skipped", reason, contacts[pk])
+                tally.issue(row.line, row.cells, "skipped", skipped, contacts[pk])
         return creates, updates
 
     def _matched(
-        self, rows: list[Row], row_keys: dict[int, set[Hashable]]
+        self, rows: list[Row], row_keys: dict[int, set[MatchKey]]
     ) -> dict[int, tuple[int, int | None]]:
         """Return {line: (contact id, import job id)} of the rows whose contact exists."""
         existing = existing_contacts(self.user, self.job.match_on, rows, row_keys)

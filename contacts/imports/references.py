@@ -26,7 +26,7 @@ from contacts.models import Contact, ContactType
 from contacts.tags import _unique_slug, tag_named
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # A company name longer than this makes no company (the row keeps it as written).
 COMPANY_NAME_MAX_LENGTH = 200
@@ -35,7 +35,7 @@ COMPANY_NAME_MAX_LENGTH = 200
 class References:
     """The users, contact types, tags and companies of one run, by the names rows use."""
 
-    def __init__(self, job: ImportJob, user: AbstractBaseUser) -> None:
+    def __init__(self, job: ImportJob, user: User) -> None:
         self.job = job
         self.user = user
         self.responsible = job_responsible(job)

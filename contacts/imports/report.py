@@ -11,6 +11,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -117,7 +118,7 @@ def notify_import_ended(job: ImportJob) -> None:
             for pk in others
         )
     for pk in [job.created_by_id] + (others if job.created else []):
-        transaction.on_commit(lambda pk=pk: send_import_email.enqueue(job_id=job.pk, user_id=pk))
+        transaction.on_commit(partial(send_import_email.enqueue, job_id=job.pk, user_id=pk))
 
 
 @task()

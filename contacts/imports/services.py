@@ -28,14 +28,14 @@ from contacts.imports.models import ImportJob
 from contacts.storage import is_disk_full
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Status = ImportJob.Status
 
 
 def job_create(
     *,
-    by: AbstractBaseUser,
+    by: User,
     upload: File,
     name: str | None = None,
     has_header: bool = True,
@@ -103,7 +103,7 @@ def _detect_dialect(path: str) -> files.Dialect:
 
 
 def job_create_from_path(
-    *, by: AbstractBaseUser, path: str | Path, has_header: bool = True, max_bytes: int | None = None
+    *, by: User, path: str | Path, has_header: bool = True, max_bytes: int | None = None
 ) -> ImportJob:
     """Copy a file from the disk into the import storage, in chunks, and create a job."""
     with open(path, "rb") as stream:
@@ -132,7 +132,7 @@ def job_configure(
     duplicates: str,
     match_on: str,
     access: str,
-    responsible: list[AbstractBaseUser],
+    responsible: list[User],
     tags: list[str],
 ) -> ImportJob:
     """Store the settings of step 1; raise ImportFileError when the file cannot be read so."""

@@ -21,7 +21,7 @@ from contacts.services import ContactData
 from contacts.trash import services as trash
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Status = ImportJob.Status
 UNDO_CHUNK = 500
@@ -76,7 +76,7 @@ def undo_blockers(job: ImportJob) -> list[Contact] | None:
     return changed
 
 
-def blockers_seen_by(user: AbstractBaseUser, blockers: list[Contact]) -> list[Contact | None]:
+def blockers_seen_by(user: User, blockers: list[Contact]) -> list[Contact | None]:
     """Return each blocker, or None where user may no longer see it.
 
     Someone else may have renamed it and made it private since the import: its new name
@@ -95,7 +95,7 @@ def can_undo(job: ImportJob) -> bool:
 
 
 @transaction.atomic
-def job_undo(*, by: AbstractBaseUser, job: ImportJob) -> ImportJob:
+def job_undo(*, by: User, job: ImportJob) -> ImportJob:
     """Delete what the import created and give what it updated its values back."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     blockers = undo_blockers(job)
@@ -128,7 +128,7 @@ def job_undo(*, by: AbstractBaseUser, job: ImportJob) -> ImportJob:
     return job
 
 
-def _restore(by: AbstractBaseUser, contact: Contact, before: dict[str, Any], job_id: int) -> None:
+def _restore(by: User, contact: Contact, before: dict[str, Any], job_id: int) -> None:
     """Give contact back the values snapshot saved before the import updated it."""
     fields = dict(before["fields"])
     fields["contact_type"] = ContactType.objects.filter(pk=before["contact_type"]).first()

@@ -17,14 +17,14 @@ from contacts.search_text import ParsedPhones, normalized
 from contacts.services import ContactData
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 
 
 def contact_update_from_row(
     *,
-    by: AbstractBaseUser,
+    by: User,
     job: ImportJob,
     row: Row,
     contact: Contact,

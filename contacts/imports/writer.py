@@ -7,9 +7,9 @@ history starts with the import; the rows themselves go through contacts.db.bulk.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from contacts.custom_fields import values as custom_fields
@@ -27,7 +27,7 @@ from contacts.search_text import ParsedPhones, search_text_for
 from contacts.services import new_contact_defaults
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from contacts.imports.models import ImportJob
 
@@ -39,7 +39,7 @@ Pending = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list
 class ContactWriter:
     """Insert new contacts with their rows; one instance per import run."""
 
-    def __init__(self, *, by: AbstractBaseUser, job: ImportJob) -> None:
+    def __init__(self, *, by: User, job: ImportJob) -> None:
         self.job = job
         self.json_field = Contact._meta.get_field("custom")
         self.grants = Grants.read()
@@ -140,7 +140,7 @@ class ContactWriter:
     def _start_histories(self, ids: Sequence[int], now: Any) -> None:
         """Start each contact's history with the import, as contact_create's starts it."""
         changes, details = (
-            prepared_once(ContactEvent._meta.get_field(name), value)
+            prepared_once(cast(models.Field, ContactEvent._meta.get_field(name)), value)
             for name, value in (("changes", []), ("details", {"import": self.job.pk}))
         )
         actor, source = self.defaults.created_by.pk, self.defaults.source
