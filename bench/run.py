@@ -346,6 +346,7 @@ def bench_one(args):
         recreate_postgresql(url, population_name(args))
     setup_django(url)
 
+    # why: Django is set up just above, for the database this child benchmarks.
     from django.core.management import call_command
     from django.db import connection
 

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from taggit.models import Tag
 
-from contacts import access, history, text
+from contacts import access, history
 from contacts import currencies as config
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo
 from contacts.notifications import notify_assigned
-from contacts.search_text import search_text_for
+from contacts.search_text import normalized, search_text_for
 from contacts.storage import delete_files_on_commit
 
 CONTACT_FIELDS = (
@@ -73,14 +73,6 @@ def new_contact_defaults(
     """Return the defaults of a new contact: the contact form, an import, a website form,
     the demo data and any later way in take them from here, so that they never differ."""
     return NewContactDefaults(source=source, created_by=by, currency=config.default_currency())
-
-
-def normalized(kind: str, value: str) -> str:
-    if kind == ContactInfo.Kind.PHONE:
-        return text.normalize_phone(value)
-    if kind == ContactInfo.Kind.EMAIL:
-        return value.strip().lower()
-    return ""
 
 
 def _primary_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

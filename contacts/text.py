@@ -101,16 +101,6 @@ def normalize_phone(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_search_digits(value: str) -> list[str]:
-    """Return the digit strings a search for this phone should match."""
-    found = {digits(value)}
-    number = parse_phone(value)
-    if number is not None:
-        for fmt in (phonenumbers.PhoneNumberFormat.E164, phonenumbers.PhoneNumberFormat.NATIONAL):
-            found.add(digits(phonenumbers.format_number(number, fmt)))
-    return sorted(d for d in found if d)
-
-
 def is_phone_query(query: str) -> bool:
     return bool(re.fullmatch(r"[\d\s+().\-/]+", query)) and len(digits(query)) >= 3
 

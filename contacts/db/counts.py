@@ -14,8 +14,8 @@ concerns, in the writer's own statement: the count commits, or rolls back, with 
 change. They add (an upsert, value + delta) and never recount, so concurrent writers
 commute and none waits for a reader; a key with no row counts 0. recount() writes every
 row from the tables: after migrate and flush (which empties the tables in any order,
-the triggers on) and after seed_population. A writer that sets the triggers aside
-(freshness.bulk_writes(), the import) passes its own deltas to add().
+the triggers on). A bulk writer sets the triggers aside (contacts.db.bulk.bulk_writes(),
+the import and the bench population), which adds to the counts what it wrote (add()).
 """
 
 from collections.abc import Callable, Mapping

@@ -13,9 +13,11 @@ therefore never shown after a change: the next request reads another version.
   the version row is locked only while committing, so two writers cannot wait on each
   other through it. Tests make it immediate (each statement), since their transactions
   never commit.
-- A writer of many rows at once (the import) sets them aside inside its transaction with
-  bulk_writes() and changes the version once itself, rather than once per row of a
-  batch's thousands (one UPDATE each on SQLite, one queued event each on PostgreSQL).
+- A writer of many rows at once (the import, the bench population) sets them aside
+  inside its transaction with bulk_writes() and changes the version once itself, rather
+  than once per row of a batch's thousands (one UPDATE each on SQLite, one queued event
+  each on PostgreSQL). Bulk writers go through contacts.db.bulk.bulk_writes(), which
+  also keeps the list's counts.
 
 A request reads the version before the data, so what it keeps is at least as new as
 the version it is filed under.
@@ -124,7 +126,8 @@ def bulk_writes() -> Iterator[None]:
     error rolls both back. Only this transaction is concerned: on PostgreSQL through a
     setting local to it; on SQLite through the version row's bulk flag, which no other
     connection can see set (it is back to 0 before the commit) nor write meanwhile (one
-    writer at a time).
+    writer at a time). Writers use contacts.db.bulk.bulk_writes(), which wraps this one
+    and adds what they wrote to the list's counts, which the triggers no longer do.
     """
     if not connection.in_atomic_block:
         raise RuntimeError("bulk_writes() belongs inside transaction.atomic()")

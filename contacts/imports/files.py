@@ -73,6 +73,17 @@ class Dialect:
     skip_records: int = 0
 
 
+def dialect_of(job):
+    """Return the dialect the job reads its file with."""
+    return Dialect(
+        encoding=job.encoding,
+        delimiter=job.delimiter,
+        quotechar=job.quotechar,
+        has_header=job.has_header,
+        skip_records=job.skip_records,
+    )
+
+
 def detect_encoding(sample):
     """Return the encoding of a file that starts with sample (bytes), or raise."""
     if not sample:
@@ -285,8 +296,25 @@ def preview(path, dialect, count=5):
     return header, [r + [""] * (width - len(r)) for r in rows]
 
 
-def count_data_rows(path, dialect):
-    return sum(1 for _ in data_records(path, dialect))
+def record_at(path, dialect, record):
+    """Return the cells of data row number record (from 0), or None, and whether more follow."""
+    found = None
+    for n, (_line, cells) in enumerate(data_records(path, dialect)):
+        if n == record:
+            found = cells
+        elif n > record:
+            return found, True
+    return found, False
+
+
+def filled_columns(path, dialect, count=200):
+    """Return the numbers of the columns that hold a value in the first count data rows."""
+    filled = set()
+    for n, (_line, cells) in enumerate(data_records(path, dialect)):
+        filled.update(i for i, cell in enumerate(cells) if cell.strip())
+        if n + 1 >= count:
+            break
+    return filled
 
 
 def check_file(path, dialect):

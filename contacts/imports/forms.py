@@ -139,3 +139,23 @@ class MappingForm(forms.Form):
             (self[f"col_{n}"], name, sample[n] if n < len(sample) else "")
             for n, name in enumerate(self.job.header)
         ]
+
+    def sample_context(self, record):
+        """Return the columns beside the values of data row record (the first if none).
+
+        Columns empty in the first rows and not mapped are folded away: Outlook has 90.
+        """
+        path, dialect = self.job.file.path, files.dialect_of(self.job)
+        sample, has_next = files.record_at(path, dialect, record)
+        if sample is None and record:
+            record = 0
+            sample, has_next = files.record_at(path, dialect, record)
+        filled = files.filled_columns(path, dialect)
+        rows = self.rows(sample or [])
+        shown = [n in filled or bool(row[0].value()) for n, row in enumerate(rows)]
+        return {
+            "rows": [row for row, show in zip(rows, shown, strict=True) if show],
+            "empty_rows": [row for row, show in zip(rows, shown, strict=True) if not show],
+            "record": record,
+            "has_next": has_next,
+        }

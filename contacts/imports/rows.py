@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
@@ -116,28 +115,6 @@ class Row:
     custom: dict = field(default_factory=dict)
     access: str = ""
     usernames: list = field(default_factory=list)
-
-
-# The phones of the batch being written, parsed by the process that read its rows.
-PARSED_PHONES = {}
-
-
-def phone_parts(value):
-    """Return text.normalize_phone(value) and text.phone_search_digits(value), parsing once."""
-    found = PARSED_PHONES.get(value)
-    return found if found is not None else _phone_parts(value)
-
-
-@lru_cache(maxsize=4096)
-def _phone_parts(value):
-    number = text.parse_phone(value)
-    found = {text.digits(value)}
-    if number is None:
-        return "", sorted(d for d in found if d)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    found.update((text.digits(e164), text.digits(national)))
-    return e164, sorted(d for d in found if d)
 
 
 def words(value):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from contacts.access import contacts_visible_to
 from contacts.forms import int_param
-from contacts.imports import files, services
+from contacts.imports import files, report, services, undo
 from contacts.imports.access import get_import_for_user, imports_visible_to
 from contacts.imports.forms import MappingForm, SettingsForm, UploadForm
 from contacts.imports.models import ImportIssue, ImportJob
@@ -99,9 +99,7 @@ def import_settings(request, pk):
             form.add_error(None, str(error))
         else:
             return redirect("contacts:import_mapping", job.pk)
-    dialect = (
-        form.dialect() if form.is_bound and form.is_valid() else services.runner.dialect_of(job)
-    )
+    dialect = form.dialect() if form.is_bound and form.is_valid() else files.dialect_of(job)
     context.update(_preview(job, dialect))
     return render(request, "contacts/imports/settings.html", context)
 
@@ -112,7 +110,7 @@ def import_preview(request, pk):
     if done:
         return done
     if not request.GET:
-        context = _preview(job, services.runner.dialect_of(job))
+        context = _preview(job, files.dialect_of(job))
         return render(request, "contacts/imports/_preview.html", context)
     form = SettingsForm(request.GET, job=job)
     form.is_valid()
@@ -134,29 +132,6 @@ def import_preview(request, pk):
     return render(request, "contacts/imports/_preview.html", context)
 
 
-def _sample(job, record):
-    """Return the data row number record (from 0) and whether there are rows after it."""
-    dialect = services.runner.dialect_of(job)
-    found = None
-    for n, (_line, cells) in enumerate(files.data_records(job.file.path, dialect)):
-        if n == record:
-            found = cells
-        elif n > record:
-            return found, True
-    return found, False
-
-
-def _filled_columns(job, count=200):
-    """Return the numbers of the columns that hold a value in the first count rows."""
-    dialect = services.runner.dialect_of(job)
-    filled = set()
-    for n, (_line, cells) in enumerate(files.data_records(job.file.path, dialect)):
-        filled.update(i for i, cell in enumerate(cells) if cell.strip())
-        if n + 1 >= count:
-            break
-    return filled
-
-
 def import_mapping(request, pk):
     job, done = _draft(request, pk)
     if done:
@@ -172,36 +147,20 @@ def import_mapping(request, pk):
             errors = error.messages
         else:
             services.job_start(job=job)
-            messages.info(
-                request,
-                _(
-                    "The import of “%(name)s” has started. You may leave this page: "
-                    "you will be notified when it ends."
-                )
-                % {"name": job.file_name},
-            )
+            messages.info(request, _started(job))
             return redirect(job)
-    record = max(int_param(request.GET.get("record"), 0), 0)
-    sample, has_next = _sample(job, record)
-    if sample is None and record:
-        record = 0
-        sample, has_next = _sample(job, 0)
-    rows = form.rows(sample or [])
-    filled = _filled_columns(job)
-    context = {
-        "job": job,
-        "form": form,
-        # Columns empty in the first rows and not mapped are folded away: Outlook has 90.
-        "rows": [r for n, r in enumerate(rows) if n in filled or r[0].value()],
-        "empty_rows": [r for n, r in enumerate(rows) if n not in filled and not r[0].value()],
-        "errors": errors,
-        "record": record,
-        "has_next": has_next,
-        "step": 2,
-    }
-    if request.htmx and request.htmx.target == "mapping-rows":
-        return render(request, "contacts/imports/_mapping_rows.html", context)
-    return render(request, "contacts/imports/mapping.html", context)
+    context = {"job": job, "form": form, "errors": errors, "step": 2}
+    context.update(form.sample_context(max(int_param(request.GET.get("record"), 0), 0)))
+    rows_only = request.htmx and request.htmx.target == "mapping-rows"
+    template = "_mapping_rows.html" if rows_only else "mapping.html"
+    return render(request, f"contacts/imports/{template}", context)
+
+
+def _started(job):
+    return _(
+        "The import of “%(name)s” has started. You may leave this page: "
+        "you will be notified when it ends."
+    ) % {"name": job.file_name}
 
 
 def _report(job, user):
@@ -223,7 +182,7 @@ def _report(job, user):
 def _detail_context(job, user):
     context = {
         "job": job,
-        "progress": services.progress(job),
+        "progress": report.progress(job),
         "stalled": services.is_stalled(job),
         "can_resume": services.can_resume(job),
         "finished": job.status in (Status.DONE, Status.CANCELLED, Status.FAILED, Status.UNDONE),
@@ -231,7 +190,7 @@ def _detail_context(job, user):
     }
     if context["finished"]:
         context.update(_report(job, user))
-        context["can_undo"] = services.can_undo(job)
+        context["can_undo"] = undo.can_undo(job)
     return context
 
 
@@ -276,7 +235,7 @@ def import_undo(request, pk):
     job = get_import_for_user(request.user, pk)
     if request.method == "POST":
         try:
-            services.job_undo(by=request.user, job=job)
+            undo.job_undo(by=request.user, job=job)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -288,13 +247,13 @@ def import_undo(request, pk):
                 ),
             )
         return redirect(job)
-    blockers = services.undo_blockers(job)
+    blockers = undo.undo_blockers(job)
     if blockers:
-        blockers = services.blockers_seen_by(request.user, blockers)
+        blockers = undo.blockers_seen_by(request.user, blockers)
     return render(
         request,
         "contacts/imports/undo.html",
-        {"job": job, "blockers": blockers, "can_undo": services.can_undo(job)},
+        {"job": job, "blockers": blockers, "can_undo": undo.can_undo(job)},
     )
 
 
@@ -311,7 +270,7 @@ def import_rejected(request, pk):
             content_type="text/csv; charset=utf-8",
         )
     response = StreamingHttpResponse(
-        services.rejects_lines(job), content_type="text/csv; charset=utf-8"
+        report.rejects_lines(job), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

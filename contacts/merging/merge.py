@@ -18,6 +18,7 @@ from contacts import history, services
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, CustomField
+from contacts.search_text import normalized
 from contacts.trash import services as trash
 
 FIELDS: dict[str, dict[str, StrOrPromise]] = {
@@ -178,7 +179,7 @@ def _infos(contact: Contact) -> list[Row]:
 
 
 def _norm(info: Row) -> str:
-    return services.normalized(info["kind"], info["value"]) or info["value"].strip().lower()
+    return normalized(info["kind"], info["value"]) or info["value"].strip().lower()
 
 
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country")

@@ -12,7 +12,7 @@ MOVED = {
     "contacts.tasks.purge_trash": "contacts.trash.services.purge_trash",
     "contacts.tasks.send_web_form_email": "contacts.webforms.services.send_web_form_email",
     "contacts.tasks.run_import": "contacts.imports.services.run_import",
-    "contacts.tasks.send_import_email": "contacts.imports.services.send_import_email",
+    "contacts.tasks.send_import_email": "contacts.imports.report.send_import_email",
 }
 
 

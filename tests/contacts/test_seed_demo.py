@@ -15,7 +15,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from contacts import search_text, services
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, contacts_visible_to
-from contacts.management.commands.seed_demo import DEMO_TAGS
+from contacts.demo.address_book import DEMO_TAGS
 from contacts.models import (
     CRM_ADMINS_GROUP,
     CRM_USERS_GROUP,

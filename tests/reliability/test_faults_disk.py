@@ -277,7 +277,7 @@ def test_the_507_comes_in_the_users_language_when_the_csrf_check_reads_the_uploa
 def test_the_rejected_rows_file_that_does_not_fit_is_streamed_from_the_database(
     settings, tmp_path, alice, alice_client, monkeypatch
 ):
-    from contacts.imports import services
+    from contacts.imports import report, services
 
     settings.MEDIA_ROOT = tmp_path / "media"
     csv = ContentFile(b"First name,Email\r\nLee,not-an-email\r\n", name="c.csv")
@@ -294,7 +294,7 @@ def test_the_rejected_rows_file_that_does_not_fit_is_streamed_from_the_database(
         return real_open(path, mode, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", full_open)
-    assert services.write_rejects_file(job) is None
+    assert report.write_rejects_file(job) is None
     monkeypatch.undo()
 
     job.refresh_from_db()

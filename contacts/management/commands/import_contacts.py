@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from contacts.forms import parse_tags
 from contacts.imports import files, mapping, services
 from contacts.imports.models import ImportJob
-from contacts.imports.runner import dialect_of
 from contacts.models import Contact
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "colon": ":", "space": " "}
@@ -60,29 +59,7 @@ class Command(BaseCommand):
             job = services.job_create_from_path(
                 by=user, path=path, has_header=not options["no_header"], max_bytes=0
             )
-            dialect = dialect_of(job)
-            if options["encoding"]:
-                dialect.encoding = options["encoding"]
-            if options["delimiter"]:
-                delimiter = DELIMITERS.get(options["delimiter"], options["delimiter"])
-                if len(delimiter) != 1:
-                    raise CommandError("--delimiter must be one character or a name.")
-                dialect.delimiter = delimiter
-            if options["quote"]:
-                dialect.quotechar = options["quote"]
-            names = [n.strip() for n in options["responsible"].split(",") if n.strip()]
-            responsible = list(User.objects.filter(username__in=names, is_active=True))
-            if len(responsible) != len(set(names)):
-                raise CommandError("Unknown user in --responsible.")
-            services.job_configure(
-                job=job,
-                dialect=dialect,
-                duplicates=options["duplicates"],
-                match_on=options["match"],
-                access=options["access"],
-                responsible=responsible,
-                tags=parse_tags(options["tags"]),
-            )
+            self._configure(job, options)
         except files.ImportFileError as error:
             raise CommandError(str(error)) from None
         targets = job.mapping
@@ -98,6 +75,37 @@ class Command(BaseCommand):
                 shown = mapping.target_label(target) if target else "-"
                 self.stdout.write(f"  {name} → {shown}")
         job = services.job_run_here(job=job)
+        self._report(job, options)
+        if job.status == ImportJob.Status.FAILED:
+            raise CommandError(job.error)
+
+    def _configure(self, job, options):
+        """Store the command's settings on the job, as the wizard's first step does."""
+        dialect = files.dialect_of(job)
+        if options["encoding"]:
+            dialect.encoding = options["encoding"]
+        if options["delimiter"]:
+            delimiter = DELIMITERS.get(options["delimiter"], options["delimiter"])
+            if len(delimiter) != 1:
+                raise CommandError("--delimiter must be one character or a name.")
+            dialect.delimiter = delimiter
+        if options["quote"]:
+            dialect.quotechar = options["quote"]
+        names = [n.strip() for n in options["responsible"].split(",") if n.strip()]
+        responsible = list(get_user_model().objects.filter(username__in=names, is_active=True))
+        if len(responsible) != len(set(names)):
+            raise CommandError("Unknown user in --responsible.")
+        services.job_configure(
+            job=job,
+            dialect=dialect,
+            duplicates=options["duplicates"],
+            match_on=options["match"],
+            access=options["access"],
+            responsible=responsible,
+            tags=parse_tags(options["tags"]),
+        )
+
+    def _report(self, job, options):
         result = {
             "import": job.pk,
             "status": job.status,
@@ -110,15 +118,13 @@ class Command(BaseCommand):
         }
         if options["json"]:
             self.stdout.write(json.dumps(result))
-        else:
-            self.stdout.write(
-                "{status}: {rows} rows, {created} created, {updated} updated, "
-                "{skipped} skipped, {rejected} rejected.".format(**result)
-            )
-            if result["rejects"]:
-                self.stdout.write(f"Rejected rows: {result['rejects']}")
-        if job.status == ImportJob.Status.FAILED:
-            raise CommandError(job.error)
+            return
+        self.stdout.write(
+            "{status}: {rows} rows, {created} created, {updated} updated, "
+            "{skipped} skipped, {rejected} rejected.".format(**result)
+        )
+        if result["rejects"]:
+            self.stdout.write(f"Rejected rows: {result['rejects']}")
 
     def _mapping(self, path, job):
         try:

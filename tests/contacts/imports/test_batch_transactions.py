@@ -19,12 +19,12 @@ def test_batches_are_planned_without_parallel_workers_on_postgresql(run_import, 
     seen = []
     process = runner.Importer._process
 
-    def recording(importer, outcomes):
+    def recording(importer, outcomes, phones):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SHOW max_parallel_workers_per_gather")
                 seen.append(cursor.fetchone()[0])
-        return process(importer, outcomes)
+        return process(importer, outcomes, phones)
 
     monkeypatch.setattr(runner.Importer, "_process", recording)
     job = run_import(people(10), duplicates="skip", match_on="email")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Profile
 from contacts.custom_fields import services as custom_fields
 from contacts.imports.forms import SettingsForm
+from contacts.imports.mapping import auto_mapping
 from contacts.imports.models import ImportJob
 from contacts.models import Contact, ContactType
 from contacts.services import ContactData, contact_create
@@ -134,8 +135,6 @@ def test_the_import_gives_back_the_contacts_of_its_own_export(
 def test_the_import_maps_the_export_headers_of_either_language_whatever_the_page_language(
     alice, settings
 ):
-    from contacts.imports.mapping import auto_mapping
-
     motto = custom_fields.custom_field_create(label="City", field_type="text")
     french = ["Personne ou entreprise", "Accès", "Téléphone (Ligne directe)", "Région/état"]
     english = ["Person or company", "Access", "Phone (Direct)", "State/region", "City (user field)"]

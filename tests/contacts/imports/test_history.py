@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from contacts.imports import services
+from contacts.imports import undo
 from contacts.models import Contact, ContactEvent
 from tests.support import page_of
 
@@ -31,7 +31,7 @@ def test_an_update_by_import_and_its_undo_are_recorded(run_import, alice):
     contact = Contact.objects.get()
     assert contact.job_title == "Countess"
 
-    services.job_undo(by=alice, job=job)
+    undo.job_undo(by=alice, job=job)
 
     changes = [
         (e.source, e.details, e.changes[0]["old"], e.changes[0]["new"])
@@ -46,7 +46,7 @@ def test_an_update_by_import_and_its_undo_are_recorded(run_import, alice):
 def test_undoing_an_import_moves_its_contacts_to_the_trash(run_import, alice):
     job = run_import(CSV)
 
-    services.job_undo(by=alice, job=job)
+    undo.job_undo(by=alice, job=job)
 
     assert not Contact.objects.exists()
     trashed = Contact.all_objects.get()

@@ -12,10 +12,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Profile
-from contacts.imports import runner, services
+from contacts.access import contacts_visible_to, count_visible_to
+from contacts.db import counts
+from contacts.imports import files, report, runner, services, undo
 from contacts.imports.files import ImportFileError
 from contacts.imports.models import ImportJob
-from contacts.models import Contact, Notification
+from contacts.models import Contact, ContactCount, Notification
 from contacts.services import ContactData, contact_update
 from tests.contacts.imports.conftest import assert_accounted, people, upload
 from tests.support import csv_text
@@ -147,10 +149,10 @@ def test_a_crash_leaves_whole_batches_and_resume_finishes_without_duplicates(run
     original = runner.Importer._process
     calls = []
 
-    def crash_in_second_batch(self, outcomes):
+    def crash_in_second_batch(self, outcomes, phones):
         if outcomes:
             calls.append(len(outcomes))
-        result = original(self, outcomes)
+        result = original(self, outcomes, phones)
         if len(calls) == 2:
             raise RuntimeError("worker died")
         return result
@@ -190,10 +192,10 @@ def test_a_worker_that_stopped_answering_shows_as_interrupted_and_can_resume(ali
 def test_cancel_stops_after_the_current_batch_and_resume_does_the_rest(run_import):
     original = runner.Importer._commit
 
-    def cancel_during_first(self, parsed, batch, phase, position, last=False):
-        if batch:
+    def cancel_during_first(self, parsed, batch):
+        if batch.records:
             ImportJob.objects.filter(pk=self.job.pk).update(cancel_requested=True)
-        return original(self, parsed, batch, phase, position, last)
+        return original(self, parsed, batch)
 
     with mock.patch.object(runner.Importer, "_commit", cancel_during_first):
         job = run_import(people(20))
@@ -252,7 +254,7 @@ def test_no_email_tells_of_contacts_imported_for_a_user_when_the_import_was_undo
 ):
     with django_capture_on_commit_callbacks() as enqueue_on_commit:
         job = run_import(people(2), responsible=[bob.pk])
-    services.job_undo(by=alice, job=job)  # before the worker got to the e-mails
+    undo.job_undo(by=alice, job=job)  # before the worker got to the e-mails
 
     for enqueue in enqueue_on_commit:
         enqueue()
@@ -273,8 +275,8 @@ def test_undo_deletes_what_was_created_and_restores_what_was_updated(run_import,
     assert (job.created, job.updated, job.companies_created) == (1, 1, 1)
     ada.refresh_from_db()
     assert ada.company.company_name == "Acme"
-    assert services.can_undo(job)
-    services.job_undo(by=alice, job=job)
+    assert undo.can_undo(job)
+    undo.job_undo(by=alice, job=job)
     job.refresh_from_db()
     assert job.status == "undone"
     assert list(Contact.objects.values_list("first_name", flat=True)) == ["Ada"]
@@ -292,9 +294,9 @@ def test_undo_is_refused_once_an_imported_contact_changed(run_import, alice):
         contact=contact,
         data=ContactData(kind="person", fields={"first_name": "Changed"}, responsible=[alice]),
     )
-    assert not services.can_undo(job)
+    assert not undo.can_undo(job)
     with pytest.raises(ValidationError, match="changed since"):
-        services.job_undo(by=alice, job=job)
+        undo.job_undo(by=alice, job=job)
     assert Contact.objects.count() == 2
 
 
@@ -307,7 +309,7 @@ def test_rejected_rows_download_in_the_original_columns_with_an_error_column(run
     )
     job = run_import(content.encode("cp1252"))
     assert (job.created, job.rejected) == (1, 2)
-    text = "".join(services.rejects_lines(job))
+    text = "".join(report.rejects_lines(job))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows == [
@@ -353,7 +355,7 @@ def test_every_row_ends_as_exactly_one_outcome(alice, header, rows, delimiter):
         event(f"refused: {error}")
         return
     event("imported")
-    expected = sum(1 for _ in runner.files.data_records(job.file.path, runner.dialect_of(job)))
+    expected = sum(1 for _ in files.data_records(job.file.path, files.dialect_of(job)))
     job.duplicates = "skip"
     job.save()
     services.job_start(job=job)
@@ -392,7 +394,7 @@ def test_a_file_without_a_header_row(alice):
     services.job_start(job=job)
     job.refresh_from_db()
     assert (job.total_rows, job.created, job.rejected) == (2, 1, 1)
-    rejects = "".join(services.rejects_lines(job))
+    rejects = "".join(report.rejects_lines(job))
     assert rejects == "\ufeffBob,nope,Invalid email address: “nope”.\r\n"
 
 
@@ -419,7 +421,7 @@ def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
     job = run_import(content)
     assert job.rejected == 2
 
-    text = "".join(services.rejects_lines(job)).lstrip("\ufeff")
+    text = "".join(report.rejects_lines(job)).lstrip("\ufeff")
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
 
     assert cells[:5] == ["'=First name", "'+Last name", "Email", "'@Notes", "error"]
@@ -428,7 +430,7 @@ def test_no_cell_of_the_rejected_rows_starts_as_a_formula(run_import):
 
 
 def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monkeypatch):
-    """runner.frozen_heap: the collector skips what existed before, and only meanwhile."""
+    """parsing.frozen_heap: the collector skips what existed before, and only meanwhile."""
     frozen, thresholds = [], []
     commit = runner.Importer._commit
 
@@ -449,10 +451,6 @@ def test_the_heap_is_frozen_while_the_import_runs_and_only_then(run_import, monk
 
 @pytest.mark.parametrize("access", ["private", "public_read"])
 def test_an_import_adds_to_the_lists_counts(run_import, alice, bob, admin, access):
-    from contacts.access import contacts_visible_to, count_visible_to
-    from contacts.db import counts
-    from contacts.models import ContactCount
-
     job = run_import("google-contacts.csv", access=access, responsible=[bob.pk])
     assert_accounted(job)
     assert job.created > 10

@@ -8,6 +8,7 @@ from taggit.models import Tag
 from contacts.access import OBJECT_PERMS
 from contacts.custom_fields import services as custom_fields
 from contacts.imports import files, services
+from contacts.imports.mapping import auto_target
 from contacts.models import (
     CRM_USERS_GROUP,
     Address,
@@ -326,6 +327,4 @@ def test_reasons_are_written_in_the_importers_language(run_import):
     ],
 )
 def test_headers_are_recognised_in_english_and_french(header, target):
-    from contacts.imports.mapping import auto_target
-
     assert auto_target(header) == target

@@ -1,9 +1,6 @@
 """The bulk writer stores every value as the ORM would (PostgreSQL: a binary COPY)."""
 
-from django.db import connection
-
 from contacts.custom_fields import services as custom_fields
-from contacts.imports.writer import insert, prepared_once
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
 from contacts.services import ContactData, contact_create
 from tests.contacts.test_search import names_on
@@ -92,48 +89,6 @@ def test_json_columns_hold_json_values_not_strings(run_import, alice):
     event = ContactEvent.objects.get(contact=bob)
     assert (event.changes, event.details) == ([], {"import": job.pk})
     assert ContactEvent.objects.filter(contact=bob, details__import=job.pk).exists()
-
-
-def test_insert_writes_nulls_booleans_and_small_integers(alice):
-    contact = contact_create(
-        by=alice,
-        data=ContactData(
-            kind="person",
-            fields={"first_name": "Ada"},
-            access="private",
-            responsible=[alice],
-            tags=[],
-            infos=[],
-            addresses=[],
-        ),
-    )
-    fields = ["contact", "kind", "category", "value", "normalized", "is_primary", "position"]
-    insert(
-        ContactInfo,
-        fields,
-        [
-            (contact.pk, "email", "work", "a\tb\\N@example.com", "", True, 0),
-            (contact.pk, "web", "other", "\\N", "\\", False, 32767),
-        ],
-    )
-    assert list(
-        ContactInfo.objects.filter(contact=contact)
-        .order_by("position")
-        .values_list("value", "normalized", "is_primary", "position")
-    ) == [("a\tb\\N@example.com", "", True, 0), ("\\N", "\\", False, 32767)]
-
-
-def test_a_value_shared_by_many_rows_is_serialised_once():
-    field = ContactEvent._meta.get_field("details")
-    prepared = prepared_once(field, {"import": 7})
-    plain = field.get_db_prep_save({"import": 7}, connection)
-    if connection.vendor != "postgresql":
-        assert prepared == plain
-        return
-    assert prepared.obj == plain.obj
-    assert prepared.dumps(prepared.obj) == plain.dumps(plain.obj)
-    # The text is made once, then handed out for every row.
-    assert prepared.dumps(prepared.obj) is prepared.dumps(prepared.obj)
 
 
 def test_an_imported_name_is_found_in_ascii(run_import, alice_client):
