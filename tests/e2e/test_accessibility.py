@@ -6,6 +6,7 @@ pages are gathered so that one run lists them all.
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -53,10 +54,22 @@ def describe(name, violations):
     return lines
 
 
+def wait_until(page, condition, seconds=10):
+    """Wait until the JavaScript condition holds on the page.
+
+    Not page.wait_for_function: when the condition is not true at once, Playwright polls
+    it through eval, which the pages' Content Security Policy rightly refuses.
+    """
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(f"() => Boolean({condition})"):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {condition}"
+        page.wait_for_timeout(50)
+
+
 def settle(page):
     """Wait for the page and its htmx requests (the import preview, the filter panel)."""
     page.wait_for_load_state("load")
-    page.wait_for_function("!document.querySelector('.htmx-request')")
+    wait_until(page, "!document.querySelector('.htmx-request')")
 
 
 class Audit:
@@ -153,7 +166,7 @@ def test_pages_have_no_serious_accessibility_violation(
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_focused()
     # Focused as it starts to fade in: half transparent, its text fails the contrast check.
-    page.wait_for_function("getComputedStyle(document.querySelector('#shortcuts')).opacity === '1'")
+    wait_until(page, "getComputedStyle(document.querySelector('#shortcuts')).opacity === '1'")
     audit.check("shortcuts-dialog")
     page.keyboard.press("Escape")
     audit.check("list-filtered", "/contacts/?q=Sample&filters=1&kind=person")
