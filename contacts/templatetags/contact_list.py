@@ -15,6 +15,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from contacts.models import Contact
+
 register = template.Library()
 
 ROW = (
@@ -72,6 +74,9 @@ def contact_rows(contacts):
             "delete": gettext("Delete"),
         }.items()
     }
+    # Their get_FOO_display() would translate every choice again for each row.
+    labels.update({f"access:{k}": escape(str(v)) for k, v in Contact.Access.choices})
+    labels.update({f"source:{k}": escape(str(v)) for k, v in Contact.Source.choices})
     # Safe: _row escapes every value it takes from a contact (see the module's docstring).
     return mark_safe("".join(_row(contact, labels) for contact in contacts))  # noqa: S308
 
@@ -102,20 +107,20 @@ def _row(contact, labels):
         select_label=escape(contact.select_label),
         kind=escape(contact.kind),
         avatar=avatar,
-        public=PUBLIC.format(
-            labels["public"], escape(contact.get_access_display()), labels["public"]
-        )
+        public=PUBLIC.format(labels["public"], labels[f"access:{contact.access}"], labels["public"])
         if contact.is_public
         else "",
         url=url,
         name=escape(str(contact)),
-        source=SOURCE.format(labels["source"], escape(contact.get_source_display()))
+        source=SOURCE.format(labels["source"], labels[f"source:{contact.source}"])
         if contact.source != "manual"
         else "",
-        company=COMPANY.format(escape(str(contact.shown_company))) if contact.shown_company else "",
+        company=COMPANY.format(escape(contact.company_shown_name))
+        if contact.company_shown_name
+        else "",
         menu_label=escape(contact.menu_label),
         menu=menu,
-        contact_type=escape(str(contact.contact_type or "")),
+        contact_type=escape(contact.contact_type_title or ""),
         email=ONE_LINE.format(email_href, escape(email.value)) if email else "",
         phone=LINK.format(phone_href, escape(phone.value)) if phone else "",
         tags="".join(TAG.format(escape(name)) for name in contact.tag_names),

@@ -4,6 +4,7 @@ escaped, and the row menu by what the user may do."""
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import timezone
 
 from contacts.models import Contact, ContactType
 
@@ -92,6 +93,18 @@ def test_every_value_of_a_row_is_shown_escaped(alice_client, alice, make_contact
     assert f"Public: {Contact.Access.PUBLIC_READ.label}" in titles
     assert "Source" in titles
     assert "Import" in row["text"]
+
+
+def test_a_row_leaves_out_the_name_of_a_company_in_the_trash(alice_client, make_contact):
+    company = make_contact(Contact.Kind.COMPANY, company_name="Gone Corp")
+    person = make_contact(first_name="Ada", last_name="Byron", company=company)
+    Contact.objects.filter(pk=company.pk).update(deleted_at=timezone.now())
+
+    [row] = rows_of(alice_client.get("/contacts/"))
+
+    assert "Ada Byron" in row["text"]
+    assert "Gone Corp" not in row["text"]
+    assert person.get_absolute_url() in links(row)
 
 
 def test_row_menu_offers_edit_and_delete_only_to_who_may_change(client, alice, bob, make_contact):
