@@ -359,7 +359,7 @@ def with_list_details(contacts: QuerySet[Contact]) -> list[Contact]:
     company_visible, annotated by access.with_company_visibility, allows it). Plain values
     read with values_list, not model instances: a page of 100 rows would make some 400.
     """
-    rows = list(
+    rows: list[Contact] = list(
         contacts.only(*LIST_ROW_FIELDS).annotate(
             company_live_name=Case(
                 When(company__deleted_at__isnull=True, then=F("company__display_name"))
@@ -394,7 +394,7 @@ def with_list_details(contacts: QuerySet[Contact]) -> list[Contact]:
             responsible_names=sorted(responsible.get(contact.pk, ())),
             primary_email=primary.get((contact.pk, ContactInfo.Kind.EMAIL)),
             primary_phone=primary.get((contact.pk, ContactInfo.Kind.PHONE)),
-            company_shown_name=contact.company_live_name
+            company_shown_name=vars(contact)["company_live_name"]
             if getattr(contact, "company_visible", False)
             else None,
         )
