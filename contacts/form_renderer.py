@@ -38,50 +38,50 @@ OPTION = f"{WIDGETS}select_option.html"
 TEXTAREA = f"{WIDGETS}textarea.html"
 
 
-def _value(value):
+def escaped(value):
     """Return value as {{ value }} writes it."""
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
-def _string(value):
+def string_html(value):
     """Return value as {{ value|stringformat:'s' }} writes it: as it is when marked safe."""
     text = str(value)
     return text if isinstance(value, SafeData) else escape(text)
 
 
-def _attrs(attrs):
+def attrs_html(attrs):
     """Return the attributes as django/forms/widgets/attrs.html writes them."""
     html = []
     for name, value in attrs.items():
         if value is not False:
-            html.append(f" {_value(name)}")
+            html.append(f" {escaped(name)}")
             if value is not True:
-                html.append(f'="{_string(value)}"')
+                html.append(f'="{string_html(value)}"')
     return "".join(html)
 
 
 def _input(widget):
     value = widget["value"]
-    shown = f' value="{_string(value)}"' if value is not None else ""
+    shown = f' value="{string_html(value)}"' if value is not None else ""
     return (
-        f'<input type="{_value(widget["type"])}" name="{_value(widget["name"])}"'
-        f"{shown}{_attrs(widget['attrs'])}>"
+        f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"'
+        f"{shown}{attrs_html(widget['attrs'])}>"
     )
 
 
 def _option(option):
     return (
-        f'<option value="{_string(option["value"])}"{_attrs(option["attrs"])}>'
-        f"{_value(option['label'])}</option>\n"
+        f'<option value="{string_html(option["value"])}"{attrs_html(option["attrs"])}>'
+        f"{escaped(option['label'])}</option>\n"
     )
 
 
 def _select(widget):
-    html = [f'<select name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>']
+    html = [f'<select name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            html.append(f'\n  <optgroup label="{_value(group_name)}">')
+            html.append(f'\n  <optgroup label="{escaped(group_name)}">')
         for option in group_choices:
             if option["template_name"] != OPTION:
                 return None
@@ -95,8 +95,8 @@ def _select(widget):
 def _textarea(widget):
     value = widget["value"]
     return (
-        f'<textarea name="{_value(widget["name"])}"{_attrs(widget["attrs"])}>\n'
-        f"{_value(value) if value else ''}</textarea>"
+        f'<textarea name="{escaped(widget["name"])}"{attrs_html(widget["attrs"])}>\n'
+        f"{escaped(value) if value else ''}</textarea>"
     )
 
 

@@ -419,12 +419,13 @@ def detail_formsets(data=None, contact=None, initial=None):
     """
     initial = dict(initial or {})
     if contact is not None:
+        infos = list(contact.infos.all())  # read once for the three kinds
         for kind in INFO_KINDS:
             initial.setdefault(
                 kind,
                 [
                     {"category": i.category, "value": i.value, "is_primary": i.is_primary}
-                    for i in contact.infos.all()
+                    for i in infos
                     if i.kind == kind
                 ],
             )

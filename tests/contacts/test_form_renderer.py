@@ -1,13 +1,16 @@
-"""The contact form's widgets written in Python read exactly as Django's templates write them."""
+"""The contact form written in Python reads as Django's and crispy-forms' templates write it."""
 
 import re
 
 import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 
 from contacts.form_renderer import WidgetRenderer
-from contacts.models import ContactType, CustomField
+from contacts.forms import ContactForm
+from contacts.models import Contact, ContactType, CustomField
+from contacts.templatetags.contact_form import as_choice_list
 from tests.support import form_data
 
 # What differs from one request to the next: the CSRF token, masked anew, and the signed
@@ -130,3 +133,33 @@ def test_a_row_added_without_script_is_the_same_as_through_templates(
     )
     assert 'name="phone-1-value"' in fast
     assert fast == slow
+
+
+def same_markup(html):
+    """Return html with its white space, which a browser does not show here, taken out."""
+    html = re.sub(r"\s+", " ", str(html))
+    return re.sub(r"\s*([<>])\s*", r"\1", html).replace(" >", ">")
+
+
+@pytest.mark.parametrize("name", ["responsible", "access"])
+@pytest.mark.parametrize("state", ["new", "edit", "posted", "invalid"])
+def test_the_choice_lists_are_written_as_crispy_forms_writes_them(
+    make_user, alice, bob, filled_person, name, state
+):
+    make_user("carol", first_name="Carol <&>", last_name="")
+    make_user("dan", first_name="", last_name="")
+    kind = Contact.Kind.PERSON
+    if state == "new":
+        form = ContactForm(kind=kind, user=alice)
+    elif state == "edit":
+        form = ContactForm(kind=kind, user=alice, instance=filled_person)
+    else:
+        chosen = [str(bob.pk)] if state == "posted" else ["0"]
+        data = {"first_name": "Ann", "responsible": chosen, "access": "public_read"}
+        if state == "invalid":
+            data["access"] = "nope"
+        form = ContactForm(data, kind=kind, user=alice)
+        form.is_valid()
+    expected = same_markup(as_crispy_field(form[name]))
+    assert 'class="form-check-input' in expected
+    assert same_markup(as_choice_list(form[name])) == expected
