@@ -9,8 +9,9 @@ from django.forms.renderers import DjangoTemplates
 
 from contacts.form_renderer import WidgetRenderer
 from contacts.forms import ContactForm
-from contacts.models import Contact, ContactType, CustomField
-from contacts.templatetags.contact_form import as_choice_list
+from contacts.models import ContactType, CustomField
+from contacts.templatetags import contact_form
+from contacts.templatetags.contact_form import as_form_field
 from tests.support import form_data
 
 # What differs from one request to the next: the CSRF token, masked anew, and the signed
@@ -141,25 +142,42 @@ def same_markup(html):
     return re.sub(r"\s*([<>])\s*", r"\1", html).replace(" >", ">")
 
 
-@pytest.mark.parametrize("name", ["responsible", "access"])
+def contact_forms(state, kind, alice, bob, person):
+    """Return two equal contact forms in the state given: new, edit, posted or invalid."""
+    if state == "new":
+        return [ContactForm(kind=kind, user=alice) for _ in range(2)]
+    if state == "edit":
+        return [ContactForm(kind=kind, user=alice, instance=person) for _ in range(2)]
+    data = {"first_name": "Ann", "company_name": "Acme", "tags": "a, b", "currency": "EUR"}
+    data |= {"responsible": [str(bob.pk)], "access": "public_read", "description": "<b>x</b>"}
+    if state == "invalid":
+        data |= {"first_name": "", "company_name": "", "access": "nope", "currency": "XXX"}
+        data |= {"responsible": ["0"], "tags": "x" * 200}
+    forms = [ContactForm(data, kind=kind, user=alice) for _ in range(2)]
+    for form in forms:
+        form.is_valid()
+    return forms
+
+
+@pytest.mark.parametrize("kind", ["person", "company"])
 @pytest.mark.parametrize("state", ["new", "edit", "posted", "invalid"])
-def test_the_choice_lists_are_written_as_crispy_forms_writes_them(
-    make_user, alice, bob, filled_person, name, state
+def test_every_field_is_written_as_crispy_forms_writes_it(
+    monkeypatch, make_user, alice, bob, filled_person, user_fields, kind, state
 ):
     make_user("carol", first_name="Carol <&>", last_name="")
     make_user("dan", first_name="", last_name="")
-    kind = Contact.Kind.PERSON
-    if state == "new":
-        form = ContactForm(kind=kind, user=alice)
-    elif state == "edit":
-        form = ContactForm(kind=kind, user=alice, instance=filled_person)
-    else:
-        chosen = [str(bob.pk)] if state == "posted" else ["0"]
-        data = {"first_name": "Ann", "responsible": chosen, "access": "public_read"}
-        if state == "invalid":
-            data["access"] = "nope"
-        form = ContactForm(data, kind=kind, user=alice)
-        form.is_valid()
-    expected = same_markup(as_crispy_field(form[name]))
-    assert 'class="form-check-input' in expected
-    assert same_markup(as_choice_list(form[name])) == expected
+    fast, crispy = contact_forms(state, kind, alice, bob, filled_person)
+    through_crispy = []
+    monkeypatch.setattr(
+        contact_form,
+        "as_crispy_field",
+        lambda field: through_crispy.append(field.name) or as_crispy_field(field),
+    )
+    for name in fast.fields:
+        expected = same_markup(as_crispy_field(crispy[name]))
+        assert f'id="div_id_{name}"' in expected or crispy[name].is_hidden
+        assert same_markup(as_form_field(fast[name])) == expected, name
+    # Only the photo and the hidden fields, and the fields with errors, go through crispy.
+    assert set(through_crispy) == {"photo", "version", "base", "confirm_lose_access"} | set(
+        fast.errors
+    )
