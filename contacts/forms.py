@@ -11,6 +11,7 @@ from contacts import currencies as config
 from contacts import text
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
+from contacts.form_renderer import widget_renderer
 from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
 from contacts.photos.files import process_photo
 from contacts.photos.remote import FetchRefused
@@ -46,6 +47,8 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ContactForm(forms.ModelForm):
+    default_renderer = widget_renderer
+
     company_input = forms.CharField(
         label=_("Company"),
         required=False,
@@ -399,9 +402,11 @@ class BaseRowFormSet(forms.BaseFormSet):
             raise forms.ValidationError(_("Only one can be primary."))
 
 
-InfoFormSet = forms.formset_factory(InfoForm, formset=BaseRowFormSet, extra=1, can_delete=True)
+InfoFormSet = forms.formset_factory(
+    InfoForm, formset=BaseRowFormSet, extra=1, can_delete=True, renderer=widget_renderer
+)
 AddressFormSet = forms.formset_factory(
-    AddressForm, formset=BaseRowFormSet, extra=1, can_delete=True
+    AddressForm, formset=BaseRowFormSet, extra=1, can_delete=True, renderer=widget_renderer
 )
 
 INFO_KINDS = [ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE, ContactInfo.Kind.WEB]
@@ -414,12 +419,13 @@ def detail_formsets(data=None, contact=None, initial=None):
     """
     initial = dict(initial or {})
     if contact is not None:
+        infos = list(contact.infos.all())  # read once for the three kinds
         for kind in INFO_KINDS:
             initial.setdefault(
                 kind,
                 [
                     {"category": i.category, "value": i.value, "is_primary": i.is_primary}
-                    for i in contact.infos.all()
+                    for i in infos
                     if i.kind == kind
                 ],
             )

@@ -169,7 +169,9 @@ def contact_create(request, kind):
 
 
 def contact_edit(request, pk):
-    contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
+    # The form shows the company's name and its save compares it: read with the contact.
+    queryset = Contact.objects.select_related("company")
+    contact = get_contact_for_user(request.user, pk, Perm.CHANGE, queryset=queryset)
     return _form_page(request, contact.kind, contact)
 
 
