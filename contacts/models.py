@@ -230,14 +230,40 @@ class Contact(models.Model):
         indexes = [
             # The list's sorts (selectors.SORTS), read forwards or backwards, over the live
             # contacts only: a deep page skips its offset in the index, without the table.
-            models.Index(fields=["-created_at", "-id"], name="contact_newest", condition=LIVE),
-            models.Index(fields=["sort_name", "id"], name="contact_name", condition=LIVE),
-            models.Index(fields=["updated_at", "id"], name="contact_changed", condition=LIVE),
+            # On PostgreSQL the access is in the index too (include), so that an ordinary
+            # user's deep page is an index-only scan: at a million contacts, reading the
+            # rows it skips from the table cost most of the page. SQLite has no included
+            # columns and ignores them (hence models.W040 silenced in the settings).
             models.Index(
-                Lower("first_name"), "sort_name", "id", name="contact_first_name", condition=LIVE
+                fields=["-created_at", "-id"],
+                name="contact_newest",
+                condition=LIVE,
+                include=["access"],
             ),
             models.Index(
-                Lower("last_name"), "sort_name", "id", name="contact_last_name", condition=LIVE
+                fields=["sort_name", "id"], name="contact_name", condition=LIVE, include=["access"]
+            ),
+            models.Index(
+                fields=["updated_at", "id"],
+                name="contact_changed",
+                condition=LIVE,
+                include=["access"],
+            ),
+            models.Index(
+                Lower("first_name"),
+                "sort_name",
+                "id",
+                name="contact_first_name",
+                condition=LIVE,
+                include=["access"],
+            ),
+            models.Index(
+                Lower("last_name"),
+                "sort_name",
+                "id",
+                name="contact_last_name",
+                condition=LIVE,
+                include=["access"],
             ),
             # deleted_at too: counting the live public contacts reads only this index.
             models.Index(

@@ -111,11 +111,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the planner turns it on for queries it thinks are costly (a
+    # search or a deep page at a million contacts), and compiling them took longer than
+    # running them; a page's queries are never long enough to repay it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Faults (crm/errors.py, contacts/storage.py, the import's recovery): a connection kept
 # between requests is checked before reuse, so that requests recover by themselves after
 # a restart of the database; the requests caught by the outage get a 503 page.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The contacts' sort indexes include the access column, which PostgreSQL keeps in the
+# index and SQLite, without included columns, leaves out: the same index otherwise.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTHENTICATION_BACKENDS = [
     # First: it refuses a locked-out username and address before the password is checked.
