@@ -322,6 +322,13 @@ def grant_responsible_many(
     )
 
 
+def revoke_responsible_many(contact_ids: Sequence[int], user_ids: Sequence[int]) -> None:
+    """Take from user_ids the permissions of responsible users on many contacts at once."""
+    ContactUserObjectPermission.objects.filter(
+        content_object_id__in=contact_ids, user_id__in=user_ids
+    ).delete()
+
+
 def grant_access_many(contact_ids: Sequence[int], access: str) -> None:
     """Write the group permissions of one access level on many contacts at once."""
     perms = _permission_ids()
