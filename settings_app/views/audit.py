@@ -1,0 +1,28 @@
+"""The audit: what admins did to accounts, in the reader's language."""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import Paginator
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from accounts import audit
+from settings_app.forms import AuditFilterForm
+from settings_app.views import admin_required, render_settings
+
+PER_PAGE = 50
+
+
+@admin_required
+@require_GET
+def audit_list(request):
+    """The entries, newest first, filtered by action and by user (who acted or was acted on)."""
+    form = AuditFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    user = filters.get("user")
+    entries = audit.entries(action=filters.get("action", ""), user_id=user.pk if user else None)
+    page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "filtered": any(filters.values())}
+    context["count_text"] = ngettext(
+        "%(count)s entry", "%(count)s entries", page.paginator.count
+    ) % {"count": intcomma(page.paginator.count)}
+    return render_settings(request, "audit", "settings_app/audit.html", context)
