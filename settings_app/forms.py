@@ -121,6 +121,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.order_by(
-            "first_name", "last_name", "username"
-        )
+        users = get_user_model().objects.order_by("first_name", "last_name", "username")
+        self.fields["user"].queryset = users
+        # Read once, for the page's select box.
+        self.user_options = [(user.pk, user.get_full_name() or user.username) for user in users]

@@ -168,12 +168,14 @@ class Responsibility:
 
 
 def responsibility_of(user: User) -> Responsibility:
-    contacts = Contact.objects.filter(responsible=user)
     others = Contact.responsible.through.objects.filter(
         contact_id=OuterRef("pk"), user__is_active=True
     ).exclude(user=user)
-    alone = contacts.filter(access=Contact.Access.PRIVATE).exclude(Exists(others))
-    return Responsibility(contacts=contacts.count(), alone=alone.count())
+    private = Contact.objects.filter(responsible=user, access=Contact.Access.PRIVATE)
+    return Responsibility(
+        contacts=responsible_counts([user.pk])[user.pk],
+        alone=private.exclude(Exists(others)).count(),
+    )
 
 
 # Creating users, and their roles

@@ -1,25 +1,13 @@
-"""Codes stored for users and the audit, written in the reader's language."""
+"""Codes stored for users, written in the reader's language."""
 
 from django import template
-from django.utils.translation import get_language_info
 
-from accounts import audit
-from contacts.team.services import Role, Status
+from contacts.team.services import Status
+from settings_app import audit_text
 
 register = template.Library()
-
-
-@register.filter
-def action_label(code):
-    return audit.label_of(code)
-
-
-@register.filter
-def role_label(code):
-    try:
-        return Role(code).label
-    except ValueError:
-        return code
+register.filter("role_label", audit_text.role_label)
+register.filter("in_language", audit_text.in_language)
 
 
 @register.filter
@@ -27,12 +15,4 @@ def status_label(code):
     try:
         return Status(code).label
     except ValueError:
-        return code
-
-
-@register.filter
-def language_name(code):
-    try:
-        return get_language_info(code)["name_translated"]
-    except KeyError:
         return code

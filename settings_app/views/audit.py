@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from accounts import audit
+from settings_app.audit_text import details_text
 from settings_app.forms import AuditFilterForm
 from settings_app.views import admin_required, render_settings
 
@@ -22,7 +23,23 @@ def audit_list(request):
     entries = audit.entries(action=filters.get("action", ""), user_id=user.pk if user else None)
     page = Paginator(entries, PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "filtered": any(filters.values())}
+    context["rows"] = [_row(entry) for entry in page]
+    context["chosen_user"] = user.pk if user else None
     context["count_text"] = ngettext(
         "%(count)s entry", "%(count)s entries", page.paginator.count
     ) % {"count": intcomma(page.paginator.count)}
     return render_settings(request, "audit", "settings_app/audit.html", context)
+
+
+def _row(entry):
+    """Return what a row shows, built here: a page is 50 rows, each a few values."""
+    actor, target = entry.actor, entry.target
+    return {
+        "pk": entry.pk,
+        "created_at": entry.created_at,
+        "who": audit.name_of(actor) if actor else entry.actor_name,
+        "action": audit.label_of(entry.action),
+        "details": details_text(entry),
+        "target": audit.name_of(target) if target else entry.target_name,
+        "target_id": target.pk if target else None,
+    }

@@ -38,9 +38,7 @@ def test_deactivating_with_a_hand_over_does_both_in_one_step(
     alice_client = Client()
     alice_client.force_login(alice)
 
-    response = admin_client.post(
-        f"{USERS}{alice.pk}/deactivate/", {"taker": bob.pk}, follow=True
-    )
+    response = admin_client.post(f"{USERS}{alice.pk}/deactivate/", {"taker": bob.pk}, follow=True)
 
     page = page_of(response)
     assert "Alice Martin is deactivated and signed out." in page

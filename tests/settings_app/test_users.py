@@ -213,9 +213,7 @@ def test_a_non_crm_account_is_let_in_by_giving_it_a_role(admin_client, outsider,
     assert entry.details == {"old": "none", "new": "user"}
 
 
-def test_a_users_page_says_how_many_contacts_only_they_see(
-    admin_client, alice, bob, make_contact
-):
+def test_a_users_page_says_how_many_contacts_only_they_see(admin_client, alice, bob, make_contact):
     make_contact(first_name="Mine")
     make_contact(first_name="Shared", responsible=[alice, bob])
     make_contact(first_name="Public", access=Contact.Access.PUBLIC_READ)

@@ -132,9 +132,7 @@ def test_addresses_are_split_on_commas_semicolons_spaces_and_lines_each_once():
     ]
 
 
-def test_an_address_already_used_is_refused_with_a_clear_message_and_nothing_is_sent(
-    admin, alice
-):
+def test_an_address_already_used_is_refused_with_a_clear_message_and_nothing_is_sent(admin, alice):
     send(admin, "nina@example.com")
     mail.outbox.clear()
 
@@ -144,8 +142,7 @@ def test_an_address_already_used_is_refused_with_a_clear_message_and_nothing_is_
     assert refused.value.messages == [
         "“not-an-address” is not an email address.",
         "alice@example.com is already the email of Alice Martin.",
-        "nina@example.com has been invited already: send the invitation again from the "
-        "Users page.",
+        "nina@example.com has been invited already: send the invitation again from the Users page.",
     ]
     assert not User.objects.filter(email="new@example.com").exists()
     assert mail.outbox == []
@@ -314,9 +311,7 @@ def test_a_link_signed_for_another_invitation_id_or_version_does_not_work(admin)
     assert invitations.invitation_from_token(unsalted)[0] is LinkState.INVALID
 
 
-def test_a_username_taken_meanwhile_is_refused_and_the_invitation_stays_open(
-    admin, make_user
-):
+def test_a_username_taken_meanwhile_is_refused_and_the_invitation_stays_open(admin, make_user):
     send(admin, "nina@example.com")
     make_user("taken")
 
