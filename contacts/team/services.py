@@ -35,7 +35,7 @@ from accounts.models import Invitation
 from accounts.services import profile_for
 from accounts.sessions import sessions_end
 from contacts import crm_admins
-from contacts.access import make_crm_user
+from contacts.access import make_crm_user, shared_with_crm_users
 from contacts.bulk.services import bulk_start
 from contacts.models import CRM_ADMINS_GROUP, CRM_USERS_GROUP, BulkJob, Contact
 
@@ -168,14 +168,22 @@ class Responsibility:
 
 
 def responsibility_of(user: User) -> Responsibility:
-    others = Contact.responsible.through.objects.filter(
-        contact_id=OuterRef("pk"), user__is_active=True
-    ).exclude(user=user)
-    private = Contact.objects.filter(responsible=user, access=Contact.Access.PRIVATE)
-    return Responsibility(
-        contacts=responsible_counts([user.pk])[user.pk],
-        alone=private.exclude(Exists(others)).count(),
+    """Return how many live contacts user is responsible for, and how many only he shows.
+
+    Read from the responsible users' rows and indexes alone: whether a contact is public
+    from the group permission rows, whether it is in the trash from the trash's index,
+    rather than reading the row of each of his contacts.
+    """
+    through = Contact.responsible.through.objects
+    others = through.filter(contact_id=OuterRef("contact_id"), user__is_active=True)
+    trashed = Contact.all_objects.filter(deleted_at__isnull=False).values("pk")
+    alone = (
+        through.filter(user=user)
+        .exclude(contact_id__in=trashed)
+        .exclude(shared_with_crm_users(OuterRef("contact_id")))
+        .exclude(Exists(others.exclude(user=user)))
     )
+    return Responsibility(contacts=responsible_counts([user.pk])[user.pk], alone=alone.count())
 
 
 # Creating users, and their roles

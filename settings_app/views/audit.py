@@ -2,6 +2,7 @@
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
+from django.utils import formats, timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
@@ -34,9 +35,12 @@ def audit_list(request):
 def _row(entry):
     """Return what a row shows, built here: a page is 50 rows, each a few values."""
     actor, target = entry.actor, entry.target
+    when = timezone.localtime(entry.created_at)
     return {
         "pk": entry.pk,
-        "created_at": entry.created_at,
+        # Shown twice (its column, and under the action on phones): formatted once.
+        "when": formats.date_format(when, "SHORT_DATETIME_FORMAT"),
+        "when_iso": when.isoformat(),
         "who": audit.name_of(actor) if actor else entry.actor_name,
         "action": audit.label_of(entry.action),
         "details": details_text(entry),

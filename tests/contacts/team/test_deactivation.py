@@ -1,5 +1,7 @@
 """Deactivating, reactivating, and handing a user's contacts over to another."""
 
+import random
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -200,3 +202,31 @@ def test_contacts_go_only_to_another_active_crm_user(admin, alice, make_user, ma
 def test_nothing_to_hand_over_is_no_job(admin, alice, bob):
     assert team.contacts_hand_over(by=admin, giver=alice, taker=bob) is None
     assert not BulkJob.objects.exists()
+
+
+def test_the_counts_agree_with_the_contacts_on_a_random_population(
+    admin, alice, bob, make_user, make_contact
+):
+    rng = random.Random(7)
+    gone = make_user("gone", is_active=False)
+    people = [alice, bob, gone]
+    for n in range(40):
+        contact = make_contact(
+            by=admin,
+            first_name=f"R{n}",
+            access=rng.choice(list(Contact.Access)),
+            responsible=rng.sample(people, rng.randint(0, 3)),
+        )
+        if rng.random() < 0.2:
+            contact_delete(by=admin, contact=contact)
+
+    for user in (alice, bob):
+        mine = [c for c in Contact.objects.all() if user in c.responsible.all()]
+        alone = [
+            c
+            for c in mine
+            if c.access == Contact.Access.PRIVATE
+            and not any(o.is_active and o != user for o in c.responsible.all())
+        ]
+        assert team.responsibility_of(user) == team.Responsibility(len(mine), len(alone))
+        assert team.responsible_counts([user.pk])[user.pk] == len(mine)
