@@ -64,6 +64,13 @@ CASES = [
     "profile_page",
     "guide_page",
     "trash_page",
+    "users_page",
+    "user_page",
+    "deactivate_page",
+    "hand_over_page",
+    "invite_page",
+    "audit_page",
+    "invitation_page",
     "create_person",
     "edit_save",
     "import_100k",
@@ -101,6 +108,13 @@ TARGETS = {
     "profile_page": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
     "guide_page": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
     "trash_page": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
+    "users_page": [("median_ms", "<=", 30, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
+    "user_page": [("median_ms", "<=", 30, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
+    "deactivate_page": [("median_ms", "<=", 40, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
+    "hand_over_page": [("median_ms", "<=", 40, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
+    "invite_page": [("median_ms", "<=", 15, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
+    "audit_page": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
+    "invitation_page": [("median_ms", "<=", 15, "≤ {} ms"), ("queries", "<=", 6, "≤ {} queries")],
     "create_person": [("median_ms", "<=", 40, "≤ {} ms")],
     "edit_save": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 40}, "≤ {} ms")],
     "import_100k": [
@@ -573,12 +587,60 @@ def add_edit_person(seed):
         record_setup_step(EDIT_PERSON_STEP)
 
 
+def add_audit_entries(seed):
+    """Give the audit page a history to page through: 2,000 entries about the users."""
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from accounts import audit
+    from accounts.models import AuditEntry
+
+    rng = random.Random(seed)
+    users = list(get_user_model().objects.filter(username__startswith="user"))
+    actions = [audit.Action.ROLE_CHANGED, audit.Action.USER_DEACTIVATED]
+    actions += [audit.Action.USER_REACTIVATED, audit.Action.CONTACTS_HANDED_OVER]
+    entries = []
+    for n in range(AUDIT_ENTRIES):
+        actor, target = rng.sample(users, 2)
+        action = actions[n % len(actions)]
+        details = {
+            audit.Action.ROLE_CHANGED: {"old": "user", "new": "admin"},
+            audit.Action.USER_DEACTIVATED: {"contacts": 4000, "alone": 900},
+            audit.Action.CONTACTS_HANDED_OVER: {
+                "to": actor.pk,
+                "to_name": audit.name_of(actor),
+                "contacts": 4000,
+            },
+        }.get(action, {})
+        entries.append(
+            AuditEntry(
+                actor=actor,
+                actor_name=audit.name_of(actor),
+                action=action,
+                target=target,
+                target_name=audit.name_of(target),
+                details=details,
+            )
+        )
+    with transaction.atomic():
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        record_setup_step(AUDIT_STEP)
+
+
 # The bench's own steps after seeding (seed_demo writes no user fields, and the form cases
 # need a person of their own), each recorded in the bench_setup table once done, beside
 # seed_demo's bench_marker: a new step, or a new version of one, is done on the next run.
 CUSTOM_FIELDS_STEP = "custom_fields=3 v1"
 EDIT_PERSON_STEP = "edit_person v1"
-SETUP_STEPS = [(CUSTOM_FIELDS_STEP, add_custom_fields), (EDIT_PERSON_STEP, add_edit_person)]
+AUDIT_STEP = "audit_entries=2000 v1"
+AUDIT_ENTRIES = 2000
+SETUP_STEPS = [
+    (CUSTOM_FIELDS_STEP, add_custom_fields),
+    (EDIT_PERSON_STEP, add_edit_person),
+    (AUDIT_STEP, add_audit_entries),
+]
 
 
 def sqlite_marker(path):
@@ -715,6 +777,18 @@ def run_cases(args):
         ]
         if role == "ordinary":
             cases.insert(5, ("search_common", f"/contacts/?q={quote(surname)}"))
+        else:
+            # Settings › Users and Audit, as the admin who opens them; user1 is the user
+            # shown, responsible for some 4,000 contacts.
+            users = "/settings/users/"
+            cases += [
+                ("users_page", users),
+                ("user_page", f"{users}{ordinary.pk}/"),
+                ("deactivate_page", f"{users}{ordinary.pk}/deactivate/"),
+                ("hand_over_page", f"{users}{ordinary.pk}/hand-over/"),
+                ("invite_page", f"{users}invite/"),
+                ("audit_page", "/settings/audit/"),
+            ]
         for case, url in cases:
             # The list as rendered from the database, as on a first visit or after a change.
             with override_settings(LIST_CACHE_SECONDS=0):
@@ -763,6 +837,7 @@ def run_cases(args):
     for role, user in roles:
         emit(bench_edit_save(database, role, user, person, args.requests))
     emit(bench_webform(database, ordinary, tags[0], args.requests))
+    emit(bench_invitation_page(database, admin, args.requests))
     emit(bench_photo_candidates(database, ordinary, args.requests))
     if not args.no_throughput:
         emit(bench_throughput(database, ordinary, args, cache=True))
@@ -1127,6 +1202,36 @@ def bench_webform(database, user, tag, requests):
         raise SystemExit(f"{WARMUPS + requests} website form submissions created {created}")
     probe.clean_up(since)
     return http_result("webform_submit", database, "ordinary", times, queries, statements)
+
+
+def bench_invitation_page(database, admin, requests):
+    """GET the invitee's page of a new invitation, as its link opens it, signed in as nobody.
+
+    The invitation (its account, its audit entry, its e-mail task) is withdrawn and
+    deleted after the case, so that the cached population stays the same.
+    """
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.models import AuditEntry, Invitation
+    from contacts.team import invitations
+
+    since = timezone.now()
+    email = f"bench.{secrets.token_hex(4)}@example.org"
+    with transaction.atomic():
+        [invitation] = invitations.invitations_send(
+            by=admin, emails=[email], role="user", language="fr"
+        )
+    url = f"/invitation/{invitations.invitation_token(invitation)}/"
+    times, queries, statements = measure(partial(Client().get, url), expect(200, url), requests)
+    invitations.invitation_revoke(by=admin, invitation=invitation)
+    Invitation.objects.filter(pk=invitation.pk).delete()
+    AuditEntry.objects.filter(created_at__gte=since, actor=admin).delete()
+    DBTaskResult.objects.filter(enqueued_at__gte=since).delete()
+    # An anonymous visitor, reported as "ordinary" like the website form's.
+    return http_result("invitation_page", database, "ordinary", times, queries, statements)
 
 
 def bench_photo_candidates(database, user, requests):

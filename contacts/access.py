@@ -127,6 +127,15 @@ def _granted(user: User, codename: str = "view_contact") -> QuerySet[ContactUser
     )
 
 
+def shared_with_crm_users(contact_id: OuterRef) -> Exists:
+    """Whether the contact of contact_id is public: the "CRM users" group holds a right on it.
+
+    What grant_access writes for a public contact and never for a private one; a probe of
+    the group rows' index, where asking contact.access would read the contact's row.
+    """
+    return Exists(ContactGroupObjectPermission.objects.filter(content_object_id=contact_id))
+
+
 def contacts_visible_to(
     user: AnyUser, queryset: QuerySet[Contact] | None = None, perm: Perm = Perm.VIEW
 ) -> QuerySet[Contact]:
@@ -320,6 +329,13 @@ def grant_responsible_many(
         ),
         ignore_conflicts=True,
     )
+
+
+def revoke_responsible_many(contact_ids: Sequence[int], user_ids: Sequence[int]) -> None:
+    """Take from user_ids the permissions of responsible users on many contacts at once."""
+    ContactUserObjectPermission.objects.filter(
+        content_object_id__in=contact_ids, user_id__in=user_ids
+    ).delete()
 
 
 def grant_access_many(contact_ids: Sequence[int], access: str) -> None:

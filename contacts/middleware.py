@@ -5,7 +5,7 @@ from django.shortcuts import render
 from contacts.access import is_crm_user
 
 # The pages every account keeps: its password, the user guide and the way out. Django's
-# admin site has its own checks (staff and model permissions).
+# admin site has its own check (superusers only, crm/admin.py).
 OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done", "guide", "guide_in"}
 OPEN_NAMESPACES = {"admin", "accounts"}  # the account's own pages: its language and zone
 

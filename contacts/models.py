@@ -481,6 +481,10 @@ class Notification(models.Model):
     import_job = models.ForeignKey(
         "contacts.ImportJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The background job a "*_ended" notification is about.
+    bulk_job = models.ForeignKey(
+        "BulkJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     verb = models.CharField(max_length=30)
     count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)
@@ -503,6 +507,8 @@ class BulkJob(models.Model):
         REMOVE_TAG = "remove_tag", _("Remove a tag")
         SET_RESPONSIBLE = "set_responsible", _("Set responsible users")
         SET_ACCESS = "set_access", _("Set access")
+        # Settings › Users: one user's contacts given to another.
+        HAND_OVER = "hand_over", _("Hand over contacts")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -614,6 +620,7 @@ class ContactEvent(models.Model):
         DELETED = "deleted", _("moved to the trash")
         RESTORED = "restored", _("restored")
         MERGED = "merged", _("merged")
+        HANDED_OVER = "handover", _("handed over")
 
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

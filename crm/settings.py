@@ -35,7 +35,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL") or f"http://127.0.0.1:{env('PORT') or 8000}"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, for superusers only (crm/admin.py).
+    "crm.admin.CrmAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -211,6 +212,9 @@ FILE_UPLOAD_HANDLERS = [
 # cache, filed under the data version (contacts/freshness.py): any write makes it new.
 # 0 renders every request.
 LIST_CACHE_SECONDS = env_int("LIST_CACHE_SECONDS", 300)
+
+# Invitations (Settings › Users) an admin may send, or send again, per hour.
+INVITATION_RATE_LIMIT = env_int("INVITATION_RATE_LIMIT", 50)
 
 # Website forms: submissions per visitor address per window (seconds), the
 # fewest seconds between the page load and the submission, the largest body accepted.

@@ -11,6 +11,8 @@ urlpatterns = [
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),
+    # The link of an invitation e-mail, opened before its account may sign in.
+    path("invitation/", include("contacts.team.urls")),
     # Before Django's own: the sign-in that starts a user's profile.
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

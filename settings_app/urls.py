@@ -1,7 +1,16 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from settings_app.views import admin_required, admins, currency, fields, tags, types, webforms
+from settings_app.views import (
+    admin_required,
+    audit,
+    currency,
+    fields,
+    tags,
+    types,
+    users,
+    webforms,
+)
 
 app_name = "settings_app"
 urlpatterns = [
@@ -17,8 +26,16 @@ urlpatterns = [
     path("fields/<int:pk>/move/", fields.field_move, name="field_move"),
     path("fields/<int:pk>/delete/", fields.field_delete, name="field_delete"),
     path("currency/", currency.currency_settings, name="currency"),
-    path("admins/", admins.admin_list, name="admins"),
-    path("admins/<int:pk>/", admins.admin_set, name="admin_set"),
+    path("users/", users.user_list, name="users"),
+    path("users/invite/", users.user_invite, name="user_invite"),
+    path("users/<int:pk>/", users.user_detail, name="user"),
+    path("users/<int:pk>/role/", users.user_set_role, name="user_set_role"),
+    path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
+    path("users/<int:pk>/hand-over/", users.user_hand_over, name="user_hand_over"),
+    path("users/<int:pk>/invitation/resend/", users.invitation_resend, name="invitation_resend"),
+    path("users/<int:pk>/invitation/revoke/", users.invitation_revoke, name="invitation_revoke"),
+    path("audit/", audit.audit_list, name="audit"),
     path("tags/", tags.tag_list, name="tags"),
     path("tags/delete-unused/", tags.tags_delete_unused, name="tags_delete_unused"),
     path("tags/<int:pk>/rename/", tags.tag_rename, name="tag_rename"),

@@ -31,6 +31,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
+from accounts.models import AuditEntry, Invitation
 from contacts import contact_types as config
 from contacts import tags
 from contacts.bulk import services as bulk
@@ -51,6 +52,7 @@ from contacts.models import (
 )
 from contacts.photos.files import process_photo
 from contacts.services import ContactData, contact_create, contact_update
+from contacts.team import invitations
 from contacts.trash.services import contact_delete
 from tests.support import make_web_form
 
@@ -61,7 +63,7 @@ SECRET = "privatissimo"  # in the private contact's name and e-mail, and nowhere
 # Patterns left out of the matrix, and why. (MEDIA_URL is not routed, DEBUG or not:
 # test_private_photo_is_served_only_through_the_access_checked_view checks it.)
 SKIPPED = {
-    "admin:*": "Django's admin site: staff only, with its own permission checks",
+    "admin:*": "Django's admin site: superusers only (crm/admin.py, tests/test_admin_site.py)",
 }
 
 
@@ -148,8 +150,20 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:field_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
     "settings_app:field_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:currency": (ADMIN_ONLY, ADMIN_ONLY),
-    "settings_app:admins": (ADMIN_ONLY, ADMIN_ONLY),
-    "settings_app:admin_set": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    # Users: the pages name carol, a CRM user, or nina, invited; the list and the audit
+    # answer GET only. An empty post deactivates carol (nothing to choose), is a form
+    # with its errors (invite, hand over), a bad request (no role), or comes back to
+    # the user's page (reactivating an active user, resending and withdrawing).
+    "settings_app:users": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "settings_app:user_invite": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:user": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "settings_app:user_set_role": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:user_deactivate": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:user_reactivate": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:user_hand_over": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:invitation_resend": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:invitation_revoke": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:audit": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "settings_app:tags": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:tags_delete_unused": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:tag_rename": (ADMIN_ONLY, ADMIN_ONLY),
@@ -180,6 +194,9 @@ EXPECT = {  # name: (GET, POST)
     # The user guide: every account may read it, none may post to it.
     "guide": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
     "guide_in": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    # The invitation's link: opened before its account exists, so public. Anyone signed
+    # in is told to log out first; an empty post is the form with its errors.
+    "invitations:accept": (ANYONE, ANYONE),
     # The login page offers the language switch: public by design.
     "set_language": ((302,) * 6, (302,) * 6),
 }
@@ -317,6 +334,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
         web_form = make_web_form(responsible=[alice], notify=[alice])
+        # The Users pages: carol, a CRM user responsible for a contact, and nina, invited.
+        carol = users.create_user("carol", "carol@example.com", "pw", first_name="Carol")
+        _contact(admin, "private", "Carol Ltd", "carol@example.com", [carol])
+        [invitation] = invitations.invitations_send(
+            by=admin, emails=["nina@example.com"], role="user", language="fr"
+        )
         world = {
             "media": media,
             "users": {
@@ -336,6 +359,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "field": field,
             "tag": tag,
             "web_form": web_form,
+            "carol": carol,
+            "invitation": invitation,
         }
         yield world
         transaction.set_rollback(True)
@@ -414,7 +439,7 @@ def url_args(name, world, level):
         "settings_app:field_edit": {"pk": world["field"].pk},
         "settings_app:field_move": {"pk": world["field"].pk},
         "settings_app:field_delete": {"pk": world["field"].pk},
-        "settings_app:admin_set": {"pk": world["users"]["reader"].pk},
+        "invitations:accept": {"token": invitations.invitation_token(world["invitation"])},
         "settings_app:tag_rename": {"pk": world["tag"].pk},
         "settings_app:tag_merge": {"pk": world["tag"].pk},
         "settings_app:tag_delete": {"pk": world["tag"].pk},
@@ -432,6 +457,13 @@ def url_args(name, world, level):
         kwargs = {"pk": world["import"].pk}
     elif name.startswith("settings_app:webform") and name != "settings_app:webforms":
         kwargs = by_name.get(name, {"pk": world["web_form"].pk})
+    elif name.startswith("settings_app:invitation_"):
+        kwargs = {"pk": world["invitation"].user_id}
+    elif name.startswith("settings_app:user") and name not in (
+        "settings_app:users",
+        "settings_app:user_invite",
+    ):
+        kwargs = {"pk": world["carol"].pk}
     elif name.startswith("webforms:"):
         kwargs = {"public_id": world["web_form"].public_id}
     else:
@@ -468,6 +500,8 @@ def snapshot():
         list(ContactType.objects.values_list("pk", "title", "position")),
         list(CustomField.objects.values_list("pk", "label", "position")),
         list(CrmSettings.objects.values_list("default_currency", "currencies")),
+        list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
+        AuditEntry.objects.count(),
     )
 
 

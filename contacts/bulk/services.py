@@ -24,6 +24,7 @@ from contacts.access import (
     contacts_visible_to,
     grant_access_many,
     grant_responsible_many,
+    revoke_responsible_many,
 )
 from contacts.models import BulkJob, Contact, Notification, TaggedContact
 from contacts.trash.services import contacts_trash
@@ -166,12 +167,52 @@ def _set_access(*, by: User, ids: list[int], params: Params) -> None:
     history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
 
 
+def _hand_over(*, by: User, ids: list[int], params: Params) -> list[int]:
+    """Make params["to"] responsible instead of params["from"] wherever he still is.
+
+    Each contact's history says who handed it over, from whom to whom.
+    """
+    giver, taker = params["from"], params["to"]
+    through = Contact.responsible.through
+    held = list(
+        through.objects.filter(contact_id__in=ids, user_id=giver).values_list(
+            "contact_id", flat=True
+        )
+    )
+    if not held:
+        return []
+    names_before = history.responsible_by_contact(held)
+    through.objects.filter(contact_id__in=held, user_id=giver).delete()
+    adding = [pk for pk in held if taker not in names_before[pk]]
+    through.objects.bulk_create(through(contact_id=pk, user_id=taker) for pk in adding)
+    revoke_responsible_many(held, [giver])
+    grant_responsible_many(held, [taker], replace=False)
+    _touch(by, held)
+    names_after = history.responsible_by_contact(held)
+    changes = {
+        pk: [
+            history.change(
+                "responsible",
+                history.names_list(names_before[pk].values()),
+                history.names_list(names_after[pk].values()),
+            )
+        ]
+        for pk in held
+    }
+    details = {"from_user": params["from_name"], "to_user": params["to_name"]}
+    history.record_many(
+        changes, by, history.Verb.HANDED_OVER, changes_by_id=changes, details=details
+    )
+    return [taker for _pk in adding if taker != by.pk]
+
+
 ACTIONS: dict[str, Apply] = {
     Action.DELETE: _delete,
     Action.ADD_TAG: _add_tag,
     Action.REMOVE_TAG: _remove_tag,
     Action.SET_RESPONSIBLE: _set_responsible,
     Action.SET_ACCESS: _set_access,
+    Action.HAND_OVER: _hand_over,
 }
 
 
@@ -185,7 +226,18 @@ def _notify_assigned(job: BulkJob, assigned: Counter[int]) -> None:
 
 @task()
 def run_bulk_job(*, job_id: int) -> None:
-    """Run a bulk action from the list in the background, resuming where it stopped."""
+    """Run a bulk job in the background (the list's, or a hand-over), resuming where it stopped."""
     job = BulkJob.objects.select_related("user").filter(pk=job_id).first()
     if job is not None and not job.finished:
-        bulk_run(job)
+        try:
+            bulk_run(job)
+        finally:
+            if job.action == Action.HAND_OVER:
+                # Nobody waits on the page of a hand-over that big: the admin is told.
+                Notification.objects.create(
+                    recipient=job.user,
+                    actor=job.user,
+                    verb="hand_over_ended",
+                    bulk_job=job,
+                    count=job.changed,
+                )

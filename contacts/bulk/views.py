@@ -83,6 +83,7 @@ def bulk_job(request, pk):
         "job": job,
         "message": result_message(job) if job.finished else "",
         "list_url": _list_url(job),
+        "back_to_user": job.action == Action.HAND_OVER,
         "can_undo": job.finished and job.action == Action.DELETE and job.changed > 0,
     }
     if job.finished:
@@ -125,6 +126,9 @@ def bulk_undo(request, pk):
 
 
 def _list_url(job):
+    if job.action == Action.HAND_OVER:
+        # Started from the Users page of Settings, where the user's page says what is left.
+        return reverse("settings_app:user", args=[job.params["from"]])
     query = job.params.get("query", "")
     return reverse("contacts:list") + (f"?{query}" if query else "")
 
@@ -190,6 +194,11 @@ DONE = {
     Action.SET_ACCESS: ngettext_lazy(
         "Access set on %(count)s contact.", "Access set on %(count)s contacts.", "number"
     ),
+    Action.HAND_OVER: ngettext_lazy(
+        "%(count)s contact handed over to %(to_name)s.",
+        "%(count)s contacts handed over to %(to_name)s.",
+        "number",
+    ),
 }
 SKIPPED = ngettext_lazy(
     "%(count)s contact was skipped because you may not change it.",
@@ -202,7 +211,8 @@ def result_message(job):
     """Say what the job did: how many contacts changed and how many were skipped."""
     if job.status == BulkJob.Status.FAILED:
         return STOPPED % _counted(job.changed)
-    text = DONE[job.action] % {**_counted(job.changed), "tag": job.params.get("tag", "")}
+    values = {"tag": job.params.get("tag", ""), "to_name": job.params.get("to_name", "")}
+    text = DONE[job.action] % {**_counted(job.changed), **values}
     if job.skipped:
         text += " " + SKIPPED % _counted(job.skipped)
     return text

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 PASSWORD = "demo1234"  # noqa: S105 - the documented demo password
 DEMO_USERS = [
     # username, first name, last name, role
-    ("admin", "Alex", "Laurent", "CRM admin, also a Django superuser"),
+    ("admin", "Alex", "Laurent", "CRM admin"),
     ("marie", "Marie", "Dupont", "ordinary user"),
     ("paul", "Paul", "Martin", "ordinary user"),
 ]

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -34,9 +32,10 @@ from contacts.demo.address_book import (
     Company,
     Person,
 )
-from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType
+from contacts.models import Contact, ContactType
 from contacts.photos.files import process_photo
 from contacts.services import ContactData
+from contacts.team.services import Role, user_create
 from contacts.webforms.services import WebFormData, web_form_save
 
 if TYPE_CHECKING:
@@ -180,18 +179,19 @@ def _demo_web_form(users: dict[str, User], demo_tags: dict[str, str]) -> None:
 
 
 def _demo_users() -> dict[str, User]:
-    User = get_user_model()
-    users = {}
-    for username, first, last, _role in DEMO_USERS:
-        user = User(username=username, first_name=first, last_name=last)
-        user.email = f"{username}@example.com"
-        user.set_password(PASSWORD)
-        # The CRM admin may also open Django's admin site.
-        user.is_staff = user.is_superuser = username == "admin"
-        user.save()
-        users[username] = user
-    users["admin"].groups.add(Group.objects.get_or_create(name=CRM_ADMINS_GROUP)[0])
-    return users
+    # Through the service that Settings › Users and the invitations use: a CRM admin
+    # who needs nothing of Django's admin site, and two CRM users.
+    return {
+        username: user_create(
+            username=username,
+            email=f"{username}@example.com",
+            first_name=first,
+            last_name=last,
+            password=PASSWORD,
+            role=Role.ADMIN if username == "admin" else Role.USER,
+        )
+        for username, first, last, _role in DEMO_USERS
+    }
 
 
 def _info(kind: str, category: str, value: str) -> dict[str, Any]:

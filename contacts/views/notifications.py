@@ -14,7 +14,9 @@ from contacts.models import Notification
 def notification_list(request):
     notifications = (
         Notification.objects.filter(recipient=request.user)
-        .select_related("actor", "contact", "web_form", "import_job")
+        .select_related("actor", "contact", "web_form", "import_job", "bulk_job")
+        # A job's ids may be a hundred thousand: its names are what a notification reads.
+        .defer("bulk_job__contact_ids", "bulk_job__skipped_ids")
         .order_by("-created_at", "-id")
     )
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))

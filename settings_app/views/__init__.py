@@ -18,7 +18,8 @@ SECTIONS = [
     ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
-    ("admins", _("CRM admins"), "settings_app:admins"),
+    ("users", _("Users"), "settings_app:users"),
+    ("audit", _("Audit"), "settings_app:audit"),
 ]
 
 

@@ -189,8 +189,11 @@ def test_pages_have_no_serious_accessibility_violation(
     audit.check("import-mapping", f"/contacts/imports/{job.pk}/mapping/")
     audit.check("import-report", f"/contacts/imports/{done.pk}/")
     audit.check("import-list", "/contacts/imports/")
-    for name in ("types", "fields", "currency", "admins", "tags", "webforms"):
+    for name in ("types", "fields", "currency", "users", "audit", "tags", "webforms"):
         audit.check(f"settings-{name}", f"/settings/{name}/")
+    audit.check("settings-user", f"/settings/users/{alice.pk}/")
+    audit.check("settings-invite", "/settings/users/invite/")
+    audit.check("settings-deactivate", f"/settings/users/{alice.pk}/deactivate/")
     audit.check("settings-webform-preview", f"/settings/webforms/{web_form.pk}/")
     audit.check("settings-webform-edit", f"/settings/webforms/{web_form.pk}/edit/")
     audit.check("password-change", "/accounts/password_change/")

@@ -15,6 +15,7 @@ from contacts.custom_fields import services as custom_fields
 from contacts.imports import services as import_services
 from contacts.models import CRM_ADMINS_GROUP, Contact, ContactType
 from contacts.services import ContactData, contact_create, contact_update
+from contacts.team import services as team
 from contacts.trash.services import contact_delete
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
 from tests.support import csv_text, make_web_form, posted, submit_url
@@ -239,7 +240,12 @@ def test_payloads_are_shown_as_text_and_never_run(page, shot, alice, planted):
     visit(f"/settings/types/{planted['contact_type'].pk}/edit/")
     visit("/settings/fields/", SCRIPT, IMG, TEMPLATE)
     visit("/settings/tags/", SCRIPT, IMG, TEMPLATE)
-    visit("/settings/admins/", TEMPLATE)
+    bob = planted["bob"]
+    team.user_set_role(by=alice, user=bob, role=team.Role.ADMIN)
+    visit("/settings/users/", TEMPLATE, SCRIPT, IMG)
+    visit(f"/settings/users/{bob.pk}/", SCRIPT, IMG)
+    visit(f"/settings/users/{bob.pk}/deactivate/", SCRIPT, IMG)
+    visit("/settings/audit/", SCRIPT, IMG)
 
     # The bulk confirmation lists the chosen contacts' names.
     page.goto("/contacts/")

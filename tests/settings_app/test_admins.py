@@ -1,4 +1,8 @@
-"""CRM admins in Settings: who is an admin, and never nobody."""
+"""CRM admins, on the Users page of Settings: who is an admin, and never nobody.
+
+The role column and the role form of Settings › Users replace the former CRM admins
+page; the rules are the same (contacts.crm_admins).
+"""
 
 import pytest
 from django.contrib.auth.models import Group
@@ -8,7 +12,11 @@ from contacts import crm_admins as config
 from contacts.models import CRM_ADMINS_GROUP
 from tests.support import page_of, table_row
 
-ADMINS_URL = "/settings/admins/"
+USERS_URL = "/settings/users/"
+
+
+def role_url(user):
+    return f"/settings/users/{user.pk}/role/"
 
 
 def row_of(page, user):
@@ -20,31 +28,37 @@ def admin_usernames():
     return sorted(group.user_set.values_list("username", flat=True))
 
 
-def test_the_page_lists_active_users_with_name_username_email_and_role(
+def test_the_page_lists_users_with_name_username_email_and_role(
     admin_client, admin, alice, make_user
 ):
-    make_user("gone", is_active=False)
+    gone = make_user("gone", is_active=False)
 
-    page = page_of(admin_client.get(ADMINS_URL))
+    page = page_of(admin_client.get(USERS_URL))
 
     row = row_of(page, alice)
     assert "Alice Martin" in row
     assert ">alice<" in row
     assert "alice@example.com" in row
-    assert "Make CRM admin" in row
-    assert "Remove from CRM admins" in row_of(page, admin)
-    assert "gone" not in page
+    assert "CRM user" in row
+    assert "CRM admin" in row_of(page, admin)
+    assert "Deactivated" in row_of(page, gone)
 
 
 def test_a_superuser_is_shown_as_an_admin_that_cannot_be_changed_here(admin_client, root):
-    row = row_of(page_of(admin_client.get(ADMINS_URL)), root)
+    row = row_of(page_of(admin_client.get(USERS_URL)), root)
+    assert "CRM admin, superuser" in row
 
-    assert "Yes, superuser" in row
-    assert "<form" not in row
+    page = page_of(admin_client.get(f"/settings/users/{root.pk}/"))
+    assert "managed in Django's administration site" in page
+    assert role_url(root) not in page
+
+    response = admin_client.post(role_url(root), {"role": "user"}, follow=True)
+    assert "the account is managed in Django's administration site" in page_of(response)
+    assert root.is_superuser
 
 
 def test_making_a_user_crm_admin_lets_him_open_settings(admin_client, alice, client):
-    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "1"}, follow=True)
+    response = admin_client.post(role_url(alice), {"role": "admin"}, follow=True)
 
     assert "Alice Martin is now a CRM admin." in page_of(response)
     assert admin_usernames() == ["admin", "alice"]
@@ -57,16 +71,16 @@ def test_removing_an_admin_while_another_remains_takes_settings_away_from_him(
 ):
     config.crm_admin_set(by=alice, user=alice, is_admin=True)
 
-    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "0"}, follow=True)
+    response = admin_client.post(role_url(alice), {"role": "user"}, follow=True)
 
-    assert "Alice Martin is no longer a CRM admin." in page_of(response)
+    assert "Alice Martin is now a CRM user." in page_of(response)
     assert admin_usernames() == ["admin"]
     client.force_login(alice)
     assert client.get("/settings/types/").status_code == 403
 
 
 def test_the_last_crm_admin_cannot_be_removed(admin_client, admin):
-    response = admin_client.post(f"/settings/admins/{admin.pk}/", {"is_admin": "0"}, follow=True)
+    response = admin_client.post(role_url(admin), {"role": "user"}, follow=True)
 
     page = page_of(response)
     assert "Admin is the last CRM admin: make someone else a CRM admin first." in page
@@ -74,7 +88,7 @@ def test_the_last_crm_admin_cannot_be_removed(admin_client, admin):
 
 
 def test_an_active_superuser_counts_as_a_remaining_admin(admin_client, admin, root):
-    response = admin_client.post(f"/settings/admins/{admin.pk}/", {"is_admin": "0"})
+    response = admin_client.post(role_url(admin), {"role": "user"})
 
     assert admin_usernames() == []
     # He is no longer allowed in Settings: he lands on the contacts.
@@ -111,16 +125,16 @@ def test_making_an_admin_admin_again_changes_nothing(admin):
 
 
 def test_a_request_without_a_clear_choice_is_a_bad_request(admin_client, alice):
-    response = admin_client.post(f"/settings/admins/{alice.pk}/", {"is_admin": "yes"})
+    response = admin_client.post(role_url(alice), {"role": "yes"})
 
     assert response.status_code == 400
     assert admin_usernames() == ["admin"]
 
 
-def test_an_inactive_user_cannot_be_made_admin(admin_client, make_user):
+def test_a_deactivated_user_cannot_be_made_admin(admin_client, make_user):
     gone = make_user("gone", is_active=False)
 
-    response = admin_client.post(f"/settings/admins/{gone.pk}/", {"is_admin": "1"})
+    response = admin_client.post(role_url(gone), {"role": "admin"}, follow=True)
 
-    assert response.status_code == 404
+    assert "Gone is deactivated: reactivate the account first." in page_of(response)
     assert admin_usernames() == ["admin"]

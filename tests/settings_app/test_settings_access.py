@@ -34,9 +34,8 @@ URLS = settings_urls()
 
 
 def test_the_settings_urls_are_found_and_mounted_under_settings():
-    assert {"/settings/", "/settings/types/", "/settings/currency/", "/settings/admins/"} <= set(
-        URLS
-    )
+    expected = {"/settings/", "/settings/types/", "/settings/currency/", "/settings/users/"}
+    assert expected | {"/settings/audit/"} <= set(URLS)
     assert all(url.startswith("/settings/") for url in URLS)
     # Every one of them is what the project's urlconf serves.
     assert all(get_resolver().resolve(url).namespace == "settings_app" for url in URLS)
@@ -77,7 +76,7 @@ def test_crm_admins_and_superusers_are_let_in(client, request, url, persona, met
 
 def test_a_user_removed_from_the_admins_is_refused_at_once(client, admin, root):
     client.force_login(admin)
-    client.post(f"/settings/admins/{admin.pk}/", {"is_admin": "0"})
+    client.post(f"/settings/users/{admin.pk}/role/", {"role": "user"})
 
     assert client.get("/settings/types/").status_code == 403
 
@@ -108,5 +107,5 @@ def test_settings_opens_on_the_contact_types(client, admin):
 
     assert response.redirect_chain[-1][0] == "/settings/types/"
     page = response.content.decode()
-    for label in ("Contact types", "Currency", "CRM admins"):
+    for label in ("Contact types", "Currency", "Users", "Audit"):
         assert label in page

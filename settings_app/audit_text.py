@@ -1,0 +1,75 @@
+"""The audit's entries in the reader's words: the labels and sentences of their codes."""
+
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import get_language_info, gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext as _
+
+from accounts.audit import Action
+from accounts.models import AuditEntry
+from contacts.team.services import Role
+
+# As a sentence says them: "as a CRM user", "in French".
+ROLE_IN_PROSE = {Role.ADMIN: gettext_lazy("a CRM admin"), Role.USER: gettext_lazy("a CRM user")}
+IN_LANGUAGE = {"en": gettext_lazy("in English"), "fr": gettext_lazy("in French")}
+
+
+def in_language(code: str) -> str:
+    """Return "in <the language>", as a sentence ends."""
+    if code in IN_LANGUAGE:
+        return str(IN_LANGUAGE[code])
+    return _("in %(language)s") % {"language": language_name(code)}
+
+
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def language_name(code: str) -> str:
+    try:
+        return get_language_info(code)["name_translated"]
+    except KeyError:
+        return code
+
+
+def details_text(entry: AuditEntry) -> str:
+    """Return what the entry's details say, as a short phrase; empty when nothing more."""
+    d = entry.details
+    match entry.action:
+        case Action.INVITATION_SENT:
+            role = d.get("role", "")
+            return _("%(email)s, as %(role)s, %(in_language)s") % {
+                "email": d.get("email", ""),
+                "role": ROLE_IN_PROSE.get(role, role),
+                "in_language": in_language(d.get("language", "")),
+            }
+        case Action.INVITATION_RESENT | Action.INVITATION_REVOKED:
+            return d.get("email", "")
+        case Action.INVITATION_ACCEPTED:
+            return _("username “%(username)s”") % {"username": d.get("username", "")}
+        case Action.ROLE_CHANGED:
+            return pgettext("from a role to another", "%(old)s → %(new)s") % {
+                "old": role_label(d.get("old", "")),
+                "new": role_label(d.get("new", "")),
+            }
+        case Action.USER_DEACTIVATED:
+            return _deactivated(d.get("contacts", 0), d.get("alone", 0))
+        case Action.CONTACTS_HANDED_OVER:
+            count = d.get("contacts", 0)
+            return ngettext(
+                "%(shown)s contact to %(name)s", "%(shown)s contacts to %(name)s", count
+            ) % {"shown": intcomma(count), "name": d.get("to_name", "")}
+    return ""
+
+
+def _deactivated(contacts: int, alone: int) -> str:
+    text = ngettext(
+        "responsible for %(shown)s contact", "responsible for %(shown)s contacts", contacts
+    ) % {"shown": intcomma(contacts)}
+    if alone:
+        text += ", " + ngettext(
+            "%(shown)s private with nobody else", "%(shown)s private with nobody else", alone
+        ) % {"shown": intcomma(alone)}
+    return text
