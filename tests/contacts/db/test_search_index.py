@@ -337,6 +337,8 @@ def test_a_page_of_search_results_and_its_count_start_from_the_index(
     user = alice if role == "ordinary" else admin
     contacts, _ = selectors.contacts_listed(user, QueryDict("q=dupont jean"))
 
+    # A page in the list's order and by name, and the count: the contacts the index
+    # finds, then their rows by id.
     for queryset in (
         selectors.contact_sort(contacts, "")[0][:25],
         selectors.contact_sort(contacts, "name")[0][:25],
