@@ -32,12 +32,14 @@ to install_triggers()'s.
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Expression, F, QuerySet
+from django.db.models.expressions import Combinable
+from django.db.models.sql.compiler import SQLCompiler
 
 from contacts.db import counts
 from contacts.models import Contact
@@ -70,8 +72,10 @@ TRIGGERS = {
 }
 # The trigram tokenizer finds no word shorter than this.
 TRIGRAM = 3
-# Words the index finds in more than one contact in COMMON are left to the LIKE (common()).
+# Words the index finds in more than one live contact in COMMON are left to the LIKE; in
+# more than one in WALK, a page is read along its sort's index (narrow()).
 COMMON = 5
+WALK = 100
 
 
 def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -147,36 +151,84 @@ def narrow(contacts: QuerySet[Contact], words: Sequence[str]) -> QuerySet[Contac
     """Narrow contacts, on SQLite, to those the index finds holding the trigrams of words.
 
     These include every contact whose search text contains the words: the caller's LIKE
-    on each word then keeps exactly those. Elsewhere, and for words common() to many
-    contacts, contacts are returned as they are.
+    on each word then keeps exactly those. How many the index finds decides how:
+
+    - none: no contact, and no query is made for them;
+    - more than one live contact in COMMON: contacts as they are, the LIKE alone. Through
+      the index, the count looks up each contact found by its id; the LIKE alone reads
+      the table in order, which costs less past that share;
+    - otherwise FoundByIndex, which reads a page along its sort's index when the index
+      finds more than one live contact in WALK (see there).
+
+    Elsewhere than on SQLite, contacts are returned as they are.
     """
     using = connections[contacts.db]
     if using.vendor != "sqlite":
         return contacts
     expression = match_expression(words)
-    if not expression or common(expression, using):
+    if not expression:
         return contacts
-    # safe-sql: constants of this module; the expression goes as a parameter.
-    sql = f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s"  # noqa: S608
-    found = RawSQL(sql, [expression])  # noqa: S611 (a constant statement, as above)
-    return contacts.filter(pk__in=found)
+    found, live = found_among(expression, using)
+    if not found:
+        return contacts.none()
+    if found * COMMON > live:
+        return contacts
+    return contacts.filter(FoundByIndex(expression, walk=found * WALK > live))
 
 
-def common(expression: str, using: BaseDatabaseWrapper = connection) -> bool:
-    """Return whether the index finds expression in more than a COMMON-th of the contacts.
+def found_among(expression: str, using: BaseDatabaseWrapper = connection) -> tuple[int, int]:
+    """Return how many contacts the index finds for expression, and how many are live.
 
-    Through the index, the page and its count look up each contact found by its id; the
-    LIKE alone reads the table in order for the count, and its page stops at the 25th
-    row found along the sort's index. Past that share of the contacts, the LIKE alone is
-    faster. Counting stops there: asking costs little however common the words.
+    The index stops counting past a COMMON-th of the live contacts, where narrow() has
+    its answer: asking costs little however common the words.
     """
     with using.cursor() as cursor:
         cursor.execute(
             # safe-sql: constants of this module and of counts; the expression is a parameter.
-            f"WITH share (n) AS (SELECT COALESCE((SELECT value FROM {counts.TABLE} "  # noqa: S608
-            f"WHERE key = 'live'), 0) / {COMMON}) "
-            f"SELECT COUNT(*) > (SELECT n FROM share) FROM (SELECT 1 FROM {TABLE} "
-            f"WHERE {TABLE} MATCH %s LIMIT (SELECT n FROM share) + 1)",
+            f"WITH live (n) AS (SELECT COALESCE((SELECT value FROM {counts.TABLE} "  # noqa: S608
+            "WHERE key = 'live'), 0)) "
+            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s "
+            f"LIMIT (SELECT n FROM live) / {COMMON} + 1)), (SELECT n FROM live)",
             [expression],
         )
-        return bool(cursor.fetchone()[0])
+        found, live = cursor.fetchone()
+    return found, live
+
+
+class FoundByIndex(Expression):
+    """Whether a contact is among those the index finds for an FTS5 expression.
+
+    It is `id IN (SELECT rowid FROM the index WHERE it MATCHes)`: SQLite starts from the
+    contacts found, looks each up by id, and sorts a page's. With walk (words found in
+    many contacts), a page ordered by the contact's own columns reads `+id IN (...)`
+    instead: the unary plus keeps SQLite from looking contacts up by id, so it reads the
+    sort's index in order (every such sort has one, tests/contacts/db/test_query_plans.py)
+    and stops at the page's last row, checking each id against the list it made once.
+    Counts, and pages sorted through a join (by type), still start from the index.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expression: str, walk: bool) -> None:
+        super().__init__()
+        self.expression, self.walk = expression, walk
+        # The contact's id: resolved to its column, named as the query names the table.
+        self.column: Combinable | Expression = F("pk")
+
+    def get_source_expressions(self) -> list[Combinable | Expression]:
+        return [self.column]
+
+    def set_source_expressions(self, exprs: Sequence[Combinable | Expression]) -> None:
+        (self.column,) = exprs
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[str | int, ...]]:
+        column, params = compiler.compile(cast(Expression, self.column))
+        query = compiler.query
+        if self.walk and query.order_by and query.is_sliced and len(query.alias_map) == 1:
+            column = f"+{column}"
+        # safe-sql: a column the compiler quoted and constants; the expression is a parameter.
+        sql = f"{column} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"  # noqa: S608
+        return sql, (*params, self.expression)

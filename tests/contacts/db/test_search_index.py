@@ -52,10 +52,25 @@ def like_only(contacts, query):
 
 
 def answers(contacts):
-    """Return what the list shows of contacts: their ids newest first and by name, and count."""
-    newest = list(selectors.contact_sort(contacts, "")[0].values_list("pk", flat=True))
-    by_name = list(selectors.contact_sort(contacts, "name")[0].values_list("pk", flat=True))
-    return newest, by_name, contacts.count()
+    """Return what the list shows of contacts: their count, and their ids in three sorts,
+    all of them and in pages of 4 (a page is read apart from the rest)."""
+    found = [contacts.count()]
+    for sort in ("", "name", "-type"):
+        ids = selectors.contact_sort(contacts, sort)[0].values_list("pk", flat=True)
+        # Each from the database: a queryset once read would be sliced in memory.
+        found += [list(ids.all()), list(ids.all()[:4]), list(ids.all()[4:8])]
+    return found
+
+
+def found_as(found, live=10**9):
+    """Return a stand-in for found_among: the index finds found of live contacts."""
+    return lambda expression, using=None: (found, live)
+
+
+# How narrow() goes, whatever the index really finds: through it, with a page read along
+# its sort's index (walk), or not.
+THROUGH_INDEX = found_as(1)
+WALKING = found_as(10**8)
 
 
 def assert_found_as_by_like(user, queries, monkeypatch):
@@ -64,10 +79,10 @@ def assert_found_as_by_like(user, queries, monkeypatch):
     for query in queries:
         expected = answers(like_only(visible, query))
         assert answers(selectors.contact_search(visible, query)) == expected, repr(query)
-        with monkeypatch.context() as forced:
-            # However many contacts the index finds, it narrows: its own answer is checked.
-            forced.setattr(search_index, "common", lambda expression, using=None: False)
-            assert answers(selectors.contact_search(visible, query)) == expected, repr(query)
+        for way in (THROUGH_INDEX, WALKING):
+            with monkeypatch.context() as forced:
+                forced.setattr(search_index, "found_among", way)
+                assert answers(selectors.contact_search(visible, query)) == expected, query
 
 
 def random_queries(rng, texts, n):
@@ -180,8 +195,8 @@ def integrity_check():
 
 @pytest.fixture
 def always_indexed(monkeypatch):
-    """The index narrows every search, however many contacts it finds (common() aside)."""
-    monkeypatch.setattr(search_index, "common", lambda expression, using=None: False)
+    """The index narrows every search, however many contacts it finds."""
+    monkeypatch.setattr(search_index, "found_among", THROUGH_INDEX)
 
 
 def assert_in_step():
@@ -311,7 +326,9 @@ def test_words_become_their_trigrams_quoted_as_strings():
 
 
 @sqlite_only
-def test_words_found_in_many_contacts_are_left_to_the_like(alice, make_contact):
+def test_how_many_contacts_the_index_finds_decides_how_it_is_used(
+    alice, make_contact, django_assert_num_queries
+):
     for n in range(10):
         make_contact(first_name=f"Jean{n}", last_name="Dupont" if n else "Rare")
     visible = contacts_visible_to(alice)
@@ -320,31 +337,61 @@ def test_words_found_in_many_contacts_are_left_to_the_like(alice, make_contact):
         sql, _params = selectors.contact_search(visible, query).query.sql_with_params()
         return search_index.TABLE in sql
 
-    # The ten share "dupont" but one: more than one in COMMON.
+    # Nine of the ten live contacts hold "dupont": more than one in COMMON, where the
+    # index stops counting.
+    assert search_index.found_among('"dup" AND "ont"') == (10 // search_index.COMMON + 1, 10)
+    assert search_index.found_among('"rar"') == (1, 10)
     assert not through_index("dupont")
     assert through_index("rare")
     assert not through_index("du")  # no trigram
     assert selectors.contact_search(visible, "dupont").count() == 9
+    # Found nowhere: nothing to ask for the page or its count.
+    nothing = selectors.contact_search(visible, "zzz")
+    with django_assert_num_queries(0):
+        assert (nothing.count(), list(nothing)) == (0, [])
+
+
+def plans_of(contacts, sorts):
+    """Return the plans of a page in each sort and of the count."""
+    pages = [selectors.contact_sort(contacts, sort)[0][:25] for sort in sorts]
+    return [plan(page) for page in pages], plan(contacts.order_by().values("pk"))
 
 
 @sqlite_only
 @pytest.mark.parametrize("role", ["ordinary", "admin"])
-@pytest.mark.usefixtures("always_indexed")
 def test_a_page_of_search_results_and_its_count_start_from_the_index(
-    alice, admin, make_contact, role
+    alice, admin, make_contact, monkeypatch, role
 ):
+    monkeypatch.setattr(search_index, "found_among", THROUGH_INDEX)
     make_contact(first_name="Jean", last_name="Dupont")
     user = alice if role == "ordinary" else admin
     contacts, _ = selectors.contacts_listed(user, QueryDict("q=dupont jean"))
 
-    # A page in the list's order and by name, and the count: the contacts the index
-    # finds, then their rows by id.
-    for queryset in (
-        selectors.contact_sort(contacts, "")[0][:25],
-        selectors.contact_sort(contacts, "name")[0][:25],
-        contacts.order_by().values("pk"),
-    ):
-        text = plan(queryset)
+    # The contacts the index finds, then their rows by id.
+    pages, count = plans_of(contacts, ["", "name", "type"])
+    for text in [*pages, count]:
         assert re.search(r"SCAN \S+ VIRTUAL TABLE INDEX \d+:M", text), text
+        assert "USING INTEGER PRIMARY KEY (rowid=?)" in text, text
+        assert not full_scans(text), text
+
+
+@sqlite_only
+@pytest.mark.parametrize("role", ["ordinary", "admin"])
+def test_a_page_of_words_found_in_many_contacts_is_read_along_its_sort(
+    alice, admin, make_contact, monkeypatch, role
+):
+    monkeypatch.setattr(search_index, "found_among", WALKING)
+    make_contact(first_name="Jean", last_name="Dupont")
+    user = alice if role == "ordinary" else admin
+    contacts, _ = selectors.contacts_listed(user, QueryDict("q=dupont"))
+
+    (newest, by_name, by_type), count = plans_of(contacts, ["", "name", "type"])
+    # The sort's index in order, each id checked against the list the index gave.
+    for text, index in ((newest, "contact_newest"), (by_name, "contact_name")):
+        assert f"SCAN contacts_contact USING INDEX {index}" in text, text
+        assert "USE TEMP B-TREE" not in text, text
+        assert "LIST SUBQUERY" in text, text
+    # The count, and the sort by type (through a join, no index), start from the index.
+    for text in (count, by_type):
         assert "USING INTEGER PRIMARY KEY (rowid=?)" in text, text
         assert not full_scans(text), text
