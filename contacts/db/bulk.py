@@ -4,11 +4,12 @@ contact_create costs a dozen queries per contact. A bulk writer (the import, the
 population) writes a batch of contacts in a few statements: the contact rows, their
 e-mails, phones and web sites, addresses, tags, responsible users and guardian's rows.
 
-The list's data version (freshness.py) and counts (counts.py) are kept by row triggers,
-which would run once per row written: thousands for a batch. Inside bulk_writes() they
-stand aside; the block changes the version once and adds to the counts what its
-insert_contacts() wrote, so that a bulk writer cannot forget either. Every bulk writer
-goes through this module; nothing else sets the triggers aside.
+The list's data version (freshness.py), its counts (counts.py) and the search's index
+(search_index.py) are kept by row triggers, which would run once per row written:
+thousands for a batch. Inside bulk_writes() they stand aside; the block changes the
+version once, and adds to the counts and to the index what its insert_contacts() wrote,
+so that a bulk writer cannot forget any. Every bulk writer goes through this module;
+nothing else sets the triggers aside.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, models
 
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
-from contacts.db import counts, freshness
+from contacts.db import counts, freshness, search_index
 from contacts.models import (
     CRM_USERS_GROUP,
     Address,
@@ -81,12 +82,15 @@ class BulkWrite:
     def insert_contacts(
         self, contacts: Sequence[NewContact], grants: Grants, phones: ParsedPhones | None = None
     ) -> None:
-        """Insert contacts with their rows, and count them; phones: parsed already."""
+        """Insert contacts with their rows, count and index them; phones: parsed already."""
         rows = ContactRows(grants, phones)
         for contact in contacts:
             rows.add(contact)
             self._count(contact)
         rows.insert()
+        # Now rather than at the block's end: a later write in the block to one of these
+        # contacts finds it indexed, as its trigger expects.
+        search_index.add([contact.row["id"] for contact in contacts])
 
     def _count(self, contact: NewContact) -> None:
         # As the triggers count: a live contact, public or seen by its responsible users.
@@ -99,9 +103,9 @@ class BulkWrite:
 
 @contextmanager
 def bulk_writes() -> Iterator[BulkWrite]:
-    """Within a transaction, write in bulk: the version changes once, the counts are added.
+    """Within a transaction, write in bulk: the version changes once, counts and index are added.
 
-    An error rolls back the writes, the version and the counts together.
+    An error rolls back the writes, the version, the counts and the index together.
     """
     write = BulkWrite()
     with freshness.bulk_writes():
