@@ -131,8 +131,11 @@ class ContactForm(forms.ModelForm):
         self._add_custom_fields(contact)
         if contact.pk:
             self.initial.setdefault("version", contact.version)
-            self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
-            self.initial.setdefault("responsible", list(contact.responsible.all()))
+            if not self.is_bound:
+                # A posted form shows and saves what was posted: what the contact holds
+                # would only be read for nothing.
+                self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
+                self.initial.setdefault("responsible", list(contact.responsible.all()))
             self.initial.setdefault("access", contact.access)
             if contact.shown_company:
                 self.initial.setdefault("company_input", contact.shown_company.display_name)
