@@ -11,7 +11,8 @@ from contacts import currencies as config
 from contacts import text
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
-from contacts.form_renderer import widget_renderer
+from contacts.db import freshness
+from contacts.form_renderer import ManyOptionsSelect, widget_renderer
 from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
 from contacts.photos.files import process_photo
 from contacts.photos.remote import FetchRefused
@@ -46,6 +47,23 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
         return user.get_full_name() or user.username
 
 
+# {field name: (data version, [(pk, label)])}: the choices of ContactForm's model fields
+_KEPT_CHOICES = {}
+
+
+def kept_choices(name, field, version):
+    """Return [(pk, label)] of a model choice field's queryset, as its iterator gives them.
+
+    Kept in the process under version, the data version (contacts.db.freshness) read
+    before: it changes with every write to the users' and the contact types' tables.
+    """
+    kept = _KEPT_CHOICES.get(name)
+    if kept is None or kept[0] != version:
+        choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        kept = _KEPT_CHOICES[name] = (version, choices)
+    return kept[1]
+
+
 class ContactForm(forms.ModelForm):
     default_renderer = widget_renderer
 
@@ -72,7 +90,7 @@ class ContactForm(forms.ModelForm):
     access = forms.ChoiceField(
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
-    currency = forms.ChoiceField(label=_("Currency"), required=False)
+    currency = forms.ChoiceField(label=_("Currency"), required=False, widget=ManyOptionsSelect)
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
@@ -116,6 +134,13 @@ class ContactForm(forms.ModelForm):
             .objects.filter(is_active=True)
             .order_by("first_name", "last_name", "username")
         )
+        # The querysets validate what is posted; the choices shown are read once per
+        # version of the data (users and types are among its tables), not per form.
+        version = freshness.data_version()
+        for name in ("contact_type", "responsible"):
+            field = self.fields[name]
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = empty + kept_choices(name, field, version)
         if "company_input" in self.fields:
             self.fields["company_input"].widget.attrs.update(
                 {

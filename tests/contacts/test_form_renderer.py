@@ -5,11 +5,12 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import Select
 from django.forms.renderers import DjangoTemplates
 from django.template import engines
 from django.utils import translation
 
-from contacts.form_renderer import WidgetRenderer
+from contacts.form_renderer import ManyOptionsSelect, WidgetRenderer
 from contacts.forms import ContactForm, detail_formsets
 from contacts.models import ContactType, CustomField
 from contacts.templatetags import contact_form
@@ -77,6 +78,7 @@ def both_ways(monkeypatch, client, request):
     """Return the page as rendered by the widget renderer and by Django's templates."""
     fast = normalized(request(client))
     monkeypatch.setattr(WidgetRenderer, "render", DjangoTemplates.render)
+    monkeypatch.setattr(ManyOptionsSelect, "render", Select.render)
     slow = normalized(request(client))
     monkeypatch.undo()
     return fast, slow
@@ -213,3 +215,13 @@ def test_the_rows_of_the_details_are_the_same_as_through_their_templates(
                 for n in range(3):
                     shown = f'name="{prefix}-{n}-is_primary"' in expected
                     assert shown == (n < formset.total_form_count()), (prefix, n)
+
+
+@pytest.mark.parametrize("value", [None, "", "EUR", "XXX", ["USD", "EUR"]])
+def test_a_select_of_many_options_is_written_as_django_writes_it(value):
+    choices = [("", "—"), ("EUR", "Euro (EUR)"), ("USD", "Dollar <US> & co"), ("EUR", "again")]
+    attrs = {"id": "id_currency", "class": "form-select"}
+    fast = ManyOptionsSelect(choices=choices).render("currency", value, attrs, WidgetRenderer())
+    slow = Select(choices=choices).render("currency", value, attrs, DjangoTemplates())
+    assert fast == slow
+    assert ("selected" in fast) == (value != "XXX")
