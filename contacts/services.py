@@ -118,7 +118,7 @@ def _write_details(
         Address(contact=contact, position=n, **a)
         for n, a in enumerate(_primary_first([dict(a) for a in data.addresses]))
     ]
-    tags: list[Tag] | None = [t for t in data.tags if isinstance(t, Tag)]
+    given = [t for t in data.tags if isinstance(t, Tag)]  # taggit links exactly these
     if stored is None:
         ContactInfo.objects.bulk_create(infos)
         Address.objects.bulk_create(addresses)
@@ -138,11 +138,9 @@ def _write_details(
     wanted = {t.name if isinstance(t, Tag) else t for t in data.tags}
     if len(wanted) == len(data.tags) and wanted == {t.name for t in stored.tags}:
         # The same names: taggit would delete the contact's tags and link them again.
-        tags = stored.tags
-    else:
-        contact.tags.set(data.tags, clear=True)
-        tags = None if len(tags) != len(data.tags) else tags
-    return infos, addresses, tags
+        return infos, addresses, stored.tags
+    contact.tags.set(data.tags, clear=True)
+    return infos, addresses, given if len(given) == len(data.tags) else None
 
 
 INFO_FIELDS = ("kind", "category", "value", "normalized", "is_primary", "position")
