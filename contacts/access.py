@@ -307,7 +307,7 @@ def get_contact_for_user(
     if not (user.is_authenticated and user.is_active):
         raise Http404
     contact = get_object_or_404(contacts.annotate(**_rights_of_one(user)), pk=pk)
-    if not contact.may_view:
+    if not vars(contact)["may_view"]:  # annotated above
         raise Http404
     if perm is Perm.CHANGE and not can_change(user, contact):
         raise PermissionDenied

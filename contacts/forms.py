@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -135,12 +136,11 @@ class ContactForm(forms.ModelForm):
             .order_by("first_name", "last_name", "username")
         )
         # The querysets validate what is posted; the choices shown are read once per
-        # version of the data (users and types are among its tables), not per form.
-        version = freshness.data_version()
+        # version of the data (users and types are among its tables), not per form, and
+        # only when the form is shown.
+        self._data_version = None
         for name in ("contact_type", "responsible"):
-            field = self.fields[name]
-            empty = [("", field.empty_label)] if field.empty_label is not None else []
-            field.choices = empty + kept_choices(name, field, version)
+            self.fields[name].choices = partial(self._kept_choices, name)
         if "company_input" in self.fields:
             self.fields["company_input"].widget.attrs.update(
                 {
@@ -176,6 +176,13 @@ class ContactForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def _kept_choices(self, name):
+        field = self.fields[name]
+        if self._data_version is None:
+            self._data_version = freshness.data_version()
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + kept_choices(name, field, self._data_version)
 
     def _add_custom_fields(self, contact):
         """Add the user fields of this kind as they are now."""
