@@ -282,7 +282,8 @@ def _rights_of_one(user: User) -> dict[str, Any]:
         ("may_delete", "delete_contact", (Contact.Access.PUBLIC_RW,)),
         ("company_visible", "view_contact", ()),
     ):
-        sql, params = GRANTED_ON.format("id"), [user.pk, ids[codename]]
+        sql = GRANTED_ON.format("id")
+        params: list[object] = [user.pk, ids[codename]]
         if name == "company_visible":
             sql = GRANTED_ON.format("company_id")
             if crm_user:
