@@ -9,6 +9,7 @@ both ways and compares them); any other template goes through the templates as b
 """
 
 from functools import lru_cache
+from html import escape as html_escape
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
@@ -44,12 +45,17 @@ FORM_DIV = "django/forms/div.html"
 
 def escaped(value):
     """Return value as {{ value }} writes it."""
+    if type(value) is str:
+        # The common case, without the lazy-aware wrappers: Django's escape() is this.
+        return html_escape(value)
     value = localize(template_localtime(value))
     return conditional_escape(value if isinstance(value, str) else str(value))
 
 
 def string_html(value):
     """Return value as {{ value|stringformat:'s' }} writes it: as it is when marked safe."""
+    if type(value) is str:
+        return html_escape(value)
     text = str(value)
     return text if isinstance(value, SafeData) else escape(text)
 

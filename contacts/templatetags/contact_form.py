@@ -90,11 +90,15 @@ def as_form_field(field):
 
 
 def _plain_helper(form):
-    helper = getattr(form, "helper", None)
-    if helper is None:
-        return True
-    attributes = helper.get_attributes()
-    return attributes["form_show_labels"] and all(attributes[k] == v for k, v in PLAIN.items())
+    # Asked for each field: answered once per form.
+    plain = form.__dict__.get("_plain_helper")
+    if plain is None:
+        helper = getattr(form, "helper", None)
+        attributes = helper.get_attributes() if helper is not None else None
+        plain = form.__dict__["_plain_helper"] = attributes is None or (
+            attributes["form_show_labels"] and all(attributes[k] == v for k, v in PLAIN.items())
+        )
+    return plain
 
 
 def _control_class(widget):
