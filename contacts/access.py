@@ -247,12 +247,14 @@ def can_delete(user: AnyUser, contact: Contact) -> bool:
     )
 
 
-# What _rights_of_one asks about the contact read: a grant to the user on one of its
+# What rights_annotations asks about the contacts read: a grant to the user on one of its
 # columns (its id, or its company's), and its company's access.
+# A LIMIT 1 probe rather than EXISTS, as in with_permissions: under OR, PostgreSQL may
+# answer an EXISTS for a page of contacts by hashing all the user's grants.
 GRANTED_ON = (
-    'EXISTS (SELECT 1 FROM "contacts_contactuserobjectpermission" p'
+    '(SELECT 1 FROM "contacts_contactuserobjectpermission" p'
     ' WHERE p.content_object_id = "contacts_contact"."{}"'
-    " AND p.user_id = %s AND p.permission_id = %s)"
+    " AND p.user_id = %s AND p.permission_id = %s LIMIT 1) IS NOT NULL"
 )
 ACCESS_IN = '"contacts_contact"."access" IN ({})'
 COMPANY_PUBLIC = (
@@ -261,16 +263,18 @@ COMPANY_PUBLIC = (
 )
 
 
-def _rights_of_one(user: User) -> dict[str, Any]:
-    """Return the annotations may_view, may_change, may_delete and company_visible for the
-    query that reads one contact, the same as contacts_visible_to, with_permissions and
-    with_company_visibility say (a test holds them together).
+RIGHTS = ("may_view", "may_change", "may_delete", "company_visible")
+
+
+def rights_annotations(user: User, names: Sequence[str] = RIGHTS) -> dict[str, Any]:
+    """Return the annotations named: may_view, may_change, may_delete and company_visible,
+    the same as contacts_visible_to, with_permissions and with_company_visibility say (a
+    test holds them together), for a query that reads contacts to show them.
 
     Plain SQL rather than the ORM's subqueries: building and compiling those cost more
     than running them. Only for a query of its own, never a subquery: the SQL names the
     contacts' table, which keeps its name only in a query of its own.
     """
-    names = ("may_view", "may_change", "may_delete", "company_visible")
     if is_crm_admin(user):
         return {name: Value(True) for name in names}
     ids = _permission_ids()
@@ -282,6 +286,8 @@ def _rights_of_one(user: User) -> dict[str, Any]:
         ("may_delete", "delete_contact", (Contact.Access.PUBLIC_RW,)),
         ("company_visible", "view_contact", ()),
     ):
+        if name not in names:
+            continue
         sql = GRANTED_ON.format("id")
         params: list[object] = [user.pk, ids[codename]]
         if name == "company_visible":
@@ -307,7 +313,7 @@ def get_contact_for_user(
     contacts = Contact.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active):
         raise Http404
-    contact = get_object_or_404(contacts.annotate(**_rights_of_one(user)), pk=pk)
+    contact = get_object_or_404(contacts.annotate(**rights_annotations(user)), pk=pk)
     if not vars(contact)["may_view"]:  # annotated above
         raise Http404
     if perm is Perm.CHANGE and not can_change(user, contact):

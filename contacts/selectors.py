@@ -381,7 +381,7 @@ def with_list_details(contacts: QuerySet[Contact]) -> list[ListRow]:
 
     Each row gets primary_email, primary_phone, tag_names, responsible_names, and the
     names of its live company and of its type (company_shown_name only when
-    company_visible, annotated by access.with_company_visibility, allows it). Plain
+    company_visible, annotated by access.rights_annotations, allows it). Plain
     values, not model instances: a page of 100 rows would make some 400; the details are
     read with three statements on their indexes, without the ORM's building of queries.
     """
