@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contacts import currencies as config
-from contacts import text
+from contacts import selectors, text
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.db import freshness
@@ -159,8 +159,9 @@ class ContactForm(forms.ModelForm):
             if not self.is_bound:
                 # A posted form shows and saves what was posted: what the contact holds
                 # would only be read for nothing.
-                self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
-                self.initial.setdefault("responsible", list(contact.responsible.all()))
+                tags, responsible = selectors.tags_and_responsible_of(contact)
+                self.initial.setdefault("tags", ", ".join(tags))
+                self.initial.setdefault("responsible", responsible)
             self.initial.setdefault("access", contact.access)
             if contact.shown_company:
                 self.initial.setdefault("company_input", contact.shown_company.display_name)

@@ -437,6 +437,16 @@ PRIMARY_INFOS_OF = (
 )
 
 
+def tags_and_responsible_of(contact: Contact) -> tuple[list[str], list[int]]:
+    """Return the names of contact's tags, as linked, and the ids of its responsible users."""
+    tags = [name for _pk, name in _of_contacts(TAGS_OF + " ORDER BY t.id", [contact.pk])]
+    users = [row[0] for row in _of_contacts(RESPONSIBLE_IDS_OF, [contact.pk])]
+    return tags, users
+
+
+RESPONSIBLE_IDS_OF = "SELECT user_id FROM contacts_contact_responsible WHERE contact_id IN ({ids})"
+
+
 def _of_contacts(sql: str, ids: list[int], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         # safe-sql: the statement is a constant above; the ids go in as parameters.
