@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.urls import reverse
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from contacts import currencies as config
@@ -23,6 +24,24 @@ from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 MAX_SELECTED = 10_000  # the most contacts a page may name one by one
+
+
+class NormalizedChoices(BaseChoiceIterator):
+    """Choices already as Django normalizes them: a field takes them as they are.
+
+    A field normalizes a list of choices each time it is given one, the 240 currencies
+    of every contact form and the categories of every row included.
+    """
+
+    def __init__(self, choices):
+        self.choices = normalize_choices(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+# The categories of each kind of row, normalized once.
+INFO_CATEGORIES = {kind: NormalizedChoices(c) for kind, c in ContactInfo.CATEGORIES.items()}
 
 
 def parse_tags(value):
@@ -127,8 +146,8 @@ class ContactForm(forms.ModelForm):
             self.fields["company_name"].required = True
         self.fields["contact_type"].queryset = ContactType.objects.all()
         self.fields["contact_type"].empty_label = _("Not specified")
-        self.fields["currency"].choices = [("", "—")] + config.currency_choices(
-            include=self.instance.currency
+        self.fields["currency"].choices = NormalizedChoices(
+            [("", "—"), *config.currency_choices(include=self.instance.currency)]
         )
         self.fields["responsible"].queryset = (
             get_user_model()
@@ -359,7 +378,7 @@ class InfoForm(forms.Form):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["category"].choices = ContactInfo.CATEGORIES[kind]
+        self.fields["category"].choices = INFO_CATEGORIES[kind]
         self.fields["value"].label = ContactInfo.Kind(kind).label
         self.fields["value"].widget.input_type = {"email": "email", "phone": "tel"}.get(
             kind, "text"
