@@ -266,20 +266,21 @@ COMPANY_PUBLIC = (
 RIGHTS = ("may_view", "may_change", "may_delete", "company_visible")
 
 
-def rights_annotations(user: User, names: Sequence[str] = RIGHTS) -> dict[str, Any]:
-    """Return the annotations named: may_view, may_change, may_delete and company_visible,
-    the same as contacts_visible_to, with_permissions and with_company_visibility say (a
-    test holds them together), for a query that reads contacts to show them.
+def rights_sql(user: AnyUser, names: Sequence[str] = RIGHTS) -> dict[str, tuple[str, list[object]]]:
+    """Return {name: (SQL, parameters)} of the rights named: may_view, may_change,
+    may_delete and company_visible, the same as contacts_visible_to, with_permissions and
+    with_company_visibility say (a test holds them together), for a query that reads
+    contacts to show them.
 
     Plain SQL rather than the ORM's subqueries: building and compiling those cost more
     than running them. Only for a query of its own, never a subquery: the SQL names the
     contacts' table, which keeps its name only in a query of its own.
     """
     if is_crm_admin(user):
-        return {name: Value(True) for name in names}
+        return {name: ("TRUE", []) for name in names}
     ids = _permission_ids()
     crm_user = _roles(user)[1]
-    annotations = {}
+    rights = {}
     for name, codename, public in (
         ("may_view", "view_contact", PUBLIC),
         ("may_change", "change_contact", (Contact.Access.PUBLIC_RW,)),
@@ -297,9 +298,19 @@ def rights_annotations(user: User, names: Sequence[str] = RIGHTS) -> dict[str, A
         elif crm_user:
             access = ACCESS_IN.format(", ".join(["%s"] * len(public)))
             sql, params = f"{access} OR {sql}", [*public, *params]
-        # safe-sql: the constants above with placeholders; the values are in params.
-        annotations[name] = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
-    return annotations
+        rights[name] = (f"({sql})", params)
+    return rights
+
+
+def rights_annotations(user: User, names: Sequence[str] = RIGHTS) -> dict[str, Any]:
+    """Return the rights of rights_sql as annotations of a query of its own."""
+    if is_crm_admin(user):
+        return {name: Value(True) for name in names}
+    return {
+        # safe-sql: rights_sql's constants with placeholders; the values are in params.
+        name: RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
+        for name, (sql, params) in rights_sql(user, names).items()
+    }
 
 
 def get_contact_for_user(
