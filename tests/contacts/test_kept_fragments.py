@@ -2,6 +2,7 @@
 
 import pytest
 from django.template import engines
+from django.urls import set_script_prefix
 from django.utils import translation
 
 from accounts.models import Profile
@@ -28,3 +29,17 @@ def test_every_page_shows_the_shortcuts_in_the_readers_language(alice_client, al
     french = alice_client.get("/contacts/").content.decode()
     assert "Keyboard shortcuts" in english and "Keyboard shortcuts" not in french
     assert "Raccourcis clavier" in french
+
+
+def test_a_fixed_url_is_the_address_url_gives_under_each_url_conf_and_prefix(settings):
+    engine = engines["django"]
+    page = "{% load fragments %}{% fixed_url 'contacts:create' 'person' %}|{% fixed_url 'guide' %}"
+    expected = engine.from_string("{% url 'contacts:create' 'person' %}|{% url 'guide' %}").render(
+        {}
+    )
+    assert engine.from_string(page).render({}) == expected == "/contacts/new/person/|/guide/"
+    set_script_prefix("/crm/")
+    try:
+        assert engine.from_string(page).render({}) == "/crm/contacts/new/person/|/crm/guide/"
+    finally:
+        set_script_prefix("/")
