@@ -1,4 +1,5 @@
 from contacts.access import is_crm_admin, is_crm_user
+from contacts.notifications import unread_count
 
 
 def crm(request):
@@ -6,7 +7,7 @@ def crm(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        "unread_notifications": unread_count(user),
         "is_crm_admin": is_crm_admin(user),
         "is_crm_user": is_crm_user(user),
     }

@@ -1,17 +1,20 @@
 import re
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
 from django.urls import reverse
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from contacts import currencies as config
-from contacts import text
+from contacts import selectors, text
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
-from contacts.form_renderer import widget_renderer
+from contacts.db import freshness
+from contacts.form_renderer import ManyOptionsSelect, widget_renderer
 from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
 from contacts.photos.files import process_photo
 from contacts.photos.remote import FetchRefused
@@ -21,6 +24,24 @@ from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 MAX_SELECTED = 10_000  # the most contacts a page may name one by one
+
+
+class NormalizedChoices(BaseChoiceIterator):
+    """Choices already as Django normalizes them: a field takes them as they are.
+
+    A field normalizes a list of choices each time it is given one, the 240 currencies
+    of every contact form and the categories of every row included.
+    """
+
+    def __init__(self, choices):
+        self.choices = normalize_choices(choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+
+# The categories of each kind of row, normalized once.
+INFO_CATEGORIES = {kind: NormalizedChoices(c) for kind, c in ContactInfo.CATEGORIES.items()}
 
 
 def parse_tags(value):
@@ -44,6 +65,23 @@ def int_param(value, default):
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
+
+
+# {field name: (data version, [(pk, label)])}: the choices of ContactForm's model fields
+_KEPT_CHOICES = {}
+
+
+def kept_choices(name, field, version):
+    """Return [(pk, label)] of a model choice field's queryset, as its iterator gives them.
+
+    Kept in the process under version, the data version (contacts.db.freshness) read
+    before: it changes with every write to the users' and the contact types' tables.
+    """
+    kept = _KEPT_CHOICES.get(name)
+    if kept is None or kept[0] != version:
+        choices = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+        kept = _KEPT_CHOICES[name] = (version, choices)
+    return kept[1]
 
 
 class ContactForm(forms.ModelForm):
@@ -72,7 +110,7 @@ class ContactForm(forms.ModelForm):
     access = forms.ChoiceField(
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
-    currency = forms.ChoiceField(label=_("Currency"), required=False)
+    currency = forms.ChoiceField(label=_("Currency"), required=False, widget=ManyOptionsSelect)
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
@@ -108,14 +146,20 @@ class ContactForm(forms.ModelForm):
             self.fields["company_name"].required = True
         self.fields["contact_type"].queryset = ContactType.objects.all()
         self.fields["contact_type"].empty_label = _("Not specified")
-        self.fields["currency"].choices = [("", "—")] + config.currency_choices(
-            include=self.instance.currency
+        self.fields["currency"].choices = NormalizedChoices(
+            [("", "—"), *config.currency_choices(include=self.instance.currency)]
         )
         self.fields["responsible"].queryset = (
             get_user_model()
             .objects.filter(is_active=True)
             .order_by("first_name", "last_name", "username")
         )
+        # The querysets validate what is posted; the choices shown are read once per
+        # version of the data (users and types are among its tables), not per form, and
+        # only when the form is shown.
+        self._data_version = None
+        for name in ("contact_type", "responsible"):
+            self.fields[name].choices = partial(self._kept_choices, name)
         if "company_input" in self.fields:
             self.fields["company_input"].widget.attrs.update(
                 {
@@ -131,8 +175,12 @@ class ContactForm(forms.ModelForm):
         self._add_custom_fields(contact)
         if contact.pk:
             self.initial.setdefault("version", contact.version)
-            self.initial.setdefault("tags", ", ".join(t.name for t in contact.tags.all()))
-            self.initial.setdefault("responsible", list(contact.responsible.all()))
+            if not self.is_bound:
+                # A posted form shows and saves what was posted: what the contact holds
+                # would only be read for nothing.
+                tags, responsible = selectors.tags_and_responsible_of(contact)
+                self.initial.setdefault("tags", ", ".join(tags))
+                self.initial.setdefault("responsible", responsible)
             self.initial.setdefault("access", contact.access)
             if contact.shown_company:
                 self.initial.setdefault("company_input", contact.shown_company.display_name)
@@ -148,6 +196,13 @@ class ContactForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def _kept_choices(self, name):
+        field = self.fields[name]
+        if self._data_version is None:
+            self._data_version = freshness.data_version()
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return empty + kept_choices(name, field, self._data_version)
 
     def _add_custom_fields(self, contact):
         """Add the user fields of this kind as they are now."""
@@ -323,7 +378,7 @@ class InfoForm(forms.Form):
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["category"].choices = ContactInfo.CATEGORIES[kind]
+        self.fields["category"].choices = INFO_CATEGORIES[kind]
         self.fields["value"].label = ContactInfo.Kind(kind).label
         self.fields["value"].widget.input_type = {"email": "email", "phone": "tel"}.get(
             kind, "text"

@@ -6,11 +6,13 @@ change) in the transaction of the change. A change is a list of
 """
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
+from taggit.models import Tag
 
 from contacts.access import contacts_visible_to
 from contacts.custom_fields import values as custom_fields
@@ -73,14 +75,46 @@ def custom_key(field: CustomField) -> str:
     return f"custom:{field.pk}"
 
 
+@dataclass
+class Stored:
+    """What a contact holds, everything a snapshot reads: its row and its related rows."""
+
+    contact: Contact
+    responsible: list[User]
+    tags: list[Tag]
+    infos: list[ContactInfo]
+    addresses: list[Address]
+    custom_fields: list[CustomField]  # every user field but the headings, of both kinds
+
+
+def read_stored(contact: Contact) -> Stored:
+    """Return what contact holds now, read from the database."""
+    pk = contact.pk
+    # Plain queries of the related rows: prefetch_related's machinery cost more than them.
+    return Stored(
+        contact=Contact.all_objects.select_related("company", "contact_type").get(pk=pk),
+        responsible=list(User.objects.filter(responsible_for=pk)),
+        tags=tags_of(contact),
+        infos=list(ContactInfo.objects.filter(contact_id=pk)),
+        addresses=list(Address.objects.filter(contact_id=pk)),
+        custom_fields=list(CustomField.objects.exclude(field_type=CustomField.Type.HEADING)),
+    )
+
+
+def tags_of(contact: Contact) -> list[Tag]:
+    """Return the contact's tags as stored, whatever its manager holds prefetched."""
+    rows = TaggedContact.objects.filter(content_object_id=contact.pk).select_related("tag")
+    return [row.tag for row in rows]
+
+
 def snapshot(contact: Contact) -> Snapshot:
     """Return {field: value as read} for everything a change can touch, from the database."""
-    contact = (
-        Contact.all_objects.select_related("company", "contact_type")
-        # django-stubs do not know taggit's manager, which prefetches as a relation does.
-        .prefetch_related("responsible", "tags", "infos", "addresses")  # type: ignore[misc]
-        .get(pk=contact.pk)
-    )
+    return snapshot_of(read_stored(contact))
+
+
+def snapshot_of(stored: Stored) -> Snapshot:
+    """Return {field: value as read} of what stored holds."""
+    contact = stored.contact
     values: Snapshot = {
         name: getattr(contact, name)
         for name in ("first_name", "last_name", "company_name", "job_title", "currency")
@@ -90,13 +124,14 @@ def snapshot(contact: Contact) -> Snapshot:
     values["contact_type"] = contact.contact_type.title if contact.contact_type else ""
     values["photo"] = contact.photo.name or ""
     values["access"] = contact.access
-    values["responsible"] = names_list(user_name(u) for u in contact.responsible.all())
-    values["tags"] = tag_list(t.name for t in contact.tags.all())
-    infos = sorted(contact.infos.all(), key=lambda i: (not i.is_primary, i.position, i.pk))
+    values["responsible"] = names_list(user_name(u) for u in stored.responsible)
+    values["tags"] = tag_list(t.name for t in stored.tags)
+    infos = sorted(stored.infos, key=lambda i: (not i.is_primary, i.position, i.pk or 0))
     for kind in ContactInfo.Kind.values:
         values[kind] = SEPARATOR.join(i.value for i in infos if i.kind == kind)
-    values["address"] = "; ".join(address_line(a) for a in contact.addresses.all())
-    for field in CustomField.objects.exclude(field_type=CustomField.Type.HEADING):
+    addresses = sorted(stored.addresses, key=lambda a: (not a.is_primary, a.position, a.pk or 0))
+    values["address"] = "; ".join(address_line(a) for a in addresses)
+    for field in stored.custom_fields:
         value = contact.custom.get(field.key)
         values[custom_key(field)] = (
             (field.label, custom_fields.shown_value(field, value)) if value is not None else None

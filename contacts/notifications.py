@@ -8,7 +8,7 @@ from functools import partial
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
@@ -33,6 +33,17 @@ def notify_assigned(*, contact: Contact, users: Sequence[User], actor: User | No
                     actor_id=actor.pk if actor else None,
                 )
             )
+
+
+# The bell's count, on every page: a constant statement on the (recipient, read_at) index.
+UNREAD = "SELECT COUNT(*) FROM contacts_notification WHERE recipient_id = %s AND read_at IS NULL"
+
+
+def unread_count(user: User) -> int:
+    """Return how many of user's notifications are unread."""
+    with connection.cursor() as cursor:
+        cursor.execute(UNREAD, [user.pk])
+        return cursor.fetchone()[0]
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -29,6 +29,8 @@ CONTACT_FIELDS = (
     "description",
 )
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country", "is_primary")
+# An address row as the contact form and the import write it, its position included.
+ADDRESS_ROW = (*ADDRESS_FIELDS, "position")
 # A photo and its thumbnail, as photos.files.process_photo makes them.
 PhotoFiles = tuple[File, File]
 
@@ -91,13 +93,16 @@ def _primary_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _write_details(contact: Contact, data: ContactData, new: bool = False) -> None:
-    """Replace the contact's details with data's; a new contact has none to delete."""
-    if not new:
-        contact.infos.all().delete()
-        contact.addresses.all().delete()
-    infos = _primary_first([dict(i) for i in data.infos])
-    ContactInfo.objects.bulk_create(
+def _write_details(
+    contact: Contact, data: ContactData, stored: history.Stored | None = None
+) -> tuple[list[ContactInfo], list[Address], list[Tag] | None]:
+    """Replace the contact's details with data's; a new contact (stored None) has none.
+
+    A kind of detail that data holds exactly as stored is left as it is, rather than
+    deleted and written again. Return the e-mails, phones and links, the addresses and
+    the tags the contact holds now; the tags are None when taggit chose them anew.
+    """
+    infos = [
         ContactInfo(
             contact=contact,
             kind=i["kind"],
@@ -107,16 +112,43 @@ def _write_details(contact: Contact, data: ContactData, new: bool = False) -> No
             is_primary=i["is_primary"],
             position=n,
         )
-        for n, i in enumerate(infos)
-    )
-    addresses = _primary_first([dict(a) for a in data.addresses])
-    Address.objects.bulk_create(
-        Address(contact=contact, position=n, **a) for n, a in enumerate(addresses)
-    )
-    if not new:
-        contact.tags.set(data.tags, clear=True)
-    elif data.tags:
-        contact.tags.add(*data.tags)
+        for n, i in enumerate(_primary_first([dict(i) for i in data.infos]))
+    ]
+    addresses = [
+        Address(contact=contact, position=n, **a)
+        for n, a in enumerate(_primary_first([dict(a) for a in data.addresses]))
+    ]
+    given = [t for t in data.tags if isinstance(t, Tag)]  # taggit links exactly these
+    if stored is None:
+        ContactInfo.objects.bulk_create(infos)
+        Address.objects.bulk_create(addresses)
+        if data.tags:
+            contact.tags.add(*data.tags)
+        return infos, addresses, None
+    if _rows(infos, INFO_FIELDS) == _rows(stored.infos, INFO_FIELDS):
+        infos = stored.infos
+    else:
+        contact.infos.all().delete()
+        ContactInfo.objects.bulk_create(infos)
+    if _rows(addresses, ADDRESS_ROW) == _rows(stored.addresses, ADDRESS_ROW):
+        addresses = stored.addresses
+    else:
+        contact.addresses.all().delete()
+        Address.objects.bulk_create(addresses)
+    wanted = {t.name if isinstance(t, Tag) else t for t in data.tags}
+    if len(wanted) == len(data.tags) and wanted == {t.name for t in stored.tags}:
+        # The same names: taggit would delete the contact's tags and link them again.
+        return infos, addresses, stored.tags
+    contact.tags.set(data.tags, clear=True)
+    return infos, addresses, given if len(given) == len(data.tags) else None
+
+
+INFO_FIELDS = ("kind", "category", "value", "normalized", "is_primary", "position")
+
+
+def _rows(rows: Sequence[ContactInfo | Address], names: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Return the rows' values of names, in their order of position: equal when the same."""
+    return sorted(tuple(getattr(row, name) for name in names) for row in rows)
 
 
 def _resolve_company(
@@ -172,14 +204,21 @@ def _set_responsible(
     by: User | None,
     users: Sequence[User],
     notify: bool = True,
-    new: bool = False,
+    stored: history.Stored | None = None,
 ) -> None:
-    before = set() if new else set(contact.responsible.values_list("pk", flat=True))
-    if not new:
-        contact.responsible.set(users)
-    elif users:
-        contact.responsible.add(*users)
-    access.grant_access(contact, contact.access, [u.pk for u in users], new=new)
+    """Make users the contact's responsible users; a new contact (stored None) has none."""
+    if stored is None:
+        before = set()
+        if users:
+            contact.responsible.add(*users)
+        access.grant_access(contact, contact.access, [u.pk for u in users], new=True)
+    else:
+        before = {u.pk for u in stored.responsible}
+        unchanged = before == {u.pk for u in users} and stored.contact.access == contact.access
+        if not unchanged:
+            # Nothing to write when both are as stored: the guardian rows already say so.
+            contact.responsible.set(users)
+            access.grant_access(contact, contact.access, [u.pk for u in users])
     if notify:
         added = [u for u in users if u.pk not in before and (by is None or u.pk != by.pk)]
         notify_assigned(contact=contact, users=added, actor=by)
@@ -247,8 +286,8 @@ def contact_create(
     )
     with _new_photo_undone_on_failure(contact, data):
         _save(contact, by, data, company)
-        _write_details(contact, data, new=True)
-        _set_responsible(contact, by, data.responsible, notify, new=True)
+        _write_details(contact, data)
+        _set_responsible(contact, by, data.responsible, notify)
         history.record(contact, by, history.Verb.CREATED, source=source)
     return contact
 
@@ -286,20 +325,31 @@ def contact_update(
     if source is None:
         # Only a website form writes without a user.
         source = Contact.Source.MANUAL if by is not None else Contact.Source.WEB_FORM
-    before = history.snapshot(contact)
+    stored = history.read_stored(contact)
+    before = history.snapshot_of(stored)
     company = _resolve_company(by, data, source, notify)
     old_files = [f.name for f in (contact.photo, contact.photo_thumb) if f and f.name]
     old_name = contact.display_name
     contact.version += 1
     with _new_photo_undone_on_failure(contact, data):
         _save(contact, by, data, company)
-        _write_details(contact, data)
-        _set_responsible(contact, by, data.responsible, notify)
+        infos, addresses, tags = _write_details(contact, data, stored)
+        _set_responsible(contact, by, data.responsible, notify, stored)
         if data.photo or data.remove_photo:
             delete_files_on_commit(old_files)
         if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
             _refresh_persons_search_text(contact, contact.display_name)
-        changes = history.diff(before, history.snapshot(contact))
+        # What the contact holds now is what was just written: read again, only the tags
+        # that taggit chose.
+        now = history.Stored(
+            contact=contact,
+            responsible=list({u.pk: u for u in data.responsible}.values()),
+            tags=history.tags_of(contact) if tags is None else tags,
+            infos=infos,
+            addresses=addresses,
+            custom_fields=stored.custom_fields,
+        )
+        changes = history.diff(before, history.snapshot_of(now))
         if changes or verb != history.Verb.CHANGED:
             history.record(contact, by, verb, changes=changes, source=source, details=details)
     return contact

@@ -10,6 +10,7 @@ is left as it is. The table around the rows stays in contacts/_results.html.
 """
 
 from html import escape
+from typing import NamedTuple
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -74,14 +75,40 @@ def contact_rows(contacts):
             "delete": gettext("Delete"),
         }.items()
     }
-    # Their get_FOO_display() would translate every choice again for each row.
-    labels.update({f"access:{k}": escape(str(v)) for k, v in Contact.Access.choices})
-    labels.update({f"source:{k}": escape(str(v)) for k, v in Contact.Source.choices})
+    # Their get_FOO_display() would translate every choice again for each row; the
+    # markers and the menu's items are the same on every row but for its address.
+    public = {
+        key: PUBLIC.format(labels["public"], escape(str(label)), labels["public"])
+        for key, label in Contact.Access.choices
+    }
+    source = {
+        key: SOURCE.format(labels["source"], escape(str(label)))
+        for key, label in Contact.Source.choices
+    }
+    menu = {
+        name: MENU_ITEM.format(css, "\x00", icon, labels[name]).split("\x00")
+        for name, css, icon in (
+            ("open", "", "eye"),
+            ("edit", "", "pencil"),
+            ("email", "", "envelope"),
+            ("call", "", "telephone"),
+            ("delete", " text-danger", "trash"),
+        )
+    }
+    page = Page(public=public, source=source, menu=menu)
     # Safe: _row escapes every value it takes from a contact (see the module's docstring).
-    return mark_safe("".join(_row(contact, labels) for contact in contacts))  # noqa: S308
+    return mark_safe("".join(_row(contact, page) for contact in contacts))  # noqa: S308
 
 
-def _row(contact, labels):
+class Page(NamedTuple):
+    """What every row of a page shows alike, written once: markers and menu items."""
+
+    public: dict[str, str]  # access: its marker
+    source: dict[str, str]  # source: its badge
+    menu: dict[str, list[str]]  # item: its markup before and after its address
+
+
+def _row(contact, page):
     """Return one row; every value from the contact is escaped here."""
     url = escape(contact.url)
     email, phone = contact.primary_email, contact.primary_phone
@@ -92,34 +119,30 @@ def _row(contact, labels):
     else:
         initials = COMPANY_ICON if contact.kind == "company" else escape(contact.initials)
         avatar = INITIALS.format(initials)
-    menu = MENU_ITEM.format("", url, "eye", labels["open"])
+    items = page.menu
+    menu = [url.join(items["open"])]
     if contact.may_change:
-        menu += MENU_ITEM.format("", f"{url}edit/", "pencil", labels["edit"])
+        menu.append(f"{url}edit/".join(items["edit"]))
     if email:
-        menu += MENU_ITEM.format("", email_href, "envelope", labels["email"])
+        menu.append(email_href.join(items["email"]))
     if phone:
-        menu += MENU_ITEM.format("", phone_href, "telephone", labels["call"])
+        menu.append(phone_href.join(items["call"]))
     if contact.may_change:
-        menu += DIVIDER
-        menu += MENU_ITEM.format(" text-danger", f"{url}delete/", "trash", labels["delete"])
+        menu += [DIVIDER, f"{url}delete/".join(items["delete"])]
     return ROW.format(
         pk=contact.pk,
         select_label=escape(contact.select_label),
         kind=escape(contact.kind),
         avatar=avatar,
-        public=PUBLIC.format(labels["public"], labels[f"access:{contact.access}"], labels["public"])
-        if contact.is_public
-        else "",
+        public=page.public[contact.access] if contact.is_public else "",
         url=url,
         name=escape(str(contact)),
-        source=SOURCE.format(labels["source"], labels[f"source:{contact.source}"])
-        if contact.source != "manual"
-        else "",
+        source=page.source[contact.source] if contact.source != "manual" else "",
         company=COMPANY.format(escape(contact.company_shown_name))
         if contact.company_shown_name
         else "",
         menu_label=escape(contact.menu_label),
-        menu=menu,
+        menu="".join(menu),
         contact_type=escape(contact.contact_type_title or ""),
         email=ONE_LINE.format(email_href, escape(email.value)) if email else "",
         phone=LINK.format(phone_href, escape(phone.value)) if phone else "",

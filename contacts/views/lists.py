@@ -14,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from contacts import currencies as config
 from contacts import selectors, tags
-from contacts.access import count_visible_to, with_company_visibility, with_permissions
+from contacts.access import count_visible_to
 from contacts.custom_fields import values as custom_fields
 from contacts.db import freshness
 from contacts.forms import int_param
@@ -100,10 +100,7 @@ def _results(request, contacts, context, counted):
     # The page's ids first, read from the sort's index alone however deep the page,
     # then the rows of those ids with what they show and what the user may do.
     ids = _page_ids(contacts, page)
-    rows = with_permissions(request.user, Contact.objects.filter(pk__in=ids))
-    rows = with_company_visibility(request.user, rows)
-    position = {pk: n for n, pk in enumerate(ids)}
-    page.object_list = sorted(selectors.with_list_details(rows), key=lambda c: position[c.pk])
+    page.object_list = selectors.with_list_details(request.user, ids)
     _label_rows(page.object_list)
     # A plain context: the page's own render runs the context processors, once.
     fragment = Context({**context, "page": page, "request": request})

@@ -154,12 +154,21 @@ def _form_response(request, editor, questions=(), unanswered=False, duplicates=(
 
 
 def _detail_sections(formsets):
-    return [
-        ("email", _("Emails"), _("Add an email"), formsets["email"]),
-        ("phone", _("Phones"), _("Add a phone"), formsets["phone"]),
-        ("web", _("Web sites and social networks"), _("Add a link"), formsets["web"]),
-        ("address", _("Addresses"), _("Add an address"), formsets["address"]),
-    ]
+    labels = {
+        "email": (_("Emails"), _("Add an email")),
+        "phone": (_("Phones"), _("Add a phone")),
+        "web": (_("Web sites and social networks"), _("Add a link")),
+        "address": (_("Addresses"), _("Add an address")),
+    }
+    # The formset's parts handed over as they are: the template's lookup of an attribute
+    # on a formset first tries formset[name], which builds every form of it.
+    sections = []
+    for prefix, (label, add_label) in labels.items():
+        formset = formsets[prefix]
+        sections.append(
+            (prefix, label, add_label, formset, formset.management_form, formset.non_form_errors())
+        )
+    return sections
 
 
 def contact_create(request, kind):

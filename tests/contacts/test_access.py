@@ -3,6 +3,8 @@
 import random
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from contacts.access import (
@@ -14,6 +16,7 @@ from contacts.access import (
     editable_ids,
     get_contact_for_user,
     grant_access_many,
+    with_company_visibility,
     with_permissions,
 )
 from contacts.models import CRM_ADMINS_GROUP, Contact
@@ -89,6 +92,53 @@ def test_can_change_and_can_delete_follow_the_rules(population):
         for perm, allowed in ((Perm.CHANGE, can_change), (Perm.DELETE, can_delete)):
             selected = set(contacts_visible_to(user, perm=perm).values_list("pk", flat=True))
             assert selected == {c.pk for c in contacts if allowed(user, c)}, (user.username, perm)
+
+
+def test_get_contact_for_user_agrees_with_the_selector_and_the_annotations(population, make_user):
+    """The single contact's rights, read in plain SQL, are those the list's queries say."""
+    users, contacts = population
+    outsider = make_user("dave")
+    outsider.groups.clear()  # no longer a CRM user: only his own grants count
+    users = [*users, outsider]
+    companies = [c for c in contacts if c.kind == "company"]
+    for n, person in enumerate(c for c in contacts if c.kind == "person"):
+        person.company = companies[n % len(companies)] if n % 3 else None
+        person.save(update_fields=["company"])
+    outsider_contact = contacts[0]
+    contact_update(
+        by=outsider,
+        contact=outsider_contact,
+        data=ContactData(
+            kind=outsider_contact.kind,
+            fields={"first_name": "O", "company_name": "O"},
+            responsible=[outsider],
+        ),
+    )
+
+    for user in users:
+        annotated = with_company_visibility(user, with_permissions(user, Contact.objects.all()))
+        expected = {c.pk: c for c in annotated}
+        visible = {
+            perm: set(contacts_visible_to(user, perm=perm).values_list("pk", flat=True))
+            for perm in Perm
+        }
+        for contact in contacts:
+            for perm in Perm:
+                try:
+                    found = get_contact_for_user(user, contact.pk, perm)
+                except Http404:
+                    assert contact.pk not in visible[Perm.VIEW], (user.username, contact.pk)
+                    continue
+                except PermissionDenied:
+                    assert contact.pk in visible[Perm.VIEW] - visible[perm], (user.username, perm)
+                    continue
+                assert contact.pk in visible[perm], (user.username, contact.pk, perm)
+                rights = (found.may_change, found.may_delete, found.company_visible)
+                want = expected[contact.pk]
+                assert rights == (want.may_change, want.may_delete, want.company_visible), (
+                    user.username,
+                    contact.pk,
+                )
 
 
 @pytest.mark.parametrize("perm", ["chnage", "edit", "", "Change", None])

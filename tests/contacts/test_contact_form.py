@@ -12,6 +12,7 @@ from contacts.models import (
     Contact,
     ContactGroupObjectPermission,
     ContactInfo,
+    ContactType,
     ContactUserObjectPermission,
 )
 from tests.support import form_data
@@ -594,3 +595,24 @@ def test_an_email_with_a_space_is_refused(alice_client, alice):
 
     assert "Enter a valid email address" in response.content.decode()
     assert not Contact.objects.exists()
+
+
+def test_the_form_shows_at_once_a_new_user_a_renamed_type_and_no_deactivated_user(
+    alice_client, make_user, contact
+):
+    """The choices of users and types are kept per data version: a change shows at once."""
+    carol = make_user("carol", first_name="Carol", last_name="Zed")
+    client_type = ContactType.objects.create(title="Bench client")
+    url = f"/contacts/{contact.pk}/edit/"
+    assert "Carol Zed" in alice_client.get(url).content.decode()
+
+    dan = make_user("dan", first_name="Dan", last_name="")
+    carol.is_active = False
+    carol.save()
+    client_type.title = "Bench customer"
+    client_type.save()
+
+    page = alice_client.get(url).content.decode()
+    assert f'value="{dan.pk}"' in page
+    assert "Carol Zed" not in page
+    assert ">Bench customer</option>" in page and ">Bench client</option>" not in page
