@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0025_task_paths'),
+        ('contacts', '0026_search_index'),
     ]
 
     operations = [
