@@ -1,17 +1,22 @@
 import functools
 import zoneinfo
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile
+from accounts import services
+from accounts.models import EmailKind, Profile
 
 
 class ManyOptionsSelect(forms.Select):
@@ -63,8 +68,104 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].choices = [
             (code, _language_name(code)) for code, _name in settings.LANGUAGES
         ]
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("save", _("Save")))
+        self.helper = _helper("accounts:profile", "preferences")
+
+
+def _helper(action, name, label=None):
+    """Return the helper of one of the profile page's forms: its own address and button."""
+    helper = FormHelper()
+    helper.form_action = reverse(action)
+    helper.form_id = f"{name}-form"
+    helper.add_input(Submit("save", label or _("Save"), css_class="btn-primary"))
+    return helper
+
+
+class LoginForm(AllauthLoginForm):
+    """django-allauth's sign-in, its field named as the CRM's users know it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Username or e-mail address")
+        login.widget.attrs.update(placeholder="", autocomplete="username", autofocus=True)
+        # The page has its own "Forgot password?" link.
+        self.fields["password"].help_text = ""
+
+
+class NameForm(forms.Form):
+    # A plain form: a ModelForm would change the signed-in user's name on the page
+    # even when it refuses what was typed.
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=User._meta.get_field("first_name").max_length,
+        required=False,
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=User._meta.get_field("last_name").max_length,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("accounts:profile_name", "name")
+
+
+class EmailChangeForm(forms.Form):
+    """A new e-mail address, confirmed with the current password."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Asked again, so that nobody else at your screen can take your account."),
+    )
+
+    def __init__(self, *args, user, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.request = user, request
+        self.helper = _helper("accounts:profile_email", "email", _("Change e-mail address"))
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if services.email_taken(email, other_than=self.user):
+            raise forms.ValidationError(_("Another user already has this e-mail address."))
+        return email
+
+    def clean_password(self):
+        # Through django-allauth and django-axes: wrong passwords count as failed sign-ins.
+        password = self.cleaned_data["password"]
+        if not get_adapter(self.request).reauthenticate(self.user, password):
+            raise forms.ValidationError(_("This is not your current password."))
+        return password
+
+
+class EmailPreferencesForm(forms.Form):
+    wanted = forms.TypedMultipleChoiceField(
+        label=_("Send me an e-mail when…"),
+        choices=EmailKind.choices,
+        coerce=EmailKind,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The bell in the menu bar shows every notification either way."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("accounts:profile_notifications", "notifications")
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("New photo"),
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+        help_text=_("A JPEG, PNG, GIF or WebP picture; it is cropped square."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("accounts:profile_photo", "photo", _("Upload"))
 
 
 def _language_name(code):

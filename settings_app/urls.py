@@ -1,7 +1,16 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from settings_app.views import admin_required, admins, currency, fields, tags, types, webforms
+from settings_app.views import (
+    admin_required,
+    admins,
+    currency,
+    fields,
+    sign_in,
+    tags,
+    types,
+    webforms,
+)
 
 app_name = "settings_app"
 urlpatterns = [
@@ -19,6 +28,7 @@ urlpatterns = [
     path("currency/", currency.currency_settings, name="currency"),
     path("admins/", admins.admin_list, name="admins"),
     path("admins/<int:pk>/", admins.admin_set, name="admin_set"),
+    path("sign-in/", sign_in.sign_in_settings, name="sign_in"),
     path("tags/", tags.tag_list, name="tags"),
     path("tags/delete-unused/", tags.tags_delete_unused, name="tags_delete_unused"),
     path("tags/<int:pk>/rename/", tags.tag_rename, name="tag_rename"),

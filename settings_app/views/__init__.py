@@ -19,6 +19,7 @@ SECTIONS = [
     ("tags", _("Tags"), "settings_app:tags"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
     ("admins", _("CRM admins"), "settings_app:admins"),
+    ("sign_in", _("Sign-in"), "settings_app:sign_in"),
 ]
 
 
