@@ -3,6 +3,8 @@ import zoneinfo
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -90,6 +92,18 @@ class LoginForm(AllauthLoginForm):
         login.widget.attrs.update(placeholder="", autocomplete="username", autofocus=True)
         # The page has its own "Forgot password?" link.
         self.fields["password"].help_text = ""
+
+
+class SecondFactorForm(AuthenticateForm):
+    """django-allauth's second step, telling the page which factors the user has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = set(Authenticator.objects.filter(user=self.user).values_list("type", flat=True))
+        self.has_app = Authenticator.Type.TOTP in types
+        self.has_security_key = Authenticator.Type.WEBAUTHN in types
+        self.fields["code"].label = _("Code")
+        self.fields["code"].widget.attrs.update(placeholder="", autofocus=True)
 
 
 class NameForm(forms.Form):

@@ -199,7 +199,7 @@ def test_a_second_factor_reset_leaves_the_password_alone(client, alice, admin, s
 
 def test_an_admin_requires_two_factor_for_everyone(admin_client, admin, alice, secret):
     page = page_of(admin_client.get("/settings/sign-in/"))
-    assert "1 of 2 active users have set it up." in page
+    assert "Set up by 1 of 2 active users." in page
 
     response = admin_client.post("/settings/sign-in/", {"require_two_factor": "on"})
 
