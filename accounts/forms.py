@@ -4,6 +4,7 @@ import zoneinfo
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from allauth.mfa.models import Authenticator
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -92,6 +93,7 @@ class LoginForm(AllauthLoginForm):
         login.widget.attrs.update(placeholder="", autocomplete="username", autofocus=True)
         # The page has its own "Forgot password?" link.
         self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs["placeholder"] = ""
 
 
 class SecondFactorForm(AuthenticateForm):
@@ -104,6 +106,19 @@ class SecondFactorForm(AuthenticateForm):
         self.has_security_key = Authenticator.Type.WEBAUTHN in types
         self.fields["code"].label = _("Code")
         self.fields["code"].widget.attrs.update(placeholder="", autofocus=True)
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
+        self.fields["name"].help_text = _("To tell your keys apart: “Blue key”, “Laptop”.")
+
+
+class EditSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
 
 
 class NameForm(forms.Form):

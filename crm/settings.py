@@ -177,7 +177,11 @@ ACCOUNT_RATE_LIMITS = {
 # Two-factor sign-in: an authenticator app (TOTP), 10 single-use recovery codes shown
 # once, and security keys or passkeys (WebAuthn, whose script is a static file).
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
-MFA_FORMS = {"authenticate": "accounts.forms.SecondFactorForm"}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.SecondFactorForm",
+    "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+    "edit_webauthn": "accounts.forms.EditSecurityKeyForm",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_RECOVERY_CODES_SHOW_ONCE = True

@@ -202,3 +202,33 @@ def test_the_profile_page_is_in_french(alice_client, alice):
     assert "Mon profil" in page
     assert "Nom et photo" in page
     assert "Notifications par e-mail" in page
+
+
+@pytest.mark.parametrize(
+    "user_agent, shown",
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+            "Firefox on Linux",
+        ),
+        ("curl/8.5.0", "curl/8.5.0"),
+    ],
+)
+def test_sessions_name_the_browser_and_its_system(client, alice, user_agent, shown):
+    client.post(
+        "/accounts/login/", {"login": "alice", "password": "pw"}, HTTP_USER_AGENT=user_agent
+    )
+
+    page = page_of(client.get("/account/profile/", HTTP_USER_AGENT=user_agent))
+
+    assert f">{shown}</div>" in page

@@ -110,7 +110,8 @@ def test_an_admin_requires_two_factor_and_a_user_is_made_to_set_it_up(
     log_in(page, "admin")
     page.get_by_role("link", name="Paramètres").click()
     page.get_by_role("link", name="Connexion").click()
-    expect(page.locator("#two-factor-coverage")).to_contain_text("Mise en place par 0 des 2 utilisateurs actifs.")
+    coverage = page.locator("#two-factor-coverage")
+    expect(coverage).to_contain_text("Mise en place par 0 des 2 utilisateurs actifs.")
     page.get_by_label("Exiger la double authentification pour tous les utilisateurs").check()
     shot("requirement")
     page.get_by_role("button", name="Enregistrer").click()
@@ -135,3 +136,44 @@ def test_an_admin_requires_two_factor_and_a_user_is_made_to_set_it_up(
         assert_page_was_healthy(user)
     finally:
         user.context.close()
+
+
+def test_a_user_adds_a_security_key_and_logs_in_with_it(page, shot, alice):
+    """Chromium's virtual authenticator plays the key: django-allauth's scripts, static
+    files under the pages' CSP, ask it to make a credential and later to sign in."""
+    session = page.context.new_cdp_session(page)
+    session.send("WebAuthn.enable")
+    session.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    log_in(page, "alice")
+    page.goto("/accounts/2fa/")
+    page.get_by_role("link", name="Ajouter une clé").click()
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Confirmer").click()
+    page.get_by_label("Nom de la clé").fill("Clé bleue")
+    shot("key-add")
+    page.get_by_role("button", name="Ajouter").click()
+    expect(page.get_by_text("Clé de sécurité ajoutée.")).to_be_visible()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_label("J’ai mis mes codes de secours de côté").check()
+    page.get_by_role("link", name="Terminé").click()
+    expect(page.locator("#two-factor-status")).to_contain_text("1 clé de sécurité")
+    assert two_factor_enabled(alice)
+    log_out(page)
+
+    log_in(page, "alice")
+    expect(page.get_by_role("heading", name="Double authentification")).to_be_visible()
+    page.get_by_role("button", name="Utiliser une clé de sécurité").click()
+    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    assert_page_was_healthy(page)
