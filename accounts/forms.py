@@ -79,7 +79,7 @@ def _helper(action, name, label=None):
     helper = FormHelper()
     helper.form_action = reverse(action)
     helper.form_id = f"{name}-form"
-    helper.add_input(Submit("save", label or _("Save"), css_class="btn-primary"))
+    helper.add_input(Submit("save", label or _("Save"), css_id=f"{name}-save"))
     return helper
 
 

@@ -28,7 +28,8 @@ logout = require_POST(allauth_views.logout)
 
 def profile(request):
     """Show the signed-in user's profile; save his language and time zone."""
-    form = ProfileForm(request.POST or None, instance=_shown_profile(request))
+    shown = _shown_profile(request)
+    form = ProfileForm(request.POST or None, instance=shown)
     if request.method == "POST" and form.is_valid():
         profile = services.profile_update(
             user=request.user,
@@ -40,7 +41,9 @@ def profile(request):
         response = redirect("accounts:profile")
         _remember_language(response, profile.language)
         return response
-    return _profile_page(request, preferences_form=form)
+    # A refused form changed the instance it was given: the page shows what is stored.
+    shown = _shown_profile(request) if form.is_bound else shown
+    return _profile_page(request, shown, preferences_form=form)
 
 
 @require_POST
@@ -122,9 +125,9 @@ def _shown_profile(request):
     )
 
 
-def _profile_page(request, **bound_forms):
+def _profile_page(request, profile=None, **bound_forms):
     """Render the profile page, a refused form among its sections showing its errors."""
-    user, profile = request.user, _shown_profile(request)
+    user, profile = request.user, profile or _shown_profile(request)
     wanted = [kind for kind in EmailKind if getattr(profile, email_field(kind))]
     forms = {
         "name_form": NameForm(initial={"first_name": user.first_name, "last_name": user.last_name}),
