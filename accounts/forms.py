@@ -4,10 +4,8 @@ import zoneinfo
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.mfa.base.forms import AuthenticateForm
-from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from allauth.mfa.models import Authenticator
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -49,7 +47,38 @@ def time_zone_choices():
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class ProfileForm(forms.ModelForm):
+class SectionForm:
+    """A form of a section of the profile page, drawn by templates/accounts/_form.html.
+
+    Five forms on one page: through crispy's templates they took longer to draw than
+    the rest of the page, so their Bootstrap markup is written by one short template.
+    """
+
+    action = ""  # the URL name it posts to
+    section = ""
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url = reverse(self.action)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        # Bootstrap shows a field's error after a field marked invalid.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class ProfileForm(SectionForm, forms.ModelForm):
+    action, section = "accounts:profile", "preferences"
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,
@@ -71,16 +100,6 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].choices = [
             (code, _language_name(code)) for code, _name in settings.LANGUAGES
         ]
-        self.helper = _helper("accounts:profile", "preferences")
-
-
-def _helper(action, name, label=None):
-    """Return the helper of one of the profile page's forms: its own address and button."""
-    helper = FormHelper()
-    helper.form_action = reverse(action)
-    helper.form_id = f"{name}-form"
-    helper.add_input(Submit("save", label or _("Save"), css_id=f"{name}-save"))
-    return helper
 
 
 class LoginForm(AllauthLoginForm):
@@ -121,9 +140,10 @@ class EditSecurityKeyForm(EditWebAuthnForm):
         self.fields["name"].label = _("Name of the key")
 
 
-class NameForm(forms.Form):
-    # A plain form: a ModelForm would change the signed-in user's name on the page
-    # even when it refuses what was typed.
+class NameForm(SectionForm, forms.Form):
+    # Not a ModelForm: that would change the signed-in user's name on the page even
+    # when it refuses what was typed.
+    action, section = "accounts:profile_name", "name"
     first_name = forms.CharField(
         label=_("First name"),
         max_length=User._meta.get_field("first_name").max_length,
@@ -135,13 +155,12 @@ class NameForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("accounts:profile_name", "name")
 
-
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(SectionForm, forms.Form):
     """A new e-mail address, confirmed with the current password."""
+
+    action, section = "accounts:profile_email", "email"
+    submit_label = _("Change e-mail address")
 
     email = forms.EmailField(label=_("E-mail address"))
     password = forms.CharField(
@@ -154,7 +173,6 @@ class EmailChangeForm(forms.Form):
     def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.request = user, request
-        self.helper = _helper("accounts:profile_email", "email", _("Change e-mail address"))
 
     def clean_email(self):
         email = self.cleaned_data["email"]
@@ -170,7 +188,8 @@ class EmailChangeForm(forms.Form):
         return password
 
 
-class EmailPreferencesForm(forms.Form):
+class EmailPreferencesForm(SectionForm, forms.Form):
+    action, section = "accounts:profile_notifications", "notifications"
     wanted = forms.TypedMultipleChoiceField(
         label=_("Send me an e-mail when…"),
         choices=EmailKind.choices,
@@ -180,21 +199,15 @@ class EmailPreferencesForm(forms.Form):
         help_text=_("The bell in the menu bar shows every notification either way."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("accounts:profile_notifications", "notifications")
 
-
-class PhotoForm(forms.Form):
+class PhotoForm(SectionForm, forms.Form):
+    action, section = "accounts:profile_photo", "photo"
+    submit_label = _("Upload")
     photo = forms.FileField(
         label=_("New photo"),
         widget=forms.FileInput(attrs={"accept": "image/*"}),
         help_text=_("A JPEG, PNG, GIF or WebP picture; it is cropped square."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper("accounts:profile_photo", "photo", _("Upload"))
 
 
 def _language_name(code):
