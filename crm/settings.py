@@ -289,12 +289,13 @@ APP_SERVERS = env_int("APP_SERVERS", 1)
 if env("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "crm.cache.OutageTolerantRedisCache",
             "LOCATION": env("CACHE_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
             # Redis stopped or restarting: reads miss and writes are dropped (and logged),
             # so pages render from the database, sessions are read from it, and a website
-            # form's rate limit lets submissions through until Redis is back.
+            # form's rate limit and the sign-in's (crm/cache.py) let requests through
+            # until Redis is back.
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
