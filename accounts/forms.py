@@ -1,17 +1,23 @@
 import functools
 import zoneinfo
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile
+from accounts import services
+from accounts.models import EmailKind, Profile
 
 
 class ManyOptionsSelect(forms.Select):
@@ -41,7 +47,38 @@ def time_zone_choices():
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class ProfileForm(forms.ModelForm):
+class SectionForm:
+    """A form of a section of the profile page, drawn by templates/accounts/_form.html.
+
+    Five forms on one page: through crispy's templates they took longer to draw than
+    the rest of the page, so their Bootstrap markup is written by one short template.
+    """
+
+    action = ""  # the URL name it posts to
+    section = ""
+    submit_label = _("Save")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.url = reverse(self.action)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        # Bootstrap shows a field's error after a field marked invalid.
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class ProfileForm(SectionForm, forms.ModelForm):
+    action, section = "accounts:profile", "preferences"
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,
@@ -63,8 +100,114 @@ class ProfileForm(forms.ModelForm):
         self.fields["language"].choices = [
             (code, _language_name(code)) for code, _name in settings.LANGUAGES
         ]
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("save", _("Save")))
+
+
+class LoginForm(AllauthLoginForm):
+    """django-allauth's sign-in, its field named as the CRM's users know it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("Username or e-mail address")
+        login.widget.attrs.update(placeholder="", autocomplete="username", autofocus=True)
+        # The page has its own "Forgot password?" link.
+        self.fields["password"].help_text = ""
+        self.fields["password"].widget.attrs["placeholder"] = ""
+
+
+class SecondFactorForm(AuthenticateForm):
+    """django-allauth's second step, telling the page which factors the user has."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = set(Authenticator.objects.filter(user=self.user).values_list("type", flat=True))
+        self.has_app = Authenticator.Type.TOTP in types
+        self.has_security_key = Authenticator.Type.WEBAUTHN in types
+        self.fields["code"].label = _("Code")
+        self.fields["code"].widget.attrs.update(placeholder="", autofocus=True)
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
+        self.fields["name"].help_text = _("To tell your keys apart: “Blue key”, “Laptop”.")
+
+
+class EditSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name of the key")
+
+
+class NameForm(SectionForm, forms.Form):
+    # Not a ModelForm: that would change the signed-in user's name on the page even
+    # when it refuses what was typed.
+    action, section = "accounts:profile_name", "name"
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=User._meta.get_field("first_name").max_length,
+        required=False,
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=User._meta.get_field("last_name").max_length,
+        required=False,
+    )
+
+
+class EmailChangeForm(SectionForm, forms.Form):
+    """A new e-mail address, confirmed with the current password."""
+
+    action, section = "accounts:profile_email", "email"
+    submit_label = _("Change e-mail address")
+
+    email = forms.EmailField(label=_("E-mail address"))
+    password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Asked again, so that nobody else at your screen can take your account."),
+    )
+
+    def __init__(self, *args, user, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.request = user, request
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if services.email_taken(email, other_than=self.user):
+            raise forms.ValidationError(_("Another user already has this e-mail address."))
+        return email
+
+    def clean_password(self):
+        # Through django-allauth and django-axes: wrong passwords count as failed sign-ins.
+        password = self.cleaned_data["password"]
+        if not get_adapter(self.request).reauthenticate(self.user, password):
+            raise forms.ValidationError(_("This is not your current password."))
+        return password
+
+
+class EmailPreferencesForm(SectionForm, forms.Form):
+    action, section = "accounts:profile_notifications", "notifications"
+    wanted = forms.TypedMultipleChoiceField(
+        label=_("Send me an e-mail when…"),
+        choices=EmailKind.choices,
+        coerce=EmailKind,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The bell in the menu bar shows every notification either way."),
+    )
+
+
+class PhotoForm(SectionForm, forms.Form):
+    action, section = "accounts:profile_photo", "photo"
+    submit_label = _("Upload")
+    photo = forms.FileField(
+        label=_("New photo"),
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+        help_text=_("A JPEG, PNG, GIF or WebP picture; it is cropped square."),
+    )
 
 
 def _language_name(code):

@@ -1,4 +1,5 @@
-"""The language and time zone a user is spoken to in, on his pages and in what he is sent.
+"""The language and time zone a user is spoken to in, on his pages and in what he is sent,
+and which notifications he also wants by e-mail.
 
 Other apps read a user's preferences through these functions only, never the model.
 """
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.utils import timezone, translation
 
-from accounts.models import Profile
+from accounts.models import EmailKind, Profile
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -37,6 +38,11 @@ def preferences_of(user: "User") -> Preferences:
     return Preferences(*row) if row else default_preferences()
 
 
+def chosen_language(user: "User") -> str | None:
+    """Return the language user chose, None when he has no profile yet."""
+    return Profile.objects.filter(user_id=user.pk).values_list("language", flat=True).first()
+
+
 def language_of(user: "User") -> str:
     """Return the language user reads: his profile's, else the site's."""
     return preferences_of(user).language
@@ -56,3 +62,14 @@ def speaking_to(user: "User") -> Iterator[None]:
     language, time_zone = preferences_of(user)
     with translation.override(language), timezone.override(zone(time_zone)):
         yield
+
+
+def email_field(kind: EmailKind) -> str:
+    """Return the Profile field that says whether its user wants e-mails of that kind."""
+    return f"email_on_{kind.value}"
+
+
+def wants_email(user: "User", kind: EmailKind) -> bool:
+    """Return whether user wants that kind of notification by e-mail (yes, unless he said no)."""
+    answer = Profile.objects.filter(user_id=user.pk).values_list(email_field(kind), flat=True)
+    return answer.first() is not False

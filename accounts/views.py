@@ -1,32 +1,34 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts import services
-from accounts.forms import ProfileForm
-from accounts.models import Profile
-from accounts.preferences import default_preferences
+from accounts import selectors, services
+from accounts.forms import (
+    EmailChangeForm,
+    EmailPreferencesForm,
+    NameForm,
+    PhotoForm,
+    ProfileForm,
+)
+from accounts.models import EmailKind, Profile
+from accounts.preferences import default_preferences, email_field
 
-
-class LoginView(auth_views.LoginView):
-    """Sign in; a first sign-in starts the profile in the language of the login page."""
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.profile_for(self.request.user, language=translation.get_language())
-        return response
+# Signing out by a link (GET) would let another site sign a user out: a form posts it.
+logout = require_POST(allauth_views.logout)
 
 
 def profile(request):
-    """Show and change the signed-in user's own language and time zone."""
-    shown = Profile.objects.filter(user=request.user).first() or Profile(
-        user=request.user, **default_preferences(translation.get_language())._asdict()
-    )
+    """Show the signed-in user's profile; save his language and time zone."""
+    shown = _shown_profile(request)
     form = ProfileForm(request.POST or None, instance=shown)
     if request.method == "POST" and form.is_valid():
         profile = services.profile_update(
@@ -39,7 +41,109 @@ def profile(request):
         response = redirect("accounts:profile")
         _remember_language(response, profile.language)
         return response
-    return render(request, "accounts/profile.html", {"form": form})
+    # A refused form changed the instance it was given: the page shows what is stored.
+    shown = _shown_profile(request) if form.is_bound else shown
+    return _profile_page(request, shown, preferences_form=form)
+
+
+@require_POST
+def profile_name(request):
+    """Change the signed-in user's first and last name."""
+    form = NameForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, name_form=form)
+    services.profile_name_update(user=request.user, **form.cleaned_data)
+    messages.success(request, _("Your name was saved."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def profile_email(request):
+    """Change the signed-in user's e-mail address, his password confirming it."""
+    form = EmailChangeForm(request.POST, user=request.user, request=request)
+    if form.is_valid():
+        try:
+            services.email_change(
+                user=request.user, email=form.cleaned_data["email"], request=request
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, _("Your e-mail address was changed."))
+            return redirect("accounts:profile")
+    return _profile_page(request, email_form=form)
+
+
+@require_POST
+def profile_notifications(request):
+    """Choose which notifications also come by e-mail."""
+    form = EmailPreferencesForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, notifications_form=form)
+    services.email_preferences_update(user=request.user, wanted=form.cleaned_data["wanted"])
+    messages.success(request, _("Your e-mail notifications were saved."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def profile_photo(request):
+    """Upload the signed-in user's photo, or take it away."""
+    form = PhotoForm(request.POST, request.FILES)
+    removing = "remove" in request.POST
+    if removing or form.is_valid():
+        try:
+            upload = None if removing else form.cleaned_data["photo"]
+            services.profile_photo_set(user=request.user, upload=upload)
+        except ValidationError as error:
+            form.add_error("photo", error)
+        else:
+            messages.success(
+                request, _("Your photo was removed.") if removing else _("Your photo was changed.")
+            )
+            return redirect("accounts:profile")
+    return _profile_page(request, photo_form=form)
+
+
+@require_GET
+def photo(request):
+    """Return the signed-in user's own photo: the folder it is kept in is never served."""
+    name = Profile.objects.filter(user=request.user).values_list("photo", flat=True).first()
+    if not name:
+        raise Http404
+    try:
+        response = FileResponse(default_storage.open(name, "rb"))
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _shown_profile(request):
+    # Looking is not choosing: a user without a profile sees the defaults, unsaved.
+    return Profile.objects.filter(user=request.user).first() or Profile(
+        user=request.user, **default_preferences(translation.get_language())._asdict()
+    )
+
+
+def _profile_page(request, profile=None, **bound_forms):
+    """Render the profile page, a refused form among its sections showing its errors."""
+    user, profile = request.user, profile or _shown_profile(request)
+    wanted = [kind for kind in EmailKind if getattr(profile, email_field(kind))]
+    forms = {
+        "name_form": NameForm(initial={"first_name": user.first_name, "last_name": user.last_name}),
+        "email_form": EmailChangeForm(user=user, request=request, initial={"email": user.email}),
+        "preferences_form": ProfileForm(instance=profile),
+        "notifications_form": EmailPreferencesForm(initial={"wanted": wanted}),
+        "photo_form": PhotoForm(),
+        **bound_forms,
+    }
+    context = {
+        **forms,
+        "profile": profile,
+        "two_factor": selectors.two_factor_of(user),
+        "sessions": selectors.sessions_of(request),
+    }
+    return render(request, "accounts/profile.html", context)
 
 
 @login_not_required

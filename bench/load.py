@@ -205,8 +205,8 @@ class Forms(HTMLParser):
 
 def login(browser, username, password):
     status, _, page = browser.request("login", "GET", "/accounts/login/")
-    fields = dict(Forms(page).form_with("username"))
-    fields.update(username=username, password=password)
+    fields = dict(Forms(page).form_with("login"))
+    fields.update(login=username, password=password)
     status, location, _ = browser.request("login", "POST", "/accounts/login/", fields)
     if status != 302:
         raise SystemExit(f"{username} could not log in: {status}")

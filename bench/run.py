@@ -62,6 +62,7 @@ CASES = [
     "create_form",
     "duplicates_page",
     "profile_page",
+    "login_page",
     "guide_page",
     "trash_page",
     "users_page",
@@ -106,6 +107,7 @@ TARGETS = {
         ("median_ms", "<=", {"sqlite": 60, "postgresql": 60, "1M": 100}, "≤ {} ms")
     ],
     "profile_page": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
+    "login_page": [("median_ms", "<=", 10, "≤ {} ms"), ("queries", "<=", 1, "≤ {} queries")],
     "guide_page": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
     "trash_page": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
     "users_page": [("median_ms", "<=", 30, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
@@ -262,7 +264,7 @@ def bench_all(args):
 
 def order(result):
     database = ["sqlite", "postgresql"].index(result["database"])
-    user = ["ordinary", "admin"].index(result["user"])
+    user = ["ordinary", "admin", "visitor"].index(result["user"])
     return (database, CASES.index(result["case"]), result.get("cache") or "", user)
 
 
@@ -826,6 +828,11 @@ def run_cases(args):
                 partial(client.get, "/bare/"), expect(200, "/bare/"), args.requests
             )
         emit(http_result("bare_request", database, role, times, queries, statements))
+    # The log-in page, to a visitor: no session yet.
+    visitor = Client()
+    url = "/accounts/login/"
+    times, queries, statements = measure(partial(visitor.get, url), expect(200, url), args.requests)
+    emit(http_result("login_page", database, "visitor", times, queries, statements))
     # Writes after the reads, so that the reads see the seeded population only.
     others = User.objects.filter(username__startswith="user").exclude(pk=ordinary.pk)
     second = others.order_by("pk").first()

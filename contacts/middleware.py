@@ -4,10 +4,12 @@ from django.shortcuts import render
 
 from contacts.access import is_crm_user
 
-# The pages every account keeps: its password, the user guide and the way out. Django's
-# admin site has its own check (superusers only, crm/admin.py).
-OPEN_TO_EVERY_ACCOUNT = {"logout", "password_change", "password_change_done", "guide", "guide_in"}
-OPEN_NAMESPACES = {"admin", "accounts"}  # the account's own pages: its language and zone
+# The pages every account keeps: its own (sign-in and out, password, two-factor, sessions,
+# profile) and the user guide. Django's admin site has its own
+# check (superusers only, crm/admin.py).
+OPEN_TO_EVERY_ACCOUNT = {"guide", "guide_in"}
+OPEN_PREFIXES = ("account_", "mfa_", "usersessions_")  # django-allauth's pages
+OPEN_NAMESPACES = {"admin", "accounts"}
 
 
 class CrmUserRequiredMiddleware:
@@ -31,6 +33,9 @@ class CrmUserRequiredMiddleware:
         if not getattr(view_func, "login_required", True):  # public: @login_not_required
             return None
         match = request.resolver_match
-        if match.view_name in OPEN_TO_EVERY_ACCOUNT or OPEN_NAMESPACES & set(match.namespaces):
+        name = match.view_name
+        if name in OPEN_TO_EVERY_ACCOUNT or name.startswith(OPEN_PREFIXES):
+            return None
+        if OPEN_NAMESPACES & set(match.namespaces):
             return None
         return render(request, "not_crm_user.html", status=403)

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.preferences import speaking_to
+from accounts.preferences import EmailKind, speaking_to, wants_email
 from contacts.links import absolute_url
 from contacts.models import Contact, Notification
 
@@ -60,6 +60,8 @@ def send_assignment_email(*, user_id: int, contact_id: int, actor_id: int | None
     user = users.get(user_id)
     if user is None or not user.is_active or not user.email:
         return
+    if not wants_email(user, EmailKind.ASSIGNMENT):
+        return  # he reads it under the bell only
     # Written when sent, not when enqueued: an assignment undone in between (or the
     # contact gone to the trash) is not news any more.
     contact = Contact.objects.filter(pk=contact_id, responsible=user).first()

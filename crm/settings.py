@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    # Sign-in, password reset, two-factor and the list of one's sessions (README).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "accounts",
     "contacts",
     "settings_app",
@@ -67,10 +72,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     # After the login check: an account outside the CRM gets a 403 on every CRM page.
     "contacts.middleware.CrmUserRequiredMiddleware",
     # After LocaleMiddleware and authentication: a signed-in user's own language and zone.
     "accounts.middleware.ProfileMiddleware",
+    # After the profile's, which reads in the same query whether two-factor is missing.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -129,7 +138,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     # First: it refuses a locked-out username and address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, and sign-in by e-mail address as well as by username.
+    "allauth.account.auth_backends.AuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None
@@ -142,9 +152,62 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "contacts:list"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+
+# Sign-in (django-allauth): by username or e-mail address; no public sign-up, users come
+# by invitation (accounts/adapter.py). Addresses are unique among users and need no
+# confirmation: a CRM admin or the user himself, with his password, typed it.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Every session lasts SESSION_COOKIE_AGE: no "remember me" box, no session ending with
+# the browser.
+ACCOUNT_SESSION_REMEMBER = True
+# "Forgot password?" answers the same for an address nobody has, and sends it nothing.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# A message to the user when his password, e-mail address or second factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CRM] "
+# Throttles, counted in Django's cache (shared through CACHE_URL). Failed passwords are
+# also counted by django-axes below; failed two-factor codes by "login_failed", per user.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "reauthenticate": "10/m/user",
+}
+# Two-factor sign-in: an authenticator app (TOTP), 10 single-use recovery codes shown
+# once, and security keys or passkeys (WebAuthn, whose script is a static file).
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.SecondFactorForm",
+    "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+    "edit_webauthn": "accounts.forms.EditSecurityKeyForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+# django-allauth refuses two-factor to an account whose address nobody confirmed, against
+# strangers signing up with someone else's. Here nobody signs up: a CRM admin typed the
+# address, or its user did, his password confirming it; and a password reset records
+# the address unconfirmed, which would otherwise bar that user from two-factor for good.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "CRM")
+# The code of the 30 seconds before or after is taken too: a phone's clock drifts.
+MFA_TOTP_TOLERANCE = 1
+# Browsers offer WebAuthn on https:// and on http://localhost; the development server
+# is plain http.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# The sessions page lists each sign-in's browser and address; recording every request's
+# time as well would write a row per request.
+USERSESSIONS_TRACK_ACTIVITY = env_bool("USERSESSIONS_TRACK_ACTIVITY")
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -238,12 +301,13 @@ APP_SERVERS = env_int("APP_SERVERS", 1)
 if env("CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "crm.cache.OutageTolerantRedisCache",
             "LOCATION": env("CACHE_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
             # Redis stopped or restarting: reads miss and writes are dropped (and logged),
             # so pages render from the database, sessions are read from it, and a website
-            # form's rate limit lets submissions through until Redis is back.
+            # form's rate limit and the sign-in's (crm/cache.py) let requests through
+            # until Redis is back.
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": 1,
@@ -315,7 +379,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "contacts.webforms.views.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.network.client_ip"
 AXES_LOCKOUT_CALLABLE = "crm.lockout.lockout_response"
 AXES_VERBOSE = False
 

@@ -1,9 +1,14 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from accounts.views import LoginView, set_language
+from accounts.views import set_language
 from crm.guide import user_guide
+
+# Django's admin site signs in through the CRM's page: its password throttle and second
+# factor, rather than a password alone.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
@@ -13,9 +18,8 @@ urlpatterns = [
     path("f/", include("contacts.webforms.urls")),
     # The link of an invitation e-mail, opened before its account may sign in.
     path("invitation/", include("contacts.team.urls")),
-    # Before Django's own: the sign-in that starts a user's profile.
-    path("accounts/login/", LoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Sign-in, passwords, two-factor and sessions: django-allauth's pages.
+    path("accounts/", include("accounts.sign_in_urls")),
     path("account/", include("accounts.urls")),
     # The login page offers the language switch too; a signed-in user's profile follows it.
     path("i18n/setlang/", set_language, name="set_language"),

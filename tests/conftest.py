@@ -41,11 +41,11 @@ def _own_redis_database():
 
 
 @pytest.fixture(autouse=True)
-def _empty_redis(_own_redis_database):
-    # Redis keeps what a test put in it, while the database rolls the test back: a session
-    # kept there would name a row that is gone.
-    if _own_redis_database:
-        cache.clear()
+def _empty_cache(_own_redis_database):
+    # The cache keeps what a test put in it, while the database rolls the test back: a
+    # session kept there would name a row that is gone, and the sign-in's throttles
+    # (django-allauth counts there) would carry one test's failures into the next.
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,13 @@
 """Helpers the tests share: the Redis of multi-process tests, pages read as text, forms
-posted as a browser would, CSV files written out, and the website forms' own.
+posted as a browser would, CSV files written out, the website forms' own, and second
+factors for signing in.
 
 Fixtures live in conftest.py; what a test imports by name lives here.
 """
 
 import csv
 import io
+import json
 import os
 import re
 import time
@@ -13,6 +15,19 @@ from html.parser import HTMLParser
 from unittest import mock
 
 import redis
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from cryptography.hazmat.primitives.asymmetric import ec
+from fido2.cose import ES256
+from fido2.utils import sha256
+from fido2.webauthn import (
+    AttestationObject,
+    AttestedCredentialData,
+    AuthenticatorAttestationResponse,
+    AuthenticatorData,
+    CollectedClientData,
+    RegistrationResponse,
+)
 
 from contacts.models import Contact
 from contacts.webforms import services
@@ -154,3 +169,56 @@ def posted(web_form, **fields):
 
 def submit_url(web_form):
     return f"/f/{web_form.public_id}/"
+
+
+# Sign-in
+
+
+def make_security_key(user, name="Security key", *, host="testserver"):
+    """Give user a WebAuthn key as django-allauth stores one: a real (unattested) public key.
+
+    Browsers make these; the tests write the registration they would have sent.
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    credential_id = os.urandom(16)
+    credential = AttestedCredentialData.create(
+        bytes(16), credential_id, ES256.from_cryptography_key(key.public_key())
+    )
+    flags = AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.AT
+    auth_data = AuthenticatorData.create(sha256(host.encode()), flags, 0, credential)
+    registration = RegistrationResponse(
+        raw_id=credential_id,
+        response=AuthenticatorAttestationResponse(
+            client_data=CollectedClientData.create(
+                type="webauthn.create", challenge=os.urandom(16), origin=f"http://{host}"
+            ),
+            attestation_object=AttestationObject.create("none", auth_data, {}),
+        ),
+    )
+    return Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": name, "credential": json.loads(json.dumps(dict(registration)))},
+    )
+
+
+def totp_code(secret, *, at=None):
+    """Return the code an authenticator app shows for secret (now, or at a Unix time)."""
+    counter = int((time.time() if at is None else at) // 30)
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def log_in_recently(client, user):
+    """Log client in as user, as if he had just confirmed his password again.
+
+    The pages that change a second factor ask for the password again unless it was
+    confirmed in the last few minutes; django-allauth keeps when in the session.
+    """
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "reauthenticated": True}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

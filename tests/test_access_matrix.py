@@ -23,6 +23,8 @@ the private contact must not name it, and a refused POST must not change the dat
 import io
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -31,6 +33,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
+from accounts import services as accounts_services
 from accounts.models import AuditEntry, Invitation
 from contacts import contact_types as config
 from contacts import tags
@@ -54,7 +57,7 @@ from contacts.photos.files import process_photo
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.team import invitations
 from contacts.trash.services import contact_delete
-from tests.support import make_web_form
+from tests.support import log_in_recently, make_security_key, make_web_form
 
 PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")
 LEVELS = ("private", "public_read", "public_rw")
@@ -79,6 +82,10 @@ REDIRECTS = (L, N, 302, 302, 302, 302)
 POST_ONLY = (L, N, 405, 405, 405, 405)
 GET_ONLY = POST_ONLY
 ACCOUNT_POST_ONLY = (L, 405, 405, 405, 405, 405)
+ACCOUNT_REDIRECTS = (L, 302, 302, 302, 302, 302)
+ALICES = (L, 404, 404, 200, 404, 404)  # her own security key
+ACCOUNT_404 = (L, 404, 404, 404, 404, 404)
+SIGNED_IN_REDIRECTED = (200, 302, 302, 302, 302, 302)
 ADMIN_ONLY = (L, N, 403, 403, 200, 200)
 ADMIN_REDIRECTS = (L, N, 403, 403, 302, 302)
 ADMIN_POST_ONLY = (L, N, 403, 403, 405, 405)
@@ -181,16 +188,50 @@ EXPECT = {  # name: (GET, POST)
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
-    "login": (ANYONE, ANYONE),  # an empty login form comes back with its errors
-    "logout": (ACCOUNT_POST_ONLY, (L,) * 6),
-    "password_change": (ACCOUNT_PAGE, ACCOUNT_PAGE),
-    "password_change_done": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    # Signing in (django-allauth): a signed-in account is sent on to the contacts.
+    "account_login": (SIGNED_IN_REDIRECTED, SIGNED_IN_REDIRECTED),
+    "account_logout": ((405,) * 6, (L,) * 6),
+    "account_inactive": (ANYONE, (405,) * 6),
+    "account_signup": (SIGNED_IN_REDIRECTED, SIGNED_IN_REDIRECTED),  # closed: invitations only
+    "account_reauthenticate": (ACCOUNT_PAGE, ACCOUNT_PAGE),
+    "account_change_password": (ACCOUNT_PAGE, ACCOUNT_PAGE),
+    # Every persona has a password: to the page that changes it.
+    "account_set_password": (ACCOUNT_REDIRECTS, ACCOUNT_REDIRECTS),
+    "account_reset_password": (ANYONE, ANYONE),
+    "account_reset_password_done": (ANYONE, (405,) * 6),
+    # A valid link goes on to the page without the key; an empty post is refused there.
+    "account_reset_password_from_key": ((302,) * 6, (302,) * 6),
+    "account_reset_password_from_key_done": (ANYONE, (405,) * 6),
+    # Two-factor: every account's own; no sign-in waits for a code here.
+    "mfa_index": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    "mfa_authenticate": (ACCOUNT_REDIRECTS, ACCOUNT_REDIRECTS),
+    # Asking for a second factor again: nobody but alice has one here, and hers is a key.
+    "mfa_reauthenticate": (ACCOUNT_REDIRECTS, ACCOUNT_REDIRECTS),
+    "mfa_activate_totp": (ACCOUNT_PAGE, ACCOUNT_PAGE),
+    "mfa_deactivate_totp": (ACCOUNT_404, ACCOUNT_404),  # nobody has an app here
+    "mfa_view_recovery_codes": (ACCOUNT_404, ACCOUNT_POST_ONLY),  # nobody has codes here
+    # Codes come with a second factor: alice's are made, the others' refused.
+    "mfa_generate_recovery_codes": (ACCOUNT_PAGE, (L, 200, 200, 302, 200, 200)),
+    "mfa_download_recovery_codes": (ACCOUNT_404, ACCOUNT_404),  # shown once, never downloaded
+    "mfa_list_webauthn": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
+    "mfa_add_webauthn": (ACCOUNT_PAGE, ACCOUNT_PAGE),
+    # Only alice has a key to confirm with; a post without its answer goes to the log-in.
+    "mfa_reauthenticate_webauthn": (
+        (L, 302, 302, 200, 302, 302),
+        (L, 302, 302, L, 302, 302),
+    ),
+    # alice's key: nobody else's.
+    "mfa_remove_webauthn": (ALICES, (L, 404, 404, 302, 404, 404)),
+    "mfa_edit_webauthn": (ALICES, ALICES),
+    "usersessions_list": (ACCOUNT_PAGE, ACCOUNT_REDIRECTS),
     # An empty post is a form with its errors.
     "accounts:profile": (ACCOUNT_PAGE, ACCOUNT_PAGE),
-    "password_reset": (ANYONE, ANYONE),
-    "password_reset_done": (ANYONE, (405,) * 6),
-    "password_reset_confirm": ((302,) * 6, (302,) * 6),  # to the page without the token
-    "password_reset_complete": (ANYONE, (405,) * 6),
+    "accounts:profile_name": (ACCOUNT_POST_ONLY, ACCOUNT_REDIRECTS),  # both names may be empty
+    "accounts:profile_email": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
+    "accounts:profile_notifications": (ACCOUNT_POST_ONLY, ACCOUNT_REDIRECTS),  # none wanted
+    "accounts:profile_photo": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
+    "accounts:photo": ((L, 404, 404, 200, 404, 404), ACCOUNT_POST_ONLY),  # alice has one
+    "settings_app:sign_in": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # The user guide: every account may read it, none may post to it.
     "guide": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
     "guide_in": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
@@ -340,6 +381,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         [invitation] = invitations.invitations_send(
             by=admin, emails=["nina@example.com"], role="user", language="fr"
         )
+        accounts_services.profile_photo_set(user=alice, upload=_image())
+        security_key = make_security_key(alice, "Matrix key")
         world = {
             "media": media,
             "users": {
@@ -361,6 +404,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "web_form": web_form,
             "carol": carol,
             "invitation": invitation,
+            "security_key": security_key,
         }
         yield world
         transaction.set_rollback(True)
@@ -409,10 +453,6 @@ CONTACT_URLS = {
 
 def url_args(name, world, level):
     """Return the kwargs and the query string the URL is called with."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     contact = world["contacts"].get(level)
     alice = world["users"]["alice"]
     by_name = {
@@ -445,10 +485,12 @@ def url_args(name, world, level):
         "settings_app:tag_delete": {"pk": world["tag"].pk},
         "settings_app:webform_create": {"kind": "person"},
         "guide_in": {"language": "fr"},
-        "password_reset_confirm": {
-            "uidb64": urlsafe_base64_encode(force_bytes(alice.pk)),
-            "token": default_token_generator.make_token(alice),
+        "account_reset_password_from_key": {
+            "uidb36": user_pk_to_url_str(alice),
+            "key": default_token_generator.make_token(alice),
         },
+        "mfa_remove_webauthn": {"pk": world["security_key"].pk},
+        "mfa_edit_webauthn": {"pk": world["security_key"].pk},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
@@ -508,7 +550,8 @@ def snapshot():
 def client_for(world, persona):
     client = Client()
     if persona != "anon":
-        client.force_login(world["users"][persona])
+        # Past the pages that ask for the password again: what they guard is checked too.
+        log_in_recently(client, world["users"][persona])
     return client
 
 
@@ -617,7 +660,9 @@ def test_every_signed_in_persona_sees_and_changes_its_own_profile_only(world):
     zones = ["Asia/Tokyo", "America/Lima", "Africa/Dakar", "Pacific/Fiji", "Europe/Oslo"]
     with transaction.atomic():
         for user, time_zone in zip(world["users"].values(), zones, strict=True):
-            Profile.objects.create(user=user, language="en", time_zone=time_zone)
+            Profile.objects.update_or_create(
+                user=user, defaults={"language": "en", "time_zone": time_zone}
+            )
         for (persona, user), time_zone in zip(world["users"].items(), zones, strict=True):
             client = client_for(world, persona)
             page = body_of(client.get("/account/profile/"))
@@ -658,4 +703,4 @@ def test_account_outside_the_crm_cannot_create_a_contact(world):
     assert response.status_code == 403
     assert "Your account has no access to the CRM" in response.content.decode()
     assert Contact.all_objects.count() == before
-    assert client.get("/accounts/password_change/").status_code == 200
+    assert client.get("/accounts/password/change/").status_code == 200

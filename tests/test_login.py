@@ -15,7 +15,7 @@ def _throttle(settings):
 
 
 def log_in(client, username, password, url="/accounts/login/", **extra):
-    return client.post(url, {"username": username, "password": password}, **extra)
+    return client.post(url, {"login": username, "password": password}, **extra)
 
 
 def fail(client, username, times, **extra):
@@ -40,7 +40,7 @@ def test_the_login_page_refuses_a_username_after_the_limit_even_with_its_passwor
     assert response.status_code == 429
     page = response.content.decode()
     assert LOCKED in page
-    assert 'id="id_username"' in page and 'value="alice"' in page  # still the login page
+    assert 'id="id_login"' in page and 'value="alice"' in page  # still the login page
     assert SESSION_KEY not in client.session
     assert AccessAttempt.objects.get(username="alice").failures_since_start >= 3
 
@@ -89,15 +89,16 @@ def test_behind_a_proxy_the_address_is_the_one_the_webforms_see(settings, alice)
     assert log_in(visitor, "alice", "pw").status_code == 302
 
 
-def test_the_admin_sites_login_is_throttled_too(client, root):
-    for _ in range(2):
-        assert log_in(client, "root", "wrong", url="/admin/login/").status_code == 200
-    assert log_in(client, "root", "wrong", url="/admin/login/").status_code == 429
+def test_the_admin_site_signs_in_through_the_crms_throttled_page(client, root):
+    response = client.get("/admin/login/?next=/admin/")
 
-    response = log_in(client, "root", "pw", url="/admin/login/?next=/admin/")
-
-    assert response.status_code == 429
-    assert LOCKED in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    # Its own form is gone: a password posted there signs nobody in.
+    client.post("/admin/login/?next=/admin/", {"username": "root", "password": "pw"})
+    assert SESSION_KEY not in client.session
+    lock_out(client, "root")
+    assert log_in(client, "root", "pw", url="/accounts/login/?next=/admin/").status_code == 429
     assert SESSION_KEY not in client.session
 
 
@@ -129,8 +130,8 @@ def test_logout_by_post_ends_the_session(alice_client):
 @pytest.mark.parametrize("weak", ["password", "12345678", "alice123", "short"])
 def test_the_password_change_page_refuses_a_weak_password(alice_client, alice, weak):
     response = alice_client.post(
-        "/accounts/password_change/",
-        {"old_password": "pw", "new_password1": weak, "new_password2": weak},
+        "/accounts/password/change/",
+        {"oldpassword": "pw", "password1": weak, "password2": weak},
     )
 
     assert response.status_code == 200
@@ -142,8 +143,8 @@ def test_the_password_change_page_refuses_a_weak_password(alice_client, alice, w
 def test_the_password_change_page_accepts_a_strong_password(alice_client, alice):
     strong = "correct horse battery staple"
     response = alice_client.post(
-        "/accounts/password_change/",
-        {"old_password": "pw", "new_password1": strong, "new_password2": strong},
+        "/accounts/password/change/",
+        {"oldpassword": "pw", "password1": strong, "password2": strong},
     )
 
     assert response.status_code == 302

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
 
-from accounts.preferences import speaking_to
+from accounts.preferences import EmailKind, speaking_to, wants_email
 from contacts.csv_columns import escape_cell
 from contacts.imports.models import ImportIssue, ImportJob
 from contacts.links import absolute_url
@@ -128,6 +128,8 @@ def send_import_email(*, job_id: int, user_id: int) -> None:
     user = get_user_model().objects.filter(pk=user_id).first()
     if job is None or user is None or not user.is_active or not user.email:
         return
+    if not wants_email(user, EmailKind.IMPORT):
+        return  # he reads it under the bell only
     is_importer = user.pk == job.created_by_id
     if not is_importer and job.status == ImportJob.Status.UNDONE:
         return  # the contacts he was made responsible for are gone again

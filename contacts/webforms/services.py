@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django_tasks import task
 from taggit.models import Tag
 
-from accounts.preferences import speaking_to
+from accounts.preferences import EmailKind, speaking_to, wants_email
 from contacts import history, text
 from contacts import tags as tag_services
 from contacts.access import contacts_visible_to
@@ -300,6 +300,8 @@ def send_web_form_email(
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None or user is None or not user.is_active or not user.email:
         return
+    if not wants_email(user, EmailKind.WEB_FORM):
+        return  # he reads it under the bell only
     web_form = WebForm.objects.filter(pk=web_form_id).first()
     # Asked when sent: the contact may have been made private since the visit. What the
     # visitor typed names the contact, so it goes only to those who may see him.

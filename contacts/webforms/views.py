@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.network import client_ip
 from contacts.models import WebForm
 from contacts.webforms import services
 from contacts.webforms.fields import offered_fields
@@ -48,20 +49,6 @@ class SeeOther(HttpResponseRedirect):
     status_code = 303
     # The success page may be on any site the admin chose: not only http(s) of this host.
     allowed_schemes = ["http", "https"]
-
-
-def client_ip(request):
-    """Return the visitor's address: REMOTE_ADDR, or the proxy's header when one is set.
-
-    Behind one reverse proxy, CLIENT_IP_HEADER names the header it appends the client's
-    address to (e.g. HTTP_X_FORWARDED_FOR); the last address is the one it saw.
-    """
-    header = settings.CLIENT_IP_HEADER
-    if header:
-        addresses = [a.strip() for a in request.META.get(header, "").split(",") if a.strip()]
-        if addresses:
-            return addresses[-1]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _over_rate_limit(request):

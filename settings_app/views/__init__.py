@@ -20,6 +20,7 @@ SECTIONS = [
     ("webforms", _("Website forms"), "settings_app:webforms"),
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
+    ("sign_in", _("Sign-in"), "settings_app:sign_in"),
 ]
 
 

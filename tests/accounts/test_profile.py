@@ -22,7 +22,7 @@ def test_the_user_menu_links_to_the_profile_page(alice_client):
     page = page_of(alice_client.get("/contacts/"))
 
     assert 'href="/account/profile/"' in page
-    assert "Language and time zone" in page
+    assert "My profile" in page
 
 
 def test_the_profile_page_shows_the_users_own_choices(client, alice, bob, profile_of):
@@ -80,7 +80,7 @@ def test_signing_in_keeps_the_profile_language_over_the_browsers(client, alice, 
 
     response = client.post(
         "/accounts/login/",
-        {"username": "alice", "password": "pw"},
+        {"login": "alice", "password": "pw"},
         follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -91,7 +91,7 @@ def test_signing_in_keeps_the_profile_language_over_the_browsers(client, alice, 
 def test_the_first_sign_in_starts_the_profile_in_the_language_of_the_login_page(client, alice):
     client.cookies["django_language"] = "fr"
 
-    response = client.post("/accounts/login/", {"username": "alice", "password": "pw"})
+    response = client.post("/accounts/login/", {"login": "alice", "password": "pw"})
 
     assert response.status_code == 302
     assert preferences_of(alice) == ("fr", "Europe/Paris")

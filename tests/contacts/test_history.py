@@ -180,7 +180,7 @@ def test_anonymous_is_sent_to_log_in(client, contact):
     response = client.get(reverse("contacts:history", args=[contact.pk]))
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_a_public_reader_sees_the_history(client, make_contact, bob):

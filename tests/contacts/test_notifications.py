@@ -3,6 +3,8 @@
 import pytest
 from django.core import mail
 
+from accounts.models import EmailKind
+from accounts.services import email_preferences_update
 from contacts.models import Contact, Notification
 from contacts.notifications import send_assignment_email
 from tests.support import form_data
@@ -66,6 +68,15 @@ def test_user_added_on_edit_is_notified(assign, alice, bob):
 
     assert list(Notification.objects.values_list("recipient__username", flat=True)) == ["bob"]
     assert [m.to for m in mail.outbox] == [["bob@example.com"]]
+
+
+def test_a_user_who_turned_these_emails_off_is_notified_in_the_app_only(assign, alice, bob):
+    email_preferences_update(user=bob, wanted=[EmailKind.IMPORT, EmailKind.WEB_FORM])
+
+    assign([alice, bob])
+
+    assert Notification.objects.get().recipient == bob
+    assert mail.outbox == []
 
 
 def test_user_without_email_is_notified_in_the_app_only(assign, alice, make_user):

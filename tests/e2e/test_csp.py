@@ -102,13 +102,13 @@ def test_the_lockout_message_shows_on_the_login_page(
         [{"name": "django_language", "value": language, "url": live_server.url}]
     )
     page.goto("/")
-    page.locator("#id_username").fill("alice")
+    page.locator("#id_login").fill("alice")
     for _ in range(2):
         page.locator("#id_password").fill("wrong")
         page.locator("main form button[type=submit]").click()
 
     expect(page.locator("#lockout")).to_have_text(message)
-    expect(page.locator("#id_username")).to_have_value("alice")
+    expect(page.locator("#id_login")).to_have_value("alice")
     expect(page.locator("html")).to_have_attribute("lang", language)
     shot(f"lockout-{language}")
     # The right password does not get through either.

@@ -277,10 +277,10 @@ def test_a_late_answer_never_replaces_newer_tag_suggestions(page, alice):
 def test_the_language_chosen_follows_the_user_to_another_browser(page, browser, alice):
     log_in(page)
     page.get_by_role("button", name=re.compile("Alice")).click()
-    page.get_by_role("link", name="Language and time zone").click()
+    page.get_by_role("link", name="My profile").click()
     page.locator("main").get_by_label("Language").select_option("fr")
     page.get_by_label("Time zone").select_option("Asia/Tokyo")
-    page.get_by_role("button", name="Save").click()
+    page.locator("#preferences-form").get_by_role("button", name="Save").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
 
     other = browser.new_context(base_url=page.url.split("/account/")[0], locale="en-US")

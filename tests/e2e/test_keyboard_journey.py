@@ -29,8 +29,8 @@ def focused(page):
 
 def log_in_with_the_keyboard(page, username="alice"):
     page.goto("/")
-    # The username field has the focus as the page opens.
-    expect(page.locator("#id_username")).to_be_focused()
+    # The username or e-mail field has the focus as the page opens.
+    expect(page.locator("#id_login")).to_be_focused()
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)

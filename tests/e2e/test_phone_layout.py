@@ -96,7 +96,7 @@ def open_list(browser, live_server, admin, language, viewport):
     profile_update(user=admin, language=language)
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
     page.goto("/")
-    page.locator("input[name=username]").fill("admin")
+    page.locator("input[name=login]").fill("admin")
     page.locator("input[name=password]").fill("demo1234")
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     expect(page.locator(".contact-table tbody tr").first).to_be_visible()

@@ -132,7 +132,7 @@ def optimise(png, path):
 
 def log_in(page, username):
     page.goto("/")
-    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=login]").fill(username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#results")).to_be_visible()

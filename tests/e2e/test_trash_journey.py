@@ -17,7 +17,7 @@ def browser_locale(request):
 
 def log_in(page):
     page.goto("/")
-    page.locator("input[name=username]").fill("alice")
+    page.locator("input[name=login]").fill("alice")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
     expect(page.locator("#search")).to_be_visible()

@@ -44,7 +44,7 @@ def test_a_user_logs_in_and_reads_while_redis_is_down(
 
     with caplog.at_level(logging.ERROR, logger="django_redis.cache"):
         response = client.post(
-            "/accounts/login/", {"username": "alice", "password": "pw"}, follow=True
+            "/accounts/login/", {"login": "alice", "password": "pw"}, follow=True
         )
         assert response.status_code == 200
         assert "Jeanne Outage" in response.content.decode()  # the list, logged in
@@ -61,7 +61,7 @@ def test_a_user_logs_in_and_reads_while_redis_is_down(
 
 
 def test_a_session_opened_during_the_outage_outlives_it(redis_down, settings, client, alice):
-    client.post("/accounts/login/", {"username": "alice", "password": "pw"})
+    client.post("/accounts/login/", {"login": "alice", "password": "pw"})
 
     # Redis back, and empty (a new server): the session is read from the database.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -219,7 +219,7 @@ def test_anonymous_is_sent_to_log_in(client, three):
     response = client.post(BULK, {"action": "delete", "selected": [three[0].pk], "confirm": "1"})
 
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("account_login"))
     assert Contact.objects.count() == 3
 
 
@@ -283,7 +283,7 @@ def test_a_job_page_is_its_owners_only(client, alice, admin):
 
     anonymous = client.get(url)
     assert anonymous.status_code == 302
-    assert anonymous.url.startswith(reverse("login"))
+    assert anonymous.url.startswith(reverse("account_login"))
     client.force_login(admin)
     assert client.get(url).status_code == 404
     client.force_login(alice)

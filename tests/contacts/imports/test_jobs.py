@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Profile
+from accounts.models import EmailKind, Profile
+from accounts.services import email_preferences_update
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.db import counts
 from contacts.imports import files, report, runner, services, undo
@@ -247,6 +248,18 @@ def test_the_end_is_mailed_to_each_user_in_his_own_language(
     assert importer.body.startswith("Bonjour Alice Martin,")
     assert responsible.subject == "Alice Martin imported contacts for you"
     assert responsible.body.startswith("Hello Bob Durand,")
+
+
+def test_a_user_who_turned_import_emails_off_is_told_in_the_app_only(
+    run_import, alice, bob, mailoutbox, django_capture_on_commit_callbacks
+):
+    email_preferences_update(user=bob, wanted=[EmailKind.ASSIGNMENT])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(people(2), responsible=[bob.pk])
+
+    assert Notification.objects.filter(import_job=job, recipient=bob).exists()
+    assert [m.to for m in mailoutbox] == [["alice@example.com"]]
 
 
 def test_no_email_tells_of_contacts_imported_for_a_user_when_the_import_was_undone_since(

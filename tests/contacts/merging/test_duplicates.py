@@ -114,7 +114,7 @@ def test_anonymous_is_sent_to_log_in(client, marie):
     for url in (reverse("contacts:duplicates"), f"{MERGE}?keep={marie.pk}"):
         response = client.get(url)
         assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        assert response.url.startswith(reverse("account_login"))
 
 
 @pytest.fixture

@@ -134,7 +134,7 @@ def test_anonymous_is_sent_to_log_in(client, make_contact, alice):
     ):
         response = client.post(url)
         assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        assert response.url.startswith(reverse("account_login"))
     assert Contact.all_objects.filter(pk=contact.pk).exists()
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 from taggit.models import Tag
 
-from accounts.models import Profile
+from accounts.models import EmailKind, Profile
+from accounts.services import email_preferences_update
 from contacts.models import Contact, ContactInfo, CustomField, Notification, WebForm
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.webforms import services
@@ -845,6 +846,16 @@ def test_the_chosen_users_are_notified_in_the_app_and_by_email_with_the_values(
     assert "Phone: 01 23 45 67 89" in email.body
     assert "Message: Please call\nafter 5" in email.body
     assert f"https://crm.example.com/contacts/{contact.pk}/" in email.body
+
+
+def test_a_user_who_turned_website_form_emails_off_is_notified_in_the_app_only(send, alice):
+    web_form = make_web_form(responsible=[alice], notify=[alice])
+    email_preferences_update(user=alice, wanted=[EmailKind.ASSIGNMENT, EmailKind.IMPORT])
+
+    send(web_form, ann())
+
+    assert Notification.objects.get().recipient == alice
+    assert mail.outbox == []
 
 
 def test_a_notified_user_who_may_not_see_the_contact_is_not_told_its_name(
