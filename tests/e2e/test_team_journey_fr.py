@@ -24,9 +24,9 @@ def browser_locale():
 def log_in(page, username, password=PASSWORD):
     page.goto("/")
     expect(page.get_by_role("heading", name="Connexion au CRM")).to_be_visible()
-    page.get_by_label("Nom d’utilisateur").fill(username)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    page.locator("#id_login").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("main form button[type=submit]").click()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
 
 
@@ -69,9 +69,9 @@ def test_an_invitee_accepts_from_the_email_then_logs_in(page, shot, admin, brows
     invitee.get_by_role("button", name="Créer mon compte").click()
 
     expect(invitee.get_by_role("alert")).to_contain_text("Bienvenue, Nina Neuf")
-    invitee.get_by_label("Nom d’utilisateur").fill("nina.neuf")
-    invitee.get_by_label("Mot de passe").fill(NEW_PASSWORD)
-    invitee.get_by_role("button", name="Se connecter").click()
+    invitee.locator("#id_login").fill("nina.neuf")
+    invitee.locator("#id_password").fill(NEW_PASSWORD)
+    invitee.locator("main form button[type=submit]").click()
     expect(invitee.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
     assert invitee.locator("html").get_attribute("lang") == "fr"
 
@@ -122,10 +122,10 @@ def test_deactivating_hands_the_private_contacts_over_and_signs_the_user_out_at_
     # Her next click finds her signed out.
     alice_page.get_by_role("link", name="Hélène Secrète").click()
     expect(alice_page.get_by_role("heading", name="Connexion au CRM")).to_be_visible()
-    alice_page.get_by_label("Nom d’utilisateur").fill("alice")
-    alice_page.get_by_label("Mot de passe").fill(PASSWORD)
-    alice_page.get_by_role("button", name="Se connecter").click()
-    expect(alice_page.get_by_role("heading", name="Connexion au CRM")).to_be_visible()
+    alice_page.locator("#id_login").fill("alice")
+    alice_page.locator("#id_password").fill(PASSWORD)
+    alice_page.locator("main form button[type=submit]").click()
+    expect(alice_page.get_by_role("heading", name="Ce compte est désactivé")).to_be_visible()
     alice_page.context.close()
 
     for contact in (secret, shared):

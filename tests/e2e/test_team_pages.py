@@ -50,7 +50,7 @@ def test_the_team_pages_fit_and_speak_the_readers_language(
     profile_update(user=admin, language=language)
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
     page.goto("/")
-    page.locator("input[name=username]").fill("admin")
+    page.locator("input[name=login]").fill("admin")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form:has(input[name=password]) button[type=submit]").click()
     words = {

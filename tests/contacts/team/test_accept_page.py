@@ -67,7 +67,7 @@ def test_accepting_sends_to_the_login_page_in_that_language_and_the_account_logs
     login_page = client.get(response.url).content.decode()
     assert "Bienvenue, Nina Neuf : votre compte est prêt." in login_page
     assert "Connexion au CRM" in login_page
-    signed_in = client.post(response.url, {"username": "nina.neuf", "password": PASSWORD})
+    signed_in = client.post(response.url, {"login": "nina.neuf", "password": PASSWORD})
     assert signed_in.status_code == 302
     assert client.get("/contacts/").status_code == 200
     user = django_user_model.objects.get(username="nina.neuf")

@@ -38,8 +38,10 @@ def test_deactivating_signs_the_user_out_everywhere_and_refuses_his_login(admin,
     assert not alice.is_active
     assert is_signed_out(phone) and is_signed_out(laptop)
     assert not is_signed_out(other)
-    login = Client().post("/accounts/login/", {"username": "alice", "password": "pw"})
-    assert login.status_code == 200  # the form again, refused
+    browser = Client()
+    login = browser.post("/accounts/login/", {"login": "alice", "password": "pw"})
+    assert login.url == "/accounts/inactive/"  # refused, told the account is deactivated
+    assert browser.get("/contacts/").status_code == 302  # and not signed in
     entry = AuditEntry.objects.get()
     assert (entry.actor, entry.action, entry.target) == (admin, Action.USER_DEACTIVATED, alice)
 
@@ -97,7 +99,7 @@ def test_reactivating_lets_him_log_in_again(admin, alice):
 
     team.user_reactivate(by=admin, user=alice)
 
-    login = Client().post("/accounts/login/", {"username": "alice", "password": "pw"})
+    login = Client().post("/accounts/login/", {"login": "alice", "password": "pw"})
     assert login.status_code == 302
     assert AuditEntry.objects.filter(action=Action.USER_REACTIVATED, target=alice).exists()
     with pytest.raises(ValidationError, match="active already"):

@@ -55,7 +55,7 @@ def token_in(message):
 
 def logs_in(username, password):
     """Return whether the login page lets username in with password."""
-    response = Client().post("/accounts/login/", {"username": username, "password": password})
+    response = Client().post("/accounts/login/", {"login": username, "password": password})
     return response.status_code == 302
 
 
