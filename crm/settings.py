@@ -330,6 +330,9 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBa
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# crispy gives a widget its class's name as a CSS class: the contact form's select box of
+# many options (contacts.form_renderer) keeps the one of the select box it replaces.
+CRISPY_CLASS_CONVERTERS = {"manyoptionsselect": "select"}
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -99,6 +99,7 @@ def test_the_new_contact_forms_are_the_same_as_through_templates(
 ):
     url = f"/contacts/new/{kind}/"
     fast, slow = both_ways(monkeypatch, alice_client, lambda client: client.get(url))
+    assert '<select name="currency" class="select form-select" id="id_currency">' in fast
     assert fast == slow
 
 
