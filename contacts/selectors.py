@@ -8,9 +8,10 @@ from functools import reduce
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
+from django.db import connection, connections
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat, Lower
+from django.db.models.lookups import Contains
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,6 +27,8 @@ from contacts.imports.models import ImportJob, ImportUpdate
 from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
 
 SUGGESTIONS = 10
+# The length of the PostgreSQL trigram index's keys.
+TRIGRAM = 3
 # An active filter of the list: (parameter, value, label), which the page offers to remove.
 ActiveFilter = tuple[str, str, str]
 DEFAULT_SORT = "-created"
@@ -66,8 +69,17 @@ def contact_search(contacts: QuerySet[Contact], query: str) -> QuerySet[Contact]
         words = [text.digits(query)]
     else:
         words = text.search_words(query)[:8]
+    postgresql = connections[contacts.db].vendor == "postgresql"
     for word in words:
-        contacts = contacts.filter(search_text__contains=word)
+        if postgresql and len(word) < TRIGRAM:
+            # A word shorter than a trigram has none to look up: PostgreSQL would read the
+            # whole trigram index for it. Searched on an expression of the column, the
+            # word is checked on the rows the other words or the list's order find.
+            contacts = contacts.filter(
+                Contains(Concat("search_text", Value(""), output_field=TextField()), word)
+            )
+        else:
+            contacts = contacts.filter(search_text__contains=word)
     # The LIKEs decide; on SQLite the index first narrows the rows they read.
     return search_index.narrow(contacts, words)
 

@@ -7,6 +7,7 @@ import unicodedata
 
 import pytest
 from anyascii import anyascii
+from django.db import connection
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -313,3 +314,29 @@ def test_names_sort_by_their_ascii_spelling(alice_client, make_contact):
     names = names_on(alice_client.get("/contacts/", {"sort": "name"}))
 
     assert names == ["A Lambert", "A Łukasiewicz", "A Martin", "A Ørsted", "A Zola"]
+
+
+@pytest.mark.parametrize("query", ["jo", "jo martin", "j"])
+def test_a_short_word_is_found_without_reading_the_whole_trigram_index(alice, make_contact, query):
+    """A word shorter than a trigram is still found anywhere in the search text; on
+    PostgreSQL it is not looked up in the trigram index, which would read all of it."""
+    jo = make_contact(first_name="Joséphine", last_name="Martin")
+    make_contact(first_name="Anne", last_name="Martin")
+    make_contact(first_name="Bernard", last_name="Lejoly")
+    found = contacts_listed(alice, QueryDict(urlencode({"q": query})))
+    expected = (
+        {jo.pk}
+        if "martin" in query
+        else {jo.pk} | {c.pk for c in Contact.objects.filter(search_text__contains=query)}
+    )
+    assert set(found[0].values_list("pk", flat=True)) == expected
+    if connection.vendor != "postgresql":
+        return
+    sql, params = found[0].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        conditions = [
+            row[0] for row in cursor.fetchall() if "Filter:" in row[0] or "Cond:" in row[0]
+        ]
+    # What the trigram index could answer: the column itself, LIKE the word.
+    assert not [line for line in conditions if "(search_text ~~ '%j" in line], conditions
