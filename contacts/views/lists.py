@@ -21,6 +21,8 @@ from contacts.forms import int_param
 from contacts.models import Contact, ContactType, CustomField
 
 PAGE_SIZES = (25, 50, 100)
+# The matches a search lists: more are said to be there, and a longer search narrows them.
+SEARCH_LISTED = 1000
 FILTER_PARAMS = (
     "kind",
     "type",
@@ -94,16 +96,24 @@ def _results(request, contacts, context, counted):
     counted: the list is neither searched nor filtered, so its count is the one kept.
     """
     paginator = Paginator(contacts, context["per_page"])
+    more_found = False
     if counted:
         paginator.count = count_visible_to(request.user)
+    elif context["query"]:
+        # A search counts no further than its pages go: a few letters typed into the box
+        # can match a large share of the base, whose exact count costs a read of every
+        # match. The bulk actions still count and act on every match.
+        found = contacts.order_by()[: SEARCH_LISTED + 1].count()
+        paginator.count = min(found, SEARCH_LISTED)
+        more_found = found > SEARCH_LISTED
     page = paginator.get_page(request.GET.get("page"))
     # The page's ids first, read from the sort's index alone however deep the page,
     # then the rows of those ids with what they show and what the user may do.
-    ids = _page_ids(contacts, page)
+    ids = _page_ids(contacts, page, exact=not more_found)
     page.object_list = selectors.with_list_details(request.user, ids)
     _label_rows(page.object_list)
     # A plain context: the page's own render runs the context processors, once.
-    fragment = Context({**context, "page": page, "request": request})
+    fragment = Context({**context, "page": page, "request": request, "more_found": more_found})
     fragment["csrf_token"] = get_token(request)
     fragment.request = request  # what {% querystring %} reads
     return get_template("contacts/_results.html").template.render(fragment)
@@ -141,17 +151,17 @@ def _without_empty(request):
     return f"{request.path}?{query}" if query else request.path
 
 
-def _page_ids(contacts, page):
+def _page_ids(contacts, page, *, exact=True):
     """Return the ids of the page's contacts, in order.
 
     Past the middle, the index is read from the other end: the last page costs what the
-    first does.
+    first does. Not when the count is not exact (a search listing its first matches).
     """
     count, size = page.paginator.count, page.paginator.per_page
     start = (page.number - 1) * size
-    if start <= count // 2:
-        return list(contacts.values_list("pk", flat=True)[start : start + size])
     length = min(size, count - start)
+    if start <= count // 2 or not exact:
+        return list(contacts.values_list("pk", flat=True)[start : start + length])
     from_end = count - start - length
     backwards = contacts.reverse().values_list("pk", flat=True)[from_end : from_end + length]
     return list(reversed(list(backwards)))

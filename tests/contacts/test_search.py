@@ -340,3 +340,40 @@ def test_a_short_word_is_found_without_reading_the_whole_trigram_index(alice, ma
         ]
     # What the trigram index could answer: the column itself, LIKE the word.
     assert not [line for line in conditions if "(search_text ~~ '%j" in line], conditions
+
+
+def test_a_search_matching_more_than_it_lists_says_so_and_lists_the_first(
+    client, many, monkeypatch
+):
+    monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 60)
+    client.force_login(many)
+
+    first = client.get("/contacts/", {"q": "bulk"}).content.decode()
+    last = client.get("/contacts/", {"q": "bulk", "page": "3"})
+
+    assert "More than 60 contacts, the first 60 listed" in first
+    assert "page 1 of 3" in first
+    assert "Select all matching contacts (more than 60)" in first
+    # The newest first, read forwards even on the last page: the 51st to the 60th.
+    assert names_on(last) == [f"P{n:03}" for n in range(50, 40, -1)]
+    assert "page 3 of 3" in last.content.decode()
+
+
+def test_a_search_listing_all_its_matches_counts_them(client, many, monkeypatch):
+    monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 101)
+    client.force_login(many)
+
+    page = client.get("/contacts/", {"q": "bulk"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "101 contacts" in page
+    assert "Plus de" not in page and "More than" not in page
+
+
+def test_a_search_matching_more_than_it_lists_says_so_in_french(client, many, monkeypatch):
+    monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 60)
+    client.force_login(many)
+
+    page = client.get("/contacts/", {"q": "bulk"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Plus de 60 contacts, les 60 premiers listés" in page
+    assert "Sélectionner tous les contacts correspondants (plus de 60)" in page
