@@ -29,6 +29,8 @@ class Action(models.TextChoices):
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     USER_REACTIVATED = "user_reactivated", _("User reactivated")
     CONTACTS_HANDED_OVER = "contacts_handed_over", _("Contacts handed over")
+    MFA_RESET = "mfa_reset", _("Two-factor reset")
+    PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
 
 
 def name_of(user: "User | None") -> str:

@@ -7,6 +7,7 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -27,6 +28,18 @@ class TwoFactor:
     @property
     def enabled(self) -> bool:
         return self.app or self.keys > 0
+
+
+def two_factor_exists(user_id: str = "pk") -> Exists:
+    """Return whether the user (the field user_id of the outer query) has a second factor.
+
+    An app or a security key: recovery codes alone let nobody in.
+    """
+    factors = Authenticator.objects.filter(
+        user_id=OuterRef(user_id),
+        type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+    )
+    return Exists(factors)
 
 
 def two_factor_of(user: User) -> TwoFactor:

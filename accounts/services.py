@@ -140,8 +140,8 @@ def two_factor_reset(*, by: User, user: User) -> int:
     """Take away user's second factors and recovery codes; return how many there were.
 
     For a user who lost his phone and his codes: he signs in with his password alone,
-    then sets two-factor up again (at once, when the CRM requires it). The caller, a CRM
-    admin's page, checks that by may do this and records it.
+    then sets two-factor up again (at once, when the CRM requires it). The caller (the
+    Users page's service, contacts.team) checks that by may do this and records it.
     """
     deleted, _by_model = Authenticator.objects.filter(user_id=user.pk).delete()
     return deleted

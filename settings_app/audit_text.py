@@ -45,7 +45,7 @@ def details_text(entry: AuditEntry) -> str:
                 "role": ROLE_IN_PROSE.get(role, role),
                 "in_language": in_language(d.get("language", "")),
             }
-        case Action.INVITATION_RESENT | Action.INVITATION_REVOKED:
+        case Action.INVITATION_RESENT | Action.INVITATION_REVOKED | Action.PASSWORD_RESET_SENT:
             return d.get("email", "")
         case Action.INVITATION_ACCEPTED:
             return _("username “%(username)s”") % {"username": d.get("username", "")}
@@ -61,6 +61,8 @@ def details_text(entry: AuditEntry) -> str:
             return ngettext(
                 "%(shown)s contact to %(name)s", "%(shown)s contacts to %(name)s", count
             ) % {"shown": intcomma(count), "name": d.get("to_name", "")}
+        case Action.MFA_RESET:
+            return _("signs in with the password alone until set up again")
     return ""
 
 

@@ -38,6 +38,17 @@ class UserFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Every status")), *Status.choices]
     )
+    two_factor = forms.TypedChoiceField(
+        label=_("Two-factor"),
+        required=False,
+        choices=[
+            ("", _("Two-factor on or off")),
+            ("on", _("Two-factor on")),
+            ("off", _("Two-factor off")),
+        ],
+        coerce=lambda value: value == "on",
+        empty_value=None,
+    )
 
 
 class InviteForm(forms.Form):

@@ -31,6 +31,13 @@ urlpatterns = [
     path("users/invite/", users.user_invite, name="user_invite"),
     path("users/<int:pk>/", users.user_detail, name="user"),
     path("users/<int:pk>/role/", users.user_set_role, name="user_set_role"),
+    path(
+        "users/<int:pk>/two-factor/reset/",
+        users.user_two_factor_reset,
+        name="user_two_factor_reset",
+    ),
+    path("users/<int:pk>/password-reset/", users.user_password_reset, name="user_password_reset"),
+    path("users/<int:pk>/photo/", users.user_photo, name="user_photo"),
     path("users/<int:pk>/deactivate/", users.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", users.user_reactivate, name="user_reactivate"),
     path("users/<int:pk>/hand-over/", users.user_hand_over, name="user_hand_over"),

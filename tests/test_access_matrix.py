@@ -165,6 +165,10 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:user_invite": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:user": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "settings_app:user_set_role": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    # carol has no second factor to reset (a message says so); she gets a reset link.
+    "settings_app:user_two_factor_reset": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:user_password_reset": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "settings_app:user_photo": (ADMIN_ONLY, ADMIN_POST_ONLY),  # carol has one
     "settings_app:user_deactivate": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:user_reactivate": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:user_hand_over": (ADMIN_ONLY, ADMIN_ONLY),
@@ -382,6 +386,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             by=admin, emails=["nina@example.com"], role="user", language="fr"
         )
         accounts_services.profile_photo_set(user=alice, upload=_image())
+        accounts_services.profile_photo_set(user=carol, upload=_image())
         security_key = make_security_key(alice, "Matrix key")
         world = {
             "media": media,

@@ -20,6 +20,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -27,12 +28,19 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import audit
 from accounts.models import Invitation
-from accounts.services import profile_for
+from accounts.selectors import two_factor_exists
+from accounts.services import (
+    password_reset_send,
+    profile_for,
+    two_factor_enabled,
+    two_factor_reset,
+)
 from accounts.sessions import sessions_end
 from contacts import crm_admins
 from contacts.access import make_crm_user, shared_with_crm_users
@@ -72,6 +80,8 @@ def _invitation_pending() -> Exists:
 class RoleAndStatus(TypedDict):
     crm_role: str
     crm_status: str
+    two_factor: bool
+    photo: str
 
 
 if TYPE_CHECKING:
@@ -79,7 +89,9 @@ if TYPE_CHECKING:
 
 
 def users_with_role_and_status(users: QuerySet[User] | None = None) -> QuerySet[UserRow]:
-    """Annotate on each user crm_role (a Role) and crm_status (a Status), in the query."""
+    """Annotate on each user crm_role (a Role), crm_status (a Status), two_factor (whether
+    he signs in with a second factor) and photo (his photo's name, "" or None without),
+    in the query."""
     users = get_user_model().objects.all() if users is None else users
     return users.annotate(
         crm_role=Case(
@@ -94,12 +106,17 @@ def users_with_role_and_status(users: QuerySet[User] | None = None) -> QuerySet[
             default=Value(Status.DEACTIVATED),
             output_field=CharField(),
         ),
+        two_factor=two_factor_exists(),
+        photo=F("profile__photo"),
     )
 
 
-def users_listed(*, query: str = "", role: str = "", status: str = "") -> QuerySet[UserRow]:
+def users_listed(
+    *, query: str = "", role: str = "", status: str = "", two_factor: bool | None = None
+) -> QuerySet[UserRow]:
     """Return the users whose name, username or email holds every word of query, of the
-    role and in the status given (any when empty), by name; annotated as above."""
+    role and in the status given (any when empty), with a second factor or without (either
+    when None), by name; annotated as above."""
     users = users_with_role_and_status()
     for word in query.split():
         users = users.filter(
@@ -112,6 +129,8 @@ def users_listed(*, query: str = "", role: str = "", status: str = "") -> QueryS
         users = users.filter(crm_role=role)
     if status:
         users = users.filter(crm_status=status)
+    if two_factor is not None:
+        users = users.filter(two_factor=two_factor)
     return users.order_by("first_name", "last_name", "username", "pk")
 
 
@@ -311,6 +330,53 @@ def user_reactivate(*, by: User, user: User) -> None:
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit.record(by=by, action=Action.USER_REACTIVATED, target=user)
+
+
+# Signing in: a second factor lost, a password forgotten
+
+
+@transaction.atomic
+def user_two_factor_reset(*, by: User, user: User) -> int:
+    """Take away user's second factors and recovery codes; return how many there were.
+
+    For a user who lost his phone and his codes: he signs in with his password alone,
+    then sets two-factor up again. Not a superuser's: the CRM's admins rank below him.
+    """
+    _refuse_superuser(user)
+    if not two_factor_enabled(user):
+        raise ValidationError(
+            _("%(name)s does not sign in with two-factor.") % {"name": audit.name_of(user)}
+        )
+    deleted = two_factor_reset(by=by, user=user)
+    audit.record(by=by, action=Action.MFA_RESET, target=user, details={"factors": deleted})
+    return deleted
+
+
+def user_password_reset_send(*, by: User, user: User, request: HttpRequest) -> None:
+    """E-mail user a link to choose a new password, in his language; record who asked.
+
+    An active user with an e-mail address only: an invited one chooses his password
+    when he accepts, a deactivated one may not sign in.
+    """
+    name = audit.name_of(user)
+    if not user.is_active:
+        if invitation_pending_of(user) is not None:
+            raise ValidationError(
+                _("%(name)s has not accepted the invitation yet: send it again instead.")
+                % {"name": name}
+            )
+        raise ValidationError(
+            _("%(name)s is deactivated: reactivate the account first.") % {"name": name}
+        )
+    if not user.email:
+        raise ValidationError(
+            _("%(name)s has no e-mail address: no link can be sent.") % {"name": name}
+        )
+    with transaction.atomic():
+        password_reset_send(user=user, request=request)
+        audit.record(
+            by=by, action=Action.PASSWORD_RESET_SENT, target=user, details={"email": user.email}
+        )
 
 
 def hand_over_candidates(user: User) -> QuerySet[User]:

@@ -16,3 +16,12 @@ def status_label(code):
         return Status(code).label
     except ValueError:
         return code
+
+
+@register.filter
+def initials(user):
+    """Return the initials of user's name (of his username when he has none), as an avatar shows."""
+    parts = (
+        [user.first_name, user.last_name] if user.first_name or user.last_name else [user.username]
+    )
+    return "".join(part[0] for part in parts if part).upper() or "?"

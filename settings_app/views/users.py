@@ -1,11 +1,13 @@
-"""Users: who may use the CRM, with which role; invitations, deactivation, hand-over."""
+"""Users: who may use the CRM, with which role; invitations, deactivation, hand-over,
+signing in (two-factor, password), photos."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,13 +56,17 @@ def user_list(request):
     form = UserFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     users = team.users_listed(
-        query=filters.get("q", ""), role=filters.get("role", ""), status=filters.get("status", "")
+        query=filters.get("q", ""),
+        role=filters.get("role", ""),
+        status=filters.get("status", ""),
+        two_factor=filters.get("two_factor"),
     )
     page = Paginator(users, PER_PAGE).get_page(request.GET.get("page"))
     counts = team.responsible_counts([user.pk for user in page])
     for user in page:
         user.responsible_count = counts[user.pk]
-    context = {"form": form, "page": page, "filtered": any(filters.values())}
+    filtered = any(value not in ("", None) for value in filters.values())
+    context = {"form": form, "page": page, "filtered": filtered}
     context["count_text"] = ngettext("%(count)s user", "%(count)s users", page.paginator.count) % {
         "count": intcomma(page.paginator.count)
     }
@@ -130,6 +136,56 @@ def user_set_role(request, pk):
         # Settings are closed to him from now on.
         return redirect("contacts:list")
     return redirect(_user_url(user))
+
+
+@admin_required
+@require_POST
+def user_two_factor_reset(request, pk):
+    """Take away a user's second factors: he signs in with his password, then sets it up again."""
+    user = _user(pk)
+    try:
+        team.user_two_factor_reset(by=request.user, user=user)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request,
+            _("Two-factor is reset: %(name)s signs in with the password, then sets it up again.")
+            % {"name": name_of(user)},
+        )
+    return redirect(_user_url(user) + "#sign-in")
+
+
+@admin_required
+@require_POST
+def user_password_reset(request, pk):
+    """E-mail a user a link to choose a new password."""
+    user = _user(pk)
+    try:
+        team.user_password_reset_send(by=request.user, user=user, request=request)
+    except ValidationError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request,
+            _("A link to choose a new password was sent to %(email)s.") % {"email": user.email},
+        )
+    return redirect(_user_url(user) + "#sign-in")
+
+
+@admin_required
+@require_GET
+def user_photo(request, pk):
+    """Return a user's profile photo to a CRM admin: the folder it is kept in is never served."""
+    user = _user(pk)
+    if not user.photo:
+        raise Http404
+    try:
+        response = FileResponse(default_storage.open(user.photo, "rb"))
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 @admin_required

@@ -21,8 +21,9 @@ def test_record_keeps_who_what_whom_and_the_names_as_they_were(admin, alice):
     assert (entry.actor, entry.action, entry.target) == (admin, "mfa_reset", None)
     assert (entry.actor_name, entry.target_name) == ("Admin", "Alice Martin")
     assert entry.details == {"method": "totp"}
+    assert audit.label_of("mfa_reset") == "Two-factor reset"
     # A code without a label yet reads as itself.
-    assert audit.label_of("mfa_reset") == "mfa_reset"
+    assert audit.label_of("passkey_renamed") == "passkey_renamed"
 
 
 def test_entries_filter_by_action_and_by_user_on_either_side(admin, alice, bob):

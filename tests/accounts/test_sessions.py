@@ -1,6 +1,8 @@
-"""sessions_end: every session of one user deleted, on the db and cached_db engines."""
+"""sessions_end: every session of one user deleted, on the db and cached_db engines, and
+on the cache alone through the sessions django-allauth records; its records too."""
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
@@ -41,3 +43,31 @@ def test_an_engine_without_a_table_ends_nothing_here(settings, alice):
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
     assert sessions_end(alice) == 0
+
+
+def logged_in(login):
+    client = Client()
+    client.post("/accounts/login/", {"login": login, "password": "pw"})
+    return client
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+        "django.contrib.sessions.backends.cache",
+    ],
+)
+def test_the_recorded_sessions_end_with_their_records(settings, engine, alice, bob):
+    settings.SESSION_ENGINE = engine
+    alice_laptop, alice_phone, bob_laptop = logged_in("alice"), logged_in("alice"), logged_in("bob")
+    assert UserSession.objects.filter(user=alice).count() == 2
+
+    assert sessions_end(alice) == 2
+
+    assert not UserSession.objects.filter(user=alice).exists()
+    assert UserSession.objects.filter(user=bob).count() == 1
+    assert alice_laptop.get("/contacts/").status_code == 302
+    assert alice_phone.get("/contacts/").status_code == 302
+    assert bob_laptop.get("/contacts/").status_code == 200
