@@ -485,7 +485,14 @@ class DuplicateKey(models.Model):
     is_public = models.BooleanField()
 
     class Meta:
-        indexes = [models.Index(fields=["contact"], name="duplicate_key_contact")]
+        indexes = [
+            # A contact's keys, read without the table: by the page along the contacts'
+            # ids, and by a user's count from his grants.
+            models.Index(
+                fields=["contact", "is_live", "is_public", "reason", "value"],
+                name="duplicate_key_contact",
+            )
+        ]
 
     def __str__(self):
         return f"{self.reason}: {self.value}"
@@ -513,6 +520,12 @@ class DuplicateCount(models.Model):
                 fields=["reason", "value"],
                 name="duplicate_shared",
                 condition=models.Q(n_public__gte=2),
+            ),
+            # The others: a user's count looks up there the keys of his private contacts.
+            models.Index(
+                fields=["reason", "value", "n_public"],
+                name="duplicate_mixed",
+                condition=models.Q(n_live__gte=2, n_public__lt=2),
             ),
         ]
 

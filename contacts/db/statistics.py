@@ -14,7 +14,10 @@ tables an import fills; the import calls it whenever it has doubled them.
 
 from django.db import connection
 
-CONTACT_TABLES = "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission"
+CONTACT_TABLES = (
+    "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission, "
+    "contacts_duplicatekey, contacts_duplicatecount"
+)
 
 
 def refresh_statistics() -> None:

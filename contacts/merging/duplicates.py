@@ -191,14 +191,17 @@ class _Seen:
             another, another_params = f"n.n_public - {is_public} >= 1 OR {after}", other_params
         else:
             another, another_params = after, other_params
+        # The counts asked per key, not joined: SQLite then reads the keys along their
+        # contacts' ids, rather than every candidate to sort them.
         sql = (
-            f"SELECT k.reason, k.value, k.contact_id FROM {KEYS} k JOIN {COUNTS} n "  # noqa: S608
-            "ON n.reason = k.reason AND n.value = k.value "
-            f"WHERE n.n_live >= 2 AND {key} AND NOT EXISTS (SELECT 1 FROM {KEYS} o "
-            f"WHERE {same} AND o.contact_id < k.contact_id AND {other}) AND ({another}) "
+            f"SELECT k.reason, k.value, k.contact_id FROM {KEYS} k WHERE {key} "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {COUNTS} n WHERE n.reason = k.reason "
+            f"AND n.value = k.value AND n.n_live >= 2 AND ({another})) "
+            f"AND NOT EXISTS (SELECT 1 FROM {KEYS} o WHERE {same} "
+            f"AND o.contact_id < k.contact_id AND {other}) "
             "ORDER BY k.contact_id, k.reason = 'name', k.reason, k.value LIMIT %s OFFSET %s"
         )
-        return sql, [*key_params, *other_params, *another_params, limit, offset]
+        return sql, [*key_params, *another_params, *other_params, limit, offset]
 
     def members(self, keys: Sequence[tuple[str, str]]) -> tuple[str, list[object]]:
         """Return the query of (reason, value, contact id) of the first MEMBERS contacts

@@ -188,7 +188,9 @@ def _fill_statements(ids):
 
     ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)".
     """
-    contacts, infos, keys = (ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id"))
+    contacts, infos, keys = (
+        ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id")
+    )
     return [
         f"INSERT INTO {KEYS} {COLUMNS} SELECT 'name', {name_key('c')}, c.id, "
         f"{_flags('c')} FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''",
@@ -274,7 +276,10 @@ class Migration(migrations.Migration):
         migrations.RunPython(install, remove),
         migrations.AddIndex(
             model_name="duplicatekey",
-            index=models.Index(fields=["contact"], name="duplicate_key_contact"),
+            index=models.Index(
+                fields=["contact", "is_live", "is_public", "reason", "value"],
+                name="duplicate_key_contact",
+            ),
         ),
         migrations.AddIndex(
             model_name="duplicatecount",
@@ -290,6 +295,14 @@ class Migration(migrations.Migration):
                 condition=models.Q(("n_public__gte", 2)),
                 fields=["reason", "value"],
                 name="duplicate_shared",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="duplicatecount",
+            index=models.Index(
+                condition=models.Q(("n_live__gte", 2), ("n_public__lt", 2)),
+                fields=["reason", "value", "n_public"],
+                name="duplicate_mixed",
             ),
         ),
     ]
