@@ -88,12 +88,13 @@ class BulkWrite:
         for contact in contacts:
             rows.add(contact)
             self._count(contact)
+        infos_after = duplicate_keys.last_info_id()
         rows.insert()
         # Now rather than at the block's end: a later write in the block to one of these
         # contacts finds it indexed, as its trigger expects.
         ids = [contact.row["id"] for contact in contacts]
         search_index.add(ids)
-        duplicate_keys.add(ids)
+        duplicate_keys.add(ids, infos_after)
 
     def _count(self, contact: NewContact) -> None:
         # As the triggers count: a live contact, public or seen by its responsible users.

@@ -221,22 +221,33 @@ def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def _fill_statements(ids: str) -> list[str]:
+def _fill_statements(ids: str, infos_after: str = "0") -> list[str]:
     """Return the statements adding the keys and counts of the contacts whose ids match.
 
-    ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)".
+    ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)"; every e-mail
+    and phone of these contacts has an id above infos_after.
     """
     contacts, infos, keys = (
         ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id")
     )
     # safe-sql: constants of this module and the caller's conditions (constants too).
-    return [
-        f"INSERT INTO {KEYS} {COLUMNS} SELECT 'name', {name_key('c')}, c.id, "  # noqa: S608
-        f"{_flags('c')} FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''",
-        f"INSERT INTO {KEYS} {COLUMNS} SELECT DISTINCT i.kind, i.normalized, i.contact_id, "  # noqa: S608
+    names = (
+        f"SELECT 'name' AS reason, {name_key('c')} AS value, c.id AS contact_id, "  # noqa: S608
+        f"c.deleted_at IS NULL AS is_live, c.access IN {PUBLIC_SQL} AS is_public "
+        f"FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''"
+    )
+    # Along the ids above infos_after rather than the contact's index, which a bulk writer
+    # may have dropped for its load (population.py).
+    details = (
+        "SELECT i.kind, i.normalized, i.contact_id, "  # noqa: S608
         f"{_flags('c')} FROM contacts_contactinfo i JOIN contacts_contact c "
-        f"ON c.id = i.contact_id WHERE {infos} AND i.kind IN {INFO_REASONS} "
-        "AND i.normalized <> ''",
+        f"ON c.id = i.contact_id WHERE i.id > {infos_after} AND {infos} "
+        f"AND i.kind IN {INFO_REASONS} AND i.normalized <> ''"
+    )
+    return [
+        f"INSERT INTO {KEYS} {COLUMNS} {names}",  # noqa: S608
+        # A contact holding the same e-mail twice holds its key once.
+        f"INSERT INTO {KEYS} {COLUMNS} {details} ON CONFLICT DO NOTHING",  # noqa: S608
         f"INSERT INTO {COUNTS} (reason, value, n_live, n_public) "  # noqa: S608
         f"SELECT reason, value, SUM({_as_int('is_live')}), "
         f"SUM({_as_int('is_live AND is_public')}) FROM {KEYS} k WHERE {keys} "
@@ -258,8 +269,11 @@ def rebuild(using: BaseDatabaseWrapper = connection) -> None:
                 cursor.execute(statement)
 
 
-def add(ids: Sequence[int]) -> None:
-    """Add the keys and counts of the contacts with these ids: what a bulk writer inserted."""
+def add(ids: Sequence[int], infos_after: int = 0) -> None:
+    """Add the keys and counts of the contacts with these ids: what a bulk writer inserted.
+
+    Every e-mail and phone of theirs has an id above infos_after.
+    """
     if not ids:
         return
     # One parameter whatever the batch's size: an array, or on SQLite a JSON list.
@@ -268,5 +282,14 @@ def add(ids: Sequence[int]) -> None:
     else:
         ids_in, param = "{} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
     with connection.cursor() as cursor:
-        for statement in _fill_statements(ids_in):
-            cursor.execute(statement, [param])
+        names, details, counts = _fill_statements(ids_in, str(int(infos_after)))
+        cursor.execute(names, [param])
+        cursor.execute(details, [param])
+        cursor.execute(counts, [param])
+
+
+def last_info_id() -> int:
+    """Return the largest id of an e-mail, phone or web site: add()'s infos_after."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM contacts_contactinfo")
+        return cursor.fetchone()[0] or 0

@@ -183,21 +183,32 @@ def remove_triggers(schema_editor):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def _fill_statements(ids):
+def _fill_statements(ids: str, infos_after: str = "0"):
     """Return the statements adding the keys and counts of the contacts whose ids match.
 
-    ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)".
+    ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)"; every e-mail
+    and phone of these contacts has an id above infos_after.
     """
     contacts, infos, keys = (
         ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id")
     )
-    return [
-        f"INSERT INTO {KEYS} {COLUMNS} SELECT 'name', {name_key('c')}, c.id, "
-        f"{_flags('c')} FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''",
-        f"INSERT INTO {KEYS} {COLUMNS} SELECT DISTINCT i.kind, i.normalized, i.contact_id, "
+    names = (
+        f"SELECT 'name' AS reason, {name_key('c')} AS value, c.id AS contact_id, "
+        f"c.deleted_at IS NULL AS is_live, c.access IN {PUBLIC_SQL} AS is_public "
+        f"FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''"
+    )
+    # Along the ids above infos_after rather than the contact's index, which a bulk writer
+    # may have dropped for its load (population.py).
+    details = (
+        "SELECT i.kind, i.normalized, i.contact_id, "
         f"{_flags('c')} FROM contacts_contactinfo i JOIN contacts_contact c "
-        f"ON c.id = i.contact_id WHERE {infos} AND i.kind IN {INFO_REASONS} "
-        "AND i.normalized <> ''",
+        f"ON c.id = i.contact_id WHERE i.id > {infos_after} AND {infos} "
+        f"AND i.kind IN {INFO_REASONS} AND i.normalized <> ''"
+    )
+    return [
+        f"INSERT INTO {KEYS} {COLUMNS} {names}",
+        # A contact holding the same e-mail twice holds its key once.
+        f"INSERT INTO {KEYS} {COLUMNS} {details} ON CONFLICT DO NOTHING",
         f"INSERT INTO {COUNTS} (reason, value, n_live, n_public) "
         f"SELECT reason, value, SUM({_as_int('is_live')}), "
         f"SUM({_as_int('is_live AND is_public')}) FROM {KEYS} k WHERE {keys} "
