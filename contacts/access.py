@@ -162,7 +162,7 @@ def sees_public_contacts(user: AnyUser) -> bool:
     return user.is_authenticated and user.is_active and (is_crm_admin(user) or _roles(user)[1])
 
 
-def view_granted_sql(user: User, column: str) -> tuple[str, list[object]]:
+def view_granted_sql(user: User, column: str) -> tuple[str, list[int]]:
     """Return (SQL, parameters) true when user holds view_contact on the contact whose id
     is in column (a column of the caller's query, quoted as need be)."""
     # safe-sql: the caller's column; the user and the permission go as parameters.

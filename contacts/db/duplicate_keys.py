@@ -277,6 +277,7 @@ def add(ids: Sequence[int], infos_after: int = 0) -> None:
     if not ids:
         return
     # One parameter whatever the batch's size: an array, or on SQLite a JSON list.
+    param: list[int] | str
     if connection.vendor == "postgresql":
         ids_in, param = "{} = ANY(%s)", list(ids)
     else:

@@ -136,7 +136,7 @@ class _Seen:
         self.admin = is_crm_admin(user)
         self.public = sees_public_contacts(user)
 
-    def visible(self, key: str) -> tuple[str, list[object]]:
+    def visible(self, key: str) -> tuple[str, list[Any]]:
         """Return the condition that user may see the contact of key row key."""
         if self.admin:
             return f"{key}.is_live", []
@@ -145,7 +145,7 @@ class _Seen:
             return f"{key}.is_live AND ({key}.is_public OR {granted})", params
         return f"{key}.is_live AND {granted}", params
 
-    def count(self) -> tuple[str, list[object]]:
+    def count(self) -> tuple[str, list[Any]]:
         """Return the query of how many keys at least two contacts user sees share."""
         if self.admin:
             # safe-sql: constants of duplicate_keys (as in every statement below).
@@ -169,7 +169,7 @@ class _Seen:
         )
         return sql, [self.user.pk, view_permission_id()]
 
-    def page(self, offset: int, limit: int) -> tuple[str, list[object]]:
+    def page(self, offset: int, limit: int) -> tuple[str, list[Any]]:
         """Return the query of (reason, value, first contact's id) of the keys on a page.
 
         It reads the keys in the order of their contacts' ids and keeps each key at the
@@ -203,7 +203,7 @@ class _Seen:
         )
         return sql, [*key_params, *another_params, *other_params, limit, offset]
 
-    def members(self, keys: Sequence[tuple[str, str]]) -> tuple[str, list[object]]:
+    def members(self, keys: Sequence[tuple[str, str]]) -> tuple[str, list[Any]]:
         """Return the query of (reason, value, contact id) of the first MEMBERS contacts
         user sees of each key, by id."""
         visible, params = self.visible("k")

@@ -1,9 +1,9 @@
 """The triggers a fresh migrate installs are those contacts/db installs today.
 
-Migrations 0016 to 0019, 0026 and 0030 carry the SQL they ran, so a change to freshness.py,
-counts.py, search_index.py or duplicate_keys.py leaves history alone: this test then fails until a new
-migration installs the change. It fails too when a migration makes SQLite rebuild a table
-and forgets to put its triggers back.
+Migrations 0016 to 0019, 0026 and 0030 carry the SQL they ran, so a change to
+freshness.py, counts.py, search_index.py or duplicate_keys.py leaves history alone: this
+test then fails until a new migration installs the change. It fails too when a migration
+makes SQLite rebuild a table and forgets to put its triggers back.
 """
 
 import json
