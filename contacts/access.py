@@ -167,6 +167,7 @@ def view_granted_sql(user: User, column: str) -> tuple[str, list[int]]:
     is in column (a column of the caller's query, quoted as need be)."""
     # safe-sql: the caller's column; the user and the permission go as parameters.
     sql = (
+        # safe-sql: this module's constants; values go as parameters.
         "(SELECT 1 FROM contacts_contactuserobjectpermission p "  # noqa: S608
         f"WHERE p.content_object_id = {column} AND p.user_id = %s AND p.permission_id = %s "
         "LIMIT 1) IS NOT NULL"

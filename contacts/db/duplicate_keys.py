@@ -86,12 +86,13 @@ def _statements(vendor: str) -> dict[str, dict[str, tuple[str | None, list[str]]
         f"ON CONFLICT (reason, value) DO UPDATE SET n_live = {COUNTS}.n_live + EXCLUDED.n_live, "
         f"n_public = {COUNTS}.n_public + EXCLUDED.n_public"
     )
-    # safe-sql: every statement below is made of this module's constants and row names.
     remove_name = (
+        # safe-sql: this module's constants; values go as parameters.
         f"DELETE FROM {KEYS} WHERE reason = 'name' AND value = {name_key('OLD')} "  # noqa: S608
         f"AND contact_id = OLD.id"
     )
     add_name = (
+        # safe-sql: this module's constants; values go as parameters.
         f"INSERT INTO {KEYS} {COLUMNS} SELECT 'name', {name_key('NEW')}, NEW.id, "  # noqa: S608
         f"{_flags('NEW')} WHERE NEW.sort_name <> ''"
     )
@@ -103,6 +104,7 @@ def _statements(vendor: str) -> dict[str, dict[str, tuple[str | None, list[str]]
         "AND i.normalized = OLD.normalized)"
     )
     add_info = (
+        # safe-sql: this module's constants; values go as parameters.
         f"INSERT INTO {KEYS} {COLUMNS} SELECT NEW.kind, NEW.normalized, NEW.contact_id, "  # noqa: S608
         f"{_flags('c')} FROM contacts_contact c WHERE c.id = NEW.contact_id "
         f"AND NEW.kind IN {INFO_REASONS} AND NEW.normalized <> '' ON CONFLICT DO NOTHING"
@@ -216,8 +218,10 @@ def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
             if vendor == "postgresql":
                 # safe-sql: the names are constants of this module (as below).
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+                # safe-sql: this module's constants; values go as parameters.
                 schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
             elif vendor == "sqlite":
+                # safe-sql: this module's constants; values go as parameters.
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
@@ -230,8 +234,8 @@ def _fill_statements(ids: str, infos_after: str = "0") -> list[str]:
     contacts, infos, keys = (
         ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id")
     )
-    # safe-sql: constants of this module and the caller's conditions (constants too).
     names = (
+        # safe-sql: this module's constants; values go as parameters.
         f"SELECT 'name' AS reason, {name_key('c')} AS value, c.id AS contact_id, "  # noqa: S608
         f"c.deleted_at IS NULL AS is_live, c.access IN {PUBLIC_SQL} AS is_public "
         f"FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''"
@@ -239,15 +243,19 @@ def _fill_statements(ids: str, infos_after: str = "0") -> list[str]:
     # Along the ids above infos_after rather than the contact's index, which a bulk writer
     # may have dropped for its load (population.py).
     details = (
+        # safe-sql: this module's constants; values go as parameters.
         "SELECT i.kind, i.normalized, i.contact_id, "  # noqa: S608
         f"{_flags('c')} FROM contacts_contactinfo i JOIN contacts_contact c "
         f"ON c.id = i.contact_id WHERE i.id > {infos_after} AND {infos} "
         f"AND i.kind IN {INFO_REASONS} AND i.normalized <> ''"
     )
     return [
+        # safe-sql: this module's constants; values go as parameters.
         f"INSERT INTO {KEYS} {COLUMNS} {names}",  # noqa: S608
         # A contact holding the same e-mail twice holds its key once.
+        # safe-sql: this module's constants; values go as parameters.
         f"INSERT INTO {KEYS} {COLUMNS} {details} ON CONFLICT DO NOTHING",  # noqa: S608
+        # safe-sql: this module's constants; values go as parameters.
         f"INSERT INTO {COUNTS} (reason, value, n_live, n_public) "  # noqa: S608
         f"SELECT reason, value, SUM({_as_int('is_live')}), "
         f"SUM({_as_int('is_live AND is_public')}) FROM {KEYS} k WHERE {keys} "

@@ -180,6 +180,7 @@ class _Seen:
             public_part = "AND NOT k.is_public AND n.n_public < 2 "
             public_enough = " + MAX(n.n_public)"
         sql = (
+            # safe-sql: this module's constants; values go as parameters.
             f"SELECT {shared} + (SELECT COUNT(*) FROM (SELECT 1 "  # noqa: S608
             f"FROM contacts_contactuserobjectpermission p JOIN {KEYS} k "
             f"ON k.contact_id = p.content_object_id JOIN {COUNTS} n "
@@ -202,6 +203,7 @@ class _Seen:
         same = "o.reason = k.reason AND o.value = k.value"
         # safe-sql: as above.
         after = (
+            # safe-sql: this module's constants; values go as parameters.
             f"EXISTS (SELECT 1 FROM {KEYS} o "  # noqa: S608
             f"WHERE {same} AND o.contact_id > k.contact_id AND {other})"
         )
@@ -215,6 +217,7 @@ class _Seen:
         # The counts asked per key, not joined: SQLite then reads the keys along their
         # contacts' ids, rather than every candidate to sort them.
         sql = (
+            # safe-sql: this module's constants; values go as parameters.
             f"SELECT k.reason, k.value, k.contact_id FROM {KEYS} k WHERE {key} "  # noqa: S608
             f"AND EXISTS (SELECT 1 FROM {COUNTS} n WHERE n.reason = k.reason "
             f"AND n.value = k.value AND n.n_live >= 2 AND ({another})) "
@@ -230,6 +233,7 @@ class _Seen:
         visible, params = self.visible("k")
         # safe-sql: as above; the keys go as parameters.
         one = (
+            # safe-sql: this module's constants; values go as parameters.
             "SELECT * FROM (SELECT k.reason, k.value, k.contact_id FROM "  # noqa: S608
             f"{KEYS} k WHERE k.reason = %s AND k.value = %s AND {visible} "
             f"ORDER BY k.contact_id LIMIT {MEMBERS}) AS m{{}}"

@@ -24,7 +24,7 @@ from contacts.db import duplicate_keys
 from contacts.imports import services as imports
 from contacts.merging import duplicates
 from contacts.merging.merge import contacts_merge
-from contacts.models import Contact, ContactInfo, DuplicateCount, DuplicateKey
+from contacts.models import Contact, ContactInfo, DataVersion, DuplicateCount, DuplicateKey
 from contacts.services import contact_data_of, contact_update
 from contacts.trash.services import contact_delete, contact_restore, contacts_purge
 from tests.support import csv_text
@@ -264,6 +264,17 @@ def test_the_kept_keys_group_as_grouping_every_contact_did(people, make_contact,
     assert job.updated > 0
     call_command("seed_demo", "--contacts", "40", "--users", "3", "--seed", "5", stdout=StringIO())
     assert_same_groups(people)
+
+
+def test_a_bulk_write_after_a_flush_adds_each_key_once(make_contact):
+    # A flush empties the data version's table, where SQLite's triggers read whether a
+    # bulk write has set them aside.
+    make_contact(first_name="Ada", infos=[info("email", "ada@ex.org")])
+    DataVersion.objects.all().delete()
+
+    call_command("seed_demo", "--contacts", "20", "--users", "2", "--seed", "3", stdout=StringIO())
+
+    assert_keys_in_step()
 
 
 def test_a_rebuild_writes_the_keys_again(make_contact):
