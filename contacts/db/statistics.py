@@ -14,10 +14,7 @@ tables an import fills; the import calls it whenever it has doubled them.
 
 from django.db import connection
 
-CONTACT_TABLES = (
-    "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission, "
-    "contacts_duplicatekey, contacts_duplicatecount"
-)
+CONTACT_TABLES = "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission"
 
 
 def refresh_statistics() -> None:
