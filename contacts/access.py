@@ -157,6 +157,29 @@ def contacts_visible_to(
     return qs.filter(granted)
 
 
+def sees_public_contacts(user: AnyUser) -> bool:
+    """Return whether user sees every public contact: a CRM user (or a CRM admin)."""
+    return user.is_authenticated and user.is_active and (is_crm_admin(user) or _roles(user)[1])
+
+
+def view_granted_sql(user: User, column: str) -> tuple[str, list[int]]:
+    """Return (SQL, parameters) true when user holds view_contact on the contact whose id
+    is in column (a column of the caller's query, quoted as need be)."""
+    # safe-sql: the caller's column; the user and the permission go as parameters.
+    sql = (
+        # safe-sql: this module's constants; values go as parameters.
+        "(SELECT 1 FROM contacts_contactuserobjectpermission p "  # noqa: S608
+        f"WHERE p.content_object_id = {column} AND p.user_id = %s AND p.permission_id = %s "
+        "LIMIT 1) IS NOT NULL"
+    )
+    return sql, [user.pk, view_permission_id()]
+
+
+def view_permission_id() -> int:
+    """Return the id of view_contact, the permission guardian's rows grant to see a contact."""
+    return _permission_ids()["view_contact"]
+
+
 def count_visible_to(user: AnyUser) -> int:
     """Return how many contacts user may see: contacts_visible_to(user).count(), faster.
 

@@ -466,6 +466,73 @@ class ContactCount(models.Model):
         return f"{self.key}: {self.value}"
 
 
+class DuplicateKey(models.Model):
+    """What a contact shares with its possible duplicates, kept by triggers (duplicate_keys.py).
+
+    reason is "email" or "phone" with the normalized value, or "name" with the kind,
+    company and sort name; one row per contact and key. is_live and is_public copy the
+    contact's, so that the duplicates page asks who may see a key's contacts here.
+    """
+
+    pk = models.CompositePrimaryKey("reason", "value", "contact")
+    reason = models.CharField(max_length=5)
+    value = models.TextField()
+    # No constraint: the triggers remove a contact's keys when it goes.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    is_live = models.BooleanField()
+    is_public = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            # A contact's keys, read without the table: by the page along the contacts'
+            # ids, and by a user's count from his grants.
+            models.Index(
+                fields=["contact", "is_live", "is_public", "reason", "value"],
+                name="duplicate_key_contact",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reason}: {self.value}"
+
+
+class DuplicateCount(models.Model):
+    """How many live contacts, and live public ones, share a key (duplicate_keys.py)."""
+
+    pk = models.CompositePrimaryKey("reason", "value")
+    reason = models.CharField(max_length=5)
+    value = models.TextField()
+    n_live = models.IntegerField()
+    n_public = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            # The candidates: the keys at least two live contacts share.
+            models.Index(
+                fields=["reason", "value"],
+                name="duplicate_candidates",
+                condition=models.Q(n_live__gte=2),
+            ),
+            # Those every CRM user sees twice, counted without asking who.
+            models.Index(
+                fields=["reason", "value"],
+                name="duplicate_shared",
+                condition=models.Q(n_public__gte=2),
+            ),
+            # The others: a user's count looks up there the keys of his private contacts.
+            models.Index(
+                fields=["reason", "value", "n_public"],
+                name="duplicate_mixed",
+                condition=models.Q(n_live__gte=2, n_public__lt=2),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reason}: {self.value} ({self.n_live})"
+
+
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -54,6 +54,7 @@ from contacts.models import (
     ContactInfo,
     ContactType,
     ContactUserObjectPermission,
+    DuplicateCount,
     TaggedContact,
 )
 from contacts.search_text import PhoneParts, phone_parts, search_text_for
@@ -66,6 +67,7 @@ BULK_MODELS: list[type[models.Model]] = [
     Contact.responsible.through,
     ContactUserObjectPermission,
     ContactGroupObjectPermission,
+    DuplicateCount,
 ]
 CHUNK = 5000
 # Parsing a phone number costs ~0.25 ms: 100k contacts draw their phones from a pool of

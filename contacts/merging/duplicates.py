@@ -8,15 +8,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Min
+from django.core.cache import cache
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from contacts import text
-from contacts.access import contacts_visible_to, with_company_visibility
+from contacts.access import (
+    contacts_visible_to,
+    is_crm_admin,
+    sees_public_contacts,
+    view_granted_sql,
+    view_permission_id,
+    with_company_visibility,
+)
+from contacts.db import freshness
+from contacts.db.duplicate_keys import COUNTS, KEYS
 from contacts.models import Contact, ContactInfo
 
+# The contacts a group shows at most.
+MEMBERS = 20
 REASONS = {
     "email": _("Same email"),
     "phone": _("Same phone"),
@@ -83,46 +96,147 @@ def matches(
 
 
 def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group], int]:
-    """Return (groups of possible duplicates on one page, how many groups in all)."""
-    visible = contacts_visible_to(user)
-    info_keys = list(
-        ContactInfo.objects.filter(
-            kind__in=[ContactInfo.Kind.EMAIL, ContactInfo.Kind.PHONE],
-            contact__in=visible.values("pk"),
-        )
-        .exclude(normalized="")
-        .values("kind", "normalized")
-        .annotate(n=Count("contact_id", distinct=True), first=Min("contact_id"))
-        .filter(n__gt=1)
-        .order_by("first", "kind", "normalized")
-    )
-    name_keys = list(
-        visible.exclude(sort_name="")
-        .values("kind", "sort_name", "company_id")
-        .annotate(n=Count("pk"), first=Min("pk"))
-        .filter(n__gt=1)
-        .order_by("first", "sort_name")
-    )
-    keys: list[tuple[str, Mapping[str, Any]]] = sorted(
-        [("info", k) for k in info_keys] + [("name", k) for k in name_keys],
-        key=lambda item: item[1]["first"],
-    )
+    """Return (groups of possible duplicates on one page, how many groups in all).
+
+    A group is a key (duplicate_keys.py) that at least two contacts user may see share.
+    Groups come in the order of their first such contact's id; a contact first in
+    several comes with its e-mails, then its phones (each by value), then its name.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return [], 0
+    seen = _Seen(user)
+    total = _total(seen)
+    with connection.cursor() as cursor:
+        cursor.execute(*seen.page(offset, limit))
+        keys = cursor.fetchall()
+        members: dict[tuple[str, str], list[int]] = {(r, v): [] for r, v, _first in keys}
+        if keys:
+            cursor.execute(*seen.members(list(members)))
+            for reason, value, contact_id in cursor.fetchall():
+                members[reason, value].append(contact_id)
+    ids = [pk for pks in members.values() for pk in pks]
+    found = contacts_visible_to(user).filter(pk__in=ids).select_related("company")
+    by_id = {c.pk: c for c in with_company_visibility(user, found)}
     page = []
-    for source, key in keys[offset : offset + limit]:
-        if source == "info":
-            members = visible.filter(
-                pk__in=ContactInfo.objects.filter(
-                    kind=key["kind"], normalized=key["normalized"]
-                ).values("contact_id")
-            )
-            reason = key["kind"]
-        else:
-            members = visible.filter(
-                kind=key["kind"], sort_name=key["sort_name"], company_id=key["company_id"]
-            )
-            reason = "name"
-        members = with_company_visibility(user, members.select_related("company"))
-        contacts = list(members.order_by("pk")[:20])
-        value = key.get("normalized") or contacts[0].display_name
+    for (reason, value), pks in members.items():
+        contacts = [by_id[pk] for pk in pks if pk in by_id]
+        if reason == "name":
+            value = contacts[0].display_name if contacts else ""
         page.append(Group(reason, value, contacts))
-    return page, len(keys)
+    return page, total
+
+
+def _total(seen: "_Seen") -> int:
+    """Return how many groups seen's user has, kept for the data's version when he is no
+    admin: his count reads every key of his private contacts, where an admin's reads one
+    index."""
+    seconds = settings.LIST_CACHE_SECONDS
+    key = None
+    if seconds and not seen.admin:
+        key = f"duplicates-total:{seen.user.pk}:{freshness.data_version()}"
+        total = cache.get(key)
+        if total is not None:
+            return total
+    with connection.cursor() as cursor:
+        cursor.execute(*seen.count())
+        total = cursor.fetchone()[0]
+    if key is not None:
+        cache.set(key, total, seconds)
+    return total
+
+
+class _Seen:
+    """The SQL that reads the keys whose contacts a user may see.
+
+    A CRM admin sees every live contact; a CRM user the public ones and those he was
+    granted to see; any other user only the latter.
+    """
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.admin = is_crm_admin(user)
+        self.public = sees_public_contacts(user)
+
+    def visible(self, key: str) -> tuple[str, list[Any]]:
+        """Return the condition that user may see the contact of key row key."""
+        if self.admin:
+            return f"{key}.is_live", []
+        granted, params = view_granted_sql(self.user, f"{key}.contact_id")
+        if self.public:
+            return f"{key}.is_live AND ({key}.is_public OR {granted})", params
+        return f"{key}.is_live AND {granted}", params
+
+    def count(self) -> tuple[str, list[Any]]:
+        """Return the query of how many keys at least two contacts user sees share."""
+        if self.admin:
+            # safe-sql: constants of duplicate_keys (as in every statement below).
+            return f"SELECT COUNT(*) FROM {COUNTS} WHERE n_live >= 2", []  # noqa: S608
+        # The keys two public contacts share, which every CRM user sees, are counted from
+        # their index; those of fewer public contacts, from the user's own grants: what he
+        # sees of them is the public contact, if any, and those granted.
+        shared, public_part, public_enough = "0", "", ""
+        if self.public:
+            shared = f"(SELECT COUNT(*) FROM {COUNTS} WHERE n_public >= 2)"  # noqa: S608
+            public_part = "AND NOT k.is_public AND n.n_public < 2 "
+            public_enough = " + MAX(n.n_public)"
+        sql = (
+            # safe-sql: this module's constants; values go as parameters.
+            f"SELECT {shared} + (SELECT COUNT(*) FROM (SELECT 1 "  # noqa: S608
+            f"FROM contacts_contactuserobjectpermission p JOIN {KEYS} k "
+            f"ON k.contact_id = p.content_object_id JOIN {COUNTS} n "
+            "ON n.reason = k.reason AND n.value = k.value "
+            "WHERE p.user_id = %s AND p.permission_id = %s AND k.is_live AND n.n_live >= 2 "
+            f"{public_part}GROUP BY k.reason, k.value "
+            f"HAVING COUNT(*){public_enough} >= 2) AS mine)"
+        )
+        return sql, [self.user.pk, view_permission_id()]
+
+    def page(self, offset: int, limit: int) -> tuple[str, list[Any]]:
+        """Return the query of (reason, value, first contact's id) of the keys on a page.
+
+        It reads the keys in the order of their contacts' ids and keeps each key at the
+        first contact user sees of it, when he sees another: a page costs what comes
+        before it, not every key.
+        """
+        key, key_params = self.visible("k")
+        other, other_params = self.visible("o")
+        same = "o.reason = k.reason AND o.value = k.value"
+        # safe-sql: as above.
+        after = (
+            # safe-sql: this module's constants; values go as parameters.
+            f"EXISTS (SELECT 1 FROM {KEYS} o "  # noqa: S608
+            f"WHERE {same} AND o.contact_id > k.contact_id AND {other})"
+        )
+        if self.admin:
+            another, another_params = "1 = 1", []  # n_live counts them
+        elif self.public:
+            is_public = "CASE WHEN k.is_public THEN 1 ELSE 0 END"
+            another, another_params = f"n.n_public - {is_public} >= 1 OR {after}", other_params
+        else:
+            another, another_params = after, other_params
+        # The counts asked per key, not joined: SQLite then reads the keys along their
+        # contacts' ids, rather than every candidate to sort them.
+        sql = (
+            # safe-sql: this module's constants; values go as parameters.
+            f"SELECT k.reason, k.value, k.contact_id FROM {KEYS} k WHERE {key} "  # noqa: S608
+            f"AND EXISTS (SELECT 1 FROM {COUNTS} n WHERE n.reason = k.reason "
+            f"AND n.value = k.value AND n.n_live >= 2 AND ({another})) "
+            f"AND NOT EXISTS (SELECT 1 FROM {KEYS} o WHERE {same} "
+            f"AND o.contact_id < k.contact_id AND {other}) "
+            "ORDER BY k.contact_id, k.reason = 'name', k.reason, k.value LIMIT %s OFFSET %s"
+        )
+        return sql, [*key_params, *another_params, *other_params, limit, offset]
+
+    def members(self, keys: Sequence[tuple[str, str]]) -> tuple[str, list[Any]]:
+        """Return the query of (reason, value, contact id) of the first MEMBERS contacts
+        user sees of each key, by id."""
+        visible, params = self.visible("k")
+        # safe-sql: as above; the keys go as parameters.
+        one = (
+            # safe-sql: this module's constants; values go as parameters.
+            "SELECT * FROM (SELECT k.reason, k.value, k.contact_id FROM "  # noqa: S608
+            f"{KEYS} k WHERE k.reason = %s AND k.value = %s AND {visible} "
+            f"ORDER BY k.contact_id LIMIT {MEMBERS}) AS m{{}}"
+        )
+        sql = " UNION ALL ".join(one.format(n) for n in range(len(keys)))
+        return sql, [part for key in keys for part in (*key, *params)]

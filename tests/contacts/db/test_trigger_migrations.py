@@ -1,9 +1,9 @@
 """The triggers a fresh migrate installs are those contacts/db installs today.
 
-Migrations 0016 to 0019 and 0026 carry the SQL they ran, so a change to freshness.py,
-counts.py or search_index.py leaves history alone: this test then fails until a new
-migration installs the change. It fails too when a migration makes SQLite rebuild a table
-and forgets to put its triggers back.
+Migrations 0016 to 0019, 0026 and 0030 carry the SQL they ran, so a change to
+freshness.py, counts.py, search_index.py or duplicate_keys.py leaves history alone: this
+test then fails until a new migration installs the change. It fails too when a migration
+makes SQLite rebuild a table and forgets to put its triggers back.
 """
 
 import json
@@ -22,7 +22,7 @@ import django
 
 django.setup()
 from django.db import connection
-from contacts.db import counts, freshness, search_index
+from contacts.db import counts, duplicate_keys, freshness, search_index
 from tests.contacts.db.test_trigger_migrations import installed
 
 migrated = installed(connection)
@@ -30,9 +30,11 @@ with connection.schema_editor() as editor:
     counts.remove_triggers(editor)
     freshness.remove_triggers(editor)
     search_index.remove(editor)
+    duplicate_keys.remove_triggers(editor)
     freshness.install_triggers(editor)
     counts.install_triggers(editor)
     search_index.install(editor)
+    duplicate_keys.install_triggers(editor)
 print(json.dumps({"migrated": migrated, "today": installed(connection)}))
 """
 
@@ -79,14 +81,21 @@ def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
     triggers = found["migrated"]["triggers"]
     if connection.vendor == "sqlite":
         # The list's version: 11 tables, 3 events each; the counts: 2 tables, 3 events each;
-        # the search's index: 3 events on the contacts.
-        assert len(triggers) == 11 * 3 + 2 * 3 + 3
+        # the search's index: 3 events on the contacts; the duplicates' keys: 3 tables, 3
+        # events each.
+        assert len(triggers) == 11 * 3 + 2 * 3 + 3 + 3 * 3
         assert list(found["migrated"]["virtual tables"]) == ["contacts_search_index"]
     else:
-        assert len(triggers) == 11 + 2 * 2
+        assert len(triggers) == 11 + 2 * 2 + 3 * 3
+        duplicates = {
+            f"contacts_duplicates_{table}_{event}"
+            for table in ("contacts_contact", "contacts_contactinfo", "contacts_duplicatekey")
+            for event in ("insert", "update", "delete")
+        }
         assert set(found["migrated"]["functions"]) == {
             "contacts_bump_data_version",
             "contacts_count_contacts_contact",
             "contacts_count_contacts_contactuserobjectpermission",
+            *duplicates,
         }
         assert found["migrated"]["sequences"] == ["contacts_data_version_seq"]
