@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "accounts",
     "contacts",
+    "activities",
     "settings_app",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",

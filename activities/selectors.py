@@ -1,0 +1,85 @@
+"""Reading a contact's timeline: its events and its history in one list, newest first."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, F, QuerySet, Value
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from activities.models import Event, EventCategory
+from contacts import history
+from contacts.access import contacts_visible_to
+from contacts.models import Contact, ContactEvent
+
+PER_PAGE = 20
+ALL, EVENTS, CHANGES = "all", "events", "changes"
+
+
+@dataclass
+class Entry:
+    """One line of the timeline: an event, or a change from the history (with its rows)."""
+
+    kind: str  # "event" or "change"
+    item: Any
+    rows: list[history.ReadableChange]
+
+
+def categories() -> list[EventCategory]:
+    return list(EventCategory.objects.all())
+
+
+def events_visible_to(user: User) -> QuerySet[Event]:
+    """Return the events on the contacts that user may see."""
+    return Event.objects.filter(contact__in=contacts_visible_to(user))
+
+
+def get_event_for_user(user: User, pk: int) -> Event:
+    """Return the event, or 404 when user may not see its contact."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    queryset = events_visible_to(user).select_related("contact", "category", "author")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _keys(contact: Contact, show: str) -> QuerySet[Any]:
+    """Return (kind, id, time) of the contact's entries that show names, newest first."""
+    events = Event.objects.filter(contact=contact)
+    if show not in (ALL, EVENTS, CHANGES):
+        events = events.filter(category_id=int(show) if show.isdigit() else -1)
+    events_keys = events.annotate(kind=Value("event", CharField()), at=F("happened_at"))
+    changes_keys = ContactEvent.objects.filter(contact=contact).annotate(
+        kind=Value("change", CharField()), at=F("created_at")
+    )
+    keys = {
+        ALL: events_keys.values_list("kind", "pk", "at").union(
+            changes_keys.values_list("kind", "pk", "at"), all=True
+        ),
+        CHANGES: changes_keys.values_list("kind", "pk", "at"),
+    }.get(show, events_keys.values_list("kind", "pk", "at"))
+    return keys.order_by("-at", "-pk")
+
+
+def timeline_page(user: User, contact: Contact, *, show: str = ALL, number: Any = 1) -> Page:
+    """Return one page of the contact's timeline, the entries as Entry, for user to read.
+
+    The caller has checked that user may see the contact. Four queries whatever the page
+    holds: the count, the page's keys, then its events and its history entries.
+    """
+    page = Paginator(_keys(contact, show), PER_PAGE).get_page(number)
+    keys = list(page.object_list)
+    event_ids = [pk for kind, pk, _at in keys if kind == "event"]
+    change_ids = [pk for kind, pk, _at in keys if kind == "change"]
+    events = Event.objects.select_related("category", "author").in_bulk(event_ids)
+    changes = ContactEvent.objects.select_related("actor").in_bulk(change_ids)
+    hidden = history.hidden_companies(user, changes.values())
+    entries = []
+    for kind, pk, _at in keys:
+        if kind == "event":
+            entries.append(Entry("event", events[pk], []))
+        else:
+            entries.append(Entry("change", changes[pk], history.readable(changes[pk], hidden)))
+    page.object_list = entries
+    return page
