@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from contacts.models import Contact
 
@@ -28,10 +29,10 @@ class EventCategory(models.Model):
     # has not renamed one, its name follows the reader's language.
     ENGLISH_NAMES = {"note": "Note", "call": "Call", "email": "E-mail", "meeting": "Meeting"}
     DEFAULT_NAMES = {
-        "note": _("Note"),
-        "call": _("Call"),
-        "email": _("E-mail"),
-        "meeting": _("Meeting"),
+        "note": pgettext_lazy("event category", "Note"),
+        "call": pgettext_lazy("event category", "Call"),
+        "email": pgettext_lazy("event category", "E-mail"),
+        "meeting": pgettext_lazy("event category", "Meeting"),
     }
 
     code = models.CharField(max_length=20, blank=True, editable=False)

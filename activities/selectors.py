@@ -49,8 +49,9 @@ def _keys(contact: Contact, show: str) -> QuerySet[Any]:
     events = Event.objects.filter(contact=contact)
     if show not in (ALL, EVENTS, CHANGES):
         events = events.filter(category_id=int(show) if show.isdigit() else -1)
-    events_keys = events.annotate(kind=Value("event", CharField()), at=F("happened_at"))
-    changes_keys = ContactEvent.objects.filter(contact=contact).annotate(
+    # Each side unordered: a UNION's parts may not have their own ORDER BY.
+    events_keys = events.order_by().annotate(kind=Value("event", CharField()), at=F("happened_at"))
+    changes_keys = ContactEvent.objects.filter(contact=contact).order_by().annotate(
         kind=Value("change", CharField()), at=F("created_at")
     )
     keys = {

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from activities import selectors, services
 from activities.forms import EventForm
@@ -14,6 +15,7 @@ def _card(contact):
     return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
 
 
+@require_GET
 def timeline(request, pk):
     contact = get_contact_for_user(request.user, pk)
     context = timeline_context(request, contact)

@@ -35,6 +35,8 @@ from PIL import Image
 
 from accounts import services as accounts_services
 from accounts.models import AuditEntry, Invitation
+from activities import services as activities
+from activities.models import Event, EventCategory
 from contacts import contact_types as config
 from contacts import tags
 from contacts.bulk import services as bulk
@@ -96,6 +98,10 @@ CONTACT_CHANGED = (L, N, (404, 403, 302), 302, 302, 302)
 OWN_IMPORT = (L, N, 404, 200, 200, 200)  # the importer and CRM admins
 OWN_IMPORT_REDIRECTS = (L, N, 404, 302, 302, 302)
 ALICE_ONLY = (L, N, 404, 200, 404, 404)  # her bulk job, her notification
+# alice's event on each contact: hers to edit; hers or a CRM admin's to delete.
+OWN_EVENT = (L, N, (404, 403, 403), 200, 403, 403)
+OWN_EVENT_DELETE = (L, N, (404, 403, 403), 200, 200, 200)
+OWN_EVENT_DELETED = (L, N, (404, 403, 403), 302, 302, 302)
 
 EXPECT = {  # name: (GET, POST)
     "home": (REDIRECTS, REDIRECTS),
@@ -145,6 +151,11 @@ EXPECT = {  # name: (GET, POST)
     "contacts:import_resume": (POST_ONLY, OWN_IMPORT_REDIRECTS),
     "contacts:import_undo": (OWN_IMPORT, OWN_IMPORT_REDIRECTS),
     "contacts:import_rejected": (OWN_IMPORT, OWN_IMPORT),
+    # A contact's timeline; an empty post of an event is the form with its errors.
+    "activities:timeline": (CONTACT_READ, GET_ONLY),
+    "activities:event_add": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "activities:event_edit": (OWN_EVENT, OWN_EVENT),
+    "activities:event_delete": (OWN_EVENT_DELETE, OWN_EVENT_DELETED),
     "settings_app:index": (ADMIN_REDIRECTS, ADMIN_REDIRECTS),
     "settings_app:types": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:type_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
@@ -375,6 +386,13 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             params={"query": ""},
             contacts=Contact.objects.filter(pk=bulk_deleted.pk),
         )
+        note = EventCategory.objects.get(code="note")
+        events = {
+            level: activities.event_create(
+                by=alice, contact=contacts[level], category=note, text=f"Matrix {level} event"
+            )
+            for level in LEVELS
+        }
         contact_type = config.contact_type_create(title="Matrix type")
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
@@ -399,6 +417,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             },
             "contacts": contacts,
             "trashed": trashed,
+            "events": events,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -453,6 +472,10 @@ CONTACT_URLS = {
     "contacts:merge",
     "contacts:trash_restore",
     "contacts:trash_purge",
+    "activities:timeline",
+    "activities:event_add",
+    "activities:event_edit",
+    "activities:event_delete",
 }
 
 
@@ -474,6 +497,10 @@ def url_args(name, world, level):
         "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
         "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},
         "contacts:suggest": {"what": "companies"},
+        "activities:timeline": {"pk": contact and contact.pk},
+        "activities:event_add": {"pk": contact and contact.pk},
+        "activities:event_edit": {"pk": level and world["events"][level].pk},
+        "activities:event_delete": {"pk": level and world["events"][level].pk},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
         "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},
@@ -549,6 +576,7 @@ def snapshot():
         list(CrmSettings.objects.values_list("default_currency", "currencies")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
+        list(Event.objects.order_by("pk").values_list("pk", "text", "updated_at")),
     )
 
 
