@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.paginator import Page, Paginator
 from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -63,14 +62,45 @@ def _keys(contact: Contact, show: str) -> QuerySet[Any]:
     return keys.order_by("-at", "-pk")
 
 
-def timeline_page(user: User, contact: Contact, *, show: str = ALL, number: Any = 1) -> Page:
+@dataclass
+class TimelinePage:
+    """One page of a timeline: newer pages before it, older ones after it."""
+
+    object_list: list[Entry]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def page_number(value: Any) -> int:
+    try:
+        return max(int(value), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def timeline_page(
+    user: User, contact: Contact, *, show: str = ALL, number: Any = 1
+) -> TimelinePage:
     """Return one page of the contact's timeline, the entries as Entry, for user to read.
 
-    The caller has checked that user may see the contact. Four queries whatever the page
-    holds: the count, the page's keys, then its events and its history entries.
+    The caller has checked that user may see the contact. Three queries at most whatever
+    the page holds: its keys, then its events and its history entries. No count: one key
+    more than the page tells whether an older page follows.
     """
-    page = Paginator(_keys(contact, show), PER_PAGE).get_page(number)
-    keys = list(page.object_list)
+    number = page_number(number)
+    start = (number - 1) * PER_PAGE
+    keys = list(_keys(contact, show)[start : start + PER_PAGE + 1])
+    has_next, keys = len(keys) > PER_PAGE, keys[:PER_PAGE]
     event_ids = [pk for kind, pk, _at in keys if kind == "event"]
     change_ids = [pk for kind, pk, _at in keys if kind == "change"]
     events = Event.objects.select_related("category", "author").in_bulk(event_ids)
@@ -82,5 +112,4 @@ def timeline_page(user: User, contact: Contact, *, show: str = ALL, number: Any 
             entries.append(Entry("event", events[pk], []))
         else:
             entries.append(Entry("change", changes[pk], history.readable(changes[pk], hidden)))
-    page.object_list = entries
-    return page
+    return TimelinePage(entries, number, has_next)

@@ -30,7 +30,12 @@ def timeline_context(request, contact):
         if entry.kind == "event":
             entry.item.may_edit = services.may_edit(user, entry.item)
             entry.item.may_delete = services.may_delete(user, entry.item)
-    changing = can_change(user, contact)
+    categories = selectors.categories()
+    form = None
+    if can_change(user, contact):
+        form = EventForm()
+        # The categories read once for the filters and the form's choices.
+        form.fields["category"].widget.choices = [(c.pk, c.shown_name) for c in categories]
     return {
         "contact": contact,
         "page": page,
@@ -39,9 +44,9 @@ def timeline_context(request, contact):
             (selectors.ALL, pgettext("timeline", "All")),
             (selectors.EVENTS, _("Events")),
             (selectors.CHANGES, _("Changes")),
-            *((str(c.pk), c.shown_name) for c in selectors.categories()),
+            *((str(c.pk), c.shown_name) for c in categories),
         ],
-        "form": EventForm() if changing else None,
+        "form": form,
         "request": request,
     }
 
