@@ -50,8 +50,10 @@ def _keys(contact: Contact, show: str) -> QuerySet[Any]:
         events = events.filter(category_id=int(show) if show.isdigit() else -1)
     # Each side unordered: a UNION's parts may not have their own ORDER BY.
     events_keys = events.order_by().annotate(kind=Value("event", CharField()), at=F("happened_at"))
-    changes_keys = ContactEvent.objects.filter(contact=contact).order_by().annotate(
-        kind=Value("change", CharField()), at=F("created_at")
+    changes_keys = (
+        ContactEvent.objects.filter(contact=contact)
+        .order_by()
+        .annotate(kind=Value("change", CharField()), at=F("created_at"))
     )
     keys = {
         ALL: events_keys.values_list("kind", "pk", "at").union(

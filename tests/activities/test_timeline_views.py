@@ -102,9 +102,7 @@ def test_the_author_edits_and_deletes_from_the_pages(alice_client, alice, contac
     event = services.event_create(by=alice, contact=contact, category=note, text="Old")
     edit = reverse("activities:event_edit", args=[event.pk])
     assert "Old" in alice_client.get(edit).content.decode()
-    alice_client.post(
-        edit, {"category": note.pk, "happened_at": "2026-02-03T10:15", "text": "New"}
-    )
+    alice_client.post(edit, {"category": note.pk, "happened_at": "2026-02-03T10:15", "text": "New"})
     event.refresh_from_db()
     assert event.text == "New"
     alice_client.post(reverse("activities:event_delete", args=[event.pk]))
