@@ -1,5 +1,7 @@
 """What happened with a contact: notes, calls, e-mails and meetings on its timeline."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -77,3 +79,25 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.contact_id} {self.category_id} {self.happened_at:%Y-%m-%d}"
+
+
+def attachment_path(instance, filename):
+    # Random names: an uploaded file's name never reaches the disk or a URL.
+    return f"event-files/{uuid.uuid4().hex}"
+
+
+class EventAttachment(models.Model):
+    """A file attached to an event: stored under a random name, served by an access check."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    name = models.CharField(max_length=255)  # as uploaded: the download's name
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name

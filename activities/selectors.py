@@ -8,7 +8,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from activities.models import Event, EventCategory
+from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
 from contacts.access import contacts_visible_to
 from contacts.models import Contact, ContactEvent
@@ -41,6 +41,14 @@ def get_event_for_user(user: User, pk: int) -> Event:
         raise Http404
     queryset = events_visible_to(user).select_related("contact", "category", "author")
     return get_object_or_404(queryset, pk=pk)
+
+
+def get_attachment_for_user(user: User, pk: int) -> EventAttachment:
+    """Return the attachment, or 404 when user may not see its event's contact."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    attachments = EventAttachment.objects.filter(event__in=events_visible_to(user))
+    return get_object_or_404(attachments, pk=pk)
 
 
 def _keys(contact: Contact, show: str) -> QuerySet[Any]:
@@ -95,8 +103,9 @@ def timeline_page(
 ) -> TimelinePage:
     """Return one page of the contact's timeline, the entries as Entry, for user to read.
 
-    The caller has checked that user may see the contact. Three queries at most whatever
-    the page holds: its keys, then its events and its history entries. No count: one key
+    The caller has checked that user may see the contact. Four queries at most whatever
+    the page holds: its keys, its events and their attachments, its history entries
+    (and the companies they name, when they name some). No count: one key
     more than the page tells whether an older page follows.
     """
     number = page_number(number)
@@ -105,7 +114,11 @@ def timeline_page(
     has_next, keys = len(keys) > PER_PAGE, keys[:PER_PAGE]
     event_ids = [pk for kind, pk, _at in keys if kind == "event"]
     change_ids = [pk for kind, pk, _at in keys if kind == "change"]
-    events = Event.objects.select_related("category", "author").in_bulk(event_ids)
+    events = (
+        Event.objects.select_related("category", "author")
+        .prefetch_related("attachments")
+        .in_bulk(event_ids)
+    )
     changes = ContactEvent.objects.select_related("actor").in_bulk(change_ids)
     hidden = history.hidden_companies(user, changes.values())
     entries = []

@@ -5,17 +5,20 @@ events while he may still see the contact; CRM admins delete any. The contact's 
 records each write, in the transaction of the write.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from activities.models import Event, EventCategory
+from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
 from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
 from contacts.models import Contact
+from contacts.storage import delete_files_on_commit
 
 # How much of an event's text its history entry keeps.
 SUMMARY_LENGTH = 120
@@ -50,6 +53,7 @@ def event_create(
     category: EventCategory,
     text: str,
     happened_at: datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Event:
     """Write an event on the contact's timeline, as by, who must be able to change it."""
     if not can_change(by, contact):
@@ -61,6 +65,7 @@ def event_create(
         happened_at=happened_at or timezone.now(),
         author=by,
     )
+    _attach(event, attachments)
     history.record(
         contact, by, history.Verb.CHANGED, changes=[_change("", summary(category, text))]
     )
@@ -69,14 +74,21 @@ def event_create(
 
 @transaction.atomic
 def event_update(
-    *, by: User, event: Event, category: EventCategory, text: str, happened_at: datetime
+    *,
+    by: User,
+    event: Event,
+    category: EventCategory,
+    text: str,
+    happened_at: datetime,
+    attachments: Sequence[UploadedFile] = (),
 ) -> Event:
-    """Change the author's own event."""
+    """Change the author's own event; attachments are added to those it has."""
     if not (may_edit(by, event) and may_see(by, event.contact)):
         raise PermissionDenied
     before = summary(event.category, event.text)
     event.category, event.text, event.happened_at = category, text, happened_at
     event.save(update_fields=["category", "text", "happened_at", "updated_at"])
+    _attach(event, attachments)
     after = summary(category, text)
     if before != after:
         history.record(event.contact, by, history.Verb.CHANGED, changes=[_change(before, after)])
@@ -94,7 +106,20 @@ def event_delete(*, by: User, event: Event) -> None:
         history.Verb.CHANGED,
         changes=[_change(summary(event.category, event.text), "")],
     )
+    files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
     event.delete()
+    delete_files_on_commit(files)
+
+
+def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:
+    for upload in uploads:
+        EventAttachment.objects.create(
+            event=event,
+            file=upload,
+            name=(upload.name or "file")[-255:],
+            size=upload.size or 0,
+            content_type=(upload.content_type or "")[:100],
+        )
 
 
 def _change(old: str, new: str) -> history.Change:

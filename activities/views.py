@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ def timeline(request, pk):
 
 def event_add(request, pk):
     contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.event_create(by=request.user, contact=contact, **form.cleaned_data)
         messages.success(request, _("Added to the timeline."))
@@ -37,7 +38,7 @@ def event_edit(request, pk):
     event = selectors.get_event_for_user(request.user, pk)
     if not services.may_edit(request.user, event):
         raise PermissionDenied
-    form = EventForm(request.POST or None, instance=event)
+    form = EventForm(request.POST or None, request.FILES or None, instance=event)
     if request.method == "POST" and form.is_valid():
         services.event_update(by=request.user, event=event, **form.cleaned_data)
         messages.success(request, _("The event is saved."))
@@ -55,3 +56,15 @@ def event_delete(request, pk):
         messages.success(request, _("The event is deleted."))
         return _card(event.contact)
     return render(request, "activities/event_delete.html", {"event": event})
+
+
+@require_GET
+def attachment(request, pk):
+    """Download an attached file, under the name it was uploaded with."""
+    attached = selectors.get_attachment_for_user(request.user, pk)
+    return FileResponse(
+        attached.file.open("rb"),
+        as_attachment=True,
+        filename=attached.name,
+        content_type=attached.content_type or "application/octet-stream",
+    )

@@ -28,6 +28,7 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -156,6 +157,7 @@ EXPECT = {  # name: (GET, POST)
     "activities:event_add": (CONTACT_CHANGE, CONTACT_CHANGE),
     "activities:event_edit": (OWN_EVENT, OWN_EVENT),
     "activities:event_delete": (OWN_EVENT_DELETE, OWN_EVENT_DELETED),
+    "activities:attachment": (CONTACT_READ, GET_ONLY),
     "settings_app:index": (ADMIN_REDIRECTS, ADMIN_REDIRECTS),
     "settings_app:types": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:type_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
@@ -389,7 +391,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         note = EventCategory.objects.get(code="note")
         events = {
             level: activities.event_create(
-                by=alice, contact=contacts[level], category=note, text=f"Matrix {level} event"
+                by=alice,
+                contact=contacts[level],
+                category=note,
+                text=f"Matrix {level} event",
+                attachments=[SimpleUploadedFile(f"{level}.txt", b"Minutes", "text/plain")],
             )
             for level in LEVELS
         }
@@ -476,6 +482,7 @@ CONTACT_URLS = {
     "activities:event_add",
     "activities:event_edit",
     "activities:event_delete",
+    "activities:attachment",
 }
 
 
@@ -501,6 +508,7 @@ def url_args(name, world, level):
         "activities:event_add": {"pk": contact and contact.pk},
         "activities:event_edit": {"pk": level and world["events"][level].pk},
         "activities:event_delete": {"pk": level and world["events"][level].pk},
+        "activities:attachment": {"pk": level and world["events"][level].attachments.get().pk},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
         "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},

@@ -134,7 +134,7 @@ def test_a_page_of_the_timeline_costs_the_same_queries_whatever_it_holds(
 ):
     for n in range(30):
         services.event_create(by=alice, contact=contact, category=note, text=f"Event {n}")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         page = selectors.timeline_page(alice, contact)
         assert len(page.object_list) == selectors.PER_PAGE
         assert [e.item.category.code for e in page.object_list if e.kind == "event"]
