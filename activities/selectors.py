@@ -63,9 +63,12 @@ def _keys(contact: Contact, show: str) -> QuerySet[Any]:
         .order_by()
         .annotate(kind=Value("change", CharField()), at=F("created_at"))
     )
+    # The history's entries about the events themselves are changes only: in "all", each
+    # event is shown once, as itself.
+    other_changes = changes_keys.exclude(details__has_key="event")
     keys = {
         ALL: events_keys.values_list("kind", "pk", "at").union(
-            changes_keys.values_list("kind", "pk", "at"), all=True
+            other_changes.values_list("kind", "pk", "at"), all=True
         ),
         CHANGES: changes_keys.values_list("kind", "pk", "at"),
     }.get(show, events_keys.values_list("kind", "pk", "at"))
@@ -126,5 +129,8 @@ def timeline_page(
         if kind == "event":
             entries.append(Entry("event", events[pk], []))
         else:
-            entries.append(Entry("change", changes[pk], history.readable(changes[pk], hidden)))
+            change = changes[pk]
+            # The history's template reads the rows on the entry, as the card's history does.
+            change.rows = history.readable(change, hidden)  # type: ignore[attr-defined]
+            entries.append(Entry("change", change, change.rows))  # type: ignore[attr-defined]
     return TimelinePage(entries, number, has_next)

@@ -25,11 +25,12 @@ SUMMARY_LENGTH = 120
 
 
 def summary(category: EventCategory, text: str) -> str:
-    """Return how the history names an event: its category and the start of its text."""
+    """Return how the history names an event: its category as the writer reads it, and the
+    start of its text."""
     line = " ".join(text.split())
     if len(line) > SUMMARY_LENGTH:
         line = line[: SUMMARY_LENGTH - 1] + "…"
-    return f"{category.name}: {line}"
+    return f"{category.shown_name}: {line}"
 
 
 def may_see(user: User, contact: Contact) -> bool:
@@ -66,9 +67,7 @@ def event_create(
         author=by,
     )
     _attach(event, attachments)
-    history.record(
-        contact, by, history.Verb.CHANGED, changes=[_change("", summary(category, text))]
-    )
+    _record(event, by, "", summary(category, text))
     return event
 
 
@@ -91,7 +90,7 @@ def event_update(
     _attach(event, attachments)
     after = summary(category, text)
     if before != after:
-        history.record(event.contact, by, history.Verb.CHANGED, changes=[_change(before, after)])
+        _record(event, by, before, after)
     return event
 
 
@@ -100,12 +99,7 @@ def event_delete(*, by: User, event: Event) -> None:
     """Delete the event: its author's, or any for a CRM admin."""
     if not (may_delete(by, event) and may_see(by, event.contact)):
         raise PermissionDenied
-    history.record(
-        event.contact,
-        by,
-        history.Verb.CHANGED,
-        changes=[_change(summary(event.category, event.text), "")],
-    )
+    _record(event, by, summary(event.category, event.text), "")
     files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
     event.delete()
     delete_files_on_commit(files)
@@ -122,5 +116,13 @@ def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:
         )
 
 
-def _change(old: str, new: str) -> history.Change:
-    return history.change("timeline", old, new)
+def _record(event: Event, by: User, old: str, new: str) -> None:
+    # details names the event: the timeline's "all" view leaves these entries out, the
+    # event itself being there.
+    history.record(
+        event.contact,
+        by,
+        history.Verb.CHANGED,
+        changes=[history.change("timeline", old, new)],
+        details={"event": event.pk},
+    )

@@ -116,10 +116,12 @@ def test_filters_show_events_changes_or_one_category(alice_client, alice, contac
     everything = timeline_of(card(alice_client, contact))
     assert "A note here" in everything and "A call here" in everything
     assert "created this contact" in everything
+    assert "Note: A note here" not in everything  # the event once, not its history too
     events = timeline_of(card(alice_client, contact, "?timeline=events"))
     assert "A note here" in events and "created this contact" not in events
     changes = timeline_of(card(alice_client, contact, "?timeline=changes"))
     assert 'class="event-text' not in changes
+    assert "Note: A note here" in changes
     assert "created this contact" in changes
     calls = alice_client.get(
         reverse("activities:timeline", args=[contact.pk]) + f"?timeline={call.pk}",
@@ -138,9 +140,10 @@ def test_a_page_of_the_timeline_costs_the_same_queries_whatever_it_holds(
         page = selectors.timeline_page(alice, contact)
         assert len(page.object_list) == selectors.PER_PAGE
         assert [e.item.category.code for e in page.object_list if e.kind == "event"]
-    # Each event and its history entry, and the contact's creation: 61 entries.
-    third = selectors.timeline_page(alice, contact, number=3)
-    assert (len(third.object_list), third.has_next, third.has_previous) == (20, True, True)
-    assert len(selectors.timeline_page(alice, contact, number=4).object_list) == 1
+    # Each event and the contact's creation: 31 entries; with the events' history, 61.
+    second = selectors.timeline_page(alice, contact, number=2)
+    assert (len(second.object_list), second.has_next, second.has_previous) == (11, False, True)
+    changes = selectors.timeline_page(alice, contact, show=selectors.CHANGES, number=2)
+    assert (len(changes.object_list), changes.has_next) == (11, False)
     newest = [e.item.text for e in page.object_list if e.kind == "event"]
     assert newest[0] == "Event 29"
