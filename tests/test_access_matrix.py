@@ -170,6 +170,11 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:field_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
     "settings_app:field_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:currency": (ADMIN_ONLY, ADMIN_ONLY),
+    # An unused category: an empty post deletes it; one that renames it is a form's errors.
+    "settings_app:event_categories": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:event_category_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:event_category_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:event_category_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # Users: the pages name carol, a CRM user, or nina, invited; the list and the audit
     # answer GET only. An empty post deactivates carol (nothing to choose), is a form
     # with its errors (invite, hand over), a bad request (no role), or comes back to
@@ -399,6 +404,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             )
             for level in LEVELS
         }
+        event_category = EventCategory.objects.create(name="Matrix category", position=9)
         contact_type = config.contact_type_create(title="Matrix type")
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
@@ -424,6 +430,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "contacts": contacts,
             "trashed": trashed,
             "events": events,
+            "event_category": event_category,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -513,6 +520,9 @@ def url_args(name, world, level):
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
         "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},
         "contacts:bulk_undo": {"pk": world["bulk_delete_job"].pk},
+        "settings_app:event_category_edit": {"pk": world["event_category"].pk},
+        "settings_app:event_category_move": {"pk": world["event_category"].pk},
+        "settings_app:event_category_delete": {"pk": world["event_category"].pk},
         "settings_app:type_edit": {"pk": world["type"].pk},
         "settings_app:type_move": {"pk": world["type"].pk},
         "settings_app:type_delete": {"pk": world["type"].pk},
@@ -584,7 +594,8 @@ def snapshot():
         list(CrmSettings.objects.values_list("default_currency", "currencies")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
-        list(Event.objects.order_by("pk").values_list("pk", "text", "updated_at")),
+        list(Event.objects.order_by("pk").values_list("pk", "text", "category", "updated_at")),
+        list(EventCategory.objects.order_by("pk").values_list("pk", "name", "icon", "position")),
     )
 
 
