@@ -37,6 +37,8 @@ LABELS = {
     ContactInfo.Kind.PHONE: _("phones"),
     ContactInfo.Kind.WEB: _("web sites"),
     "address": _("addresses"),
+    # An event written on the timeline, added, changed or deleted (activities.services).
+    "timeline": _("timeline"),
 }
 SEPARATOR = ", "
 

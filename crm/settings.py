@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "accounts",
     "contacts",
+    "activities",
     "settings_app",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",
@@ -255,6 +256,8 @@ PHOTO_GITHUB_URL = env("PHOTO_GITHUB_URL", "https://github.com/{user}.png")
 TRASH_DAYS = env_int("TRASH_DAYS", 30)
 # Bulk actions from the list on more contacts than this run as background tasks.
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
+# Each file attached to an event on a contact's timeline.
+EVENT_ATTACHMENT_MAX_BYTES = env_int("EVENT_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # CSV imports: the largest file accepted, and the rows written per transaction.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # 2,000 rows rather than 1,000 halve the statements, lookups and commits per row: about

@@ -13,6 +13,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
     path("contacts/", include("contacts.urls")),
+    # A contact's timeline: the card shows its first page (activities' template tag).
+    path("timeline/", include("activities.urls")),
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),

@@ -28,6 +28,7 @@ from allauth.account.utils import user_pk_to_url_str
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -35,6 +36,8 @@ from PIL import Image
 
 from accounts import services as accounts_services
 from accounts.models import AuditEntry, Invitation
+from activities import services as activities
+from activities.models import Event, EventCategory
 from contacts import contact_types as config
 from contacts import tags
 from contacts.bulk import services as bulk
@@ -96,6 +99,10 @@ CONTACT_CHANGED = (L, N, (404, 403, 302), 302, 302, 302)
 OWN_IMPORT = (L, N, 404, 200, 200, 200)  # the importer and CRM admins
 OWN_IMPORT_REDIRECTS = (L, N, 404, 302, 302, 302)
 ALICE_ONLY = (L, N, 404, 200, 404, 404)  # her bulk job, her notification
+# alice's event on each contact: hers to edit; hers or a CRM admin's to delete.
+OWN_EVENT = (L, N, (404, 403, 403), 200, 403, 403)
+OWN_EVENT_DELETE = (L, N, (404, 403, 403), 200, 200, 200)
+OWN_EVENT_DELETED = (L, N, (404, 403, 403), 302, 302, 302)
 
 EXPECT = {  # name: (GET, POST)
     "home": (REDIRECTS, REDIRECTS),
@@ -145,6 +152,12 @@ EXPECT = {  # name: (GET, POST)
     "contacts:import_resume": (POST_ONLY, OWN_IMPORT_REDIRECTS),
     "contacts:import_undo": (OWN_IMPORT, OWN_IMPORT_REDIRECTS),
     "contacts:import_rejected": (OWN_IMPORT, OWN_IMPORT),
+    # A contact's timeline; an empty post of an event is the form with its errors.
+    "activities:timeline": (CONTACT_READ, GET_ONLY),
+    "activities:event_add": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "activities:event_edit": (OWN_EVENT, OWN_EVENT),
+    "activities:event_delete": (OWN_EVENT_DELETE, OWN_EVENT_DELETED),
+    "activities:attachment": (CONTACT_READ, GET_ONLY),
     "settings_app:index": (ADMIN_REDIRECTS, ADMIN_REDIRECTS),
     "settings_app:types": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:type_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
@@ -157,6 +170,11 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:field_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
     "settings_app:field_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:currency": (ADMIN_ONLY, ADMIN_ONLY),
+    # An unused category: an empty post deletes it; one that renames it is a form's errors.
+    "settings_app:event_categories": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:event_category_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:event_category_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:event_category_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # Users: the pages name carol, a CRM user, or nina, invited; the list and the audit
     # answer GET only. An empty post deactivates carol (nothing to choose), is a form
     # with its errors (invite, hand over), a bad request (no role), or comes back to
@@ -375,6 +393,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             params={"query": ""},
             contacts=Contact.objects.filter(pk=bulk_deleted.pk),
         )
+        note = EventCategory.objects.get(code="note")
+        events = {
+            level: activities.event_create(
+                by=alice,
+                contact=contacts[level],
+                category=note,
+                text=f"Matrix {level} event",
+                attachments=[SimpleUploadedFile(f"{level}.txt", b"Minutes", "text/plain")],
+            )
+            for level in LEVELS
+        }
+        event_category = EventCategory.objects.create(name="Matrix category", position=9)
         contact_type = config.contact_type_create(title="Matrix type")
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
@@ -399,6 +429,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             },
             "contacts": contacts,
             "trashed": trashed,
+            "events": events,
+            "event_category": event_category,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -453,6 +485,11 @@ CONTACT_URLS = {
     "contacts:merge",
     "contacts:trash_restore",
     "contacts:trash_purge",
+    "activities:timeline",
+    "activities:event_add",
+    "activities:event_edit",
+    "activities:event_delete",
+    "activities:attachment",
 }
 
 
@@ -474,10 +511,18 @@ def url_args(name, world, level):
         "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
         "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},
         "contacts:suggest": {"what": "companies"},
+        "activities:timeline": {"pk": contact and contact.pk},
+        "activities:event_add": {"pk": contact and contact.pk},
+        "activities:event_edit": {"pk": level and world["events"][level].pk},
+        "activities:event_delete": {"pk": level and world["events"][level].pk},
+        "activities:attachment": {"pk": level and world["events"][level].attachments.get().pk},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
         "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},
         "contacts:bulk_undo": {"pk": world["bulk_delete_job"].pk},
+        "settings_app:event_category_edit": {"pk": world["event_category"].pk},
+        "settings_app:event_category_move": {"pk": world["event_category"].pk},
+        "settings_app:event_category_delete": {"pk": world["event_category"].pk},
         "settings_app:type_edit": {"pk": world["type"].pk},
         "settings_app:type_move": {"pk": world["type"].pk},
         "settings_app:type_delete": {"pk": world["type"].pk},
@@ -549,6 +594,8 @@ def snapshot():
         list(CrmSettings.objects.values_list("default_currency", "currencies")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
+        list(Event.objects.order_by("pk").values_list("pk", "text", "category", "updated_at")),
+        list(EventCategory.objects.order_by("pk").values_list("pk", "name", "icon", "position")),
     )
 
 

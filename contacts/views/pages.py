@@ -27,7 +27,6 @@ from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
-CARD_EVENTS = 10  # the newest changes the card shows
 
 
 def _form_page(request, kind, contact=None):
@@ -200,8 +199,6 @@ def contact_detail(request, pk):
         "can_delete": can_delete(request.user, contact),
         "custom_groups": custom_fields.card_groups(contact),
     }
-    events = _readable(request.user, contact.events.select_related("actor")[: CARD_EVENTS + 1])
-    context["events"], context["more_events"] = events[:CARD_EVENTS], len(events) > CARD_EVENTS
     return render(request, "contacts/detail.html", context)
 
 

@@ -17,6 +17,7 @@ SECTIONS = [
     ("fields", _("User fields"), "settings_app:fields"),
     ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
+    ("event_categories", _("Event categories"), "settings_app:event_categories"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),

@@ -1,6 +1,6 @@
 // Keyboard shortcuts: "/" search, "n" new person, "c" new company, "e" edit the
-// open card, "j"/"k" and Enter through the list's rows, Ctrl/⌘+Enter saves a form, "?" the
-// list of shortcuts. The URLs come from data attributes rendered by Django: on <body>, and
+// open card, "a" add to its timeline, "j"/"k" and Enter through the list's rows,
+// Ctrl/⌘+Enter saves a form, "?" the list of shortcuts. The URLs come from data attributes rendered by Django: on <body>, and
 // aria-keyshortcuts on the link a key follows.
 (() => {
   // A tick box or a button takes no text: a letter pressed there is a shortcut.
@@ -94,6 +94,14 @@
     } else if (event.key === "e") {
       const edit = document.querySelector('a[aria-keyshortcuts="e"]');
       if (edit) leave(edit.href);
+    } else if (event.key === "a") {
+      // The card's timeline: open its add form and put the cursor in the text.
+      const add = document.querySelector('summary[aria-keyshortcuts="a"]');
+      if (add) {
+        event.preventDefault();
+        add.parentElement.open = true;
+        add.parentElement.querySelector("textarea").focus();
+      }
     } else if (event.key === "j" || event.key === "k") {
       if (moveRow(event.key === "j" ? 1 : -1)) event.preventDefault();
     } else if (event.key === "Enter" && !event.shiftKey && event.target.closest("body, [data-keyboard-rows] > tr") === event.target) {

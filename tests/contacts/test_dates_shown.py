@@ -68,7 +68,7 @@ def test_the_card_writes_its_dates_and_its_history_in_the_languages_format(
     page = page_of(speaking.get(f"/contacts/{contact.pk}/"))
 
     date_time = SHOWN[language][1]
-    assert page.count(f">{date_time}<") == 3  # created, last changed, and the history's line
+    assert page.count(f">{date_time}<") == 3  # created, last changed, and the timeline's line
     assert "p.m." not in page and "12/05/2026" not in page and "05/12/2026" not in page
 
 

@@ -1,5 +1,5 @@
 """The list and the card run a fixed, small number of queries: no query per row,
-the same count for 25 rows as for 100, within the budget of 12."""
+the same count for 25 rows as for 100, within the budget of 12 (14 for the card)."""
 
 import pytest
 from django.db import connection
@@ -8,6 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from contacts.services import ContactData, contact_create
 
 BUDGET = 12
+# The card shows the first page of the contact's timeline instead of its history alone:
+# its entries' keys, its history entries (its events when it has some), the categories.
+CARD_BUDGET = BUDGET + 2
 
 
 def queries(client, url):
@@ -64,7 +67,7 @@ def test_the_card_stays_within_the_budget(client, alice, bob, persona, request):
     person = company.persons.first()
     client.force_login(request.getfixturevalue(persona))
 
-    assert queries(client, f"/contacts/{person.pk}/") <= BUDGET
+    assert queries(client, f"/contacts/{person.pk}/") <= CARD_BUDGET
 
 
 def new_person(alice, bob, tags):

@@ -379,7 +379,7 @@ def update_from_row_menu(page, shot, person, bob):
     expect(photo).to_have_attribute("src", re.compile(rf"/contacts/{person.pk}/photo/full/"))
     expect(photo).to_have_js_property("complete", True)
     assert photo.evaluate("img => img.naturalWidth") == 200
-    history = page.locator("section").filter(has=page.get_by_role("heading", name="Historique"))
+    history = page.locator("#timeline")
     expect(history).to_contain_text("Admin a modifié :")
     expect(history).to_contain_text("Poste : Directrice des achats → Directrice générale")
     expect(history).to_contain_text(f"Entreprise : {NEW_COMPANY} → {COMPANY}")

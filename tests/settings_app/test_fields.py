@@ -504,7 +504,7 @@ def test_deleted_field_no_longer_shows_on_the_form_or_the_card(admin_client, seg
 
     assert "Segment" not in admin_client.get("/contacts/new/person/").content.decode()
     card = admin_client.get(contact.get_absolute_url()).content.decode()
-    fields, history = card.split('id="history-title"')
+    fields, history = card.split('id="timeline"')
     assert "Segment" not in fields
     # The history tells that the value went with the field.
     assert "Segment</span>:" in history and "Gold" in history

@@ -1,0 +1,128 @@
+"""Writing on a contact's timeline: add, change and delete events, each recorded.
+
+Who may: whoever may change the contact adds; the author changes and deletes his own
+events while he may still see the contact; CRM admins delete any. The contact's history
+records each write, in the transaction of the write.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from activities.models import Event, EventAttachment, EventCategory
+from contacts import history
+from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
+from contacts.models import Contact
+from contacts.storage import delete_files_on_commit
+
+# How much of an event's text its history entry keeps.
+SUMMARY_LENGTH = 120
+
+
+def summary(category: EventCategory, text: str) -> str:
+    """Return how the history names an event: its category as the writer reads it, and the
+    start of its text."""
+    line = " ".join(text.split())
+    if len(line) > SUMMARY_LENGTH:
+        line = line[: SUMMARY_LENGTH - 1] + "…"
+    return f"{category.shown_name}: {line}"
+
+
+def may_see(user: User, contact: Contact) -> bool:
+    return contacts_visible_to(user, Contact.objects.filter(pk=contact.pk), Perm.VIEW).exists()
+
+
+def may_edit(user: User, event: Event) -> bool:
+    """Return whether user may change the event: his own (the services check the contact)."""
+    return event.author_id == user.pk and user.is_active
+
+
+def may_delete(user: User, event: Event) -> bool:
+    return may_edit(user, event) or is_crm_admin(user)
+
+
+@transaction.atomic
+def event_create(
+    *,
+    by: User,
+    contact: Contact,
+    category: EventCategory,
+    text: str,
+    happened_at: datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Event:
+    """Write an event on the contact's timeline, as by, who must be able to change it."""
+    if not can_change(by, contact):
+        raise PermissionDenied
+    event = Event.objects.create(
+        contact=contact,
+        category=category,
+        text=text,
+        happened_at=happened_at or timezone.now(),
+        author=by,
+    )
+    _attach(event, attachments)
+    _record(event, by, "", summary(category, text))
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    by: User,
+    event: Event,
+    category: EventCategory,
+    text: str,
+    happened_at: datetime,
+    attachments: Sequence[UploadedFile] = (),
+) -> Event:
+    """Change the author's own event; attachments are added to those it has."""
+    if not (may_edit(by, event) and may_see(by, event.contact)):
+        raise PermissionDenied
+    before = summary(event.category, event.text)
+    event.category, event.text, event.happened_at = category, text, happened_at
+    event.save(update_fields=["category", "text", "happened_at", "updated_at"])
+    _attach(event, attachments)
+    after = summary(category, text)
+    if before != after:
+        _record(event, by, before, after)
+    return event
+
+
+@transaction.atomic
+def event_delete(*, by: User, event: Event) -> None:
+    """Delete the event: its author's, or any for a CRM admin."""
+    if not (may_delete(by, event) and may_see(by, event.contact)):
+        raise PermissionDenied
+    _record(event, by, summary(event.category, event.text), "")
+    files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
+    event.delete()
+    delete_files_on_commit(files)
+
+
+def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:
+    for upload in uploads:
+        EventAttachment.objects.create(
+            event=event,
+            file=upload,
+            name=(upload.name or "file")[-255:],
+            size=upload.size or 0,
+            content_type=(upload.content_type or "")[:100],
+        )
+
+
+def _record(event: Event, by: User, old: str, new: str) -> None:
+    # details names the event: the timeline's "all" view leaves these entries out, the
+    # event itself being there.
+    history.record(
+        event.contact,
+        by,
+        history.Verb.CHANGED,
+        changes=[history.change("timeline", old, new)],
+        details={"event": event.pk},
+    )
