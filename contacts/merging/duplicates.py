@@ -8,9 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -21,15 +19,14 @@ from contacts.access import (
     is_crm_admin,
     sees_public_contacts,
     view_granted_sql,
-    view_permission_id,
     with_company_visibility,
 )
-from contacts.db import freshness
 from contacts.db.duplicate_keys import COUNTS, KEYS
 from contacts.models import Contact, ContactInfo
 
-# The contacts a group shows at most.
-MEMBERS = 20
+# The contacts a group shows at most: a phone or an e-mail can be shared by a whole
+# company's staff, whom the list's search for the value shows.
+MEMBERS = 5
 REASONS = {
     "email": _("Same email"),
     "phone": _("Same phone"),
@@ -42,6 +39,7 @@ class Group:
     reason: str  # a key of REASONS
     value: str  # the email, the phone or the name they share
     contacts: list[Contact] = field(default_factory=list)
+    more: bool = False  # more contacts share it than the group shows
 
     @property
     def reason_label(self) -> StrOrPromise:
@@ -95,22 +93,24 @@ def matches(
     return sorted(found.values(), key=lambda c: (c.sort_name, c.pk))
 
 
-def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group], int]:
-    """Return (groups of possible duplicates on one page, how many groups in all).
+def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group], bool]:
+    """Return (groups of possible duplicates on one page, whether more groups follow).
 
     A group is a key (duplicate_keys.py) that at least two contacts user may see share.
     Groups come in the order of their first such contact's id; a contact first in
     several comes with its e-mails, then its phones (each by value), then its name.
+    No total: for a user who is not an admin it would join every key of every contact
+    granted to him, where a page reads only the keys before it.
     """
     if not (user.is_authenticated and user.is_active):
-        return [], 0
+        return [], False
     seen = _Seen(user)
-    total = _total(seen)
     with connection.cursor() as cursor:
-        cursor.execute(*seen.page(offset, limit))
+        cursor.execute(*seen.page(offset, limit + 1))
         keys = cursor.fetchall()
-        members: dict[tuple[str, str], list[int]] = {(r, v): [] for r, v, _first in keys}
-        if keys:
+        more = len(keys) > limit
+        members: dict[tuple[str, str], list[int]] = {(r, v): [] for r, v, _first in keys[:limit]}
+        if members:
             cursor.execute(*seen.members(list(members)))
             for reason, value, contact_id in cursor.fetchall():
                 members[reason, value].append(contact_id)
@@ -122,27 +122,8 @@ def groups(user: User, *, offset: int = 0, limit: int = 25) -> tuple[list[Group]
         contacts = [by_id[pk] for pk in pks if pk in by_id]
         if reason == "name":
             value = contacts[0].display_name if contacts else ""
-        page.append(Group(reason, value, contacts))
-    return page, total
-
-
-def _total(seen: "_Seen") -> int:
-    """Return how many groups seen's user has, kept for the data's version when he is no
-    admin: his count reads every key of his private contacts, where an admin's reads one
-    index."""
-    seconds = settings.LIST_CACHE_SECONDS
-    key = None
-    if seconds and not seen.admin:
-        key = f"duplicates-total:{seen.user.pk}:{freshness.data_version()}"
-        total = cache.get(key)
-        if total is not None:
-            return total
-    with connection.cursor() as cursor:
-        cursor.execute(*seen.count())
-        total = cursor.fetchone()[0]
-    if key is not None:
-        cache.set(key, total, seconds)
-    return total
+        page.append(Group(reason, value, contacts[:MEMBERS], more=len(contacts) > MEMBERS))
+    return page, more
 
 
 class _Seen:
@@ -165,31 +146,6 @@ class _Seen:
         if self.public:
             return f"{key}.is_live AND ({key}.is_public OR {granted})", params
         return f"{key}.is_live AND {granted}", params
-
-    def count(self) -> tuple[str, list[Any]]:
-        """Return the query of how many keys at least two contacts user sees share."""
-        if self.admin:
-            # safe-sql: constants of duplicate_keys (as in every statement below).
-            return f"SELECT COUNT(*) FROM {COUNTS} WHERE n_live >= 2", []  # noqa: S608
-        # The keys two public contacts share, which every CRM user sees, are counted from
-        # their index; those of fewer public contacts, from the user's own grants: what he
-        # sees of them is the public contact, if any, and those granted.
-        shared, public_part, public_enough = "0", "", ""
-        if self.public:
-            shared = f"(SELECT COUNT(*) FROM {COUNTS} WHERE n_public >= 2)"  # noqa: S608
-            public_part = "AND NOT k.is_public AND n.n_public < 2 "
-            public_enough = " + MAX(n.n_public)"
-        sql = (
-            # safe-sql: this module's constants; values go as parameters.
-            f"SELECT {shared} + (SELECT COUNT(*) FROM (SELECT 1 "  # noqa: S608
-            f"FROM contacts_contactuserobjectpermission p JOIN {KEYS} k "
-            f"ON k.contact_id = p.content_object_id JOIN {COUNTS} n "
-            "ON n.reason = k.reason AND n.value = k.value "
-            "WHERE p.user_id = %s AND p.permission_id = %s AND k.is_live AND n.n_live >= 2 "
-            f"{public_part}GROUP BY k.reason, k.value "
-            f"HAVING COUNT(*){public_enough} >= 2) AS mine)"
-        )
-        return sql, [self.user.pk, view_permission_id()]
 
     def page(self, offset: int, limit: int) -> tuple[str, list[Any]]:
         """Return the query of (reason, value, first contact's id) of the keys on a page.
@@ -229,14 +185,14 @@ class _Seen:
 
     def members(self, keys: Sequence[tuple[str, str]]) -> tuple[str, list[Any]]:
         """Return the query of (reason, value, contact id) of the first MEMBERS contacts
-        user sees of each key, by id."""
+        user sees of each key, by id, and one more if there is."""
         visible, params = self.visible("k")
         # safe-sql: as above; the keys go as parameters.
         one = (
             # safe-sql: this module's constants; values go as parameters.
             "SELECT * FROM (SELECT k.reason, k.value, k.contact_id FROM "  # noqa: S608
             f"{KEYS} k WHERE k.reason = %s AND k.value = %s AND {visible} "
-            f"ORDER BY k.contact_id LIMIT {MEMBERS}) AS m{{}}"
+            f"ORDER BY k.contact_id LIMIT {MEMBERS + 1}) AS m{{}}"
         )
         sql = " UNION ALL ".join(one.format(n) for n in range(len(keys)))
         return sql, [part for key in keys for part in (*key, *params)]

@@ -2,8 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from contacts import selectors
@@ -22,12 +24,22 @@ GROUPS_PER_PAGE = 25
 def duplicate_list(request):
     number = max(int_param(request.GET.get("page"), 1), 1)
     offset = (number - 1) * GROUPS_PER_PAGE
-    groups, total = duplicates.groups(request.user, offset=offset, limit=GROUPS_PER_PAGE)
-    page = Paginator(range(total), GROUPS_PER_PAGE).get_page(number)
-    if page.number != number:  # past the last page
-        offset = (page.number - 1) * GROUPS_PER_PAGE
-        groups, total = duplicates.groups(request.user, offset=offset, limit=GROUPS_PER_PAGE)
-    return render(request, "contacts/duplicates.html", {"groups": groups, "page": page})
+    groups, more = duplicates.groups(request.user, offset=offset, limit=GROUPS_PER_PAGE)
+    _label_members(groups)
+    context = {"groups": groups, "number": number, "more": more}
+    return render(request, "contacts/duplicates.html", context)
+
+
+def _label_members(groups):
+    """Give each contact its address and when it was created, worded once per page: the
+    template would look each up again for every contact."""
+    created = _("created %(when)s")
+    before, _slash, after = reverse("contacts:detail", args=[0]).rpartition("/0/")
+    for group in groups:
+        for contact in group.contacts:
+            contact.url = f"{before}/{contact.pk}/{after}"
+            when = date_format(localtime(contact.created_at), "SHORT_DATE_FORMAT")
+            contact.created_text = created % {"when": when}
 
 
 def contact_merge(request):

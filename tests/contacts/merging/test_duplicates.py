@@ -95,8 +95,8 @@ def test_the_duplicates_page_groups_by_email_phone_and_name(
     assert 'Same phone · <span class="text-body-secondary">+33612345678</span>' in page
     assert 'Same name · <span class="text-body-secondary">Paul Langevin</span>' in page
     assert "Alone" not in page
-    groups, total = duplicates.groups(alice)
-    assert total == 3
+    groups, more = duplicates.groups(alice)
+    assert not more
     assert [len(g.contacts) for g in groups] == [2, 2, 2]
 
 
@@ -107,7 +107,7 @@ def test_the_duplicates_page_shows_only_what_the_user_sees(client, bob, marie, m
     page = page_of(client.get(reverse("contacts:duplicates")))
 
     assert "No possible duplicates" in page
-    assert duplicates.groups(bob) == ([], 0)
+    assert duplicates.groups(bob) == ([], False)
 
 
 def test_anonymous_is_sent_to_log_in(client, marie):
@@ -299,15 +299,48 @@ def test_names_spelled_with_or_without_special_letters_are_the_same_name(
     lukasz = make_contact(first_name="Łukasz", last_name="Nowak")
     make_contact(first_name="Lukasz", last_name="Nowak")
 
-    groups, total = duplicates.groups(alice)
+    groups, more = duplicates.groups(alice)
     warned = page_of(
         alice_client.post(
             NEW_PERSON, form_data(first_name="LUKASZ", last_name="Nowák", responsible=[alice.pk])
         )
     )
 
-    assert total == 1
+    assert (len(groups), more) == (1, False)
     assert groups[0].reason == "name"
     assert sorted(c.display_name for c in groups[0].contacts) == ["Lukasz Nowak", "Łukasz Nowak"]
     assert "This contact may already exist" in warned
     assert f'href="/contacts/{lukasz.pk}/"' in warned
+
+
+def test_a_value_shared_by_many_shows_five_and_leads_to_all(alice_client, make_contact):
+    staff = [
+        make_contact(first_name=f"Staff{n}", infos=[phone("+33 1 23 45 67 89")]) for n in range(7)
+    ]
+
+    page = page_of(alice_client.get(reverse("contacts:duplicates")))
+    listed = page_of(alice_client.get(reverse("contacts:list"), {"q": "+33123456789"}))
+
+    assert [name for name in (c.display_name for c in staff) if name in page] == [
+        c.display_name for c in staff[:5]
+    ]
+    assert 'href="/contacts/?q=%2B33123456789">More contacts share it: see them all' in page
+    assert all(c.display_name in listed for c in staff)
+
+
+def test_the_duplicates_page_goes_on_page_by_page(alice_client, make_contact, monkeypatch):
+    monkeypatch.setattr("contacts.merging.views.GROUPS_PER_PAGE", 2)
+    for n in range(3):
+        make_contact(first_name=f"Twin{n}", infos=[email(f"twin{n}@example.com")])
+        make_contact(first_name=f"Twin{n}", infos=[email(f"other{n}@example.com")])
+    url = reverse("contacts:duplicates")
+
+    first = page_of(alice_client.get(url))
+    second = page_of(alice_client.get(url, {"page": "2"}))
+    beyond = page_of(alice_client.get(url, {"page": "9"}))
+
+    assert "Twin0" in first and "Twin1" in first and "Twin2" not in first
+    assert 'rel="next" href="?page=2"' in first and 'rel="prev"' not in first
+    assert "Twin2" in second and 'rel="prev" href="?page=1"' in second
+    assert 'rel="next"' not in second and "page 2" in second
+    assert "No more possible duplicates." in beyond
