@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Subquery
@@ -8,26 +10,35 @@ from accounts.models import Profile, SignInPolicy
 from accounts.preferences import zone
 
 
-def _state_of(user_id):
-    """Return (language, time zone, whether two-factor is required and missing) in one query.
-
-    The language and zone are None for a user without a profile yet.
-    """
+def request_state() -> dict[str, Any]:
+    """Return, as annotations of a user, what every request of his asks: his language and
+    time zone (None without a profile yet), and whether two-factor is required and
+    whether he has a second factor."""
     profile = Profile.objects.filter(user_id=OuterRef("pk"))
     required = SignInPolicy.objects.filter(pk=1, require_two_factor=True)
     factors = Authenticator.objects.filter(user_id=OuterRef("pk")).exclude(
         type=Authenticator.Type.RECOVERY_CODES
     )
-    return (
-        get_user_model()
-        .objects.filter(pk=user_id)
-        .values_list(
-            Subquery(profile.values("language")[:1]),
-            Subquery(profile.values("time_zone")[:1]),
-            Exists(required),
-            Exists(factors),
+    return {
+        "state_language": Subquery(profile.values("language")[:1]),
+        "state_time_zone": Subquery(profile.values("time_zone")[:1]),
+        "state_two_factor_required": Exists(required),
+        "state_has_factor": Exists(factors),
+    }
+
+
+def _state_of(user):
+    """Return (language, time zone, whether two-factor is required, whether he has a
+    second factor): as the sign-in backend read them with the user, or in one query."""
+    if hasattr(user, "state_has_factor"):
+        return (
+            user.state_language,
+            user.state_time_zone,
+            user.state_two_factor_required,
+            user.state_has_factor,
         )
-        .first()
+    return (
+        get_user_model().objects.filter(pk=user.pk).values_list(*request_state().values()).first()
     )
 
 
@@ -46,7 +57,7 @@ class ProfileMiddleware:
         user = request.user
         request.two_factor_missing = False
         if user.is_authenticated:
-            state = _state_of(user.pk)
+            state = _state_of(user)
             if state is not None:
                 language, time_zone, required, has_factor = state
                 request.two_factor_missing = required and not has_factor

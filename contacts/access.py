@@ -80,8 +80,10 @@ def make_crm_user(user: User) -> None:
 
 
 def _roles(user: AnyUser) -> tuple[bool, bool]:
-    # Read once per user object: a request asks many times.
-    roles = user.__dict__.get("_crm_roles")
+    # Read once per user object (the sign-in backend reads them with the user of a
+    # session): a request asks many times. Through getattr, which reaches the user behind
+    # request.user's lazy object.
+    roles = getattr(user, "_crm_roles", None)
     if roles is None:
         names = set(user.groups.values_list("name", flat=True))
         roles = user.__dict__["_crm_roles"] = (

@@ -139,8 +139,9 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     # First: it refuses a locked-out username and address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, and sign-in by e-mail address as well as by username.
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's ModelBackend, and sign-in by e-mail address as well as by username, through
+    # allauth's backend; its user of a session comes with his roles and profile.
+    "contacts.backends.CrmAuthenticationBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None
