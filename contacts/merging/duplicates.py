@@ -1,7 +1,8 @@
 """Possible duplicates: the same email, the same phone, or the same name (and company).
 
-Found with indexed lookups and GROUP BY, never by comparing contacts pairwise, and only
-among the contacts the user may see.
+Found with indexed lookups (the page's groups in the keys the database keeps:
+contacts/db/duplicate_keys.py), never by comparing contacts pairwise, and only among the
+contacts the user may see.
 """
 
 from collections.abc import Mapping, Sequence
