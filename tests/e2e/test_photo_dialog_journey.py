@@ -56,7 +56,7 @@ def test_a_picture_found_from_the_card_becomes_the_photo(page, shot, alice, soph
     )
     assert color[0] > 200 and color[1] < 60 and color[2] < 60
     page.reload()
-    newest = page.locator("ol.history > li").first
+    newest = page.locator("ol.timeline > li").first
     expect(newest).to_contain_text("Alice Martin changed:")
     expect(newest).to_contain_text("Photo:")
     assert Contact.objects.get(pk=sophie.pk).photo
