@@ -6,3 +6,9 @@ class ActivitiesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activities"
     verbose_name = _("Activities")
+
+    def ready(self):
+        from activities.tasks import reminders  # noqa: PLC0415 (the models are loaded now)
+        from contacts import worker  # noqa: PLC0415 (idem)
+
+        worker.register("task-reminders", reminders.check_interval, reminders.reminders_send_due)
