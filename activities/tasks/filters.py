@@ -14,7 +14,7 @@ ME, ANYONE = "me", "all"
 
 class FilterForm(forms.Form):
     responsible = forms.ChoiceField(
-        label=_("Responsible"), required=False, widget=forms.Select(attrs=SELECT)
+        label=_("Responsible user"), required=False, widget=forms.Select(attrs=SELECT)
     )
     category = forms.ModelChoiceField(
         label=_("Category"),

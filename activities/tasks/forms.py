@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Task, TaskCategory
@@ -36,7 +37,7 @@ class TaskForm(forms.ModelForm):
         label=_("Time"),
         required=False,
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", **SMALL}),
-        help_text=_("Optional. Without a time, a reminder comes at 9:00."),
+        help_text=_("Without a time, a reminder comes at 9:00."),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
@@ -45,7 +46,7 @@ class TaskForm(forms.ModelForm):
         widget=forms.Select(attrs=SELECT),
     )
     responsible = UserChoiceField(
-        label=_("Responsible"),
+        label=_("Responsible user"),
         queryset=crm_users(),
         empty_label=None,
         widget=forms.Select(attrs=SELECT),
@@ -82,6 +83,7 @@ class TaskForm(forms.ModelForm):
         self.contact = contact if contact is not None else self.instance.contact
         if not self.instance.pk:
             self.initial.setdefault("responsible", user.pk)
+            self.initial.setdefault("due_date", timezone.localdate())
 
     def clean_responsible(self):
         responsible = self.cleaned_data["responsible"]
