@@ -8,7 +8,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
+        from activities.demo import seed_demo_activities  # noqa: PLC0415 (idem)
         from activities.tasks import reminders  # noqa: PLC0415 (the models are loaded now)
         from contacts import worker  # noqa: PLC0415 (idem)
+        from contacts.demo.demo import demo_seeded  # noqa: PLC0415 (idem)
 
         worker.register("task-reminders", reminders.check_interval, reminders.reminders_send_due)
+        demo_seeded.connect(seed_demo_activities, dispatch_uid="activities-demo")

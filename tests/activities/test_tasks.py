@@ -212,3 +212,15 @@ def test_exports_in_csv_and_icalendar(alice, alice_client, contact, call):
     meet = events["Meet"]
     assert meet.dtstart.value.isoformat() == "2026-12-21T13:30:00+00:00"  # 14:30 in Paris
     assert meet.valarm.trigger.value.isoformat() == "2026-12-21T13:15:00+00:00"
+
+
+def test_the_demo_has_calls_notes_and_tasks_written_by_their_users(settings):
+    from contacts.demo.demo import seed_demo
+
+    settings.LANGUAGE_CODE = "fr"
+    seed_demo()
+    marie_tasks = Task.objects.filter(responsible__username="marie")
+    assert marie_tasks.count() == 4
+    assert set(marie_tasks.values_list("author__username", flat=True)) == {"marie"}
+    assert marie_tasks.filter(title="Rappeler au sujet du devis").exists()
+    assert Event.objects.filter(author__username="marie").count() == 4
