@@ -84,7 +84,7 @@ def test_a_french_recipient_is_mailed_in_french(
     write(alice, shared, "@marie rappelle-le", note, django_capture_on_commit_callbacks)
 
     [email] = mail.outbox
-    assert email.subject == "Alice Martin vous a mentionné sur Jean Valjean"
+    assert email.subject == "Alice Martin vous a mentionné sur la fiche de Jean Valjean"
     assert email.body.startswith("Bonjour Marie Dupont,")
     assert "« @marie rappelle-le »" in email.body
 
@@ -109,7 +109,8 @@ def test_the_bell_speaks_french_to_a_french_reader(client, alice, marie, shared,
     page = page_of(client.get(NOTIFICATIONS))
 
     assert (
-        f'Alice Martin vous a mentionné sur <a href="/contacts/{shared.pk}/#event-{event.pk}">'
+        "Alice Martin vous a mentionné sur la fiche de "
+        f'<a href="/contacts/{shared.pk}/#event-{event.pk}">'
         "Jean Valjean</a> : « Ask @marie »" in page
     )
 
