@@ -8,10 +8,19 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self):
+        # The bell (in contacts, which never imports activities) writes these apps' lines,
+        # the worker runs their checks and the demo gets their data through the hooks
+        # contacts offers, filled here once every app's models are loaded.
+        from activities import mentions  # noqa: PLC0415 (see above)
         from activities.demo import seed_demo_activities  # noqa: PLC0415 (idem)
-        from activities.tasks import reminders  # noqa: PLC0415 (the models are loaded now)
+        from activities.tasks import reminders  # noqa: PLC0415 (idem)
+        from activities.tasks.notifications import describe_tasks  # noqa: PLC0415 (idem)
         from contacts import worker  # noqa: PLC0415 (idem)
         from contacts.demo.demo import demo_seeded  # noqa: PLC0415 (idem)
+        from contacts.notifications import register_verb  # noqa: PLC0415 (idem)
 
+        register_verb(mentions.VERB, mentions.describe_mentions)
+        for verb in ("task_reminder", "task_assigned"):
+            register_verb(verb, describe_tasks)
         worker.register("task-reminders", reminders.check_interval, reminders.reminders_send_due)
         demo_seeded.connect(seed_demo_activities, dispatch_uid="activities-demo")

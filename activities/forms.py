@@ -57,7 +57,10 @@ class EventForm(forms.ModelForm):
         label=_("Text"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
-        help_text=_("Plain text: links become clickable, line breaks are kept."),
+        help_text=_(
+            "Plain text: links become clickable, line breaks are kept. Type @ and a "
+            "colleague's username (@marie) to notify them."
+        ),
     )
 
     attachments = AttachmentsField(label=_("Attachments"))

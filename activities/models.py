@@ -1,7 +1,7 @@
 """What happened with a contact: notes, calls, e-mails and meetings on its timeline."""
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from contacts.models import Contact
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class Category(models.Model):
@@ -99,6 +104,10 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not a field: set by the services that write the text, the users it newly mentions
+    # who may not see the contact, and so were not notified.
+    not_notified: "Sequence[AbstractBaseUser]" = ()
 
     class Meta:
         ordering = ["-happened_at", "-id"]

@@ -8,6 +8,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from activities import mentions
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
 from contacts.access import contacts_visible_to
@@ -108,8 +109,8 @@ def timeline_page(
 
     The caller has checked that user may see the contact. Four queries at most whatever
     the page holds: its keys, its events and their attachments, its history entries
-    (and the companies they name, when they name some). No count: one key
-    more than the page tells whether an older page follows.
+    (and the companies they name, and the users its events mention, when there are
+    some). No count: one key more than the page tells whether an older page follows.
     """
     number = page_number(number)
     start = (number - 1) * PER_PAGE
@@ -122,6 +123,11 @@ def timeline_page(
         .prefetch_related("attachments")
         .in_bulk(event_ids)
     )
+    # The users the page's events mention, read once for the page: their names are shown
+    # as mentions (the rest of the text is left as typed).
+    mentioned = mentions.known_names(event.text for event in events.values())
+    for event in events.values():
+        event.mentioned = mentioned  # type: ignore[attr-defined]
     changes = ContactEvent.objects.select_related("actor").in_bulk(change_ids)
     hidden = history.hidden_companies(user, changes.values())
     entries = []

@@ -3,10 +3,16 @@
 Who may: whoever may change the contact adds; the author changes and deletes his own
 events while he may still see the contact; CRM admins delete any. The contact's history
 records each write, in the transaction of the write.
+
+The users an event's text mentions ("@marie") are notified when it is written, and those
+newly mentioned when it is changed: in the app at once, by e-mail once the transaction
+commits. A user who may not see the contact is not: the event's not_notified lists them,
+for the page to tell its author.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -14,10 +20,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from activities import mentions
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
 from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
-from contacts.models import Contact
+from contacts.models import Contact, Notification
 from contacts.storage import delete_files_on_commit
 
 # How much of an event's text its history entry keeps.
@@ -68,6 +75,7 @@ def event_create(
     )
     _attach(event, attachments)
     _record(event, by, "", summary(category, text))
+    _notify_mentioned(event, by, before="")
     return event
 
 
@@ -84,13 +92,14 @@ def event_update(
     """Change the author's own event; attachments are added to those it has."""
     if not (may_edit(by, event) and may_see(by, event.contact)):
         raise PermissionDenied
-    before = summary(event.category, event.text)
+    before, text_before = summary(event.category, event.text), event.text
     event.category, event.text, event.happened_at = category, text, happened_at
     event.save(update_fields=["category", "text", "happened_at", "updated_at"])
     _attach(event, attachments)
     after = summary(category, text)
     if before != after:
         _record(event, by, before, after)
+    _notify_mentioned(event, by, before=text_before)
     return event
 
 
@@ -103,6 +112,33 @@ def event_delete(*, by: User, event: Event) -> None:
     files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
     event.delete()
     delete_files_on_commit(files)
+
+
+def _notify_mentioned(event: Event, by: User, *, before: str) -> None:
+    """Notify the users the event's text mentions and before did not, but by himself; set
+    event.not_notified to those who may not see its contact."""
+    already = {u.pk for u in mentions.mentioned_users(before)} if before else set()
+    users = [
+        u for u in mentions.mentioned_users(event.text) if u.pk not in already and u.pk != by.pk
+    ]
+    seeing = [u for u in users if may_see(u, event.contact)]
+    event.not_notified = [u for u in users if u not in seeing]
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=u, actor=by, contact=event.contact, verb=mentions.VERB, object_id=event.pk
+        )
+        for u in seeing
+    )
+    for user in seeing:
+        if user.email:
+            transaction.on_commit(
+                partial(
+                    mentions.send_mention_email.enqueue,
+                    user_id=user.pk,
+                    event_id=event.pk,
+                    actor_id=by.pk,
+                )
+            )
 
 
 def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:

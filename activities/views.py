@@ -4,6 +4,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from activities import selectors, services
@@ -14,6 +15,20 @@ from contacts.access import Perm, get_contact_for_user
 
 def _card(contact):
     return redirect(reverse("contacts:detail", args=[contact.pk]) + "#timeline")
+
+
+def _tell_not_notified(request, event):
+    """Tell the author which users his text mentions may not see the contact."""
+    if not event.not_notified:
+        return
+    names = ", ".join(u.get_full_name() or u.username for u in event.not_notified)
+    count = len(event.not_notified)
+    message = ngettext(
+        "%(names)s cannot see this contact and was not notified of the mention.",
+        "%(names)s cannot see this contact and were not notified of the mention.",
+        count,
+    )
+    messages.warning(request, message % {"names": names})
 
 
 @require_GET
@@ -28,8 +43,9 @@ def event_add(request, pk):
     contact = get_contact_for_user(request.user, pk, Perm.CHANGE)
     form = EventForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        services.event_create(by=request.user, contact=contact, **form.cleaned_data)
+        event = services.event_create(by=request.user, contact=contact, **form.cleaned_data)
         messages.success(request, _("Added to the timeline."))
+        _tell_not_notified(request, event)
         return _card(contact)
     return render(request, "activities/event_form.html", {"contact": contact, "form": form})
 
@@ -42,6 +58,7 @@ def event_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         services.event_update(by=request.user, event=event, **form.cleaned_data)
         messages.success(request, _("The event is saved."))
+        _tell_not_notified(request, event)
         return _card(event.contact)
     context = {"contact": event.contact, "form": form, "event": event}
     return render(request, "activities/event_form.html", context)

@@ -39,6 +39,7 @@ LARGE = 1_000_000
 WARMUPS = 2
 DEEP_PAGE = 2000
 TRASH_SAMPLE = 2000  # contacts in the trash while its page is timed
+NOTIFICATION_SAMPLE = 60  # mentions of the user under the bell while its page is timed
 MEMORY_REQUESTS = 2000  # mixed requests to one gunicorn worker before its peak memory is read
 CUSTOM_FIELDS = [
     # label, type, options, share of the contacts holding a value
@@ -65,6 +66,7 @@ CASES = [
     "login_page",
     "guide_page",
     "trash_page",
+    "notifications_page",
     "users_page",
     "user_page",
     "deactivate_page",
@@ -110,6 +112,10 @@ TARGETS = {
     "login_page": [("median_ms", "<=", 10, "≤ {} ms"), ("queries", "<=", 1, "≤ {} queries")],
     "guide_page": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
     "trash_page": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
+    "notifications_page": [
+        ("median_ms", "<=", 25, "≤ {} ms"),
+        ("queries", "<=", 8, "≤ {} queries"),
+    ],
     "users_page": [("median_ms", "<=", 30, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
     "user_page": [("median_ms", "<=", 30, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
     "deactivate_page": [("median_ms", "<=", 40, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
@@ -853,6 +859,7 @@ def run_cases(args):
     second = others.order_by("pk").first()
     for role, user in roles:
         emit(bench_trash_page(database, role, user, args.requests))
+    emit(bench_notifications_page(database, ordinary, admin, args.requests))
     for role, user in roles:
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_create_person(database, role, user, tags, responsible, args.requests))
@@ -1126,6 +1133,45 @@ def bench_trash_page(database, role, user, requests):
         contacts_restore(by=user, ids=ids)
         ContactEvent.objects.filter(pk__gt=last_event).delete()
     return http_result("trash_page", database, role, times, queries, statements)
+
+
+def bench_notifications_page(database, user, author, requests):
+    """GET /contacts/notifications/ with NOTIFICATION_SAMPLE mentions of user by author,
+    each in an event on another of the contacts user may see (a page of 50 of them)."""
+    from django.test import Client
+
+    from activities.models import Event, EventCategory
+    from contacts.access import contacts_visible_to
+    from contacts.models import Notification
+
+    client = Client()
+    client.force_login(user)
+    contacts = list(contacts_visible_to(user).order_by("pk")[:NOTIFICATION_SAMPLE])
+    category = EventCategory.objects.order_by("position", "pk").first()
+    # Written as the event service writes them, without its history and e-mails: the
+    # case times the bell's page, and the population stays the same after it.
+    events = Event.objects.bulk_create(
+        Event(
+            contact=contact,
+            category=category,
+            author=author,
+            text=f"Called back about the offer, @{user.username} please follow up. " * 3,
+        )
+        for contact in contacts
+    )
+    notifications = Notification.objects.bulk_create(
+        Notification(
+            recipient=user, actor=author, contact=e.contact, verb="mentioned", object_id=e.pk
+        )
+        for e in events
+    )
+    try:
+        url = "/contacts/notifications/"
+        times, queries, statements = measure(partial(client.get, url), expect(200, url), requests)
+    finally:
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).delete()
+        Event.objects.filter(pk__in=[e.pk for e in events]).delete()
+    return http_result("notifications_page", database, "ordinary", times, queries, statements)
 
 
 def check_created(probe, n_custom, n_responsible, n_tags):

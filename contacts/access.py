@@ -159,6 +159,12 @@ def contacts_visible_to(
     return qs.filter(granted)
 
 
+def active_crm_users() -> QuerySet[User]:
+    """Return the users who may use the CRM now: active CRM users, CRM admins, superusers."""
+    crm = Q(is_superuser=True) | Q(groups__name__in=[CRM_USERS_GROUP, CRM_ADMINS_GROUP])
+    return User.objects.filter(crm, is_active=True).distinct()
+
+
 def sees_public_contacts(user: AnyUser) -> bool:
     """Return whether user sees every public contact: a CRM user (or a CRM admin)."""
     return user.is_authenticated and user.is_active and (is_crm_admin(user) or _roles(user)[1])

@@ -552,10 +552,11 @@ class Notification(models.Model):
     bulk_job = models.ForeignKey(
         "BulkJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    # What the notification is about, for a verb another app registered
-    # (contacts.notifications.register_verb): that app reads it.
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     verb = models.CharField(max_length=30)
+    # What the notification is about, read by the app that registered its verb
+    # (contacts.notifications.register_verb): an id of that app's own table, which
+    # contacts cannot name as a foreign key without importing it.
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -1,8 +1,25 @@
 """Telling users what concerns them: the bell's notifications and the e-mails that go
 with them, each written in the recipient's language when it is sent.
+
+Other apps notify through the same bell without contacts knowing them: an app stores a
+Notification with a verb of its own (and, in object_id, the id of what it is about), and
+registers that verb with register_verb, in its AppConfig.ready, with a function that
+writes the bell's line of such notifications:
+
+    def describe(notifications, reader):
+        for n in notifications:
+            n.line = format_html(...)  # or n.hidden = True
+
+describe is called once per page of the bell with every notification of its verb on that
+page, so it reads what it needs in one query whatever their number (the page stays a
+constant number of queries). Each notification comes with its actor and contact loaded
+and contact_visible set: whether reader may see its contact now. describe sets on each a
+safe HTML line, written in the reader's language (the page is), naming only what reader
+may see at that moment, or hidden = True to leave it off the page.
 """
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -14,8 +31,38 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.preferences import EmailKind, speaking_to, wants_email
+from contacts.access import contacts_visible_to
 from contacts.links import absolute_url
 from contacts.models import Contact, Notification
+
+# describe(notifications, reader): see the module's docstring.
+Describe = Callable[[Sequence[Notification], User], None]
+_DESCRIBERS: dict[str, Describe] = {}
+
+
+def register_verb(verb: str, describe: Describe) -> None:
+    """Have describe write the bell's line of the notifications of verb (an app's own)."""
+    if verb in _DESCRIBERS and _DESCRIBERS[verb] is not describe:
+        raise ValueError(f"the notification verb {verb!r} is registered already")
+    _DESCRIBERS[verb] = describe
+
+
+def notifications_describe(notifications: Sequence[Notification], reader: User) -> None:
+    """Mark on each notification whether reader may see its contact now, and have each
+    registered verb's describe write its own notifications' lines."""
+    visible = set(
+        contacts_visible_to(reader)
+        .filter(pk__in={n.contact_id for n in notifications if n.contact_id})
+        .values_list("pk", flat=True)
+    )
+    by_verb: dict[str, list[Notification]] = defaultdict(list)
+    for n in notifications:
+        n.contact_visible = n.contact_id in visible  # type: ignore[attr-defined]
+        n.line, n.hidden = "", False  # type: ignore[attr-defined]
+        if n.verb in _DESCRIBERS:
+            by_verb[n.verb].append(n)
+    for verb, group in by_verb.items():
+        _DESCRIBERS[verb](group, reader)
 
 
 def notify_assigned(*, contact: Contact, users: Sequence[User], actor: User | None) -> None:

@@ -1,6 +1,7 @@
 """The contact card's timeline section, and how an event's plain text is shown."""
 
 import re
+from collections.abc import Mapping
 
 from django import template
 from django.utils.html import escape
@@ -10,6 +11,7 @@ from django.utils.translation import pgettext
 
 from activities import selectors, services
 from activities.forms import EventForm
+from activities.mentions import MENTION_PATTERN
 from contacts.access import can_change
 
 register = template.Library()
@@ -17,6 +19,7 @@ register = template.Library()
 # A link in escaped text: up to a space or an escaped character that cannot be part of it.
 LINK = re.compile(r"\bhttps?://(?:(?!&(?:lt|gt|quot|#x27);)\S)+", re.IGNORECASE)
 TRAILING = ".,;:!?)]}"
+LINK_OR_MENTION = re.compile(f"(?P<link>{LINK.pattern})|{MENTION_PATTERN}", re.IGNORECASE)
 
 
 def timeline_context(request, contact):
@@ -57,7 +60,7 @@ def timeline(context, contact):
 
 
 def _link(match: re.Match[str]) -> str:
-    url = match.group(0)
+    url = match.group("link")
     tail = ""
     while url and url[-1] in TRAILING:
         url, tail = url[:-1], url[-1] + tail
@@ -67,8 +70,22 @@ def _link(match: re.Match[str]) -> str:
 
 
 @register.filter
-def plain_text(text: str) -> SafeString:
-    """Return text as HTML: escaped first, then its links made clickable, its lines kept."""
-    html = LINK.sub(_link, escape(text))
-    # safe: every character of text was escaped above; only <a> and <br> are added.
+def plain_text(text: str, mentioned: Mapping[str, str] | None = None) -> SafeString:
+    """Return text as HTML: escaped first, then its links made clickable, its mentions of
+    the users in mentioned ({username in lower case: full name}) marked, its lines kept."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group("link"):
+            return _link(match)
+        name = match.group("name")
+        full_name = (mentioned or {}).get(name.lower())
+        if full_name is None:
+            return match.group(0)
+        title = f' title="{escape(full_name)}"' if full_name else ""
+        return f'<span class="mention"{title}>@{name}</span>'
+
+    # One pass over links and mentions: an "@" inside a link is the link's.
+    html = LINK_OR_MENTION.sub(replace, escape(text))
+    # safe: every character of text was escaped above; only <a>, <span> and <br> are added,
+    # around escaped text (a mention's name holds no character escape() changes).
     return mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308

@@ -43,7 +43,7 @@ from accounts.services import (
 )
 from accounts.sessions import sessions_end
 from contacts import crm_admins
-from contacts.access import make_crm_user, shared_with_crm_users
+from contacts.access import active_crm_users, make_crm_user, shared_with_crm_users
 from contacts.bulk.services import bulk_start
 from contacts.models import CRM_ADMINS_GROUP, CRM_USERS_GROUP, BulkJob, Contact
 
@@ -381,14 +381,7 @@ def user_password_reset_send(*, by: User, user: User, request: HttpRequest) -> N
 
 def hand_over_candidates(user: User) -> QuerySet[User]:
     """Return who may take user's contacts: the other active CRM users, by name."""
-    crm = Q(is_superuser=True) | Q(groups__name__in=[CRM_USERS_GROUP, CRM_ADMINS_GROUP])
-    return (
-        get_user_model()
-        .objects.filter(crm, is_active=True)
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return active_crm_users().exclude(pk=user.pk).order_by("first_name", "last_name", "username")
 
 
 def contacts_hand_over(*, by: User, giver: User, taker: User) -> BulkJob | None:

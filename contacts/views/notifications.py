@@ -7,7 +7,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from contacts import notifications as services
-from contacts.access import contacts_visible_to
 from contacts.models import Notification
 
 
@@ -20,13 +19,8 @@ def notification_list(request):
         .order_by("-created_at", "-id")
     )
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
-    visible = set(
-        contacts_visible_to(request.user)
-        .filter(pk__in=[n.contact_id for n in page if n.contact_id])
-        .values_list("pk", flat=True)
-    )
+    services.notifications_describe(list(page), request.user)
     for n in page:
-        n.contact_visible = n.contact_id in visible
         if n.import_job_id:
             n.import_list_url = reverse("contacts:list") + f"?import={n.import_job_id}"
     return render(request, "contacts/notifications.html", {"page": page})

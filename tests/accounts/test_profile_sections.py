@@ -171,6 +171,7 @@ def test_a_user_chooses_which_notifications_come_by_email(alice_client, alice):
     assert not wants_email(alice, EmailKind.IMPORT)
     assert not wants_email(alice, EmailKind.WEB_FORM)
     assert not wants_email(alice, EmailKind.TASK)
+    assert not wants_email(alice, EmailKind.MENTION)
 
 
 def test_a_user_without_a_profile_wants_every_email(bob):

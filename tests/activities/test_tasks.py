@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.services import profile_update
 from activities.models import Event, Task, TaskCategory
-from activities.tasks import selectors, services
+from activities.tasks import reminders, selectors, services
+from contacts.access import revoke_responsible_many
 from contacts.models import Contact, Notification
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,23 @@ def test_the_demo_has_calls_notes_and_tasks_written_by_their_users(settings):
     assert set(marie_tasks.values_list("author__username", flat=True)) == {"marie"}
     assert marie_tasks.filter(title="Rappeler au sujet du devis").exists()
     assert Event.objects.filter(author__username="marie").count() == 4
+
+
+def test_the_bell_names_the_task_while_its_reader_may_see_it(
+    alice, bob, make_contact, call, client
+):
+    contact = make_contact(responsible=[alice, bob])
+    task = make_task(alice, call, contact=contact, responsible=bob, title="Send the quote",
+                     due_date=date(2026, 12, 20))  # fmt: skip
+    services.task_update(by=alice, task=task, reminder=0)
+    reminders.reminders_send_due(task.remind_at)
+    client.force_login(bob)
+    page = client.get(reverse("contacts:notifications")).content.decode()
+    link = f'<a href="{reverse("tasks:edit", args=[task.pk])}">Send the quote</a>'
+    assert f"Alice Martin gave you a task: {link}, due 20 Dec 2026." in page
+    assert f"Reminder: {link}, due 20 Dec 2026." in page
+    # Once he may not see the contact any more, the bell does not name the task.
+    revoke_responsible_many([contact.pk], [bob.pk])
+    page = client.get(reverse("contacts:notifications")).content.decode()
+    assert "Send the quote" not in page
+    assert page.count("A task you cannot see any more.") == 2

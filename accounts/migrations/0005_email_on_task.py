@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_invitations_audit'),
+        ('accounts', '0004_profile_email_on_mention'),
     ]
 
     operations = [
