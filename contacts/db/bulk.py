@@ -97,12 +97,14 @@ class BulkWrite:
         duplicate_keys.add(ids, infos_after)
 
     def _count(self, contact: NewContact) -> None:
-        # As the triggers count: a live contact, public or seen by its responsible users.
+        # As the triggers count: a live contact, public or seen by its responsible users,
+        # and counted for each of them whatever its access.
         self.added["live"] += 1
         if contact.row["access"] in PUBLIC:
             self.added["public"] += 1
         else:
             self.added.update(counts.user_key(user) for user in contact.responsible)
+        self.added.update(counts.responsible_key(user) for user in contact.responsible)
 
 
 @contextmanager

@@ -7,18 +7,20 @@ holds the answers instead, one row per key:
 
 - "live": the contacts out of the trash, what an admin sees;
 - "public": the live contacts every CRM user may see (public read, public read/write);
-- "user:<id>": the live private contacts on which that user holds view_contact.
+- "user:<id>": the live private contacts on which that user holds view_contact;
+- "responsible:<id>": the live contacts that user is responsible for (Settings › Users).
 
-Row triggers on the contacts and on guardian's user rows add to the keys a write
-concerns, in the writer's own statement: the count commits, or rolls back, with the
-change. They add (an upsert, value + delta) and never recount, so concurrent writers
-commute and none waits for a reader; a key with no row counts 0. recount() writes every
-row from the tables: after migrate and flush (which empties the tables in any order,
-the triggers on). A bulk writer sets the triggers aside (contacts.db.bulk.bulk_writes(),
-the import and the bench population), which adds to the counts what it wrote (add()).
+Row triggers on the contacts, on guardian's user rows and on the responsible users' rows
+add to the keys a write concerns, in the writer's own statement: the count commits, or
+rolls back, with the change. They add (an upsert, value + delta) and never recount, so
+concurrent writers commute and none waits for a reader; a key with no row counts 0.
+recount() writes every row from the tables: after migrate and flush (which empties the
+tables in any order, the triggers on). A bulk writer sets the triggers aside
+(contacts.db.bulk.bulk_writes(), the import and the bench population), which adds to the
+counts what it wrote (add()).
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -29,7 +31,11 @@ from contacts.models import Contact, ContactCount
 
 TABLE = "contacts_contactcount"
 GRANTS = "contacts_contactuserobjectpermission"
+RESPONSIBLE = "contacts_contact_responsible"  # Contact.responsible's table
 TRIGGER = "contacts_count"
+# Triggers of their own, rather than more statements in the list's: a contact's update
+# concerns the responsible users' counts only when it enters or leaves the trash.
+RESPONSIBLE_TRIGGER = "contacts_responsible_count"
 PUBLIC = (Contact.Access.PUBLIC_READ, Contact.Access.PUBLIC_RW)  # as access.PUBLIC
 PUBLIC_SQL = "({})".format(", ".join(f"'{value}'" for value in PUBLIC))
 VIEW = (
@@ -72,14 +78,42 @@ def _grant_changes(row: str, sign: int) -> list[str]:
     ]
 
 
-# table: (what a row counts for, which UPDATEs may change a count)
-COUNTED: dict[str, tuple[Callable[[str, int], list[str]], str | None]] = {
-    "contacts_contact": (
+def _responsible_of_contact(row: str, sign: int) -> list[str]:
+    """Return the statement adding sign for each responsible user of contact row, if live."""
+    return [
+        # safe-sql: constants of this module, a row name and a sign.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || r.user_id, {sign} "  # noqa: S608
+        f"FROM {RESPONSIBLE} r WHERE r.contact_id = {row}.id AND {row}.deleted_at IS NULL {ADD};"
+    ]
+
+
+def _responsible_changes(row: str, sign: int) -> list[str]:
+    """Return the statement adding sign for responsible row (NEW or OLD), if its contact lives.
+
+    A contact deleted for good takes its rows with it, before or after it (Django's
+    cascade, or raw SQL against deferred constraints): whichever goes first finds the other
+    row still there and subtracts, the second finds nothing to subtract.
+    """
+    return [
+        # safe-sql: constants of this module, a row name and a sign.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || {row}.user_id, {sign} "  # noqa: S608
+        f"FROM contacts_contact c WHERE c.id = {row}.contact_id AND c.deleted_at IS NULL {ADD};"
+    ]
+
+
+# (trigger, table): (what a row counts for, which UPDATEs may change a count)
+COUNTED: dict[tuple[str, str], tuple[Callable[[str, int], list[str]], str | None]] = {
+    (TRIGGER, "contacts_contact"): (
         _contact_changes,
         "(OLD.access IS DISTINCT FROM NEW.access "
         "OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)",
     ),
-    GRANTS: (_grant_changes, None),
+    (TRIGGER, GRANTS): (_grant_changes, None),
+    (RESPONSIBLE_TRIGGER, "contacts_contact"): (
+        _responsible_of_contact,
+        "(OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)",
+    ),
+    (RESPONSIBLE_TRIGGER, RESPONSIBLE): (_responsible_changes, None),
 }
 
 
@@ -87,9 +121,9 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Create (or replace) the triggers that keep the counts."""
     vendor = schema_editor.connection.vendor
     remove_triggers(schema_editor)
-    for table, (changes, updating) in COUNTED.items():
+    for (trigger, table), (changes, updating) in COUNTED.items():
         if vendor == "postgresql":
-            function = f"{TRIGGER}_{table}"
+            function = f"{trigger}_{table}"
             body = " ".join(
                 [
                     "BEGIN IF TG_OP <> 'INSERT' THEN",
@@ -105,8 +139,8 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                 "LANGUAGE plpgsql"
             )
             for name, events, extra in (
-                (TRIGGER, "INSERT OR DELETE", ""),
-                (f"{TRIGGER}_update", "UPDATE", f" AND {updating}" if updating else ""),
+                (trigger, "INSERT OR DELETE", ""),
+                (f"{trigger}_update", "UPDATE", f" AND {updating}" if updating else ""),
             ):
                 schema_editor.execute(
                     # safe-sql: as above.
@@ -125,24 +159,24 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                     extra = " AND " + updating.replace("IS DISTINCT FROM", "IS NOT")
                 schema_editor.execute(
                     # safe-sql: as above.
-                    f"CREATE TRIGGER {TRIGGER}_{table}_{event} AFTER {event} ON {table} "
+                    f"CREATE TRIGGER {trigger}_{table}_{event} AFTER {event} ON {table} "
                     f"WHEN {SQLITE_UNLESS_BULK}{extra} BEGIN {' '.join(statements)} END"
                 )
 
 
 def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
-    for table in COUNTED:
+    for trigger, table in COUNTED:
         if vendor == "postgresql":
-            for name in (TRIGGER, f"{TRIGGER}_update"):
+            for name in (trigger, f"{trigger}_update"):
                 # safe-sql: the names are constants of this module (as below).
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             # safe-sql: as above.
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}_{table}()")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}_{table}()")
         elif vendor == "sqlite":
             for event in ("insert", "update", "delete"):
                 # safe-sql: as above.
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_{table}_{event}")
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{table}_{event}")
 
 
 def recount(using: BaseDatabaseWrapper = connection) -> None:
@@ -158,7 +192,10 @@ def recount(using: BaseDatabaseWrapper = connection) -> None:
             f"UNION ALL SELECT 'user:' || g.user_id, COUNT(*) FROM {GRANTS} g "
             "JOIN contacts_contact c ON c.id = g.content_object_id "
             f"WHERE g.permission_id = {VIEW} AND c.deleted_at IS NULL "
-            f"AND c.access NOT IN {PUBLIC_SQL} GROUP BY g.user_id"
+            f"AND c.access NOT IN {PUBLIC_SQL} GROUP BY g.user_id "
+            f"UNION ALL SELECT 'responsible:' || r.user_id, COUNT(*) FROM {RESPONSIBLE} r "
+            "JOIN contacts_contact c ON c.id = r.contact_id WHERE c.deleted_at IS NULL "
+            "GROUP BY r.user_id"
         )
 
 
@@ -184,3 +221,17 @@ def total(*keys: str) -> int:
 def user_key(pk: int) -> str:
     """Return the key of the private contacts the user with that id may see."""
     return f"user:{pk}"
+
+
+def responsible_key(pk: int) -> str:
+    """Return the key of the live contacts the user with that id is responsible for."""
+    return f"responsible:{pk}"
+
+
+def responsible_totals(user_ids: Sequence[int]) -> dict[int, int]:
+    """Return {user id: live contacts he is responsible for}, as kept, in one query."""
+    keys = {responsible_key(pk): pk for pk in user_ids}
+    found = dict.fromkeys(user_ids, 0)
+    for key, value in ContactCount.objects.filter(key__in=keys).values_list("key", "value"):
+        found[keys[key]] = value
+    return found

@@ -120,5 +120,6 @@ def test_bulk_writes_set_the_triggers_aside_and_add_adds(people, make_contact):
         ContactUserObjectPermission.objects.filter(content_object=contact).delete()
         assert kept() == before
         counts.add({"public": 1, counts.user_key(alice.pk): -1, "unchanged": 0})
-    assert kept() == {"live": 1, "public": 1}
+    # Still responsible for it: made public, it stays his.
+    assert kept() == {"live": 1, "public": 1, counts.responsible_key(alice.pk): 1}
     assert_kept_as_counted(people)
