@@ -1,6 +1,6 @@
 """The triggers a fresh migrate installs are those contacts/db installs today.
 
-Migrations 0016 to 0019, 0026 and 0030 carry the SQL they ran, so a change to
+Migrations 0016 to 0019, 0026, 0030 and 0032 carry the SQL they ran, so a change to
 freshness.py, counts.py, search_index.py or duplicate_keys.py leaves history alone: this
 test then fails until a new migration installs the change. It fails too when a migration
 makes SQLite rebuild a table and forgets to put its triggers back.
@@ -80,13 +80,13 @@ def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
     assert found["migrated"] == found["today"]
     triggers = found["migrated"]["triggers"]
     if connection.vendor == "sqlite":
-        # The list's version: 11 tables, 3 events each; the counts: 2 tables, 3 events each;
-        # the search's index: 3 events on the contacts; the duplicates' keys: 3 tables, 3
-        # events each.
-        assert len(triggers) == 11 * 3 + 2 * 3 + 3 + 3 * 3
+        # The list's version: 11 tables, 3 events each; the counts: 2 tables for the list's
+        # and 2 for the responsible users', 3 events each; the search's index: 3 events on
+        # the contacts; the duplicates' keys: 3 tables, 3 events each.
+        assert len(triggers) == 11 * 3 + 4 * 3 + 3 + 3 * 3
         assert list(found["migrated"]["virtual tables"]) == ["contacts_search_index"]
     else:
-        assert len(triggers) == 11 + 2 * 2 + 3 * 3
+        assert len(triggers) == 11 + 4 * 2 + 3 * 3
         duplicates = {
             f"contacts_duplicates_{table}_{event}"
             for table in ("contacts_contact", "contacts_contactinfo", "contacts_duplicatekey")
@@ -96,6 +96,8 @@ def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
             "contacts_bump_data_version",
             "contacts_count_contacts_contact",
             "contacts_count_contacts_contactuserobjectpermission",
+            "contacts_responsible_count_contacts_contact",
+            "contacts_responsible_count_contacts_contact_responsible",
             *duplicates,
         }
         assert found["migrated"]["sequences"] == ["contacts_data_version_seq"]
