@@ -10,8 +10,8 @@ holds the answers instead, one row per key:
 - "user:<id>": the live private contacts on which that user holds view_contact;
 - "responsible:<id>": the live contacts that user is responsible for (Settings › Users).
 
-Row triggers on the contacts, on guardian's user rows and on the responsible users' rows
-add to the keys a write concerns, in the writer's own statement: the count commits, or
+Triggers on the contacts, on guardian's user rows and on the responsible users' rows add
+to the keys a write concerns, in the writer's own statement: the count commits, or
 rolls back, with the change. They add (an upsert, value + delta) and never recount, so
 concurrent writers commute and none waits for a reader; a key with no row counts 0.
 recount() writes every row from the tables: after migrate and flush (which empties the
@@ -33,8 +33,7 @@ TABLE = "contacts_contactcount"
 GRANTS = "contacts_contactuserobjectpermission"
 RESPONSIBLE = "contacts_contact_responsible"  # Contact.responsible's table
 TRIGGER = "contacts_count"
-# Triggers of their own, rather than more statements in the list's: a contact's update
-# concerns the responsible users' counts only when it enters or leaves the trash.
+# Triggers of their own (below), rather than more statements in the list's.
 RESPONSIBLE_TRIGGER = "contacts_responsible_count"
 PUBLIC = (Contact.Access.PUBLIC_READ, Contact.Access.PUBLIC_RW)  # as access.PUBLIC
 PUBLIC_SQL = "({})".format(", ".join(f"'{value}'" for value in PUBLIC))
@@ -78,42 +77,14 @@ def _grant_changes(row: str, sign: int) -> list[str]:
     ]
 
 
-def _responsible_of_contact(row: str, sign: int) -> list[str]:
-    """Return the statement adding sign for each responsible user of contact row, if live."""
-    return [
-        # safe-sql: constants of this module, a row name and a sign.
-        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || r.user_id, {sign} "  # noqa: S608
-        f"FROM {RESPONSIBLE} r WHERE r.contact_id = {row}.id AND {row}.deleted_at IS NULL {ADD};"
-    ]
-
-
-def _responsible_changes(row: str, sign: int) -> list[str]:
-    """Return the statement adding sign for responsible row (NEW or OLD), if its contact lives.
-
-    A contact deleted for good takes its rows with it, before or after it (Django's
-    cascade, or raw SQL against deferred constraints): whichever goes first finds the other
-    row still there and subtracts, the second finds nothing to subtract.
-    """
-    return [
-        # safe-sql: constants of this module, a row name and a sign.
-        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || {row}.user_id, {sign} "  # noqa: S608
-        f"FROM contacts_contact c WHERE c.id = {row}.contact_id AND c.deleted_at IS NULL {ADD};"
-    ]
-
-
-# (trigger, table): (what a row counts for, which UPDATEs may change a count)
-COUNTED: dict[tuple[str, str], tuple[Callable[[str, int], list[str]], str | None]] = {
-    (TRIGGER, "contacts_contact"): (
+# table: (what a row counts for, which UPDATEs may change a count)
+COUNTED: dict[str, tuple[Callable[[str, int], list[str]], str | None]] = {
+    "contacts_contact": (
         _contact_changes,
         "(OLD.access IS DISTINCT FROM NEW.access "
         "OR OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)",
     ),
-    (TRIGGER, GRANTS): (_grant_changes, None),
-    (RESPONSIBLE_TRIGGER, "contacts_contact"): (
-        _responsible_of_contact,
-        "(OLD.deleted_at IS DISTINCT FROM NEW.deleted_at)",
-    ),
-    (RESPONSIBLE_TRIGGER, RESPONSIBLE): (_responsible_changes, None),
+    GRANTS: (_grant_changes, None),
 }
 
 
@@ -121,9 +92,9 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Create (or replace) the triggers that keep the counts."""
     vendor = schema_editor.connection.vendor
     remove_triggers(schema_editor)
-    for (trigger, table), (changes, updating) in COUNTED.items():
+    for table, (changes, updating) in COUNTED.items():
         if vendor == "postgresql":
-            function = f"{trigger}_{table}"
+            function = f"{TRIGGER}_{table}"
             body = " ".join(
                 [
                     "BEGIN IF TG_OP <> 'INSERT' THEN",
@@ -139,8 +110,8 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                 "LANGUAGE plpgsql"
             )
             for name, events, extra in (
-                (trigger, "INSERT OR DELETE", ""),
-                (f"{trigger}_update", "UPDATE", f" AND {updating}" if updating else ""),
+                (TRIGGER, "INSERT OR DELETE", ""),
+                (f"{TRIGGER}_update", "UPDATE", f" AND {updating}" if updating else ""),
             ):
                 schema_editor.execute(
                     # safe-sql: as above.
@@ -159,24 +130,158 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                     extra = " AND " + updating.replace("IS DISTINCT FROM", "IS NOT")
                 schema_editor.execute(
                     # safe-sql: as above.
-                    f"CREATE TRIGGER {trigger}_{table}_{event} AFTER {event} ON {table} "
+                    f"CREATE TRIGGER {TRIGGER}_{table}_{event} AFTER {event} ON {table} "
                     f"WHEN {SQLITE_UNLESS_BULK}{extra} BEGIN {' '.join(statements)} END"
                 )
+    install_responsible_triggers(schema_editor)
 
 
 def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
-    for trigger, table in COUNTED:
+    for table in COUNTED:
         if vendor == "postgresql":
-            for name in (trigger, f"{trigger}_update"):
+            for name in (TRIGGER, f"{TRIGGER}_update"):
                 # safe-sql: the names are constants of this module (as below).
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             # safe-sql: as above.
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}_{table}()")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}_{table}()")
         elif vendor == "sqlite":
             for event in ("insert", "update", "delete"):
                 # safe-sql: as above.
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{table}_{event}")
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}_{table}_{event}")
+    remove_responsible_triggers(schema_editor)
+
+
+# The responsible users' counts. On PostgreSQL a trigger runs once per statement, from its
+# transition tables: a hand-over or a trash of thousands of one user's contacts then adds
+# to his row once, where a row trigger would update that row once per contact in one
+# transaction, each update walking past the versions the earlier ones left (quadratic in
+# the contacts). SQLite updates a row in place: row triggers there.
+
+
+def _responsible_rows(source: str, sign: int) -> str:
+    """Return the query of sign times what the responsible rows in source count for."""
+    # safe-sql: constants of this module, a table name and a sign (as below).
+    return (
+        f"SELECT 'responsible:' || x.user_id AS key, {sign} * COUNT(*) AS value "  # noqa: S608
+        f"FROM {source} x JOIN contacts_contact c ON c.id = x.contact_id "
+        "WHERE c.deleted_at IS NULL GROUP BY x.user_id"
+    )
+
+
+def _responsible_rows_of_contacts(source: str, sign: int) -> str:
+    """Return the query of sign times what the contacts in source count for."""
+    return (
+        f"SELECT 'responsible:' || r.user_id AS key, {sign} * COUNT(*) AS value "  # noqa: S608
+        f"FROM {source} x JOIN {RESPONSIBLE} r ON r.contact_id = x.id "
+        "WHERE x.deleted_at IS NULL GROUP BY r.user_id"
+    )
+
+
+def _responsible_row(row: str, sign: int) -> list[str]:
+    """Return the statement adding sign for responsible row (NEW or OLD), if its contact lives.
+
+    A contact deleted for good takes its rows with it, before or after it (Django's
+    cascade, or raw SQL against deferred constraints): whichever goes first finds the other
+    row still there and subtracts, the second finds nothing to subtract.
+    """
+    return [
+        # safe-sql: constants of this module, a row name and a sign.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || {row}.user_id, {sign} "  # noqa: S608
+        f"FROM contacts_contact c WHERE c.id = {row}.contact_id AND c.deleted_at IS NULL {ADD};"
+    ]
+
+
+def _responsible_row_of_contact(row: str, sign: int) -> list[str]:
+    """Return the statement adding sign for each responsible user of contact row, if live."""
+    return [
+        # safe-sql: constants of this module, a row name and a sign.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'responsible:' || r.user_id, {sign} "  # noqa: S608
+        f"FROM {RESPONSIBLE} r WHERE r.contact_id = {row}.id AND {row}.deleted_at IS NULL {ADD};"
+    ]
+
+
+# table: (a statement's rows, a row), what they count for; which UPDATEs may change a
+# count (for the row triggers)
+RESPONSIBLE_COUNTED: dict[
+    str, tuple[Callable[[str, int], str], Callable[[str, int], list[str]], str | None]
+] = {
+    "contacts_contact": (
+        _responsible_rows_of_contacts,
+        _responsible_row_of_contact,
+        "OLD.deleted_at IS NOT NEW.deleted_at",
+    ),
+    RESPONSIBLE: (_responsible_rows, _responsible_row, None),
+}
+# event: the transition tables its statement trigger reads
+TRANSITIONS = {
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+    "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
+def install_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Create the triggers that keep the responsible users' counts."""
+    vendor = schema_editor.connection.vendor
+    for table, (rows, row, updating) in RESPONSIBLE_COUNTED.items():
+        if vendor == "postgresql":
+            function = f"{RESPONSIBLE_TRIGGER}_{table}"
+            # The keys in order, so that two statements lock the rows they share in the
+            # same order; a key once, as ON CONFLICT may change a row once per statement.
+            changed = (
+                # safe-sql: as below.
+                f"INSERT INTO {TABLE} (key, value) SELECT key, SUM(value) FROM "  # noqa: S608
+                f"({rows('old_rows', -1)} UNION ALL {rows('new_rows', 1)}) d "
+                f"GROUP BY key HAVING SUM(value) <> 0 ORDER BY key {ADD};"
+            )
+            body = (
+                "BEGIN IF TG_OP = 'INSERT' THEN "
+                f"INSERT INTO {TABLE} (key, value) {rows('new_rows', 1)} ORDER BY 1 {ADD}; "
+                "ELSIF TG_OP = 'DELETE' THEN "
+                f"INSERT INTO {TABLE} (key, value) {rows('old_rows', -1)} ORDER BY 1 {ADD}; "
+                f"ELSE {changed} END IF; RETURN NULL; END"
+            )
+            schema_editor.execute(
+                # safe-sql: the names and the statements are made of this module's constants.
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ {body} $$ "
+                "LANGUAGE plpgsql"
+            )
+            for event, transitions in TRANSITIONS.items():
+                schema_editor.execute(
+                    # safe-sql: as above.
+                    f"CREATE TRIGGER {RESPONSIBLE_TRIGGER}_{event} AFTER {event.upper()} "
+                    f"ON {table} REFERENCING {transitions} FOR EACH STATEMENT "
+                    f"WHEN ({POSTGRESQL_UNLESS_BULK}) EXECUTE FUNCTION {function}()"
+                )
+        elif vendor == "sqlite":
+            bodies = {
+                "insert": row("NEW", 1),
+                "delete": row("OLD", -1),
+                "update": [*row("OLD", -1), *row("NEW", 1)],
+            }
+            for event, statements in bodies.items():
+                extra = f" AND {updating}" if event == "update" and updating else ""
+                schema_editor.execute(
+                    # safe-sql: as above.
+                    f"CREATE TRIGGER {RESPONSIBLE_TRIGGER}_{table}_{event} AFTER {event} "
+                    f"ON {table} WHEN {SQLITE_UNLESS_BULK}{extra} BEGIN {' '.join(statements)} END"
+                )
+
+
+def remove_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in RESPONSIBLE_COUNTED:
+        for event in TRANSITIONS:
+            if vendor == "postgresql":
+                # safe-sql: the names are constants of this module (as below).
+                name = f"{RESPONSIBLE_TRIGGER}_{event} ON {table}"
+            else:
+                name = f"{RESPONSIBLE_TRIGGER}_{table}_{event}"
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        if vendor == "postgresql":
+            # safe-sql: as above.
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {RESPONSIBLE_TRIGGER}_{table}()")
 
 
 def recount(using: BaseDatabaseWrapper = connection) -> None:

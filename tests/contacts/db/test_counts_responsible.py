@@ -78,6 +78,7 @@ def test_every_kind_of_write_keeps_the_responsible_counts(people, make_contact, 
         "bulk add",
         "bulk replace",
         "raw unassign",
+        "raw move",
         "raw delete",
     ]
     for step in range(80):
@@ -126,6 +127,16 @@ def test_every_kind_of_write_keeps_the_responsible_counts(people, make_contact, 
                     "DELETE FROM contacts_contact_responsible "
                     "WHERE contact_id = %s AND user_id = %s",
                     [contact.pk, rng.choice(users).pk],
+                )
+        elif action == "raw move":
+            # An UPDATE of the responsible rows: one user's rows become another's.
+            giver, taker = rng.sample(users, 2)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE contacts_contact_responsible SET user_id = %s WHERE user_id = %s "
+                    "AND contact_id NOT IN (SELECT contact_id FROM contacts_contact_responsible "
+                    "WHERE user_id = %s)",
+                    [taker.pk, giver.pk, taker.pk],
                 )
         elif action == "raw delete":
             # The contact first, then its rows (the constraints wait for the commit): the
