@@ -161,8 +161,8 @@ def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 def _responsible_rows(source: str, sign: int) -> str:
     """Return the query of sign times what the responsible rows in source count for."""
-    # safe-sql: constants of this module, a table name and a sign (as below).
     return (
+        # safe-sql: constants of this module, a table name and a sign (as below).
         f"SELECT 'responsible:' || x.user_id AS key, {sign} * COUNT(*) AS value "  # noqa: S608
         f"FROM {source} x JOIN contacts_contact c ON c.id = x.contact_id "
         "WHERE c.deleted_at IS NULL GROUP BY x.user_id"
@@ -172,6 +172,7 @@ def _responsible_rows(source: str, sign: int) -> str:
 def _responsible_rows_of_contacts(source: str, sign: int) -> str:
     """Return the query of sign times what the contacts in source count for."""
     return (
+        # safe-sql: as above.
         f"SELECT 'responsible:' || r.user_id AS key, {sign} * COUNT(*) AS value "  # noqa: S608
         f"FROM {source} x JOIN {RESPONSIBLE} r ON r.contact_id = x.id "
         "WHERE x.deleted_at IS NULL GROUP BY r.user_id"
@@ -236,6 +237,7 @@ def install_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> Non
                 f"GROUP BY key HAVING SUM(value) <> 0 ORDER BY key {ADD};"
             )
             body = (
+                # safe-sql: as above.
                 "BEGIN IF TG_OP = 'INSERT' THEN "
                 f"INSERT INTO {TABLE} (key, value) {rows('new_rows', 1)} ORDER BY 1 {ADD}; "
                 "ELSIF TG_OP = 'DELETE' THEN "
@@ -274,10 +276,11 @@ def remove_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None
     for table in RESPONSIBLE_COUNTED:
         for event in TRANSITIONS:
             if vendor == "postgresql":
-                # safe-sql: the names are constants of this module (as below).
+                # The names are constants of this module (as below).
                 name = f"{RESPONSIBLE_TRIGGER}_{event} ON {table}"
             else:
                 name = f"{RESPONSIBLE_TRIGGER}_{table}_{event}"
+            # safe-sql: as above.
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
         if vendor == "postgresql":
             # safe-sql: as above.
