@@ -99,7 +99,8 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
         limit = limits.get(name, SECTION_SIZE)
         rows = list(queries[name][: limit + 1])
         count = len(rows) if len(rows) <= limit else queries[name].count()
-        result.append(Section(name, mark_changeable(user, rows[:limit]), count))
+        result.append(Section(name, rows[:limit], count))
+    mark_changeable(user, [task for section in result for task in section.tasks])
     return result
 
 
