@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import CharField, F, QuerySet, Value
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from activities import categories as event_categories
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
 from contacts.access import contacts_visible_to
@@ -27,7 +28,8 @@ class Entry:
 
 
 def categories() -> list[EventCategory]:
-    return list(EventCategory.objects.all())
+    """Return the event categories in their order, as kept in the cache for their version."""
+    return event_categories.cached()
 
 
 def events_visible_to(user: User) -> QuerySet[Event]:
@@ -51,9 +53,24 @@ def get_attachment_for_user(user: User, pk: int) -> EventAttachment:
     return get_object_or_404(attachments, pk=pk)
 
 
-def _keys(contact: Contact, show: str) -> QuerySet[Any]:
-    """Return (kind, id, time) of the contact's entries that show names, newest first."""
-    events = Event.objects.filter(contact=contact)
+def _events_of(user: User, contact: Contact, persons: bool) -> QuerySet[Event]:
+    """Return the contact's events; with persons, a company's and those of its persons
+    that user may see."""
+    if not (persons and contact.kind == Contact.Kind.COMPANY):
+        return Event.objects.filter(contact=contact)
+    # One IN over a subquery: the planner probes the (contact, time) index once per person,
+    # however many persons the company has; the access check is the list's own.
+    visible = contacts_visible_to(user).filter(company=contact).values("pk")
+    return Event.objects.filter(Q(contact=contact) | Q(contact__in=visible))
+
+
+def _keys(user: User, contact: Contact, show: str, persons: bool) -> QuerySet[Any]:
+    """Return (kind, id, time) of the contact's entries that show names, newest first.
+
+    With persons, a company's events include those of its persons: their changes stay on
+    their own cards.
+    """
+    events = _events_of(user, contact, persons)
     if show not in (ALL, EVENTS, CHANGES):
         events = events.filter(category_id=int(show) if show.isdigit() else -1)
     # Each side unordered: a UNION's parts may not have their own ORDER BY.
@@ -102,26 +119,29 @@ def page_number(value: Any) -> int:
 
 
 def timeline_page(
-    user: User, contact: Contact, *, show: str = ALL, number: Any = 1
+    user: User, contact: Contact, *, show: str = ALL, number: Any = 1, persons: bool = False
 ) -> TimelinePage:
     """Return one page of the contact's timeline, the entries as Entry, for user to read.
 
-    The caller has checked that user may see the contact. Four queries at most whatever
-    the page holds: its keys, its events and their attachments, its history entries
-    (and the companies they name, when they name some). No count: one key
-    more than the page tells whether an older page follows.
+    The caller has checked that user may see the contact; with persons (a company's
+    timeline), the persons' events are those of the persons user may see, checked in the
+    query of the page's keys. Four queries at most whatever the page holds: its keys, its
+    events and their attachments, its history entries (and the companies they name, when
+    they name some). No count: one key more than the page tells whether an older page
+    follows.
     """
     number = page_number(number)
     start = (number - 1) * PER_PAGE
-    keys = list(_keys(contact, show)[start : start + PER_PAGE + 1])
+    keys = list(_keys(user, contact, show, persons)[start : start + PER_PAGE + 1])
     has_next, keys = len(keys) > PER_PAGE, keys[:PER_PAGE]
     event_ids = [pk for kind, pk, _at in keys if kind == "event"]
     change_ids = [pk for kind, pk, _at in keys if kind == "change"]
-    events = (
-        Event.objects.select_related("category", "author")
-        .prefetch_related("attachments")
-        .in_bulk(event_ids)
-    )
+    events = Event.objects.select_related("category", "author").prefetch_related("attachments")
+    if persons:
+        # The entry names its person: read with the event, the person being one user may
+        # see (the keys' query checked it).
+        events = events.select_related("contact")
+    events = events.in_bulk(event_ids)
     changes = ContactEvent.objects.select_related("actor").in_bulk(change_ids)
     hidden = history.hidden_companies(user, changes.values())
     entries = []

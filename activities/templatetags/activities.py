@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities import selectors, services
-from activities.forms import EventForm
 from contacts.access import can_change
+from contacts.models import Contact
 
 register = template.Library()
 
@@ -23,30 +23,33 @@ def timeline_context(request, contact):
     """Return what the timeline section shows of contact to the request's user."""
     user = request.user
     show = request.GET.get("timeline") or selectors.ALL
+    # A company's timeline may show its persons' events too: off unless the URL says so.
+    persons = contact.kind == Contact.Kind.COMPANY and request.GET.get("persons") == "1"
     page = selectors.timeline_page(
-        user, contact, show=show, number=request.GET.get("timeline_page") or 1
+        user,
+        contact,
+        show=show,
+        number=request.GET.get("timeline_page") or 1,
+        persons=persons,
     )
     for entry in page.object_list:
         if entry.kind == "event":
             entry.item.may_edit = services.may_edit(user, entry.item)
             entry.item.may_delete = services.may_delete(user, entry.item)
-    categories = selectors.categories()
-    form = None
-    if can_change(user, contact):
-        form = EventForm()
-        # The categories read once for the filters and the form's choices.
-        form.fields["category"].widget.choices = [(c.pk, c.shown_name) for c in categories]
+            entry.item.of_person = entry.item.contact_id != contact.pk
     return {
         "contact": contact,
         "page": page,
         "show": show,
+        "persons": persons,
         "filter_choices": [
             (selectors.ALL, pgettext("timeline", "All")),
             (selectors.EVENTS, _("Events")),
             (selectors.CHANGES, _("Changes")),
-            *((str(c.pk), c.shown_name) for c in categories),
+            *((str(c.pk), c.shown_name) for c in selectors.categories()),
         ],
-        "form": form,
+        # The add form is fetched when its dialog opens: the card never renders it.
+        "may_add": can_change(user, contact),
         "request": request,
     }
 
