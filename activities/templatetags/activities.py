@@ -3,6 +3,7 @@
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ register = template.Library()
 # A link in escaped text: up to a space or an escaped character that cannot be part of it.
 LINK = re.compile(r"\bhttps?://(?:(?!&(?:lt|gt|quot|#x27);)\S)+", re.IGNORECASE)
 TRAILING = ".,;:!?)]}"
+PLACEHOLDER = 987654321
 
 
 def timeline_context(request, contact):
@@ -32,13 +34,18 @@ def timeline_context(request, contact):
         number=request.GET.get("timeline_page") or 1,
         persons=persons,
     )
+    edit_url, delete_url = _url_of("activities:event_edit"), _url_of("activities:event_delete")
     for entry in page.object_list:
         if entry.kind == "event":
-            entry.item.may_edit = services.may_edit(user, entry.item)
-            entry.item.may_delete = services.may_delete(user, entry.item)
-            entry.item.of_person = entry.item.contact_id != contact.pk
+            event = entry.item
+            event.of_person = event.contact_id != contact.pk
+            if services.may_edit(user, event):
+                event.edit_url = edit_url(event.pk)
+            if services.may_delete(user, event):
+                event.delete_url = delete_url(event.pk)
     return {
         "contact": contact,
+        "card_url": contact.get_absolute_url(),
         "page": page,
         "show": show,
         "persons": persons,
@@ -52,6 +59,14 @@ def timeline_context(request, contact):
         "may_add": can_change(user, contact),
         "request": request,
     }
+
+
+def _url_of(name: str):
+    """Return a function giving the URL of name for an event's id, reversed once."""
+    # A page of events reverses each URL once instead of once per event: a reverse costs
+    # more than the rest of an event's line.
+    head, tail = reverse(name, args=[PLACEHOLDER]).split(str(PLACEHOLDER))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.inclusion_tag("activities/_timeline.html", takes_context=True)
