@@ -138,12 +138,12 @@ def timeline_page(
     has_next, keys = len(keys) > PER_PAGE, keys[:PER_PAGE]
     event_ids = [pk for kind, pk, _at in keys if kind == "event"]
     change_ids = [pk for kind, pk, _at in keys if kind == "change"]
-    events = Event.objects.select_related("category", "author").prefetch_related("attachments")
+    read = Event.objects.select_related("category", "author").prefetch_related("attachments")
     if persons:
         # The entry names its person: read with the event, the person being one user may
         # see (the keys' query checked it).
-        events = events.select_related("contact")
-    events = events.in_bulk(event_ids)
+        read = read.select_related("contact")
+    events = read.in_bulk(event_ids)
     changes = ContactEvent.objects.select_related("actor").in_bulk(change_ids)
     hidden = history.hidden_companies(user, changes.values())
     entries = []

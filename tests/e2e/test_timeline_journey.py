@@ -11,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import profile_update
-from contacts.models import Contact
 from activities import services
 from activities.models import EventCategory
+from contacts.models import Contact
 from tests.e2e.conftest import new_page
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy, log_in
 
