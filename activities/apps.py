@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +13,9 @@ class ActivitiesConfig(AppConfig):
         # the worker runs their checks and the demo gets their data through the hooks
         # contacts offers, filled here once every app's models are loaded.
         from activities import mentions  # noqa: PLC0415 (see above)
+        from activities.categories import forget_cached  # noqa: PLC0415 (idem)
         from activities.demo import seed_demo_activities  # noqa: PLC0415 (idem)
+        from activities.models import EventCategory  # noqa: PLC0415 (idem)
         from activities.tasks import reminders  # noqa: PLC0415 (idem)
         from activities.tasks.notifications import describe_tasks  # noqa: PLC0415 (idem)
         from contacts import worker  # noqa: PLC0415 (idem)
@@ -24,3 +27,7 @@ class ActivitiesConfig(AppConfig):
             register_verb(verb, describe_tasks)
         worker.register("task-reminders", reminders.check_interval, reminders.reminders_send_due)
         demo_seeded.connect(seed_demo_activities, dispatch_uid="activities-demo")
+
+        # The cached list of categories follows every write of one (activities.categories).
+        post_save.connect(forget_cached, sender=EventCategory, dispatch_uid="categories_saved")
+        post_delete.connect(forget_cached, sender=EventCategory, dispatch_uid="categories_gone")
