@@ -168,7 +168,7 @@ def test_the_card_reads_the_categories_from_the_cache_until_one_changes(
     assert not [sql for sql in statements if "activities_eventcategory" in sql]
     categories.category_update(category=note, name="Memo", icon=note.icon)
     assert ">Memo</a>" in timeline(alice_client, contact)
-    categories.category_create(name="Visit", icon="truck")
+    categories.category_create(model=EventCategory, name="Visit", icon="truck")
     assert ">Visit</a>" in timeline(alice_client, contact)
 
 
