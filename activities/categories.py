@@ -10,7 +10,7 @@ whoever writes it: these services, Django's admin site.
 """
 
 from secrets import randbits
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -50,7 +50,7 @@ def forget_cached(**kwargs: object) -> None:
 
 
 # Each kind of category and the rows that have one: the timeline's events, the tasks.
-USERS: dict[type[Category], tuple[type[Event] | type[Task], str]] = {
+USERS: dict[type[Category], tuple[Any, str]] = {
     EventCategory: (Event, "events"),
     TaskCategory: (Task, "tasks"),
 }
@@ -61,7 +61,7 @@ def categories_with_counts(model: type[C]) -> QuerySet[C]:
     return model.objects.annotate(use_count=Count(USERS[model][1]))
 
 
-def use_count(category: Category) -> int:
+def use_count(category: EventCategory | TaskCategory) -> int:
     rows, _name = USERS[type(category)]
     return rows.objects.filter(category=category).count()
 
@@ -78,9 +78,9 @@ def category_update(*, category: C, name: str, icon: str) -> C:
 
 
 @transaction.atomic
-def category_move(*, category: Category, direction: str) -> None:
+def category_move(*, category: EventCategory | TaskCategory, direction: str) -> None:
     """Swap the category with its neighbour above or below."""
-    model = type(category)
+    model: Any = type(category)
     rows = list(model.objects.select_for_update())
     index = next(i for i, row in enumerate(rows) if row.pk == category.pk)
     other = index - 1 if direction == "up" else index + 1
