@@ -61,6 +61,7 @@ CASES = [
     "card",
     "card_timeline_1000",
     "company_timeline_persons",
+    "my_tasks",
     "edit_form",
     "create_form",
     "duplicates_page",
@@ -108,6 +109,7 @@ TARGETS = {
     "card": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
     "card_timeline_1000": [("median_ms", "<=", 25, "≤ {} ms")],
     "company_timeline_persons": [],
+    "my_tasks": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
     "edit_form": [("median_ms", "<=", {"sqlite": 15, "postgresql": 18, "1M": 20}, "≤ {} ms")],
     "create_form": [("median_ms", "<=", {"sqlite": 12, "postgresql": 15, "1M": 15}, "≤ {} ms")],
     "duplicates_page": [
@@ -737,6 +739,45 @@ def add_timelines(seed):
         record_setup_step(TIMELINE_STEP)
 
 
+def add_tasks(seed):
+    """Give user1 10,000 tasks: most about contacts of his, the rest about none, due from
+    200 days ago to 200 days ahead, a fifth of them done. Written in bulk (what
+    task_create writes, for a responsible user who is their author)."""
+    import datetime
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from activities.models import Task, TaskCategory
+    from contacts.models import Contact
+
+    rng = random.Random(seed)
+    ordinary = get_user_model().objects.get(username="user1")
+    categories = list(TaskCategory.objects.all())
+    contacts = list(
+        Contact.objects.filter(responsible=ordinary).values_list("pk", flat=True)[:5000]
+    )
+    today, now = timezone.localdate(), timezone.now()
+    tasks = [
+        Task(
+            title=f"Bench task {n}: call back about the offer",
+            due_date=today + datetime.timedelta(days=rng.randrange(-200, 200)),
+            due_time=datetime.time(rng.randrange(8, 18), 0) if n % 2 else None,
+            category=categories[n % len(categories)],
+            responsible=ordinary,
+            author=ordinary,
+            contact_id=rng.choice(contacts) if n % 10 < 7 else None,
+            done_at=now if n % 5 == 0 else None,
+        )
+        for n in range(TASKS)
+    ]
+    with transaction.atomic():
+        Task.objects.bulk_create(tasks, batch_size=1000)
+        record_setup_step(TASKS_STEP)
+
+
 # The bench's own steps after seeding (seed_demo writes no user fields, and the form cases
 # need a person of their own), each recorded in the bench_setup table once done, beside
 # seed_demo's bench_marker: a new step, or a new version of one, is done on the next run.
@@ -751,11 +792,15 @@ TIMELINE_EVENTS = 1000
 COMPANY_PERSONS = 300
 EVENTS_PER_MEMBER = 5
 TIMELINE_STEP = f"timelines={TIMELINE_EVENTS},{COMPANY_PERSONS}x{EVENTS_PER_MEMBER} v1"
+# My tasks: user1 has this many.
+TASKS = 10_000
+TASKS_STEP = f"tasks={TASKS} v1"
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
     (EDIT_PERSON_STEP, add_edit_person),
     (AUDIT_STEP, add_audit_entries),
     (TIMELINE_STEP, add_timelines),
+    (TASKS_STEP, add_tasks),
 ]
 
 
@@ -901,6 +946,7 @@ def run_cases(args):
         ]
         if role == "ordinary":
             cases.insert(5, ("search_common", f"/contacts/?q={quote(surname)}"))
+            cases.append(("my_tasks", "/tasks/"))
         else:
             # Settings › Users and Audit, as the admin who opens them; user1 is the user
             # shown, responsible for some 4,000 contacts.
