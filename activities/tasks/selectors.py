@@ -45,8 +45,11 @@ def open_tasks_of(contact: Contact) -> QuerySet[Task]:
 
 
 def badge_count(user: User) -> int:
-    """Return how many of user's open tasks are overdue or due today (his zone)."""
-    mine = tasks_visible_to(user).filter(responsible=user, done_at__isnull=True)
+    """Return how many of user's open tasks are overdue or due today (his zone).
+
+    On every page: read on the tasks' index alone, as My tasks counts them.
+    """
+    mine = Task.objects.filter(responsible=user, done_at__isnull=True)
     return mine.filter(due_date__lte=timezone.localdate()).count()
 
 
@@ -70,8 +73,14 @@ class Section:
         return self.count > len(self.tasks)
 
 
-def filtered(user: User, filters: Filters) -> QuerySet[Task]:
-    tasks = tasks_visible_to(user)
+def filtered(user: User, filters: Filters, *, checked: bool = True) -> QuerySet[Task]:
+    """Return the tasks the filters ask for, among those user may see.
+
+    Unchecked, with his own tasks asked for (responsible: user), the contacts' access is
+    left to the caller: his tasks are then read on their index alone.
+    """
+    mine = filters.responsible == user.pk
+    tasks = Task.objects.all() if mine and not checked else tasks_visible_to(user)
     conditions: dict[str, Any] = {
         "responsible_id": filters.responsible,
         "category_id": filters.category,
@@ -82,11 +91,39 @@ def filtered(user: User, filters: Filters) -> QuerySet[Task]:
     return tasks.filter(**{k: v for k, v in conditions.items() if v is not None})
 
 
+def _seen(user: User, rows: list[Task]) -> list[Task]:
+    """Leave out of rows the tasks about a contact user may not see (one query)."""
+    ids = {task.contact_id for task in rows if task.contact_id}
+    visible = set(contacts_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [task for task in rows if task.contact_id is None or task.contact_id in visible]
+
+
+def _first(user: User, query: QuerySet[Task], limit: int) -> list[Task]:
+    """Return the first limit + 1 tasks of query that user may see, read a page at a time:
+    a user's own tasks are nearly all about contacts he sees, so the first page does."""
+    rows: list[Task] = []
+    start = 0
+    while len(rows) <= limit:
+        page = list(query[start : start + limit + 1])
+        rows += _seen(user, page)
+        if len(page) <= limit:
+            break
+        start += len(page)
+    return rows[: limit + 1]
+
+
 def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Section]:
     """Return My tasks' sections: overdue, today, upcoming (soonest first) and done (last
-    done first), each with its count and its first tasks (limits, SECTION_SIZE by default)."""
+    done first), each with its count and its first tasks (limits, SECTION_SIZE by default).
+
+    A user's own tasks are read on their index, each section's rows then checked against
+    the contacts he may see; the counts are of his tasks, those about a contact he may no
+    longer see included (they are his, unnamed): counting them through each contact's
+    access would read every one of thousands of tasks.
+    """
     today = timezone.localdate()
-    tasks = filtered(user, filters).select_related("category", "contact", "responsible")
+    tasks = filtered(user, filters, checked=False)
+    tasks = tasks.select_related("category", "contact", "responsible")
     open_tasks = tasks.filter(done_at__isnull=True).order_by("due_date", "due_time", "id")
     queries = {
         "overdue": open_tasks.filter(due_date__lt=today),
@@ -97,7 +134,7 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
     result = []
     for name in SECTIONS:
         limit = limits.get(name, SECTION_SIZE)
-        rows = list(queries[name][: limit + 1])
+        rows = _first(user, queries[name], limit)
         count = len(rows) if len(rows) <= limit else queries[name].count()
         result.append(Section(name, rows[:limit], count))
     mark_changeable(user, [task for section in result for task in section.tasks])
