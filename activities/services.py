@@ -5,17 +5,19 @@ events while he may still see the contact; CRM admins delete any. The contact's 
 records each write, in the transaction of the write.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
+from contacts import services as contact_services
 from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
 from contacts.models import Contact
 from contacts.storage import delete_files_on_commit
@@ -68,6 +70,7 @@ def event_create(
     )
     _attach(event, attachments)
     _record(event, by, "", summary(category, text))
+    last_activity_refresh([contact.pk])
     return event
 
 
@@ -91,6 +94,7 @@ def event_update(
     after = summary(category, text)
     if before != after:
         _record(event, by, before, after)
+    last_activity_refresh([event.contact_id])
     return event
 
 
@@ -101,8 +105,21 @@ def event_delete(*, by: User, event: Event) -> None:
         raise PermissionDenied
     _record(event, by, summary(event.category, event.text), "")
     files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
+    contact_id = event.contact_id
     event.delete()
+    last_activity_refresh([contact_id])
     delete_files_on_commit(files)
+
+
+def newest_event_time() -> Subquery:
+    """Return the time of the newest event of the contact OuterRef("pk") names, or NULL."""
+    events = Event.objects.filter(contact=OuterRef("pk")).order_by("-happened_at", "-id")
+    return Subquery(events.values("happened_at")[:1])
+
+
+def last_activity_refresh(contact_ids: Collection[int]) -> None:
+    """Set the contacts' last activity from their events, as the list shows it."""
+    contact_services.last_activity_refresh(contact_ids=contact_ids, latest=newest_event_time())
 
 
 def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:
