@@ -22,6 +22,8 @@ from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
 from contacts.models import Contact
 from contacts.storage import delete_files_on_commit
 
+# Events an import's INSERT writes at once.
+NOTES_BATCH = 500
 # How much of an event's text its history entry keeps.
 SUMMARY_LENGTH = 120
 
@@ -109,6 +111,38 @@ def event_delete(*, by: User, event: Event) -> None:
     event.delete()
     last_activity_refresh([contact_id])
     delete_files_on_commit(files)
+
+
+def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
+    """Write the notes of an import's batch, (contact id, text), as notes by the importer.
+
+    In bulk, in the batch's transaction: the importer may change these contacts, the
+    import having created or completed them for him. A note the contact's timeline already
+    holds, word for word, is not written again: importing a file twice adds nothing.
+    """
+    category = _note_category()
+    if category is None or not notes:
+        return []
+    ids = {pk for pk, _text in notes}
+    texts = {text for _pk, text in notes}
+    held = set(
+        Event.objects.filter(contact_id__in=ids, text__in=texts).values_list("contact_id", "text")
+    )
+    now = timezone.now()
+    events = [
+        Event(contact_id=pk, category=category, text=text, happened_at=now, author=by)
+        for pk, text in dict.fromkeys(notes)
+        if (pk, text) not in held
+    ]
+    Event.objects.bulk_create(events, batch_size=NOTES_BATCH)
+    last_activity_refresh(sorted({event.contact_id for event in events}))
+    return events
+
+
+def _note_category() -> EventCategory | None:
+    # The "note" category unless an admin deleted it: then the first one.
+    categories = EventCategory.objects.order_by("position", "id")
+    return categories.filter(code="note").first() or categories.first()
 
 
 def newest_event_time() -> Subquery:

@@ -63,9 +63,7 @@ def test_changing_an_events_date_moves_the_last_activity_both_ways(alice, contac
     assert last_activity(contact) == MARCH + timedelta(days=1)
 
 
-def test_deleting_the_newest_event_goes_back_to_the_one_before_then_to_none(
-    alice, contact, call
-):
+def test_deleting_the_newest_event_goes_back_to_the_one_before_then_to_none(alice, contact, call):
     older = add(alice, contact, call, MARCH - timedelta(days=10))
     newer = add(alice, contact, call, MARCH)
 
@@ -88,9 +86,7 @@ def test_the_last_activity_is_no_change_of_the_contact(alice, contact, call):
     assert ContactEvent.objects.filter(contact=contact).count() == entries + 1
 
 
-def test_saving_a_contact_read_before_an_event_keeps_the_events_last_activity(
-    alice, contact, call
-):
+def test_saving_a_contact_read_before_an_event_keeps_the_events_last_activity(alice, contact, call):
     stale = Contact.objects.get(pk=contact.pk)
     add(alice, contact, call, MARCH)
 
