@@ -81,7 +81,7 @@ def test_a_description_header_still_maps_to_the_description():
 
 @pytest.mark.parametrize(
     ("language", "label"),
-    [("en", "Notes (a note on the timeline)"), ("fr", "Notes (une note sur l’historique)")],
+    [("en", "Notes (a note on the timeline)"), ("fr", "Notes (une note sur le fil d’activité)")],
 )
 def test_the_mapping_step_offers_the_notes(client, alice, language, label):
     Profile.objects.create(user=alice, language=language)
