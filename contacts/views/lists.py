@@ -48,8 +48,8 @@ SORT_CHOICES = (
     ("-first_name", gettext_lazy("First name, Z to A")),
     ("last_name", gettext_lazy("Last name, A to Z")),
     ("-last_name", gettext_lazy("Last name, Z to A")),
-    ("-last_activity", gettext_lazy("Last activity, newest first")),
-    ("last_activity", gettext_lazy("Last activity, oldest first")),
+    ("-last_activity", gettext_lazy("Recently active first")),
+    ("last_activity", gettext_lazy("Least recently active first")),
     ("type", gettext_lazy("Type")),
     ("-type", gettext_lazy("Type, reversed")),
 )
