@@ -290,6 +290,15 @@ class Contact(models.Model):
                 condition=LIVE,
                 include=["access"],
             ),
+            # The activity filters: the contacts active since a day, or not, a range of the
+            # dates alone (the sort indexes start with "IS NULL", which PostgreSQL does
+            # not skip). Small: a contact without activity has no entry.
+            models.Index(
+                fields=["last_activity_at"],
+                name="contact_active",
+                condition=LIVE & models.Q(last_activity_at__isnull=False),
+                include=["access"],
+            ),
             # deleted_at too: counting the live public contacts reads only this index.
             models.Index(
                 fields=["access", "deleted_at", "-created_at"], name="contact_access_live"

@@ -46,4 +46,15 @@ class Migration(migrations.Migration):
                 name="contact_last_activity_desc",
             ),
         ),
+        migrations.AddIndex(
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(
+                    ("deleted_at__isnull", True), ("last_activity_at__isnull", False)
+                ),
+                fields=["last_activity_at"],
+                include=("access",),
+                name="contact_active",
+            ),
+        ),
     ]
