@@ -296,9 +296,7 @@ def _activity_filter(
     days, idle, label = ACTIVITY_PERIODS[value]
     since = _midnight(timezone.localdate() - datetime.timedelta(days=days))
     if idle:
-        contacts = contacts.filter(
-            Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True)
-        )
+        contacts = contacts.filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
     else:
         contacts = contacts.filter(last_activity_at__gte=since)
     active.append(("activity", value, str(label)))

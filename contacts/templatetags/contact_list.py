@@ -129,7 +129,9 @@ def _activity(value, page):
         return page.no_activity
     day = timezone.localtime(value).date()
     if day not in page.days:
-        page.days[day] = ACTIVITY.format(day.isoformat(), escape(date_format(day, "SHORT_DATE_FORMAT")))
+        page.days[day] = ACTIVITY.format(
+            day.isoformat(), escape(date_format(day, "SHORT_DATE_FORMAT"))
+        )
     return page.days[day]
 
 

@@ -202,7 +202,9 @@ def _filter_form(params):
         "currencies": config.currency_choices(),
         "sources": Contact.Source.choices,
         "created_periods": selectors.CREATED_PERIODS.items(),
-        "activity_periods": [(key, label) for key, (*_, label) in selectors.ACTIVITY_PERIODS.items()],
+        "activity_periods": [
+            (key, label) for key, (*_, label) in selectors.ACTIVITY_PERIODS.items()
+        ],
     }
 
 

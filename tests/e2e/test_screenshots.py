@@ -18,7 +18,6 @@ from playwright.sync_api import expect
 
 from activities.models import EventCategory
 from activities.services import event_create
-
 from contacts.models import Contact, ContactType
 from contacts.services import ContactData, contact_create
 from tests.e2e.conftest import SCREENSHOTS, TIMEOUT_MS

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import EmailKind, Profile
-from activities.models import Event
 from accounts.services import email_preferences_update
+from activities.models import Event
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.db import counts
 from contacts.imports import files, report, runner, services, undo
