@@ -259,3 +259,15 @@ def test_the_csv_export_writes_the_last_activity_day_in_the_readers_zone(
         "Ann": "2026-03-01",
         "Ben": "",
     }
+
+
+def test_the_lists_kept_page_shows_an_event_written_since(client, alice, contact, call, settings):
+    settings.LIST_CACHE_SECONDS = 300
+    client.force_login(alice)
+    before = client.get("/contacts/").content.decode()
+    assert "<time datetime=" not in before
+
+    add(alice, contact, call, timezone.now())
+
+    after = client.get("/contacts/").content.decode()
+    assert f'<time datetime="{timezone.localdate().isoformat()}">' in after
