@@ -18,6 +18,7 @@ class EmailKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("I am made responsible for a contact")
     IMPORT = "import", _("An import of mine ends, or makes me responsible for contacts")
     WEB_FORM = "web_form", _("A website form I am notified of is sent")
+    TASK = "task", _("A task of mine reminds me, or is given to me")
 
 
 class Profile(models.Model):
@@ -35,6 +36,7 @@ class Profile(models.Model):
     email_on_assignment = models.BooleanField(EmailKind.ASSIGNMENT.label, default=True)
     email_on_import = models.BooleanField(EmailKind.IMPORT.label, default=True)
     email_on_web_form = models.BooleanField(EmailKind.WEB_FORM.label, default=True)
+    email_on_task = models.BooleanField(EmailKind.TASK.label, default=True)
 
     def __str__(self):
         return f"{self.user} ({self.language}, {self.time_zone})"

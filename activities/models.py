@@ -1,6 +1,7 @@
 """What happened with a contact: notes, calls, e-mails and meetings on its timeline."""
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,11 +12,11 @@ from django.utils.translation import pgettext_lazy
 from contacts.models import Contact
 
 
-class EventCategory(models.Model):
-    """A kind of event, chosen when one is written down; CRM admins keep the list."""
+class Category(models.Model):
+    """A kind of event or task, chosen when one is written down; CRM admins keep the list."""
 
     class Icon(models.TextChoices):
-        # Bootstrap icon names: the card shows them before each event.
+        # Bootstrap icon names: the card shows them before each event or task.
         NOTE = "sticky", _("Note")
         CALL = "telephone", _("Phone")
         EMAIL = "envelope", _("Envelope")
@@ -26,16 +27,12 @@ class EventCategory(models.Model):
         STAR = "star", _("Star")
         BRIEFCASE = "briefcase", _("Briefcase")
         TRUCK = "truck", _("Truck")
+        ARROW = "arrow-repeat", _("Arrows")
 
-    # The four made by the migration, stored with their English names: while an admin
+    # The defaults made by the migrations, stored with their English names: while an admin
     # has not renamed one, its name follows the reader's language.
-    ENGLISH_NAMES = {"note": "Note", "call": "Call", "email": "E-mail", "meeting": "Meeting"}
-    DEFAULT_NAMES = {
-        "note": pgettext_lazy("event category", "Note"),
-        "call": pgettext_lazy("event category", "Call"),
-        "email": pgettext_lazy("event category", "E-mail"),
-        "meeting": pgettext_lazy("event category", "Meeting"),
-    }
+    ENGLISH_NAMES: dict[str, str] = {}
+    DEFAULT_NAMES: dict[str, Any] = {}
 
     code = models.CharField(max_length=20, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=60)
@@ -43,9 +40,8 @@ class EventCategory(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "id"]
-        verbose_name = _("event category")
-        verbose_name_plural = _("event categories")
 
     def __str__(self):
         return str(self.shown_name)
@@ -56,6 +52,39 @@ class EventCategory(models.Model):
         if self.code in self.DEFAULT_NAMES and self.name == self.ENGLISH_NAMES[self.code]:
             return self.DEFAULT_NAMES[self.code]
         return self.name
+
+
+class EventCategory(Category):
+    ENGLISH_NAMES = {"note": "Note", "call": "Call", "email": "E-mail", "meeting": "Meeting"}
+    DEFAULT_NAMES = {
+        "note": pgettext_lazy("event category", "Note"),
+        "call": pgettext_lazy("event category", "Call"),
+        "email": pgettext_lazy("event category", "E-mail"),
+        "meeting": pgettext_lazy("event category", "Meeting"),
+    }
+
+    class Meta(Category.Meta):
+        verbose_name = _("event category")
+        verbose_name_plural = _("event categories")
+
+
+class TaskCategory(Category):
+    ENGLISH_NAMES = {
+        "call": "Call",
+        "email": "E-mail",
+        "meeting": "Meeting",
+        "follow_up": "Follow-up",
+    }
+    DEFAULT_NAMES = {
+        "call": pgettext_lazy("task category", "Call"),
+        "email": pgettext_lazy("task category", "E-mail"),
+        "meeting": pgettext_lazy("task category", "Meeting"),
+        "follow_up": pgettext_lazy("task category", "Follow-up"),
+    }
+
+    class Meta(Category.Meta):
+        verbose_name = _("task category")
+        verbose_name_plural = _("task categories")
 
 
 class Event(models.Model):
@@ -101,3 +130,70 @@ class EventAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Task(models.Model):
+    """Something to do by a date, for a responsible user, often about a contact.
+
+    The due date and time are wall-clock values in the responsible user's time zone;
+    remind_at is the instant they give, less the reminder's advance, kept in UTC so the
+    worker finds due reminders on an index. reminded_at is set by the one worker that
+    sends the reminder, in the transaction that claims it.
+    """
+
+    class Reminder(models.IntegerChoices):
+        # Minutes before the due time.
+        AT_DUE = 0, _("At the due time")
+        MINUTES_15 = 15, _("15 minutes before")
+        HOUR_1 = 60, _("1 hour before")
+        DAY_1 = 1440, _("1 day before")
+
+    title = models.CharField(_("title"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("time"), null=True, blank=True)
+    category = models.ForeignKey(
+        TaskCategory, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("category")
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="crm_tasks",
+        verbose_name=_("responsible"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("contact"),
+    )
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    reminder = models.PositiveIntegerField(
+        _("reminder"), choices=Reminder.choices, null=True, blank=True
+    )
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "due_time", "id"]
+        indexes = [
+            # My tasks and the navbar's badge: a user's open tasks by due date.
+            models.Index(fields=["responsible", "done_at", "due_date"], name="task_responsible"),
+            models.Index(fields=["contact", "done_at", "due_date"], name="task_contact"),
+            # The worker's sweep: reminders due and not sent yet.
+            models.Index(
+                fields=["remind_at"],
+                name="task_reminder_due",
+                condition=models.Q(reminded_at__isnull=True, done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -586,6 +586,9 @@ class Notification(models.Model):
     bulk_job = models.ForeignKey(
         "BulkJob", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # What the notification is about, for a verb another app registered
+    # (contacts.notifications.register_verb): that app reads it.
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
     verb = models.CharField(max_length=30)
     count = models.PositiveIntegerField(default=1)  # contacts concerned, for bulk actions
     created_at = models.DateTimeField(auto_now_add=True)

@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contacts.context_processors.crm",
+                "activities.context_processors.tasks",
             ],
         },
     }
@@ -268,6 +269,9 @@ IMPORT_BATCH_SIZE = env_int("IMPORT_BATCH_SIZE", 2000)
 # was killed, or its machine lost) and queued again by the workers still running. Keep it
 # well above the time one batch takes to write: a batch slower than this is done again.
 IMPORT_STALLED_SECONDS = env_int("IMPORT_STALLED_SECONDS", 120)
+# How often each task worker looks for the tasks' reminders that are due: a reminder
+# comes at most this late.
+REMINDER_CHECK_SECONDS = env_int("REMINDER_CHECK_SECONDS", 30)
 # From this size on, a second process parses the rows while the first writes (0: never).
 IMPORT_PARALLEL_MIN_BYTES = env_int("IMPORT_PARALLEL_MIN_BYTES", 2 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -323,6 +327,8 @@ if env("CACHE_URL"):
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where django.core.mail.backends.filebased.EmailBackend writes the messages, if chosen.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

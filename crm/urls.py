@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     # A contact's timeline: the card shows its first page (activities' template tag).
     path("timeline/", include("activities.urls")),
+    path("tasks/", include("activities.tasks.urls")),
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),

@@ -21,6 +21,7 @@ the private contact must not name it, and a refused POST must not change the dat
 """
 
 import io
+from datetime import date
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -37,7 +38,8 @@ from PIL import Image
 from accounts import services as accounts_services
 from accounts.models import AuditEntry, Invitation
 from activities import services as activities
-from activities.models import Event, EventCategory
+from activities.models import Event, EventCategory, TaskCategory
+from activities.tasks import services as task_services
 from contacts import contact_types as config
 from contacts import tags
 from contacts.bulk import services as bulk
@@ -158,6 +160,14 @@ EXPECT = {  # name: (GET, POST)
     "activities:event_edit": (OWN_EVENT, OWN_EVENT),
     "activities:event_delete": (OWN_EVENT_DELETE, OWN_EVENT_DELETED),
     "activities:attachment": (CONTACT_READ, GET_ONLY),
+    # alice's task on each contact: changed by whoever may change the contact; an empty
+    # post of the form is the form with its errors.
+    "tasks:list": (CRM_PAGE, CRM_PAGE),
+    "tasks:add": (CRM_PAGE, CRM_PAGE),
+    "tasks:bulk": (POST_ONLY, CRM_PAGE),  # nothing selected: the page says so
+    "tasks:edit": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "tasks:done": (POST_ONLY, CONTACT_CHANGED),
+    "tasks:delete": (CONTACT_CHANGE, CONTACT_CHANGED),
     "settings_app:index": (ADMIN_REDIRECTS, ADMIN_REDIRECTS),
     "settings_app:types": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:type_reorder": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
@@ -405,6 +415,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             for level in LEVELS
         }
         event_category = EventCategory.objects.create(name="Matrix category", position=9)
+        call = TaskCategory.objects.get(code="call")
+        crm_tasks = {
+            level: task_services.task_create(
+                by=alice,
+                contact=contacts[level],
+                category=call,
+                title=f"Matrix {level} task",
+                due_date=date(2026, 12, 24),
+            )
+            for level in LEVELS
+        }
         contact_type = config.contact_type_create(title="Matrix type")
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
@@ -430,6 +451,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "contacts": contacts,
             "trashed": trashed,
             "events": events,
+            "tasks": crm_tasks,
             "event_category": event_category,
             "notification": notification,
             "import": job,
@@ -490,6 +512,9 @@ CONTACT_URLS = {
     "activities:event_edit",
     "activities:event_delete",
     "activities:attachment",
+    "tasks:edit",
+    "tasks:done",
+    "tasks:delete",
 }
 
 
@@ -516,6 +541,9 @@ def url_args(name, world, level):
         "activities:event_edit": {"pk": level and world["events"][level].pk},
         "activities:event_delete": {"pk": level and world["events"][level].pk},
         "activities:attachment": {"pk": level and world["events"][level].attachments.get().pk},
+        "tasks:edit": {"pk": level and world["tasks"][level].pk},
+        "tasks:done": {"pk": level and world["tasks"][level].pk},
+        "tasks:delete": {"pk": level and world["tasks"][level].pk},
         "contacts:notification_read": {"pk": world["notification"].pk},
         "contacts:bulk_job": {"pk": world["bulk_job"].pk},
         "contacts:bulk_skipped": {"pk": world["bulk_job"].pk},

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
 
 # create(kind, fields, row, infos, addresses, company=None) → the contact created
 Create = Callable[..., Contact]
+
+# Sent when the demo contacts are made, with users (by name): the apps built on contacts
+# add their own demo data to them, through their services.
+demo_seeded = Signal()
 
 
 @transaction.atomic
@@ -78,6 +83,7 @@ def seed_demo() -> int:
     companies = _create_companies(create)
     _create_persons(create, companies)
     _demo_web_form(users, demo_tags)
+    demo_seeded.send(sender=seed_demo, users=users)
     return count
 
 

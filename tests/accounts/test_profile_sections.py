@@ -162,13 +162,15 @@ def test_removing_the_photo_deletes_its_file(
 
 def test_a_user_chooses_which_notifications_come_by_email(alice_client, alice):
     page = page_of(alice_client.get("/account/profile/"))
-    assert page.count('name="wanted"') == 3 and page.count(" checked") == 3  # all on at first
+    kinds = len(EmailKind)
+    assert page.count('name="wanted"') == kinds and page.count(" checked") == kinds  # all on
 
     alice_client.post("/account/profile/notifications/", {"wanted": ["assignment"]})
 
     assert wants_email(alice, EmailKind.ASSIGNMENT)
     assert not wants_email(alice, EmailKind.IMPORT)
     assert not wants_email(alice, EmailKind.WEB_FORM)
+    assert not wants_email(alice, EmailKind.TASK)
 
 
 def test_a_user_without_a_profile_wants_every_email(bob):

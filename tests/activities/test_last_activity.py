@@ -18,7 +18,7 @@ from contacts.services import ContactData, contact_update
 
 pytestmark = pytest.mark.django_db
 
-fill = importlib.import_module("activities.migrations.0004_last_activity_fill").fill
+fill = importlib.import_module("activities.migrations.0006_last_activity_fill").fill
 MARCH = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 

@@ -103,6 +103,57 @@ def tasks(task_path):
     return {"statuses": list(statuses)}
 
 
+def setup_reminders(count, seconds):
+    """Create count tasks of alice's whose reminders are due in seconds (negative: past)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from activities.models import Task, TaskCategory
+    from activities.tasks import services
+    from contacts.access import make_crm_user
+
+    alice, _ = get_user_model().objects.get_or_create(
+        username="alice", defaults={"email": "alice@example.com"}
+    )
+    make_crm_user(alice)
+    call = TaskCategory.objects.get(code="call")
+    first = Task.objects.count()
+    ids = []
+    for n in range(int(count)):
+        task = services.task_create(
+            by=alice,
+            category=call,
+            title=f"Task {first + n}",
+            due_date=timezone.localdate() + timedelta(days=7),
+            reminder=Task.Reminder.AT_DUE,
+        )
+        ids.append(task.pk)
+    when = timezone.now() + timedelta(seconds=float(seconds))
+    Task.objects.filter(pk__in=ids).update(remind_at=when)
+    return {"ids": ids}
+
+
+def reminders_state():
+    """Per task: whether its reminder was claimed, and how many notifications it got."""
+    from django.db.models import Count
+
+    from activities.models import Task
+    from contacts.models import Notification
+
+    counts = dict(
+        Notification.objects.filter(verb="task_reminder")
+        .values("object_id")
+        .annotate(n=Count("id"))
+        .values_list("object_id", "n")
+    )
+    return {
+        str(pk): {"claimed": reminded is not None, "notifications": counts.get(pk, 0)}
+        for pk, reminded in Task.objects.values_list("pk", "reminded_at")
+    }
+
+
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
     import django
@@ -115,6 +166,8 @@ def main():
         "page": page,
         "tasks": tasks,
         "setup_webform": setup_webform,
+        "setup_reminders": setup_reminders,
+        "reminders_state": reminders_state,
         "webform_state": lambda form_id: webform_state(int(form_id)),
     }[command](*args)
     print(json.dumps(result))

@@ -5,23 +5,20 @@ again: a worker killed in the middle (OOM killer, deploy, lost machine) leaves i
 RUNNING forever. Every worker therefore checks, at start and then every few seconds in
 a thread of its own, for imports whose heartbeat went silent, and queues them again
 (contacts.imports.services.jobs_requeue_stalled); they resume after their last
-committed batch. This command replaces django-tasks-db's of the same name (contacts comes
-before it in INSTALLED_APPS), so `manage.py db_worker` stays the one to run.
+committed batch. The same threads run the checks other apps registered in
+contacts.worker (the tasks' reminders, for one). This command replaces django-tasks-db's
+of the same name (contacts comes before it in INSTALLED_APPS), so `manage.py db_worker`
+stays the one to run.
 """
 
-import logging
 import os
-import threading
-import time
 
 from django.conf import settings
-from django.db import connection
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
+from contacts import worker
 from contacts.imports.services import jobs_requeue_stalled
-
-logger = logging.getLogger(__name__)
 
 
 def check_interval():
@@ -30,30 +27,18 @@ def check_interval():
 
 
 def requeue_stalled_imports():
-    try:
-        for job_id in jobs_requeue_stalled():
-            logger.warning("Import %s: its worker went silent, queued again", job_id)
-    except Exception:
-        # The database may be restarting: the next check tries again.
-        logger.exception("Could not check for interrupted imports")
-    finally:
-        connection.close()
+    for job_id in jobs_requeue_stalled():
+        worker.logger.warning("Import %s: its worker went silent, queued again", job_id)
 
 
-def watch_stalled_imports():
-    while True:
-        time.sleep(check_interval())
-        requeue_stalled_imports()
+worker.register("stalled-imports", check_interval, requeue_stalled_imports)
 
 
 class Command(db_worker.Command):
-    help = db_worker.Command.help + ", resuming interrupted imports"
+    help = db_worker.Command.help + ", resuming interrupted imports and running the apps' checks"
 
     def handle(self, *args, **options):
         # With --reload the parent process only watches the files: the child works.
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            requeue_stalled_imports()
-            threading.Thread(
-                target=watch_stalled_imports, name="stalled-imports", daemon=True
-            ).start()
+            worker.start_checks()
         return super().handle(*args, **options)

@@ -1,7 +1,7 @@
 """The contacts' last activity: the newest event of the timeline, kept for the list.
 
 Adding a nullable column without a default is an ALTER TABLE on SQLite too: the table is
-not rebuilt, its triggers stay. The events' app fills the column (activities 0004).
+not rebuilt, its triggers stay. The events' app fills the column (activities 0006).
 """
 
 import django.db.models.lookups
@@ -11,7 +11,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0030_duplicate_keys"),
+        ("contacts", "0031_notification_object"),
         ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -17,8 +17,8 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0003_attachments"),
-        ("contacts", "0031_last_activity"),
+        ("activities", "0005_default_task_categories"),
+        ("contacts", "0032_last_activity"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]
