@@ -16,8 +16,9 @@ from activities.models import Task
 from contacts.access import contacts_visible_to, editable_ids, is_crm_admin
 from contacts.models import Contact
 
-# How many tasks a section of My tasks shows before "Show more".
-SECTION_SIZE = 25
+# How many tasks each section of My tasks shows before "Show all": today's in full or
+# nearly, the others the first few (each line costs the page its rendering).
+SECTION_SIZES = {"overdue": 10, "today": 25, "upcoming": 10, "done": 5}
 SECTIONS = ("overdue", "today", "upcoming", "done")
 
 
@@ -107,7 +108,7 @@ def _seen(user: User, rows: list[Task]) -> list[Task]:
 
 def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Section]:
     """Return My tasks' sections: overdue, today, upcoming (soonest first) and done (last
-    done first), each with its count and its first tasks (limits, SECTION_SIZE by default).
+    done first), each with its count and its first tasks (limits, SECTION_SIZES by default).
 
     A user's own tasks are read on their index, each section's rows then checked against
     the contacts he may see, in one query for all; the counts, in one query too, are of
@@ -130,11 +131,11 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
         for name in ("overdue", "today", "upcoming")
     }
     queries["done"] = rows.filter(done_at__isnull=False).order_by("-done_at", "-id")
-    pages = {name: list(queries[name][: limits.get(name, SECTION_SIZE)]) for name in SECTIONS}
+    pages = {name: list(queries[name][: limits.get(name, SECTION_SIZES[name])]) for name in SECTIONS}
     seen = {t.pk for t in _seen(user, [t for page in pages.values() for t in page])}
     result = []
     for name in SECTIONS:
-        limit = limits.get(name, SECTION_SIZE)
+        limit = limits.get(name, SECTION_SIZES[name])
         shown = [t for t in pages[name] if t.pk in seen]
         if len(shown) < len(pages[name]):
             # Some are about contacts he may no longer see: read on until the page is full.
