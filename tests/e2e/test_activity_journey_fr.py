@@ -76,7 +76,9 @@ def screenshots(page, name):
     for kind, viewport in (("desktop", DESKTOP), ("375", PHONE)):
         page.set_viewport_size(viewport)
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], kind
-        page.screenshot(path=SCREENSHOTS / f"activity-journey-fr--{name}-{kind}.png", full_page=True)
+        page.screenshot(
+            path=SCREENSHOTS / f"activity-journey-fr--{name}-{kind}.png", full_page=True
+        )
     page.set_viewport_size(DESKTOP)
 
 
@@ -188,9 +190,9 @@ def test_a_call_a_mention_and_a_task_then_the_colleague_completes_it(
     expect(colleague.locator("#unread-count")).to_be_visible()
     colleague.get_by_title("Notifications").click()
     lines = colleague.locator(".list-group-item")
-    expect(lines.filter(has_text="Alice Martin vous a mentionné sur la fiche de Jean Valjean")).to_contain_text(
-        "« Appelé, @bob rappellera demain »"
-    )
+    expect(
+        lines.filter(has_text="Alice Martin vous a mentionné sur la fiche de Jean Valjean")
+    ).to_contain_text("« Appelé, @bob rappellera demain »")
     expect(lines.filter(has_text="Alice Martin vous a confié une tâche")).to_contain_text(TASK)
     expect(lines.filter(has_text="Rappel :")).to_contain_text(TASK)
     assert_page_was_healthy(colleague)
