@@ -4,6 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from activities.categories import cached
 from activities.models import Event, EventCategory
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -71,6 +72,8 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The choices as the cache keeps them: the form is shown without reading the table.
+        self.fields["category"].widget.choices = [(c.pk, c.shown_name) for c in cached()]
         if not self.instance.pk:
             # The minute the form is shown, in the reader's zone, as the input shows it.
             self.initial.setdefault("happened_at", timezone.localtime().replace(second=0))

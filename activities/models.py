@@ -194,7 +194,10 @@ class Task(models.Model):
         ordering = ["due_date", "due_time", "id"]
         indexes = [
             # My tasks and the navbar's badge: a user's open tasks by due date.
-            models.Index(fields=["responsible", "done_at", "due_date"], name="task_responsible"),
+            models.Index(
+                fields=["responsible", "done_at", "due_date", "due_time", "id"],
+                name="task_responsible",
+            ),
             models.Index(fields=["contact", "done_at", "due_date"], name="task_contact"),
             # The worker's sweep: reminders due and not sent yet.
             models.Index(

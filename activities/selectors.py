@@ -8,6 +8,7 @@ from django.db.models import CharField, F, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from activities import categories as event_categories
 from activities import mentions
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
@@ -28,7 +29,8 @@ class Entry:
 
 
 def categories() -> list[EventCategory]:
-    return list(EventCategory.objects.all())
+    """Return the event categories in their order, as kept in the cache for their version."""
+    return event_categories.cached()
 
 
 def events_visible_to(user: User) -> QuerySet[Event]:
@@ -52,9 +54,26 @@ def get_attachment_for_user(user: User, pk: int) -> EventAttachment:
     return get_object_or_404(attachments, pk=pk)
 
 
-def _keys(contact: Contact, show: str) -> QuerySet[Any]:
-    """Return (kind, id, time) of the contact's entries that show names, newest first."""
-    events = Event.objects.filter(contact=contact)
+def _events_of(user: User, contact: Contact, persons: bool) -> QuerySet[Event]:
+    """Return the contact's events; with persons, a company's and those of its persons
+    that user may see."""
+    if not (persons and contact.kind == Contact.Kind.COMPANY):
+        return Event.objects.filter(contact=contact)
+    # One IN over the company and its visible persons, not an OR of two conditions on the
+    # events: the planner then reads the (contact, time) index for each person (the
+    # company's events only, however big the table) rather than every event.
+    persons_seen = contacts_visible_to(user, Contact.objects.filter(company=contact))
+    members = persons_seen | Contact.objects.filter(pk=contact.pk)
+    return Event.objects.filter(contact__in=members.values("pk"))
+
+
+def _keys(user: User, contact: Contact, show: str, persons: bool) -> QuerySet[Any]:
+    """Return (kind, id, time) of the contact's entries that show names, newest first.
+
+    With persons, a company's events include those of its persons: their changes stay on
+    their own cards.
+    """
+    events = _events_of(user, contact, persons)
     if show not in (ALL, EVENTS, CHANGES):
         events = events.filter(category_id=int(show) if show.isdigit() else -1)
     # Each side unordered: a UNION's parts may not have their own ORDER BY.
@@ -103,26 +122,29 @@ def page_number(value: Any) -> int:
 
 
 def timeline_page(
-    user: User, contact: Contact, *, show: str = ALL, number: Any = 1
+    user: User, contact: Contact, *, show: str = ALL, number: Any = 1, persons: bool = False
 ) -> TimelinePage:
     """Return one page of the contact's timeline, the entries as Entry, for user to read.
 
-    The caller has checked that user may see the contact. Four queries at most whatever
-    the page holds: its keys, its events and their attachments, its history entries
-    (and the companies they name, and the users its events mention, when there are
-    some). No count: one key more than the page tells whether an older page follows.
+    The caller has checked that user may see the contact; with persons (a company's
+    timeline), the persons' events are those of the persons user may see, checked in the
+    query of the page's keys. Four queries at most whatever the page holds: its keys, its
+    events and their attachments, its history entries (and the companies they name, and
+    the users its events mention, when there are some). No count: one key more than the
+    page tells whether an older page follows.
     """
     number = page_number(number)
     start = (number - 1) * PER_PAGE
-    keys = list(_keys(contact, show)[start : start + PER_PAGE + 1])
+    keys = list(_keys(user, contact, show, persons)[start : start + PER_PAGE + 1])
     has_next, keys = len(keys) > PER_PAGE, keys[:PER_PAGE]
     event_ids = [pk for kind, pk, _at in keys if kind == "event"]
     change_ids = [pk for kind, pk, _at in keys if kind == "change"]
-    events = (
-        Event.objects.select_related("category", "author")
-        .prefetch_related("attachments")
-        .in_bulk(event_ids)
-    )
+    read = Event.objects.select_related("category", "author").prefetch_related("attachments")
+    if persons:
+        # The entry names its person: read with the event, the person being one user may
+        # see (the keys' query checked it).
+        read = read.select_related("contact")
+    events = read.in_bulk(event_ids)
     # The users the page's events mention, read once for the page: their names are shown
     # as mentions (the rest of the text is left as typed).
     mentioned = mentions.known_names(event.text for event in events.values())

@@ -10,7 +10,7 @@ commits. A user who may not see the contact is not: the event's not_notified lis
 for the page to tell its author.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import partial
 
@@ -18,15 +18,19 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from activities import mentions
 from activities.models import Event, EventAttachment, EventCategory
 from contacts import history
+from contacts import services as contact_services
 from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
 from contacts.models import Contact, Notification
 from contacts.storage import delete_files_on_commit
 
+# Events an import's INSERT writes at once.
+NOTES_BATCH = 500
 # How much of an event's text its history entry keeps.
 SUMMARY_LENGTH = 120
 
@@ -76,6 +80,7 @@ def event_create(
     _attach(event, attachments)
     _record(event, by, "", summary(category, text))
     _notify_mentioned(event, by, before="")
+    last_activity_refresh([contact.pk])
     return event
 
 
@@ -100,6 +105,7 @@ def event_update(
     if before != after:
         _record(event, by, before, after)
     _notify_mentioned(event, by, before=text_before)
+    last_activity_refresh([event.contact_id])
     return event
 
 
@@ -110,7 +116,9 @@ def event_delete(*, by: User, event: Event) -> None:
         raise PermissionDenied
     _record(event, by, summary(event.category, event.text), "")
     files = list(EventAttachment.objects.filter(event=event).values_list("file", flat=True))
+    contact_id = event.contact_id
     event.delete()
+    last_activity_refresh([contact_id])
     delete_files_on_commit(files)
 
 
@@ -139,6 +147,49 @@ def _notify_mentioned(event: Event, by: User, *, before: str) -> None:
                     actor_id=by.pk,
                 )
             )
+
+
+def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
+    """Write the notes of an import's batch, (contact id, text), as notes by the importer.
+
+    In bulk, in the batch's transaction: the importer may change these contacts, the
+    import having created or completed them for him. A note the contact's timeline already
+    holds, word for word, is not written again: importing a file twice adds nothing.
+    """
+    category = _note_category()
+    if category is None or not notes:
+        return []
+    ids = {pk for pk, _text in notes}
+    texts = {text for _pk, text in notes}
+    held = set(
+        Event.objects.filter(contact_id__in=ids, text__in=texts).values_list("contact_id", "text")
+    )
+    now = timezone.now()
+    events = [
+        Event(contact_id=pk, category=category, text=text, happened_at=now, author=by)
+        for pk, text in dict.fromkeys(notes)
+        if (pk, text) not in held
+    ]
+    Event.objects.bulk_create(events, batch_size=NOTES_BATCH)
+    last_activity_refresh(sorted({event.contact_id for event in events}))
+    return events
+
+
+def _note_category() -> EventCategory | None:
+    # The "note" category unless an admin deleted it: then the first one.
+    categories = EventCategory.objects.order_by("position", "id")
+    return categories.filter(code="note").first() or categories.first()
+
+
+def newest_event_time() -> Subquery:
+    """Return the time of the newest event of the contact OuterRef("pk") names, or NULL."""
+    events = Event.objects.filter(contact=OuterRef("pk")).order_by("-happened_at", "-id")
+    return Subquery(events.values("happened_at")[:1])
+
+
+def last_activity_refresh(contact_ids: Collection[int]) -> None:
+    """Set the contacts' last activity from their events, as the list shows it."""
+    contact_services.last_activity_refresh(contact_ids=contact_ids, latest=newest_event_time())
 
 
 def _attach(event: Event, uploads: Sequence[UploadedFile]) -> None:

@@ -47,7 +47,10 @@ def event_add(request, pk):
         messages.success(request, _("Added to the timeline."))
         _tell_not_notified(request, event)
         return _card(contact)
-    return render(request, "activities/event_form.html", {"contact": contact, "form": form})
+    # The card's dialog fetches the form alone when it opens; any other request, the page.
+    htmx_get = request.htmx and request.method == "GET"
+    template = "activities/_event_add.html" if htmx_get else "activities/event_form.html"
+    return render(request, template, {"contact": contact, "form": form})
 
 
 def event_edit(request, pk):

@@ -56,9 +56,13 @@ CASES = [
     "list_100",
     "list_filtered_sorted",
     "list_deep_page",
+    "list_sorted_last_activity",
     "search",
     "search_common",
     "card",
+    "card_timeline_1000",
+    "company_timeline_persons",
+    "my_tasks",
     "edit_form",
     "create_form",
     "duplicates_page",
@@ -76,6 +80,7 @@ CASES = [
     "invitation_page",
     "create_person",
     "edit_save",
+    "event_add",
     "import_100k",
     "webform_submit",
     "photo_candidates",
@@ -85,6 +90,7 @@ CASES = [
 ]
 # Pages of the list, timed with its cache off.
 LIST_PAGES = {"list_first_page", "list_100", "list_filtered_sorted", "list_deep_page"}
+LIST_PAGES |= {"list_sorted_last_activity"}
 LIST_PAGES |= {"search", "search_common"}
 # The targets: (figure, comparison, bound, label). A bound may depend on the column of
 # the targets table: "sqlite" and "postgresql" at 100,000 contacts (smaller populations
@@ -100,9 +106,16 @@ TARGETS = {
     "list_100": [("median_ms", "<=", {"sqlite": 15, "postgresql": 18, "1M": 25}, "≤ {} ms")],
     "list_filtered_sorted": [("median_ms", "<=", 40, "≤ {} ms")],
     "list_deep_page": [("median_ms", "<=", 60, "≤ {} ms")],
+    "list_sorted_last_activity": [
+        ("median_ms", "<=", 25, "≤ {} ms"),
+        ("queries", "<=", 12, "≤ {} queries"),
+    ],
     "search": [("median_ms", "<=", {"sqlite": 15, "postgresql": 15, "1M": 30}, "≤ {} ms")],
     "search_common": [("median_ms", "<=", {"sqlite": 15, "postgresql": 15, "1M": 30}, "≤ {} ms")],
     "card": [("median_ms", "<=", 20, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
+    "card_timeline_1000": [("median_ms", "<=", 25, "≤ {} ms")],
+    "company_timeline_persons": [],
+    "my_tasks": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
     "edit_form": [("median_ms", "<=", {"sqlite": 15, "postgresql": 18, "1M": 20}, "≤ {} ms")],
     "create_form": [("median_ms", "<=", {"sqlite": 12, "postgresql": 15, "1M": 15}, "≤ {} ms")],
     "duplicates_page": [
@@ -125,6 +138,7 @@ TARGETS = {
     "invitation_page": [("median_ms", "<=", 15, "≤ {} ms"), ("queries", "<=", 6, "≤ {} queries")],
     "create_person": [("median_ms", "<=", 40, "≤ {} ms")],
     "edit_save": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 40}, "≤ {} ms")],
+    "event_add": [("median_ms", "<=", 30, "≤ {} ms")],
     "import_100k": [
         ("rows_per_s", ">=", 3000, "≥ {} rows/s"),
         ("peak_mb", "<=", 250, "≤ {} MB"),
@@ -193,7 +207,15 @@ def main():
     )
     parser.add_argument("--no-memory", action="store_true", help="leave the memory case out")
     parser.add_argument("--case", choices=["pages", "import"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only",
+        type=lambda value: value.split(","),
+        default=[],
+        help="time these cases only, separated by commas (card_timeline_1000,event_add)",
+    )
     args = parser.parse_args()
+    if unknown := set(args.only) - set(CASES):
+        parser.error(f"no such case: {', '.join(sorted(unknown))}")
     if args.contacts >= LARGE:
         args.import_into_population = True
     if args.database and args.case == "import":
@@ -225,8 +247,10 @@ def bench_all(args):
         raise SystemExit(f"{args.contacts:,} contacts need DATABASE_URL naming a PostgreSQL server")
     pg_name = database_url.path.strip("/") or PG_DEFAULT_NAME
     parts = [] if args.only_import else ["pages"]
-    if not args.no_import:
+    if not args.no_import and (not args.only or "import_100k" in args.only):
         parts.append("import")
+    if args.only and set(args.only) <= {"import_100k"}:
+        parts = ["import"]
     for database in databases:
         for part in parts:
             command = [sys.executable, __file__, "--database", database, "--case", part]
@@ -234,6 +258,8 @@ def bench_all(args):
                 command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
             command += ["--clients", str(args.clients), "--pg-name", pg_name]
             command += ["--memory-requests", str(args.memory_requests)]
+            if args.only:
+                command += ["--only", ",".join(args.only)]
             for flag in ("no_throughput", "no_memory", "import_into_population"):
                 if getattr(args, flag):
                     command.append(f"--{flag.replace('_', '-')}")
@@ -652,6 +678,160 @@ def add_audit_entries(seed):
         record_setup_step(AUDIT_STEP)
 
 
+def add_timelines(seed):
+    """Give a person a timeline of 1,000 events, and a company persons with events of theirs.
+
+    The person and the company are user1's, created through the contact service; the
+    events are written in bulk (what event_create writes, without a history entry each:
+    the timeline shows them all the same). A third of the company's persons are private
+    to user2, so that user1's company timeline leaves their events out.
+    """
+    import datetime
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from activities.models import Event, EventCategory
+    from contacts.models import Contact
+    from contacts.services import ContactData, contact_create
+
+    rng = random.Random(seed)
+    users = get_user_model().objects
+    ordinary, second = users.get(username="user1"), users.get(username="user2")
+    categories = list(EventCategory.objects.all())
+    now = timezone.now()
+
+    def events_of(contact, count):
+        return [
+            Event(
+                contact=contact,
+                category=categories[n % len(categories)],
+                text=f"Bench event {n}: called about the offer, see https://example.com/o/{n}",
+                happened_at=now - datetime.timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
+                author=ordinary,
+            )
+            for n in range(count)
+        ]
+
+    def create(fields, kind=Contact.Kind.PERSON, **extra):
+        data = ContactData(kind=kind, fields=fields, **extra)
+        return contact_create(by=extra["responsible"][0], data=data, notify=False)
+
+    with transaction.atomic():
+        person = create(TIMELINE_PERSON, responsible=[ordinary])
+        events = events_of(person, TIMELINE_EVENTS)
+        company = create(
+            TIMELINE_COMPANY,
+            kind=Contact.Kind.COMPANY,
+            access=Contact.Access.PUBLIC_READ,
+            responsible=[ordinary],
+        )
+        for n in range(COMPANY_PERSONS):
+            owner, access = [
+                (ordinary, Contact.Access.PRIVATE),
+                (second, Contact.Access.PUBLIC_READ),
+                (second, Contact.Access.PRIVATE),
+            ][n % 3]
+            member = create(
+                {"first_name": f"Member {n}", "last_name": "Bench-Company"},
+                company=company,
+                access=access,
+                responsible=[owner],
+            )
+            events += events_of(member, EVENTS_PER_MEMBER)
+        Event.objects.bulk_create(events, batch_size=1000)
+        record_setup_step(TIMELINE_STEP)
+
+
+def add_tasks(seed):
+    """Give user1 10,000 tasks: most about contacts of his, the rest about none, due from
+    200 days ago to 200 days ahead, a fifth of them done. Written in bulk (what
+    task_create writes, for a responsible user who is their author)."""
+    import datetime
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from activities.models import Task, TaskCategory
+    from contacts.models import Contact
+
+    rng = random.Random(seed)
+    ordinary = get_user_model().objects.get(username="user1")
+    categories = list(TaskCategory.objects.all())
+    contacts = list(
+        Contact.objects.filter(responsible=ordinary).values_list("pk", flat=True)[:5000]
+    )
+    today, now = timezone.localdate(), timezone.now()
+    tasks = [
+        Task(
+            title=f"Bench task {n}: call back about the offer",
+            due_date=today + datetime.timedelta(days=rng.randrange(-200, 200)),
+            due_time=datetime.time(rng.randrange(8, 18), 0) if n % 2 else None,
+            category=categories[n % len(categories)],
+            responsible=ordinary,
+            author=ordinary,
+            contact_id=rng.choice(contacts) if n % 10 < 7 else None,
+            done_at=now if n % 5 == 0 else None,
+        )
+        for n in range(TASKS)
+    ]
+    with transaction.atomic():
+        Task.objects.bulk_create(tasks, batch_size=1000)
+        record_setup_step(TASKS_STEP)
+
+
+def add_activities(seed):
+    """Give a share of the contacts events on their timelines, and their last activity.
+
+    ACTIVE_SHARE of the contacts get 1 to 3 notes or calls in the last two years, by one
+    of the users, inserted in bulk; the last activity is then filled in one set-based
+    UPDATE, as the events' migration fills it.
+    """
+    import random
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from activities.models import Event, EventCategory
+    from activities.services import newest_event_time
+    from contacts.models import Contact
+
+    rng = random.Random(seed)
+    users = list(get_user_model().objects.filter(username__startswith="user"))
+    categories = list(EventCategory.objects.filter(code__in=["note", "call"]))
+    now = timezone.now()
+    ids = Contact.objects.values_list("pk", flat=True).order_by("pk").iterator(chunk_size=5000)
+    with transaction.atomic():
+        events = []
+        for pk in ids:
+            if rng.random() >= ACTIVE_SHARE:
+                continue
+            for _n in range(rng.randint(1, 3)):
+                minutes = rng.randrange(2 * 365 * 24 * 60)
+                events.append(
+                    Event(
+                        contact_id=pk,
+                        category=rng.choice(categories),
+                        text="Bench event",
+                        happened_at=now - timedelta(minutes=minutes),
+                        author=rng.choice(users),
+                    )
+                )
+            if len(events) >= 5000:
+                Event.objects.bulk_create(events)
+                events = []
+        Event.objects.bulk_create(events)
+        active = Contact.all_objects.filter(pk__in=Event.objects.values("contact_id"))
+        active.update(last_activity_at=newest_event_time())
+        record_setup_step(ACTIVITIES_STEP)
+
+
 # The bench's own steps after seeding (seed_demo writes no user fields, and the form cases
 # need a person of their own), each recorded in the bench_setup table once done, beside
 # seed_demo's bench_marker: a new step, or a new version of one, is done on the next run.
@@ -659,10 +839,25 @@ CUSTOM_FIELDS_STEP = "custom_fields=3 v1"
 EDIT_PERSON_STEP = "edit_person v1"
 AUDIT_STEP = "audit_entries=2000 v1"
 AUDIT_ENTRIES = 2000
+# The timeline cases: a person with 1,000 events, a company whose persons have events.
+TIMELINE_PERSON = {"first_name": "Tim", "last_name": "Bench-Timeline"}
+TIMELINE_COMPANY = {"company_name": "Bench Timeline Company"}
+TIMELINE_EVENTS = 1000
+COMPANY_PERSONS = 300
+EVENTS_PER_MEMBER = 5
+TIMELINE_STEP = f"timelines={TIMELINE_EVENTS},{COMPANY_PERSONS}x{EVENTS_PER_MEMBER} v1"
+# My tasks: user1 has this many.
+TASKS = 10_000
+TASKS_STEP = f"tasks={TASKS} v1"
+ACTIVITIES_STEP = "activities=0.3 v1"
+ACTIVE_SHARE = 0.3  # the contacts with events on their timelines
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
     (EDIT_PERSON_STEP, add_edit_person),
     (AUDIT_STEP, add_audit_entries),
+    (TIMELINE_STEP, add_timelines),
+    (TASKS_STEP, add_tasks),
+    (ACTIVITIES_STEP, add_activities),
 ]
 
 
@@ -761,6 +956,12 @@ def run_cases(args):
         .first()
     )
     person = Contact.objects.get(**EDIT_PERSON)
+    timeline_person = Contact.objects.get(**TIMELINE_PERSON)
+    timeline_company = Contact.objects.get(kind=Contact.Kind.COMPANY, **TIMELINE_COMPANY)
+
+    def wanted(case):
+        return not args.only or case in args.only
+
     # The most common tags and type: the filters that narrow the list the least.
     tags = list(
         TaggedContact.objects.values_list("tag__name", flat=True)
@@ -790,8 +991,11 @@ def run_cases(args):
             ("list_100", "/contacts/?per_page=100"),
             ("list_filtered_sorted", f"/contacts/?{filtered.urlencode()}"),
             ("list_deep_page", f"/contacts/?page={deep}"),
+            ("list_sorted_last_activity", "/contacts/?sort=-last_activity"),
             ("search", "/contacts/?q=dup"),
             ("card", f"/contacts/{card.pk}/"),
+            ("card_timeline_1000", f"/contacts/{timeline_person.pk}/"),
+            ("company_timeline_persons", f"/contacts/{timeline_company.pk}/?persons=1"),
             ("edit_form", f"/contacts/{person.pk}/edit/"),
             ("create_form", "/contacts/new/person/"),
             ("duplicates_page", "/contacts/duplicates/"),
@@ -800,6 +1004,7 @@ def run_cases(args):
         ]
         if role == "ordinary":
             cases.insert(5, ("search_common", f"/contacts/?q={quote(surname)}"))
+            cases.append(("my_tasks", "/tasks/"))
         else:
             # Settings › Users and Audit, as the admin who opens them; user1 is the user
             # shown, responsible for some 4,000 contacts.
@@ -813,6 +1018,8 @@ def run_cases(args):
                 ("audit_page", "/settings/audit/"),
             ]
         for case, url in cases:
+            if not wanted(case):
+                continue
             # The list as rendered from the database, as on a first visit or after a change.
             with override_settings(LIST_CACHE_SECONDS=0):
                 times, queries, statements = measure(
@@ -836,42 +1043,53 @@ def run_cases(args):
             if case in LIST_PAGES:
                 result["cache"] = "off"
             emit(result, extra, notes)
-        # The same first page again, as kept in the list's cache (no write in between).
-        url = "/contacts/"
-        times, queries, statements = measure(
-            partial(client.get, url), expect(200, url), args.requests
-        )
-        result = http_result("list_first_page", database, role, times, queries, statements)
-        emit({**result, "cache": "on"})
-        # A page that only answers its user (bench/bare_urls.py): the framework's own floor.
-        with override_settings(ROOT_URLCONF="bare_urls"):
+        if wanted("list_first_page"):
+            # The same first page again, as kept in the list's cache (no write in between).
+            url = "/contacts/"
             times, queries, statements = measure(
-                partial(client.get, "/bare/"), expect(200, "/bare/"), args.requests
+                partial(client.get, url), expect(200, url), args.requests
             )
-        emit(http_result("bare_request", database, role, times, queries, statements))
-    # The log-in page, to a visitor: no session yet.
-    visitor = Client()
-    url = "/accounts/login/"
-    times, queries, statements = measure(partial(visitor.get, url), expect(200, url), args.requests)
-    emit(http_result("login_page", database, "visitor", times, queries, statements))
+            result = http_result("list_first_page", database, role, times, queries, statements)
+            emit({**result, "cache": "on"})
+        if wanted("bare_request"):
+            # A page that only answers its user (bench/bare_urls.py): the framework's floor.
+            with override_settings(ROOT_URLCONF="bare_urls"):
+                times, queries, statements = measure(
+                    partial(client.get, "/bare/"), expect(200, "/bare/"), args.requests
+                )
+            emit(http_result("bare_request", database, role, times, queries, statements))
+    if wanted("login_page"):
+        # The log-in page, to a visitor: no session yet.
+        visitor = Client()
+        url = "/accounts/login/"
+        times, queries, statements = measure(
+            partial(visitor.get, url), expect(200, url), args.requests
+        )
+        emit(http_result("login_page", database, "visitor", times, queries, statements))
     # Writes after the reads, so that the reads see the seeded population only.
     others = User.objects.filter(username__startswith="user").exclude(pk=ordinary.pk)
     second = others.order_by("pk").first()
-    for role, user in roles:
+    for role, user in roles if wanted("trash_page") else ():
         emit(bench_trash_page(database, role, user, args.requests))
-    emit(bench_notifications_page(database, ordinary, admin, args.requests))
-    for role, user in roles:
+    if wanted("notifications_page"):
+        emit(bench_notifications_page(database, ordinary, admin, args.requests))
+    for role, user in roles if wanted("create_person") else ():
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_create_person(database, role, user, tags, responsible, args.requests))
-    for role, user in roles:
+    for role, user in roles if wanted("edit_save") else ():
         emit(bench_edit_save(database, role, user, person, args.requests))
-    emit(bench_webform(database, ordinary, tags[0], args.requests))
-    emit(bench_invitation_page(database, admin, args.requests))
-    emit(bench_photo_candidates(database, ordinary, args.requests))
-    if not args.no_throughput:
+    for role, user in roles if wanted("event_add") else ():
+        emit(bench_event_add(database, role, user, timeline_person, args.requests))
+    if wanted("webform_submit"):
+        emit(bench_webform(database, ordinary, tags[0], args.requests))
+    if wanted("invitation_page"):
+        emit(bench_invitation_page(database, admin, args.requests))
+    if wanted("photo_candidates"):
+        emit(bench_photo_candidates(database, ordinary, args.requests))
+    if not args.no_throughput and wanted("throughput"):
         emit(bench_throughput(database, ordinary, args, cache=True))
         emit(bench_throughput(database, ordinary, args, cache=False))
-    if not args.no_memory:
+    if not args.no_memory and wanted("memory"):
         emit(*bench_memory(database, ordinary, person, surname, args.memory_requests))
 
 
@@ -1108,6 +1326,37 @@ def bench_edit_save(database, role, user, person, requests):
     if found != wanted:
         raise SystemExit(f"After the saves the person holds {found}, not {wanted}")
     return http_result("edit_save", database, role, times, queries, statements)
+
+
+def bench_event_add(database, role, user, contact, requests):
+    """POST an event (a call, its text with a link) to the timeline of 1,000 events."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from activities.models import Event, EventCategory
+    from contacts.models import ContactEvent
+
+    client = Client()
+    client.force_login(user)
+    url = f"/timeline/contact/{contact.pk}/add/"
+    token = secrets.token_hex(3)
+    data = {
+        "category": EventCategory.objects.get(code="call").pk,
+        "happened_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "text": f"Bench call {token}: wants the offer, see https://example.com/offer",
+    }
+    last_change = ContactEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    check = expect(302, f"POST {url}", location=rf"/contacts/{contact.pk}/#timeline$")
+    try:
+        times, queries, statements = measure(partial(client.post, url, data), check, requests)
+        added = Event.objects.filter(contact=contact, text=data["text"]).count()
+    finally:
+        # The events and their history go: the next run's timeline is the same.
+        Event.objects.filter(contact=contact, text=data["text"]).delete()
+        ContactEvent.objects.filter(pk__gt=last_change, contact=contact).delete()
+    if added != WARMUPS + requests:
+        raise SystemExit(f"{added} events were added, not {WARMUPS + requests}")
+    return http_result("event_add", database, role, times, queries, statements)
 
 
 def bench_trash_page(database, role, user, requests):

@@ -19,6 +19,7 @@ GROWTH_LIMITS = {
             "list_first_page",
             "list_filtered_sorted",
             "list_deep_page",
+            "list_sorted_last_activity",
             "list_100",
             "card",
             "edit_form",

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value
 from django.db.models.functions import Concat, Lower
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, IsNull
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,6 +47,9 @@ SORTS = {
     ),
     "created": (F("created_at"), F("id")),
     "changed": (F("updated_at"), F("id")),
+    # Contacts without activity after the others both ways: contact_sort never reverses
+    # the IsNull (the indexes contact_last_activity and contact_last_activity_desc).
+    "last_activity": (IsNull(F("last_activity_at"), True), F("last_activity_at"), F("id")),
 }
 
 
@@ -127,6 +130,7 @@ def contact_filter(
             ("currency", params.get("currency", ""), _("Currency: %(code)s") % {"code": currency})
         )
     contacts = _created_filter(contacts, params, active)
+    contacts = _activity_filter(contacts, params, active)
     source = params.get("source", "")
     if source in Contact.Source.values:
         contacts = contacts.filter(source=source)
@@ -268,6 +272,37 @@ def _created_filter(
     return contacts
 
 
+# ?activity=: (days, whether the activity is older than them), with the panel's wording.
+ACTIVITY_PERIODS = {
+    "none_30": (30, True, gettext_lazy("No activity for 30 days")),
+    "none_90": (90, True, gettext_lazy("No activity for 90 days")),
+    "none_180": (180, True, gettext_lazy("No activity for 180 days")),
+    "last_7": (7, False, gettext_lazy("Activity in the last 7 days")),
+}
+
+
+def _activity_filter(
+    contacts: QuerySet[Contact], params: QueryDict, active: list[ActiveFilter]
+) -> QuerySet[Contact]:
+    """Narrow contacts by ?activity=none_<days>|last_7, a contact never active counting as
+    without activity.
+
+    Whole days in the current time zone, as the list's cache keeps a page for the day:
+    "30 days" starts at midnight 30 days before today.
+    """
+    value = params.get("activity", "")
+    if value not in ACTIVITY_PERIODS:
+        return contacts
+    days, idle, label = ACTIVITY_PERIODS[value]
+    since = _midnight(timezone.localdate() - datetime.timedelta(days=days))
+    if idle:
+        contacts = contacts.filter(Q(last_activity_at__lt=since) | Q(last_activity_at__isnull=True))
+    else:
+        contacts = contacts.filter(last_activity_at__gte=since)
+    active.append(("activity", value, str(label)))
+    return contacts
+
+
 def _date(value: str) -> datetime.date | None:
     """Return the date of a YYYY-MM-DD value, or None when it is not a usable date."""
     try:
@@ -329,7 +364,9 @@ def contact_sort(contacts: QuerySet[Contact], sort: str) -> tuple[QuerySet[Conta
     for term in SORTS[key]:
         # F.name is missing from django-stubs.
         name = term.name if isinstance(term, F) else ""  # type: ignore[attr-defined]
-        if name.startswith("contact_type__"):
+        if isinstance(term, IsNull):
+            terms.append(term.asc())
+        elif name.startswith("contact_type__"):
             # "Not specified" after the types when ascending, the exact reverse otherwise.
             terms.append(term.desc(nulls_first=True) if descending else term.asc(nulls_last=True))
         else:
@@ -350,6 +387,7 @@ LIST_ROW_FIELDS = (
     "source",
     "version",
     "company_id",
+    "last_activity_at",
 )
 LIST_ROW_RIGHTS = ("may_change", "may_delete", "company_visible")
 # The rows of a page's ids: the contact's columns, its live company's name and its type's
@@ -442,6 +480,7 @@ def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:
             primary_email=primary.get((row.pk, ContactInfo.Kind.EMAIL)),
             primary_phone=primary.get((row.pk, ContactInfo.Kind.PHONE)),
             company_shown_name=row.company_live_name if row.company_visible else None,
+            last_activity_at=_aware(row.last_activity_at),
         )
     position = {pk: n for n, pk in enumerate(ids)}
     return sorted(rows, key=lambda row: position[row.pk])
@@ -471,6 +510,20 @@ def tags_and_responsible_of(contact: Contact) -> tuple[list[str], list[int]]:
 
 
 RESPONSIBLE_IDS_OF = "SELECT user_id FROM contacts_contact_responsible WHERE contact_id IN ({ids})"
+
+
+def _aware(value: Any) -> datetime.datetime | None:
+    """Return a date and time read by plain SQL as the ORM reads it: aware, in UTC.
+
+    SQLite gives the stored text, or a naive datetime, where PostgreSQL gives it aware.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _of_contacts(sql: str, ids: list[int], params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

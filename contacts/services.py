@@ -1,6 +1,6 @@
 """Writes to contacts: every change goes through here, in one transaction."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, QuerySet, Subquery
 from taggit.models import Tag
 
 from contacts import access, history
@@ -28,6 +28,12 @@ CONTACT_FIELDS = (
     "currency",
     "description",
 )
+# What saving a contact writes: every column but the last activity (last_activity_refresh).
+SAVED_FIELDS = [
+    f.name
+    for f in Contact._meta.concrete_fields
+    if not f.primary_key and f.name != "last_activity_at"
+]
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country", "is_primary")
 # An address row as the contact form and the import write it, its position included.
 ADDRESS_ROW = (*ADDRESS_FIELDS, "position")
@@ -243,7 +249,12 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
     )
-    contact.save()
+    if contact.pk is None:
+        contact.save()
+    else:
+        # The last activity is the timeline's to keep: an instance read before an event was
+        # written would put back an older one.
+        contact.save(update_fields=SAVED_FIELDS)
 
 
 @contextmanager
@@ -431,3 +442,21 @@ def contacts_refresh_search_text(contacts: QuerySet[Contact]) -> None:
             Contact.objects.bulk_update(batch, ["search_text"])
             batch = []
     Contact.objects.bulk_update(batch, ["search_text"])
+
+
+@transaction.atomic
+def last_activity_refresh(*, contact_ids: Collection[int], latest: Subquery) -> None:
+    """Set the contacts' last activity to latest, the time of each one's newest event.
+
+    latest is a subquery on OuterRef("pk") built by the app that keeps the events, which
+    contacts never reads. Derived data, not a change of the contact: no history entry,
+    and neither its version nor its "last changed" moves.
+    """
+    if not contact_ids:
+        return
+    contacts = Contact.all_objects.filter(pk__in=contact_ids)
+    # The rows locked first, in the order of their ids, so that the UPDATE reads the events
+    # once any other writer of these contacts' events has committed: two events written at
+    # once both count. NO KEY: the events' foreign keys share-lock these rows.
+    list(contacts.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
+    contacts.update(last_activity_at=latest)

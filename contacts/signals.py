@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models.signals import post_migrate, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from contacts.access import ensure_groups, make_crm_user
 from contacts.db import counts
@@ -25,3 +25,9 @@ def add_new_user_to_crm_users(sender, instance, created, raw=False, **kwargs):
     # Every account is a CRM user: that group is how public contacts are shared.
     if created and not raw:
         make_crm_user(instance)
+
+
+# Sent by the CSV import in each batch's transaction, once its contacts are written:
+# notes, a list of (contact id, text), for the timeline, which contacts does not keep; by,
+# the importing user. The timeline's app receives it (activities.apps).
+notes_imported = Signal()

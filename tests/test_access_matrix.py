@@ -185,6 +185,10 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:event_category_edit": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:event_category_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
     "settings_app:event_category_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:task_categories": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:task_category_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:task_category_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:task_category_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # Users: the pages name carol, a CRM user, or nina, invited; the list and the audit
     # answer GET only. An empty post deactivates carol (nothing to choose), is a form
     # with its errors (invite, hand over), a bad request (no role), or comes back to
@@ -416,6 +420,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         }
         event_category = EventCategory.objects.create(name="Matrix category", position=9)
         call = TaskCategory.objects.get(code="call")
+        task_category = TaskCategory.objects.create(name="Matrix task category", position=9)
         crm_tasks = {
             level: task_services.task_create(
                 by=alice,
@@ -452,6 +457,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "trashed": trashed,
             "events": events,
             "tasks": crm_tasks,
+            "task_category": task_category,
             "event_category": event_category,
             "notification": notification,
             "import": job,
@@ -551,6 +557,9 @@ def url_args(name, world, level):
         "settings_app:event_category_edit": {"pk": world["event_category"].pk},
         "settings_app:event_category_move": {"pk": world["event_category"].pk},
         "settings_app:event_category_delete": {"pk": world["event_category"].pk},
+        "settings_app:task_category_edit": {"pk": world["task_category"].pk},
+        "settings_app:task_category_move": {"pk": world["task_category"].pk},
+        "settings_app:task_category_delete": {"pk": world["task_category"].pk},
         "settings_app:type_edit": {"pk": world["type"].pk},
         "settings_app:type_move": {"pk": world["type"].pk},
         "settings_app:type_delete": {"pk": world["type"].pk},

@@ -49,7 +49,7 @@ def test_the_guide_walks_through_the_apps_own_labels_with_its_screenshots(alice_
     for label in LABELS[language]:
         assert f"<strong>{label}</strong>" in page, label
     headings = re.findall(r'<h2 id="([^"]+)"', page)
-    assert len(headings) == 7
+    assert len(headings) == 8
     for anchor in headings:  # the contents at the top lead to each task
         assert f'href="#{quote(anchor)}"' in page, anchor
     pictures = re.findall(r'<img src="/static/guide/([^"]+)"', page)

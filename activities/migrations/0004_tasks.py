@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['due_date', 'due_time', 'id'],
-                'indexes': [models.Index(fields=['responsible', 'done_at', 'due_date'], name='task_responsible'), models.Index(fields=['contact', 'done_at', 'due_date'], name='task_contact'), models.Index(condition=models.Q(('done_at__isnull', True), ('reminded_at__isnull', True)), fields=['remind_at'], name='task_reminder_due')],
+                'indexes': [models.Index(fields=['responsible', 'done_at', 'due_date', 'due_time', 'id'], name='task_responsible'), models.Index(fields=['contact', 'done_at', 'due_date'], name='task_contact'), models.Index(condition=models.Q(('done_at__isnull', True), ('reminded_at__isnull', True)), fields=['remind_at'], name='task_reminder_due')],
             },
         ),
     ]

@@ -39,12 +39,12 @@ def task_list(request):
         tasks = selectors.filtered(request.user, chosen)
         export = tasks_csv if request.GET["format"] == "csv" else tasks_ics
         return export(tasks)
-    context = {
-        "filters": filters,
-        "sections": selectors.sections(request.user, chosen, limits),
-        "query": filters.query(),
-        "today": timezone.localdate(),
-    }
+    sections = selectors.sections(request.user, chosen, limits)
+    context = {"filters": filters, "sections": sections, "query": filters.query()}
+    context["today"] = timezone.localdate()
+    if chosen == selectors.Filters(responsible=request.user.pk):
+        # The navbar's count, the overdue and today's sections' own: not read again.
+        context["tasks_due"] = sections[0].count + sections[1].count
     return render(request, "activities/tasks/list.html", context)
 
 
@@ -85,7 +85,7 @@ def task_done(request, pk):
     done = request.POST.get("done", "1") == "1"
     log = request.POST.get("log") == "1"
     services.task_set_done(by=request.user, task=task, done=done, log=log)
-    task.may_change = True
+    selectors.mark_changeable(request.user, [task])
     if request.htmx:
         context = {"task": task, "today": timezone.localdate(), "next": _back(request, "")}
         return render(request, "activities/tasks/_task.html", context)

@@ -4,15 +4,16 @@ import re
 from collections.abc import Mapping
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities import selectors, services
-from activities.forms import EventForm
 from activities.mentions import MENTION_PATTERN
 from contacts.access import can_change
+from contacts.models import Contact
 
 register = template.Library()
 
@@ -20,38 +21,55 @@ register = template.Library()
 LINK = re.compile(r"\bhttps?://(?:(?!&(?:lt|gt|quot|#x27);)\S)+", re.IGNORECASE)
 TRAILING = ".,;:!?)]}"
 LINK_OR_MENTION = re.compile(f"(?P<link>{LINK.pattern})|{MENTION_PATTERN}", re.IGNORECASE)
+PLACEHOLDER = 987654321
 
 
 def timeline_context(request, contact):
     """Return what the timeline section shows of contact to the request's user."""
     user = request.user
     show = request.GET.get("timeline") or selectors.ALL
+    # A company's timeline may show its persons' events too: off unless the URL says so.
+    persons = contact.kind == Contact.Kind.COMPANY and request.GET.get("persons") == "1"
     page = selectors.timeline_page(
-        user, contact, show=show, number=request.GET.get("timeline_page") or 1
+        user,
+        contact,
+        show=show,
+        number=request.GET.get("timeline_page") or 1,
+        persons=persons,
     )
+    edit_url, delete_url = _url_of("activities:event_edit"), _url_of("activities:event_delete")
     for entry in page.object_list:
         if entry.kind == "event":
-            entry.item.may_edit = services.may_edit(user, entry.item)
-            entry.item.may_delete = services.may_delete(user, entry.item)
-    categories = selectors.categories()
-    form = None
-    if can_change(user, contact):
-        form = EventForm()
-        # The categories read once for the filters and the form's choices.
-        form.fields["category"].widget.choices = [(c.pk, c.shown_name) for c in categories]
+            event = entry.item
+            event.of_person = event.contact_id != contact.pk
+            if services.may_edit(user, event):
+                event.edit_url = edit_url(event.pk)
+            if services.may_delete(user, event):
+                event.delete_url = delete_url(event.pk)
     return {
         "contact": contact,
+        "card_url": contact.get_absolute_url(),
         "page": page,
         "show": show,
+        "persons": persons,
         "filter_choices": [
             (selectors.ALL, pgettext("timeline", "All")),
             (selectors.EVENTS, _("Events")),
             (selectors.CHANGES, _("Changes")),
-            *((str(c.pk), c.shown_name) for c in categories),
+            *((str(c.pk), c.shown_name) for c in selectors.categories()),
         ],
-        "form": form,
+        # The add form is fetched when its dialog opens: the card never renders it.
+        "may_add": can_change(user, contact),
         "request": request,
     }
+
+
+def _url_of(name: str):
+    """Return a function giving the URL of name for an event's id, reversed once."""
+    # A page of events reverses each URL once instead of once per event: a reverse costs
+    # more than the rest of an event's line.
+    head, tail = reverse(name, args=[PLACEHOLDER]).split(str(PLACEHOLDER))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.inclusion_tag("activities/_timeline.html", takes_context=True)

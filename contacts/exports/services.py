@@ -20,6 +20,8 @@ same contacts back. The columns, in order:
   (primary first), the separator the import splits emails and phones on.
 - The primary address only (the card and the vCard have them all): Street, City,
   State/region, Postcode, Country, Address category.
+- Last activity: the day of the newest event of the timeline, in the reader's time zone,
+  as YYYY-MM-DD (empty without any); the import leaves it out.
 - One column per user field, headed by its label, in the settings' order (headings left
   out): the option or text, "Yes" for a ticked checkbox, a date as YYYY-MM-DD. A label
   that repeats a column already there gets " (user field)" appended, then a number.
@@ -31,6 +33,7 @@ phone cell that holds only phone numbers (escape_phone_cell).
 import csv
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from itertools import islice
 from typing import TypedDict
 
@@ -40,6 +43,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts import currencies as config
 from contacts import selectors
@@ -58,6 +62,7 @@ from contacts.csv_columns import (
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo, CustomField, TaggedContact
 
+LAST_ACTIVITY_HEADER = gettext_lazy("Last activity")
 # Contacts fetched per query: memory stays bounded however long the list is, and the
 # number of queries grows with the batches, never with each contact.
 BATCH_SIZE = 1000
@@ -104,6 +109,8 @@ def columns() -> list[tuple[str, str]]:
         for category, label in ContactInfo.CATEGORIES[kind]:
             found.append((f"{INFO_KIND_NAMES[kind]} ({label})", f"{kind}:{category}"))
     found += [(str(label), f"address:{part}") for part, label in ADDRESS_COLUMNS]
+    # Written for the reader, read back by nobody: the events make it, not the import.
+    found.append((str(LAST_ACTIVITY_HEADER), ""))
     return found
 
 
@@ -204,6 +211,8 @@ class CsvLayout:
         self.users = user_names()
         self.user_order = {pk: n for n, pk in enumerate(self.users)}
         self.currencies: dict[str, str] = {}
+        # The reader's, read here: the rows are streamed after the request's zone is reset.
+        self.zone = timezone.get_current_timezone()
 
     def currency(self, code: str) -> str:
         if not code:
@@ -212,6 +221,10 @@ class CsvLayout:
             name = config.currency_name(code, self.language)
             self.currencies[code] = f"{name} ({code})"
         return self.currencies[code]
+
+    def day(self, moment: datetime | None) -> str:
+        """Return the day of moment in the reader's zone, as YYYY-MM-DD like the dates."""
+        return timezone.localtime(moment, self.zone).date().isoformat() if moment else ""
 
     def custom(self, field: CustomField, value: object) -> str:
         if value in (None, "", False):
@@ -255,6 +268,7 @@ class CsvLayout:
             row += [*parts, self.address_categories.get(category, category)]
         else:
             row += [""] * len(ADDRESS_FIELDS)
+        row.append(self.day(contact.last_activity_at))
         row += [self.custom(f, contact.custom.get(f.key)) for f in self.fields]
         return row
 

@@ -29,6 +29,11 @@ FIELDS = [
     )
     for name, label in csv_columns.CONTACT_COLUMNS
 ]
+# A file's notes become a note on the contact's timeline (signals.notes_imported).
+FIELDS.insert(
+    [name for name, _label in FIELDS].index("description") + 1,
+    ("notes", gettext_lazy("Notes (a note on the timeline)")),
+)
 ADDRESS_PARTS = [
     ("street", gettext_lazy("street")),
     ("city", gettext_lazy("city")),
@@ -168,15 +173,17 @@ def _aliases():
     )
     add("contact_type", "contact type", "type de contact", "type")
     add("currency", "currency", "devise")
+    add("description", "description", "about", "a propos")
     add(
-        "description",
-        "description",
+        "notes",
         "notes",
         "note",
-        "about",
         "remarques",
+        "remarque",
         "commentaire",
+        "commentaires",
         "comments",
+        "comment",
     )
     add(
         "tags", "tags", "tag", "labels", "group membership", "categories", "etiquettes", "mots cles"

@@ -30,6 +30,8 @@ ADDRESS_MAX_LENGTHS = {
     for name in ("street", "city", "region", "postcode", "country")
 }
 TYPE_MAX_LENGTH = 100
+# The longest text an event of the timeline holds (activities keeps the events).
+NOTES_MAX_LENGTH = 20000
 # Words of the category labels of other exports (Google's "* Work", French files…).
 CATEGORY_WORDS = {
     "work": "work",
@@ -115,6 +117,7 @@ class Row:
     custom: dict = field(default_factory=dict)
     access: str = ""
     usernames: list = field(default_factory=list)
+    notes: str = ""  # a note for the contact's timeline
 
 
 def words(value):
@@ -294,6 +297,11 @@ class RowReader:
         access = self.access.get(words(values.get("access", "")), "")
         if values.get("access") and not access:
             raise RowError(_("Unknown access: “%(value)s”.") % {"value": values["access"]})
+        notes = values.get("notes", "")
+        if len(notes) > NOTES_MAX_LENGTH:
+            raise RowError(
+                _("The notes are longer than %(limit)d characters.") % {"limit": NOTES_MAX_LENGTH}
+            )
         return Row(
             line=line,
             cells=cells,
@@ -307,6 +315,7 @@ class RowReader:
             custom=self._custom(kind, values),
             access=access,
             usernames=usernames,
+            notes=notes,
         )
 
     def _infos(self, kind, category, value):

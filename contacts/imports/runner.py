@@ -34,6 +34,7 @@ from contacts.imports.rows import Row, RowReader
 from contacts.imports.updates import contact_update_from_row
 from contacts.imports.writer import ContactWriter
 from contacts.search_text import ParsedPhones
+from contacts.signals import notes_imported
 
 if TYPE_CHECKING:
     from contacts.models import Contact
@@ -182,14 +183,19 @@ class Importer:
         self.writer.phones = phones
         named = [row for row in written if row.company_name]
         tally.counts["companies_created"] = references.add_companies(named, self.writer)
-        self._create(creates)
+        created = self._create(creates)
         tally.counts["created"] += len(creates)
         for row, contact in updates:
             self._update(row, contact, phones)
         tally.counts["updated"] += len(updates)
+        notes = [(pk, row.notes) for pk, row in created if row.notes]
+        notes += [(contact.pk, row.notes) for row, contact in updates if row.notes]
+        if notes:
+            notes_imported.send(sender=ImportJob, job=self.job, by=self.user, notes=notes)
         return tally
 
-    def _create(self, rows: list[Row]) -> None:
+    def _create(self, rows: list[Row]) -> list[tuple[int, Row]]:
+        """Write the new contacts of rows; return each one's id with its row."""
         references = self.references
         for row in rows:
             company_id, company_display = references.companies.get(row.company_name, (None, ""))
@@ -205,8 +211,11 @@ class Importer:
                 company_id=company_id,
                 company_display=company_display,
             )
+        created = []
         for row, written in zip(rows, self.writer.flush(), strict=True):
             self.matcher.created(written["id"], row.line)
+            created.append((written["id"], row))
+        return created
 
     def _update(self, row: Row, contact: Contact, phones: ParsedPhones) -> None:
         company = self.references.companies.get(row.company_name) if row.company_name else None

@@ -9,10 +9,13 @@ library's html.escape, which Django's own escape filter calls), and only markup 
 is left as it is. The table around the rows stays in contacts/_results.html.
 """
 
+import datetime
 from html import escape
 from typing import NamedTuple
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -38,6 +41,7 @@ ROW = (
     '<td class="col-phone text-nowrap">{phone}</td>'
     '<td class="col-tags">{tags}</td>'
     '<td class="col-responsible small">{responsible}</td>'
+    '<td class="col-activity small text-nowrap">{activity}</td>'
     "</tr>\n"
 )
 PHOTO = '<img src="{}photo/thumb/?v={}" alt="" loading="lazy">'
@@ -57,6 +61,8 @@ DIVIDER = '<li><hr class="dropdown-divider"></li>'
 LINK = '<a href="{}">{}</a>'
 ONE_LINE = '<a class="one-line" href="{0}" title="{1}">{1}</a>'
 TAG = '<span class="badge text-bg-light border me-1" title="{0}">{0}</span>'
+ACTIVITY = '<time datetime="{}">{}</time>'
+NO_ACTIVITY = '<span title="{0}" aria-label="{0}">—</span>'
 
 
 @register.simple_tag
@@ -73,6 +79,7 @@ def contact_rows(contacts):
             "email": gettext("Send email"),
             "call": gettext("Call"),
             "delete": gettext("Delete"),
+            "no_activity": gettext("No activity"),
         }.items()
     }
     # Their get_FOO_display() would translate every choice again for each row; the
@@ -95,7 +102,13 @@ def contact_rows(contacts):
             ("delete", " text-danger", "trash"),
         )
     }
-    page = Page(public=public, source=source, menu=menu)
+    page = Page(
+        public=public,
+        source=source,
+        menu=menu,
+        no_activity=NO_ACTIVITY.format(labels["no_activity"]),
+        days={},
+    )
     # Safe: _row escapes every value it takes from a contact (see the module's docstring).
     return mark_safe("".join(_row(contact, page) for contact in contacts))  # noqa: S308
 
@@ -106,6 +119,20 @@ class Page(NamedTuple):
     public: dict[str, str]  # access: its marker
     source: dict[str, str]  # source: its badge
     menu: dict[str, list[str]]  # item: its markup before and after its address
+    no_activity: str  # the last activity's cell of a contact without any
+    days: dict[datetime.date, str]  # a last activity's day: its cell, written once
+
+
+def _activity(value, page):
+    """Return the cell of a last activity: its day in the reader's time zone."""
+    if value is None:
+        return page.no_activity
+    day = timezone.localtime(value).date()
+    if day not in page.days:
+        page.days[day] = ACTIVITY.format(
+            day.isoformat(), escape(date_format(day, "SHORT_DATE_FORMAT"))
+        )
+    return page.days[day]
 
 
 def _row(contact, page):
@@ -148,6 +175,7 @@ def _row(contact, page):
         phone=LINK.format(phone_href, escape(phone.value)) if phone else "",
         tags="".join(TAG.format(escape(name)) for name in contact.tag_names),
         responsible=escape(", ".join(contact.responsible_names)),
+        activity=_activity(contact.last_activity_at, page),
     )
 
 

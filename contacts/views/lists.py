@@ -34,6 +34,7 @@ FILTER_PARAMS = (
     "created",
     "created_from",
     "created_to",
+    "activity",
     "source",
 )
 SORT_CHOICES = (
@@ -47,6 +48,8 @@ SORT_CHOICES = (
     ("-first_name", gettext_lazy("First name, Z to A")),
     ("last_name", gettext_lazy("Last name, A to Z")),
     ("-last_name", gettext_lazy("Last name, Z to A")),
+    ("-last_activity", gettext_lazy("Recently active first")),
+    ("last_activity", gettext_lazy("Least recently active first")),
     ("type", gettext_lazy("Type")),
     ("-type", gettext_lazy("Type, reversed")),
 )
@@ -199,6 +202,9 @@ def _filter_form(params):
         "currencies": config.currency_choices(),
         "sources": Contact.Source.choices,
         "created_periods": selectors.CREATED_PERIODS.items(),
+        "activity_periods": [
+            (key, label) for key, (*_, label) in selectors.ACTIVITY_PERIODS.items()
+        ],
     }
 
 

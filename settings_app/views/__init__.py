@@ -18,6 +18,7 @@ SECTIONS = [
     ("currency", _("Currency"), "settings_app:currency"),
     ("tags", _("Tags"), "settings_app:tags"),
     ("event_categories", _("Event categories"), "settings_app:event_categories"),
+    ("task_categories", _("Task categories"), "settings_app:task_categories"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),

@@ -224,3 +224,10 @@ document.addEventListener("input", (event) => {
     return option;
   }));
 });
+
+// The timeline's add dialog: its form arrives when it opens, the cursor goes to the text.
+function focusEventText() {
+  document.querySelector("#event-dialog.show textarea")?.focus();
+}
+document.addEventListener("shown.bs.modal", focusEventText);
+document.addEventListener("htmx:afterSwap", focusEventText);

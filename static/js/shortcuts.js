@@ -95,12 +95,13 @@
       const edit = document.querySelector('a[aria-keyshortcuts="e"]');
       if (edit) leave(edit.href);
     } else if (event.key === "a") {
-      // The card's timeline: open its add form and put the cursor in the text.
-      const add = document.querySelector('summary[aria-keyshortcuts="a"]');
+      // The card's timeline: its add link opens the dialog (crm.js puts the cursor in the
+      // text once the form is there), or without Bootstrap goes to the form's page.
+      const add = document.querySelector('a[aria-keyshortcuts="a"]');
       if (add) {
         event.preventDefault();
-        add.parentElement.open = true;
-        add.parentElement.querySelector("textarea").focus();
+        if (window.bootstrap) add.click();
+        else leave(add.href);
       }
     } else if (event.key === "j" || event.key === "k") {
       if (moveRow(event.key === "j" ? 1 : -1)) event.preventDefault();

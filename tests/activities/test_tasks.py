@@ -245,3 +245,16 @@ def test_the_bell_names_the_task_while_its_reader_may_see_it(
     page = client.get(reverse("contacts:notifications")).content.decode()
     assert "Send the quote" not in page
     assert page.count("A task you cannot see any more.") == 2
+
+
+def test_my_task_about_a_contact_i_may_no_longer_see_is_left_out_of_my_list(
+    alice, bob, alice_client, make_contact, call
+):
+    contact = make_contact(responsible=[alice, bob], last_name="Secret")
+    task = make_task(alice, call, contact=contact, responsible=bob, title="Call Mr Secret")
+    make_task(bob, call, title="Plain one")
+    revoke_responsible_many([contact.pk], [bob.pk])
+    alice_client.force_login(bob)
+    page = alice_client.get(reverse("tasks:list")).content.decode()
+    assert "Plain one" in page and "Call Mr Secret" not in page and "Secret" not in page
+    assert alice_client.get(reverse("tasks:edit", args=[task.pk])).status_code == 404

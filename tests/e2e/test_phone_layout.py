@@ -81,7 +81,12 @@ BADGE = """el => {
 def demo(make_contact):
     """The demo data, and a newest contact with a long name, address and tag."""
     # The live server empties the database after each test, the rows the migrations wrote too.
-    importlib.import_module("contacts.migrations.0002_defaults").create_defaults(apps, None)
+    for migration in (
+        "contacts.migrations.0002_defaults",
+        "activities.migrations.0002_default_categories",
+        "activities.migrations.0005_default_task_categories",
+    ):
+        importlib.import_module(migration).create_defaults(apps, None)
     call_command("seed_demo", stdout=StringIO())
     make_contact(
         first_name="Maximilienne-Alexandrine",

@@ -6,14 +6,18 @@ SCREENSHOTS=docs they also go, optimised, to docs/screenshots/ for the README (t
 ones, and the list in dark mode).
 """
 
+import datetime
 import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from activities.models import EventCategory
+from activities.services import event_create
 from contacts.models import Contact, ContactType
 from contacts.services import ContactData, contact_create
 from tests.e2e.conftest import SCREENSHOTS, TIMEOUT_MS
@@ -106,6 +110,20 @@ def seed(alice, bob):
         infos=[("email", "home", "emile.lefevre@example.org")],
         tags=["Lead", "Staff"],
     )
+    # Some recent activity, for the list's last activity column.
+    now = timezone.now()
+    for name, code, days, text, by in (
+        ("Camille", "call", 2, "Called about the spring order.", alice),
+        ("Priya", "meeting", 40, "Met at the partners' day.", bob),
+    ):
+        event_create(
+            by=by,
+            contact=Contact.objects.get(first_name=name),
+            # The live server empties the database after each test, the categories too.
+            category=EventCategory.objects.get_or_create(code=code, defaults={"name": code})[0],
+            text=text,
+            happened_at=now - datetime.timedelta(days=days),
+        )
     return Contact.objects.get(first_name="Camille")
 
 
@@ -161,6 +179,15 @@ def test_screenshot_tour(browser, live_server, alice, bob, language, scheme):
             expect(page.locator("html")).to_have_attribute("data-bs-theme", scheme)
             expect(page.get_by_role("link", name="Camille Laurent")).to_be_visible()
             capture(page, f"list-{suffix}")
+            # The last activity: a column of wide screens, or of the list sorted by it.
+            page.goto("/contacts/?sort=-last_activity")
+            activity = page.locator("th.col-activity")
+            if size == "desktop":
+                expect(activity).to_be_visible()
+            else:
+                # A secondary column, as the type and the responsible users: not on a phone.
+                expect(activity).to_be_hidden()
+            capture(page, f"list-activity-{suffix}")
 
             page.goto(camille.get_absolute_url())
             expect(page.locator("h1")).to_contain_text("Camille Laurent")

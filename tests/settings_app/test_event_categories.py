@@ -66,3 +66,31 @@ def test_a_crm_user_may_not_manage_categories(alice_client):
     )
     assert response.status_code == 403
     assert not EventCategory.objects.filter(name="Mine").exists()
+
+
+def test_task_categories_are_kept_the_same_way_and_a_used_one_moves_its_tasks(admin_client, admin):
+    from datetime import date  # why: only these tests make tasks
+
+    from activities.models import TaskCategory
+    from activities.tasks import services as tasks
+
+    url = reverse("settings_app:task_categories")
+    page = admin_client.get(url).content.decode()
+    assert "Task categories" in page and "Follow-up" in page
+    admin_client.post(url, {"name": "Demo", "icon": "star"})
+    demo = TaskCategory.objects.get(name="Demo")
+    assert list(TaskCategory.objects.values_list("name", flat=True))[-1] == "Demo"
+    assert not EventCategory.objects.filter(name="Demo").exists()
+    task = tasks.task_create(by=admin, category=demo, title="Show it", due_date=date(2026, 12, 24))
+    delete = reverse("settings_app:task_category_delete", args=[demo.pk])
+    page = admin_client.get(delete).content.decode()
+    assert "1 task has the category “Demo”" in page and "Move its tasks to the category" in page
+    call = TaskCategory.objects.get(code="call")
+    response = admin_client.post(delete, {"replacement": call.pk})
+    assert response.status_code == 302 and response.url == url
+    task.refresh_from_db()
+    assert task.category == call and not TaskCategory.objects.filter(name="Demo").exists()
+
+
+def test_an_ordinary_user_cannot_touch_the_task_categories(alice_client):
+    assert alice_client.get(reverse("settings_app:task_categories")).status_code == 403

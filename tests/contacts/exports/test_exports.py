@@ -109,13 +109,14 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
     assert "Email (Work)" in header
     assert "Phone (Mobile)" in header
     assert "Web (LinkedIn)" in header
-    assert header[-6:] == [
+    assert header[-7:] == [
         "Street",
         "City",
         "State/region",
         "Postcode",
         "Country",
         "Address category",
+        "Last activity",
     ]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accounts.models import EmailKind, Profile
 from accounts.services import email_preferences_update
+from activities.models import Event
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.db import counts
 from contacts.imports import files, report, runner, services, undo
@@ -64,7 +65,10 @@ def test_update_completes_the_existing_contact(run_import, ada):
     job = run_import(ROW, duplicates="update", match_on="phone")
     assert (job.created, job.updated, job.skipped) == (0, 1, 0)
     ada.refresh_from_db()
-    assert ada.description == "New note"
+    # The file's notes are a note on the timeline, by the importer; the description stays.
+    assert ada.description == "Old note"
+    notes = Event.objects.filter(contact=ada).values_list("text", "category__code", "author")
+    assert list(notes) == [("New note", "note", ada.created_by_id)]
     assert ada.version == 2
     # The email is the same address: not added twice; the tags add up.
     assert ada.infos.filter(kind="email").count() == 1

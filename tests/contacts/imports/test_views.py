@@ -156,7 +156,7 @@ def test_the_whole_wizard(alice_client, alice, bob, django_capture_on_commit_cal
     assert "Søren" in html and "Previous record" in html
     job.refresh_from_db()
     data = {f"col_{n}": target for n, target in enumerate(job.mapping)}
-    data["col_43"] = "description"  # Job Title, as "Description": refused, mapped twice
+    data["col_43"] = "notes"  # Job Title, as "Notes": refused, mapped twice
     html = page_of(alice_client.post(mapping_url, data))
     assert "is chosen for both “Notes” and “Job Title”" in html
     data["col_43"] = "job_title"

@@ -43,7 +43,16 @@ def state(contact):
 def test_tricky_values_are_stored_as_the_service_stores_them(run_import, alice):
     hobby = custom_fields.custom_field_create(label="Hobby", field_type="text")
     vip = custom_fields.custom_field_create(label="VIP", field_type="checkbox")
-    header = ["First name", "Last name", "Job title", "Notes", "Street", "Hobby", "VIP", "Phone"]
+    header = [
+        "First name",
+        "Last name",
+        "Job title",
+        "Description",
+        "Street",
+        "Hobby",
+        "VIP",
+        "Phone",
+    ]
     rows = [
         [f"Ada {n}", value, value, value, value, value, "yes", "+33 1 23 45 67 89"]
         for n, value in enumerate(TRICKY)
