@@ -151,6 +151,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("contacts", "0031_notification_object")]
+    dependencies = [("contacts", "0032_last_activity")]
 
     operations = [migrations.RunPython(install, remove)]
