@@ -131,11 +131,12 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
         for name in ("overdue", "today", "upcoming")
     }
     queries["done"] = rows.filter(done_at__isnull=False).order_by("-done_at", "-id")
-    pages = {name: list(queries[name][: limits.get(name, SECTION_SIZES[name])]) for name in SECTIONS}
+    limits = {**SECTION_SIZES, **limits}
+    pages = {name: list(queries[name][: limits[name]]) for name in SECTIONS}
     seen = {t.pk for t in _seen(user, [t for page in pages.values() for t in page])}
     result = []
     for name in SECTIONS:
-        limit = limits.get(name, SECTION_SIZES[name])
+        limit = limits[name]
         shown = [t for t in pages[name] if t.pk in seen]
         if len(shown) < len(pages[name]):
             # Some are about contacts he may no longer see: read on until the page is full.
