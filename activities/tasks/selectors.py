@@ -1,6 +1,5 @@
 """Reading tasks as a user may: My tasks, a contact's open tasks, the navbar's badge."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -9,9 +8,9 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 
+from activities.links import url_of
 from activities.models import Task
 from contacts.access import contacts_visible_to, editable_ids, is_crm_admin
 from contacts.models import Contact
@@ -20,11 +19,6 @@ from contacts.models import Contact
 # nearly, the others the first few (each line costs the page its rendering).
 SECTION_SIZES = {"overdue": 10, "today": 25, "upcoming": 10, "done": 5}
 SECTIONS = ("overdue", "today", "upcoming", "done")
-
-
-def _url_of(name: str) -> Callable[[int], str]:
-    head, tail = reverse(name, args=[987654321]).split("987654321")
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:
@@ -146,12 +140,14 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
     return result
 
 
-def mark_changeable(user: User, tasks: list[Task]) -> list[Task]:
-    """Set may_change on each task, as services.may_change_task says, in one query, and
-    the URLs its line links to (reversed once for all: a reverse costs more than the rest
-    of the line)."""
-    editable = editable_ids(user, [t.contact for t in tasks if t.contact is not None])
-    edit, done = _url_of("tasks:edit"), _url_of("tasks:done")
+def mark_changeable(user: User, tasks: list[Task], editable: set[int] | None = None) -> list[Task]:
+    """Set may_change on each task, as services.may_change_task says, in one query (none
+    when the caller knows the ids of the contacts user may change among theirs:
+    editable), and the URLs its line links to (reversed once for all: a reverse costs
+    more than the rest of the line)."""
+    if editable is None:
+        editable = editable_ids(user, [t.contact for t in tasks if t.contact is not None])
+    edit, done = url_of("tasks:edit"), url_of("tasks:done")
     for task in tasks:
         task.edit_url, task.done_url = edit(task.pk), done(task.pk)  # type: ignore[attr-defined]
         task.may_change = (  # type: ignore[attr-defined]

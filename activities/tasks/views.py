@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,7 +40,6 @@ def task_list(request):
         return export(tasks)
     sections = selectors.sections(request.user, chosen, limits)
     context = {"filters": filters, "sections": sections, "query": filters.query()}
-    context["today"] = timezone.localdate()
     if chosen == selectors.Filters(responsible=request.user.pk):
         # The navbar's count, the overdue and today's sections' own: not read again.
         context["tasks_due"] = sections[0].count + sections[1].count
@@ -87,7 +85,10 @@ def task_done(request, pk):
     services.task_set_done(by=request.user, task=task, done=done, log=log)
     selectors.mark_changeable(request.user, [task])
     if request.htmx:
-        context = {"task": task, "today": timezone.localdate(), "next": _back(request, "")}
+        back = _back(request, "")
+        # On its contact's card, the line leaves the contact out, as the card does.
+        on_card = task.contact is not None and back == task.contact.get_absolute_url()
+        context = {"tasks": [task], "next": back, "on_card": on_card}
         return render(request, "activities/tasks/_task.html", context)
     if done and log and task.contact is not None:
         messages.success(request, _("The task is done, and written on the timeline."))

@@ -4,13 +4,13 @@ import re
 from collections.abc import Mapping
 
 from django import template
-from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities import selectors, services
+from activities.links import url_of
 from activities.mentions import MENTION_PATTERN
 from contacts.access import can_change
 from contacts.models import Contact
@@ -21,7 +21,6 @@ register = template.Library()
 LINK = re.compile(r"\bhttps?://(?:(?!&(?:lt|gt|quot|#x27);)\S)+", re.IGNORECASE)
 TRAILING = ".,;:!?)]}"
 LINK_OR_MENTION = re.compile(f"(?P<link>{LINK.pattern})|{MENTION_PATTERN}", re.IGNORECASE)
-PLACEHOLDER = 987654321
 
 
 def timeline_context(request, contact):
@@ -37,7 +36,7 @@ def timeline_context(request, contact):
         number=request.GET.get("timeline_page") or 1,
         persons=persons,
     )
-    edit_url, delete_url = _url_of("activities:event_edit"), _url_of("activities:event_delete")
+    edit_url, delete_url = url_of("activities:event_edit"), url_of("activities:event_delete")
     for entry in page.object_list:
         if entry.kind == "event":
             event = entry.item
@@ -62,14 +61,6 @@ def timeline_context(request, contact):
         "may_add": can_change(user, contact),
         "request": request,
     }
-
-
-def _url_of(name: str):
-    """Return a function giving the URL of name for an event's id, reversed once."""
-    # A page of events reverses each URL once instead of once per event: a reverse costs
-    # more than the rest of an event's line.
-    head, tail = reverse(name, args=[PLACEHOLDER]).split(str(PLACEHOLDER))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @register.inclusion_tag("activities/_timeline.html", takes_context=True)

@@ -167,6 +167,44 @@ def test_mark_done_in_one_click_with_htmx_and_without(alice, alice_client, call)
     assert task.done_at is None
 
 
+def test_a_task_line_shows_its_values_escaped_in_the_readers_language(
+    alice, alice_client, contact, call
+):
+    profile_update(user=alice, language="fr", time_zone="Europe/Paris")
+    today = timezone.localdate()
+    make_task(
+        alice,
+        call,
+        title="<b>Rappeler</b> & relancer",
+        due_date=today - timedelta(days=2),
+        due_time=time(9, 30),
+        contact=contact,
+        reminder=Task.Reminder.HOUR_1,
+    )
+    done = make_task(alice, call, title="Devis envoyé", due_date=today)
+    services.task_set_done(by=alice, task=done)
+    page = alice_client.get(reverse("tasks:list")).content.decode()
+    assert "&lt;b&gt;Rappeler&lt;/b&gt; &amp; relancer" in page and "<b>Rappeler" not in page
+    assert "Marquer « &lt;b&gt;Rappeler&lt;/b&gt; &amp; relancer » comme faite" in page
+    overdue = page[page.index('id="overdue"') : page.index('id="today"')]
+    assert '<span class="text-danger fw-semibold">' in overdue and "09:30" in overdue
+    assert f'<a href="{contact.get_absolute_url()}">Jean Dupont</a>' in overdue
+    assert "Appel" in overdue and "Alice Martin" in overdue and "1 heure avant" in overdue
+    finished = page[page.index('id="done"') :]
+    assert "task-done" in finished and "faite le " in finished
+    assert 'name="csrfmiddlewaretoken"' in finished
+
+
+def test_a_line_marked_done_on_its_card_leaves_its_contact_out(alice, alice_client, contact, call):
+    task = make_task(alice, call, contact=contact, title="Send the quote")
+    url = reverse("tasks:done", args=[task.pk])
+    card = contact.get_absolute_url()
+    line = alice_client.post(url, {"next": card}, headers={"HX-Request": "true"}).content.decode()
+    assert "task-done" in line and card in line and "Jean Dupont" not in line
+    line = alice_client.post(url, {"done": "0"}, headers={"HX-Request": "true"}).content.decode()
+    assert "Jean Dupont" in line and "task-done" not in line
+
+
 def test_the_task_form_refuses_a_bad_date_with_a_message(alice_client, contact, call):
     url = reverse("tasks:add") + f"?contact={contact.pk}"
     response = alice_client.post(url, {"title": "", "due_date": "31/31/2026", "category": call.pk})

@@ -1,6 +1,8 @@
 """The list and the card run a fixed, small number of queries: no query per row,
 the same count for 25 rows as for 100, within the budget of 12 (13 for the card)."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -70,6 +72,26 @@ def test_the_card_stays_within_the_budget(client, alice, bob, persona, request):
     client.force_login(request.getfixturevalue(persona))
 
     assert queries(client, f"/contacts/{person.pk}/") <= CARD_BUDGET
+
+
+@pytest.mark.parametrize("persona", ["alice", "admin"])
+def test_the_card_costs_the_same_with_one_open_task_and_with_ten(
+    client, alice, bob, persona, request
+):
+    from activities.models import TaskCategory  # why: only this test writes tasks
+    from activities.tasks.services import task_create
+
+    person = rich_contacts(alice, bob, 1).persons.get()
+    call = TaskCategory.objects.get(code="call")
+    client.force_login(request.getfixturevalue(persona))
+    counts = []
+    for total in (1, 10):
+        while person.tasks.count() < total:
+            task_create(
+                by=alice, contact=person, category=call, title="Call", due_date=date.today()
+            )
+        counts.append(queries(client, f"/contacts/{person.pk}/"))
+    assert counts[0] == counts[1] <= CARD_BUDGET
 
 
 @pytest.mark.parametrize("persona", ["alice", "admin"])
