@@ -112,19 +112,9 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
     """
     today = timezone.localdate()
     tasks = filtered(user, filters, checked=False)
-    conditions = {
-        "overdue": Q(done_at__isnull=True, due_date__lt=today),
-        "today": Q(done_at__isnull=True, due_date=today),
-        "upcoming": Q(done_at__isnull=True, due_date__gt=today),
-        "done": Q(done_at__isnull=False),
-    }
+    conditions = section_conditions(today)
     counts = tasks.aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
-    rows = tasks.select_related("category", "contact", "responsible")
-    queries = {
-        name: rows.filter(conditions[name]).order_by("due_date", "due_time", "id")
-        for name in ("overdue", "today", "upcoming")
-    }
-    queries["done"] = rows.filter(done_at__isnull=False).order_by("-done_at", "-id")
+    queries = section_queries(tasks, today)
     limits = {**SECTION_SIZES, **limits}
     pages = {name: list(queries[name][: limits[name]]) for name in SECTIONS}
     seen = {t.pk for t in _seen(user, [t for page in pages.values() for t in page])}
@@ -138,6 +128,28 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
         result.append(Section(name, shown, counts[name]))
     mark_changeable(user, [task for section in result for task in section.tasks])
     return result
+
+
+def section_conditions(today: date) -> dict[str, Q]:
+    return {
+        "overdue": Q(done_at__isnull=True, due_date__lt=today),
+        "today": Q(done_at__isnull=True, due_date=today),
+        "upcoming": Q(done_at__isnull=True, due_date__gt=today),
+        "done": Q(done_at__isnull=False),
+    }
+
+
+def section_queries(tasks: QuerySet[Task], today: date) -> dict[str, QuerySet[Task]]:
+    """Return each section's tasks in the order shown: read in that order from the
+    indexes task_open and task_done."""
+    conditions = section_conditions(today)
+    rows = tasks.select_related("category", "contact", "responsible")
+    queries = {
+        name: rows.filter(conditions[name]).order_by("due_date", "due_time", "id")
+        for name in ("overdue", "today", "upcoming")
+    }
+    queries["done"] = rows.filter(conditions["done"]).order_by("-done_at", "-id")
+    return queries
 
 
 def mark_changeable(user: User, tasks: list[Task], editable: set[int] | None = None) -> list[Task]:

@@ -15,6 +15,7 @@ from activities.models import Event, Task, TaskCategory
 from activities.tasks import reminders, selectors, services
 from contacts.access import revoke_responsible_many
 from contacts.models import Contact, Notification
+from tests.contacts.db.test_query_plans import full_scans, plan, sorts_after_reading
 
 pytestmark = pytest.mark.django_db
 
@@ -296,3 +297,13 @@ def test_my_task_about_a_contact_i_may_no_longer_see_is_left_out_of_my_list(
     page = alice_client.get(reverse("tasks:list")).content.decode()
     assert "Plain one" in page and "Call Mr Secret" not in page and "Secret" not in page
     assert alice_client.get(reverse("tasks:edit", args=[task.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("section", selectors.SECTIONS)
+def test_each_section_of_my_tasks_is_read_in_order_from_an_index(alice, section):
+    tasks = selectors.filtered(alice, selectors.Filters(responsible=alice.pk), checked=False)
+    query = selectors.section_queries(tasks, timezone.localdate())[section]
+    text = plan(query[:10], sorted_by_index=True)
+    assert not sorts_after_reading(text), text
+    scanned = [line.split()[-1] for line in full_scans(text)]  # the users' and categories' few
+    assert "activities_task" not in scanned, text
