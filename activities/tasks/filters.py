@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ManyOptionsSelect
 from activities.models import TaskCategory
 from activities.tasks.forms import SELECT, SMALL, crm_users
 from activities.tasks.selectors import Filters
@@ -14,14 +15,14 @@ ME, ANYONE = "me", "all"
 
 class FilterForm(forms.Form):
     responsible = forms.ChoiceField(
-        label=_("Responsible user"), required=False, widget=forms.Select(attrs=SELECT)
+        label=_("Responsible user"), required=False, widget=ManyOptionsSelect(attrs=SELECT)
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=TaskCategory.objects.all(),
         required=False,
         empty_label=_("All categories"),
-        widget=forms.Select(attrs=SELECT),
+        widget=ManyOptionsSelect(attrs=SELECT),
     )
     contact = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     start = forms.DateField(

@@ -1,18 +1,19 @@
 """Reading tasks as a user may: My tasks, a contact's open tasks, the navbar's badge."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from activities.links import url_of
 from activities.models import Task
-from contacts.access import contacts_visible_to, editable_ids, is_crm_admin
+from contacts.access import contacts_visible_to, editable_ids, is_crm_admin, with_permissions
 from contacts.models import Contact
 
 # How many tasks each section of My tasks shows before "Show all": today's in full or
@@ -104,11 +105,11 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
     """Return My tasks' sections: overdue, today, upcoming (soonest first) and done (last
     done first), each with its count and its first tasks (limits, SECTION_SIZES by default).
 
-    A user's own tasks are read on their index, each section's rows then checked against
-    the contacts he may see, in one query for all; the counts, in one query too, are of
-    his tasks, those about a contact he may no longer see included (they are his,
-    unnamed): counting them through each contact's access would read every one of
-    thousands of tasks.
+    A user's own tasks are read on their index, then the contacts of the shown ones among
+    those he may see, with what he may do with each, in one query for all; the counts, in
+    one query too, are of his tasks, those about a contact he may no longer see included
+    (they are his, unnamed): counting them through each contact's access would read every
+    one of thousands of tasks.
     """
     today = timezone.localdate()
     tasks = filtered(user, filters, checked=False)
@@ -116,18 +117,56 @@ def sections(user: User, filters: Filters, limits: dict[str, int]) -> list[Secti
     counts = tasks.aggregate(**{name: Count("pk", filter=q) for name, q in conditions.items()})
     queries = section_queries(tasks, today)
     limits = {**SECTION_SIZES, **limits}
-    pages = {name: list(queries[name][: limits[name]]) for name in SECTIONS}
-    seen = {t.pk for t in _seen(user, [t for page in pages.values() for t in page])}
+    pages = _first_pages(queries, limits)
+    ids = {t.contact_id for page in pages.values() for t in page if t.contact_id}
+    # A line shows its contact's name only.
+    visible = contacts_visible_to(user).filter(pk__in=ids).only("kind", "display_name", "access")
+    contacts = with_permissions(user, visible).in_bulk()
+    editable: set[int] | None = {pk for pk, c in contacts.items() if c.may_change}
     result = []
     for name in SECTIONS:
-        limit = limits[name]
-        shown = [t for t in pages[name] if t.pk in seen]
+        shown = []
+        for task in pages[name]:
+            if task.contact_id is None or task.contact_id in contacts:
+                task.contact = contacts.get(task.contact_id)
+                shown.append(task)
         if len(shown) < len(pages[name]):
             # Some are about contacts he may no longer see: read on until the page is full.
-            shown = _seen(user, list(queries[name][: limit * 4]))[:limit]
+            limit = limits[name]
+            shown, editable = _seen(user, list(queries[name][: limit * 4]))[:limit], None
         result.append(Section(name, shown, counts[name]))
-    mark_changeable(user, [task for section in result for task in section.tasks])
+    mark_changeable(user, [task for section in result for task in section.tasks], editable)
     return result
+
+
+def _first_pages(
+    queries: dict[str, QuerySet[Task]], limits: dict[str, int]
+) -> dict[str, list[Task]]:
+    """Return each section's first tasks, without their contacts, in two queries for the
+    four sections: the ids of each page, read on the indexes in one statement, then
+    their rows."""
+    # SQLite takes no LIMIT in a part of a UNION: each part's page is a subquery.
+    keys = [
+        Task.objects.filter(pk__in=queries[name].values("pk")[: limits[name]])
+        .order_by()
+        .annotate(section=Value(name))
+        .values_list("section", "pk")
+        for name in SECTIONS
+    ]
+    ids = list(keys[0].union(*keys[1:], all=True))
+    found = Task.objects.select_related("category", "responsible").in_bulk([pk for _, pk in ids])
+    pages: dict[str, list[Task]] = {name: [] for name in SECTIONS}
+    for name, pk in ids:
+        pages[name].append(found[pk])
+    # A statement of several parts gives no order but its parts': each page is put in
+    # its section's order again, NULL times where the database puts them.
+    late = connection.features.nulls_order_largest
+    for name in SECTIONS[:-1]:
+        pages[name].sort(
+            key=lambda t: (t.due_date, (t.due_time is None) == late, t.due_time or time(), t.pk)
+        )
+    pages["done"].sort(key=lambda t: (t.done_at, t.pk), reverse=True)
+    return pages
 
 
 def section_conditions(today: date) -> dict[str, Q]:

@@ -307,3 +307,17 @@ def test_each_section_of_my_tasks_is_read_in_order_from_an_index(alice, section)
     assert not sorts_after_reading(text), text
     scanned = [line.split()[-1] for line in full_scans(text)]  # the users' and categories' few
     assert "activities_task" not in scanned, text
+
+
+def test_each_section_shows_its_tasks_in_the_databases_order(alice, contact, call):
+    today = timezone.localdate()
+    for days, hour in [(0, 10), (0, None), (0, 9), (0, None), (-2, None), (-2, 8), (5, None)]:
+        due_time = time(hour) if hour is not None else None
+        make_task(alice, call, due_date=today + timedelta(days=days), due_time=due_time)
+    finished = [make_task(alice, call, contact=contact) for _ in range(3)]
+    Task.objects.filter(pk__in=[t.pk for t in finished]).update(done_at=timezone.now())
+    filters = selectors.Filters(responsible=alice.pk)
+    shown = {s.name: [t.pk for t in s.tasks] for s in selectors.sections(alice, filters, {})}
+    tasks = selectors.filtered(alice, filters, checked=False)
+    for name, query in selectors.section_queries(tasks, today).items():
+        assert shown[name] == list(query.values_list("pk", flat=True)), name
