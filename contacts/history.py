@@ -11,6 +11,7 @@ from typing import Any, NotRequired, TypedDict
 
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 from taggit.models import Tag
 
@@ -25,6 +26,8 @@ LABELS = {
     "last_name": _("last name"),
     "company_name": _("company name"),
     "company": _("company"),
+    # A position other than the primary one, added, ended or removed (positions.services).
+    "position": pgettext_lazy("a job", "position"),
     "job_title": _("job title"),
     "contact_type": _("type"),
     "currency": _("currency"),
@@ -41,6 +44,8 @@ LABELS = {
     "timeline": _("timeline"),
 }
 SEPARATOR = ", "
+# The changes that name a company, with its id: hidden from who may not see it.
+COMPANY_FIELDS = ("company", "position")
 
 
 class Change(TypedDict):
@@ -183,13 +188,18 @@ def company_change(old: tuple[str, int] | None, new: tuple[str, int] | None) -> 
     return {**change("company", old_name, new_name), "old_id": old_id, "new_id": new_id}
 
 
+def position_change(old: tuple[str, int] | None, new: tuple[str, int] | None) -> Change:
+    """Return the change of one of a person's positions: (its text, its company's id)."""
+    return {**company_change(old, new), "field": "position"}
+
+
 def hidden_companies(user: User, events: Iterable[ContactEvent]) -> set[int]:
     """Return the ids of the companies named in events that user may not see."""
     ids = {
         item.get(key)
         for event in events
         for item in event.changes
-        if item["field"] == "company"
+        if item["field"] in COMPANY_FIELDS
         for key in ("old_id", "new_id")
     } - {None}
     if not ids:
@@ -257,7 +267,7 @@ def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list
         old, new = item["old"], item["new"]
         if field == "access":
             old, new = _access_label(old), _access_label(new)
-        elif field == "company":
+        elif field in COMPANY_FIELDS:
             unseen = _("a company you cannot see")
             old = unseen if item.get("old_id") in hidden and old else old
             new = unseen if item.get("new_id") in hidden and new else new

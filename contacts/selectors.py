@@ -533,15 +533,6 @@ def _of_contacts(sql: str, ids: list[int], params: Sequence[Any] = ()) -> list[t
         return cursor.fetchall()
 
 
-def company_persons(user: AnyUser, company: Contact) -> QuerySet[Contact]:
-    """Return the persons of company that user may see, by name, with their primary details."""
-    primary_infos = Prefetch(
-        "infos", queryset=ContactInfo.objects.filter(is_primary=True), to_attr="primary_infos"
-    )
-    persons = contacts_visible_to(user).filter(company=company)
-    return persons.prefetch_related(primary_infos).order_by("sort_name")
-
-
 def ordered_tags_and_responsible() -> list[str | Prefetch]:
     """Return prefetches for tags and responsible users, the users in a stable order."""
     # taggit's manager takes no custom queryset: templates sort tags with dictsort.

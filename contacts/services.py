@@ -16,6 +16,7 @@ from contacts import currencies as config
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo
 from contacts.notifications import notify_assigned
+from contacts.positions.primary import keep_primary
 from contacts.search_text import normalized, search_text_for
 from contacts.storage import delete_files_on_commit
 
@@ -255,6 +256,19 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
         # The last activity is the timeline's to keep: an instance read before an event was
         # written would put back an older one.
         contact.save(update_fields=SAVED_FIELDS)
+    if contact.kind == Contact.Kind.PERSON:
+        _keep_positions(contact, data, company)
+
+
+def _keep_positions(person: Contact, data: ContactData, company: Contact | None) -> None:
+    """Keep the person's positions as his company and job title say; when the company was
+    taken away and he holds another current position, that one is his company now."""
+    primary = keep_primary(person, company, person.job_title)
+    if primary is None or primary.company_id == person.company_id:
+        return
+    person.company, person.job_title = primary.company, primary.job_title
+    person.search_text = search_text_for(person, data.infos, primary.company.display_name)
+    person.save(update_fields=["company", "job_title", "search_text"])
 
 
 @contextmanager
@@ -416,6 +430,7 @@ def company_link_person(*, by: User, company: Contact, person: Contact) -> None:
     infos = list(person.infos.values("kind", "value"))
     person.search_text = search_text_for(person, infos, company.display_name)
     person.save(update_fields=["company", "updated_by", "version", "search_text", "updated_at"])
+    keep_primary(person, company, person.job_title)
 
 
 def _refresh_persons_search_text(company: Contact, company_name: str) -> None:
@@ -460,3 +475,18 @@ def last_activity_refresh(*, contact_ids: Collection[int], latest: Subquery) -> 
     # once both count. NO KEY: the events' foreign keys share-lock these rows.
     list(contacts.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
     contacts.update(last_activity_at=latest)
+
+
+def company_named(*, by: User, name: str, person: Contact) -> Contact:
+    """Return the company called name that by may see, or a new one with the person's
+    access and responsible users: a company typed for a person, as his form makes it."""
+    data = ContactData(
+        kind=Contact.Kind.PERSON,
+        fields={"currency": person.currency},
+        access=person.access,
+        responsible=list(person.responsible.all()),
+        new_company_name=name,
+    )
+    company = _resolve_company(by, data)
+    assert company is not None  # noqa: S101 - a name was given
+    return company

@@ -11,6 +11,18 @@ urlpatterns = [
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/link-person/", views.company_link_person, name="link_person"),
+    path("<int:pk>/positions/new/", views.position_add, name="position_add"),
+    path("<int:pk>/positions/<int:position_pk>/end/", views.position_end, name="position_end"),
+    path(
+        "<int:pk>/positions/<int:position_pk>/remove/",
+        views.position_remove,
+        name="position_remove",
+    ),
+    path(
+        "<int:pk>/positions/<int:position_pk>/primary/",
+        views.position_primary,
+        name="position_primary",
+    ),
     path("<int:pk>/photo/change/", views.photo_change, name="photo_change"),
     path("<int:pk>/photo/candidates/", views.photo_candidates, name="photo_candidates"),
     path("<int:pk>/photo/<slug:size>/", views.contact_photo, name="photo"),

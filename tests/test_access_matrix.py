@@ -118,6 +118,12 @@ EXPECT = {  # name: (GET, POST)
     # posted finds nobody and comes back to the card.
     "contacts:link_person": (POST_ONLY, (L, N, (404, 302, 302), 302, 302, 302)),
     "contacts:photo": (CONTACT_READ, CONTACT_READ),
+    # A person's positions: an empty form comes back with its errors; an empty end date
+    # ends the position today.
+    "contacts:position_add": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "contacts:position_end": (POST_ONLY, CONTACT_CHANGED),
+    "contacts:position_remove": (POST_ONLY, CONTACT_CHANGED),
+    "contacts:position_primary": (POST_ONLY, CONTACT_CHANGED),
     # The photo dialog: an empty post chooses nothing and shows the dialog again.
     "contacts:photo_change": (CONTACT_CHANGE, CONTACT_CHANGE),
     "contacts:photo_candidates": (CONTACT_CHANGE, GET_ONLY),
@@ -421,6 +427,21 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         event_category = EventCategory.objects.create(name="Matrix category", position=9)
         call = TaskCategory.objects.get(code="call")
         task_category = TaskCategory.objects.create(name="Matrix task category", position=9)
+        # A person at each level, with a position at the public_rw company.
+        persons = {
+            level: contact_create(
+                by=alice,
+                data=ContactData(
+                    kind=Contact.Kind.PERSON,
+                    fields={"first_name": "Matrix", "last_name": f"Holder {level}"},
+                    access=level,
+                    responsible=[alice],
+                    company=contacts["public_rw"],
+                ),
+            )
+            for level in LEVELS
+        }
+        positions = {level: person.positions.get() for level, person in persons.items()}
         crm_tasks = {
             level: task_services.task_create(
                 by=alice,
@@ -457,6 +478,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "trashed": trashed,
             "events": events,
             "tasks": crm_tasks,
+            "persons": persons,
+            "positions": positions,
             "task_category": task_category,
             "event_category": event_category,
             "notification": notification,
@@ -509,6 +532,10 @@ CONTACT_URLS = {
     "contacts:photo",
     "contacts:photo_change",
     "contacts:photo_candidates",
+    "contacts:position_add",
+    "contacts:position_end",
+    "contacts:position_remove",
+    "contacts:position_primary",
     "contacts:vcard",
     "contacts:merge",
     "contacts:trash_restore",
@@ -539,6 +566,14 @@ def url_args(name, world, level):
         "contacts:photo_change": {"pk": contact and contact.pk},
         "contacts:photo_candidates": {"pk": contact and contact.pk},
         "contacts:vcard": {"pk": contact and contact.pk},
+        "contacts:position_add": {"pk": level and world["persons"][level].pk},
+        **{
+            f"contacts:position_{action}": {
+                "pk": level and world["persons"][level].pk,
+                "position_pk": level and world["positions"][level].pk,
+            }
+            for action in ("end", "remove", "primary")
+        },
         "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
         "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},
         "contacts:suggest": {"what": "companies"},

@@ -33,6 +33,7 @@ from contacts.models import (
     ContactGroupObjectPermission,
     ContactInfo,
     ContactUserObjectPermission,
+    Position,
     TaggedContact,
 )
 from contacts.search_text import ParsedPhones, normalized
@@ -128,6 +129,7 @@ class ContactRows:
         self.infos: list[tuple[Any, ...]] = []
         self.addresses: list[tuple[Any, ...]] = []
         self.tagged: list[tuple[int, int]] = []
+        self.positions: list[tuple[Any, ...]] = []
         self.responsible: list[tuple[int, int]] = []
         self.user_perms: list[tuple[int, int, int]] = []
         self.group_perms: list[tuple[int, int, int]] = []
@@ -145,6 +147,11 @@ class ContactRows:
         for position, address in enumerate(contact.addresses):
             parts = (address.get(f, "") for f in ADDRESS_FIELDS)
             self.addresses.append((pk, *parts, position == 0, position))
+        if row.get("company_id") is not None and row["kind"] == Contact.Kind.PERSON:
+            # His company is his primary position, as contact_create makes it.
+            self.positions.append(
+                (pk, row["company_id"], row["job_title"], "", True, row["created_at"])
+            )
         self.tagged += [(pk, tag) for tag in dict.fromkeys(contact.tags)]
         self.responsible += [(pk, user) for user in contact.responsible]
         self.user_perms += [(pk, u, perms[p]) for u in contact.responsible for p in OBJECT_PERMS]
@@ -156,6 +163,8 @@ class ContactRows:
         insert(ContactInfo, INFO_FIELDS, self.infos)
         insert(Address, ["contact", *ADDRESS_FIELDS, "is_primary", "position"], self.addresses)
         insert(TaggedContact, ["content_object", "tag"], self.tagged)
+        positions = ["person", "company", "job_title", "department", "is_primary", "created_at"]
+        insert(Position, positions, self.positions)
         insert(Contact.responsible.through, ["contact", "user"], self.responsible)
         guardian = ["content_object", "user", "permission"]
         insert(ContactUserObjectPermission, guardian, self.user_perms)

@@ -17,7 +17,7 @@ from django_stubs_ext import StrOrPromise
 from contacts import history, services
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Contact, ContactEvent, CustomField
+from contacts.models import Contact, ContactEvent, CustomField, Position
 from contacts.search_text import normalized
 from contacts.trash import services as trash
 
@@ -126,6 +126,7 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
         custom=custom,
     )
     persons = list(Contact.objects.filter(company=other).values_list("pk", flat=True))
+    _merge_positions(keep, other)
     # One event says what the merge changed: the kept contact was not created again.
     services.contact_update(
         by=by,
@@ -152,6 +153,37 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
     )
     trash.contacts_trash(by=by, ids=[other.pk])
     return keep
+
+
+def _merge_positions(keep: Contact, other: Contact) -> None:
+    """Give keep the other's positions (a person's), or its staff's (a company's).
+
+    A position that would repeat a current one at the same company is left out; the
+    primary position stays keep's, and the contact service then makes the chosen
+    company's primary.
+    """
+    side = "person" if keep.kind == Contact.Kind.PERSON else "company"
+    current = {
+        (p.person_id, p.company_id)
+        for p in Position.objects.filter(**{side: keep}, end_date__isnull=True)
+    }
+    moved = Position.objects.filter(**{side: other})
+    repeated = [
+        p
+        for p in moved
+        if p.end_date is None
+        and ((keep.pk, p.company_id) if side == "person" else (p.person_id, keep.pk)) in current
+    ]
+    Position.objects.filter(pk__in=[p.pk for p in repeated]).delete()
+    if side == "person":
+        moved.update(person=keep, is_primary=False)
+        return
+    moved.update(company=keep)
+    # A person primary at the other company and also at keep: keep's is his primary now.
+    leaders = [p.person_id for p in repeated if p.is_primary]
+    Position.objects.filter(person__in=leaders, company=keep, end_date__isnull=True).update(
+        is_primary=True
+    )
 
 
 def _tag_names(keep: Contact, other: Contact) -> list[str]:

@@ -17,6 +17,12 @@ from contacts.imports.views import (
 )
 from contacts.merging.views import contact_merge, duplicate_list
 from contacts.photos.views import photo_candidates, photo_change
+from contacts.positions.views import (
+    position_add,
+    position_end,
+    position_primary,
+    position_remove,
+)
 from contacts.trash.views import (
     trash_list,
     trash_purge,
@@ -55,6 +61,10 @@ __all__ = [
     "duplicate_list",
     "contact_photo",
     "contact_vcard",
+    "position_add",
+    "position_end",
+    "position_primary",
+    "position_remove",
     "import_cancel",
     "import_detail",
     "import_list",

@@ -22,6 +22,7 @@ from contacts.access import (
 from contacts.custom_fields import values as custom_fields
 from contacts.forms import ContactEditor, int_param
 from contacts.models import Contact
+from contacts.positions.selectors import people_of, people_page, positions_of
 from contacts.saving import SaveOutcome
 from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
@@ -188,11 +189,9 @@ def contact_detail(request, pk):
         "infos", "addresses", *selectors.ordered_tags_and_responsible()
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
-    company = contact.kind == Contact.Kind.COMPANY
-    persons = selectors.company_persons(request.user, contact) if company else []
     context = {
         "contact": contact,
-        "persons": persons,
+        **_positions_context(request, contact),
         "currency_label": contact.currency
         and f"{config.currency_name(contact.currency)} ({contact.currency})",
         "can_change": can_change(request.user, contact),
@@ -243,6 +242,23 @@ def contact_delete(request, pk):
         persons = contacts_visible_to(request.user).filter(company=contact).count()
     context = {"contact": contact, "persons": persons, "trash_days": settings.TRASH_DAYS}
     return render(request, "contacts/delete.html", context)
+
+
+# A company's card lists this many of its former people, folded.
+FORMER_SHOWN = 50
+
+
+def _positions_context(request, contact):
+    """A person's positions, or a page of a company's current people and its former ones."""
+    if contact.kind == Contact.Kind.COMPANY:
+        people = people_page(request.user, contact, request.GET.get("people"))
+        former = people_of(request.user, contact, current=False)[:FORMER_SHOWN]
+        return {"people": people, "former": former}
+    found = positions_of(request.user, contact)
+    return {
+        "current": [p for p in found if p.is_current],
+        "former": [p for p in found if not p.is_current],
+    }
 
 
 @require_POST

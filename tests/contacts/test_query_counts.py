@@ -14,7 +14,8 @@ BUDGET = 12
 # its entries' keys and its history entries (its events when it has some); the categories
 # come from the cache and the add form only when its dialog opens. Its open tasks are one
 # query more, and the navbar's count of the user's tasks due one more, as on every page.
-CARD_BUDGET = BUDGET + 1
+# A person's positions (or a company's people, instead of its persons) are one more.
+CARD_BUDGET = BUDGET + 2
 
 
 def queries(client, url):

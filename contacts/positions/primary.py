@@ -1,0 +1,53 @@
+"""A person's primary position, kept as his company and job title say."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from contacts.models import Contact
+from contacts.positions.models import Position
+
+
+def pick_next(current: list[Position]) -> Position | None:
+    """Return the position that becomes primary among current ones: the latest started."""
+    if not current:
+        return None
+    return max(current, key=lambda p: (p.start_date or date.min, p.created_at, p.pk))
+
+
+def keep_primary(person: Contact, company: Contact | None, job_title: str) -> Position | None:
+    """Make person's positions agree with his company and job title, as just saved.
+
+    A company he has a current position at makes it primary, with that job title; another
+    company is a new current position, the primary one; no company ends the primary
+    position today and, when he holds another current one, it becomes primary. Return the
+    primary position (None without one): the caller writes its company and job title on
+    the person when they are not what he saved.
+    """
+    current = list(Position.objects.filter(person=person, end_date__isnull=True))
+    primary = next((p for p in current if p.is_primary), None)
+    if company is None:
+        if primary is None:
+            return None
+        today = timezone.localdate()
+        primary.is_primary = False
+        primary.end_date = max(today, primary.start_date or today)
+        primary.save(update_fields=["is_primary", "end_date"])
+        following = pick_next([p for p in current if p.pk != primary.pk])
+        if following is not None:
+            following.is_primary = True
+            following.save(update_fields=["is_primary"])
+        return following
+    at = next((p for p in current if p.company_id == company.pk), None)
+    if primary is not None and primary is not at:
+        # One primary at a time, also between the two writes.
+        primary.is_primary = False
+        primary.save(update_fields=["is_primary"])
+    if at is None:
+        return Position.objects.create(
+            person=person, company=company, job_title=job_title, is_primary=True
+        )
+    if not at.is_primary or at.job_title != job_title:
+        at.is_primary, at.job_title = True, job_title
+        at.save(update_fields=["is_primary", "job_title"])
+    return at
