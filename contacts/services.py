@@ -16,7 +16,7 @@ from contacts import currencies as config
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Address, Contact, ContactInfo
 from contacts.notifications import notify_assigned
-from contacts.positions.primary import keep_primary
+from contacts.positions.primary import company_names, keep_primary, persons_at
 from contacts.search_text import normalized, search_text_for
 from contacts.storage import delete_files_on_commit
 
@@ -262,13 +262,18 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
 
 def _keep_positions(person: Contact, data: ContactData, company: Contact | None) -> None:
     """Keep the person's positions as his company and job title say; when the company was
-    taken away and he holds another current position, that one is his company now."""
+    taken away and he holds another current position, that one is his company now. He
+    is found by the names of all the companies he works at."""
     primary = keep_primary(person, company, person.job_title)
-    if primary is None or primary.company_id == person.company_id:
-        return
-    person.company, person.job_title = primary.company, primary.job_title
-    person.search_text = search_text_for(person, data.infos, primary.company.display_name)
-    person.save(update_fields=["company", "job_title", "search_text"])
+    fields = ["search_text"]
+    if primary is not None and primary.company_id != person.company_id:
+        person.company, person.job_title = primary.company, primary.job_title
+        fields += ["company", "job_title"]
+    names = company_names([person.pk]).get(person.pk, "")
+    search_text = search_text_for(person, data.infos, names)
+    if search_text != person.search_text:
+        person.search_text = search_text
+        person.save(update_fields=fields)
 
 
 @contextmanager
@@ -363,7 +368,7 @@ def contact_update(
         if data.photo or data.remove_photo:
             delete_files_on_commit(old_files)
         if contact.kind == Contact.Kind.COMPANY and contact.display_name != old_name:
-            _refresh_persons_search_text(contact, contact.display_name)
+            _refresh_persons_search_text(contact)
         # What the contact holds now is what was just written: read again, only the tags
         # that taggit chose.
         now = history.Stored(
@@ -431,32 +436,32 @@ def company_link_person(*, by: User, company: Contact, person: Contact) -> None:
     person.search_text = search_text_for(person, infos, company.display_name)
     person.save(update_fields=["company", "updated_by", "version", "search_text", "updated_at"])
     keep_primary(person, company, person.job_title)
+    contacts_refresh_search_text(Contact.objects.filter(pk=person.pk))
 
 
-def _refresh_persons_search_text(company: Contact, company_name: str) -> None:
-    """Let a company's persons be found by its name as it is now."""
-    persons = list(company.persons.prefetch_related("infos"))
-    text_keys = custom_fields.searchable_keys()
-    for person in persons:
-        infos = [{"kind": i.kind, "value": i.value} for i in person.infos.all()]
-        person.search_text = search_text_for(person, infos, company_name, text_keys)
-    Contact.objects.bulk_update(persons, ["search_text"])
+def _refresh_persons_search_text(company: Contact) -> None:
+    """Let the persons working at company be found by its name as it is now."""
+    contacts_refresh_search_text(persons_at([company.pk]))
 
 
 def contacts_refresh_search_text(contacts: QuerySet[Contact]) -> None:
     """Recompute the search text of contacts, e.g. after a user field was deleted."""
     text_keys = custom_fields.searchable_keys()
     batch = []
-    for contact in contacts.select_related("company").prefetch_related("infos").iterator(500):
-        infos = [{"kind": i.kind, "value": i.value} for i in contact.infos.all()]
-        company = contact.company
-        company_name = company.display_name if company and not company.deleted_at else ""
-        contact.search_text = search_text_for(contact, infos, company_name, text_keys)
+    for contact in contacts.prefetch_related("infos").iterator(500):
         batch.append(contact)
         if len(batch) == 500:
-            Contact.objects.bulk_update(batch, ["search_text"])
+            _refresh_batch(batch, text_keys)
             batch = []
-    Contact.objects.bulk_update(batch, ["search_text"])
+    _refresh_batch(batch, text_keys)
+
+
+def _refresh_batch(contacts: list[Contact], text_keys: Collection[str]) -> None:
+    names = company_names(c.pk for c in contacts if c.kind == Contact.Kind.PERSON)
+    for contact in contacts:
+        infos = [{"kind": i.kind, "value": i.value} for i in contact.infos.all()]
+        contact.search_text = search_text_for(contact, infos, names.get(contact.pk, ""), text_keys)
+    Contact.objects.bulk_update(contacts, ["search_text"])
 
 
 @transaction.atomic

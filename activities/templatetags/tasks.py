@@ -94,12 +94,10 @@ class _Lines:
         self.contact_url = url_of("contacts:detail")
         self.reminder_label = escape(gettext("Reminder"))
         self.reminders = {value: escape(str(label)) for value, label in Task.Reminder.choices}
+        # Each label whole in its gettext call, where makemessages finds it.
         self.toggles = {
-            done: (
-                escape(gettext("Mark as not done" if done else "Mark as done")),
-                gettext("Mark “%(title)s” as not done" if done else "Mark “%(title)s” as done"),
-            )
-            for done in (False, True)
+            False: (escape(gettext("Mark as done")), gettext("Mark “%(title)s” as done")),
+            True: (escape(gettext("Mark as not done")), gettext("Mark “%(title)s” as not done")),
         }
         self.cache: dict[tuple, str] = {}
 

@@ -18,6 +18,7 @@ from contacts import history, services
 from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, CustomField, Position
+from contacts.positions.primary import persons_at
 from contacts.search_text import normalized
 from contacts.trash import services as trash
 
@@ -138,7 +139,8 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
     # A company's persons, and the other's history, now belong to the one kept; the
     # other's creation is told by the merge event, so its history starts after it.
     Contact.objects.filter(pk__in=persons).update(company=keep)
-    services.contacts_refresh_search_text(Contact.objects.filter(pk__in=persons))
+    if keep.kind == Contact.Kind.COMPANY:
+        services.contacts_refresh_search_text(persons_at([keep.pk]))
     ContactEvent.objects.bulk_create(
         ContactEvent(
             contact=keep,

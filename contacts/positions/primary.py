@@ -1,7 +1,9 @@
 """A person's primary position, kept as his company and job title say."""
 
+from collections.abc import Iterable
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts.models import Contact
@@ -51,3 +53,25 @@ def keep_primary(person: Contact, company: Contact | None, job_title: str) -> Po
         at.is_primary, at.job_title = True, job_title
         at.save(update_fields=["is_primary", "job_title"])
     return at
+
+
+def company_names(ids: Iterable[int]) -> dict[int, str]:
+    """Return, for each person of ids, the names of the live companies of his current
+    positions, the primary one first: what his search text holds of them."""
+    rows = (
+        Position.objects.filter(
+            person_id__in=list(ids), end_date__isnull=True, company__deleted_at__isnull=True
+        )
+        .order_by("person_id", "-is_primary", "pk")
+        .values_list("person_id", "company__display_name")
+    )
+    names: dict[int, list[str]] = {}
+    for person_id, name in rows:
+        names.setdefault(person_id, []).append(name)
+    return {pk: " ".join(found) for pk, found in names.items()}
+
+
+def persons_at(company_ids: Iterable[int]) -> QuerySet[Contact]:
+    """Return the persons holding a current position at one of the companies."""
+    held = Position.objects.filter(company_id__in=list(company_ids), end_date__isnull=True)
+    return Contact.all_objects.filter(pk__in=held.values("person_id"))

@@ -23,7 +23,7 @@ from contacts.access import can_change, contacts_visible_to
 from contacts.models import Contact
 from contacts.positions.models import Position
 from contacts.positions.primary import pick_next
-from contacts.services import contact_data_of, contact_update
+from contacts.services import contact_data_of, contact_update, contacts_refresh_search_text
 
 
 def _fresh(position: Position) -> Position:
@@ -85,12 +85,7 @@ def position_add(
     if primary or not current.filter(is_primary=True).exists():
         _set_primary(by, person, position)
     else:
-        history.record(
-            person,
-            by,
-            history.Verb.CHANGED,
-            changes=[history.position_change(None, _text(position))],
-        )
+        _record(by, person, history.position_change(None, _text(position)))
     position.refresh_from_db()
     return position
 
@@ -137,12 +132,14 @@ def _after_leaving(by: User, person: Contact, position: Position, was_primary: b
         if position.pk is not None:  # ended, not removed
             text, company_id = _text(position)
             after = (f"{text} (→ {position.end_date.isoformat()})", company_id)
-        history.record(
-            person,
-            by,
-            history.Verb.CHANGED,
-            changes=[history.position_change(_text(position), after)],
-        )
+        _record(by, person, history.position_change(_text(position), after))
+
+
+def _record(by: User, person: Contact, change: history.Change) -> None:
+    """Record a change of a position other than the primary one; the person is found by
+    the names of the companies he works at now."""
+    history.record(person, by, history.Verb.CHANGED, changes=[change])
+    contacts_refresh_search_text(Contact.objects.filter(pk=person.pk))
 
 
 @transaction.atomic

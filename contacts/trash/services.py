@@ -15,6 +15,7 @@ from django_tasks import task
 from contacts import history
 from contacts.db.statistics import refresh_statistics
 from contacts.models import Contact
+from contacts.positions.primary import persons_at
 from contacts.services import contacts_refresh_search_text
 from contacts.storage import delete_files_on_commit
 
@@ -35,7 +36,7 @@ def contacts_trash(*, by: User, ids: Iterable[int]) -> None:
         deleted_at=now, deleted_by=by, updated_by=by, updated_at=now, version=F("version") + 1
     )
     history.record_many(ids, by, history.Verb.DELETED)
-    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
+    contacts_refresh_search_text(persons_at(ids))
 
 
 @transaction.atomic
@@ -57,7 +58,7 @@ def contacts_restore(*, by: User, ids: Iterable[int]) -> int:
         version=F("version") + 1,
     )
     history.record_many(ids, by, history.Verb.RESTORED)
-    contacts_refresh_search_text(Contact.objects.filter(company_id__in=ids))
+    contacts_refresh_search_text(persons_at(ids))
     return len(ids)
 
 

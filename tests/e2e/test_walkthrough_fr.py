@@ -373,8 +373,13 @@ def update_from_row_menu(page, shot, person, bob):
 
     expect(alert(page)).to_contain_text(f"Vos modifications de « {PERSON} » ont été enregistrées.")
     expect(page.get_by_role("heading", name=PERSON, level=1)).to_be_visible()
-    expect(page.get_by_role("link", name=COMPANY)).to_be_visible()
+    expect(page.get_by_role("link", name=COMPANY).first).to_be_visible()
     expect(page.get_by_text("Personne · Directrice générale")).to_be_visible()
+    # Her company is her primary position, with her job title.
+    positions = page.locator("#positions")
+    expect(positions.get_by_role("link", name=COMPANY)).to_be_visible()
+    expect(positions).to_contain_text("Directrice générale")
+    expect(positions).to_contain_text("principal")
     photo = page.locator(".avatar-lg img")
     expect(photo).to_have_attribute("src", re.compile(rf"/contacts/{person.pk}/photo/full/"))
     expect(photo).to_have_js_property("complete", True)

@@ -254,3 +254,22 @@ def test_merging_two_companies_moves_their_people(alice, make_contact, acme, glo
     position = Position.objects.get(person=person)
     assert position.company_id == acme.pk and position.is_primary
     consistent(person)
+
+
+def found(user, query):
+    from contacts.access import contacts_visible_to
+    from contacts.selectors import contact_search
+
+    return set(contact_search(contacts_visible_to(user), query).values_list("pk", flat=True))
+
+
+def test_a_person_is_found_by_each_company_he_works_at_now(alice, make_contact, acme, globex):
+    person = make_contact(company=acme)
+    position = services.position_add(by=alice, person=person, company=globex)
+    assert person.pk in found(alice, "globex") and person.pk in found(alice, "acme")
+    data = contact_data_of(globex)
+    data.fields["company_name"] = "Initrode"
+    contact_update(by=alice, contact=globex, data=data)
+    assert person.pk in found(alice, "initrode") and person.pk not in found(alice, "globex")
+    services.position_end(by=alice, position=position)
+    assert person.pk not in found(alice, "initrode") and person.pk in found(alice, "acme")
