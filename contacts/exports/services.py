@@ -22,6 +22,9 @@ same contacts back. The columns, in order:
   State/region, Postcode, Country, Address category.
 - Last activity: the day of the newest event of the timeline, in the reader's time zone,
   as YYYY-MM-DD (empty without any); the import leaves it out.
+- Companies: for a person, every company he works at now that the reader may see, the
+  primary one first, joined with ", " (Company name holds the primary one alone); the
+  import leaves it out.
 - One column per user field, headed by its label, in the settings' order (headings left
   out): the option or text, "Yes" for a ticked checkbox, a date as YYYY-MM-DD. A label
   that repeats a column already there gets " (user field)" appended, then a number.
@@ -47,6 +50,7 @@ from django.utils.translation import gettext_lazy
 
 from contacts import currencies as config
 from contacts import selectors
+from contacts.access import AnyUser, contacts_visible_to
 from contacts.csv_columns import (
     ADDRESS_COLUMNS,
     ADDRESS_FIELDS,
@@ -60,9 +64,10 @@ from contacts.csv_columns import (
     user_field_header,
 )
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Address, Contact, ContactInfo, CustomField, TaggedContact
+from contacts.models import Address, Contact, ContactInfo, CustomField, Position, TaggedContact
 
 LAST_ACTIVITY_HEADER = gettext_lazy("Last activity")
+COMPANIES_HEADER = gettext_lazy("Companies")
 # Contacts fetched per query: memory stays bounded however long the list is, and the
 # number of queries grows with the batches, never with each contact.
 BATCH_SIZE = 1000
@@ -86,6 +91,7 @@ class Details(TypedDict):
     addresses: dict[int, list[str]]  # the first address: ADDRESS_FIELDS
     tags: dict[int, list[str]]
     responsible: dict[int, list[int]]  # user ids
+    companies: dict[int, list[str]]  # a person's current companies the reader may see
 
 
 def exported_contacts(contacts: QuerySet[Contact]) -> Iterator[Contact]:
@@ -111,6 +117,7 @@ def columns() -> list[tuple[str, str]]:
     found += [(str(label), f"address:{part}") for part, label in ADDRESS_COLUMNS]
     # Written for the reader, read back by nobody: the events make it, not the import.
     found.append((str(LAST_ACTIVITY_HEADER), ""))
+    found.append((str(COMPANIES_HEADER), ""))
     return found
 
 
@@ -151,14 +158,20 @@ def user_names() -> dict[int, str]:
     return names
 
 
-def _details(contacts: list[Contact]) -> Details:
-    """Return what the CSV writes of contacts besides their own columns, in four queries.
+def _details(contacts: list[Contact], reader: AnyUser) -> Details:
+    """Return what the CSV writes of contacts besides their own columns, in five queries.
 
     Flat rows grouped in dictionaries: prefetch_related would build a queryset per
     contact and relation, which costs more than the rest of the export together.
     """
     ids = [c.pk for c in contacts]
-    details: Details = {"infos": {}, "addresses": {}, "tags": {}, "responsible": {}}
+    details: Details = {
+        "infos": {},
+        "addresses": {},
+        "tags": {},
+        "responsible": {},
+        "companies": {},
+    }
     for pk, kind, category, value in ContactInfo.objects.filter(contact_id__in=ids).values_list(
         "contact_id", "kind", "category", "value"
     ):
@@ -174,14 +187,22 @@ def _details(contacts: list[Contact]) -> Details:
     through = Contact.responsible.through.objects.filter(contact_id__in=ids)
     for pk, user_id in through.values_list("contact_id", "user_id"):
         details["responsible"].setdefault(pk, []).append(user_id)
+    seen = contacts_visible_to(reader).filter(kind=Contact.Kind.COMPANY).values("pk")
+    positions = Position.objects.filter(person_id__in=ids, end_date__isnull=True, company__in=seen)
+    for pk, name in positions.order_by("person_id", "-is_primary", "pk").values_list(
+        "person_id", "company__display_name"
+    ):
+        details["companies"].setdefault(pk, []).append(name)
     return details
 
 
-def _batches(contacts: QuerySet[Contact]) -> Iterator[tuple[list[Contact], Details]]:
+def _batches(
+    contacts: QuerySet[Contact], reader: AnyUser
+) -> Iterator[tuple[list[Contact], Details]]:
     """Yield the contacts in lists of BATCH_SIZE, each list with its _details."""
     rows = contacts.select_related("company", "contact_type").iterator(chunk_size=BATCH_SIZE)
     while batch := list(islice(rows, BATCH_SIZE)):
-        yield batch, _details(batch)
+        yield batch, _details(batch, reader)
 
 
 class CsvLayout:
@@ -269,6 +290,7 @@ class CsvLayout:
         else:
             row += [""] * len(ADDRESS_FIELDS)
         row.append(self.day(contact.last_activity_at))
+        row.append(VALUE_SEPARATOR.join(details["companies"].get(pk, [])))
         row += [self.custom(f, contact.custom.get(f.key)) for f in self.fields]
         return row
 
@@ -295,21 +317,24 @@ class _Echo:
         return value
 
 
-def csv_lines(contacts: QuerySet[Contact], language: str | None = None) -> Iterator[str]:
-    """Return the CSV text of contacts, in language, as an iterator of lines.
+def csv_lines(
+    contacts: QuerySet[Contact], reader: AnyUser, language: str | None = None
+) -> Iterator[str]:
+    """Return the CSV text of contacts, in language, as an iterator of lines; what names
+    another contact (a person's companies) is what reader may see.
 
     A BOM and the header come first; lines end with CRLF. The layout is built here, in
     the request, so that streaming the rows later needs no active language.
     """
     layout = CsvLayout(language or translation.get_language() or "en")
-    return _csv_lines(contacts, layout)
+    return _csv_lines(contacts, layout, reader)
 
 
-def _csv_lines(contacts: QuerySet[Contact], layout: CsvLayout) -> Iterator[str]:
+def _csv_lines(contacts: QuerySet[Contact], layout: CsvLayout, reader: AnyUser) -> Iterator[str]:
     writer = csv.writer(_Echo(), delimiter=layout.delimiter, lineterminator="\r\n")
     # The BOM makes spreadsheets read the file as UTF-8.
     yield "\ufeff" + writer.writerow([escape_cell(h) for h in layout.header])
-    for batch, details in _batches(contacts):
+    for batch, details in _batches(contacts, reader):
         for contact in batch:
             yield writer.writerow(layout.escaped(layout.row(contact, details)))
 

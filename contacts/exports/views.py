@@ -24,7 +24,7 @@ def _contacts_to_export(request):
 
 
 def contact_export_csv(request):
-    lines = exports.csv_lines(_contacts_to_export(request))
+    lines = exports.csv_lines(_contacts_to_export(request), request.user)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     filename = exports.export_filename("csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -109,7 +109,7 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
     assert "Email (Work)" in header
     assert "Phone (Mobile)" in header
     assert "Web (LinkedIn)" in header
-    assert header[-7:] == [
+    assert header[-8:] == [
         "Street",
         "City",
         "State/region",
@@ -117,6 +117,7 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
         "Country",
         "Address category",
         "Last activity",
+        "Companies",
     ]
 
 
@@ -531,10 +532,29 @@ def test_a_user_made_responsible_while_the_export_runs_is_written_by_name(
     alice, make_user, make_contact
 ):
     contact = make_contact(first_name="Late")
-    lines = exports.csv_lines(Contact.objects.all(), "en")
+    lines = exports.csv_lines(Contact.objects.all(), alice, "en")
     newcomer = make_user("newcomer", first_name="New", last_name="Comer")
     contact.responsible.add(newcomer)
 
     [row] = list(csv.DictReader(io.StringIO("".join(lines).removeprefix("\ufeff"))))
 
     assert row["Responsible users"] == "Alice Martin, New Comer"
+
+
+def test_the_companies_column_lists_every_current_company_the_reader_may_see(
+    client, alice, bob, make_contact, jean
+):
+    from contacts.positions.services import position_add  # why: only this test adds one
+
+    globex = make_contact("company", company_name="Globex", access="public_read")
+    hidden = make_contact("company", company_name="Hidden Ltd", by=bob, responsible=[bob])
+    position_add(by=alice, person=jean, company=globex)
+    Contact.objects.get(pk=jean.pk).positions.create(company=hidden)
+    client.force_login(alice)
+    rows, _raw = csv_of(client.get("/contacts/export.csv"))
+    person = next(row for row in rows if row["First name"] == "Jean")
+    assert person["Company name"] == "Acme" and person["Companies"] == "Acme, Globex"
+    client.force_login(bob)
+    rows, _raw = csv_of(client.get("/contacts/export.csv"))
+    person = next(row for row in rows if row["First name"] == "Jean")
+    assert "Globex" in person["Companies"] and "Hidden Ltd" in person["Companies"]

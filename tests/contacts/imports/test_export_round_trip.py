@@ -127,9 +127,11 @@ def test_the_import_gives_back_the_contacts_of_its_own_export(
     assert "+33 6 12 34 56 78" in text and "'+33" not in text
     assert (job.delimiter, job.encoding) == (delimiter, "utf-8-sig")
     # Every column of the export found its target by itself, user fields included, but
-    # the last activity, which the timeline's events make.
+    # the last activity, which the timeline's events make, and the companies, whose
+    # primary one is the company name's column.
     unmapped = [h for h, t in zip(job.header, job.mapping, strict=True) if not t]
-    assert unmapped == [{"en": "Last activity", "fr": "Dernière activité"}[language]]
+    expected = {"en": ["Last activity", "Companies"], "fr": ["Dernière activité", "Entreprises"]}
+    assert unmapped == expected[language]
     assert (job.status, job.total_rows, job.created, job.rejected) == ("done", 3, 3, 0)
     assert contacts_snapshot(primary=False) == before
 
