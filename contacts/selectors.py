@@ -24,7 +24,14 @@ from contacts.access import PUBLIC, AnyUser, contacts_visible_to, is_crm_admin, 
 from contacts.custom_fields import values as custom_fields
 from contacts.db import search_index
 from contacts.imports.models import ImportJob, ImportUpdate
-from contacts.models import Contact, ContactInfo, ContactType, CustomField, TaggedContact
+from contacts.models import (
+    Contact,
+    ContactInfo,
+    ContactType,
+    CustomField,
+    Position,
+    TaggedContact,
+)
 
 SUGGESTIONS = 10
 # The length of the PostgreSQL trigram index's keys.
@@ -138,7 +145,37 @@ def contact_filter(
         active.append(("source", source, _("Source: %(source)s") % {"source": label}))
     contacts = _custom_field_filter(contacts, params, active)
     contacts = _import_filter(contacts, params, user, active)
+    contacts = _works_at_filter(contacts, params, user, active)
     return contacts, active
+
+
+def _works_at_filter(
+    contacts: QuerySet[Contact],
+    params: QueryDict,
+    user: AnyUser | None,
+    active: list[ActiveFilter],
+) -> QuerySet[Contact]:
+    """Narrow contacts to the persons working at a company now (?works_at=<id>), or at any
+    time (&works_when=any). A company user may not see gives no one: the filter must not
+    tell who works at it."""
+    value = params.get("works_at", "")
+    if not _is_id(value):
+        return contacts
+    company = None
+    if user is not None:
+        visible = contacts_visible_to(user).filter(kind=Contact.Kind.COMPANY)
+        company = visible.filter(pk=int(value)).first()
+    if company is None:
+        active.append(("works_at", value, _("Works at: a company you cannot see")))
+        return contacts.none()
+    positions = Position.objects.filter(company=company, person=OuterRef("pk"))
+    if params.get("works_when") == "any":
+        label = _("Worked at %(company)s at some time") % {"company": company}
+    else:
+        positions = positions.filter(end_date__isnull=True)
+        label = _("Works at %(company)s") % {"company": company}
+    active.append(("works_at", value, label))
+    return contacts.filter(Exists(positions))
 
 
 def _import_filter(

@@ -36,6 +36,8 @@ FILTER_PARAMS = (
     "created_to",
     "activity",
     "source",
+    "works_at",
+    "works_when",
 )
 SORT_CHOICES = (
     ("-created", gettext_lazy("Newest first")),

@@ -273,3 +273,22 @@ def test_a_person_is_found_by_each_company_he_works_at_now(alice, make_contact, 
     assert person.pk in found(alice, "initrode") and person.pk not in found(alice, "globex")
     services.position_end(by=alice, position=position)
     assert person.pk not in found(alice, "initrode") and person.pk in found(alice, "acme")
+
+
+def test_the_list_shows_who_works_at_a_company_now_or_at_any_time(
+    alice_client, alice, bob, make_contact, acme
+):
+    now = make_contact(first_name="Now", last_name="Here", company=acme)
+    before = make_contact(first_name="Long", last_name="Gone", company=acme)
+    services.position_end(by=alice, position=Position.objects.get(person=before))
+    url = reverse("contacts:list")
+    page = alice_client.get(f"{url}?works_at={acme.pk}").content.decode()
+    assert "Now Here" in page and "Long Gone" not in page and "Works at Acme" in page
+    page = alice_client.get(f"{url}?works_at={acme.pk}&works_when=any").content.decode()
+    assert "Now Here" in page and "Long Gone" in page
+    card = alice_client.get(acme.get_absolute_url()).content.decode()
+    assert f"?works_at={acme.pk}" in card and "See the 1 person in the list" in card
+    hidden = make_contact("company", company_name="Hidden Ltd", by=bob, responsible=[bob])
+    now.positions.create(company=hidden)
+    page = alice_client.get(f"{url}?works_at={hidden.pk}").content.decode()
+    assert "Now Here" not in page and "Hidden Ltd" not in page
