@@ -63,6 +63,8 @@ CASES = [
     "card_timeline_1000",
     "company_timeline_persons",
     "my_tasks",
+    "company_people_5000",
+    "person_positions",
     "edit_form",
     "create_form",
     "duplicates_page",
@@ -116,6 +118,8 @@ TARGETS = {
     "card_timeline_1000": [("median_ms", "<=", 25, "≤ {} ms")],
     "company_timeline_persons": [],
     "my_tasks": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
+    "company_people_5000": [("median_ms", "<=", 25, "≤ {} ms")],
+    "person_positions": [("median_ms", "<=", 25, "≤ {} ms")],
     "edit_form": [("median_ms", "<=", {"sqlite": 15, "postgresql": 18, "1M": 20}, "≤ {} ms")],
     "create_form": [("median_ms", "<=", {"sqlite": 12, "postgresql": 15, "1M": 15}, "≤ {} ms")],
     "duplicates_page": [
@@ -745,6 +749,79 @@ def add_timelines(seed):
         record_setup_step(TIMELINE_STEP)
 
 
+def add_positions(seed):
+    """Give a company 5,000 people and a person 20 positions.
+
+    The company is user1's and public; its people are persons of the population, each
+    given a position there in bulk (the rows position_add writes for a position that is
+    not the primary one, without their history and search text), a tenth of them ended. The person is user1's, created
+    through the contact service at a company of his, then given 19 more positions at
+    other companies he sees, 12 of them ended.
+    """
+    import datetime
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contacts.access import contacts_visible_to
+    from contacts.models import Contact, Position
+    from contacts.services import ContactData, contact_create
+
+    rng = random.Random(seed)
+    ordinary = get_user_model().objects.get(username="user1")
+    start = datetime.date(2015, 1, 1)
+    with transaction.atomic():
+        company = contact_create(
+            by=ordinary,
+            data=ContactData(
+                kind=Contact.Kind.COMPANY,
+                fields=PEOPLE_COMPANY,
+                access=Contact.Access.PUBLIC_READ,
+                responsible=[ordinary],
+            ),
+            notify=False,
+        )
+        persons = Contact.objects.filter(kind=Contact.Kind.PERSON).order_by("pk")
+        ids = list(persons.values_list("pk", flat=True)[:COMPANY_PEOPLE])
+        Position.objects.bulk_create(
+            (
+                Position(
+                    person_id=pk,
+                    company=company,
+                    job_title=f"Role {n % 40}",
+                    start_date=start + datetime.timedelta(days=rng.randrange(3000)),
+                    end_date=datetime.date(2025, 12, 31) if n % 10 == 0 else None,
+                )
+                for n, pk in enumerate(ids)
+            ),
+            batch_size=1000,
+        )
+        seen = contacts_visible_to(ordinary).filter(kind=Contact.Kind.COMPANY).order_by("pk")
+        companies = list(seen[:PERSON_POSITIONS])
+        person = contact_create(
+            by=ordinary,
+            data=ContactData(
+                kind=Contact.Kind.PERSON,
+                fields={**POSITIONS_PERSON, "job_title": "Consultant"},
+                company=companies[0],
+                responsible=[ordinary],
+            ),
+            notify=False,
+        )
+        Position.objects.bulk_create(
+            Position(
+                person=person,
+                company=other,
+                job_title=f"Advisor {n}",
+                start_date=start + datetime.timedelta(days=100 * n),
+                end_date=start + datetime.timedelta(days=100 * n + 90) if n <= 12 else None,
+            )
+            for n, other in enumerate(companies[1:], start=1)
+        )
+        record_setup_step(POSITIONS_STEP)
+
+
 def add_tasks(seed):
     """Give user1 10,000 tasks: most about contacts of his, the rest about none, due from
     200 days ago to 200 days ahead, a fifth of them done. Written in bulk (what
@@ -850,6 +927,12 @@ TIMELINE_STEP = f"timelines={TIMELINE_EVENTS},{COMPANY_PERSONS}x{EVENTS_PER_MEMB
 TASKS = 10_000
 TASKS_STEP = f"tasks={TASKS} v1"
 ACTIVITIES_STEP = "activities=0.3 v1"
+# A company with this many people, and a person with this many positions.
+PEOPLE_COMPANY = {"company_name": "Bench People Company"}
+COMPANY_PEOPLE = 5000
+POSITIONS_PERSON = {"first_name": "Pat", "last_name": "Bench-Positions"}
+PERSON_POSITIONS = 20
+POSITIONS_STEP = f"positions={COMPANY_PEOPLE},{PERSON_POSITIONS} v1"
 ACTIVE_SHARE = 0.3  # the contacts with events on their timelines
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
@@ -858,6 +941,7 @@ SETUP_STEPS = [
     (TIMELINE_STEP, add_timelines),
     (TASKS_STEP, add_tasks),
     (ACTIVITIES_STEP, add_activities),
+    (POSITIONS_STEP, add_positions),
 ]
 
 
@@ -958,6 +1042,8 @@ def run_cases(args):
     person = Contact.objects.get(**EDIT_PERSON)
     timeline_person = Contact.objects.get(**TIMELINE_PERSON)
     timeline_company = Contact.objects.get(kind=Contact.Kind.COMPANY, **TIMELINE_COMPANY)
+    people_company = Contact.objects.get(kind=Contact.Kind.COMPANY, **PEOPLE_COMPANY)
+    positions_person = Contact.objects.get(**POSITIONS_PERSON)
 
     def wanted(case):
         return not args.only or case in args.only
@@ -1001,6 +1087,10 @@ def run_cases(args):
             ("duplicates_page", "/contacts/duplicates/"),
             ("profile_page", "/account/profile/"),
             ("guide_page", "/guide/"),
+        ]
+        cases += [
+            ("company_people_5000", f"/contacts/{people_company.pk}/"),
+            ("person_positions", f"/contacts/{positions_person.pk}/"),
         ]
         if role == "ordinary":
             cases.insert(5, ("search_common", f"/contacts/?q={quote(surname)}"))

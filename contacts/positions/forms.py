@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 SMALL = {"class": "form-control form-control-sm"}
@@ -8,7 +9,17 @@ class PositionForm(forms.Form):
     company = forms.CharField(
         label=_("Company"),
         max_length=300,
-        widget=forms.TextInput({**SMALL, "list": "company-options", "autocomplete": "off"}),
+        # The companies the user sees, suggested as he types, as on the person's form.
+        widget=forms.TextInput(
+            {
+                **SMALL,
+                "list": "company-options",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("contacts:suggest", args=["companies"]),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#company-options",
+            }
+        ),
         help_text=_("A company you do not have yet is created, as on the person's form."),
     )
     job_title = forms.CharField(
