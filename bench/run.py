@@ -754,9 +754,9 @@ def add_positions(seed):
 
     The company is user1's and public; its people are persons of the population, each
     given a position there in bulk (the rows position_add writes for a position that is
-    not the primary one, without their history and search text), a tenth of them ended. The person is user1's, created
-    through the contact service at a company of his, then given 19 more positions at
-    other companies he sees, 12 of them ended.
+    not the primary one, without their history and search text), a tenth of them ended.
+    The person is user1's, created through the contact service at a company of his, then
+    given 19 more positions at other companies he sees, 12 of them ended.
     """
     import datetime
     import random
