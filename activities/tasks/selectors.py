@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from activities.links import url_of
 from activities.models import Task
 from contacts.access import contacts_visible_to, editable_ids, is_crm_admin, with_permissions
 from contacts.models import Contact
+from contacts.templatetags.fragments import url_of
 
 # How many tasks each section of My tasks shows before "Show all": today's in full or
 # nearly, the others the first few (each line costs the page its rendering).

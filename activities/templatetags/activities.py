@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities import selectors, services
-from activities.links import url_of
 from activities.mentions import MENTION_PATTERN
 from contacts.access import can_change
 from contacts.models import Contact
+from contacts.templatetags.fragments import url_of
 
 register = template.Library()
 

@@ -17,10 +17,10 @@ from django.utils.formats import date_format, time_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from activities.links import url_of
 from activities.models import Task
 from activities.tasks.selectors import mark_changeable, open_tasks_of
 from contacts.access import can_change
+from contacts.templatetags.fragments import url_of
 
 register = template.Library()
 

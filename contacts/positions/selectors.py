@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from contacts.access import AnyUser, contacts_visible_to
 from contacts.models import Contact
@@ -16,8 +16,8 @@ PEOPLE_PER_PAGE = 25
 def positions_of(user: AnyUser, person: Contact) -> list[Position]:
     """Return person's positions at the companies user may see: current ones first (the
     primary first), then the former ones, last ended first."""
-    companies = contacts_visible_to(user).filter(kind=Contact.Kind.COMPANY).values("pk")
-    found = Position.objects.filter(person=person, company__in=companies).select_related("company")
+    found = Position.objects.filter(person=person).select_related("company")
+    found = found.filter(Exists(contacts_visible_to(user).filter(pk=OuterRef("company_id"))))
 
     def order(p: Position) -> tuple[bool, bool, int, int]:
         latest = p.end_date or p.start_date or date.min
@@ -28,8 +28,9 @@ def positions_of(user: AnyUser, person: Contact) -> list[Position]:
 
 def people_of(user: AnyUser, company: Contact, *, current: bool) -> QuerySet[Position]:
     """Return the positions at company of the persons user may see, by their names."""
-    persons = contacts_visible_to(user).filter(kind=Contact.Kind.PERSON).values("pk")
-    found = Position.objects.filter(company=company, end_date__isnull=current, person__in=persons)
+    # Probed for each of the company's positions: not all the persons user may see.
+    seen = Exists(contacts_visible_to(user).filter(pk=OuterRef("person_id")))
+    found = Position.objects.filter(seen, company=company, end_date__isnull=current)
     return found.select_related("person").order_by("person__sort_name", "person_id", "-id")
 
 
