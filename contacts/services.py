@@ -56,6 +56,8 @@ class ContactData:
     addresses: list[dict[str, Any]] = field(default_factory=list)  # dicts of Address fields
     company: Contact | None = None
     new_company_name: str = ""
+    # Another company than the primary one: he moved there (the previous one ends).
+    company_moved: bool = False
     photo: PhotoFiles | None = None
     remove_photo: bool = False
     # User field values keyed by field id; None keeps those the contact holds.
@@ -264,7 +266,7 @@ def _keep_positions(person: Contact, data: ContactData, company: Contact | None)
     """Keep the person's positions as his company and job title say; when the company was
     taken away and he holds another current position, that one is his company now. He
     is found by the names of all the companies he works at."""
-    primary = keep_primary(person, company, person.job_title)
+    primary = keep_primary(person, company, person.job_title, moved=data.company_moved)
     fields = ["search_text"]
     if primary is not None and primary.company_id != person.company_id:
         person.company, person.job_title = primary.company, primary.job_title

@@ -52,6 +52,11 @@ class SettingsForm(forms.Form):
     match_on = forms.ChoiceField(
         label=_("Recognise it by"), choices=ImportJob.MatchOn.choices, widget=forms.RadioSelect
     )
+    company_moved = forms.BooleanField(
+        label=_("A new company means the person moved: his previous position ends"),
+        required=False,
+        help_text=_("Otherwise he works at both, the new one first."),
+    )
     access = forms.ChoiceField(
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
@@ -80,6 +85,7 @@ class SettingsForm(forms.Form):
                 "has_header": job.has_header,
                 "duplicates": job.duplicates,
                 "match_on": job.match_on,
+                "company_moved": job.company_moved,
                 "access": job.access,
                 "responsible": job.responsible,
                 "tags": ", ".join(job.tags),

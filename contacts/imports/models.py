@@ -62,6 +62,9 @@ class ImportJob(models.Model):
     match_on = models.CharField(
         _("match on"), max_length=10, choices=MatchOn.choices, default=MatchOn.EMAIL
     )
+    # Updating a person with another company: he moved (his previous position ends), or
+    # he works at both (the new one becomes his primary one).
+    company_moved = models.BooleanField(_("a new company means the person moved"), default=False)
     access = models.CharField(_("access"), max_length=12, default="private")
     responsible = models.JSONField(default=list)  # user ids, the importer among them
     tags = models.JSONField(default=list)

@@ -134,6 +134,7 @@ def job_configure(
     access: str,
     responsible: list[User],
     tags: list[str],
+    company_moved: bool = False,
 ) -> ImportJob:
     """Store the settings of step 1; raise ImportFileError when the file cannot be read so."""
     changed = (
@@ -147,6 +148,7 @@ def job_configure(
         apply_dialect(job, dialect)
     job.duplicates = duplicates
     job.match_on = match_on
+    job.company_moved = company_moved
     job.access = access
     ids = [u.pk for u in responsible]
     job.responsible = [job.created_by_id] + [i for i in ids if i != job.created_by_id]

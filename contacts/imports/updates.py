@@ -57,6 +57,7 @@ def contact_update_from_row(
         addresses=_addresses_added(before["addresses"], row.addresses),
         company=company,
         new_company_name=row.company_name if company is None else "",
+        company_moved=job.company_moved,
         custom={**before["custom"], **row.custom},
     )
     services.contact_update(

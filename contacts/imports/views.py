@@ -91,6 +91,7 @@ def import_settings(request, pk):
                 dialect=form.dialect(),
                 duplicates=data["duplicates"],
                 match_on=data["match_on"],
+                company_moved=data["company_moved"],
                 access=data["access"],
                 responsible=list(data["responsible"]),
                 tags=data["tags"],

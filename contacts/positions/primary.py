@@ -17,23 +17,31 @@ def pick_next(current: list[Position]) -> Position | None:
     return max(current, key=lambda p: (p.start_date or date.min, p.created_at, p.pk))
 
 
-def keep_primary(person: Contact, company: Contact | None, job_title: str) -> Position | None:
+def _today_or_later(position: Position) -> date:
+    """Return the day a position ends now: today, or its start when that is later."""
+    today = timezone.localdate()
+    return max(today, position.start_date or today)
+
+
+def keep_primary(
+    person: Contact, company: Contact | None, job_title: str, *, moved: bool = False
+) -> Position | None:
     """Make person's positions agree with his company and job title, as just saved.
 
     A company he has a current position at makes it primary, with that job title; another
     company is a new current position, the primary one; no company ends the primary
-    position today and, when he holds another current one, it becomes primary. Return the
-    primary position (None without one): the caller writes its company and job title on
-    the person when they are not what he saved.
+    position today and, when he holds another current one, it becomes primary; moved:
+    another company than the primary one ends that one today. Return the primary position
+    (None without one): the caller writes its company and job title on the person when
+    they are not what he saved.
     """
     current = list(Position.objects.filter(person=person, end_date__isnull=True))
     primary = next((p for p in current if p.is_primary), None)
     if company is None:
         if primary is None:
             return None
-        today = timezone.localdate()
         primary.is_primary = False
-        primary.end_date = max(today, primary.start_date or today)
+        primary.end_date = _today_or_later(primary)
         primary.save(update_fields=["is_primary", "end_date"])
         following = pick_next([p for p in current if p.pk != primary.pk])
         if following is not None:
@@ -44,7 +52,9 @@ def keep_primary(person: Contact, company: Contact | None, job_title: str) -> Po
     if primary is not None and primary is not at:
         # One primary at a time, also between the two writes.
         primary.is_primary = False
-        primary.save(update_fields=["is_primary"])
+        if moved:
+            primary.end_date = _today_or_later(primary)
+        primary.save(update_fields=["is_primary", "end_date"])
     if at is None:
         return Position.objects.create(
             person=person, company=company, job_title=job_title, is_primary=True
