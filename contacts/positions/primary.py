@@ -85,3 +85,21 @@ def persons_at(company_ids: Iterable[int]) -> QuerySet[Contact]:
     """Return the persons holding a current position at one of the companies."""
     held = Position.objects.filter(company_id__in=list(company_ids), end_date__isnull=True)
     return Contact.all_objects.filter(pk__in=held.values("person_id"))
+
+
+def lead_again(ids: Iterable[int]) -> None:
+    """Give each person of ids who holds current positions but no primary one (his primary
+    company was deleted for good) the latest started as primary: his company and job
+    title are its."""
+    found: dict[int, list[Position]] = {}
+    for position in Position.objects.filter(person_id__in=list(ids), end_date__isnull=True):
+        found.setdefault(position.person_id, []).append(position)
+    for person_id, current in found.items():
+        following = pick_next(current)
+        if following is None or any(p.is_primary for p in current):
+            continue
+        following.is_primary = True
+        following.save(update_fields=["is_primary"])
+        Contact.all_objects.filter(pk=person_id).update(
+            company_id=following.company_id, job_title=following.job_title
+        )

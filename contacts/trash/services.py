@@ -15,7 +15,7 @@ from django_tasks import task
 from contacts import history
 from contacts.db.statistics import refresh_statistics
 from contacts.models import Contact
-from contacts.positions.primary import persons_at
+from contacts.positions.primary import lead_again, persons_at
 from contacts.services import contacts_refresh_search_text
 from contacts.storage import delete_files_on_commit
 
@@ -67,7 +67,11 @@ def contacts_purge(contacts: Iterable[Contact]) -> int:
     """Delete contacts for good, with their photos; a company's persons stay, unlinked."""
     contacts = Contact.all_objects.filter(pk__in=[c.pk for c in contacts])
     files = [name for pair in contacts.values_list("photo", "photo_thumb") for name in pair if name]
+    staff = list(persons_at(contacts.values_list("pk", flat=True)).values_list("pk", flat=True))
     count = contacts.delete()[1].get(Contact._meta.label, 0)
+    # Their positions there went with the companies: another current one leads.
+    lead_again(staff)
+    contacts_refresh_search_text(Contact.all_objects.filter(pk__in=staff))
     delete_files_on_commit(files)
     return count
 

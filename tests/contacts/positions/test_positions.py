@@ -292,3 +292,17 @@ def test_the_list_shows_who_works_at_a_company_now_or_at_any_time(
     now.positions.create(company=hidden)
     page = alice_client.get(f"{url}?works_at={hidden.pk}").content.decode()
     assert "Now Here" not in page and "Hidden Ltd" not in page
+
+
+def test_purging_his_primary_company_lets_his_other_position_lead(
+    alice, make_contact, acme, globex
+):
+    from contacts.trash.services import contacts_purge
+
+    person = make_contact(company=acme, job_title="Buyer")
+    services.position_add(by=alice, person=person, company=globex, job_title="Advisor")
+    contacts_purge([acme])
+    person = Contact.objects.get(pk=person.pk)
+    assert person.company == globex and person.job_title == "Advisor"
+    consistent(person)
+    assert person.pk in found(alice, "globex")
