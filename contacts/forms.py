@@ -347,6 +347,9 @@ class ContactForm(forms.ModelForm):
             new_company_name=""
             if getattr(self, "company", None)
             else data.get("company_input", ""),
+            # The form's company is the primary one: another typed there is a move (a
+            # second position is added on the card).
+            company_moved=True,
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
             custom=self.custom_values(),

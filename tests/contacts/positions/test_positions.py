@@ -306,3 +306,25 @@ def test_purging_his_primary_company_lets_his_other_position_lead(
     assert person.company == globex and person.job_title == "Advisor"
     consistent(person)
     assert person.pk in found(alice, "globex")
+
+
+def test_another_company_typed_on_the_form_is_a_move(alice_client, make_contact, acme):
+    from tests.support import form_data
+
+    person = make_contact(company=acme, job_title="Buyer")
+    url = reverse("contacts:edit", args=[person.pk])
+    page = alice_client.get(url).content.decode()
+    assert f"{person.get_absolute_url()}#positions" in page
+    data = form_data(
+        first_name="Jean",
+        last_name="Dupont",
+        company_input="Globex",
+        job_title="CEO",
+        responsible=[person.responsible.get().pk],
+    )
+    response = alice_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    person = Contact.objects.get(pk=person.pk)
+    assert person.company.display_name == "Globex"
+    assert Position.objects.get(person=person, company=acme).end_date == timezone.localdate()
+    consistent(person)
