@@ -53,9 +53,9 @@ class SettingsForm(forms.Form):
         label=_("Recognise it by"), choices=ImportJob.MatchOn.choices, widget=forms.RadioSelect
     )
     company_moved = forms.BooleanField(
-        label=_("A new company means the person moved: his previous position ends"),
+        label=_("A new company means the person moved: the previous position ends"),
         required=False,
-        help_text=_("Otherwise he works at both, the new one first."),
+        help_text=_("Otherwise the person works at both, the new one first."),
     )
     access = forms.ChoiceField(
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
