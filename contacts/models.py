@@ -748,5 +748,6 @@ class ContactEvent(models.Model):
 
 
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
+from contacts.relations.models import Relation, RelationType  # noqa: E402
 
-__all__ = ["ImportIssue", "ImportJob", "ImportUpdate"]
+__all__ = ["ImportIssue", "ImportJob", "ImportUpdate", "Relation", "RelationType"]

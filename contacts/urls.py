@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/delete/", views.contact_delete, name="delete"),
     path("<int:pk>/history/", views.contact_history, name="history"),
     path("<int:pk>/link-person/", views.company_link_person, name="link_person"),
+    path("<int:pk>/relations/add/", views.relation_add, name="relation_add"),
+    path(
+        "<int:pk>/relations/<int:relation_pk>/remove/",
+        views.relation_remove,
+        name="relation_remove",
+    ),
     path("<int:pk>/photo/change/", views.photo_change, name="photo_change"),
     path("<int:pk>/photo/candidates/", views.photo_candidates, name="photo_candidates"),
     path("<int:pk>/photo/<slug:size>/", views.contact_photo, name="photo"),

@@ -17,6 +17,7 @@ from contacts.imports.views import (
 )
 from contacts.merging.views import contact_merge, duplicate_list
 from contacts.photos.views import photo_candidates, photo_change
+from contacts.relations.views import relation_add, relation_remove
 from contacts.trash.views import (
     trash_list,
     trash_purge,
@@ -70,6 +71,8 @@ __all__ = [
     "notification_read",
     "photo_candidates",
     "photo_change",
+    "relation_add",
+    "relation_remove",
     "suggest",
     "trash_list",
     "trash_purge",

@@ -1,0 +1,84 @@
+"""What a user may read of the relations: a card's, in one query, and the choices and
+contacts the form to add one offers."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from contacts import selectors
+from contacts.access import AnyUser, contacts_visible_to
+from contacts.models import Contact
+from contacts.relations.models import Relation, RelationType
+from contacts.relations.services import relation_types_cached
+
+INVERSE = "-inverse"  # the end of a choice's value that reads a type from its other end
+CANDIDATES = 20
+
+
+@dataclass
+class Shown:
+    """A relation as a contact's card reads it: its label from that contact, and the other."""
+
+    relation: Relation
+    label: str
+    other: Contact
+
+
+def visible_relations(user: AnyUser, contact: Contact) -> QuerySet[Relation]:
+    """Return the contact's relations, both ways, whose other end user may see now."""
+    visible = contacts_visible_to(user).values("pk")
+    return Relation.objects.filter(
+        Q(from_contact=contact, to_contact__in=visible)
+        | Q(to_contact=contact, from_contact__in=visible)
+    )
+
+
+def relations_of(user: AnyUser, contact: Contact) -> list[Shown]:
+    """Return the contact's relations whose other end user may see, both ways, in one query.
+
+    The caller has checked that user may see contact. A relation to a contact user may not
+    see, or to one in the trash, is left out entirely.
+    """
+    rows = visible_relations(user, contact).select_related("type", "from_contact", "to_contact")
+    shown = []
+    for relation in rows:
+        if relation.from_contact_id == contact.pk:
+            shown.append(Shown(relation, relation.type.label, relation.to_contact))
+        else:
+            shown.append(Shown(relation, relation.type.inverse, relation.from_contact))
+    shown.sort(key=lambda s: (s.relation.type.position, s.relation.type_id, s.other.sort_name))
+    return shown
+
+
+def type_choices(kind: str) -> list[tuple[str, str]]:
+    """Return [(value, label)] of the relations a contact of kind may have, read from it:
+    each type's label, and its inverse label (the value ending in INVERSE) unless the type
+    is symmetric."""
+    choices = []
+    for relation_type in relation_types_cached():
+        if relation_type.from_kind in ("", kind):
+            choices.append((str(relation_type.pk), relation_type.label))
+        if not relation_type.symmetric and relation_type.to_kind in ("", kind):
+            choices.append((f"{relation_type.pk}{INVERSE}", relation_type.inverse))
+    return choices
+
+
+def chosen_type(value: str) -> tuple[RelationType | None, bool]:
+    """Return (type, inverse) named by a value of type_choices, (None, False) if none."""
+    inverse = value.endswith(INVERSE)
+    pk = value.removesuffix(INVERSE)
+    found = [t for t in relation_types_cached() if pk.isdigit() and t.pk == int(pk)]
+    return (found[0], inverse) if found else (None, False)
+
+
+def candidates(
+    user: User, contact: Contact, relation_type: RelationType, inverse: bool, query: str
+) -> QuerySet[Contact]:
+    """Return the contacts user may see matching query that contact may be related to by
+    relation_type (read from its other end with inverse), by name."""
+    kind = relation_type.from_kind if inverse else relation_type.to_kind
+    found = contacts_visible_to(user).exclude(pk=contact.pk)
+    if kind:
+        found = found.filter(kind=kind)
+    return selectors.contact_search(found, query).order_by("sort_name", "pk")[:CANDIDATES]
