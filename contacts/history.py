@@ -270,23 +270,22 @@ def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list
             old = unseen if item.get("old_id") in hidden and old else old
             new = unseen if item.get("new_id") in hidden and new else new
         elif field == "relation":
-            old = _relation_text(item, item.get("old_id"), old, hidden)
-            new = _relation_text(item, item.get("new_id"), new, hidden)
+            # Of a relation to a contact the reader may not see, neither the name nor the
+            # type: the card shows nothing of it either.
+            if {item.get("old_id"), item.get("new_id")} & set(hidden):
+                field, old, new = "relation_hidden", old and "-", new and "-"
+            else:
+                old, new = _relation_text(item, old), _relation_text(item, new)
         rows.append({"field": field, "label": label, "old": old, "new": new})
     return rows
 
 
-def _relation_text(
-    item: Change, other_id: int | None, name: str, hidden: Collection[int]
-) -> StrOrPromise:
-    """Return “<label> <name>” of a relation's change in the reader's language, the name
-    left out when the reader may not see that contact."""
+def _relation_text(item: Change, name: str) -> str:
+    """Return “<label> <name>” of a relation's change, the label in the reader's language."""
     if not name:
         return ""
     words = item.get("relation", {})
     label = (get_language() or "").startswith("fr") and words.get("fr") or words.get("en", "")
-    if other_id in hidden:
-        return _("%(relation)s a contact you cannot see") % {"relation": label}
     return f"{label} {name}"
 
 
