@@ -96,8 +96,11 @@ class _Lines:
         self.reminders = {value: escape(str(label)) for value, label in Task.Reminder.choices}
         self.toggles = {
             done: (
-                escape(gettext("Mark as not done" if done else "Mark as done")),
-                gettext("Mark “%(title)s” as not done" if done else "Mark “%(title)s” as done"),
+                # One call per string: makemessages finds only the first of a conditional.
+                escape(gettext("Mark as not done") if done else gettext("Mark as done")),
+                gettext("Mark “%(title)s” as not done")
+                if done
+                else gettext("Mark “%(title)s” as done"),
             )
             for done in (False, True)
         }
