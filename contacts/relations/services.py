@@ -117,15 +117,12 @@ def _visible_ids(by: User, contacts: Iterable[Contact]) -> set[int]:
 def _relation_change(relation: Relation, side: Contact, *, added: bool) -> history.Change:
     """Return the change that tells side's history of the relation, read from side."""
     relation_type = relation.type
-    if relation.from_contact_id == side.pk:
-        other = relation.to_contact
+    is_from = relation.from_contact_id == side.pk
+    other = relation.to_contact if is_from else relation.from_contact
+    if is_from or relation_type.symmetric:
         words = {"en": relation_type.label_en, "fr": relation_type.label_fr}
     else:
-        other = relation.from_contact
-        if relation_type.symmetric:
-            words = {"en": relation_type.label_en, "fr": relation_type.label_fr}
-        else:
-            words = {"en": relation_type.inverse_en, "fr": relation_type.inverse_fr}
+        words = {"en": relation_type.inverse_en, "fr": relation_type.inverse_fr}
     # The other's name as it was, with its id: the history names it only to whoever may
     # see it (history.hidden_companies), as it does a person's company.
     name, pk = other.display_name, other.pk
@@ -173,10 +170,8 @@ def relation_add(
     <inverse label> other”, which is stored as “other <label> contact”."""
     if contact.pk == other.pk:
         raise ValidationError(_("A contact cannot be related to itself."))
-    if not can_change(by, contact) or _visible_ids(by, [contact, other]) != {
-        contact.pk,
-        other.pk,
-    }:
+    visible = _visible_ids(by, [contact, other])
+    if not can_change(by, contact) or visible != {contact.pk, other.pk}:
         raise PermissionDenied
     from_contact, to_contact = (
         (other, contact) if inverse and not type.symmetric else (contact, other)
@@ -213,25 +208,21 @@ def relation_remove(*, by: User, relation: Relation) -> None:
 def relations_move(*, keep: Contact, other: Contact) -> int:
     """Give keep the relations of other (a merge): but those keep has already, and those
     that would relate keep to itself. Return how many moved."""
-
-    def key(from_id: int, to_id: int, type_id: int) -> tuple[int, int, int]:
-        return (from_id, to_id, type_id)
-
     mine = Relation.objects.filter(Q(from_contact=keep) | Q(to_contact=keep))
-    have = {key(r.from_contact_id, r.to_contact_id, r.type_id) for r in mine}
+    have = {(r.from_contact_id, r.to_contact_id, r.type_id) for r in mine}
     moved = []
     theirs = Relation.objects.filter(Q(from_contact=other) | Q(to_contact=other))
     for relation in theirs.select_related("type"):
-        ends = [
+        from_id, to_id = (
             keep.pk if pk == other.pk else pk
             for pk in (relation.from_contact_id, relation.to_contact_id)
-        ]
-        wanted = key(ends[0], ends[1], relation.type_id)
-        reverse = key(ends[1], ends[0], relation.type_id)
-        if ends[0] == ends[1] or wanted in have or (relation.type.symmetric and reverse in have):
+        )
+        reverse = (to_id, from_id, relation.type_id)
+        wanted = (from_id, to_id, relation.type_id)
+        if from_id == to_id or wanted in have or (relation.type.symmetric and reverse in have):
             continue
         have.add(wanted)
-        relation.from_contact_id, relation.to_contact_id = ends
+        relation.from_contact_id, relation.to_contact_id = from_id, to_id
         moved.append(relation)
     Relation.objects.bulk_update(moved, ["from_contact", "to_contact"])
     return len(moved)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from contacts.models import ContactEvent
+from contacts.models import Contact, ContactEvent
 from contacts.relations.models import Relation
 from contacts.relations.services import relation_add
 from contacts.trash.services import contact_delete, contact_restore
@@ -149,3 +149,19 @@ def test_the_history_hides_the_name_of_a_contact_the_reader_cannot_see(
     page = client.get(reverse("contacts:history", args=[shared.pk])).content.decode()
     assert "added a relation to a contact you cannot see" in page
     assert "Dupont" not in page and "assistant" not in page
+
+
+def test_purging_a_contact_from_the_trash_deletes_its_relations(alice, marie, jean, assistant):
+    from contacts.trash.services import contacts_purge  # why: only this test purges
+
+    relation_add(by=alice, contact=marie, other=jean, type=assistant)
+    contact_delete(by=alice, contact=jean)
+    contacts_purge(Contact.all_objects.filter(pk=jean.pk))
+    assert not Relation.objects.exists()
+
+
+def test_a_company_card_offers_the_company_types_both_ways(alice_client, make_contact):
+    acme = make_contact("company", company_name="Acme")
+    page = card(alice_client, acme)
+    assert ">subsidiary of</option>" in page and ">parent of</option>" in page
+    assert ">assistant of</option>" not in page and ">partner of</option>" in page
