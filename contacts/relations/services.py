@@ -179,7 +179,7 @@ def relation_add(
     _check_kinds(type, from_contact, to_contact)
     if _exists(type, from_contact, to_contact):
         raise ValidationError(
-            _("“%(contact)s” is already “%(relation)s” “%(other)s”.")
+            _("This relation exists already: “%(contact)s” %(relation)s “%(other)s”.")
             % {
                 "contact": contact,
                 "relation": type.inverse if from_contact is other else type.label,

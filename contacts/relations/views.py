@@ -40,7 +40,7 @@ def _add(request, contact, data):
     label = data["relation_type"].inverse if data["inverse"] else data["relation_type"].label
     messages.success(
         request,
-        _("“%(contact)s” is now “%(relation)s” “%(other)s”.")
+        _("Relation added: “%(contact)s” %(relation)s “%(other)s”.")
         % {"contact": contact, "relation": label, "other": other},
     )
     return redirect(contact)

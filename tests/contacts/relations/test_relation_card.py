@@ -103,7 +103,7 @@ def test_a_refused_relation_comes_back_with_the_reason(alice_client, marie, jean
     url = reverse("contacts:relation_add", args=[marie.pk])
     alice_client.post(url, {"type": str(assistant.pk), "other": jean.pk})
     response = alice_client.post(url, {"type": str(assistant.pk), "other": jean.pk})
-    assert "is already" in response.content.decode()
+    assert "This relation exists already" in response.content.decode()
     assert Relation.objects.count() == 1
 
 

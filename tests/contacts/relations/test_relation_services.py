@@ -30,7 +30,7 @@ def test_the_inverse_label_stores_the_relation_the_other_way_round(alice, marie,
 
 def test_the_same_relation_twice_is_refused_from_either_side(alice, marie, jean, assistant):
     relation_add(by=alice, contact=marie, other=jean, type=assistant)
-    with pytest.raises(ValidationError, match="already"):
+    with pytest.raises(ValidationError, match="exists already"):
         relation_add(by=alice, contact=jean, other=marie, type=assistant, inverse=True)
     assert len(relations()) == 1
 
