@@ -6,6 +6,7 @@ version that each write of a type replaces (as activities.categories does for th
 categories), so that the card reads them without a query.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from secrets import randbits
 from typing import Any
@@ -98,11 +99,21 @@ def relation_type_move(*, relation_type: RelationType, direction: str) -> None:
 
 
 @transaction.atomic
-def relation_type_delete(*, relation_type: RelationType) -> int:
-    """Delete the type and its relations; return how many relations went with it."""
-    count = relation_type_use_count(relation_type)
+def relation_type_delete(*, by: User, relation_type: RelationType) -> int:
+    """Delete the type and its relations, which the histories of their contacts tell;
+    return how many relations went with it."""
+    relations = list(
+        Relation.objects.filter(type=relation_type).select_related(
+            "type", "from_contact", "to_contact"
+        )
+    )
+    changes: dict[int, list[history.Change]] = defaultdict(list)
+    for relation in relations:
+        for end in (relation.from_contact, relation.to_contact):
+            changes[end.pk].append(_relation_change(relation, end, added=False))
+    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
     relation_type.delete()
-    return count
+    return len(relations)
 
 
 # The relations

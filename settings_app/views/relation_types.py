@@ -87,7 +87,7 @@ def relation_type_delete(request, pk):
     relation_type = get_object_or_404(RelationType, pk=pk)
     if request.method == "POST":
         name = str(relation_type)
-        services.relation_type_delete(relation_type=relation_type)
+        services.relation_type_delete(by=request.user, relation_type=relation_type)
         messages.success(request, _("Relation type “%(name)s” deleted.") % {"name": name})
         return redirect(_list_url())
     count = services.relation_type_use_count(relation_type)

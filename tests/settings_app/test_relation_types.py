@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from contacts.models import ContactEvent
 from contacts.relations.models import Relation, RelationType
 from contacts.relations.services import relation_add
 
@@ -67,7 +68,7 @@ def test_a_symmetric_type_links_contacts_of_one_kind_and_keeps_no_inverse(admin_
 
 
 def test_deleting_a_type_in_use_says_how_many_relations_go_with_it(
-    admin_client, alice, make_contact
+    admin_client, admin, alice, make_contact
 ):
     assistant = RelationType.objects.get(label_en="assistant of")
     relation_add(
@@ -80,6 +81,9 @@ def test_deleting_a_type_in_use_says_how_many_relations_go_with_it(
     assert admin_client.post(url).status_code == 302
     assert not RelationType.objects.filter(pk=assistant.pk).exists()
     assert not Relation.objects.exists()
+    removed = ContactEvent.objects.filter(changes__0__field="relation", changes__0__new="")
+    assert removed.count() == 2  # on both contacts, by the admin
+    assert set(removed.values_list("actor", flat=True)) == {admin.pk}
 
 
 def test_an_unused_type_is_deleted_after_saying_so(admin_client):
