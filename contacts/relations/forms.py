@@ -21,6 +21,8 @@ class RelationAddForm(forms.Form):
     def clean(self):
         data = super().clean()
         data["relation_type"], data["inverse"] = selectors.chosen_type(data.get("type") or "")
+        if data.get("type") and data["relation_type"] is None:
+            self.add_error("type", _("This relation type was deleted meanwhile."))
         return data
 
     def clean_other(self):

@@ -73,8 +73,10 @@ def chosen_type(value: str) -> tuple[RelationType | None, bool]:
     """Return (type, inverse) named by a value of type_choices, (None, False) if none."""
     inverse = value.endswith(INVERSE)
     pk = value.removesuffix(INVERSE)
-    found = [t for t in relation_types_cached() if pk.isdigit() and t.pk == int(pk)]
-    return (found[0], inverse) if found else (None, False)
+    # From the table, not the cache: another process's cache may still offer a type
+    # deleted since.
+    found = RelationType.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    return (found, inverse) if found else (None, False)
 
 
 def candidates(

@@ -165,3 +165,19 @@ def test_a_company_card_offers_the_company_types_both_ways(alice_client, make_co
     page = card(alice_client, acme)
     assert ">subsidiary of</option>" in page and ">parent of</option>" in page
     assert ">assistant of</option>" not in page and ">partner of</option>" in page
+
+
+def test_a_type_deleted_by_another_process_is_refused_not_an_error(
+    alice_client, marie, jean, make_contact
+):
+    from contacts.relations.models import RelationType  # why: only this test makes one
+
+    doomed = RelationType.objects.create(label_en="doomed", inverse_en="doomed by")
+    assert ">doomed</option>" in card(alice_client, marie)  # now in the cache
+    # Deleted where this process's cache is not told: as by another process.
+    RelationType.objects.filter(pk=doomed.pk)._raw_delete(using="default")
+    url = reverse("contacts:relation_add", args=[marie.pk])
+    response = alice_client.post(url, {"type": str(doomed.pk), "other": jean.pk})
+    assert response.status_code == 200
+    assert "This relation type was deleted meanwhile." in response.content.decode()
+    assert not Relation.objects.exists()
