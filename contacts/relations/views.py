@@ -25,7 +25,10 @@ def relation_add(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
     context = {"contact": contact, "form": form, "candidates": form.candidates()}
-    return render(request, "contacts/relations/add.html", context)
+    # The card's search, typed with a script: only the contacts found.
+    found_only = request.htmx and request.method == "GET"
+    template = "_candidates.html" if found_only else "add.html"
+    return render(request, f"contacts/relations/{template}", context)
 
 
 def _add(request, contact, data):

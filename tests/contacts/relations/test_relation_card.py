@@ -181,3 +181,13 @@ def test_a_type_deleted_by_another_process_is_refused_not_an_error(
     assert response.status_code == 200
     assert "This relation type was deleted meanwhile." in response.content.decode()
     assert not Relation.objects.exists()
+
+
+def test_the_cards_search_typed_with_a_script_gets_the_contacts_found_only(
+    alice_client, marie, jean, assistant
+):
+    url = reverse("contacts:relation_add", args=[marie.pk])
+    params = {"type": str(assistant.pk), "q": "dupont"}
+    page = alice_client.get(url, params, headers={"HX-Request": "true"}).content.decode()
+    assert "Jean Dupont" in page and "<html" not in page
+    assert f'action="{url}"' in page  # its buttons post to the page that adds
