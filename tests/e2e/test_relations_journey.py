@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from contacts.relations.models import Relation, RelationType
 from tests.e2e.conftest import new_page
+from tests.e2e.test_accessibility import axe_violations, describe
 from tests.e2e.test_journey import assert_page_was_healthy, log_in
 
 
@@ -30,7 +31,7 @@ def search_from_the_card(page, jean):
     return relations
 
 
-def add_and_remove(page, relations, marie, jean, shot):
+def add_and_remove(page, relations, marie, jean, shot, script=True):
     page.get_by_role("listitem").filter(has_text="Marie Curie").get_by_role(
         "button", name="Add this relation"
     ).click()
@@ -39,6 +40,10 @@ def add_and_remove(page, relations, marie, jean, shot):
     expect(relations.get_by_role("link", name="Marie Curie")).to_be_visible()
     assert Relation.objects.filter(from_contact=marie, to_contact=jean).exists()
     shot("related")
+    if script:  # axe runs in the page
+        relations.locator("summary").click()  # the confirmation open too
+        assert describe("card", axe_violations(page)) == []
+        relations.locator("summary").click()
 
     relations.locator("summary").click()
     expect(relations).to_contain_text("Remove the relation “has assistant Marie Curie”?")
@@ -56,6 +61,7 @@ def test_the_contacts_found_are_listed_on_the_card_as_the_name_is_typed(page, sh
     expect(relations.locator("#relation-candidates")).to_contain_text("Marie Curie")
     expect(page).to_have_url(f"{page.url.split('/contacts/')[0]}/contacts/{jean.pk}/")
     shot("found")
+    assert describe("card searching", axe_violations(page)) == []
     add_and_remove(page, relations, marie, jean, shot)
     assert_page_was_healthy(page)
 
@@ -70,7 +76,8 @@ def test_without_a_script_the_search_opens_a_page_listing_the_contacts_found(
         relations = search_from_the_card(page, jean)
         relations.get_by_role("button", name="Search").click()
         expect(page.get_by_role("heading", level=1)).to_contain_text("Add a relation")
+        expect(page.get_by_role("listitem").filter(has_text="Marie Curie")).to_be_visible()
         relations = page.locator("#relations")
-        add_and_remove(page, relations, marie, jean, lambda name: None)
+        add_and_remove(page, relations, marie, jean, lambda name: None, script=False)
     finally:
         page.context.close()
