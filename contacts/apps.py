@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,9 @@ class ContactsConfig(AppConfig):
     def ready(self):
         # Connected once every app's models are loaded: the receivers import them.
         from contacts import signals  # noqa: F401
+        from contacts.relations.models import RelationType
+        from contacts.relations.services import forget_cached
+
+        # The cached list of relation types follows every write of one, whoever writes it.
+        post_save.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_saved")
+        post_delete.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_gone")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django.contrib.auth.models import User
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django_stubs_ext import StrOrPromise
 from taggit.models import Tag
 
@@ -42,7 +42,10 @@ LABELS = {
     "address": _("addresses"),
     # An event written on the timeline, added, changed or deleted (activities.services).
     "timeline": _("timeline"),
+    "relation": _("relations"),
 }
+# The fields whose values name another contact, with its id in old_id and new_id.
+NAMING_CONTACTS = ("company", "position", "relation")
 SEPARATOR = ", "
 # The changes that name a company, with its id: hidden from who may not see it.
 COMPANY_FIELDS = ("company", "position")
@@ -55,9 +58,11 @@ class Change(TypedDict):
     label: str
     old: str
     new: str
-    # A person's company: its ids say who may read its name.
+    # A person's company, or the other end of a relation: its ids say who may read its name.
     old_id: NotRequired[int | None]
     new_id: NotRequired[int | None]
+    # A relation's label read from this contact, {"en": …, "fr": …}: the reader's is shown.
+    relation: NotRequired[dict[str, str]]
 
 
 class ReadableChange(TypedDict):
@@ -194,12 +199,13 @@ def position_change(old: tuple[str, int] | None, new: tuple[str, int] | None) ->
 
 
 def hidden_companies(user: User, events: Iterable[ContactEvent]) -> set[int]:
-    """Return the ids of the companies named in events that user may not see."""
+    """Return the ids of the companies, and of the related contacts, named in events that
+    user may not see."""
     ids = {
         item.get(key)
         for event in events
         for item in event.changes
-        if item["field"] in COMPANY_FIELDS
+        if item["field"] in NAMING_CONTACTS
         for key in ("old_id", "new_id")
     } - {None}
     if not ids:
@@ -258,7 +264,8 @@ def record_many(
 def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list[ReadableChange]:
     """Return the event's changes with the labels and values to show.
 
-    The companies whose ids are in hidden are not named: the reader may not see them.
+    The companies and related contacts whose ids are in hidden are not named: the reader
+    may not see them.
     """
     rows: list[ReadableChange] = []
     for item in event.changes:
@@ -271,8 +278,24 @@ def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list
             unseen = _("a company you cannot see")
             old = unseen if item.get("old_id") in hidden and old else old
             new = unseen if item.get("new_id") in hidden and new else new
+        elif field == "relation":
+            # Of a relation to a contact the reader may not see, neither the name nor the
+            # type: the card shows nothing of it either.
+            if {item.get("old_id"), item.get("new_id")} & set(hidden):
+                field, old, new = "relation_hidden", old and "-", new and "-"
+            else:
+                old, new = _relation_text(item, old), _relation_text(item, new)
         rows.append({"field": field, "label": label, "old": old, "new": new})
     return rows
+
+
+def _relation_text(item: Change, name: str) -> str:
+    """Return “<label> <name>” of a relation's change, the label in the reader's language."""
+    if not name:
+        return ""
+    words = item.get("relation", {})
+    label = (get_language() or "").startswith("fr") and words.get("fr") or words.get("en", "")
+    return f"{label} {name}"
 
 
 def _access_label(value: str) -> StrOrPromise:

@@ -749,5 +749,6 @@ class ContactEvent(models.Model):
 
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
 from contacts.positions.models import Position  # noqa: E402
+from contacts.relations.models import Relation, RelationType  # noqa: E402
 
-__all__ = ["ImportIssue", "ImportJob", "ImportUpdate", "Position"]
+__all__ = ["ImportIssue", "ImportJob", "ImportUpdate", "Position", "Relation", "RelationType"]

@@ -23,6 +23,12 @@ urlpatterns = [
         views.position_primary,
         name="position_primary",
     ),
+    path("<int:pk>/relations/add/", views.relation_add, name="relation_add"),
+    path(
+        "<int:pk>/relations/<int:relation_pk>/remove/",
+        views.relation_remove,
+        name="relation_remove",
+    ),
     path("<int:pk>/photo/change/", views.photo_change, name="photo_change"),
     path("<int:pk>/photo/candidates/", views.photo_candidates, name="photo_candidates"),
     path("<int:pk>/photo/<slug:size>/", views.contact_photo, name="photo"),

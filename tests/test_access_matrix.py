@@ -59,6 +59,8 @@ from contacts.models import (
     WebForm,
 )
 from contacts.photos.files import process_photo
+from contacts.relations.models import Relation, RelationType
+from contacts.relations.services import relation_add
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.team import invitations
 from contacts.trash.services import contact_delete
@@ -117,6 +119,10 @@ EXPECT = {  # name: (GET, POST)
     # Linking needs the right to change the person, not the company: the empty name
     # posted finds nobody and comes back to the card.
     "contacts:link_person": (POST_ONLY, (L, N, (404, 302, 302), 302, 302, 302)),
+    # Relations: the search page (an empty post is the form with its errors); removing
+    # alice's relation of each contact with a public company the reader sees.
+    "contacts:relation_add": (CONTACT_CHANGE, CONTACT_CHANGE),
+    "contacts:relation_remove": (POST_ONLY, CONTACT_CHANGED),
     "contacts:photo": (CONTACT_READ, CONTACT_READ),
     # A person's positions: an empty form comes back with its errors; an empty end date
     # ends the position today.
@@ -195,6 +201,11 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:task_category_edit": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:task_category_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
     "settings_app:task_category_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    # An unused type: an empty post deletes it; one that edits it is a form's errors.
+    "settings_app:relation_types": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:relation_type_edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:relation_type_move": (ADMIN_POST_ONLY, ADMIN_BAD_REQUEST),
+    "settings_app:relation_type_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # Users: the pages name carol, a CRM user, or nina, invited; the list and the audit
     # answer GET only. An empty post deactivates carol (nothing to choose), is a form
     # with its errors (invite, hand over), a bad request (no role), or comes back to
@@ -425,6 +436,15 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             for level in LEVELS
         }
         event_category = EventCategory.objects.create(name="Matrix category", position=9)
+        relation_type = RelationType.objects.create(
+            label_en="Matrix relation", inverse_en="Matrix inverse", position=9
+        )
+        partner = _contact(alice, "public_read", "Partner Ltd", "partner@example.com", [alice])
+        partners = RelationType.objects.get(label_en="partner of")
+        relations = {
+            level: relation_add(by=alice, contact=contacts[level], other=partner, type=partners)
+            for level in LEVELS
+        }
         call = TaskCategory.objects.get(code="call")
         task_category = TaskCategory.objects.create(name="Matrix task category", position=9)
         # A person at each level, with a position at the public_rw company.
@@ -482,6 +502,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "positions": positions,
             "task_category": task_category,
             "event_category": event_category,
+            "relation_type": relation_type,
+            "relations": relations,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -529,6 +551,8 @@ CONTACT_URLS = {
     "contacts:delete",
     "contacts:history",
     "contacts:link_person",
+    "contacts:relation_add",
+    "contacts:relation_remove",
     "contacts:photo",
     "contacts:photo_change",
     "contacts:photo_candidates",
@@ -562,6 +586,11 @@ def url_args(name, world, level):
         "contacts:delete": {"pk": contact and contact.pk},
         "contacts:history": {"pk": contact and contact.pk},
         "contacts:link_person": {"pk": contact and contact.pk},
+        "contacts:relation_add": {"pk": contact and contact.pk},
+        "contacts:relation_remove": {
+            "pk": contact and contact.pk,
+            "relation_pk": level and world["relations"][level].pk,
+        },
         "contacts:photo": {"pk": contact and contact.pk, "size": "thumb"},
         "contacts:photo_change": {"pk": contact and contact.pk},
         "contacts:photo_candidates": {"pk": contact and contact.pk},
@@ -592,6 +621,9 @@ def url_args(name, world, level):
         "settings_app:event_category_edit": {"pk": world["event_category"].pk},
         "settings_app:event_category_move": {"pk": world["event_category"].pk},
         "settings_app:event_category_delete": {"pk": world["event_category"].pk},
+        "settings_app:relation_type_edit": {"pk": world["relation_type"].pk},
+        "settings_app:relation_type_move": {"pk": world["relation_type"].pk},
+        "settings_app:relation_type_delete": {"pk": world["relation_type"].pk},
         "settings_app:task_category_edit": {"pk": world["task_category"].pk},
         "settings_app:task_category_move": {"pk": world["task_category"].pk},
         "settings_app:task_category_delete": {"pk": world["task_category"].pk},
@@ -668,6 +700,8 @@ def snapshot():
         AuditEntry.objects.count(),
         list(Event.objects.order_by("pk").values_list("pk", "text", "category", "updated_at")),
         list(EventCategory.objects.order_by("pk").values_list("pk", "name", "icon", "position")),
+        list(Relation.objects.order_by("pk").values_list("pk", "from_contact", "to_contact")),
+        list(RelationType.objects.order_by("pk").values_list("pk", "label_en", "position")),
     )
 
 

@@ -1,7 +1,8 @@
 """Merging two contacts: one is kept, the other goes to the trash (so a merge can be undone).
 
 The user chooses, field by field, which value wins; contact information, addresses, tags,
-responsible users, user-field values, a company's persons and the history are combined.
+responsible users, user-field values, a company's persons, the relations and the history
+are combined.
 """
 
 from collections.abc import Callable, Hashable, Iterable
@@ -19,6 +20,7 @@ from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.models import Contact, ContactEvent, CustomField, Position
 from contacts.positions.primary import persons_at
+from contacts.relations import services as relations
 from contacts.search_text import normalized
 from contacts.trash import services as trash
 
@@ -139,6 +141,7 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
     # A company's persons, and the other's history, now belong to the one kept; the
     # other's creation is told by the merge event, so its history starts after it.
     Contact.objects.filter(pk__in=persons).update(company=keep)
+    relations.relations_move(keep=keep, other=other)
     if keep.kind == Contact.Kind.COMPANY:
         services.contacts_refresh_search_text(persons_at([keep.pk]))
     ContactEvent.objects.bulk_create(

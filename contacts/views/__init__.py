@@ -23,6 +23,7 @@ from contacts.positions.views import (
     position_primary,
     position_remove,
 )
+from contacts.relations.views import relation_add, relation_remove
 from contacts.trash.views import (
     trash_list,
     trash_purge,
@@ -80,6 +81,8 @@ __all__ = [
     "notification_read",
     "photo_candidates",
     "photo_change",
+    "relation_add",
+    "relation_remove",
     "suggest",
     "trash_list",
     "trash_purge",

@@ -19,6 +19,7 @@ SECTIONS = [
     ("tags", _("Tags"), "settings_app:tags"),
     ("event_categories", _("Event categories"), "settings_app:event_categories"),
     ("task_categories", _("Task categories"), "settings_app:task_categories"),
+    ("relation_types", _("Relation types"), "settings_app:relation_types"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
