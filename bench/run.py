@@ -822,6 +822,32 @@ def add_positions(seed):
         record_setup_step(POSITIONS_STEP)
 
 
+def add_relations(seed):
+    """Give the person of 20 positions 50 relations with persons user1 sees, half each
+    way (the rows relation_add writes, in bulk, without their history)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contacts.access import contacts_visible_to
+    from contacts.models import Contact, Relation, RelationType
+
+    ordinary = get_user_model().objects.get(username="user1")
+    person = Contact.objects.get(**POSITIONS_PERSON)
+    types = [t for t in RelationType.objects.all() if t.fits("person", "person")]
+    others = contacts_visible_to(ordinary).filter(kind=Contact.Kind.PERSON).exclude(pk=person.pk)
+    with transaction.atomic():
+        Relation.objects.bulk_create(
+            Relation(
+                from_contact=person if n % 2 else other,
+                to_contact=other if n % 2 else person,
+                type=types[n % len(types)],
+                created_by=ordinary,
+            )
+            for n, other in enumerate(others.order_by("pk")[:PERSON_RELATIONS])
+        )
+        record_setup_step(RELATIONS_STEP)
+
+
 def add_tasks(seed):
     """Give user1 10,000 tasks: most about contacts of his, the rest about none, due from
     200 days ago to 200 days ahead, a fifth of them done. Written in bulk (what
@@ -932,7 +958,9 @@ PEOPLE_COMPANY = {"company_name": "Bench People Company"}
 COMPANY_PEOPLE = 5000
 POSITIONS_PERSON = {"first_name": "Pat", "last_name": "Bench-Positions"}
 PERSON_POSITIONS = 20
+PERSON_RELATIONS = 50
 POSITIONS_STEP = f"positions={COMPANY_PEOPLE},{PERSON_POSITIONS} v1"
+RELATIONS_STEP = f"relations={PERSON_RELATIONS} v1"
 ACTIVE_SHARE = 0.3  # the contacts with events on their timelines
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
@@ -942,6 +970,7 @@ SETUP_STEPS = [
     (TASKS_STEP, add_tasks),
     (ACTIVITIES_STEP, add_activities),
     (POSITIONS_STEP, add_positions),
+    (RELATIONS_STEP, add_relations),
 ]
 
 
