@@ -1,52 +1,24 @@
 """The event and task categories CRM admins keep: add, rename, move, and delete with a
 replacement.
 
-Every card shows the event categories (the timeline's filters), so they are kept in the
-cache under a version that each write replaces: a reader that read the table before a
-write files what it read under the old version, which nobody asks for any more. Without a
-shared cache (CACHE_URL), another process may show the old list for CACHE_SECONDS at most.
-A save or delete of a category replaces the version through its signals (apps.py),
-whoever writes it: these services, Django's admin site.
+Every card shows the event categories (the timeline's filters): they are kept in the
+cache (contacts.kept_rows), a new version at each save or delete of one (apps.py).
 """
 
-from secrets import randbits
 from typing import Any, TypeVar
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, F, Max, QuerySet
 
 from activities.models import Category, Event, EventCategory, Task, TaskCategory
+from contacts.kept_rows import KeptRows
 
 C = TypeVar("C", EventCategory, TaskCategory)
 
-VERSION_KEY = "event-categories:version"
-CACHE_SECONDS = 300
-
-
-def _key(version: int) -> str:
-    return f"event-categories:{version}"
-
-
-def cached() -> list[EventCategory]:
-    """Return the categories in their order, read from the table once per version."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = randbits(62)
-        cache.set(VERSION_KEY, version, None)
-    rows = cache.get(_key(version))
-    if rows is None:
-        rows = list(EventCategory.objects.all())
-        cache.set(_key(version), rows, CACHE_SECONDS)
-    return rows
-
-
-def forget_cached(**kwargs: object) -> None:
-    """Give the categories a new version, now and again when the transaction commits."""
-    # Now, for the rest of this transaction; at the commit, so that a list read by another
-    # request meanwhile, still the old one, is filed under a version nobody reads.
-    cache.set(VERSION_KEY, randbits(62), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, randbits(62), None))
+_kept = KeptRows("event-categories", lambda: list(EventCategory.objects.all()))
+# The event categories in their order, read from the table once per version.
+cached = _kept.get
+forget_cached = _kept.forget
 
 
 # Each kind of category and the rows that have one: the timeline's events, the tasks.

@@ -1,18 +1,15 @@
 """Relations between contacts and the types CRM admins keep: the writes, and the types'
 list, cached.
 
-Every card that may add a relation offers the types: they are kept in the cache under a
-version that each write of a type replaces (as activities.categories does for the event
-categories), so that the card reads them without a query.
+Every card that may add a relation offers the types: they are kept in the cache
+(contacts.kept_rows), so that the card reads them without a query.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
-from secrets import randbits
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
@@ -21,11 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from contacts import history
 from contacts.access import can_change, contacts_visible_to
+from contacts.kept_rows import KeptRows
 from contacts.models import Contact
 from contacts.relations.models import Relation, RelationType
-
-VERSION_KEY = "relation-types:version"
-CACHE_SECONDS = 300
 
 KIND_PHRASES = {
     Contact.Kind.PERSON: gettext_lazy("a person"),
@@ -37,29 +32,10 @@ KIND_PHRASES = {
 # The types
 
 
-def _key(version: int) -> str:
-    return f"relation-types:{version}"
-
-
-def relation_types_cached() -> list[RelationType]:
-    """Return the types in their order, read from the table once per version."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = randbits(62)
-        cache.set(VERSION_KEY, version, None)
-    rows = cache.get(_key(version))
-    if rows is None:
-        rows = list(RelationType.objects.all())
-        cache.set(_key(version), rows, CACHE_SECONDS)
-    return rows
-
-
-def forget_cached(**kwargs: object) -> None:
-    """Give the types a new version, now and again when the transaction commits."""
-    # At the commit too: a list read meanwhile by another request, still the old one, is
-    # filed under a version nobody reads.
-    cache.set(VERSION_KEY, randbits(62), None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, randbits(62), None))
+_kept = KeptRows("relation-types", lambda: list(RelationType.objects.all()))
+# The types in their order, read from the table once per version.
+relation_types_cached = _kept.get
+forget_cached = _kept.forget
 
 
 def relation_types_with_counts() -> QuerySet[RelationType]:
