@@ -50,11 +50,12 @@ def fixed_url(name, *args):
 PLACEHOLDER = "987654321"
 
 
-def url_of(name: str) -> Callable[[int], str]:
-    """Return a function giving the URL of name for an object's id, reversed once.
+def url_of(name: str, *before: object) -> Callable[[int], str]:
+    """Return a function giving the URL of name for an object's id (after the arguments
+    before, the same for every line), reversed once.
 
     A page of lines reverses each URL once instead of once per line: a reverse costs more
     than the rest of a line.
     """
-    head, tail = reverse(name, args=[PLACEHOLDER]).split(PLACEHOLDER)
+    head, tail = reverse(name, args=[*before, PLACEHOLDER]).split(PLACEHOLDER)
     return lambda pk: f"{head}{pk}{tail}"
