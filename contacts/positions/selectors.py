@@ -1,9 +1,9 @@
 """Reading positions as a user may: a person's, a company's people."""
 
+from dataclasses import dataclass
 from datetime import date
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 
 from contacts.access import AnyUser, contacts_visible_to
 from contacts.models import Contact
@@ -26,14 +26,62 @@ def positions_of(user: AnyUser, person: Contact) -> list[Position]:
     return sorted(found, key=order)
 
 
-def people_of(user: AnyUser, company: Contact, *, current: bool) -> QuerySet[Position]:
-    """Return the positions at company of the persons user may see, by their names."""
-    # Probed for each of the company's positions: not all the persons user may see.
+@dataclass
+class PeoplePage:
+    """A page of a company's people: their positions there, by the persons' names."""
+
+    object_list: list[Position]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def people_of(user: AnyUser, company: Contact, *, start: int, stop: int) -> list[Position]:
+    """Return the current positions at company of the persons user may see, by the
+    persons' names, from start to stop.
+
+    Read along the persons user may see in the order of their names, each probed for a
+    current position at the company: a page costs what comes before it, not the
+    company's thousands of people (nor their count, which is not given).
+    """
+    held = Position.objects.filter(company=company, end_date__isnull=True, person=OuterRef("pk"))
+    persons = contacts_visible_to(user).filter(Exists(held), kind=Contact.Kind.PERSON)
+    page = list(persons.order_by("sort_name", "pk")[start:stop])
+    positions = Position.objects.filter(
+        company=company, end_date__isnull=True, person__in=[p.pk for p in page]
+    )
+    found = {position.person_id: position for position in positions}
+    for person in page:
+        found[person.pk].person = person  # read already
+    return [found[person.pk] for person in page]
+
+
+def former_people(user: AnyUser, company: Contact, limit: int) -> list[Position]:
+    """Return the ended positions at company of the persons user may see, the last ended
+    first: read on the company's positions in that order, each person probed."""
     seen = Exists(contacts_visible_to(user).filter(pk=OuterRef("person_id")))
-    found = Position.objects.filter(seen, company=company, end_date__isnull=current)
-    return found.select_related("person").order_by("person__sort_name", "person_id", "-id")
+    ended = Position.objects.filter(seen, company=company, end_date__isnull=False)
+    return list(ended.select_related("person").order_by("-end_date", "-id")[:limit])
 
 
-def people_page(user: AnyUser, company: Contact, number: object) -> Page:
-    """Return a page of company's current people that user may see."""
-    return Paginator(people_of(user, company, current=True), PEOPLE_PER_PAGE).get_page(number)
+def people_page(user: AnyUser, company: Contact, number: object) -> PeoplePage:
+    """Return a page of company's current people that user may see, and whether more follow."""
+    number = max(1, int(number)) if str(number).isdigit() and len(str(number)) < 7 else 1
+    start = (number - 1) * PEOPLE_PER_PAGE
+    found = people_of(user, company, start=start, stop=start + PEOPLE_PER_PAGE + 1)
+    return PeoplePage(found[:PEOPLE_PER_PAGE], number, len(found) > PEOPLE_PER_PAGE)

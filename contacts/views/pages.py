@@ -22,7 +22,7 @@ from contacts.access import (
 from contacts.custom_fields import values as custom_fields
 from contacts.forms import ContactEditor, int_param
 from contacts.models import Contact
-from contacts.positions.selectors import people_of, people_page, positions_of
+from contacts.positions.selectors import former_people, people_page, positions_of
 from contacts.saving import SaveOutcome
 from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
@@ -245,14 +245,14 @@ def contact_delete(request, pk):
 
 
 # A company's card lists this many of its former people, folded.
-FORMER_SHOWN = 50
+FORMER_SHOWN = 20
 
 
 def _positions_context(request, contact):
     """A person's positions, or a page of a company's current people and its former ones."""
     if contact.kind == Contact.Kind.COMPANY:
         people = people_page(request.user, contact, request.GET.get("people"))
-        former = people_of(request.user, contact, current=False)[:FORMER_SHOWN]
+        former = former_people(request.user, contact, FORMER_SHOWN)
         return {"people": people, "former": former}
     found = positions_of(request.user, contact)
     return {
