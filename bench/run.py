@@ -782,8 +782,11 @@ def add_positions(seed):
             ),
             notify=False,
         )
-        persons = Contact.objects.filter(kind=Contact.Kind.PERSON).order_by("pk")
-        ids = list(persons.values_list("pk", flat=True)[:COMPANY_PEOPLE])
+        # The last persons of the population: not the card case's, among the first.
+        persons = Contact.objects.filter(kind=Contact.Kind.PERSON).exclude(
+            last_name__startswith="Bench"
+        )
+        ids = list(persons.order_by("-pk").values_list("pk", flat=True)[:COMPANY_PEOPLE])
         Position.objects.bulk_create(
             (
                 Position(

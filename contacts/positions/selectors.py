@@ -16,8 +16,18 @@ PEOPLE_PER_PAGE = 25
 def positions_of(user: AnyUser, person: Contact) -> list[Position]:
     """Return person's positions at the companies user may see: current ones first (the
     primary first), then the former ones, last ended first."""
-    found = Position.objects.filter(person=person).select_related("company")
-    found = found.filter(Exists(contacts_visible_to(user).filter(pk=OuterRef("company_id"))))
+    found = list(Position.objects.filter(person=person).select_related("company"))
+    # His company as the card's header has it (company_visible, read with him; a company
+    # in the trash is left out); the other companies, when he has some, probed in one query.
+    seen: dict[int, bool] = {}
+    if person.company_id and hasattr(person, "company_visible"):
+        seen[person.company_id] = bool(person.company_visible)
+    others = {p.company_id for p in found} - set(seen)
+    if others:
+        seen.update(dict.fromkeys(others, False))
+        visible = contacts_visible_to(user).filter(pk__in=others).values_list("pk", flat=True)
+        seen.update(dict.fromkeys(visible, True))
+    found = [p for p in found if seen[p.company_id] and p.company.deleted_at is None]
 
     def order(p: Position) -> tuple[bool, bool, int, int]:
         latest = p.end_date or p.start_date or date.min
