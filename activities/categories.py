@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, QuerySet
 
 from activities.models import Category, Event, EventCategory, Task, TaskCategory
+from contacts import ordering
 from contacts.kept_rows import KeptRows
 
 C = TypeVar("C", EventCategory, TaskCategory)
@@ -52,16 +53,7 @@ def category_update(*, category: C, name: str, icon: str) -> C:
 @transaction.atomic
 def category_move(*, category: EventCategory | TaskCategory, direction: str) -> None:
     """Swap the category with its neighbour above or below."""
-    model: Any = type(category)
-    rows = list(model.objects.select_for_update())
-    index = next(i for i, row in enumerate(rows) if row.pk == category.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(rows):
-        return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows):
-        row.position = position
-    model.objects.bulk_update(rows, ["position"])
+    ordering.move(type(category), category, direction)
     forget_cached()  # bulk_update sends no post_save
 
 

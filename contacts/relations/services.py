@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import history
+from contacts import history, ordering
 from contacts.access import can_change, contacts_visible_to
 from contacts.kept_rows import KeptRows
 from contacts.models import Contact
@@ -62,15 +62,7 @@ def relation_type_update(*, relation_type: RelationType, **fields: Any) -> Relat
 @transaction.atomic
 def relation_type_move(*, relation_type: RelationType, direction: str) -> None:
     """Swap the type with its neighbour above or below."""
-    rows = list(RelationType.objects.select_for_update())
-    index = next(i for i, row in enumerate(rows) if row.pk == relation_type.pk)
-    other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(rows):
-        return
-    rows[index], rows[other] = rows[other], rows[index]
-    for position, row in enumerate(rows):
-        row.position = position
-    RelationType.objects.bulk_update(rows, ["position"])
+    ordering.move(RelationType, relation_type, direction)
     forget_cached()  # bulk_update sends no post_save
 
 
