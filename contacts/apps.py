@@ -10,9 +10,14 @@ class ContactsConfig(AppConfig):
     def ready(self):
         # Connected once every app's models are loaded: the receivers import them.
         from contacts import signals  # noqa: F401
+        from contacts.custom_fields import values
+        from contacts.models import CustomField
         from contacts.relations.models import RelationType
         from contacts.relations.services import forget_cached
 
         # The cached list of relation types follows every write of one, whoever writes it.
         post_save.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_saved")
         post_delete.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_gone")
+        # And the cached user fields, which every card shows.
+        post_save.connect(values.forget_cached, sender=CustomField, dispatch_uid="field_saved")
+        post_delete.connect(values.forget_cached, sender=CustomField, dispatch_uid="field_gone")

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from contacts.access import is_crm_admin, is_crm_user
 from contacts.notifications import unread_count
 
@@ -7,7 +9,7 @@ def crm(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "unread_notifications": unread_count(user),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
         "is_crm_admin": is_crm_admin(user),
         "is_crm_user": is_crm_user(user),
     }

@@ -14,6 +14,7 @@ from django.utils import timezone
 from activities.models import Task
 from contacts.access import contacts_visible_to, editable_ids, is_crm_admin, with_permissions
 from contacts.models import Contact
+from contacts.notifications import UNREAD
 from contacts.templatetags.fragments import url_of
 
 # How many tasks each section of My tasks shows before "Show all": today's in full or
@@ -48,12 +49,25 @@ def open_tasks_of(contact: Contact) -> QuerySet[Task]:
 
 
 def badge_count(user: User) -> int:
-    """Return how many of user's open tasks are overdue or due today (his zone).
+    """Return how many of user's open tasks are overdue or due today (his zone)."""
+    return navbar_counts(user)[1]
 
-    On every page: read on the tasks' index alone, as My tasks counts them.
+
+def navbar_counts(user: User) -> tuple[int, int]:
+    """Return (user's unread notifications, his tasks overdue or due today), in one statement.
+
+    Every page shows both: each read on its index alone, as My tasks counts the tasks.
     """
-    mine = Task.objects.filter(responsible=user, done_at__isnull=True)
-    return mine.filter(due_date__lte=timezone.localdate()).count()
+    due = Task.objects.filter(
+        responsible=user, done_at__isnull=True, due_date__lte=timezone.localdate()
+    )
+    # One row, or none when he has no such task: COALESCE gives 0.
+    counted = due.order_by().values("responsible").annotate(n=Count("pk")).values("n")
+    sql, params = counted.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({UNREAD}), COALESCE(({sql}), 0)", [user.pk, *params])
+        unread, tasks_due = cursor.fetchone()
+    return unread, tasks_due
 
 
 @dataclass

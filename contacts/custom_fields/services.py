@@ -33,6 +33,7 @@ from contacts.custom_fields.values import (
     SEARCHABLE,
     AppliesTo,
     Type,
+    forget_cached,
     shown_value,
 )
 from contacts.db.json import JSONKeyText, JSONWithoutKey, JSONWithText
@@ -274,12 +275,16 @@ def _rename_values(field: CustomField, renames: Mapping[str, str], by: User | No
 
 def custom_field_move(*, field: CustomField, direction: str) -> list[CustomField]:
     """Swap the field with its neighbour above ("up") or below ("down")."""
-    return ordering.move(CustomField, field, direction)
+    moved = ordering.move(CustomField, field, direction)
+    forget_cached()  # bulk_update sends no post_save
+    return moved
 
 
 def custom_fields_reorder(*, ids: list[int]) -> list[CustomField]:
     """Put the fields in the order of ids; fields missing from ids keep their place after."""
-    return ordering.reorder(CustomField, ids)
+    reordered = ordering.reorder(CustomField, ids)
+    forget_cached()  # bulk_update sends no post_save
+    return reordered
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from contacts.db.json import JSONKeyNumber, JSONKeyText
+from contacts.kept_rows import KeptRows
 from contacts.models import Contact, CustomField
 
 Type = CustomField.Type
@@ -65,6 +66,17 @@ CardItem = tuple[str, str, bool, str | None]
 def fields_for(kind: str) -> list[CustomField]:
     """Return the user fields of persons or companies, headings included, in order."""
     return list(CustomField.objects.filter(applies_to__in=[kind, AppliesTo.BOTH]))
+
+
+_kept = KeptRows("custom-fields", lambda: list(CustomField.objects.all()))
+# Every card shows the fields: read from the table once per version (kept_rows.py). The
+# forms and the services read the table itself, which never shows a field deleted since.
+forget_cached = _kept.forget
+
+
+def shown_fields_for(kind: str) -> list[CustomField]:
+    """Return fields_for(kind) as last read, for showing values."""
+    return [field for field in _kept.get() if field.applies_to in (kind, AppliesTo.BOTH)]
 
 
 def searchable_keys() -> set[str]:
@@ -361,7 +373,7 @@ def card_groups(contact: Contact) -> list[tuple[str | None, list[CardItem]]]:
     Fields without a value and empty groups are left out.
     """
     groups: list[tuple[str | None, list[CardItem]]] = [(None, [])]
-    for field in fields_for(contact.kind):
+    for field in shown_fields_for(contact.kind):
         if field.field_type == Type.HEADING:
             groups.append((field.label, []))
             continue

@@ -11,12 +11,26 @@ from contacts.positions.models import Position
 
 # A company's card lists its current people by pages of this many.
 PEOPLE_PER_PAGE = 25
+# A position's own columns, read with the fields of its other end that its line shows.
+POSITION_FIELDS = [
+    "person",
+    "company",
+    "job_title",
+    "department",
+    "start_date",
+    "end_date",
+    "is_primary",
+]
 
 
 def positions_of(user: AnyUser, person: Contact) -> list[Position]:
     """Return person's positions at the companies user may see: current ones first (the
     primary first), then the former ones, last ended first."""
-    found = list(Position.objects.filter(person=person).select_related("company"))
+    found = list(
+        Position.objects.filter(person=person)
+        .select_related("company")
+        .only(*POSITION_FIELDS, "company__kind", "company__display_name", "company__deleted_at")
+    )
     # His company as the card's header has it (company_visible, read with him; a company
     # in the trash is left out); the other companies, when he has some, probed in one query.
     seen: dict[int, bool] = {}

@@ -40,18 +40,38 @@ def visible_relations(user: AnyUser, contact: Contact) -> QuerySet[Relation]:
 
 
 def relations_of(user: AnyUser, contact: Contact) -> list[Shown]:
-    """Return the contact's relations whose other end user may see, both ways, in one query.
+    """Return the contact's relations whose other end user may see, both ways.
 
     The caller has checked that user may see contact. A relation to a contact user may not
-    see, or to one in the trash, is left out entirely.
+    see, or to one in the trash, is left out entirely. Most contacts have none: one plain
+    query tells; the other ends are read in a second one only when there are some.
     """
-    rows = visible_relations(user, contact).select_related("type", "from_contact", "to_contact")
+    found = list(
+        Relation.objects.filter(Q(from_contact=contact) | Q(to_contact=contact)).select_related(
+            "type"
+        )
+    )
+    if not found:
+        return []
+    ends = {
+        r.to_contact_id if r.from_contact_id == contact.pk else r.from_contact_id for r in found
+    }
+    others = (
+        contacts_visible_to(user)
+        .filter(pk__in=ends)
+        .only("kind", "display_name", "sort_name")
+        .in_bulk()
+    )
     shown = []
-    for relation in rows:
+    for relation in found:
         if relation.from_contact_id == contact.pk:
-            shown.append(Shown(relation, relation.type.label, relation.to_contact))
+            other = others.get(relation.to_contact_id)
+            label = relation.type.label
         else:
-            shown.append(Shown(relation, relation.type.inverse, relation.from_contact))
+            other = others.get(relation.from_contact_id)
+            label = relation.type.inverse
+        if other is not None:
+            shown.append(Shown(relation, label, other))
     shown.sort(key=lambda s: (s.relation.type.position, s.relation.type_id, s.other.sort_name))
     return shown
 

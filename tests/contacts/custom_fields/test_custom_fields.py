@@ -524,3 +524,28 @@ def test_option_renamed_since_the_form_was_opened_gives_a_validation_error(
     )
     assert '<option value="Premium">Premium</option>' in response.content.decode()
     assert not Contact.objects.exists()
+
+
+def test_card_follows_the_fields_as_admins_rename_and_move_them(alice_client, make_contact, fields):
+    contact = make_contact(custom={fields["notes"].key: "Hello", fields["nickname"].key: "Al"})
+    card = alice_client.get(contact.get_absolute_url()).content.decode()  # the fields kept
+    notes, nickname = positions(card, ["Notes", "Nickname"])
+    assert 0 <= notes < nickname
+
+    custom_fields.custom_field_update(field=fields["notes"], label="Remarks", applies_to="both")
+    card = alice_client.get(contact.get_absolute_url()).content.decode()
+    remarks, notes = positions(card, ["Remarks", "Notes"])
+    assert remarks >= 0
+    assert notes == -1
+
+    others = [f.pk for f in fields.values() if f != fields["nickname"]]
+    custom_fields.custom_fields_reorder(ids=[fields["nickname"].pk, *others])
+    card = alice_client.get(contact.get_absolute_url()).content.decode()
+    nickname, remarks = positions(card, ["Nickname", "Remarks"])
+    assert 0 <= nickname < remarks
+
+    for _ in range(2):  # below the birthday, then below the remarks
+        custom_fields.custom_field_move(field=fields["nickname"], direction="down")
+    card = alice_client.get(contact.get_absolute_url()).content.decode()
+    remarks, nickname = positions(card, ["Remarks", "Nickname"])
+    assert 0 <= remarks < nickname
