@@ -5,11 +5,24 @@ import operator
 import re
 from collections.abc import Sequence
 from functools import reduce
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import connection, connections
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, Lower
 from django.db.models.lookups import Contains, IsNull
 from django.http import QueryDict
@@ -20,7 +33,14 @@ from django.utils.translation import gettext_lazy
 from taggit.models import Tag
 
 from contacts import links, text
-from contacts.access import PUBLIC, AnyUser, contacts_visible_to, is_crm_admin, rights_sql
+from contacts.access import (
+    PUBLIC,
+    AnyUser,
+    contacts_visible_to,
+    is_crm_admin,
+    rights_sql,
+    with_company_visibility,
+)
 from contacts.custom_fields import values as custom_fields
 from contacts.db import search_index
 from contacts.imports.models import ImportJob, ImportUpdate
@@ -39,6 +59,9 @@ TRIGRAM = 3
 # An active filter of the list: (parameter, value, label), which the page offers to remove.
 ActiveFilter = tuple[str, str, str]
 DEFAULT_SORT = "-created"
+# By the primary company's name as the reader may see it: not in SORTS, whose orders are
+# the same for every reader.
+COMPANY_SORT = "company"
 # Each key's ascending order; "-key" reverses every term. "id" last keeps ties stable.
 # Companies have no first or last name: under those sorts they come together (first
 # when ascending, last when descending), in the order of their name (sort_name).
@@ -388,15 +411,21 @@ def _custom_field_filter(
     return contacts
 
 
-def contact_sort(contacts: QuerySet[Contact], sort: str) -> tuple[QuerySet[Contact], str]:
+def contact_sort(
+    contacts: QuerySet[Contact], sort: str, user: AnyUser | None = None
+) -> tuple[QuerySet[Contact], str]:
     """Order contacts by sort ("name", "-created", ...); return them and the sort applied.
 
-    An unknown sort falls back to the default, newest first.
+    An unknown sort falls back to the default, newest first; so does "company" without
+    the user whose list it is.
     """
     key = sort.removeprefix("-")
-    if key not in SORTS:
+    by_company = key == COMPANY_SORT and isinstance(user, User)
+    if key not in SORTS and not by_company:
         sort, key = DEFAULT_SORT, DEFAULT_SORT.removeprefix("-")
     descending = sort.startswith("-")
+    if by_company:
+        return _by_company(cast(User, user), contacts, descending), sort
     terms = []
     for term in SORTS[key]:
         # F.name is missing from django-stubs.
@@ -409,6 +438,24 @@ def contact_sort(contacts: QuerySet[Contact], sort: str) -> tuple[QuerySet[Conta
         else:
             terms.append(term.desc() if descending else term.asc())
     return contacts.order_by(*terms), sort
+
+
+def _by_company(user: User, contacts: QuerySet[Contact], descending: bool) -> QuerySet[Contact]:
+    """Order persons by the name of their primary company as user may see it, then by name.
+
+    A company user may not see counts as none: ordering by its name would tell where it
+    comes in the alphabet. The persons without a company user sees, and the companies,
+    come after the others (before them when descending), by name. No index holds an
+    order that depends on the reader: the matching contacts are sorted at each request.
+    """
+    shown = Q(company_visible=True, company__deleted_at__isnull=True)
+    contacts = with_company_visibility(user, contacts).annotate(
+        company_key=Case(When(shown, then=F("company__sort_name")), output_field=CharField())
+    )
+    key = F("company_key")
+    first = key.desc(nulls_first=True) if descending else key.asc(nulls_last=True)
+    rest = [F("sort_name"), F("id")]
+    return contacts.order_by(first, *(t.desc() if descending else t.asc() for t in rest))
 
 
 # What a list row shows: not the search text, description or user fields (JSON to decode).

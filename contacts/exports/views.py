@@ -19,7 +19,7 @@ def _contacts_to_export(request):
     if "ids" in request.GET:
         ids = [int_param(i, None) for i in request.GET["ids"].split(",")[:MAX_SELECTED]]
         contacts = contacts.filter(pk__in=[i for i in ids if i is not None])
-    contacts = selectors.contact_sort(contacts, request.GET.get("sort", ""))[0]
+    contacts = selectors.contact_sort(contacts, request.GET.get("sort", ""), request.user)[0]
     return with_company_visibility(request.user, contacts)
 
 

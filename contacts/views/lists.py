@@ -52,6 +52,8 @@ SORT_CHOICES = (
     ("-last_name", gettext_lazy("Last name, Z to A")),
     ("-last_activity", gettext_lazy("Recently active first")),
     ("last_activity", gettext_lazy("Least recently active first")),
+    ("company", gettext_lazy("Company, A to Z")),
+    ("-company", gettext_lazy("Company, Z to A")),
     ("type", gettext_lazy("Type")),
     ("-type", gettext_lazy("Type, reversed")),
 )
@@ -81,7 +83,7 @@ def _list_context(request, contacts, filters):
     """Return the contacts in the order asked for, and what the page says of the list."""
     per_page = int_param(request.GET.get("per_page"), PAGE_SIZES[0])
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""))
+    contacts, sort = selectors.contact_sort(contacts, request.GET.get("sort", ""), request.user)
     return contacts, {
         "query": request.GET.get("q", "").strip()[:200],
         "filters": [(_without(request.GET, key, value), label) for key, value, label in filters],

@@ -144,7 +144,9 @@ def test_sorted_pages_keep_the_sort_in_pagination_links(client, alice, make_cont
     assert "P25 Dupont" in second and "P00 Dupont" not in second
 
 
-@pytest.mark.parametrize("sort", ["-created", "name", "-last_name", "type", "-type", "changed"])
+@pytest.mark.parametrize(
+    "sort", ["-created", "name", "-last_name", "type", "-type", "changed", "company", "-company"]
+)
 def test_pages_past_the_middle_read_from_the_end_give_the_same_contacts(
     alice_client, alice, make_contact, sort
 ):
@@ -152,7 +154,7 @@ def test_pages_past_the_middle_read_from_the_end_give_the_same_contacts(
     for n in range(60):
         contact = make_contact(first_name=f"F{n % 7}", last_name=f"L{n % 5}")
         Contact.objects.filter(pk=contact.pk).update(contact_type=kinds[n % 3])
-    expected = [c.display_name for c in contact_sort(contacts_visible_to(alice), sort)[0]]
+    expected = [c.display_name for c in contact_sort(contacts_visible_to(alice), sort, alice)[0]]
 
     shown = []
     for page in (1, 2, 3):
@@ -160,3 +162,51 @@ def test_pages_past_the_middle_read_from_the_end_give_the_same_contacts(
         shown += [c.display_name for c in response.context["page"].object_list]
 
     assert shown == expected
+
+
+@pytest.fixture
+def staff(make_contact, bob):
+    """Persons at a public company, at one of alice's, at one only bob may see, at none."""
+    zeta = make_contact(Contact.Kind.COMPANY, company_name="Zeta Corp", access="public_read")
+    mine = make_contact(Contact.Kind.COMPANY, company_name="Mu SA")
+    hidden = make_contact(Contact.Kind.COMPANY, company_name="Alpha Hidden", by=bob)
+    public = "public_read"
+    return {
+        "zeta": make_contact(first_name="Ann", last_name="Zeta", company=zeta, access=public),
+        "mu": make_contact(first_name="Zoe", last_name="Mu", company=mine),
+        "hidden": make_contact(first_name="Bea", last_name="Hid", company=hidden, access=public),
+        "none": make_contact(first_name="Carl", last_name="None"),
+        "companies": [zeta.display_name, mine.display_name],
+    }
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        # Mu before Zeta; the company alice may not see counts as none, so Bea Hid comes
+        # after them, with Carl (no company) and the companies, by name.
+        ("company", ["Zoe Mu", "Ann Zeta", "Bea Hid", "Carl None", "Mu SA", "Zeta Corp"]),
+        ("-company", ["Zeta Corp", "Mu SA", "Carl None", "Bea Hid", "Ann Zeta", "Zoe Mu"]),
+    ],
+)
+def test_company_sort_follows_the_company_names_the_reader_may_see(
+    alice_client, staff, sort, expected
+):
+    response = alice_client.get("/contacts/", {"sort": sort})
+
+    assert names_in_order(response, expected) == expected
+    assert "Alpha Hidden" not in response.content.decode()
+
+
+def test_company_sort_of_an_admin_orders_by_every_company(admin_client, staff):
+    response = admin_client.get("/contacts/", {"sort": "company"})
+
+    names = ["Bea Hid", "Zoe Mu", "Ann Zeta", "Carl None"]
+    assert names_in_order(response, names) == names
+
+
+def test_company_sort_is_offered_in_french(alice_client, staff):
+    page = alice_client.get("/contacts/?sort=company", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert 'value="company" selected' in page
+    assert "Entreprise, de A à Z" in page
