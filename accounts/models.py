@@ -145,3 +145,43 @@ class SignInPolicy(models.Model):
     def load(cls):
         """Return the policy; reading it writes nothing, even on a new installation."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API.
+
+    The token is shown once, when it is made; only its key (the public part, to find the
+    row) and a digest of the whole are kept. It works as long as it is neither revoked
+    nor expired and its user is active.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read")
+        WRITE = "write", _("Read and write")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices)
+    key = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.key})"
+
+    @property
+    def is_live(self) -> bool:
+        """Return whether the token still works (its user's state aside)."""
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
