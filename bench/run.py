@@ -58,6 +58,9 @@ CASES = [
     "list_deep_page",
     "list_sorted_last_activity",
     "list_sorted_company",
+    "api_list",
+    "api_get",
+    "api_changed_since",
     "search",
     "search_common",
     "card",
@@ -110,6 +113,9 @@ TARGETS = {
     "list_filtered_sorted": [("median_ms", "<=", 40, "≤ {} ms")],
     "list_deep_page": [("median_ms", "<=", 60, "≤ {} ms")],
     "list_sorted_company": [],
+    "api_list": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 35}, "≤ {} ms")],
+    "api_get": [("median_ms", "<=", 10, "≤ {} ms")],
+    "api_changed_since": [("median_ms", "<=", 15, "≤ {} ms")],
     "list_sorted_last_activity": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -1168,6 +1174,9 @@ def run_cases(args):
             if case in LIST_PAGES:
                 result["cache"] = "off"
             emit(result, extra, notes)
+        for case, url in api_cases(user, card):
+            if wanted(case):
+                emit(bench_api(case, url, database, role, user, args.requests))
         if wanted("list_first_page"):
             # The same first page again, as kept in the list's cache (no write in between).
             url = "/contacts/"
@@ -1216,6 +1225,41 @@ def run_cases(args):
         emit(bench_throughput(database, ordinary, args, cache=False))
     if not args.no_memory and wanted("memory"):
         emit(*bench_memory(database, ordinary, person, surname, args.memory_requests))
+
+
+def api_cases(user, card):
+    """Return the API's cases for user: (case, URL)."""
+    from contacts.access import contacts_visible_to
+
+    # The 100th most recent change the user may see: the sync asks for what came after.
+    since = (
+        contacts_visible_to(user)
+        .order_by("-updated_at", "-id")
+        .values_list("updated_at", flat=True)[99]
+    )
+    return [
+        ("api_list", "/api/v1/contacts?limit=100"),
+        ("api_get", f"/api/v1/contacts/{card.pk}"),
+        (
+            "api_changed_since",
+            f"/api/v1/contacts?limit=100&sort=changed&changed_since={quote(since.isoformat())}",
+        ),
+    ]
+
+
+def bench_api(case, url, database, role, user, requests):
+    """Time an API case as a client with a personal token (made before, deleted after)."""
+    from django.test import Client
+
+    from accounts.tokens import token_create
+
+    row, token = token_create(user=user, name="bench", scope="read")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    try:
+        times, queries, statements = measure(partial(client.get, url), expect(200, url), requests)
+    finally:
+        row.delete()
+    return http_result(case, database, role, times, queries, statements)
 
 
 def http_result(case, database, role, times, queries, statements):

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "contacts",
     "activities",
     "settings_app",
+    # The REST API (api/), on django-ninja, whose own static files serve its docs page.
+    "api",
+    "ninja",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",
     "django_tasks_db",
@@ -402,3 +405,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# The REST API: requests per minute for each token (or signed-in user); 0 for no limit.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)

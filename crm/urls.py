@@ -27,6 +27,8 @@ urlpatterns = [
     # The login page offers the language switch too; a signed-in user's profile follows it.
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # The REST API for other software: /api/v1/, its schema and docs (api/).
+    path("api/", include("api.urls")),
     # docs/*.md: in the reader's language, or the one named (the guides link each other).
     path("guide/", user_guide, name="guide"),
     path("guide/<str:language>/", user_guide, name="guide_in"),

@@ -108,7 +108,19 @@ OWN_EVENT = (L, N, (404, 403, 403), 200, 403, 403)
 OWN_EVENT_DELETE = (L, N, (404, 403, 403), 200, 200, 200)
 OWN_EVENT_DELETED = (L, N, (404, 403, 403), 302, 302, 302)
 
+# The API, through a session: problem details rather than pages; no route takes a POST yet.
+API_401 = 401  # anon: no token and no session
+API = (API_401, N, 200, 200, 200, 200)
+API_CONTACT = (API_401, N, (404, 200, 200), 200, 200, 200)
+API_NO_POST = (405, 405, 405, 405, 405, 405)
+
 EXPECT = {  # name: (GET, POST)
+    "api:me": (API, API_NO_POST),
+    "api:contact_list": (API, API_NO_POST),
+    "api:contact_get": (API_CONTACT, API_NO_POST),
+    "api:openapi-json": (ANYONE, API_NO_POST),
+    "api:openapi-view": (CRM_PAGE, POST_ONLY),
+    "api:api-root": ((404,) * 6, (404,) * 6),
     "home": (REDIRECTS, REDIRECTS),
     "contacts:list": (CRM_PAGE, CRM_PAGE),
     "contacts:create": (CRM_PAGE, CRM_PAGE),
@@ -546,6 +558,7 @@ def url_patterns(patterns=None, namespace="", prefix=""):
 
 
 CONTACT_URLS = {
+    "api:contact_get",
     "contacts:detail",
     "contacts:edit",
     "contacts:delete",
@@ -582,6 +595,7 @@ def url_args(name, world, level):
     by_name = {
         "contacts:create": {"kind": "person"},
         "contacts:detail": {"pk": contact and contact.pk},
+        "api:contact_get": {"contact_id": contact and contact.pk},
         "contacts:edit": {"pk": contact and contact.pk},
         "contacts:delete": {"pk": contact and contact.pk},
         "contacts:history": {"pk": contact and contact.pk},
@@ -760,6 +774,7 @@ def may_write(name, persona, level):
 
 # Pages that must name the private contact to alice: the leak checks can fail.
 NAMES_THE_SECRET = {
+    "api:contact_list",
     "contacts:list",
     "contacts:suggest",
     "contacts:export_csv",

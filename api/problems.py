@@ -1,0 +1,113 @@
+"""Errors as RFC 9457 problem details: application/problem+json with a stable code.
+
+Every error the API answers has the same shape: type (a URI naming the kind of problem),
+title, status, detail, and code, the identifier a client tests, which never changes
+with the wording. Validation errors add errors: [{field, code, message}].
+"""
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from pydantic import BaseModel
+
+# Identifiers of the kinds of problem, not pages to fetch (RFC 9457 allows either).
+TYPE_BASE = "urn:crm:problem:"
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    422: "Unprocessable content",
+    428: "Precondition required",
+    429: "Too many requests",
+}
+
+
+class Problem(Exception):
+    """An error to answer as a problem: status, stable code and a sentence for people."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+class ProblemOut(BaseModel):
+    """What every error answer holds (the OpenAPI schema documents it)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+def problem_response(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
+    body = {
+        "type": TYPE_BASE + code,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder), status=status, content_type=MEDIA_TYPE
+    )
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    errors = []
+    for error in exc.errors:
+        # The location without where it came from (query, body, path).
+        field = ".".join(str(part) for part in error.get("loc", ())[1:])
+        errors.append(
+            {"field": field, "code": error.get("type", "invalid"), "message": error["msg"]}
+        )
+    return errors
+
+
+def install(api: NinjaAPI) -> None:
+    """Make every error api answers a problem."""
+
+    @api.exception_handler(Problem)
+    def problem(request: HttpRequest, exc: Problem) -> HttpResponse:
+        return problem_response(exc.status, exc.code, exc.detail, **exc.extra)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return problem_response(
+            422, "invalid", "The request is not valid.", errors=_validation_errors(exc)
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = problem_response(
+            401,
+            "not_authenticated",
+            "Send a valid API token (Authorization: Bearer <token>) or sign in.",
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        return problem_response(
+            429, "rate_limited", "Too many requests for this token: wait and try again."
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(404, "not_found", "Nothing here, or nothing you may see.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return problem_response(exc.status_code, "error", str(exc))

@@ -1,0 +1,30 @@
+"""The REST API, version 1: /api/v1/.
+
+Every route acts as its caller (a token's user or the signed-in user) through the same
+selectors, services and access checks as the pages. Errors are problem details
+(api.problems); each caller has a per-minute limit (api.throttle).
+"""
+
+from ninja import NinjaAPI
+
+from api import contacts, me, problems
+from api.auth import session_auth, token_auth
+from api.throttle import PerCallerThrottle
+
+api = NinjaAPI(
+    title="CRM API",
+    version="1",
+    description=(
+        "The customer base, for other software. Authenticate with a personal token "
+        "(Authorization: Bearer <token>, made in your profile) or a signed-in session "
+        "(with the CSRF token on writes). Errors are RFC 9457 problem details."
+    ),
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url="/docs/",
+    auth=[token_auth, session_auth],
+    throttle=[PerCallerThrottle()],
+)
+problems.install(api)
+api.add_router("", me.router)
+api.add_router("", contacts.router)

@@ -1,0 +1,191 @@
+"""/api/v1/contacts: what the caller may see, as the list page finds it, page by page."""
+
+import datetime
+import json
+import random
+
+import pytest
+from django.utils import timezone
+
+from accounts.tokens import token_create
+from contacts.models import Contact
+from contacts.positions import services as positions
+from contacts.trash.services import contact_delete
+from tests.api.test_api_auth import bearer
+
+
+@pytest.fixture
+def token(alice):
+    return token_create(user=alice, name="Sync", scope="read")[1]
+
+
+def ids_of(client, token, query=""):
+    """Return the ids of every page of the API's list for query."""
+    found, cursor = [], ""
+    while True:
+        page = client.get(f"/api/v1/contacts?limit=3&{query}&cursor={cursor}", **bearer(token))
+        assert page.status_code == 200, page.content
+        found += [c["id"] for c in page.json()["results"]]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            return found
+
+
+def test_a_contact_as_the_api_gives_it(client, token, make_contact):
+    contact = make_contact(
+        first_name="Ada",
+        last_name="Lovelace",
+        job_title="Analyst",
+        infos=[
+            {"kind": "email", "category": "work", "value": "ada@example.com", "is_primary": True},
+            {"kind": "phone", "category": "mobile", "value": "+33 1 23 45 67 89"},
+        ],
+        tags=["VIP"],
+    )
+
+    response = client.get(f"/api/v1/contacts/{contact.pk}", **bearer(token))
+
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{contact.version}"'
+    body = response.json()
+    assert body["display_name"] == "Ada Lovelace"
+    assert body["emails"] == [{"value": "ada@example.com", "category": "work", "primary": True}]
+    assert body["phones"][0]["category"] == "mobile"
+    assert body["tags"] == ["VIP"]
+    assert [u["username"] for u in body["responsible"]] == ["alice"]
+    assert body["access"] == "private"
+
+
+def test_a_contact_the_caller_may_not_see_is_a_404_problem(client, bob, make_contact):
+    hidden = make_contact(first_name="Hidden")
+    token = token_create(user=bob, name="B", scope="read")[1]
+
+    response = client.get(f"/api/v1/contacts/{hidden.pk}", **bearer(token))
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert "Hidden" not in response.content.decode()
+    assert hidden.pk not in ids_of(client, token)
+
+
+def test_a_contact_in_the_trash_is_gone(client, alice, token, make_contact):
+    gone = make_contact()
+    contact_delete(by=alice, contact=gone)
+
+    assert client.get(f"/api/v1/contacts/{gone.pk}", **bearer(token)).status_code == 404
+    assert gone.pk not in ids_of(client, token)
+
+
+def test_a_company_the_caller_may_not_see_is_not_named(client, alice, bob, make_contact):
+    secret = make_contact(Contact.Kind.COMPANY, company_name="Secretive SA", by=bob)
+    seen = make_contact(Contact.Kind.COMPANY, company_name="Open SARL", access="public_read")
+    person = make_contact(first_name="Paul", company=secret, access="public_read", by=bob)
+    positions.position_add(by=bob, person=person, company=seen, job_title="Advisor")
+    token = token_create(user=alice, name="A", scope="read")[1]
+
+    for url in (f"/api/v1/contacts/{person.pk}", "/api/v1/contacts?q=paul"):
+        text = client.get(url, **bearer(token)).content.decode()
+        assert "Secretive" not in text
+        assert "Open SARL" in text
+    body = client.get(f"/api/v1/contacts/{person.pk}", **bearer(token)).json()
+    assert body["company"] is None
+    assert [p["company"]["name"] for p in body["positions"]] == ["Open SARL"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "kind=person",
+        "kind=company",
+        "q=dupont",
+        "tag=VIP",
+        "tag=VIP&tag=Lead&tag_mode=any",
+        "access=public_read",
+        "responsible=me",
+        "q=example.com&kind=person",
+    ],
+)
+def test_the_api_finds_what_the_list_page_finds(client, alice, bob, make_contact, query):
+    rng = random.Random(query)
+    for n in range(12):
+        make_contact(
+            Contact.Kind.PERSON if n % 3 else Contact.Kind.COMPANY,
+            first_name=rng.choice(["Jean", "Anne", "Luc"]),
+            last_name=rng.choice(["Dupont", "Martin"]),
+            company_name=f"Firm {n}",
+            access=rng.choice(["private", "public_read", "public_rw"]),
+            by=rng.choice([alice, bob]),
+            tags=rng.sample(["VIP", "Lead", "Cold"], k=rng.randint(0, 2)),
+            infos=[{"kind": "email", "category": "work", "value": f"c{n}@example.com"}]
+            if n % 2
+            else [],
+        )
+    for user in (alice, bob):
+        token = token_create(user=user, name="T", scope="read")[1]
+        client.force_login(user)
+        page = client.get(f"/contacts/?per_page=100&{query}")
+        listed = {c.pk for c in page.context["page"].object_list}
+
+        assert set(ids_of(client, token, query)) == listed
+
+
+def test_pages_neither_repeat_nor_skip_when_contacts_are_added_meanwhile(
+    client, token, make_contact
+):
+    before = [make_contact(first_name=f"P{n}").pk for n in range(7)]
+    first = client.get("/api/v1/contacts?limit=3&sort=-id", **bearer(token)).json()
+    make_contact(first_name="Newcomer")  # a new id, above every other
+    found = [c["id"] for c in first["results"]]
+    cursor = first["next_cursor"]
+    while cursor:
+        page = client.get(f"/api/v1/contacts?limit=3&sort=-id&cursor={cursor}", **bearer(token))
+        found += [c["id"] for c in page.json()["results"]]
+        cursor = page.json()["next_cursor"]
+
+    assert found == sorted(before, reverse=True)
+
+
+@pytest.mark.parametrize("sort", ["id", "-id", "name", "-name", "created", "changed", "-changed"])
+def test_every_sort_walks_all_the_contacts_once(client, token, make_contact, sort):
+    made = [make_contact(first_name=name).pk for name in ("Bo", "Al", "Cy", "Al", "Di")]
+
+    found = ids_of(client, token, f"sort={sort}")
+
+    assert sorted(found) == sorted(made)
+
+
+def test_changed_since_gives_the_contacts_changed_after_a_moment(client, token, make_contact):
+    old = make_contact(first_name="Old")
+    Contact.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=2))
+    recent = make_contact(first_name="Recent")
+    since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
+
+    found = ids_of(client, token, f"changed_since={since.replace('+', '%2B')}&sort=changed")
+
+    assert found == [recent.pk]
+
+
+def test_sparse_fields_give_what_is_asked(client, token, contact):
+    body = client.get("/api/v1/contacts?fields=display_name,tags", **bearer(token)).json()
+
+    assert body["results"] == [{"id": contact.pk, "display_name": "Jean Dupont", "tags": []}]
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("fields=display_name,password", "unknown_field"),
+        ("cursor=not-a-cursor", "invalid_cursor"),
+        ("cursor=WyJpZCIsbnVsbCwiMSJd", "invalid_cursor"),  # an id that is no number
+        ("limit=1000", "invalid"),
+        ("sort=search_text", "invalid"),
+        ("kind=robot", "invalid"),
+    ],
+)
+def test_bad_parameters_are_problems_with_a_stable_code(client, token, contact, query, code):
+    response = client.get(f"/api/v1/contacts?{query}", **bearer(token))
+
+    assert response.status_code in (400, 422)
+    assert response["Content-Type"] == "application/problem+json"
+    assert json.loads(response.content)["code"] == code
