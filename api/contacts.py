@@ -8,21 +8,17 @@ positions, appear only where the caller may see the company, as on the card.
 import datetime
 from typing import Any, Literal, cast
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from api import cursors
 from api.problems import Problem
-from contacts.access import (
-    contacts_visible_to,
-    get_contact_for_user,
-    with_company_visibility,
-)
-from contacts.models import Contact, ContactInfo
+from contacts.access import contacts_visible_to, with_company_visibility
+from contacts.models import Address, Contact, ContactInfo, TaggedContact
 from contacts.positions.models import Position
 from contacts.selectors import contacts_listed
 
@@ -32,13 +28,13 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-class Detail(Schema):
+class Detail(BaseModel):
     value: str
     category: str
     primary: bool
 
 
-class AddressOut(Schema):
+class AddressOut(BaseModel):
     category: str
     street: str
     city: str
@@ -48,18 +44,18 @@ class AddressOut(Schema):
     primary: bool
 
 
-class Ref(Schema):
+class Ref(BaseModel):
     id: int
     name: str
 
 
-class UserRef(Schema):
+class UserRef(BaseModel):
     id: int
     username: str
     name: str
 
 
-class PositionOut(Schema):
+class PositionOut(BaseModel):
     company: Ref
     job_title: str
     department: str
@@ -68,7 +64,7 @@ class PositionOut(Schema):
     primary: bool
 
 
-class ContactOut(Schema):
+class ContactOut(BaseModel):
     """A contact. With fields=…, only the fields named (and id) are given."""
 
     id: int
@@ -101,7 +97,7 @@ class ContactOut(Schema):
 FIELDS = set(ContactOut.model_fields) - {"id"}
 
 
-class ContactPage(Schema):
+class ContactPage(BaseModel):
     results: list[ContactOut]
     next_cursor: str | None = Field(
         description="Give it as cursor for the next page; null on the last page."
@@ -149,132 +145,175 @@ def _fields(asked: str) -> set[str]:
     return names - {"id"}
 
 
-def _with_details(user: Any, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
-    users = get_user_model().objects.order_by("first_name", "last_name", "username")
-    positions = Position.objects.select_related("company").only(
-        "person",
-        "company",
-        "job_title",
-        "department",
-        "start_date",
-        "end_date",
-        "is_primary",
-        "company__display_name",
-        "company__deleted_at",
-        "company__kind",
-    )
-    return (
-        with_company_visibility(user, contacts)
-        .select_related("company", "contact_type")
-        .prefetch_related(
-            "infos",
-            "addresses",
-            "tags",  # type: ignore[misc]  # taggit's manager prefetches
-            Prefetch("responsible", queryset=users),
-            Prefetch("positions", queryset=positions),
-        )
-    )
+# The contact's own columns the API gives, read with values(): no model instances.
+COLUMNS = (
+    "id",
+    "kind",
+    "display_name",
+    "first_name",
+    "last_name",
+    "company_name",
+    "job_title",
+    "company_id",
+    "currency",
+    "description",
+    "access",
+    "source",
+    "custom",
+    "photo",
+    "version",
+    "created_at",
+    "updated_at",
+)
+JOINED = ("company__display_name", "company__deleted_at", "contact_type_id", "contact_type__title")
 
 
-def _visible_companies(user: Any, contacts: list[Contact]) -> set[int]:
-    """Return the ids of the companies of contacts' positions that user may see."""
-    seen = {c.company_id for c in contacts if c.company_id and vars(c)["company_visible"]}
-    others = {p.company_id for c in contacts for p in c.positions.all()} - seen
-    if others:
-        seen |= set(contacts_visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
-    return seen
+def _rows(user: User, contacts: QuerySet[Contact]) -> list[dict[str, Any]]:
+    """Return contacts as dicts of COLUMNS and JOINED, with company_visible for user."""
+    visible = with_company_visibility(user, contacts)
+    return list(visible.values(*COLUMNS, *JOINED, "sort_name", "company_visible"))
 
 
-def _details(contact: Contact, kind: str) -> list[dict[str, Any]]:
-    return [
-        {"value": i.value, "category": i.category, "primary": i.is_primary}
-        for i in contact.infos.all()
-        if i.kind == kind
-    ]
+def _by_contact(rows: Any) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = {}
+    for contact_id, *values in rows:
+        found.setdefault(contact_id, []).append(values)
+    return found
 
 
 def _out(
-    request: HttpRequest, contact: Contact, fields: set[str], companies: set[int]
-) -> dict[str, Any]:
-    """Return the contact as the API gives it: what the caller may see, the fields asked."""
-    company = contact.shown_company
-    kind = contact.contact_type
-    photo = reverse("contacts:photo", args=[contact.pk, "full"]) if contact.photo else None
-    out = {
-        "id": contact.pk,
-        "kind": contact.kind,
-        "display_name": contact.display_name,
-        "first_name": contact.first_name,
-        "last_name": contact.last_name,
-        "company_name": contact.company_name,
-        "job_title": contact.job_title,
-        "company": {"id": company.pk, "name": company.display_name} if company else None,
-        "positions": [
-            {
-                "company": {"id": p.company_id, "name": p.company.display_name},
-                "job_title": p.job_title,
-                "department": p.department,
-                "start_date": p.start_date,
-                "end_date": p.end_date,
-                "primary": p.is_primary,
-            }
-            for p in contact.positions.all()
-            if p.company_id in companies and p.company.deleted_at is None
-        ],
-        "contact_type": {"id": kind.pk, "name": kind.title} if kind else None,
-        "currency": contact.currency,
-        "description": contact.description,
-        "access": contact.access,
-        "source": contact.source,
-        "emails": _details(contact, ContactInfo.Kind.EMAIL),
-        "phones": _details(contact, ContactInfo.Kind.PHONE),
-        "urls": _details(contact, ContactInfo.Kind.WEB),
-        "addresses": [
-            {
-                "category": a.category,
-                "street": a.street,
-                "city": a.city,
-                "region": a.region,
-                "postcode": a.postcode,
-                "country": a.country,
-                "primary": a.is_primary,
-            }
-            for a in contact.addresses.all()
-        ],
-        "tags": sorted(t.name for t in contact.tags.all()),
-        "responsible": [
-            {"id": u.pk, "username": u.username, "name": u.get_full_name() or u.username}
-            for u in contact.responsible.all()
-        ],
-        "custom": contact.custom,
-        "photo_url": request.build_absolute_uri(photo) if photo else None,
-        "version": contact.version,
-        "created_at": contact.created_at,
-        "updated_at": contact.updated_at,
-    }
-    if fields is FIELDS:
-        return out
-    return {name: out[name] for name in ("id", *fields)}
+    request: HttpRequest, user: User, rows: list[dict[str, Any]], fields: set[str]
+) -> list[dict[str, Any]]:
+    """Return the contacts of rows as the API gives them: what user may see, the fields
+    asked; each detail read for every row at once."""
+    ids = [row["id"] for row in rows]
+    infos = _by_contact(
+        ContactInfo.objects.filter(contact_id__in=ids).values_list(
+            "contact_id", "kind", "value", "category", "is_primary"
+        )
+    )
+    addresses = _by_contact(
+        Address.objects.filter(contact_id__in=ids).values_list(
+            "contact_id",
+            "category",
+            "street",
+            "city",
+            "region",
+            "postcode",
+            "country",
+            "is_primary",
+        )
+    )
+    tags = _by_contact(
+        TaggedContact.objects.filter(content_object_id__in=ids).values_list(
+            "content_object_id", "tag__name"
+        )
+    )
+    users = _by_contact(
+        Contact.responsible.through.objects.filter(contact_id__in=ids)
+        .order_by("user__first_name", "user__last_name", "user__username")
+        .values_list(
+            "contact_id", "user_id", "user__username", "user__first_name", "user__last_name"
+        )
+    )
+    held = _by_contact(
+        Position.objects.filter(person_id__in=ids, company__deleted_at__isnull=True).values_list(
+            "person_id",
+            "company_id",
+            "company__display_name",
+            "job_title",
+            "department",
+            "start_date",
+            "end_date",
+            "is_primary",
+        )
+    )
+    # The companies of the positions: the primary one as the row says, others probed.
+    seen = {r["company_id"] for r in rows if r["company_id"] and r["company_visible"]}
+    others = {p[0] for found in held.values() for p in found} - seen
+    if others:
+        seen |= set(contacts_visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+    results = []
+    for row in rows:
+        pk = row["id"]
+        details = infos.get(pk, [])
+        shown = row["company_id"] and row["company_visible"] and not row["company__deleted_at"]
+        photo = reverse("contacts:photo", args=[pk, "full"]) if row["photo"] else None
+        out = {
+            **{name: row[name] for name in COLUMNS if name not in ("company_id", "photo")},
+            "company": {"id": row["company_id"], "name": row["company__display_name"]}
+            if shown
+            else None,
+            "positions": [
+                {
+                    "company": {"id": company, "name": name},
+                    "job_title": title,
+                    "department": department,
+                    "start_date": start,
+                    "end_date": end,
+                    "primary": primary,
+                }
+                for company, name, title, department, start, end, primary in sorted(
+                    held.get(pk, []), key=_position_order
+                )
+                if company in seen
+            ],
+            "contact_type": {"id": row["contact_type_id"], "name": row["contact_type__title"]}
+            if row["contact_type_id"]
+            else None,
+            "emails": _details(details, ContactInfo.Kind.EMAIL),
+            "phones": _details(details, ContactInfo.Kind.PHONE),
+            "urls": _details(details, ContactInfo.Kind.WEB),
+            "addresses": [
+                dict(zip(ADDRESS_KEYS, address, strict=True)) for address in addresses.get(pk, [])
+            ],
+            "tags": sorted((name for (name,) in tags.get(pk, [])), key=str.lower),
+            "responsible": [
+                {"id": uid, "username": username, "name": f"{first} {last}".strip() or username}
+                for uid, username, first, last in users.get(pk, [])
+            ],
+            "photo_url": request.build_absolute_uri(photo) if photo else None,
+        }
+        results.append(out if fields is FIELDS else {n: out[n] for n in ("id", *fields)})
+    return results
+
+
+def _position_order(position: list[Any]) -> tuple[bool, bool, int]:
+    """Current ones first, the primary first; then the former ones, last ended first."""
+    *_values, start, end, primary = position
+    latest = end or start or datetime.date.min
+    return (end is not None, not primary, -latest.toordinal())
+
+
+ADDRESS_KEYS = ("category", "street", "city", "region", "postcode", "country", "primary")
+
+
+def _details(infos: list[list[Any]], kind: str) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "category": category, "primary": primary}
+        for info_kind, value, category, primary in infos
+        if info_kind == kind
+    ]
 
 
 @router.get("/contacts", response=ContactPage, exclude_unset=True, summary="List contacts")
 def contact_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
     """The contacts the caller may see, with the list page's filters, a page at a time."""
+    user = cast(User, request.user)  # authenticated: the router's auth
     fields = _fields(params.fields)
-    found, _filters = contacts_listed(request.user, request.GET)
+    found, _filters = contacts_listed(user, request.GET)
     sort = params.sort
     if params.changed_since is not None:
         found = found.filter(updated_at__gte=params.changed_since)
     found = cursors.ordered(found, sort)
     if params.cursor:
         found = cursors.after(found, sort, params.cursor)
-    page = list(_with_details(request.user, found)[: params.limit + 1])
-    more = len(page) > params.limit
-    page = page[: params.limit]
-    companies = _visible_companies(request.user, page)
+    rows = _rows(user, found[: params.limit + 1])
+    more = len(rows) > params.limit
+    rows = rows[: params.limit]
     return {
-        "results": [_out(request, contact, fields, companies) for contact in page],
-        "next_cursor": cursors.encode(sort, page[-1]) if more else None,
+        "results": _out(request, user, rows, fields),
+        "next_cursor": cursors.encode(sort, rows[-1]) if more else None,
     }
 
 
@@ -285,9 +324,10 @@ def contact_get(
     request: HttpRequest, response: HttpResponse, contact_id: int, fields: str = ""
 ) -> dict[str, Any]:
     """One contact the caller may see; its version is the ETag a change must send back."""
-    wanted = _fields(fields)
-    queryset = _with_details(request.user, Contact.objects.all())
     user = cast(User, request.user)  # authenticated: the router's auth
-    contact = get_contact_for_user(user, contact_id, queryset=queryset)
-    response["ETag"] = f'"{contact.version}"'
-    return _out(request, contact, wanted, _visible_companies(request.user, [contact]))
+    wanted = _fields(fields)
+    rows = _rows(user, contacts_visible_to(user).filter(pk=contact_id))
+    if not rows:
+        raise Http404
+    response["ETag"] = f'"{rows[0]["version"]}"'
+    return _out(request, user, rows, wanted)[0]

@@ -32,12 +32,13 @@ def ordered(queryset: QuerySet[Any], sort: str) -> QuerySet[Any]:
     return queryset.order_by(*(t.asc() for t in terms))
 
 
-def encode(sort: str, row: Any) -> str:
+def encode(sort: str, row: dict[str, Any]) -> str:
+    """Return the cursor of the page after row, a contact read with values()."""
     column = SORTS[sort.removeprefix("-")]
-    value = getattr(row, column) if column else None
+    value = row[column] if column else None
     if isinstance(value, datetime.datetime):
         value = value.isoformat()
-    raw = json.dumps([sort, value, row.pk], separators=(",", ":")).encode()
+    raw = json.dumps([sort, value, row["id"]], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
