@@ -50,6 +50,32 @@ class ProblemOut(BaseModel):
     code: str
 
 
+# The problems any operation may answer, and what each means.
+COMMON = {
+    "401": "No valid token or session",
+    "403": "Not a CRM user, or a read-only token for a write",
+    "422": "A parameter or the body is not valid",
+    "429": "Too many requests: wait Retry-After seconds",
+}
+
+
+def document(schema: Any) -> None:
+    """Add the problems to every operation of an OpenAPI schema, as problem+json."""
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = ProblemOut.model_json_schema()
+    content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            answers = dict(COMMON)
+            if "{" in path:
+                answers["404"] = "Nothing here, or nothing the caller may see"
+            if "cursor" in str(operation.get("parameters", "")):
+                answers["400"] = "A cursor or a field the API does not know"
+            for status, description in answers.items():
+                responses.setdefault(status, {"description": description, "content": content})
+
+
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     body = {
         "type": TYPE_BASE + code,

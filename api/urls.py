@@ -1,6 +1,9 @@
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, re_path
 from django.views.decorators.http import require_safe
 
+from api.problems import problem_response
 from api.v1 import api
 
 patterns, _app_name, _namespace = api.urls
@@ -12,4 +15,15 @@ for pattern in patterns:
         pattern.callback = require_safe(pattern.callback)  # type: ignore[union-attr]
     if pattern.name != "openapi-view":
         pattern.callback.login_required = False  # type: ignore[union-attr]
-urlpatterns = [path("v1/", include((patterns, "api"), namespace="api"))]
+
+
+@login_not_required
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other address under the API: a problem, not the site's page."""
+    return problem_response(404, "not_found", "The API has no such address.")
+
+
+urlpatterns = [
+    path("v1/", include((patterns, "api"), namespace="api")),
+    re_path(r"^(?P<rest>.*)$", not_found, name="api_not_found"),
+]

@@ -5,13 +5,24 @@ selectors, services and access checks as the pages. Errors are problem details
 (api.problems); each caller has a per-minute limit (api.throttle).
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from api import contacts, me, problems
 from api.auth import session_auth, token_auth
 from api.throttle import PerCallerThrottle
 
-api = NinjaAPI(
+
+class CrmApi(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The schema, with the problems every operation may answer."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        problems.document(schema)
+        return schema
+
+
+api = CrmApi(
     title="CRM API",
     version="1",
     description=(

@@ -175,7 +175,8 @@ def test_sparse_fields_give_what_is_asked(client, token, contact):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ("fields=display_name,password", "unknown_field"),
+        ("fields=display_name,password", "invalid"),
+        ("fields=display_name,,tags", "invalid"),
         ("cursor=not-a-cursor", "invalid_cursor"),
         ("cursor=WyJpZCIsbnVsbCwiMSJd", "invalid_cursor"),  # an id that is no number
         ("limit=1000", "invalid"),
