@@ -8,6 +8,7 @@ with the wording. Validation errors add errors: [{field, code, message}].
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -53,7 +54,7 @@ class ProblemOut(BaseModel):
 # The problems any operation may answer, and what each means.
 COMMON = {
     "401": "No valid token or session",
-    "403": "Not a CRM user, or a read-only token for a write",
+    "403": "Not a CRM user, a read-only token for a write, or a contact not to change",
     "422": "A parameter or the body is not valid",
     "429": "Too many requests: wait Retry-After seconds",
 }
@@ -93,8 +94,12 @@ def problem_response(status: int, code: str, detail: str, **extra: Any) -> HttpR
 def _validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     errors = []
     for error in exc.errors:
-        # The location without where it came from (query, body, path).
-        field = ".".join(str(part) for part in error.get("loc", ())[1:])
+        # The location without where it came from (query, path, body) nor the body's
+        # parameter: the field as the client named it.
+        where, *parts = error.get("loc", ("",))
+        if where == "body":
+            parts = parts[1:]
+        field = ".".join(str(part) for part in parts) or where
         errors.append(
             {"field": field, "code": error.get("type", "invalid"), "message": error["msg"]}
         )
@@ -134,6 +139,11 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_response(404, "not_found", "Nothing here, or nothing you may see.")
 
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem_response(403, "not_allowed", "You may see this contact, not change it.")
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return problem_response(exc.status_code, "error", str(exc))
+        code = "unreadable_body" if exc.status_code == 400 else "error"
+        return problem_response(exc.status_code, code, str(exc))

@@ -1,20 +1,40 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from api.problems import problem_response
 from api.v1 import api
+
+
+def in_english(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Answer in English whatever the caller's language: the API's messages are English,
+    with stable codes for programs."""
+
+    @wraps(view)  # its attributes too: csrf_exempt, login_required
+    def english(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override("en"):
+            return view(request, *args, **kwargs)
+
+    return english
+
 
 patterns, _app_name, _namespace = api.urls
 # The routes check their callers themselves (a token has no session): the site's
 # sign-in redirect and CRM-user check would answer them with pages. The docs page stays
 # for signed-in users; the schema is public (it describes, it holds no data).
 for pattern in patterns:
+    view = pattern.callback  # type: ignore[union-attr]
     if pattern.name in ("openapi-json", "openapi-view"):
-        pattern.callback = require_safe(pattern.callback)  # type: ignore[union-attr]
+        view = require_safe(view)
     if pattern.name != "openapi-view":
-        pattern.callback.login_required = False  # type: ignore[union-attr]
+        view.login_required = False
+    pattern.callback = in_english(view)  # type: ignore[union-attr]
 
 
 @login_not_required

@@ -9,7 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contacts, me, problems
+from api import contact_writes, contacts, me, problems  # noqa: F401 - contact_writes adds routes
 from api.auth import session_auth, token_auth
 from api.throttle import PerCallerThrottle
 

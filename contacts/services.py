@@ -302,10 +302,12 @@ def contact_create(
     data: ContactData,
     source: str = Contact.Source.MANUAL,
     notify: bool = True,
+    details: dict[str, Any] | None = None,
 ) -> Contact:
     """Create a person or a company with everything data says.
 
     by is None when no user acts (a website form); notify=False tells no responsible user.
+    details say in the history how it came (the API token, by its name).
     """
     defaults = new_contact_defaults(by=by, source=source)
     data = replace(data, fields=defaults.fields(data.fields))
@@ -320,7 +322,7 @@ def contact_create(
         _save(contact, by, data, company)
         _write_details(contact, data)
         _set_responsible(contact, by, data.responsible, notify)
-        history.record(contact, by, history.Verb.CREATED, source=source)
+        history.record(contact, by, history.Verb.CREATED, source=source, details=details)
     return contact
 
 

@@ -108,7 +108,8 @@ OWN_EVENT = (L, N, (404, 403, 403), 200, 403, 403)
 OWN_EVENT_DELETE = (L, N, (404, 403, 403), 200, 200, 200)
 OWN_EVENT_DELETED = (L, N, (404, 403, 403), 302, 302, 302)
 
-# The API, through a session: problem details rather than pages; no route takes a POST yet.
+# The API, through a session: problem details rather than pages. An empty POST creates
+# nothing: a body that is no JSON is a 400.
 API_401 = 401  # anon: no token and no session
 API = (API_401, N, 200, 200, 200, 200)
 API_CONTACT = (API_401, N, (404, 200, 200), 200, 200, 200)
@@ -116,7 +117,7 @@ API_NO_POST = (405, 405, 405, 405, 405, 405)
 
 EXPECT = {  # name: (GET, POST)
     "api:me": (API, API_NO_POST),
-    "api:contact_list": (API, API_NO_POST),
+    "api:contact_list": (API, (API_401, N, 400, 400, 400, 400)),
     "api:contact_get": (API_CONTACT, API_NO_POST),
     "api:openapi-json": (ANYONE, API_NO_POST),
     "api:openapi-view": (CRM_PAGE, POST_ONLY),
