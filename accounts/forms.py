@@ -237,7 +237,8 @@ class ApiTokenForm(SectionForm, forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # The page's other forms have fields of their own: "name" would be ambiguous.
+        super().__init__(*args, auto_id="id_token_%s", **kwargs)
         self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def clean_expires_on(self):
