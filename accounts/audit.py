@@ -31,6 +31,8 @@ class Action(models.TextChoices):
     CONTACTS_HANDED_OVER = "contacts_handed_over", _("Contacts handed over")
     MFA_RESET = "mfa_reset", _("Two-factor reset")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 def name_of(user: "User | None") -> str:

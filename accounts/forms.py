@@ -1,3 +1,4 @@
+import datetime
 import functools
 import zoneinfo
 from html import escape
@@ -12,12 +13,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import EmailKind, Profile
+from accounts.models import ApiToken, EmailKind, Profile
 
 
 class ManyOptionsSelect(forms.Select):
@@ -66,7 +68,7 @@ class SectionForm:
         self.url = reverse(self.action)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple):
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
@@ -211,6 +213,47 @@ class PhotoForm(SectionForm, forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/*"}),
         help_text=_("A JPEG, PNG, GIF or WebP picture; it is cropped square."),
     )
+
+
+class ApiTokenForm(SectionForm, forms.Form):
+    action, section = "accounts:api_token_create", "api-token"
+    submit_label = _("Create the token")
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text=_("What uses it: “Invoicing export”, “My phone”."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Access"),
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        widget=forms.RadioSelect,
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: the token stops working at the end of that day."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # The page's other forms have fields of their own: "name" would be ambiguous.
+        super().__init__(*args, auto_id="id_token_%s", **kwargs)
+        self.fields["expires_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(_("This day is past: choose today or a later day."))
+        return day
+
+    @property
+    def expires_at(self) -> datetime.datetime | None:
+        """Return the end of the day chosen, in the user's time zone; None for never."""
+        day = self.cleaned_data.get("expires_on")
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
 def _language_name(code):

@@ -9,5 +9,8 @@ urlpatterns = [
     path("profile/email/", views.profile_email, name="profile_email"),
     path("profile/notifications/", views.profile_notifications, name="profile_notifications"),
     path("profile/photo/", views.profile_photo, name="profile_photo"),
+    path("profile/tokens/", views.api_token_create, name="api_token_create"),
+    path("profile/tokens/new/", views.api_token_new, name="api_token_new"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("photo/", views.photo, name="photo"),
 ]

@@ -5,14 +5,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import selectors, services
+from accounts import selectors, services, tokens
 from accounts.forms import (
+    ApiTokenForm,
     EmailChangeForm,
     EmailPreferencesForm,
     NameForm,
@@ -24,6 +27,9 @@ from accounts.preferences import default_preferences, email_field
 
 # Signing out by a link (GET) would let another site sign a user out: a form posts it.
 logout = require_POST(allauth_views.logout)
+
+# Where a token just made waits for the one page that shows it.
+SHOWN_ONCE = "api_token_new"
 
 
 def profile(request):
@@ -104,6 +110,48 @@ def profile_photo(request):
     return _profile_page(request, photo_form=form)
 
 
+@require_POST
+def api_token_create(request):
+    """Make a personal API token; the next page shows it, once."""
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            row, token = tokens.token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_at=form.expires_at,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[SHOWN_ONCE] = {"id": row.pk, "token": token}
+            return redirect("accounts:api_token_new")
+    return _profile_page(request, api_token_form=form)
+
+
+@never_cache
+@require_GET
+def api_token_new(request):
+    """Show the token just made, once: taken out of the session as it is shown."""
+    new = request.session.pop(SHOWN_ONCE, None)
+    row = new and tokens.tokens_of(request.user).filter(pk=new["id"]).first()
+    if not row:
+        return redirect(reverse("accounts:profile") + "#api-tokens")
+    api_url = request.build_absolute_uri(reverse("api:api-root"))
+    context = {"row": row, "token": new["token"], "api_url": api_url}
+    return render(request, "accounts/api_token_new.html", context)
+
+
+@require_POST
+def api_token_revoke(request, pk):
+    """Revoke one of the signed-in user's tokens; anyone else's is not found."""
+    token = get_object_or_404(tokens.tokens_of(request.user), pk=pk)
+    tokens.token_revoke(user=request.user, token=token)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect(reverse("accounts:profile") + "#api-tokens")
+
+
 @require_GET
 def photo(request):
     """Return the signed-in user's own photo: the folder it is kept in is never served."""
@@ -135,6 +183,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "preferences_form": ProfileForm(instance=profile),
         "notifications_form": EmailPreferencesForm(initial={"wanted": wanted}),
         "photo_form": PhotoForm(),
+        "api_token_form": ApiTokenForm(),
         **bound_forms,
     }
     context = {
@@ -142,6 +191,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "profile": profile,
         "two_factor": selectors.two_factor_of(user),
         "sessions": selectors.sessions_of(request),
+        "api_tokens": list(tokens.live_tokens_of(user)),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -5,7 +5,7 @@ from django.utils.translation import get_language_info, gettext_lazy, ngettext, 
 from django.utils.translation import gettext as _
 
 from accounts.audit import Action
-from accounts.models import AuditEntry
+from accounts.models import ApiToken, AuditEntry
 from contacts.team.services import Role
 
 # As a sentence says them: "as a CRM user", "in French".
@@ -23,6 +23,13 @@ def in_language(code: str) -> str:
 def role_label(code: str) -> str:
     try:
         return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def scope_label(code: str) -> str:
+    try:
+        return str(ApiToken.Scope(code).label).lower()
     except ValueError:
         return code
 
@@ -63,6 +70,11 @@ def details_text(entry: AuditEntry) -> str:
             ) % {"shown": intcomma(count), "name": d.get("to_name", "")}
         case Action.MFA_RESET:
             return _("signs in with the password alone until set up again")
+        case Action.API_TOKEN_CREATED | Action.API_TOKEN_REVOKED:
+            return _("“%(name)s”, %(scope)s") % {
+                "name": d.get("name", ""),
+                "scope": scope_label(d.get("scope", "")),
+            }
     return ""
 
 

@@ -36,7 +36,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from accounts import services as accounts_services
-from accounts.models import AuditEntry, Invitation
+from accounts import tokens as api_tokens
+from accounts.models import ApiToken, AuditEntry, Invitation
 from activities import services as activities
 from activities.models import Event, EventCategory, TaskCategory
 from activities.tasks import services as task_services
@@ -298,6 +299,11 @@ EXPECT = {  # name: (GET, POST)
     "accounts:profile_notifications": (ACCOUNT_POST_ONLY, ACCOUNT_REDIRECTS),  # none wanted
     "accounts:profile_photo": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
     "accounts:photo": ((L, 404, 404, 200, 404, 404), ACCOUNT_POST_ONLY),  # alice has one
+    # Personal API tokens: an empty post is the form with its errors; the page showing a
+    # new token has none to show here and goes back to the profile; alice's token is hers.
+    "accounts:api_token_create": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
+    "accounts:api_token_new": (ACCOUNT_REDIRECTS, ACCOUNT_POST_ONLY),
+    "accounts:api_token_revoke": (ACCOUNT_POST_ONLY, (L, 404, 404, 302, 404, 404)),
     "settings_app:sign_in": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # The user guide: every account may read it, none may post to it.
     "guide": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
@@ -499,6 +505,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         accounts_services.profile_photo_set(user=alice, upload=_image())
         accounts_services.profile_photo_set(user=carol, upload=_image())
         security_key = make_security_key(alice, "Matrix key")
+        api_token, _secret = api_tokens.token_create(user=alice, name="Matrix token", scope="read")
         world = {
             "media": media,
             "users": {
@@ -529,6 +536,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "carol": carol,
             "invitation": invitation,
             "security_key": security_key,
+            "api_token": api_token,
         }
         yield world
         transaction.set_rollback(True)
@@ -662,6 +670,7 @@ def url_args(name, world, level):
         },
         "mfa_remove_webauthn": {"pk": world["security_key"].pk},
         "mfa_edit_webauthn": {"pk": world["security_key"].pk},
+        "accounts:api_token_revoke": {"pk": world["api_token"].pk},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
@@ -715,6 +724,7 @@ def snapshot():
         list(CrmSettings.objects.values_list("default_currency", "currencies")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
+        list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
         list(Event.objects.order_by("pk").values_list("pk", "text", "category", "updated_at")),
         list(EventCategory.objects.order_by("pk").values_list("pk", "name", "icon", "position")),
         list(Relation.objects.order_by("pk").values_list("pk", "from_contact", "to_contact")),
@@ -848,6 +858,29 @@ def test_every_signed_in_persona_sees_and_changes_its_own_profile_only(world):
             changed = Profile.objects.filter(time_zone="UTC")
             assert list(changed.values_list("user", flat=True)) == [user.pk], persona
             changed.update(time_zone=time_zone)
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_every_signed_in_persona_makes_sees_and_revokes_its_own_api_tokens_only(world):
+    with transaction.atomic():
+        clients = {persona: client_for(world, persona) for persona in world["users"]}
+        for persona, client in clients.items():
+            name = f"Token of {persona}"
+            client.post("/account/profile/tokens/", {"name": name, "scope": "read"})
+            assert name in body_of(client.get("/account/profile/tokens/new/")), persona
+        for persona, client in clients.items():
+            page = body_of(client.get("/account/profile/"))
+            shown = {
+                name for name in ApiToken.objects.values_list("name", flat=True) if name in page
+            }
+            own = set(world["users"][persona].api_tokens.values_list("name", flat=True))
+            assert shown == own, persona
+            others = ApiToken.objects.exclude(user=world["users"][persona])
+            for token in others:
+                url = f"/account/profile/tokens/{token.pk}/revoke/"
+                assert client.post(url).status_code == 404, (persona, token.name)
+            assert not others.filter(revoked_at__isnull=False).exists(), persona
         transaction.set_rollback(True)
 
 
