@@ -120,6 +120,10 @@ EXPECT = {  # name: (GET, POST)
     "api:me": (API, API_NO_POST),
     "api:contact_list": (API, (API_401, N, 400, 400, 400, 400)),
     "api:contact_get": (API_CONTACT, API_NO_POST),
+    # The same addresses under the names of their other methods (PATCH, DELETE, POST).
+    "api:contact_new": (API, (API_401, N, 400, 400, 400, 400)),
+    "api:contact_change": (API_CONTACT, API_NO_POST),
+    "api:contact_trash": (API_CONTACT, API_NO_POST),
     "api:openapi-json": (ANYONE, API_NO_POST),
     "api:openapi-view": (CRM_PAGE, POST_ONLY),
     "api:api-root": ((404,) * 6, (404,) * 6),
@@ -569,6 +573,8 @@ def url_patterns(patterns=None, namespace="", prefix=""):
 
 CONTACT_URLS = {
     "api:contact_get",
+    "api:contact_change",
+    "api:contact_trash",
     "contacts:detail",
     "contacts:edit",
     "contacts:delete",
@@ -605,7 +611,10 @@ def url_args(name, world, level):
     by_name = {
         "contacts:create": {"kind": "person"},
         "contacts:detail": {"pk": contact and contact.pk},
-        "api:contact_get": {"contact_id": contact and contact.pk},
+        **{
+            f"api:contact_{verb}": {"contact_id": contact and contact.pk}
+            for verb in ("get", "change", "trash")
+        },
         "api_not_found": {"rest": "v1/nothing"},
         "contacts:edit": {"pk": contact and contact.pk},
         "contacts:delete": {"pk": contact and contact.pk},
@@ -788,6 +797,7 @@ def may_write(name, persona, level):
 # Pages that must name the private contact to alice: the leak checks can fail.
 NAMES_THE_SECRET = {
     "api:contact_list",
+    "api:contact_new",
     "contacts:list",
     "contacts:suggest",
     "contacts:export_csv",
