@@ -68,8 +68,16 @@ def test_other_positions_are_added_and_ended_on_the_form(page, alice, jean, make
     expect(second.get_by_label("Company")).to_be_focused()
     second.get_by_label("Company").fill("Pied Piper")
     second.get_by_label("Since").fill("2026-01-05")
-    # Initech's position ends.
-    section.locator("fieldset", has_text="Initech").get_by_label("Until").fill("2026-06-30")
+    # Initech's position ends, first on a day to come, which is refused beside its row
+    # with nothing saved and nothing typed lost.
+    initech = section.locator("fieldset", has_text="Initech")
+    initech.get_by_label("Until").fill("2099-06-30")
+    page.get_by_role("button", name="Save changes").click()
+    expect(initech.get_by_role("alert")).to_contain_text("An end date in the future")
+    expect(section.get_by_label("Company").nth(1)).to_have_value("Pied Piper")
+    assert not Contact.objects.filter(company_name="Pied Piper").exists()
+    page.screenshot(path=SCREENSHOTS / "positions-form-refused.png", full_page=True)
+    initech.get_by_label("Until").fill("2026-06-30")
     page.get_by_role("button", name="Save changes").click()
 
     expect(page.get_by_text("Your changes to “Jean Dupont” were saved.")).to_be_visible()
