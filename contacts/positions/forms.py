@@ -177,13 +177,16 @@ class PositionFormSet(forms.BaseFormSet):
             data = form.cleaned_data
             if form.base is None or not data:
                 continue
+            loaded = {name: form.base[name] for name in EDITED_FIELDS}
+            # A row removed is not validated: what else it holds does not count.
+            remove = bool(data.get("DELETE"))
             change = PositionChange(
                 row=row,
                 pk=form.base["pk"],
-                loaded={name: form.base[name] for name in EDITED_FIELDS},
-                typed={name: data[name] for name in EDITED_FIELDS},
-                end_date=data["end_date"],
-                remove=bool(data.get("DELETE")),
+                loaded=loaded,
+                typed=loaded if remove else {name: data[name] for name in EDITED_FIELDS},
+                end_date=None if remove else data["end_date"],
+                remove=remove,
             )
             if change.asks_anything:
                 found.append(change)

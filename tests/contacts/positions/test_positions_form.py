@@ -181,7 +181,9 @@ def test_a_date_in_until_ends_the_position(alice_client, person, globex):
 def test_remove_deletes_the_position(alice_client, person, globex):
     fields = open_form(alice_client, person)
     row = row_of(fields, globex)
-    response = save(alice_client, person, fields, **{f"{row}-DELETE": "on"})
+    response = save(
+        alice_client, person, fields, **{f"{row}-DELETE": "on", f"{row}-start_date": "soon"}
+    )
 
     assert response.status_code == 302
     assert not Position.objects.filter(person=person, company=globex).exists()
