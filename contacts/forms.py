@@ -19,6 +19,8 @@ from contacts.models import Address, Contact, ContactInfo, ContactType, CustomFi
 from contacts.photos.files import process_photo
 from contacts.photos.remote import FetchRefused
 from contacts.photos.sources import fetched_photo
+from contacts.positions.forms import POSITIONS_PREFIX, PositionRowFormSet, rows_data, stored_row
+from contacts.positions.selectors import other_positions_of
 from contacts.services import ContactData
 from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
@@ -347,8 +349,8 @@ class ContactForm(forms.ModelForm):
             new_company_name=""
             if getattr(self, "company", None)
             else data.get("company_input", ""),
-            # The form's company is the primary one: another typed there is a move (a
-            # second position is added on the card).
+            # The form's company is the primary one: another typed there is a move (the
+            # other positions are the rows below it).
             company_moved=True,
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
@@ -520,16 +522,54 @@ def typed_rows(formset, keep_blank=False):
     return rows
 
 
-class ContactEditor:
-    """The contact form with its formsets of emails, phones, web links and addresses."""
+def positions_formset(data=None, *, user, contact=None, rows=None, stored=None, notes=()):
+    """Return the rows of a person's other current positions, those he holds (or rows)
+    and one more to add a position.
 
-    def __init__(self, data=None, files=None, *, kind, user, contact=None, initial=None, rows=None):
+    stored: the positions as other_positions_of has just read them.
+    """
+    if stored is None:
+        stored = other_positions_of(user, contact) if contact is not None else []
+    if rows is None:
+        rows = [stored_row(position) for position in stored]
+    return PositionRowFormSet(data, initial=rows, positions=stored, notes=notes)
+
+
+class ContactEditor:
+    """The contact form with its formsets of emails, phones, web links and addresses, and
+    a person's other positions."""
+
+    def __init__(
+        self,
+        data=None,
+        files=None,
+        *,
+        kind,
+        user,
+        contact=None,
+        initial=None,
+        rows=None,
+        stored_positions=None,
+    ):
         """rows: the formsets' rows by prefix, instead of those contact holds."""
         self.kind, self.user, self.contact = kind, user, contact
         self.form = ContactForm(
             data, files, kind=kind, user=user, instance=contact, initial=initial
         )
         self.formsets = detail_formsets(data, contact, rows)
+        if kind == Contact.Kind.PERSON:
+            self.formsets[POSITIONS_PREFIX] = positions_formset(
+                data,
+                user=user,
+                contact=contact,
+                rows=(rows or {}).get(POSITIONS_PREFIX),
+                stored=stored_positions,
+            )
+
+    @property
+    def positions(self):
+        """Return the rows of a person's other positions (None for a company)."""
+        return self.formsets.get(POSITIONS_PREFIX)
 
     def is_valid(self):
         valid = self.form.is_valid()
@@ -540,19 +580,50 @@ class ContactEditor:
         infos = [row for kind in INFO_KINDS for row in self.formsets[kind].rows()]
         return self.form.contact_data(infos, self.formsets["address"].rows())
 
-    def typed(self, keep_blank=None, **initial):
+    def position_edits(self):
+        """Return what the valid rows of other positions ask, as contact_save takes it."""
+        if self.positions is None:
+            return {}
+        return {"changes": self.positions.changes(), "new": self.positions.new()}
+
+    def typed(self, keep_blank=None, add_row=None, **initial):
         """Return an unbound editor holding what was typed, to show it again.
 
-        keep_blank: the prefix of a formset whose blank rows stay; initial: more values.
+        keep_blank: the prefix of a formset whose blank rows stay; add_row: the prefix of
+        a formset shown with one more row; initial: more values. A person's positions are
+        shown as stored now, with what the user changed over them.
         """
-        rows = {p: typed_rows(fs, keep_blank=p == keep_blank) for p, fs in self.formsets.items()}
-        return ContactEditor(
+        rows, stored = {}, None
+        for prefix, formset in self.formsets.items():
+            if prefix == POSITIONS_PREFIX:
+                stored = other_positions_of(self.user, self.contact) if self.contact else []
+                rows[prefix] = formset.rows_over(stored, keep_blank=prefix == keep_blank)[0]
+            else:
+                rows[prefix] = typed_rows(formset, keep_blank=prefix == keep_blank)
+        typed = ContactEditor(
             kind=self.kind,
             user=self.user,
             contact=self.contact,
             initial={**typed_values(self.form), **initial},
             rows=rows,
+            stored_positions=stored,
         )
+        if add_row in typed.formsets:
+            typed.formsets[add_row].extra = 1
+        return typed
+
+    def refuse_positions(self, refused):
+        """Show the positions again over those stored now, with why they were refused."""
+        stored = other_positions_of(self.user, self.contact) if self.contact else []
+        rows, where = self.positions.rows_over(stored)
+        formset = positions_formset(
+            rows_data(rows), user=self.user, stored=stored, notes=refused.notes
+        )
+        formset.is_valid()
+        for row, errors in refused.errors.items():
+            for error in errors if row in where else ():
+                formset.forms[where[row]].add_error(None, error)
+        self.formsets[POSITIONS_PREFIX] = formset
 
 
 class PhotoChangeForm(forms.Form):

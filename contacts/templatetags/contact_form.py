@@ -172,10 +172,14 @@ def _file(field):
 _EMPTY_ROWS = {}
 
 
+ROW_TEMPLATES = {
+    "address": "contacts/_address_row.html",
+    "positions": "contacts/positions/_form_row.html",
+}
+
+
 def _row_template(formset):
-    return (
-        "contacts/_address_row.html" if formset.prefix == "address" else "contacts/_info_row.html"
-    )
+    return ROW_TEMPLATES.get(formset.prefix, "contacts/_info_row.html")
 
 
 @register.simple_tag(takes_context=True)

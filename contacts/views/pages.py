@@ -28,6 +28,8 @@ from contacts.templatetags.undo import undo_tags
 from contacts.trash import services as trash
 
 DETAIL_PREFIXES = ("email", "phone", "web", "address")
+# The sections whose "Add …" button adds a row: the details, and a person's positions.
+ROW_PREFIXES = (*DETAIL_PREFIXES, "positions")
 
 
 def _form_page(request, kind, contact=None):
@@ -37,11 +39,10 @@ def _form_page(request, kind, contact=None):
     if request.method != "POST":
         return _form_response(request, _with_base(editor()))
     adding_row = request.POST.get("add_row")
-    if adding_row in DETAIL_PREFIXES:
+    if adding_row in ROW_PREFIXES:
         # Without script, "Add …" comes back with one more row, everything typed kept
         # and no error shown yet.
-        typed = editor(request.POST, request.FILES).typed(keep_blank=adding_row)
-        typed.formsets[adding_row].extra = 1
+        typed = editor(request.POST, request.FILES).typed(keep_blank=adding_row, add_row=adding_row)
         return _form_response(request, typed)
     merged = conflicts.merge(request.POST, contact, kind, request.user) if contact else None
     data = merged.data if merged else request.POST
@@ -90,9 +91,14 @@ def _save(request, editor, data):
         contact=editor.contact,
         # Possible duplicates are shown before saving; "Save anyway" goes on.
         check_duplicates=creating and "save_anyway" not in request.POST,
+        **editor.position_edits(),
     )
     if result.outcome == SaveOutcome.DUPLICATES:
         return _form_response(request, editor, duplicates=result.duplicates)
+    if result.outcome == SaveOutcome.POSITIONS:
+        editor.refuse_positions(result.refused)
+        messages.error(request, _("Please correct the errors below: nothing was saved."))
+        return _form_response(request, editor)
     if result.outcome == SaveOutcome.CONFLICT:
         # Saved by someone else between our reading and our writing: merged again.
         contact = get_contact_for_user(request.user, editor.contact.pk)
@@ -149,8 +155,18 @@ def _form_response(request, editor, questions=(), unanswered=False, duplicates=(
         "unanswered": unanswered,
         "duplicates": duplicates,
         "detail_sections": _detail_sections(editor.formsets),
+        "positions_section": _positions_section(editor.positions),
     }
     return render(request, "contacts/form.html", context)
+
+
+def _positions_section(formset):
+    """Return the section of a person's other positions, as _detail_sections has them."""
+    if formset is None:
+        return []
+    label, add_label = _("Other positions"), _("Add another position")
+    errors = formset.non_form_errors()
+    return [("positions", label, add_label, formset, formset.management_form, errors)]
 
 
 def _detail_sections(formsets):

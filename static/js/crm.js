@@ -9,8 +9,10 @@ function addRow(section) {
   rows.insertAdjacentHTML("beforeend", html);
   total.value = Number(total.value) + 1;
   const row = rows.lastElementChild;
+  // A row's type-ahead (a position's company) asks htmx once it is on the page.
+  if (window.htmx) htmx.process(row);
   enhanceRow(row);
-  const input = row.querySelector("input:not([type=checkbox]), textarea");
+  const input = row.querySelector("input:not([type=checkbox]):not([type=hidden]), textarea");
   if (input) input.focus();
 }
 

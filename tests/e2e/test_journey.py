@@ -65,7 +65,7 @@ def test_create_find_edit_and_delete_a_person(page, shot, alice, bob, contact, t
 
     page.get_by_label("First name").fill("Ada")
     page.get_by_label("Last name").fill("Lovelace")
-    page.get_by_label("Job title").fill("Mathematician")
+    section(page, "General").get_by_label("Job title").fill("Mathematician")
 
     emails = section(page, "Emails")
     expect(emails.get_by_label("Email")).to_have_count(1)
@@ -163,12 +163,12 @@ def test_create_find_edit_and_delete_a_person(page, shot, alice, bob, contact, t
     shot("4-row-menu")
     menu.get_by_role("link", name="Edit contact").click()
     expect(page.get_by_role("heading", name=f"Edit {NAME}", level=1)).to_be_visible()
-    expect(page.get_by_label("Job title")).to_have_value("Mathematician")
+    expect(section(page, "General").get_by_label("Job title")).to_have_value("Mathematician")
     expect(section(page, "Emails").get_by_label("Email")).to_have_count(3)  # 2 + 1 empty
     expect(page.get_by_role("button", name="× Pioneer")).to_be_visible()
     expect(page.get_by_label("Bob Durand")).to_be_checked()
     expect(page.get_by_label("All CRM users can view", exact=True)).to_be_checked()
-    page.get_by_label("Job title").fill("Mathematician and writer")
+    section(page, "General").get_by_label("Job title").fill("Mathematician and writer")
     shot("5-edit-form")
     page.get_by_role("button", name="Save changes").click()
 

@@ -80,8 +80,8 @@ def create_person(page, shot, tmp_path, alice, admin):
     # The required fields, then the others; a new company typed by name.
     page.get_by_label("Prénom").fill("Hélène")
     page.get_by_label(REQUIRED_NAME).fill("Dubois")
-    page.get_by_label("Poste").fill("Directrice des achats")
-    page.get_by_role("combobox", name="Entreprise").fill(NEW_COMPANY)
+    section(page, "Général").get_by_label("Poste").fill("Directrice des achats")
+    section(page, "Général").get_by_role("combobox", name="Entreprise").fill(NEW_COMPANY)
     page.get_by_label("Type de contact").select_option(label="Client")
     page.get_by_label("Devise").select_option("EUR")
 
@@ -359,15 +359,15 @@ def update_from_row_menu(page, shot, person, bob):
     menu.get_by_role("link", name="Modifier le contact").click()
 
     expect(page.get_by_role("heading", name=f"Modifier {PERSON}", level=1)).to_be_visible()
-    expect(page.get_by_label("Poste")).to_have_value("Directrice des achats")
+    expect(section(page, "Général").get_by_label("Poste")).to_have_value("Directrice des achats")
     # The company, now picked among existing ones as one types.
-    company = page.get_by_role("combobox", name="Entreprise")
+    company = section(page, "Général").get_by_role("combobox", name="Entreprise")
     expect(company).to_have_value(NEW_COMPANY)
     company.fill("")
     company.press_sequentially("Boulang")
     expect(page.locator(f"#company-options option[value='{COMPANY}']")).to_have_count(1)
     company.fill(COMPANY)
-    page.get_by_label("Poste").fill("Directrice générale")
+    section(page, "Général").get_by_label("Poste").fill("Directrice générale")
     shot("15-modification")
     page.get_by_role("button", name="Enregistrer les modifications").click()
 
