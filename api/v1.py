@@ -9,7 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contact_writes, contacts, me, problems  # noqa: F401 - contact_writes adds routes
+from api import contact_writes, contacts, me, problems, references  # noqa: F401 - contact_writes adds routes
 from api.auth import session_auth, token_auth
 from api.throttle import PerCallerThrottle
 
@@ -27,7 +27,7 @@ api = CrmApi(
     version="1",
     description=(
         "The customer base, for other software. Authenticate with a personal token "
-        "(Authorization: Bearer <token>, made in your profile) or a signed-in session "
+        "(`Authorization: Bearer <token>`, made in your profile) or a signed-in session "
         "(with the CSRF token on writes). Errors are RFC 9457 problem details."
     ),
     urls_namespace="api",
@@ -39,3 +39,4 @@ api = CrmApi(
 problems.install(api)
 api.add_router("", me.router)
 api.add_router("", contacts.router)
+api.add_router("", references.router)
