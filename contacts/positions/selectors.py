@@ -52,15 +52,20 @@ def positions_of(user: AnyUser, person: Contact) -> list[Position]:
 
 def other_positions_of(user: AnyUser, person: Contact) -> list[Position]:
     """Return person's current positions but the primary one, at the live companies user
-    may see, the latest started first: what his form edits. One query."""
-    companies = contacts_visible_to(user).filter(kind=Contact.Kind.COMPANY)
-    found = (
-        Position.objects.filter(
-            person=person, end_date__isnull=True, is_primary=False, company__in=companies
-        )
+    may see, the latest started first: what his form edits.
+
+    His positions first, by his id; their companies probed in a second query only when he
+    has some (an IN over every company user may see would read them all).
+    """
+    found = list(
+        Position.objects.filter(person=person, end_date__isnull=True, is_primary=False)
         .select_related("company")
         .only(*POSITION_FIELDS, "company__kind", "company__display_name", "company__deleted_at")
     )
+    if found:
+        ids = {p.company_id for p in found}
+        seen = set(contacts_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        found = [p for p in found if p.company_id in seen]
     return sorted(found, key=lambda p: ((p.start_date or date.min).toordinal(), p.pk), reverse=True)
 
 
