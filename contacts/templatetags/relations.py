@@ -52,7 +52,7 @@ def relation_lines(context, contact, relations, may_change):
             remove = REMOVE.format(
                 aria=escape(gettext("Remove the relation “%(relation)s %(other)s”") % names),
                 remove=words["remove"],
-                action=escape(remove_url(shown.relation.pk)),
+                action=escape(remove_url(shown.pk)),
                 csrf=csrf,
                 question=escape(
                     gettext(
