@@ -17,6 +17,7 @@ from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.contacts import ContactOut, _fields, _out, _rows, router
+from api.ids import MAX_ID, Id
 from api.problems import Problem
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.custom_fields.values import FILTER_PREFIX
@@ -62,7 +63,9 @@ class ContactChange(BaseModel):
         None,
         description="A person's primary company, by name: one the caller sees, or a new one",
     )
-    contact_type: int | None = Field(None, description="A contact type's id; 0 for none")
+    contact_type: int | None = Field(
+        None, ge=0, le=MAX_ID, description="A contact type's id; 0 for none"
+    )
     currency: str | None = None
     description: str | None = None
     access: Literal["private", "public_read", "public_rw"] | None = None
@@ -71,7 +74,7 @@ class ContactChange(BaseModel):
     urls: list[DetailIn] | None = None
     addresses: list[AddressIn] | None = None
     tags: list[str] | None = None
-    responsible: list[int] | None = Field(None, description="Users' ids")
+    responsible: list[Id] | None = Field(None, description="Users' ids")
     custom: dict[str, Any] | None = Field(None, description="User field values by field id")
 
 
@@ -80,9 +83,10 @@ class ContactNew(ContactChange):
 
 
 def _given(body: BaseModel) -> dict[str, Any]:
-    """Return the fields the body sets (a detail's own defaults filled in)."""
+    """Return the fields the body sets to a value (a detail's own defaults filled in): a
+    null leaves the field as it is."""
     dumped = body.model_dump()
-    return {name: dumped[name] for name in body.model_fields_set}
+    return {name: dumped[name] for name in body.model_fields_set if dumped[name] is not None}
 
 
 def _text(value: Any) -> str | None:
@@ -236,7 +240,7 @@ def contact_new(
     "/contacts/{contact_id}", response=ContactOut, exclude_unset=True, summary="Change a contact"
 )
 def contact_change(
-    request: HttpRequest, response: HttpResponse, contact_id: int, body: ContactChange
+    request: HttpRequest, response: HttpResponse, contact_id: Id, body: ContactChange
 ) -> dict[str, Any]:
     """Change what the body names; the rest stays. If-Match: the version read."""
     user = cast(User, request.user)
@@ -267,7 +271,7 @@ def contact_change(
 @router.delete(
     "/contacts/{contact_id}", response={204: None}, summary="Move a contact to the trash"
 )
-def contact_trash(request: HttpRequest, contact_id: int) -> Status[None]:
+def contact_trash(request: HttpRequest, contact_id: Id) -> Status[None]:
     """Move the contact to the trash, where it can be restored. If-Match: the version read."""
     user = cast(User, request.user)
     expected = _expected_version(request)

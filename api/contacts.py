@@ -18,6 +18,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
 from api import cursors
+from api.ids import Id
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.models import Address, Contact, ContactInfo, TaggedContact
 from contacts.positions.models import Position
@@ -122,7 +123,7 @@ class ListParams(Schema):
     created: str = Field("", description="As the list page: 7, 30, 90 (days)…")
     created_from: datetime.date | None = None
     created_to: datetime.date | None = None
-    works_at: int | None = Field(None, description="A company's id: its current people")
+    works_at: Id | None = Field(None, description="A company's id: its current people")
     works_when: Literal["", "any"] = ""
     changed_since: datetime.datetime | None = Field(
         None, description="Only the contacts changed at or after this time (incremental sync)"
@@ -326,7 +327,7 @@ def contact_list(request: HttpRequest, params: Query[ListParams]) -> HttpRespons
 )
 def contact_get(
     request: HttpRequest,
-    contact_id: int,
+    contact_id: Id,
     fields: str = Query("", pattern=FIELDS_PATTERN),
 ) -> HttpResponse:
     """One contact the caller may see; its version is the ETag a change must send back."""

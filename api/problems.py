@@ -60,19 +60,28 @@ COMMON = {
 }
 
 
+# Where a change must name the version it read (If-Match).
+VERSIONED = "/api/v1/contacts/{"
+
+
 def document(schema: Any) -> None:
     """Add the problems to every operation of an OpenAPI schema, as problem+json."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = ProblemOut.model_json_schema()
     content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path, operations in schema["paths"].items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             answers = dict(COMMON)
-            if "{" in path:
-                answers["404"] = "Nothing here, or nothing the caller may see"
+            if "{" in path or "requestBody" in operation:
+                answers["404"] = "Nothing here, or nothing the caller may see (a contact named)"
             if "cursor" in str(operation.get("parameters", "")):
-                answers["400"] = "A cursor or a field the API does not know"
+                answers["400"] = "A cursor the API did not give"
+            if method in ("patch", "delete") and path.startswith(VERSIONED):
+                answers["412"] = "If-Match names another version than the stored one"
+                answers["428"] = "If-Match is missing"
+            if "requestBody" in operation:
+                answers["400"] = "A body that is no JSON, or holds text no database stores"
             for status, description in answers.items():
                 responses.setdefault(status, {"description": description, "content": content})
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contact_writes, contacts, me, problems, references  # noqa: F401 - contact_writes adds routes
+from api import contact_writes, contacts, me, problems, references, tasks  # noqa: F401 - contact_writes adds routes
 from api.auth import session_auth, token_auth
+from api.parser import StoredTextParser
 from api.throttle import PerCallerThrottle
 
 
@@ -35,8 +36,10 @@ api = CrmApi(
     docs_url="/docs/",
     auth=[token_auth, session_auth],
     throttle=[PerCallerThrottle()],
+    parser=StoredTextParser(),
 )
 problems.install(api)
 api.add_router("", me.router)
 api.add_router("", contacts.router)
 api.add_router("", references.router)
+api.add_router("", tasks.router)

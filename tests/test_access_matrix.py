@@ -125,6 +125,12 @@ EXPECT = {  # name: (GET, POST)
     "api:contact_change": (API_CONTACT, API_NO_POST),
     "api:contact_trash": (API_CONTACT, API_NO_POST),
     "api:contact_types": (API, API_NO_POST),
+    # Tasks: alice's task on each contact, seen where its contact is; an empty POST is a 400.
+    "api:task_list": (API, (API_401, N, 400, 400, 400, 400)),
+    "api:task_new": (API, (API_401, N, 400, 400, 400, 400)),
+    "api:task_get": (API_CONTACT, API_NO_POST),
+    "api:task_change": (API_CONTACT, API_NO_POST),
+    "api:task_remove": (API_CONTACT, API_NO_POST),
     "api:tags": (API, API_NO_POST),
     "api:user_fields": (API, API_NO_POST),
     "api:users": (API, API_NO_POST),
@@ -577,6 +583,9 @@ def url_patterns(patterns=None, namespace="", prefix=""):
 
 CONTACT_URLS = {
     "api:contact_get",
+    "api:task_get",
+    "api:task_change",
+    "api:task_remove",
     "api:contact_change",
     "api:contact_trash",
     "contacts:detail",
@@ -650,6 +659,10 @@ def url_args(name, world, level):
         "activities:event_delete": {"pk": level and world["events"][level].pk},
         "activities:attachment": {"pk": level and world["events"][level].attachments.get().pk},
         "tasks:edit": {"pk": level and world["tasks"][level].pk},
+        **{
+            f"api:task_{verb}": {"task_id": level and world["tasks"][level].pk}
+            for verb in ("get", "change", "remove")
+        },
         "tasks:done": {"pk": level and world["tasks"][level].pk},
         "tasks:delete": {"pk": level and world["tasks"][level].pk},
         "contacts:notification_read": {"pk": world["notification"].pk},

@@ -18,7 +18,7 @@ def test_the_api_answers_as_its_schema_says(
     acme = make_contact(Contact.Kind.COMPANY, company_name="Acme", access="public_read")
     make_contact(first_name="Ada", company=acme, tags=["VIP"])
     make_contact(first_name="Hidden", by=bob)
-    token = token_create(user=alice, name="schemathesis", scope="read")[1]
+    token = token_create(user=alice, name="schemathesis", scope="write")[1]
     headers = {"Authorization": f"Bearer {token}"}
     schema = schemathesis.openapi.from_url(f"{live_server.url}/api/v1/schema/")
     operations = [result.ok() for result in schema.get_all_operations()]
