@@ -61,6 +61,8 @@ CASES = [
     "api_list",
     "api_get",
     "api_changed_since",
+    "api_create",
+    "api_tasks",
     "search",
     "search_common",
     "card",
@@ -116,6 +118,8 @@ TARGETS = {
     "api_list": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 35}, "≤ {} ms")],
     "api_get": [("median_ms", "<=", 10, "≤ {} ms")],
     "api_changed_since": [("median_ms", "<=", 15, "≤ {} ms")],
+    "api_create": [("median_ms", "<=", 35, "≤ {} ms")],
+    "api_tasks": [],
     "list_sorted_last_activity": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -1210,6 +1214,9 @@ def run_cases(args):
     for role, user in roles if wanted("create_person") else ():
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_create_person(database, role, user, tags, responsible, args.requests))
+    for role, user in roles if wanted("api_create") else ():
+        responsible = [user.pk, (ordinary if user != ordinary else second).pk]
+        emit(bench_api_create(database, role, user, tags, responsible, args.requests))
     for role, user in roles if wanted("edit_save") else ():
         emit(bench_edit_save(database, role, user, person, args.requests))
     for role, user in roles if wanted("event_add") else ():
@@ -1375,6 +1382,54 @@ class Probe:
         Contact.all_objects.filter(last_name__startswith=self.prefix).delete()
         # E-mails to the responsible users, enqueued for a worker that never runs here.
         DBTaskResult.objects.filter(enqueued_at__gte=since).delete()
+
+
+def bench_api_create(database, role, user, tags, responsible, requests):
+    """POST /api/v1/contacts with a write token: the create_person case's person, in JSON."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.tokens import token_create
+    from contacts.models import CustomField
+
+    row, token = token_create(user=user, name="bench", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    probe = Probe()
+    custom = {}
+    for field in CustomField.objects.all():
+        if field.field_type == CustomField.Type.SELECT:
+            custom[str(field.pk)] = field.options[0]
+        elif field.field_type == CustomField.Type.DATE:
+            custom[str(field.pk)] = "2024-03-01"
+        elif field.field_type == CustomField.Type.TEXT:
+            custom[str(field.pk)] = "ACC-NEW"
+
+    def post():
+        n = probe.next()
+        body = {
+            "kind": "person",
+            "first_name": "Bench",
+            "last_name": f"{probe.prefix} {n}",
+            "job_title": "Buyer",
+            "currency": "EUR",
+            "description": "Met at the trade show; wants a quote.",
+            "tags": tags,
+            "responsible": responsible,
+            "access": "private",
+            "emails": [{"value": probe.email(n, i), "category": c} for i, c in enumerate(EMAILS)],
+            "phones": [{"value": probe.phone(n, i), "category": c} for i, c in enumerate(PHONES)],
+            "custom": custom,
+        }
+        return client.post("/api/v1/contacts", json.dumps(body), content_type="application/json")
+
+    since = timezone.now()
+    try:
+        times, queries, statements = measure(post, expect(201, "POST /api/v1/contacts"), requests)
+        check_created(probe, len(custom), len(responsible), len(tags))
+    finally:
+        probe.clean_up(since)
+        row.delete()
+    return http_result("api_create", database, role, times, queries, statements)
 
 
 def bench_create_person(database, role, user, tags, responsible, requests):
