@@ -1251,6 +1251,7 @@ def api_cases(user, card):
             "api_changed_since",
             f"/api/v1/contacts?limit=100&sort=changed&changed_since={quote(since.isoformat())}",
         ),
+        ("api_tasks", "/api/v1/tasks?limit=100"),
     ]
 
 
