@@ -18,14 +18,16 @@ from pydantic import BaseModel, ConfigDict
 from activities.models import Task, TaskCategory
 from activities.tasks import services
 from activities.tasks.forms import TaskForm
-from activities.tasks.selectors import get_task_for_user, tasks_visible_to
+from activities.tasks.selectors import get_task_for_user
 from api.contacts import as_json
 from api.ids import Id
 from api.problems import Problem
-from contacts.access import Perm, get_contact_for_user
+from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 
 router = Router(tags=["tasks"])
 MAX_LIMIT = 200
+# A page reads this many times its size, then leaves out the tasks the caller may not see.
+READ_AHEAD = 3
 
 
 class Ref(BaseModel):
@@ -117,11 +119,25 @@ def _after(cursor: str) -> int:
         raise Problem(400, "invalid_cursor", "This cursor is not one the API gave.") from exc
 
 
+def _visible(user: User, tasks: list[Task]) -> list[Task]:
+    """Return the tasks user may see (as tasks_visible_to says), checked for a page: the
+    contacts in one query, rather than an IN over every contact he may see."""
+    ids = {task.contact_id for task in tasks if task.contact_id}
+    seen = set(contacts_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [
+        task
+        for task in tasks
+        if task.contact_id in seen
+        or (task.contact_id is None and user.pk in (task.responsible_id, task.author_id))
+    ]
+
+
 @router.get("/tasks", response=TaskPage, summary="List tasks")
 def task_list(request: HttpRequest, params: Query[TaskParams]) -> HttpResponse:
-    """The tasks the caller may see: his open ones by default, in the order they were made."""
+    """The tasks the caller may see: his open ones by default, in the order they were made.
+    A page may hold fewer than limit tasks; next_cursor is null after the last one."""
     user = cast(User, request.user)  # authenticated: the router's auth
-    tasks = tasks_visible_to(user)
+    tasks = Task.objects.all()
     if params.responsible != "any":
         tasks = tasks.filter(
             responsible_id=user.pk if params.responsible == "me" else int(params.responsible)
@@ -136,15 +152,18 @@ def task_list(request: HttpRequest, params: Query[TaskParams]) -> HttpResponse:
         "pk__gt": _after(params.cursor) if params.cursor else None,
     }
     tasks = tasks.filter(**{k: v for k, v in conditions.items() if v is not None})
-    found = list(
-        tasks.select_related("category", "responsible", "contact").order_by("pk")[
-            : params.limit + 1
-        ]
+    # Read a few pages' worth and keep those he may see.
+    read = params.limit * READ_AHEAD
+    batch = list(tasks.select_related("category", "responsible", "contact").order_by("pk")[:read])
+    visible = _visible(user, batch)
+    page = visible[: params.limit]
+    last = (
+        page[-1].pk
+        if len(visible) > params.limit
+        else (batch[-1].pk if len(batch) == read else None)
     )
-    more = len(found) > params.limit
-    found = found[: params.limit]
-    cursor = base64.urlsafe_b64encode(str(found[-1].pk).encode()).decode() if more else None
-    return as_json({"results": [_out(t) for t in found], "next_cursor": cursor})
+    cursor = base64.urlsafe_b64encode(str(last).encode()).decode() if last else None
+    return as_json({"results": [_out(t) for t in page], "next_cursor": cursor})
 
 
 @router.get("/tasks/{task_id}", response=TaskOut, summary="Get a task")

@@ -141,3 +141,26 @@ def test_a_read_only_token_may_not_make_tasks(alice):
     )
 
     assert response.json()["code"] == "read_only_token"
+
+
+def test_pages_leave_out_the_tasks_of_contacts_the_caller_may_not_see(
+    alice, bob, call, make_contact
+):
+    hidden = make_contact(first_name="Hidden", by=bob)
+    seen = make_contact(first_name="Seen", by=bob, access="public_read")
+    made = []
+    for n in range(9):
+        contact = hidden if n % 3 else seen  # two hidden ones out of three
+        task = services.task_create(
+            by=bob, title=f"T{n}", due_date=DAY, category=call, contact=contact
+        )
+        made.append((task.pk, contact == seen))
+    api, found, cursor = client_of(alice, "read"), [], ""
+    for _ in range(10):
+        page = api.get(f"/api/v1/tasks?responsible=any&limit=1&cursor={cursor}").json()
+        found += [t["id"] for t in page["results"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+
+    assert found == [pk for pk, visible in made if visible]
