@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -22,6 +22,8 @@ from api.ids import Id
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.models import Address, Contact, ContactInfo, TaggedContact
 from contacts.positions.models import Position
+from contacts.relations.models import Relation, RelationType
+from contacts.relations.services import relation_types_cached
 from contacts.selectors import contacts_listed
 
 router = Router(tags=["contacts"])
@@ -66,6 +68,13 @@ class PositionOut(BaseModel):
     primary: bool
 
 
+class RelationOut(BaseModel):
+    id: int
+    type: int = Field(description="The relation type's id")
+    label: str = Field(description="The relation read from this contact: “assistant of”")
+    other: Ref
+
+
 class ContactOut(BaseModel):
     """A contact. With fields=…, only the fields named (and id) are given."""
 
@@ -78,6 +87,7 @@ class ContactOut(BaseModel):
     job_title: str | None = None
     company: Ref | None = None
     positions: list[PositionOut] | None = None
+    relations: list[RelationOut] | None = None
     contact_type: Ref | None = None
     currency: str | None = None
     description: str | None = None
@@ -224,11 +234,22 @@ def _out(
             "is_primary",
         )
     )
-    # The companies of the positions: the primary one as the row says, others probed.
+    linked = list(
+        Relation.objects.filter(Q(from_contact__in=ids) | Q(to_contact__in=ids)).values_list(
+            "pk", "from_contact_id", "to_contact_id", "type_id"
+        )
+    )
+    # The other contacts named: the primary company as the row says, the others probed.
     seen = {r["company_id"] for r in rows if r["company_id"] and r["company_visible"]}
     others = {p[0] for found in held.values() for p in found} - seen
+    others |= {end for _pk, start, to, _type in linked for end in (start, to)} - set(ids)
+    names: dict[int, str] = {}
     if others:
-        seen |= set(contacts_visible_to(user).filter(pk__in=others).values_list("pk", flat=True))
+        visible = contacts_visible_to(user).filter(pk__in=others)
+        names = dict(visible.values_list("pk", "display_name"))
+        seen |= set(names)
+    names.update({r["id"]: r["display_name"] for r in rows})  # seen: the page's own
+    relations = _relations(ids, linked, names)
     results = []
     for row in rows:
         pk = row["id"]
@@ -254,6 +275,7 @@ def _out(
                 )
                 if company in seen
             ],
+            "relations": relations.get(pk, []),
             "contact_type": {"id": row["contact_type_id"], "name": row["contact_type__title"]}
             if row["contact_type_id"]
             else None,
@@ -272,6 +294,32 @@ def _out(
         }
         results.append(out if fields is FIELDS else {n: out[n] for n in ("id", *fields)})
     return results
+
+
+def _relations(
+    ids: list[int], linked: list[tuple[int, int, int, int]], names: dict[int, str]
+) -> dict[int, list[dict[str, Any]]]:
+    """Return the relations of the contacts of ids whose other end the reader may see (in
+    names), each read from its contact: its label that way, and the other."""
+    types = {t.pk: t for t in relation_types_cached()}
+    missing = {type_id for *_ends, type_id in linked} - set(types)
+    if missing:  # made since the cache was filled, by another process
+        types.update(RelationType.objects.in_bulk(missing))
+    found: dict[int, list[dict[str, Any]]] = {}
+    wanted = set(ids)
+    for pk, start, to, type_id in linked:
+        for this, other, outgoing in ((start, to, True), (to, start, False)):
+            if this in wanted and other in names:
+                label = types[type_id].label if outgoing else types[type_id].inverse
+                found.setdefault(this, []).append(
+                    {
+                        "id": pk,
+                        "type": type_id,
+                        "label": label,
+                        "other": {"id": other, "name": names[other]},
+                    }
+                )
+    return found
 
 
 def _position_order(position: list[Any]) -> tuple[bool, bool, int]:

@@ -10,6 +10,8 @@ from django.utils import timezone
 from accounts.tokens import token_create
 from contacts.models import Contact
 from contacts.positions import services as positions
+from contacts.relations.models import RelationType
+from contacts.relations.services import relation_add
 from contacts.trash.services import contact_delete
 from tests.api.test_api_auth import bearer
 
@@ -190,3 +192,28 @@ def test_bad_parameters_are_problems_with_a_stable_code(client, token, contact, 
     assert response.status_code in (400, 422)
     assert response["Content-Type"] == "application/problem+json"
     assert json.loads(response.content)["code"] == code
+
+
+def test_relations_show_both_ways_where_the_caller_sees_the_other_end(
+    client, alice, bob, make_contact
+):
+    assistant = RelationType.objects.get(label_en="assistant of")
+    marie = make_contact(first_name="Marie", access="public_read")
+    jean = make_contact(first_name="Jean", access="public_read")
+    secret = make_contact(first_name="Secret", by=bob)
+    relation_add(by=alice, contact=marie, other=jean, type=assistant)
+    relation_add(by=bob, contact=secret, other=jean, type=assistant)
+    token = token_create(user=alice, name="R", scope="read")[1]
+
+    page = client.get("/api/v1/contacts?fields=relations&limit=10", **bearer(token)).json()
+    by_id = {c["id"]: c["relations"] for c in page["results"]}
+    one = client.get(f"/api/v1/contacts/{jean.pk}", **bearer(token)).json()["relations"]
+
+    assert [(r["label"], r["other"]["name"]) for r in by_id[marie.pk]] == [
+        ("assistant of", "Jean Dupont")
+    ]
+    assert [(r["label"], r["other"]["name"]) for r in by_id[jean.pk]] == [
+        ("has assistant", "Marie Dupont")
+    ]
+    assert one == by_id[jean.pk]
+    assert "Secret" not in json.dumps(page) + json.dumps(one)
