@@ -3,9 +3,12 @@
 import datetime
 import json
 import random
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accounts.tokens import token_create
 from contacts.models import Contact
@@ -130,6 +133,58 @@ def test_the_api_finds_what_the_list_page_finds(client, alice, bob, make_contact
         listed = {c.pk for c in page.context["page"].object_list}
 
         assert set(ids_of(client, token, query)) == listed
+
+
+@pytest.fixture
+def population(alice, bob, admin, make_contact):
+    """Twelve contacts of alice's and bob's, of every kind, access, tag and e-mail; a
+    token for each reader."""
+    rng = random.Random(7)
+    for n in range(12):
+        make_contact(
+            Contact.Kind.PERSON if n % 3 else Contact.Kind.COMPANY,
+            first_name=rng.choice(["Jean", "Anne", "Luc"]),
+            last_name=rng.choice(["Dupont", "Martin"]),
+            company_name=f"Firm {n}",
+            access=rng.choice(["private", "public_read", "public_rw"]),
+            by=rng.choice([alice, bob]),
+            tags=rng.sample(["VIP", "Lead", "Cold"], k=rng.randint(0, 2)),
+            infos=[{"kind": "email", "category": "work", "value": f"c{n}@example.com"}]
+            if n % 2
+            else [],
+        )
+    users = {"alice": alice, "bob": bob, "admin": admin}
+    return {name: token_create(user=u, name="T", scope="read")[1] for name, u in users.items()}
+
+
+FILTERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "q": st.sampled_from(["dup", "martin", "example", "jean an", "firm 1", "zz"]),
+        "kind": st.sampled_from(["person", "company"]),
+        "access": st.sampled_from(["private", "public_read", "public_rw"]),
+        "tag": st.lists(st.sampled_from(["VIP", "Lead", "Cold"]), min_size=1, max_size=2),
+        "tag_mode": st.just("any"),
+        "responsible": st.sampled_from(["me", "none"]),
+    },
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(filters=FILTERS, reader=st.sampled_from(["alice", "bob", "admin"]))
+def test_random_filters_find_the_same_contacts_as_the_list_page(
+    client, alice, bob, admin, population, filters, reader
+):
+    user = {"alice": alice, "bob": bob, "admin": admin}[reader]
+    query = urlencode(filters, doseq=True)
+    token = population[reader]
+    client.force_login(user)
+    page = client.get(f"/contacts/?per_page=100&{query}")
+    listed = {c.pk for c in page.context["page"].object_list}
+
+    assert set(ids_of(client, token, query)) == listed
 
 
 def test_pages_neither_repeat_nor_skip_when_contacts_are_added_meanwhile(
