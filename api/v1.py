@@ -9,7 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contact_writes, contacts, me, problems, references, tasks, trash  # noqa: F401 - contact_writes adds routes
+from api import contact_writes, contacts, events, me, problems, references, tasks, trash  # noqa: F401 - contact_writes adds routes
 from api.auth import session_auth, token_auth
 from api.parser import StoredTextParser
 from api.throttle import PerCallerThrottle
@@ -44,3 +44,4 @@ api.add_router("", contacts.router)
 api.add_router("", references.router)
 api.add_router("", tasks.router)
 api.add_router("", trash.router)
+api.add_router("", events.router)

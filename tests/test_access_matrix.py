@@ -127,6 +127,12 @@ EXPECT = {  # name: (GET, POST)
     "api:contact_types": (API, API_NO_POST),
     # The trash: restoring alice's trashed contacts (the trash page's cases).
     "api:trash_list": (API, API_NO_POST),
+    # A contact's events: read where the contact is seen; a body that is no JSON is a 400,
+    # read before the contact is looked for.
+    "api:event_list": (API_CONTACT, (API_401, N, 400, 400, 400, 400)),
+    "api:event_new": (API_CONTACT, (API_401, N, 400, 400, 400, 400)),
+    "api:event_change": (API_NO_POST, API_NO_POST),
+    "api:event_remove": (API_NO_POST, API_NO_POST),
     "api:trash_restore": (API_NO_POST, (API_401, N, (404, 403, 200), 200, 200, 200)),
     # Tasks: alice's task on each contact, seen where its contact is; an empty POST is a 400.
     "api:task_list": (API, (API_401, N, 400, 400, 400, 400)),
@@ -586,6 +592,10 @@ def url_patterns(patterns=None, namespace="", prefix=""):
 
 CONTACT_URLS = {
     "api:contact_get",
+    "api:event_list",
+    "api:event_new",
+    "api:event_change",
+    "api:event_remove",
     "api:task_get",
     "api:task_change",
     "api:task_remove",
@@ -661,6 +671,14 @@ def url_args(name, world, level):
         "activities:timeline": {"pk": contact and contact.pk},
         "activities:event_add": {"pk": contact and contact.pk},
         "activities:event_edit": {"pk": level and world["events"][level].pk},
+        **{
+            f"api:event_{verb}": {"contact_id": contact and contact.pk}
+            for verb in ("list", "new")
+        },
+        **{
+            f"api:event_{verb}": {"event_id": level and world["events"][level].pk}
+            for verb in ("change", "remove")
+        },
         "activities:event_delete": {"pk": level and world["events"][level].pk},
         "activities:attachment": {"pk": level and world["events"][level].attachments.get().pk},
         "tasks:edit": {"pk": level and world["tasks"][level].pk},
