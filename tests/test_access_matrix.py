@@ -671,10 +671,7 @@ def url_args(name, world, level):
         "activities:timeline": {"pk": contact and contact.pk},
         "activities:event_add": {"pk": contact and contact.pk},
         "activities:event_edit": {"pk": level and world["events"][level].pk},
-        **{
-            f"api:event_{verb}": {"contact_id": contact and contact.pk}
-            for verb in ("list", "new")
-        },
+        **{f"api:event_{verb}": {"contact_id": contact and contact.pk} for verb in ("list", "new")},
         **{
             f"api:event_{verb}": {"event_id": level and world["events"][level].pk}
             for verb in ("change", "remove")
