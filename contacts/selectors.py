@@ -594,6 +594,25 @@ def tags_and_responsible_of(contact: Contact) -> tuple[list[str], list[int]]:
 
 
 RESPONSIBLE_IDS_OF = "SELECT user_id FROM contacts_contact_responsible WHERE contact_id IN ({ids})"
+# A card's tags and responsible users, in one statement: 0 rows name a tag, 1 rows a user.
+NAMES_OF = (
+    "SELECT 0, g.name, '', '' FROM contacts_taggedcontact t"
+    " INNER JOIN taggit_tag g ON g.id = t.tag_id WHERE t.content_object_id = %s"
+    " UNION ALL SELECT 1, u.first_name, u.last_name, u.username"
+    " FROM contacts_contact_responsible r INNER JOIN auth_user u ON u.id = r.user_id"
+    " WHERE r.contact_id = %s"
+)
+
+
+def tag_and_responsible_names(contact: Contact) -> tuple[list[str], list[str]]:
+    """Return the names of contact's tags, A to Z, and of its responsible users, in the
+    order of their first and last names: what its card shows, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(NAMES_OF, [contact.pk, contact.pk])
+        rows = cursor.fetchall()
+    tags = sorted(name for kind, name, _last, _username in rows if kind == 0)
+    users = sorted((first, last, username) for kind, first, last, username in rows if kind == 1)
+    return tags, [f"{first} {last}".strip() or username for first, last, username in users]
 
 
 def _aware(value: Any) -> datetime.datetime | None:

@@ -202,11 +202,14 @@ def contact_edit(request, pk):
 
 def contact_detail(request, pk):
     queryset = Contact.objects.select_related("company", "contact_type").prefetch_related(
-        "infos", "addresses", *selectors.ordered_tags_and_responsible()
+        "infos", "addresses"
     )
     contact = get_contact_for_user(request.user, pk, queryset=queryset)
+    tag_names, responsible_names = selectors.tag_and_responsible_names(contact)
     context = {
         "contact": contact,
+        "tag_names": tag_names,
+        "responsible_names": responsible_names,
         **_positions_context(request, contact),
         "currency_label": contact.currency
         and f"{config.currency_name(contact.currency)} ({contact.currency})",
