@@ -361,3 +361,12 @@ def test_a_merge_is_sent_with_the_merged_contacts_id(
     assert messages["contact.merged"]["id"] == keep.pk
     assert messages["contact.merged"]["merged_id"] == other.pk
     assert messages["contact.deleted"] == {"id": other.pk}
+
+
+@pytest.mark.django_db
+def test_the_pages_speak_french(admin_client, subscription):
+    listed = admin_client.get(reverse("webhooks:list"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Nouveau webhook" in listed.content.decode()
+    log = admin_client.get(subscription.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Derniers envois" in log.content.decode()
+    assert "Contact créé" in log.content.decode()
