@@ -1,9 +1,7 @@
 """Webhooks sent to a receiver on 127.0.0.1: signed, retried, turned off, only what the
 owner may see; and their settings pages."""
 
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -21,43 +19,9 @@ from api.webhooks.sending import RETRY_DELAYS, deliveries_send_due
 from contacts.merging.merge import contacts_merge
 from contacts.models import Contact, Notification
 from contacts.trash.services import contacts_restore, contacts_trash
+from tests.webhook_receiver import Receiver
 
 ALL_EVENTS = list(Event.values)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.received.append((self.path, dict(self.headers), body))
-        status = self.server.answers.pop(0) if self.server.answers else 200
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class Receiver:
-    """A web server on 127.0.0.1 that keeps every POST and answers the statuses given."""
-
-    def __init__(self):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.received, self.httpd.answers = [], []
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/hooks"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def received(self):
-        return self.httpd.received
-
-    def answer(self, *statuses):
-        self.httpd.answers.extend(statuses)
-
-    def messages(self, secret):
-        """Return the JSON of each message received, its signature verified."""
-        return [Webhook(secret).verify(body, headers) for _path, headers, body in self.received]
 
 
 @pytest.fixture
@@ -65,8 +29,7 @@ def receiver(settings):
     settings.WEBHOOK_ALLOW_PRIVATE = True
     server = Receiver()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 @pytest.fixture
