@@ -130,6 +130,7 @@ def test_a_410_turns_the_subscription_off_and_tells_its_owner(
     assert receiver.url in notification.line
     [email] = mail.outbox
     assert email.to == [admin.email] and receiver.url in email.subject
+    assert "410 Gone" in email.body
     with sending():
         make_contact(first_name="Later")
     assert len(receiver.received) == 1
@@ -333,3 +334,15 @@ def test_the_pages_speak_french(admin_client, subscription):
     log = admin_client.get(subscription.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Derniers envois" in log.content.decode()
     assert "Contact créé" in log.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_bell_tells_the_owner_his_webhook_was_turned_off(
+    admin_client, receiver, subscription, make_contact, sending
+):
+    receiver.answer(410)
+    with sending():
+        make_contact()
+    page = admin_client.get(reverse("contacts:notifications")).content.decode()
+    assert f'<a href="{subscription.get_absolute_url()}">{receiver.url}</a>' in page
+    assert "410 Gone" in page
