@@ -1841,13 +1841,13 @@ def bench_photo_candidates(database, user, requests):
 
 def bench_webhook_deliveries(database, admin, count=1000):
     """Send count contact.updated webhooks of the population's contacts, as the task
-    worker does (batches of TASK_BATCH), to a receiver on 127.0.0.1."""
+    worker does (batches of SEND_BATCH), to a receiver on 127.0.0.1."""
     from django.db import connection
     from django.test.utils import override_settings
 
     from api.webhooks import services
     from api.webhooks.models import Delivery, Event
-    from api.webhooks.sending import deliveries_send
+    from api.webhooks.sending import SEND_BATCH, deliveries_send
     from contacts.models import Contact
     from tests.webhook_receiver import Receiver
 
@@ -1867,8 +1867,8 @@ def bench_webhook_deliveries(database, admin, count=1000):
     try:
         with override_settings(WEBHOOK_ALLOW_PRIVATE=True), connection.execute_wrapper(counted):
             started = time.perf_counter()
-            for start in range(0, len(batches), services.TASK_BATCH):
-                deliveries_send(batches[start : start + services.TASK_BATCH])
+            for start in range(0, len(batches), SEND_BATCH):
+                deliveries_send(batches[start : start + SEND_BATCH])
             seconds = time.perf_counter() - started
         sent = Delivery.objects.filter(subscription=hook, status="sent").count()
         if sent != len(ids) or len(server.received) != len(ids):

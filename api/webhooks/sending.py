@@ -48,9 +48,9 @@ RETRY_DELAYS = [
     timedelta(hours=12),
 ]
 MAX_CONSECUTIVE_FAILURES = 50
-# How long a claimed delivery stays out of the sweep's sight: longer than a sending takes.
-LEASE = timedelta(minutes=2)
 SWEEP_BATCH = 500
+# The deliveries one call claims and sends: the task's batch, and the sweep's by as many.
+SEND_BATCH = 100
 USER_AGENT = "CRM-webhooks/1.0"
 NOTIFICATION_VERB = "webhook_disabled"
 
@@ -105,16 +105,23 @@ class _Pools:
             pool.close()
 
 
+def lease(count: int) -> timedelta:
+    """Return how long count claimed deliveries stay out of the sweep's sight: longer than
+    sending them all to receivers that never answer takes (a lookup, a connection, a read)."""
+    return timedelta(seconds=60 + 3 * settings.WEBHOOK_TIMEOUT * count)
+
+
 def claim(ids: Iterable[int], now: datetime) -> list[Delivery]:
     """Return the deliveries of ids due at now that this call claimed."""
+    ids = list(ids)
     # A claim's mark is its lease's end, to the microsecond: another worker's is another.
-    mark = now + LEASE + timedelta(microseconds=random.randrange(1, 10**6))  # noqa: S311
+    mark = now + lease(len(ids)) + timedelta(microseconds=random.randrange(1, 10**6))
     due = Delivery.objects.filter(
-        pk__in=list(ids), status=Delivery.Status.PENDING, next_attempt_at__lte=now
+        pk__in=ids, status=Delivery.Status.PENDING, next_attempt_at__lte=now
     )
     if not due.update(next_attempt_at=mark):
         return []
-    claimed = Delivery.objects.filter(pk__in=list(ids), next_attempt_at=mark)
+    claimed = Delivery.objects.filter(pk__in=ids, next_attempt_at=mark)
     deliveries = list(claimed.select_related("subscription__owner").order_by("pk"))
     # One instance per subscription: one turned off during the batch is off for the rest.
     shared: dict[int, Subscription] = {}
@@ -285,7 +292,8 @@ def deliveries_send_due(now: datetime | None = None) -> int:
     while True:
         due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:SWEEP_BATCH])
-        sent += deliveries_send(ids, now)
+        for start in range(0, len(ids), SEND_BATCH):
+            sent += deliveries_send(ids[start : start + SEND_BATCH], now)
         if len(ids) < SWEEP_BATCH:
             return sent
 

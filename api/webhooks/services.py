@@ -8,11 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.webhooks.models import TEST_EVENT, Delivery, Subscription
-from api.webhooks.sending import send_deliveries
-
-# Deliveries sent by one task: enough for the connections to be reused, few enough for
-# the task to end soon.
-TASK_BATCH = 100
+from api.webhooks.sending import SEND_BATCH, send_deliveries
 
 
 def subscription_save(
@@ -62,8 +58,8 @@ def deliveries_create(
 
 def deliveries_enqueue(ids: Sequence[int]) -> None:
     """Have the task worker send the deliveries of ids once the transaction commits."""
-    for start in range(0, len(ids), TASK_BATCH):
-        chunk = list(ids[start : start + TASK_BATCH])
+    for start in range(0, len(ids), SEND_BATCH):
+        chunk = list(ids[start : start + SEND_BATCH])
         transaction.on_commit(partial(send_deliveries.enqueue, ids=chunk))
 
 

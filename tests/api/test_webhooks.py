@@ -15,7 +15,7 @@ from api.webhooks import services
 from api.webhooks.addresses import UrlRefused, url_check
 from api.webhooks.models import TEST_EVENT, Delivery, DisabledReason, Event, Subscription
 from api.webhooks.receivers import describe_disabled
-from api.webhooks.sending import RETRY_DELAYS, deliveries_send_due
+from api.webhooks.sending import RETRY_DELAYS, claim, deliveries_send_due, lease
 from contacts.merging.merge import contacts_merge
 from contacts.models import Contact, Notification
 from contacts.trash.services import contacts_restore, contacts_trash
@@ -346,3 +346,18 @@ def test_the_bell_tells_the_owner_his_webhook_was_turned_off(
     page = admin_client.get(reverse("contacts:notifications")).content.decode()
     assert f'<a href="{subscription.get_absolute_url()}">{receiver.url}</a>' in page
     assert "410 Gone" in page
+
+
+@pytest.mark.django_db
+def test_a_claimed_delivery_is_sent_once_then_again_if_its_worker_stopped(
+    receiver, subscription, make_contact
+):
+    make_contact()  # no commit: the delivery waits, unsent
+    delivery = Delivery.objects.get()
+    now = timezone.now()
+    assert [d.pk for d in claim([delivery.pk], now)] == [delivery.pk]
+    assert claim([delivery.pk], now) == []  # another worker's turn finds it taken
+    assert deliveries_send_due(now + timedelta(seconds=30)) == 0
+    # The claiming worker stopped before sending: at the lease's end the sweep sends it.
+    assert deliveries_send_due(now + lease(1) + timedelta(seconds=2)) == 1
+    assert len(receiver.received) == 1
