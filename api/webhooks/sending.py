@@ -21,6 +21,7 @@ import urllib3
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -30,7 +31,7 @@ from django_tasks import task
 from standardwebhooks import Webhook
 
 from accounts.preferences import speaking_to
-from api.contacts import FIELDS, ContactOut, _out, _rows
+from api.contacts import FIELDS, _out, _rows
 from api.webhooks.addresses import UrlRefused, resolve, split
 from api.webhooks.models import TEST_EVENT, Delivery, DisabledReason, Event, Subscription
 from contacts.access import contacts_visible_to
@@ -150,7 +151,8 @@ def bodies(deliveries: Sequence[Delivery]) -> dict[int, bytes | None]:
                 "timestamp": d.created_at.isoformat(),
                 "data": {**data, **d.payload},
             }
-            found[d.pk] = json.dumps(message, separators=(",", ":")).encode()
+            # Written as the API writes a contact (api.contacts.as_json): the same JSON.
+            found[d.pk] = json.dumps(message, cls=DjangoJSONEncoder).encode()
     return found
 
 
@@ -171,8 +173,7 @@ def _contacts_seen(
     if others:
         rows = _rows(owner, contacts_visible_to(owner).filter(pk__in=others))
         for out in _out(_SiteRequest(), owner, rows, FIELDS):
-            contact = ContactOut.model_validate(out).model_dump(mode="json", exclude_unset=True)
-            seen[(False, out["id"])] = contact
+            seen[(False, out["id"])] = out
     return seen
 
 
