@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     CONTACT_DELETED = "contact.deleted", _("Contact moved to the trash")
     CONTACT_RESTORED = "contact.restored", _("Contact restored")
     CONTACT_MERGED = "contact.merged", _("Contacts merged")
+    TASK_CREATED = "task.created", _("Task created")
+    TASK_UPDATED = "task.updated", _("Task changed or done")
 
 
 class DisabledReason(models.TextChoices):
@@ -77,7 +79,7 @@ class Delivery(models.Model):
     event = models.CharField(max_length=30)
     # The webhook-id header: the same on every attempt, so that receivers drop repeats.
     message_id = models.CharField(max_length=40, unique=True, default=new_message_id)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)  # the contact's id
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)  # a contact, a task
     # What the event adds to the object, known when it happened (the merged contact's id);
     # the object itself is read when the message is sent.
     payload = models.JSONField(default=dict, blank=True)

@@ -39,6 +39,12 @@ def contacts_recorded(
     deliveries_create(event=event, ids=ids, payload=payload)
 
 
+def task_saved(sender: object, *, task_id: int, created: bool, **kwargs: object) -> None:
+    """Make the deliveries of a task made or changed (activities.tasks.signals.task_saved)."""
+    event = Event.TASK_CREATED if created else Event.TASK_UPDATED
+    deliveries_create(event=event, ids=[task_id])
+
+
 def describe_disabled(notifications: Sequence[Notification], reader: User) -> None:
     """Write the line of each subscription turned off (contacts.notifications.register_verb)."""
     subscriptions = Subscription.objects.in_bulk([n.object_id for n in notifications])

@@ -31,7 +31,9 @@ from django_tasks import task
 from standardwebhooks import Webhook
 
 from accounts.preferences import speaking_to
+from activities.tasks.selectors import tasks_visible_to
 from api.contacts import FIELDS, _out, _rows
+from api.tasks import _out as task_out
 from api.webhooks.addresses import UrlRefused, resolve, split
 from api.webhooks.models import TEST_EVENT, Delivery, DisabledReason, Event, Subscription
 from contacts.access import contacts_visible_to
@@ -132,17 +134,15 @@ def claim(ids: Iterable[int], now: datetime) -> list[Delivery]:
 
 
 def bodies(deliveries: Sequence[Delivery]) -> dict[int, bytes | None]:
-    """Return {delivery id: its JSON body}, None for a contact its owner may not see now."""
+    """Return {delivery id: its JSON body}, None for what its owner may not see now."""
     by_owner: dict[int, list[Delivery]] = defaultdict(list)
     for d in deliveries:
         by_owner[d.subscription.owner_id].append(d)
     found: dict[int, bytes | None] = {}
     for group in by_owner.values():
-        owner = group[0].subscription.owner
-        contacts = _contacts_seen(owner, group)
+        seen = _seen(group[0].subscription.owner, group)
         for d in group:
-            deleted = d.event == Event.CONTACT_DELETED
-            data = {} if d.event == TEST_EVENT else contacts.get((deleted, d.object_id or 0))
+            data = {} if d.event == TEST_EVENT else seen.get((_kind(d.event), d.object_id or 0))
             if data is None:
                 found[d.pk] = None
                 continue
@@ -151,29 +151,37 @@ def bodies(deliveries: Sequence[Delivery]) -> dict[int, bytes | None]:
                 "timestamp": d.created_at.isoformat(),
                 "data": {**data, **d.payload},
             }
-            # Written as the API writes a contact (api.contacts.as_json): the same JSON.
+            # Written as the API writes a contact or a task (api.contacts.as_json).
             found[d.pk] = json.dumps(message, cls=DjangoJSONEncoder).encode()
     return found
 
 
-def _contacts_seen(
-    owner: User, deliveries: Sequence[Delivery]
-) -> dict[tuple[bool, int], dict[str, Any]]:
-    """Return {(deleted, contact id): as the API gives it} of the deliveries' contacts owner
-    may see now; of a deleted one, only its id."""
-    deleted: set[int] = set()
-    others: set[int] = set()
+def _kind(event: str) -> str:
+    """Return what event is about, as _seen reads it: deleted, contact or task."""
+    if event == Event.CONTACT_DELETED:
+        return "deleted"
+    return event.split(".", 1)[0]
+
+
+def _seen(owner: User, deliveries: Sequence[Delivery]) -> dict[tuple[str, int], dict[str, Any]]:
+    """Return {(kind, id): as the API gives it} of what the deliveries are about that owner
+    may see now; of a deleted contact, only its id."""
+    ids: dict[str, set[int]] = defaultdict(set)
     for d in deliveries:
         if d.object_id is not None:
-            (deleted if d.event == Event.CONTACT_DELETED else others).add(d.object_id)
-    seen: dict[tuple[bool, int], dict[str, Any]] = {}
-    if deleted:
-        trashed = contacts_visible_to(owner, Contact.all_objects.filter(pk__in=deleted))
-        seen |= {(True, pk): {"id": pk} for pk in trashed.values_list("pk", flat=True)}
-    if others:
-        rows = _rows(owner, contacts_visible_to(owner).filter(pk__in=others))
+            ids[_kind(d.event)].add(d.object_id)
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    if ids["deleted"]:
+        trashed = contacts_visible_to(owner, Contact.all_objects.filter(pk__in=ids["deleted"]))
+        seen |= {("deleted", pk): {"id": pk} for pk in trashed.values_list("pk", flat=True)}
+    if ids["contact"]:
+        rows = _rows(owner, contacts_visible_to(owner).filter(pk__in=ids["contact"]))
         for out in _out(_SiteRequest(), owner, rows, FIELDS):
-            seen[(False, out["id"])] = out
+            seen[("contact", out["id"])] = out
+    if ids["task"]:
+        tasks = tasks_visible_to(owner).filter(pk__in=ids["task"])
+        for task in tasks.select_related("contact", "category", "responsible"):
+            seen[("task", task.pk)] = task_out(task)
     return seen
 
 

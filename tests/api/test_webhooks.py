@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from activities.models import TaskCategory
+from activities.tasks.services import task_create, task_set_done
 from api.webhooks import services
 from api.webhooks.addresses import UrlRefused, url_check
 from api.webhooks.models import TEST_EVENT, Delivery, DisabledReason, Event, Subscription
@@ -361,3 +363,28 @@ def test_a_claimed_delivery_is_sent_once_then_again_if_its_worker_stopped(
     # The claiming worker stopped before sending: at the lease's end the sweep sends it.
     assert deliveries_send_due(now + lease(1) + timedelta(seconds=2)) == 1
     assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db
+def test_a_task_is_sent_as_the_api_gives_it_and_only_if_the_owner_sees_it(
+    receiver, bob, alice, contact, sending
+):
+    hook = services.subscription_save(
+        owner=bob, url=receiver.url, events=["task.created", "task.updated"]
+    )
+    category = TaskCategory.objects.first()
+    due = timezone.localdate()
+    with sending():
+        own = task_create(by=bob, title="Call back", due_date=due, category=category)
+        hidden = task_create(
+            by=alice, title="Secret call", due_date=due, category=category, contact=contact
+        )
+        task_set_done(by=bob, task=own)
+    messages = receiver.messages(hook.secret)
+    assert [(m["type"], m["data"]["id"]) for m in messages] == [
+        ("task.created", own.pk),
+        ("task.updated", own.pk),
+    ]
+    assert messages[0]["data"]["title"] == "Call back"
+    assert messages[1]["data"]["done"] is True
+    assert Delivery.objects.get(object_id=hidden.pk, event="task.created").status == "skipped"
