@@ -92,6 +92,7 @@ CASES = [
     "import_100k",
     "webform_submit",
     "photo_candidates",
+    "webhook_deliveries",
     "throughput",
     "memory",
     "bare_request",
@@ -161,6 +162,7 @@ TARGETS = {
     ],
     "webform_submit": [("median_ms", "<=", 20, "≤ {} ms")],
     "photo_candidates": [("median_ms", "<=", 150, "≤ {} ms")],
+    "webhook_deliveries": [("deliveries_per_s", ">=", 50, "≥ {} deliveries/s")],
     "throughput": [
         ("rps", ">=", {"sqlite": 150, "postgresql": 100, "1M": 80}, "≥ {} rps"),
         ("errors", "==", 0, "{} errors"),
@@ -371,6 +373,8 @@ def other_figures(result):
         return f"{result['rows_per_s']} rows/s, {result['peak_mb']} MB"
     if result["case"] == "throughput":
         return f"{result['rps']} rps, {result['errors']} errors"
+    if result["case"] == "webhook_deliveries":
+        return f"{result['deliveries_per_s']} deliveries/s"
     if result["case"] == "memory":
         return f"{result['peak_mb']} MB, {result['errors']} errors"
     return ""
@@ -1227,6 +1231,8 @@ def run_cases(args):
         emit(bench_invitation_page(database, admin, args.requests))
     if wanted("photo_candidates"):
         emit(bench_photo_candidates(database, ordinary, args.requests))
+    if wanted("webhook_deliveries"):
+        emit(bench_webhook_deliveries(database, admin))
     if not args.no_throughput and wanted("throughput"):
         emit(bench_throughput(database, ordinary, args, cache=True))
         emit(bench_throughput(database, ordinary, args, cache=False))
@@ -1832,6 +1838,55 @@ def bench_photo_candidates(database, user, requests):
         server.stop()
         Contact.all_objects.filter(pk=contact.pk).delete()
     return http_result("photo_candidates", database, "ordinary", times, queries, statements)
+
+
+def bench_webhook_deliveries(database, admin, count=1000):
+    """Send count contact.updated webhooks of the population's contacts, as the task
+    worker does (batches of SEND_BATCH), to a receiver on 127.0.0.1."""
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from api.webhooks import services
+    from api.webhooks.models import Delivery, Event
+    from api.webhooks.sending import SEND_BATCH, deliveries_send
+    from contacts.models import Contact
+    from tests.webhook_receiver import Receiver
+
+    server = Receiver()
+    hook = services.subscription_save(owner=admin, url=server.url, events=[])
+    ids = list(Contact.objects.order_by("pk").values_list("pk", flat=True)[:count])
+    deliveries = Delivery.objects.bulk_create(
+        Delivery(subscription=hook, event=Event.CONTACT_UPDATED, object_id=pk) for pk in ids
+    )
+    batches = [d.pk for d in deliveries]
+    queries = [0]
+
+    def counted(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    try:
+        with override_settings(WEBHOOK_ALLOW_PRIVATE=True), connection.execute_wrapper(counted):
+            started = time.perf_counter()
+            for start in range(0, len(batches), SEND_BATCH):
+                deliveries_send(batches[start : start + SEND_BATCH])
+            seconds = time.perf_counter() - started
+        sent = Delivery.objects.filter(subscription=hook, status="sent").count()
+        if sent != len(ids) or len(server.received) != len(ids):
+            raise SystemExit(f"webhook_deliveries: {sent} of {len(ids)} sent")
+    finally:
+        server.stop()
+        hook.delete()
+    per_delivery = seconds * 1000 / len(ids)
+    return {
+        "case": "webhook_deliveries",
+        "database": database,
+        "user": "admin",
+        "median_ms": round(per_delivery, 1),  # a delivery's share of its batch
+        "p95_ms": round(per_delivery, 1),
+        "queries": round(queries[0] / len(ids), 1),
+        "deliveries_per_s": round(len(ids) / seconds),
+    }
 
 
 def bench_throughput(database, user, args, cache):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
 
 from django.contrib.auth.models import User
+from django.dispatch import Signal
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -73,6 +74,11 @@ class ReadableChange(TypedDict):
     old: StrOrPromise
     new: StrOrPromise
 
+
+# Sent by record and record_many in the transaction of the change, once its events are
+# written: ids, the contacts' ids; verb; by, the user or None; details. The REST API's
+# webhooks receive it (api.apps): contacts does not know who listens.
+recorded = Signal()
 
 # {field: value as read}: text, or for a company its (name, id) and for a user field its
 # (label, value as shown), None when empty; the key tells which, as diff reads it.
@@ -223,7 +229,7 @@ def record(
     source: str = "",
     details: Mapping[str, object] | None = None,
 ) -> ContactEvent:
-    return ContactEvent.objects.create(
+    event = ContactEvent.objects.create(
         contact_id=contact.pk,
         actor=by,
         verb=verb,
@@ -231,6 +237,8 @@ def record(
         changes=list(changes),
         details=details or {},
     )
+    recorded.send(ContactEvent, ids=[contact.pk], verb=verb, by=by, details=event.details)
+    return event
 
 
 def record_many(
@@ -259,6 +267,9 @@ def record_many(
             )
         )
     ContactEvent.objects.bulk_create(events, batch_size=500)
+    if events:
+        ids = [event.contact_id for event in events]
+        recorded.send(ContactEvent, ids=ids, verb=verb, by=by, details=details or {})
 
 
 def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list[ReadableChange]:

@@ -255,6 +255,13 @@ PHOTO_FETCH_TIMEOUT = env_int("PHOTO_FETCH_TIMEOUT", 4)
 PHOTO_FETCH_ALLOW_PRIVATE = env_bool("PHOTO_FETCH_ALLOW_PRIVATE") or [
     n for n in env_list("PHOTO_FETCH_ALLOW_PRIVATE") if "/" in n or ":" in n or "." in n
 ]
+# Webhooks go to https addresses of the public internet only, unless this is on (tests,
+# a receiver on the same machine or network): then plain http and private addresses too.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE")
+# Seconds to connect to a receiver, and to wait for its answer.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 5)
+# How often the task worker looks for webhooks due to be sent again.
+WEBHOOK_CHECK_SECONDS = env_int("WEBHOOK_CHECK_SECONDS", 15)
 PHOTO_GRAVATAR_URL = env("PHOTO_GRAVATAR_URL", "https://www.gravatar.com/avatar/{hash}?d=404&s=200")
 PHOTO_GITHUB_URL = env("PHOTO_GITHUB_URL", "https://github.com/{user}.png")
 # Deleted contacts stay in the trash this many days before they are purged.

@@ -16,6 +16,8 @@ urlpatterns = [
     # A contact's timeline: the card shows its first page (activities' template tag).
     path("timeline/", include("activities.urls")),
     path("tasks/", include("activities.tasks.urls")),
+    # The webhooks' settings pages belong to the api app, which sends them.
+    path("settings/webhooks/", include("api.webhooks.urls")),
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),

@@ -41,6 +41,8 @@ from accounts.models import ApiToken, AuditEntry, Invitation
 from activities import services as activities
 from activities.models import Event, EventCategory, TaskCategory
 from activities.tasks import services as task_services
+from api.webhooks import services as webhook_services
+from api.webhooks.models import TEST_EVENT, Delivery, Subscription
 from contacts import contact_types as config
 from contacts import tags
 from contacts.bulk import services as bulk
@@ -276,6 +278,13 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:webform_new_key": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:webform_delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # The website forms' public endpoint: other sites post to it (an empty post is refused).
+    "webhooks:list": (ADMIN_ONLY, ADMIN_ONLY),
+    "webhooks:create": (ADMIN_ONLY, ADMIN_ONLY),
+    "webhooks:deliveries": (ADMIN_ONLY, ADMIN_ONLY),
+    "webhooks:edit": (ADMIN_ONLY, ADMIN_ONLY),
+    "webhooks:delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "webhooks:test": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    "webhooks:redeliver": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
@@ -519,6 +528,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         field = custom_fields.custom_field_create(label="Size", field_type="text")
         tag = tags.tag_named("vip") or tags.tag_create(name="vip")
         web_form = make_web_form(responsible=[alice], notify=[alice])
+        # No events: the world's writes send nothing.
+        webhook = webhook_services.subscription_save(
+            owner=admin, url="https://hooks.example.com/crm", events=[]
+        )
+        delivery = Delivery.objects.create(subscription=webhook, event=TEST_EVENT)
         # The Users pages: carol, a CRM user responsible for a contact, and nina, invited.
         carol = users.create_user("carol", "carol@example.com", "pw", first_name="Carol")
         _contact(admin, "private", "Carol Ltd", "carol@example.com", [carol])
@@ -556,6 +570,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "field": field,
             "tag": tag,
             "web_form": web_form,
+            "webhook": webhook,
+            "delivery": delivery,
             "carol": carol,
             "invitation": invitation,
             "security_key": security_key,
@@ -732,6 +748,10 @@ def url_args(name, world, level):
         "settings_app:user_invite",
     ):
         kwargs = {"pk": world["carol"].pk}
+    elif name == "webhooks:redeliver":
+        kwargs = {"pk": world["webhook"].pk, "delivery_pk": world["delivery"].pk}
+    elif name.startswith("webhooks:") and name not in ("webhooks:list", "webhooks:create"):
+        kwargs = {"pk": world["webhook"].pk}
     elif name.startswith("webforms:"):
         kwargs = {"public_id": world["web_form"].public_id}
     else:
@@ -775,6 +795,8 @@ def snapshot():
         list(EventCategory.objects.order_by("pk").values_list("pk", "name", "icon", "position")),
         list(Relation.objects.order_by("pk").values_list("pk", "from_contact", "to_contact")),
         list(RelationType.objects.order_by("pk").values_list("pk", "label_en", "position")),
+        list(Subscription.objects.order_by("pk").values_list("pk", "url", "events", "active")),
+        list(Delivery.objects.order_by("pk").values_list("pk", "status", "next_attempt_at")),
     )
 
 

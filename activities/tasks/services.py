@@ -19,6 +19,7 @@ from accounts.preferences import preferences_of, zone
 from activities.models import EventCategory, Task, TaskCategory
 from activities.services import event_create, may_see
 from activities.tasks.emails import send_task_email
+from activities.tasks.signals import task_saved
 from contacts.access import can_change, is_crm_user
 from contacts.models import Contact, Notification
 
@@ -117,6 +118,7 @@ def task_create(
     )
     _schedule(task)
     task.save()
+    task_saved.send(Task, task_id=task.pk, created=True)
     if responsible.pk != by.pk:
         notify_assigned(task, by)
     return task
@@ -139,6 +141,7 @@ def task_update(*, by: User, task: Task, **values: object) -> Task:
     if any(getattr(task, name) != before[name] for name in when):
         _schedule(task)
     task.save()
+    task_saved.send(Task, task_id=task.pk, created=False)
     if task.responsible != before["responsible"] and task.responsible.pk != by.pk:
         notify_assigned(task, by)
     return task
@@ -153,6 +156,7 @@ def task_set_done(*, by: User, task: Task, done: bool = True, log: bool = False)
         return task
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at", "updated_at"])
+    task_saved.send(Task, task_id=task.pk, created=False)
     if done and log and task.contact is not None and can_change(by, task.contact):
         event_create(
             by=by,

@@ -21,6 +21,7 @@ SECTIONS = [
     ("task_categories", _("Task categories"), "settings_app:task_categories"),
     ("relation_types", _("Relation types"), "settings_app:relation_types"),
     ("webforms", _("Website forms"), "settings_app:webforms"),
+    ("webhooks", _("Webhooks"), "webhooks:list"),  # the api app's pages
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
     ("sign_in", _("Sign-in"), "settings_app:sign_in"),

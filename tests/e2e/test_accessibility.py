@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from api.webhooks import services as webhooks
+from api.webhooks.models import TEST_EVENT, Delivery
 from contacts.imports import services as import_services
 from contacts.models import Contact
 from contacts.services import ContactData, contact_create, contact_update
@@ -196,6 +198,13 @@ def test_pages_have_no_serious_accessibility_violation(
     audit.check("settings-deactivate", f"/settings/users/{alice.pk}/deactivate/")
     audit.check("settings-webform-preview", f"/settings/webforms/{web_form.pk}/")
     audit.check("settings-webform-edit", f"/settings/webforms/{web_form.pk}/edit/")
+    hook = webhooks.subscription_save(
+        owner=admin, url="https://hooks.example.com/crm", events=["contact.created"]
+    )
+    Delivery.objects.create(subscription=hook, event=TEST_EVENT, status="sent", response_code=200)
+    audit.check("settings-webhooks", "/settings/webhooks/")
+    audit.check("settings-webhook-new", "/settings/webhooks/new/")
+    audit.check("settings-webhook-log", hook.get_absolute_url())
     audit.check("password-change", "/accounts/password/change/")
     audit.check("profile", "/account/profile/")
     audit.check("two-factor", "/accounts/2fa/")

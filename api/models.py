@@ -1,0 +1,3 @@
+from api.webhooks.models import Delivery, Subscription
+
+__all__ = ["Delivery", "Subscription"]
