@@ -75,8 +75,8 @@ def document(schema: Any) -> None:
             answers = dict(COMMON)
             if "{" in path or "requestBody" in operation:
                 answers["404"] = "Nothing here, or nothing the caller may see (a contact named)"
-            if "cursor" in str(operation.get("parameters", "")):
-                answers["400"] = "A cursor the API did not give"
+            if operation.get("parameters"):
+                answers["400"] = "A parameter holding a NUL character, or a cursor not given"
             if method in ("patch", "delete") and path.startswith(VERSIONED):
                 answers["412"] = "If-Match names another version than the stored one"
                 answers["428"] = "If-Match is missing"

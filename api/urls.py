@@ -19,6 +19,15 @@ def in_english(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     @wraps(view)  # its attributes too: csrf_exempt, login_required
     def english(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with translation.override("en"):
+            # No database column takes a NUL character (PostgreSQL refuses it outright).
+            if "\x00" in request.META.get("QUERY_STRING", "") or any(
+                "\x00" in key or "\x00" in value
+                for key, values in request.GET.lists()
+                for value in values
+            ):
+                return problem_response(
+                    400, "unreadable_query", "A parameter holds a NUL character."
+                )
             return view(request, *args, **kwargs)
 
     return english

@@ -120,3 +120,10 @@ def test_the_schema_is_public_and_the_docs_are_for_signed_in_users(alice):
     docs = signed_in.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui-bundle.js" in docs.content
+
+
+@pytest.mark.parametrize("url", ["/api/v1/tags?q=a%00b", "/api/v1/contacts?currency=E%00R"])
+def test_a_nul_character_in_a_parameter_is_a_problem(client, token, url):
+    response = client.get(url, **bearer(token))
+
+    assert (response.status_code, response.json()["code"]) == (400, "unreadable_query")
