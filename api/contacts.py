@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from api import cursors
 from api.ids import Id
+from api.moments import utc
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.models import Address, Contact, ContactInfo, TaggedContact
 from contacts.positions.models import Position
@@ -355,7 +356,7 @@ def contact_list(request: HttpRequest, params: Query[ListParams]) -> HttpRespons
     found, _filters = contacts_listed(user, request.GET)
     sort = params.sort
     if params.changed_since is not None:
-        found = found.filter(updated_at__gte=params.changed_since)
+        found = found.filter(updated_at__gte=utc(params.changed_since))
     found = cursors.ordered(found, sort)
     if params.cursor:
         found = cursors.after(found, sort, params.cursor)

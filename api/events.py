@@ -19,6 +19,7 @@ from activities.models import Event, EventCategory
 from activities.selectors import get_event_for_user
 from api.contacts import as_json
 from api.ids import Id
+from api.moments import utc
 from api.problems import Problem
 from contacts.access import Perm, get_contact_for_user
 
@@ -84,7 +85,7 @@ def _checked(values: dict[str, Any], event: Event | None) -> dict[str, Any]:
     if category is None:
         note = EventCategory.objects.filter(code="note").first() or EventCategory.objects.first()
         category = note.pk if note else None
-    moment = values.get("happened_at") or (event.happened_at if event else timezone.now())
+    moment = utc(values.get("happened_at") or (event.happened_at if event else timezone.now()))
     data = QueryDict(mutable=True)
     data.update(
         {

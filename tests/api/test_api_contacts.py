@@ -272,3 +272,12 @@ def test_relations_show_both_ways_where_the_caller_sees_the_other_end(
     ]
     assert one == by_id[jean.pk]
     assert "Secret" not in json.dumps(page) + json.dumps(one)
+
+
+def test_changed_since_with_an_offset_the_database_would_refuse(client, token, contact):
+    since = "2000-01-01T00:00:00%2B18:01"  # beyond PostgreSQL's ±15:59
+
+    response = client.get(f"/api/v1/contacts?changed_since={since}", **bearer(token))
+
+    assert response.status_code == 200
+    assert [c["id"] for c in response.json()["results"]] == [contact.pk]
