@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from api.moments import utc
 from api.problems import Problem
 
 # Each sort's column (the id breaks ties); "-sort" reverses both.
@@ -51,7 +52,7 @@ def after(queryset: QuerySet[Any], sort: str, cursor: str) -> QuerySet[Any]:
             raise ValueError(cursor_sort)
         column = SORTS[sort.removeprefix("-")]
         if column in DATES:
-            value = datetime.datetime.fromisoformat(value)
+            value = utc(datetime.datetime.fromisoformat(value))
         elif column and not isinstance(value, str):
             raise ValueError(value)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from api.contacts import FIELDS, ContactOut, _out, _rows, as_json
 from api.ids import Id
+from api.moments import utc
 from api.problems import Problem
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.models import Contact
@@ -52,9 +53,10 @@ def trash_list(request: HttpRequest, params: Query[TrashParams]) -> HttpResponse
     if params.cursor:
         try:
             raw = base64.urlsafe_b64decode(params.cursor + "=" * (-len(params.cursor) % 4))
-            moment, last_id = raw.decode().split("|")
-            found = found.filter(deleted_at__lte=datetime.datetime.fromisoformat(moment)).exclude(
-                deleted_at=datetime.datetime.fromisoformat(moment), pk__gte=int(last_id)
+            text, last_id = raw.decode().split("|")
+            moment = utc(datetime.datetime.fromisoformat(text))
+            found = found.filter(deleted_at__lte=moment).exclude(
+                deleted_at=moment, pk__gte=int(last_id)
             )
         except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
             raise Problem(400, "invalid_cursor", "This cursor is not one the API gave.") from exc
