@@ -20,7 +20,7 @@ from activities.selectors import get_event_for_user
 from api.contacts import as_json
 from api.ids import Id
 from api.moments import utc
-from api.problems import Problem
+from api.problems import Problem, form_errors
 from contacts.access import Perm, get_contact_for_user
 
 router = Router(tags=["events"])
@@ -96,11 +96,7 @@ def _checked(values: dict[str, Any], event: Event | None) -> dict[str, Any]:
     )
     form = EventForm(data, instance=event)
     if not form.is_valid():
-        errors = [
-            {"field": field, "code": error.code or "invalid", "message": " ".join(error.messages)}
-            for field, found in form.errors.as_data().items()
-            for error in found
-        ]
+        errors = form_errors(form.errors.as_data())
         raise Problem(422, "invalid", "The event is not valid: see errors.", errors=errors)
     # The moment as sent, to the second: the form reads minutes in the reader's zone.
     return {**form.cleaned_data, "happened_at": moment}

@@ -86,6 +86,17 @@ def document(schema: Any) -> None:
                 responses.setdefault(status, {"description": description, "content": content})
 
 
+def form_errors(errors: Any, field_names: Any = None) -> list[dict[str, str]]:
+    """Return a Django form's errors (errors.as_data()) as a problem lists them: each
+    field (renamed by field_names, a function), the error's code and its message."""
+    name = field_names or (lambda field: field)
+    return [
+        {"field": name(field), "code": error.code or "invalid", "message": " ".join(error.messages)}
+        for field, found in errors.items()
+        for error in found
+    ]
+
+
 def problem_response(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     body = {
         "type": TYPE_BASE + code,

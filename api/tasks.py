@@ -21,7 +21,7 @@ from activities.tasks.forms import TaskForm
 from activities.tasks.selectors import get_task_for_user
 from api.contacts import as_json
 from api.ids import Id
-from api.problems import Problem
+from api.problems import Problem, form_errors
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 
 router = Router(tags=["tasks"])
@@ -184,11 +184,7 @@ def _form(user: User, task: Task | None, values: dict[str, Any], contact: Any) -
         data["category"] = str(first.pk) if first else ""
     form = TaskForm(data, instance=task, user=user, contact=contact)
     if not form.is_valid():
-        errors = [
-            {"field": field, "code": error.code or "invalid", "message": " ".join(error.messages)}
-            for field, found in form.errors.as_data().items()
-            for error in found
-        ]
+        errors = form_errors(form.errors.as_data())
         raise Problem(422, "invalid", "The task is not valid: see errors.", errors=errors)
     return form
 
