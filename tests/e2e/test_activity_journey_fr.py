@@ -92,6 +92,7 @@ def test_a_call_a_mention_and_a_task_then_the_colleague_completes_it(
     log_in(page, "alice")
     page.goto(card)
     expect(page.get_by_role("link", name="Ajouter au fil")).to_be_visible()
+    page.wait_for_load_state("domcontentloaded")  # the shortcut's script is deferred
     page.keyboard.press("a")
     dialog = page.locator("#event-dialog")
     expect(dialog.get_by_role("heading", name="Ajouter au fil")).to_be_visible()
