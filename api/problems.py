@@ -77,7 +77,7 @@ def document(schema: Any) -> None:
                 answers["404"] = "Nothing here, or nothing the caller may see (a contact named)"
             if operation.get("parameters"):
                 answers["400"] = "A parameter holding a NUL character, or a cursor not given"
-            if method in ("patch", "delete") and path.startswith(VERSIONED):
+            if method in ("put", "patch", "delete") and path.startswith(VERSIONED):
                 answers["412"] = "If-Match names another version than the stored one"
                 answers["428"] = "If-Match is missing"
             if "requestBody" in operation:

@@ -125,6 +125,7 @@ EXPECT = {  # name: (GET, POST)
     # The same addresses under the names of their other methods (PATCH, DELETE, POST).
     "api:contact_new": (API, (API_401, N, 400, 400, 400, 400)),
     "api:contact_change": (API_CONTACT, API_NO_POST),
+    "api:contact_replace": (API_CONTACT, API_NO_POST),
     "api:contact_trash": (API_CONTACT, API_NO_POST),
     "api:contact_types": (API, API_NO_POST),
     # The trash: restoring alice's trashed contacts (the trash page's cases).
@@ -616,6 +617,7 @@ CONTACT_URLS = {
     "api:task_change",
     "api:task_remove",
     "api:contact_change",
+    "api:contact_replace",
     "api:contact_trash",
     "contacts:detail",
     "contacts:edit",
@@ -656,7 +658,7 @@ def url_args(name, world, level):
         "contacts:detail": {"pk": contact and contact.pk},
         **{
             f"api:contact_{verb}": {"contact_id": contact and contact.pk}
-            for verb in ("get", "change", "trash")
+            for verb in ("get", "change", "replace", "trash")
         },
         "api_not_found": {"rest": "v1/nothing"},
         "contacts:edit": {"pk": contact and contact.pk},
