@@ -10,6 +10,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from api import (  # noqa: F401 - contact_writes adds routes
+    bulk,
     contact_writes,
     contacts,
     events,
@@ -57,3 +58,4 @@ api.add_router("", references.router)
 api.add_router("", tasks.router)
 api.add_router("", trash.router)
 api.add_router("", events.router)
+api.add_router("", bulk.router)
