@@ -51,9 +51,7 @@ def merge(client, keep, other, take=(), keep_version=None, other_version=None):
     return client.post(MERGE, json.dumps(body), content_type="application/json")
 
 
-def test_the_kept_contact_takes_the_chosen_values_and_the_other_goes_to_the_trash(
-    writer, pair
-):
+def test_the_kept_contact_takes_the_chosen_values_and_the_other_goes_to_the_trash(writer, pair):
     keep, other = pair
 
     response = merge(writer, keep, other, take=["job_title"])
@@ -96,9 +94,7 @@ def test_the_merge_page_still_records_a_merge_of_its_own(alice_client, pair):
 
 
 @pytest.mark.parametrize("stale", ["keep", "other"])
-def test_a_contact_changed_since_it_was_read_is_a_412_and_nothing_is_merged(
-    writer, pair, stale
-):
+def test_a_contact_changed_since_it_was_read_is_a_412_and_nothing_is_merged(writer, pair, stale):
     keep, other = pair
     versions = {"keep_version": keep.version, "other_version": other.version}
     versions[f"{stale}_version"] -= 1
