@@ -17,13 +17,14 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.contact_writes import _token_details
 from api.ids import Id
 from api.problems import Problem, form_errors
 from contacts.access import contacts_visible_to
 from contacts.bulk import services as bulk
 from contacts.bulk.forms import ActionForm
 from contacts.forms import MAX_SELECTED
-from contacts.models import BulkJob
+from contacts.models import BulkJob, Contact
 
 router = Router(tags=["bulk"])
 
@@ -108,7 +109,14 @@ def bulk_new(request: HttpRequest, response: HttpResponse, body: BulkIn) -> Stat
     contacts = contacts_visible_to(user).filter(pk__in=body.ids)
     if not contacts.exists():
         raise Problem(422, "no_contacts", "None of the ids names a contact you may see.")
-    job = bulk.bulk_start(by=user, action=body.action, params=params, contacts=contacts)
+    job = bulk.bulk_start(
+        by=user,
+        action=body.action,
+        params=params,
+        contacts=contacts,
+        source=Contact.Source.API,
+        details=_token_details(request),
+    )
     response["Location"] = f"/api/v1/bulk/{job.pk}"
     return Status(202, _out(user, job))
 

@@ -52,7 +52,29 @@ def test_a_tag_is_added_to_what_the_caller_may_change_and_the_rest_is_skipped(wr
         [],
     ]
     changes = ContactEvent.objects.filter(verb="changed", contact__in=three[:2])
+    assert {(e.source, e.details["token"]) for e in changes} == {("api", "Zapier")}
     assert changes.count() == 2
+
+
+def test_the_history_says_which_token_changed_them(writer, alice_client, three, bob):
+    mine = three[0]
+    for action, params in [
+        ("add_tag", {"tag": "VIP"}),
+        ("remove_tag", {"tag": "VIP"}),
+        ("set_access", {"access": "public_read"}),
+        ("set_responsible", {"users": [bob.pk]}),
+    ]:
+        assert start(writer, action, [mine], **params).status_code == 202
+    changes = ContactEvent.objects.filter(contact=mine, verb="changed")
+    assert [e.changes[0]["field"] for e in changes.order_by("pk")] == [
+        "tags",
+        "tags",
+        "access",
+        "responsible",
+    ]
+    assert {(e.source, e.details["token"]) for e in changes} == {("api", "Zapier")}
+    page = alice_client.get(f"/contacts/{mine.pk}/history/").content.decode()
+    assert page.count("changed it through the API (token “Zapier”)") == 4
 
 
 def test_ids_the_caller_cannot_see_are_neither_changed_nor_counted(
