@@ -883,6 +883,10 @@ NAMES_THE_SECRET = {
 }
 
 
+# It reads no rows itself, but the module's fixtures build the world: marked, it runs
+# among the database tests, before a transactional test (the API's schema) flushes the
+# rows the migrations wrote.
+@pytest.mark.django_db
 def test_every_url_has_an_expectation():
     names = {name for name, _route in url_patterns()}
     assert None not in names, "an unnamed URL cannot be checked"
