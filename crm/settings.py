@@ -131,6 +131,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # search or a deep page at a million contacts), and compiling them took longer than
     # running them; a page's queries are never long enough to repay it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A statement run a second time on a connection is prepared (which needs its
+    # parameters sent apart from it): PostgreSQL then plans it once, where planning a
+    # page's small queries took longer than running them. A pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode) needs DATABASE_PREPARED=0.
+    if env_bool("DATABASE_PREPARED", True):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 # Faults (crm/errors.py, contacts/storage.py, the import's recovery): a connection kept
 # between requests is checked before reuse, so that requests recover by themselves after
 # a restart of the database; the requests caught by the outage get a 503 page.
