@@ -60,6 +60,10 @@ def get(request: HttpRequest, user: User, resource: Resource, members: Members) 
     return answer
 
 
+def no_report() -> HttpResponseBase:
+    return dav.error(403, tag(DAV, "supported-report"), "This report is not supported here.")
+
+
 def read_only() -> HttpResponseBase:
     return dav.error(
         403,
@@ -137,9 +141,7 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
         if root is None:
             raise dav.BadRequestBody("a REPORT needs a body")
         if root.tag not in (MULTIGET, SYNC_COLLECTION):
-            return dav.error(
-                403, tag(DAV, "supported-report"), "This report is not supported here."
-            )
+            return no_report()
         wanted = wanted_properties(root) or [tag(DAV, "getetag"), ADDRESS_DATA]
     except dav.BadRequestBody as exc:
         return bad_body(str(exc))

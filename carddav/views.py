@@ -55,8 +55,10 @@ def _answer(
         return methods.options()
     if method == "PROPFIND":
         return methods.propfind(request, user, resource, members)
-    if method == "REPORT" and resource.book and members is not None:
-        return methods.report(request, user, resource.book)
+    if method == "REPORT":
+        if resource.book and members is not None:
+            return methods.report(request, user, resource.book)
+        return methods.no_report()
     if method in ("GET", "HEAD"):
         return methods.get(request, user, resource, members)
     return methods.read_only() if method in methods.WRITE_METHODS else methods.not_allowed()

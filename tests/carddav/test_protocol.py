@@ -342,3 +342,21 @@ def test_depth_infinity_on_a_collection_is_refused(client, alice_dav):
 
     assert response.status_code == 403
     assert "propfind-finite-depth" in content
+
+
+def test_a_report_elsewhere_than_on_a_book_is_refused(client, alice_dav):
+    body = '<d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:prop/></d:sync-collection>'
+    response, content = dav(client, "REPORT", "/dav/addressbooks/alice/", alice_dav, body)
+
+    assert response.status_code == 403
+    assert "<d:supported-report/>" in content
+
+
+def test_a_collection_without_its_last_slash_is_answered_too(client, contact, alice_dav):
+    response, content = dav(
+        client, "PROPFIND", "/dav/addressbooks/alice/mine", alice_dav, PROPS, HTTP_DEPTH="1"
+    )
+
+    assert response.status_code == 207
+    found, _gone = responses(content)
+    assert f"/dav/addressbooks/alice/mine/{contact.pk}.vcf" in found
