@@ -142,7 +142,9 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
             raise dav.BadRequestBody("a REPORT needs a body")
         if root.tag not in (MULTIGET, SYNC_COLLECTION):
             return no_report()
-        wanted = wanted_properties(root) or [tag(DAV, "getetag"), ADDRESS_DATA]
+        # Without a prop (or with allprop), what every client of a report wants.
+        asked = wanted_properties(root) if root.find(tag(DAV, "prop")) is not None else None
+        wanted = asked or [tag(DAV, "getetag"), ADDRESS_DATA]
     except dav.BadRequestBody as exc:
         return bad_body(str(exc))
     if root.tag == SYNC_COLLECTION:

@@ -360,3 +360,56 @@ def test_a_collection_without_its_last_slash_is_answered_too(client, contact, al
     assert response.status_code == 207
     found, _gone = responses(content)
     assert f"/dav/addressbooks/alice/mine/{contact.pk}.vcf" in found
+
+
+def test_a_books_members_are_streamed(client, make_contact, alice_dav):
+    for n in range(3):
+        make_contact(first_name=f"Streamed{n}")
+
+    response = client.generic(
+        "PROPFIND", "/dav/addressbooks/alice/all/", PROPS, HTTP_DEPTH="1", **alice_dav
+    )
+
+    assert response.status_code == 207 and response.streaming
+    content = b"".join(response.streaming_content).decode()
+    assert content.count("<d:response>") == 4  # the book and its 3 cards
+
+
+def test_a_visible_contact_of_someone_else_is_in_all_but_not_in_mine(
+    client, bob, make_contact, alice_dav
+):
+    public = make_contact(by=bob, first_name="Shared", access=Contact.Access.PUBLIC_READ)
+
+    mine, _content = dav(client, "GET", f"/dav/addressbooks/alice/mine/{public.pk}.vcf", alice_dav)
+    everyone, content = dav(
+        client, "GET", f"/dav/addressbooks/alice/all/{public.pk}.vcf", alice_dav
+    )
+
+    assert mine.status_code == 404
+    assert everyone.status_code == 200 and "FN:Shared Dupont" in content
+
+
+def test_a_trashed_contact_is_no_longer_fetched(client, alice, contact, alice_dav):
+    contact_delete(by=alice, contact=contact)
+
+    response, _content = dav(
+        client, "GET", f"/dav/addressbooks/alice/all/{contact.pk}.vcf", alice_dav
+    )
+
+    assert response.status_code == 404
+
+
+def test_hrefs_that_name_no_card_are_each_a_404(client, alice_dav):
+    book = "/dav/addressbooks/alice/all/"
+    hrefs = ["", "not a path", f"{book}abc.vcf", f"{book}{'9' * 30}.vcf", "http://x/%ZZ"]
+    body = (
+        f'<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="{NS["card"]}">'
+        + "".join(f"<d:href>{href}</d:href>" for href in hrefs)
+        + "</card:addressbook-multiget>"
+    )
+
+    response, content = dav(client, "REPORT", book, alice_dav, body)
+
+    assert response.status_code == 207
+    found, gone = responses(content)
+    assert found == {} and gone == set(hrefs)
