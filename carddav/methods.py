@@ -56,6 +56,9 @@ def get(request: HttpRequest, user: User, resource: Resource, members: Members) 
         answer = HttpResponse(status=304)
     else:
         answer = HttpResponse(card, content_type=resources.CARD_TYPE)
+        if request.method == "HEAD":  # the headers of a GET, its length too, without the card
+            answer["Content-Length"] = str(len(answer.content))
+            answer.content = b""
     answer["ETag"] = etag
     return answer
 
@@ -99,7 +102,7 @@ def wanted_properties(root: Element | None) -> list[str] | None:
     prop = root.find(tag(DAV, "prop"))
     if prop is None:
         if root.find(tag(DAV, "propname")) is not None:
-            return None
+            return resources.PROPNAME
         raise dav.BadRequestBody("no prop, allprop or propname")
     return [child.tag for child in prop if isinstance(child.tag, str)]
 

@@ -29,6 +29,8 @@ CARD_PATH = re.compile(
 )
 
 Property = Callable[[], str]
+# What a PROPFIND asking for the properties' names alone (propname) wants: this very list.
+PROPNAME: list[str] = []
 
 
 def _user_part(user: User) -> str:
@@ -69,7 +71,10 @@ class Resource:
     pk: int = 0  # a card's contact
 
     def answer(self, wanted: list[str] | None) -> str:
-        """Write this resource's <response>: wanted properties, or all when None."""
+        """Write this resource's <response>: wanted properties, all when None, or only
+        their names when wanted is PROPNAME."""
+        if wanted is PROPNAME:
+            return dav.response(self.path, dict.fromkeys(self.properties, ""))
         names = list(self.properties) if wanted is None else wanted
         found = {name: self.properties[name]() for name in names if name in self.properties}
         return dav.response(self.path, found, [name for name in names if name not in found])

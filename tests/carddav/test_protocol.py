@@ -413,3 +413,26 @@ def test_hrefs_that_name_no_card_are_each_a_404(client, alice_dav):
     assert response.status_code == 207
     found, gone = responses(content)
     assert found == {} and gone == set(hrefs)
+
+
+def test_propname_lists_the_names_alone(client, contact, alice_dav):
+    body = '<d:propfind xmlns:d="DAV:"><d:propname/></d:propfind>'
+
+    response, content = dav(
+        client, "PROPFIND", "/dav/addressbooks/alice/all/", alice_dav, body, HTTP_DEPTH="0"
+    )
+
+    assert response.status_code == 207
+    assert "<cs:getctag/>" in content and "<d:sync-token/>" in content
+    assert "All visible contacts" not in content
+
+
+def test_head_gives_a_cards_headers_without_it(client, contact, alice_dav):
+    path = f"/dav/addressbooks/alice/all/{contact.pk}.vcf"
+    full, card = dav(client, "GET", path, alice_dav)
+
+    head, content = dav(client, "HEAD", path, alice_dav)
+
+    assert head.status_code == 200 and content == ""
+    assert head["ETag"] == full["ETag"]
+    assert head["Content-Length"] == str(len(card.encode()))
