@@ -110,11 +110,15 @@ def _moment(micros: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(micros / 1_000_000, tz=datetime.UTC)
 
 
-def new_token(user: User, book: str) -> str:
-    """Return the token of the book as it is now: "<moment>-<fingerprint>"."""
-    now = timezone.now()
-    fingerprint, _last = _aggregate(book_contacts(user, book).filter(created_at__lte=now))
-    return f"{_micros(now)}-{fingerprint.digest}"
+def new_token(user: User, book: str, moment: datetime.datetime | None = None) -> str:
+    """Return the token of the book as it is now: "<moment>-<fingerprint>".
+
+    moment, when given, is an earlier one: the token a client would have been given then,
+    had no member left the book since (what the bench asks an incremental sync with).
+    """
+    moment = moment or timezone.now()
+    fingerprint, _last = _aggregate(book_contacts(user, book).filter(created_at__lte=moment))
+    return f"{_micros(moment)}-{fingerprint.digest}"
 
 
 def _trashed_since(user: User, book: str, moment: datetime.datetime) -> QuerySet[Contact]:
