@@ -9,7 +9,18 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contact_writes, contacts, events, me, problems, references, tasks, trash  # noqa: F401 - contact_writes adds routes
+from api import (  # noqa: F401 - contact_writes adds routes
+    bulk,
+    contact_writes,
+    contacts,
+    events,
+    me,
+    merging,
+    problems,
+    references,
+    tasks,
+    trash,
+)
 from api.auth import session_auth, token_auth
 from api.parser import StoredTextParser
 from api.throttle import PerCallerThrottle
@@ -40,8 +51,11 @@ api = CrmApi(
 )
 problems.install(api)
 api.add_router("", me.router)
+# Before the contacts' routes: /contacts/merge would be read as /contacts/{contact_id}.
+api.add_router("", merging.router)
 api.add_router("", contacts.router)
 api.add_router("", references.router)
 api.add_router("", tasks.router)
 api.add_router("", trash.router)
 api.add_router("", events.router)
+api.add_router("", bulk.router)

@@ -138,6 +138,11 @@ EXPECT = {  # name: (GET, POST)
     "api:contact_change": (API_CONTACT, API_NO_POST),
     "api:contact_replace": (API_CONTACT, API_NO_POST),
     "api:contact_trash": (API_CONTACT, API_NO_POST),
+    "api:contact_merge": (API_NO_POST, (API_401, N, 400, 400, 400, 400)),
+    # Each contact kept, merged with a public_read company: the reader may not delete it.
+    "api:contact_merge_choices": ((API_401, N, (404, 403, 403), 200, 200, 200), API_NO_POST),
+    "api:bulk_new": (API_NO_POST, (API_401, N, 400, 400, 400, 400)),
+    "api:bulk_get": ((API_401, N, 404, 200, 404, 404), API_NO_POST),  # alice's job
     "api:contact_types": (API, API_NO_POST),
     # The trash: restoring alice's trashed contacts (the trash page's cases).
     "api:trash_list": (API, API_NO_POST),
@@ -600,6 +605,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "event_category": event_category,
             "relation_type": relation_type,
             "relations": relations,
+            "partner": partner,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -658,6 +664,7 @@ CONTACT_URLS = {
     "api:contact_change",
     "api:contact_replace",
     "api:contact_trash",
+    "api:contact_merge_choices",
     "contacts:detail",
     "contacts:edit",
     "contacts:delete",
@@ -701,6 +708,11 @@ def url_args(name, world, level):
             for verb in ("get", "change", "replace", "trash")
         },
         "api_not_found": {"rest": "v1/nothing"},
+        "api:contact_merge_choices": {
+            "keep_id": contact and contact.pk,
+            "other_id": world["partner"].pk,
+        },
+        "api:bulk_get": {"job_id": world["bulk_job"].pk},
         "contacts:edit": {"pk": contact and contact.pk},
         "contacts:delete": {"pk": contact and contact.pk},
         "contacts:history": {"pk": contact and contact.pk},
@@ -932,6 +944,10 @@ NAMES_THE_SECRET = {
 }
 
 
+# It reads no rows itself, but the module's fixtures build the world: marked, it runs
+# among the database tests, before a transactional test (the API's schema) flushes the
+# rows the migrations wrote.
+@pytest.mark.django_db
 def test_every_url_has_an_expectation():
     names = {name for name, _route in url_patterns()}
     assert None not in names, "an unnamed URL cannot be checked"

@@ -45,6 +45,14 @@ def task_saved(sender: object, *, task_id: int, created: bool, **kwargs: object)
     deliveries_create(event=event, ids=[task_id])
 
 
+def event_saved(
+    sender: object, *, event_ids: Sequence[int], created: bool, **kwargs: object
+) -> None:
+    """Make the deliveries of timeline events written or changed (activities.signals)."""
+    event = Event.TIMELINE_EVENT_CREATED if created else Event.TIMELINE_EVENT_UPDATED
+    deliveries_create(event=event, ids=event_ids)
+
+
 def describe_disabled(notifications: Sequence[Notification], reader: User) -> None:
     """Write the line of each subscription turned off (contacts.notifications.register_verb)."""
     subscriptions = Subscription.objects.in_bulk([n.object_id for n in notifications])
