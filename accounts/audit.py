@@ -33,6 +33,8 @@ class Action(models.TextChoices):
     PASSWORD_RESET_SENT = "password_reset_sent", _("Password reset link sent")
     API_TOKEN_CREATED = "api_token_created", _("API token created")
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    APP_PASSWORD_CREATED = "app_password_created", _("App password created")
+    APP_PASSWORD_REVOKED = "app_password_revoked", _("App password revoked")
 
 
 def name_of(user: "User | None") -> str:

@@ -19,7 +19,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
-from accounts.models import ApiToken, EmailKind, Profile
+from accounts.models import ApiToken, AppPassword, EmailKind, Profile
 
 
 class ManyOptionsSelect(forms.Select):
@@ -258,3 +258,17 @@ class ApiTokenForm(SectionForm, forms.Form):
 
 def _language_name(code):
     return get_language_info(code)["name_local"].capitalize()
+
+
+class AppPasswordForm(SectionForm, forms.Form):
+    action, section = "accounts:app_password_create", "app-password"
+    submit_label = _("Create the app password")
+    name = forms.CharField(
+        label=_("Device"),
+        max_length=AppPassword._meta.get_field("name").max_length,
+        help_text=_("Where it is typed in: “My phone”, “Laptop Thunderbird”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # The page's other forms have a "name" field of their own.
+        super().__init__(*args, auto_id="id_app_password_%s", **kwargs)

@@ -185,3 +185,29 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class AppPassword(models.Model):
+    """A password for one device's address book app (CardDAV), beside the account's own.
+
+    Shown once, when it is made; only a digest is kept. A phone keeps it in its settings,
+    so each device gets its own, revoked alone when the device is lost; the account's
+    password never opens the address books.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_passwords"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("app password")
+        verbose_name_plural = _("app passwords")
+
+    def __str__(self):
+        return self.name

@@ -13,9 +13,10 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import selectors, services, tokens
+from accounts import app_passwords, selectors, services, tokens
 from accounts.forms import (
     ApiTokenForm,
+    AppPasswordForm,
     EmailChangeForm,
     EmailPreferencesForm,
     NameForm,
@@ -30,6 +31,7 @@ logout = require_POST(allauth_views.logout)
 
 # Where a token just made waits for the one page that shows it.
 SHOWN_ONCE = "api_token_new"
+APP_PASSWORD_SHOWN_ONCE = "app_password_new"  # noqa: S105 - a session key
 
 
 def profile(request):
@@ -152,6 +154,45 @@ def api_token_revoke(request, pk):
     return redirect(reverse("accounts:profile") + "#api-tokens")
 
 
+@require_POST
+def app_password_create(request):
+    """Make an app password for a device; the next page shows it, once."""
+    form = AppPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            row, password = app_passwords.app_password_create(
+                user=request.user, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session[APP_PASSWORD_SHOWN_ONCE] = {"id": row.pk, "password": password}
+            return redirect("accounts:app_password_new")
+    return _profile_page(request, app_password_form=form)
+
+
+@never_cache
+@require_GET
+def app_password_new(request):
+    """Show the app password just made, once: taken out of the session as it is shown."""
+    new = request.session.pop(APP_PASSWORD_SHOWN_ONCE, None)
+    row = new and app_passwords.app_passwords_of(request.user).filter(pk=new["id"]).first()
+    if not row:
+        return redirect(reverse("accounts:profile") + "#app-passwords")
+    dav_url = request.build_absolute_uri(reverse("carddav:root"))
+    context = {"row": row, "password": new["password"], "dav_url": dav_url}
+    return render(request, "accounts/app_password_new.html", context)
+
+
+@require_POST
+def app_password_revoke(request, pk):
+    """Revoke one of the signed-in user's app passwords; anyone else's is not found."""
+    row = get_object_or_404(app_passwords.app_passwords_of(request.user), pk=pk)
+    app_passwords.app_password_revoke(user=request.user, app_password=row)
+    messages.success(request, _("The app password “%(name)s” was revoked.") % {"name": row.name})
+    return redirect(reverse("accounts:profile") + "#app-passwords")
+
+
 @require_GET
 def photo(request):
     """Return the signed-in user's own photo: the folder it is kept in is never served."""
@@ -184,6 +225,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "notifications_form": EmailPreferencesForm(initial={"wanted": wanted}),
         "photo_form": PhotoForm(),
         "api_token_form": ApiTokenForm(),
+        "app_password_form": AppPasswordForm(),
         **bound_forms,
     }
     context = {
@@ -192,6 +234,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "two_factor": selectors.two_factor_of(user),
         "sessions": selectors.sessions_of(request),
         "api_tokens": list(tokens.live_tokens_of(user)),
+        "app_passwords": list(app_passwords.app_passwords_of(user)),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "settings_app",
     # The REST API (api/), on django-ninja, whose own static files serve its docs page.
     "api",
+    # The address books for phones (CardDAV, carddav/): read-only for now.
+    "carddav",
     "ninja",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",
@@ -422,3 +424,5 @@ LOGGING = {
 
 # The REST API: requests per minute for each token (or signed-in user); 0 for no limit.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+# CardDAV: wrong passwords a user name may try from one address in 5 minutes.
+CARDDAV_AUTH_FAILURES = env_int("CARDDAV_AUTH_FAILURES", 10)

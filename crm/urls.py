@@ -1,9 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from accounts.views import set_language
+from carddav import views as carddav_views
 from crm.guide import user_guide
 
 # Django's admin site signs in through the CRM's page: its password throttle and second
@@ -31,6 +32,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The REST API for other software: /api/v1/, its schema and docs (api/).
     path("api/", include("api.urls")),
+    # The address books for phones and mail programs (CardDAV, carddav/), and where
+    # their clients look for them first (RFC 6764).
+    path("dav/", include("carddav.urls")),
+    re_path(r"^\.well-known/carddav/?$", carddav_views.well_known, name="carddav_well_known"),
     # docs/*.md: in the reader's language, or the one named (the guides link each other).
     path("guide/", user_guide, name="guide"),
     path("guide/<str:language>/", user_guide, name="guide_in"),

@@ -75,6 +75,8 @@ def details_text(entry: AuditEntry) -> str:
                 "name": d.get("name", ""),
                 "scope": scope_label(d.get("scope", "")),
             }
+        case Action.APP_PASSWORD_CREATED | Action.APP_PASSWORD_REVOKED:
+            return _("“%(name)s”") % {"name": d.get("name", "")}
     return ""
 
 

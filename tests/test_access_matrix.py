@@ -15,11 +15,14 @@ The personas, as the access rules read them (README, Architecture: access):
 - root: a superuser.
 
 Each URL is called with GET and POST (empty data) by each persona, once per access
-level for the URLs about one contact, once otherwise. EXPECT holds the answer of
+level for the URLs about one contact, once otherwise. The address books (CardDAV) are
+called with GET and PROPFIND instead, over Basic with the persona's own app password,
+each persona at its own addresses. EXPECT holds the answer of
 every cell; a URL missing from it fails the test. A 200 to a persona who may not see
 the private contact must not name it, and a refused POST must not change the database.
 """
 
+import base64
 import io
 from datetime import date
 
@@ -37,6 +40,7 @@ from PIL import Image
 
 from accounts import services as accounts_services
 from accounts import tokens as api_tokens
+from accounts.app_passwords import app_password_create
 from accounts.models import ApiToken, AuditEntry, Invitation
 from activities import services as activities
 from activities.models import Event, EventCategory, TaskCategory
@@ -117,6 +121,13 @@ API_401 = 401  # anon: no token and no session
 API = (API_401, N, 200, 200, 200, 200)
 API_CONTACT = (API_401, N, (404, 200, 200), 200, 200, 200)
 API_NO_POST = (405, 405, 405, 405, 405, 405)
+
+# The address books (CardDAV), over Basic with an app password: anon gets a 401 asking
+# for one; GET, then PROPFIND's multistatus (207).
+DAV_READ = (401, N, 200, 200, 200, 200)
+DAV_LISTED = (401, N, 207, 207, 207, 207)
+DAV_CARD = (401, N, (404, 200, 200), 200, 200, 200)
+DAV_CARD_LISTED = (401, N, (404, 207, 207), 207, 207, 207)
 
 EXPECT = {  # name: (GET, POST)
     "api:me": (API, API_NO_POST),
@@ -342,6 +353,19 @@ EXPECT = {  # name: (GET, POST)
     "accounts:api_token_create": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
     "accounts:api_token_new": (ACCOUNT_REDIRECTS, ACCOUNT_POST_ONLY),
     "accounts:api_token_revoke": (ACCOUNT_POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    # App passwords (CardDAV): the same, alice's is hers.
+    "accounts:app_password_create": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
+    "accounts:app_password_new": (ACCOUNT_REDIRECTS, ACCOUNT_POST_ONLY),
+    "accounts:app_password_revoke": (ACCOUNT_POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    # The address books: each persona calls its own addresses (the other users' answer
+    # 404: tests/carddav) with an app password of its own; the second column is a
+    # PROPFIND of depth 1, not a POST. The well-known address sends anyone to the root.
+    "carddav_well_known": ((301,) * 6, (301,) * 6),
+    "carddav:root": (DAV_READ, DAV_LISTED),
+    "carddav:principal": (DAV_READ, DAV_LISTED),
+    "carddav:home": (DAV_READ, DAV_LISTED),
+    "carddav:book": (DAV_READ, DAV_LISTED),
+    "carddav:card": (DAV_CARD, DAV_CARD_LISTED),
     "settings_app:sign_in": (ADMIN_ONLY, ADMIN_REDIRECTS),
     # The user guide: every account may read it, none may post to it.
     "guide": (ACCOUNT_PAGE, ACCOUNT_POST_ONLY),
@@ -549,6 +573,19 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         accounts_services.profile_photo_set(user=carol, upload=_image())
         security_key = make_security_key(alice, "Matrix key")
         api_token, _secret = api_tokens.token_create(user=alice, name="Matrix token", scope="read")
+        app_password, _secret = app_password_create(user=alice, name="Matrix phone")
+        dav_auth = {"anon": {}}
+        for persona, user in (
+            ("stranger", stranger),
+            ("reader", bob),
+            ("alice", alice),
+            ("admin", admin),
+            ("root", root),
+        ):
+            secret = f"{user.username}:{app_password_create(user=user, name='Phone')[1]}"
+            dav_auth[persona] = {
+                "HTTP_AUTHORIZATION": f"Basic {base64.b64encode(secret.encode()).decode()}"
+            }
         world = {
             "media": media,
             "users": {
@@ -583,6 +620,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "invitation": invitation,
             "security_key": security_key,
             "api_token": api_token,
+            "app_password": app_password,
+            "dav_auth": dav_auth,
         }
         yield world
         transaction.set_rollback(True)
@@ -645,6 +684,7 @@ CONTACT_URLS = {
     "contacts:trash_restore",
     "api:trash_restore",
     "contacts:trash_purge",
+    "carddav:card",
     "activities:timeline",
     "activities:event_add",
     "activities:event_edit",
@@ -747,6 +787,9 @@ def url_args(name, world, level):
         "mfa_remove_webauthn": {"pk": world["security_key"].pk},
         "mfa_edit_webauthn": {"pk": world["security_key"].pk},
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
+        "accounts:app_password_revoke": {"pk": world["app_password"].pk},
+        "carddav:book": {"book": "all"},
+        "carddav:card": {"book": "all", "contact_id": contact and contact.pk},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
@@ -822,10 +865,25 @@ def client_for(world, persona):
     return client
 
 
-def call(client, method, url):
-    """Return the answer's status, "login" for a redirect to the login page."""
+def is_dav(name):
+    """Whether the URL is an address book's: Basic with an app password, GET and PROPFIND."""
+    return name.startswith("carddav")
+
+
+def call(client, method, url, dav_auth=None):
+    """Return the answer's status, "login" for a redirect to the login page.
+
+    With dav_auth (the persona's Basic header, empty for anon), a client without a
+    session calls the address: "POST" is then a PROPFIND of depth 1.
+    """
     try:
-        response = client.get(url) if method == "GET" else client.post(url, {})
+        if dav_auth is not None:
+            dav_method = "GET" if method == "GET" else "PROPFIND"
+            response = Client().generic(dav_method, url, HTTP_DEPTH="1", **dav_auth)
+        elif method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, {})
     except Exception as exc:  # noqa: BLE001 - a 500 is a cell like any other
         return f"500 {type(exc).__name__}: {exc}"[:120], None
     status = response.status_code
@@ -849,8 +907,11 @@ def cells(name, world):
     levels = LEVELS if name in CONTACT_URLS else (None,)
     for level in levels:
         kwargs, query = url_args(name, world, level)
-        url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
         for persona in PERSONAS:
+            if is_dav(name) and name != "carddav:root" and name != "carddav_well_known":
+                # Each its own address book; anon knocks at alice's.
+                kwargs["username"] = world["users"].get(persona, world["users"]["alice"]).username
+            url = reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
             for method in ("GET", "POST"):
                 yield persona, level, method, url
 
@@ -902,8 +963,9 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
         want = expected(name, method, persona, level)
         with transaction.atomic():
             before = snapshot() if method == "POST" else None
-            status, response = call(clients[persona], method, url)
-            body = body_of(response) if status in (200, 403) else ""
+            dav_auth = world["dav_auth"][persona] if is_dav(name) else None
+            status, response = call(clients[persona], method, url, dav_auth)
+            body = body_of(response) if status in (200, 207, 403) else ""
             # A page writes and redirects; the API writes and answers 2xx.
             done = status == 302 or (name.startswith("api:") and status in (200, 201))
             if method == "POST" and not (done and may_write(name, persona, level)):
@@ -912,9 +974,16 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
             transaction.set_rollback(True)
         # The cell's sessions and pages go with its rows (Redis does not roll back).
         cache.clear()
-        cell = f"{method} {url} as {persona}" + (f" on {level}" if level else "")
+        shown = "PROPFIND" if dav_auth is not None and method == "POST" else method
+        cell = f"{shown} {url} as {persona}" + (f" on {level}" if level else "")
         if status != want:
             wrong.append(f"{cell}: {status}, expected {want}")
+        elif (
+            dav_auth is not None
+            and status == 401
+            and not response.get("WWW-Authenticate", "").startswith("Basic realm=")
+        ):
+            wrong.append(f"{cell}: a 401 that does not ask for Basic credentials")
         elif persona == "stranger" and status == 403 and "not a CRM user" not in body:
             wrong.append(f"{cell}: a 403 that does not say why")
         if persona in ("anon", "stranger", "reader") and SECRET in body.lower():
@@ -923,6 +992,8 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
             leaks.append(f"{cell}: a media URL")
         if persona == "alice" and method == "GET" and name in NAMES_THE_SECRET:
             assert SECRET in body.lower(), f"{cell} should name the private contact"
+        if persona == "alice" and shown == "PROPFIND" and name == "carddav:book":
+            assert SECRET in body.lower(), f"{cell} should list the private contact"
     assert not wrong, "\n".join(wrong)
     assert not leaks, leaks
     assert not writes, writes

@@ -339,10 +339,15 @@ def _csv_lines(contacts: QuerySet[Contact], layout: CsvLayout, reader: AnyUser) 
             yield writer.writerow(layout.escaped(layout.row(contact, details)))
 
 
-def vcard(contact: Contact) -> str:
-    """Return the vCard 4.0 text of one contact (prefetched as exported_contacts does)."""
+def vcard(contact: Contact, uid: str = "") -> str:
+    """Return the vCard 4.0 text of one contact (prefetched as exported_contacts does).
+
+    uid, when given, is the card's UID: what an address book app knows it again by.
+    """
     card = vobject.vCard()
     card.add("version").value = "4.0"
+    if uid:
+        card.add("uid").value = uid
     card.add("fn").value = contact.display_name or "?"
     if contact.is_person:
         card.add("kind").value = "individual"

@@ -1,0 +1,212 @@
+"""The WebDAV and CardDAV methods the address books answer: reading only, for now.
+
+PROPFIND lists properties (a book's cards streamed, a chunk of rows at a time); REPORT
+answers addressbook-multiget (the cards of given hrefs) and sync-collection (what changed
+since a sync token); GET returns one card. Writing methods are refused with a 403 that
+says why, before any body is read.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
+from xml.etree.ElementTree import Element  # noqa: S405 - only the type; parsing is defused
+
+from django.contrib.auth.models import User
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+
+from carddav import books, dav, resources
+from carddav.dav import CARDDAV, DAV, tag
+from carddav.resources import Resource
+from contacts.models import Contact
+
+# How a collection lists its members; None for a card.
+Members = Callable[[], Iterator[Resource]] | None
+
+READ_METHODS = ("OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT")
+WRITE_METHODS = ("PUT", "DELETE", "PROPPATCH", "MKCOL", "POST", "MOVE", "COPY", "LOCK", "UNLOCK")
+ALLOW = ", ".join(READ_METHODS)
+# A multiget names at most this many cards: a phone asks for a few hundred at a time.
+MAX_HREFS = 5000
+ADDRESS_DATA = tag(CARDDAV, "address-data")
+MULTIGET = tag(CARDDAV, "addressbook-multiget")
+SYNC_COLLECTION = tag(DAV, "sync-collection")
+
+
+def options() -> HttpResponseBase:
+    answer = HttpResponse(status=200)
+    answer["DAV"] = "1, 3, addressbook"
+    answer["Allow"] = ALLOW
+    answer["Content-Length"] = "0"
+    return answer
+
+
+def get(request: HttpRequest, user: User, resource: Resource, members: Members) -> HttpResponseBase:
+    """Answer GET: a card's vCard (304 when the client has this version), or a word."""
+    if members is not None or not resource.pk:
+        message = "An address book server: add it to your contacts app as a CardDAV account."
+        return HttpResponse(message, content_type="text/plain; charset=utf-8")
+    contacts = books.book_contacts(user, resource.book).filter(pk=resource.pk)
+    found = next(books.cards_of(contacts), None)
+    if found is None:  # gone since the view found it
+        return dav.error(404, tag(dav.CRM, "not-found"), "Nothing here.")
+    contact, card = found
+    etag = books.etag(contact.pk, contact.version)
+    if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == etag:
+        answer = HttpResponse(status=304)
+    else:
+        answer = HttpResponse(card, content_type=resources.CARD_TYPE)
+        if request.method == "HEAD":  # the headers of a GET, its length too, without the card
+            answer["Content-Length"] = str(len(answer.content))
+            answer.content = b""
+    answer["ETag"] = etag
+    return answer
+
+
+def no_report() -> HttpResponseBase:
+    return dav.error(403, tag(DAV, "supported-report"), "This report is not supported here.")
+
+
+def read_only() -> HttpResponseBase:
+    return dav.error(
+        403,
+        tag(DAV, "need-privileges"),
+        "The address books are read-only: change contacts in the CRM.",
+    )
+
+
+def not_allowed() -> HttpResponseBase:
+    answer = dav.error(405, tag(DAV, "method-not-allowed"), "This method is not supported here.")
+    answer["Allow"] = ALLOW
+    return answer
+
+
+def body_of(request: HttpRequest) -> Element | None:
+    """Return the request's XML, None when empty; raise dav.BadRequestBody."""
+    try:
+        return dav.parse(request.body)
+    except RequestDataTooBig as exc:
+        raise dav.BadRequestBody("The body is too large.") from exc
+
+
+def bad_body(reason: str) -> HttpResponseBase:
+    return dav.error(
+        400, tag(dav.CRM, "bad-request-body"), f"The XML body cannot be read: {reason}"
+    )
+
+
+def wanted_properties(root: Element | None) -> list[str] | None:
+    """Return the property names a PROPFIND (or REPORT) asks for, None for all of them."""
+    if root is None or root.find(tag(DAV, "allprop")) is not None:
+        return None
+    prop = root.find(tag(DAV, "prop"))
+    if prop is None:
+        if root.find(tag(DAV, "propname")) is not None:
+            return resources.PROPNAME
+        raise dav.BadRequestBody("no prop, allprop or propname")
+    return [child.tag for child in prop if isinstance(child.tag, str)]
+
+
+def multistatus(responses: Iterable[str], tail: str = "") -> StreamingHttpResponse:
+    answer = StreamingHttpResponse(dav.multistatus(responses, tail), content_type=dav.XML_TYPE)
+    answer.status_code = 207
+    return answer
+
+
+def propfind(
+    request: HttpRequest, user: User, resource: Resource, members: Members
+) -> HttpResponseBase:
+    """Answer PROPFIND: the resource, and its members at depth 1 (members() yields them)."""
+    depth = request.META.get("HTTP_DEPTH", "infinity").strip().lower()
+    if depth not in ("0", "1"):
+        if members is not None:
+            return dav.error(403, tag(DAV, "propfind-finite-depth"), "Depth 0 or 1 only.")
+        depth = "0"
+    try:
+        wanted = wanted_properties(body_of(request))
+    except dav.BadRequestBody as exc:
+        return bad_body(str(exc))
+    responses = [resource.answer(wanted)]
+    if depth == "1" and members is not None:
+        return multistatus(chain(responses, (member.answer(wanted) for member in members())))
+    return multistatus(responses)
+
+
+def book_members(user: User, book: str) -> Iterator[Resource]:
+    for row in books.card_rows(books.book_contacts(user, book)):
+        yield resources.card(user, book, row)
+
+
+def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
+    """Answer REPORT on a book: addressbook-multiget or sync-collection."""
+    try:
+        root = body_of(request)
+        if root is None:
+            raise dav.BadRequestBody("a REPORT needs a body")
+        if root.tag not in (MULTIGET, SYNC_COLLECTION):
+            return no_report()
+        # Without a prop (or with allprop), what every client of a report wants.
+        asked = wanted_properties(root) if root.find(tag(DAV, "prop")) is not None else None
+        wanted = asked or [tag(DAV, "getetag"), ADDRESS_DATA]
+    except dav.BadRequestBody as exc:
+        return bad_body(str(exc))
+    if root.tag == SYNC_COLLECTION:
+        return _sync_collection(user, book, root, wanted)
+    hrefs = [h.text or "" for h in root.findall(tag(DAV, "href"))]
+    if len(hrefs) > MAX_HREFS:
+        return bad_body(f"at most {MAX_HREFS} hrefs in one multiget")
+    return multistatus(_multiget(user, book, hrefs, wanted))
+
+
+def _card_response(user: User, book: str, contact: Contact, card: str, wanted: list[str]) -> str:
+    row = (contact.pk, contact.version, contact.updated_at, contact.display_name)
+    resource = resources.card(user, book, row)
+    resource.properties[ADDRESS_DATA] = lambda: dav.text(card)
+    return resource.answer(wanted)
+
+
+def _multiget(user: User, book: str, hrefs: list[str], wanted: list[str]) -> Iterator[str]:
+    ids = {href: resources.card_id(user, book, href) for href in hrefs}
+    wanted_ids = sorted({pk for pk in ids.values() if pk is not None})
+    found: set[int] = set()
+    for start in range(0, len(wanted_ids), books.CHUNK):
+        chunk = wanted_ids[start : start + books.CHUNK]
+        contacts = books.book_contacts(user, book).filter(pk__in=chunk)
+        for contact, card in books.cards_of(contacts):
+            found.add(contact.pk)
+            yield _card_response(user, book, contact, card, wanted)
+    for href, pk in ids.items():
+        if pk not in found:
+            yield dav.gone(href)
+
+
+def _sync_collection(user: User, book: str, root: Element, wanted: list[str]) -> HttpResponseBase:
+    given = (root.findtext(tag(DAV, "sync-token")) or "").strip()
+    token = books.new_token(user, book)
+    tail = f"<d:sync-token>{dav.text(resources.SYNC_URI + token)}</d:sync-token>"
+    if not given:
+        return multistatus(_members_with(user, book, books.book_contacts(user, book), wanted), tail)
+    changes = None
+    if given.startswith(resources.SYNC_URI):
+        changes = books.changes_since(user, book, given.removeprefix(resources.SYNC_URI))
+    if changes is None:
+        return dav.error(
+            403, tag(DAV, "valid-sync-token"), "This sync token is unknown or too old: sync again."
+        )
+    trashed = (
+        dav.gone(resources.card_path(user, book, pk))
+        for pk in changes.trashed.order_by("pk").values_list("pk", flat=True).iterator()
+    )
+    return multistatus(chain(_members_with(user, book, changes.changed, wanted), trashed), tail)
+
+
+def _members_with(
+    user: User, book: str, contacts: QuerySet[Contact], wanted: list[str]
+) -> Iterator[str]:
+    """Yield the <response> of each contact: whole cards only when address-data is asked."""
+    if ADDRESS_DATA in wanted:
+        for contact, card in books.cards_of(contacts):
+            yield _card_response(user, book, contact, card, wanted)
+        return
+    for row in books.card_rows(contacts):
+        yield resources.card(user, book, row).answer(wanted)
