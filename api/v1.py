@@ -9,7 +9,17 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from api import contact_writes, contacts, events, me, problems, references, tasks, trash  # noqa: F401 - contact_writes adds routes
+from api import (  # noqa: F401 - contact_writes adds routes
+    contact_writes,
+    contacts,
+    events,
+    imports,
+    me,
+    problems,
+    references,
+    tasks,
+    trash,
+)
 from api.auth import session_auth, token_auth
 from api.parser import StoredTextParser
 from api.throttle import PerCallerThrottle
@@ -45,3 +55,4 @@ api.add_router("", references.router)
 api.add_router("", tasks.router)
 api.add_router("", trash.router)
 api.add_router("", events.router)
+api.add_router("", imports.router)

@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     CONTACT_MERGED = "contact.merged", _("Contacts merged")
     TASK_CREATED = "task.created", _("Task created")
     TASK_UPDATED = "task.updated", _("Task changed or done")
+    IMPORT_FINISHED = "import.finished", _("CSV import ended")
 
 
 class DisabledReason(models.TextChoices):
@@ -70,7 +71,7 @@ class Delivery(models.Model):
         PENDING = "pending", _("pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
-        # The owner may not see the contact: nothing was sent.
+        # The owner may not see the contact (the task, the import): nothing was sent.
         SKIPPED = "skipped", _("skipped")
 
     subscription = models.ForeignKey(
@@ -79,7 +80,9 @@ class Delivery(models.Model):
     event = models.CharField(max_length=30)
     # The webhook-id header: the same on every attempt, so that receivers drop repeats.
     message_id = models.CharField(max_length=40, unique=True, default=new_message_id)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)  # a contact, a task
+    object_id = models.PositiveBigIntegerField(
+        null=True, blank=True
+    )  # a contact, a task, an import
     # What the event adds to the object, known when it happened (the merged contact's id);
     # the object itself is read when the message is sent.
     payload = models.JSONField(default=dict, blank=True)

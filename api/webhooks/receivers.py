@@ -1,4 +1,5 @@
-"""The contacts' history, heard through contacts.history.recorded, turned into deliveries."""
+"""The contacts' history (contacts.history.recorded), the tasks' changes and the imports
+that ended, turned into deliveries."""
 
 from collections.abc import Mapping, Sequence
 
@@ -43,6 +44,11 @@ def task_saved(sender: object, *, task_id: int, created: bool, **kwargs: object)
     """Make the deliveries of a task made or changed (activities.tasks.signals.task_saved)."""
     event = Event.TASK_CREATED if created else Event.TASK_UPDATED
     deliveries_create(event=event, ids=[task_id])
+
+
+def import_finished(sender: object, *, job_id: int, **kwargs: object) -> None:
+    """Make the deliveries of an import that ended (contacts.signals.import_finished)."""
+    deliveries_create(event=Event.IMPORT_FINISHED, ids=[job_id])
 
 
 def describe_disabled(notifications: Sequence[Notification], reader: User) -> None:

@@ -48,10 +48,11 @@ def job_create(
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     if max_bytes and upload.size is not None and upload.size > max_bytes:
         raise files.ImportFileError(
-            _("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)}
+            _("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)},
+            "file_too_large",
         )
     if not upload.size:
-        raise files.ImportFileError(_("The file is empty."))
+        raise files.ImportFileError(_("The file is empty."), "empty_file")
     job = ImportJob(
         created_by=by,
         file_name=(name or upload.name or "import.csv")[-255:],
@@ -81,7 +82,8 @@ def _store_upload(job: ImportJob, upload: File) -> None:
             _(
                 "The file could not be saved because the server's disk is full: nothing "
                 "was imported. Try again later."
-            )
+            ),
+            "disk_full",
         ) from error
     job.file_size = job.file.size
 
@@ -155,6 +157,13 @@ def job_configure(
     job.tags = tags
     job.save()
     return job
+
+
+def job_discard(*, job: ImportJob) -> None:
+    """Delete a draft job and its file: its settings or mapping were refused."""
+    if job.status == Status.DRAFT:
+        job.file.delete(save=False)
+        job.delete()
 
 
 def job_set_mapping(*, job: ImportJob, targets: list[str]) -> ImportJob:
