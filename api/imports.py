@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from api.contacts import as_json
 from api.ids import Id
-from api.parser import _check
+from api.parser import check_text
 from api.problems import Problem, form_errors
 from contacts.forms import int_param
 from contacts.imports import mapping, report, services
@@ -234,7 +234,7 @@ def _settings_form(job: ImportJob, posted: QueryDict) -> SettingsForm:
     form = SettingsForm(data, job=job)
     if not form.is_valid():
         errors = form_errors(form.errors.as_data())
-        raise Problem(422, "invalid", "The settings are not valid: see errors.", errors=errors)
+        raise Problem(422, "invalid", errors[0]["message"], errors=errors)
     return form
 
 
@@ -251,7 +251,7 @@ def _targets(job: ImportJob, raw: str) -> list[str]:
     """Return one target per column from the mapping posted ({column: target})."""
     try:
         given = json.loads(raw)
-        _check(given)
+        check_text(given)
     except ValueError:
         given = None
     if not isinstance(given, dict):
@@ -286,7 +286,7 @@ def _configured(job: ImportJob, posted: QueryDict) -> None:
         responsible=list(data["responsible"]),
         tags=data["tags"],
     )
-    targets = _targets(job, posted["mapping"]) if "mapping" in posted else job.mapping
+    targets = _targets(job, posted.get("mapping", "")) if "mapping" in posted else job.mapping
     try:
         services.job_set_mapping(job=job, targets=targets)
     except ValidationError as error:

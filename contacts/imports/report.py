@@ -59,7 +59,7 @@ def report_rows(job: ImportJob, user: User) -> dict[str, list[ImportIssue]]:
     ids = {issue.contact_id for issue in skipped if issue.contact_id}
     visible = {c.pk: c for c in contacts_visible_to(user).filter(pk__in=ids)} if ids else {}
     for issue in skipped:
-        issue.visible_contact = visible.get(issue.contact_id)  # type: ignore[attr-defined]
+        issue.visible_contact = visible.get(issue.contact_id or 0)  # type: ignore[attr-defined]
     rejected = list(issues.filter(outcome=ImportIssue.Outcome.REJECTED)[:ISSUES_SHOWN])
     return {"rejected_rows": rejected, "skipped_rows": skipped}
 
