@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
+from api.auth import token_name
 from api.contacts import as_json
 from api.ids import Id
 from api.parser import check_text
@@ -365,7 +366,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
     posted.setdefault("has_header", "true")
     upload = _uploaded(request, posted)
     try:
-        job = services.job_create(by=user, upload=upload["file"], has_header=upload["has_header"])
+        job = services.job_create(
+            by=user,
+            upload=upload["file"],
+            has_header=upload["has_header"],
+            api_token=token_name(request),
+        )
     except ImportFileError as error:
         raise _file_problem(error) from None
     try:

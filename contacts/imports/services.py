@@ -40,10 +40,12 @@ def job_create(
     name: str | None = None,
     has_header: bool = True,
     max_bytes: int | None = None,
+    api_token: str = "",
 ) -> ImportJob:
     """Store an uploaded file and return a draft job, or raise ImportFileError.
 
     max_bytes defaults to settings.IMPORT_MAX_BYTES; the command passes no limit (0).
+    api_token names the REST API's token it is made through.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     if max_bytes and upload.size is not None and upload.size > max_bytes:
@@ -57,6 +59,7 @@ def job_create(
         created_by=by,
         file_name=(name or upload.name or "import.csv")[-255:],
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        api_token=api_token[:100],
     )
     _store_upload(job, upload)
     try:

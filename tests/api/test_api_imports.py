@@ -13,7 +13,7 @@ from api.webhooks import services as webhooks
 from api.webhooks.models import Delivery, Event
 from contacts.access import grant_access
 from contacts.imports.models import ImportJob
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from tests.support import csv_text
 from tests.webhook_receiver import Receiver
 
@@ -109,6 +109,25 @@ def test_an_explicit_mapping_imports_only_the_columns_it_names(alice):
         ("phone", "home", "+41 22 555 01 03"),
     ]
     assert not emile.tags.exists()
+
+
+def test_the_history_says_the_import_came_through_the_api_and_which_token(alice, alice_client):
+    content = csv_text(["First name", "Email"], ["Ada", "ada@example.com"])
+    job = post_import(client_of(alice), "ada.csv", content).json()
+    again = csv_text(["First name", "Email", "Job title"], ["Ada", "ada@example.com", "CEO"])
+    post_import(client_of(alice), "again.csv", again, duplicates="update")
+
+    ada = Contact.objects.get()
+    created = ContactEvent.objects.get(contact=ada, verb="created")
+    assert (created.source, created.details) == (
+        "import",
+        {"import": job["id"], "token": "Importer"},
+    )
+    history = alice_client.get(f"/contacts/{ada.pk}/history/").content.decode()
+    assert "an import</a> through the API (token “Importer”)" in history
+    assert "changed it by <a" in history
+    french = alice_client.get(f"/contacts/{ada.pk}/history/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "via l’API (jeton « Importer »)" in french.content.decode()
 
 
 def test_the_settings_the_wizard_offers_are_taken(alice, bob):
