@@ -11,12 +11,14 @@ import base64
 import binascii
 import datetime
 import json
+import re
 from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel
 
@@ -243,7 +245,7 @@ def _column(header: list[str], key: str) -> int | None:
     """Return the column key names: its header, else its position from 0."""
     if key in header:
         return header.index(key)
-    if key.isdigit() and int(key) < len(header):
+    if re.fullmatch(r"[0-9]{1,9}", key) and int(key) < len(header):
         return int(key)
     return None
 
@@ -295,6 +297,36 @@ def _configured(job: ImportJob, posted: QueryDict) -> None:
             {"field": "mapping", "code": "invalid_mapping", "message": m} for m in error.messages
         ]
         raise Problem(422, "invalid", error.messages[0], errors=errors) from None
+
+
+def _draft(request: HttpRequest, user: User) -> ImportJob:
+    """Return the job of the file posted, configured and mapped, ready to start: the
+    wizard's steps, each refusal a problem."""
+    try:
+        posted = request.POST.copy()
+        request.FILES  # noqa: B018 - read with the fields, so that it fails here if it fails
+    except (MultiPartParserError, SuspiciousOperation) as error:
+        raise Problem(400, "unreadable_body", "The body is no multipart form.") from error
+    posted.setdefault("has_header", "true")
+    upload = _uploaded(request, posted)
+    try:
+        job = services.job_create(
+            by=user,
+            upload=upload["file"],
+            has_header=upload["has_header"],
+            api_token=token_name(request),
+        )
+    except ImportFileError as error:
+        raise _file_problem(error) from None
+    try:
+        _configured(job, posted)
+    except ImportFileError as error:
+        services.job_discard(job=job)
+        raise _file_problem(error) from None
+    except Problem:
+        services.job_discard(job=job)
+        raise
+    return job
 
 
 def _choices(choices: Any) -> dict[str, Any]:
@@ -362,27 +394,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
         # Refused before the body is read: a huge upload never reaches the disk.
         max_mb = settings.IMPORT_MAX_BYTES // (1024 * 1024)
         raise Problem(413, "file_too_large", f"The file is larger than {max_mb} MB.")
-    posted = request.POST.copy()
-    posted.setdefault("has_header", "true")
-    upload = _uploaded(request, posted)
-    try:
-        job = services.job_create(
-            by=user,
-            upload=upload["file"],
-            has_header=upload["has_header"],
-            api_token=token_name(request),
-        )
-    except ImportFileError as error:
-        raise _file_problem(error) from None
-    try:
-        _configured(job, posted)
-    except ImportFileError as error:
-        services.job_discard(job=job)
-        raise _file_problem(error) from None
-    except Problem:
-        services.job_discard(job=job)
-        raise
-    job = services.job_start(job=job)
+    job = services.job_start(job=_draft(request, user))
     answer = as_json(_detail(get_import_for_user(user, job.pk), user))
     answer.status_code = 202
     answer["Location"] = f"/api/v1/imports/{job.pk}"

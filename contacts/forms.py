@@ -72,7 +72,8 @@ class UserChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         # A number past the databases' integers names nobody: SQLite would fail on it.
         for pk in value:
-            if str(pk).strip().isdigit() and int(pk) > MAX_ID:
+            text = str(pk).strip()
+            if re.fullmatch(r"[0-9]+", text) and (len(text) > 19 or int(text) > MAX_ID):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

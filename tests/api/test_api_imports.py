@@ -207,6 +207,14 @@ def test_a_skipped_row_names_the_contact_the_caller_may_see(alice, make_contact)
         ("google-contacts.csv", None, {"encoding": "klingon"}, "encoding", "invalid_choice"),
         ("google-contacts.csv", None, {"responsible": [2**70]}, "responsible", "invalid_choice"),
         ("google-contacts.csv", None, {"access": "everyone"}, "access", "invalid_choice"),
+        ("google-contacts.csv", None, {"responsible": ["²"]}, "responsible", "invalid_pk_value"),
+        (
+            "google-contacts.csv",
+            None,
+            {"mapping": {"²": "first_name"}},
+            "mapping.²",
+            "unknown_column",
+        ),
         ("google-contacts.csv", None, {"tags": "a\x00b"}, "tags", "null_characters_not_allowed"),
         ("google-contacts.csv", None, {"mapping": "[1, 2]"}, "mapping", "invalid_json"),
         ("google-contacts.csv", None, {"mapping": "{nope"}, "mapping", "invalid_json"),
@@ -255,6 +263,15 @@ def test_a_file_or_setting_the_wizard_refuses_is_a_422_problem_and_leaves_nothin
     assert not Contact.objects.exists()
     media = Path(settings.MEDIA_ROOT) / "imports"
     assert not media.exists() or not any(media.iterdir())
+
+
+def test_a_body_that_is_no_multipart_form_is_a_400_problem(alice):
+    response = client_of(alice).post(
+        "/api/v1/imports", data=b"garbage", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "unreadable_body"
 
 
 def test_no_file_is_a_422_problem(alice):
