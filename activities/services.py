@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from activities import mentions
 from activities.models import Event, EventAttachment, EventCategory
+from activities.signals import event_saved
 from contacts import history
 from contacts import services as contact_services
 from contacts.access import Perm, can_change, contacts_visible_to, is_crm_admin
@@ -79,6 +80,7 @@ def event_create(
     )
     _attach(event, attachments)
     _record(event, by, "", summary(category, text))
+    event_saved.send(Event, event_ids=[event.pk], created=True)
     _notify_mentioned(event, by, before="")
     last_activity_refresh([contact.pk])
     return event
@@ -104,6 +106,7 @@ def event_update(
     after = summary(category, text)
     if before != after:
         _record(event, by, before, after)
+    event_saved.send(Event, event_ids=[event.pk], created=False)
     _notify_mentioned(event, by, before=text_before)
     last_activity_refresh([event.contact_id])
     return event
@@ -171,6 +174,8 @@ def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
         if (pk, text) not in held
     ]
     Event.objects.bulk_create(events, batch_size=NOTES_BATCH)
+    if events:
+        event_saved.send(Event, event_ids=[event.pk for event in events], created=True)
     last_activity_refresh(sorted({event.contact_id for event in events}))
     return events
 

@@ -83,6 +83,12 @@ class ContactNew(ContactChange):
     kind: Literal["person", "company"]
 
 
+class ContactReplacement(ContactChange):
+    """The whole contact: every field left out is emptied or takes a new contact's default."""
+
+    kind: Literal["person", "company"] | None = Field(None, description="Unchangeable")
+
+
 def _given(body: BaseModel) -> dict[str, Any]:
     """Return the fields the body sets to a value (a detail's own defaults filled in): a
     null leaves the field as it is."""
@@ -243,13 +249,39 @@ def contact_change(
     request: HttpRequest, response: HttpResponse, contact_id: Id, body: ContactChange
 ) -> dict[str, Any]:
     """Change what the body names; the rest stays. If-Match: the version read."""
+    return _save(request, response, contact_id, body, replace=False)
+
+
+@router.put(
+    "/contacts/{contact_id}", response=ContactOut, exclude_unset=True, summary="Replace a contact"
+)
+def contact_replace(
+    request: HttpRequest, response: HttpResponse, contact_id: Id, body: ContactReplacement
+) -> dict[str, Any]:
+    """Replace the contact by the body: what it leaves out takes the value a new contact
+    gets from the form (empty, or the default currency and access, the caller responsible).
+    If-Match: the version read."""
+    return _save(request, response, contact_id, body, replace=True)
+
+
+def _save(
+    request: HttpRequest,
+    response: HttpResponse,
+    contact_id: int,
+    body: ContactChange,
+    *,
+    replace: bool,
+) -> dict[str, Any]:
     user = cast(User, request.user)
     contact = get_contact_for_user(user, contact_id, Perm.CHANGE)
     expected = _expected_version(request)
     if contact.version != expected:
         raise _stale(contact)
     values = _given(body)
-    loaded = ContactEditor(kind=contact.kind, user=user, contact=contact)
+    if values.pop("kind", contact.kind) != contact.kind:
+        raise Problem(422, "kind_mismatch", f"This contact is a {contact.kind}.")
+    # Replacing starts from the blank form, as a new contact does; changing from the contact.
+    loaded = ContactEditor(kind=contact.kind, user=user, contact=None if replace else contact)
     posted = ContactEditor(
         _form_data(loaded, values), kind=contact.kind, user=user, contact=contact
     )

@@ -62,6 +62,8 @@ COMMON = {
 
 # Where a change must name the version it read (If-Match).
 VERSIONED = "/api/v1/contacts/{"
+# A merge names the version read of each contact in its body.
+MERGE = "/api/v1/contacts/merge"
 
 
 def document(schema: Any) -> None:
@@ -77,9 +79,11 @@ def document(schema: Any) -> None:
                 answers["404"] = "Nothing here, or nothing the caller may see (a contact named)"
             if operation.get("parameters"):
                 answers["400"] = "A parameter holding a NUL character, or a cursor not given"
-            if method in ("patch", "delete") and path.startswith(VERSIONED):
+            if method in ("put", "patch", "delete") and path.startswith(VERSIONED):
                 answers["412"] = "If-Match names another version than the stored one"
                 answers["428"] = "If-Match is missing"
+            if path == MERGE:
+                answers["412"] = "A contact is at another version than the body names"
             if "requestBody" in operation:
                 answers["400"] = "A body that is no JSON, or holds text no database stores"
             for status, description in answers.items():

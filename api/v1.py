@@ -10,11 +10,13 @@ from typing import Any
 from ninja import NinjaAPI
 
 from api import (  # noqa: F401 - contact_writes adds routes
+    bulk,
     contact_writes,
     contacts,
     events,
     imports,
     me,
+    merging,
     problems,
     references,
     tasks,
@@ -50,9 +52,12 @@ api = CrmApi(
 )
 problems.install(api)
 api.add_router("", me.router)
+# Before the contacts' routes: /contacts/merge would be read as /contacts/{contact_id}.
+api.add_router("", merging.router)
 api.add_router("", contacts.router)
 api.add_router("", references.router)
 api.add_router("", tasks.router)
 api.add_router("", trash.router)
 api.add_router("", events.router)
+api.add_router("", bulk.router)
 api.add_router("", imports.router)

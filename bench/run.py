@@ -39,6 +39,7 @@ LARGE = 1_000_000
 WARMUPS = 2
 DEEP_PAGE = 2000
 TRASH_SAMPLE = 2000  # contacts in the trash while its page is timed
+BULK_SAMPLE = 100  # the contacts each request of api_bulk tags
 NOTIFICATION_SAMPLE = 60  # mentions of the user under the bell while its page is timed
 MEMORY_REQUESTS = 2000  # mixed requests to one gunicorn worker before its peak memory is read
 CUSTOM_FIELDS = [
@@ -62,6 +63,8 @@ CASES = [
     "api_get",
     "api_changed_since",
     "api_create",
+    "api_merge",
+    "api_bulk",
     "api_import",
     "api_tasks",
     "search",
@@ -121,6 +124,8 @@ TARGETS = {
     "api_get": [("median_ms", "<=", 10, "≤ {} ms")],
     "api_changed_since": [("median_ms", "<=", 15, "≤ {} ms")],
     "api_create": [("median_ms", "<=", 35, "≤ {} ms")],
+    "api_merge": [],
+    "api_bulk": [],
     "api_import": [],
     "api_tasks": [],
     "list_sorted_last_activity": [
@@ -1223,6 +1228,10 @@ def run_cases(args):
     for role, user in roles if wanted("api_create") else ():
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_api_create(database, role, user, tags, responsible, args.requests))
+    for role, user in roles if wanted("api_merge") else ():
+        emit(bench_api_merge(database, role, user, tags, args.requests))
+    for role, user in roles if wanted("api_bulk") else ():
+        emit(bench_api_bulk(database, role, user, args.requests))
     if wanted("api_import"):
         emit(bench_api_import(database, ordinary, args.requests))
     for role, user in roles if wanted("edit_save") else ():
@@ -1441,6 +1450,122 @@ def bench_api_create(database, role, user, tags, responsible, requests):
         probe.clean_up(since)
         row.delete()
     return http_result("api_create", database, role, times, queries, statements)
+
+
+def bench_api_merge(database, role, user, tags, requests):
+    """POST /api/v1/contacts/merge: two persons of the user's, 3 e-mails, 2 phones and 2 tags
+    each, merged taking a field of the other; each pair made untimed before its request."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from accounts.tokens import token_create
+    from contacts.models import Contact
+    from contacts.services import ContactData, contact_create
+
+    row, token = token_create(user=user, name="bench", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    probe = Probe()
+
+    def person(job_title):
+        n = probe.next()
+        data = ContactData(
+            kind=Contact.Kind.PERSON,
+            fields={
+                "first_name": "Bench",
+                "last_name": f"{probe.prefix} {n}",
+                "job_title": job_title,
+            },
+            responsible=[user],
+            tags=tags,
+            infos=[
+                *(
+                    {"kind": "email", "category": c, "value": probe.email(n, i)}
+                    for i, c in enumerate(EMAILS)
+                ),
+                *(
+                    {"kind": "phone", "category": c, "value": probe.phone(n, i)}
+                    for i, c in enumerate(PHONES)
+                ),
+            ],
+        )
+        return contact_create(by=user, data=data)
+
+    def pair():
+        return person("Buyer"), person("CEO")
+
+    def post(contacts):
+        keep, other = contacts
+        body = {
+            "keep": keep.pk,
+            "other": other.pk,
+            "take": ["job_title"],
+            "keep_version": keep.version,
+            "other_version": other.version,
+        }
+        return client.post(
+            "/api/v1/contacts/merge", json.dumps(body), content_type="application/json"
+        )
+
+    since = timezone.now()
+    try:
+        check = expect(200, "POST /api/v1/contacts/merge")
+        times, queries, statements = measure(post, check, requests, prepare=pair)
+        kept = Contact.objects.filter(last_name__startswith=probe.prefix)
+        trashed = Contact.all_objects.filter(
+            last_name__startswith=probe.prefix, deleted_at__isnull=False
+        )
+        if (kept.filter(job_title="CEO").count(), trashed.count()) != (probe.n // 2,) * 2:
+            raise SystemExit("The merges did not keep one contact of each pair, the other trashed")
+    finally:
+        probe.clean_up(since)
+        row.delete()
+    return http_result("api_merge", database, role, times, queries, statements)
+
+
+def bench_api_bulk(database, role, user, requests):
+    """POST /api/v1/bulk: a new tag on BULK_SAMPLE persons of the user's, done before the
+    answer (below BULK_SYNC_LIMIT), as the list's bulk action does it."""
+    from django.test import Client
+    from django.utils import timezone
+    from taggit.models import Tag
+
+    from accounts.tokens import token_create
+    from contacts.models import BulkJob, Contact
+    from contacts.services import ContactData, contact_create
+
+    row, token = token_create(user=user, name="bench", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    probe = Probe()
+    # Contacts of its own, so that the population's versions and history stay the same.
+    ids = [
+        contact_create(
+            by=user,
+            data=ContactData(
+                kind=Contact.Kind.PERSON,
+                fields={"first_name": "Bench", "last_name": f"{probe.prefix} {n}"},
+                responsible=[user],
+            ),
+        ).pk
+        for n in range(BULK_SAMPLE)
+    ]
+    tag_prefix = f"Bench bulk {probe.token}"
+
+    def post():
+        body = {"action": "add_tag", "params": {"tag": f"{tag_prefix} {probe.next()}"}, "ids": ids}
+        return client.post("/api/v1/bulk", json.dumps(body), content_type="application/json")
+
+    since = timezone.now()
+    try:
+        times, queries, statements = measure(post, expect(202, "POST /api/v1/bulk"), requests)
+        tagged = Contact.objects.filter(pk__in=ids, tags__name__startswith=tag_prefix).count()
+        if tagged != BULK_SAMPLE * probe.n:
+            raise SystemExit(f"{tagged} tags were added, not {BULK_SAMPLE * probe.n}")
+    finally:
+        Tag.objects.filter(name__startswith=tag_prefix).delete()
+        BulkJob.objects.filter(user=user, created_at__gte=since).delete()
+        probe.clean_up(since)
+        row.delete()
+    return http_result("api_bulk", database, role, times, queries, statements)
 
 
 API_IMPORT_ROWS = 20

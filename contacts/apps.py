@@ -11,7 +11,7 @@ class ContactsConfig(AppConfig):
         # Connected once every app's models are loaded: the receivers import them.
         from contacts import signals  # noqa: F401
         from contacts.custom_fields import values
-        from contacts.models import CustomField
+        from contacts.models import CrmSettings, CustomField, forget_settings
         from contacts.relations.models import RelationType
         from contacts.relations.services import forget_cached
 
@@ -21,3 +21,5 @@ class ContactsConfig(AppConfig):
         # And the cached user fields, which every card shows.
         post_save.connect(values.forget_cached, sender=CustomField, dispatch_uid="field_saved")
         post_delete.connect(values.forget_cached, sender=CustomField, dispatch_uid="field_gone")
+        # And the CRM's settings, which every contact form reads.
+        post_save.connect(forget_settings, sender=CrmSettings, dispatch_uid="settings_saved")

@@ -15,7 +15,7 @@ from contacts.access import contacts_visible_to, is_crm_admin
 from contacts.custom_fields import values as custom_fields
 from contacts.db import freshness
 from contacts.form_renderer import ManyOptionsSelect, widget_renderer
-from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField
+from contacts.models import Address, Contact, ContactInfo, ContactType, CustomField, named
 from contacts.photos.files import process_photo
 from contacts.photos.remote import FetchRefused
 from contacts.photos.sources import fetched_photo
@@ -316,8 +316,8 @@ class ContactForm(forms.ModelForm):
             self.company = current
         elif name:
             self.company = (
-                contacts_visible_to(self.user)
-                .filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
+                named(contacts_visible_to(self.user), name)
+                .filter(kind=Contact.Kind.COMPANY)
                 .order_by("pk")
                 .first()
             )

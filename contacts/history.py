@@ -338,7 +338,13 @@ def names_list(names: Iterable[str]) -> str:
     return SEPARATOR.join(sorted(names))
 
 
-def record_tag_changes(by: User | None, before: Mapping[int, Sequence[str]]) -> None:
+def record_tag_changes(
+    by: User | None,
+    before: Mapping[int, Sequence[str]],
+    *,
+    source: str = "",
+    details: Mapping[str, object] | None = None,
+) -> None:
     """Record, on each contact of before ({id: tag names}), how its tags changed since."""
     after = tags_by_contact(list(before))
     changes = {
@@ -346,4 +352,4 @@ def record_tag_changes(by: User | None, before: Mapping[int, Sequence[str]]) -> 
         for pk in before
         if sorted(before[pk]) != sorted(after[pk])
     }
-    record_many(changes, by, Verb.CHANGED, changes_by_id=changes)
+    record_many(changes, by, Verb.CHANGED, changes_by_id=changes, source=source, details=details)

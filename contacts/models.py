@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
 from contacts import text
+from contacts.kept_rows import KeptRows
 from contacts.links import info_href
 
 CRM_USERS_GROUP = "CRM users"
@@ -99,8 +100,18 @@ class CrmSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """Return the settings; reading them writes nothing, even on a new installation."""
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
+        """Return the settings; reading them writes nothing, even on a new installation.
+
+        Kept in the cache between their changes: every contact form and every contact
+        saved reads them.
+        """
+        return _kept_settings.get()[0]
+
+
+_kept_settings = KeptRows(
+    "crm-settings", lambda: [CrmSettings.objects.filter(pk=1).first() or CrmSettings(pk=1)]
+)
+forget_settings = _kept_settings.forget
 
 
 class TaggedContact(TaggedItemBase):
@@ -114,6 +125,16 @@ class TaggedContact(TaggedItemBase):
 
 
 LIVE = models.Q(deleted_at__isnull=True)  # not in the trash
+
+
+def named(contacts: "models.QuerySet[Contact]", name: str) -> "models.QuerySet[Contact]":
+    """Return the contacts of contacts whose name is name, whatever its case.
+
+    The folded name narrows them first: its index finds the few candidates where a
+    case-insensitive comparison alone would read every contact.
+    """
+    key = text.fold(name)[:SORT_NAME_LENGTH]
+    return contacts.filter(sort_name=key, display_name__iexact=name)
 
 
 class LiveContacts(models.Manager):

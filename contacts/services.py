@@ -14,7 +14,7 @@ from taggit.models import Tag
 from contacts import access, history
 from contacts import currencies as config
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Address, Contact, ContactInfo
+from contacts.models import Address, Contact, ContactInfo, named
 from contacts.notifications import notify_assigned
 from contacts.positions.primary import company_names, keep_primary, persons_at
 from contacts.search_text import normalized, search_text_for
@@ -169,11 +169,7 @@ def _resolve_company(
         return data.company
     name = data.new_company_name.strip()
     companies = access.contacts_visible_to(by) if by is not None else _seen_by_all(data.responsible)
-    existing = (
-        companies.filter(kind=Contact.Kind.COMPANY, display_name__iexact=name)
-        .order_by("pk")
-        .first()
-    )
+    existing = named(companies, name).filter(kind=Contact.Kind.COMPANY).order_by("pk").first()
     if existing:
         return existing
     # A company typed on the person form is created with the person's access.

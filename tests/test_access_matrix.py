@@ -125,7 +125,13 @@ EXPECT = {  # name: (GET, POST)
     # The same addresses under the names of their other methods (PATCH, DELETE, POST).
     "api:contact_new": (API, (API_401, N, 400, 400, 400, 400)),
     "api:contact_change": (API_CONTACT, API_NO_POST),
+    "api:contact_replace": (API_CONTACT, API_NO_POST),
     "api:contact_trash": (API_CONTACT, API_NO_POST),
+    "api:contact_merge": (API_NO_POST, (API_401, N, 400, 400, 400, 400)),
+    # Each contact kept, merged with a public_read company: the reader may not delete it.
+    "api:contact_merge_choices": ((API_401, N, (404, 403, 403), 200, 200, 200), API_NO_POST),
+    "api:bulk_new": (API_NO_POST, (API_401, N, 400, 400, 400, 400)),
+    "api:bulk_get": ((API_401, N, 404, 200, 404, 404), API_NO_POST),  # alice's job
     "api:contact_types": (API, API_NO_POST),
     # The trash: restoring alice's trashed contacts (the trash page's cases).
     "api:trash_list": (API, API_NO_POST),
@@ -566,6 +572,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "event_category": event_category,
             "relation_type": relation_type,
             "relations": relations,
+            "partner": partner,
             "notification": notification,
             "import": job,
             "bulk_job": bulk_job,
@@ -620,7 +627,9 @@ CONTACT_URLS = {
     "api:task_change",
     "api:task_remove",
     "api:contact_change",
+    "api:contact_replace",
     "api:contact_trash",
+    "api:contact_merge_choices",
     "contacts:detail",
     "contacts:edit",
     "contacts:delete",
@@ -660,9 +669,14 @@ def url_args(name, world, level):
         "contacts:detail": {"pk": contact and contact.pk},
         **{
             f"api:contact_{verb}": {"contact_id": contact and contact.pk}
-            for verb in ("get", "change", "trash")
+            for verb in ("get", "change", "replace", "trash")
         },
         "api_not_found": {"rest": "v1/nothing"},
+        "api:contact_merge_choices": {
+            "keep_id": contact and contact.pk,
+            "other_id": world["partner"].pk,
+        },
+        "api:bulk_get": {"job_id": world["bulk_job"].pk},
         "contacts:edit": {"pk": contact and contact.pk},
         "contacts:delete": {"pk": contact and contact.pk},
         "contacts:history": {"pk": contact and contact.pk},
@@ -874,8 +888,9 @@ NAMES_THE_SECRET = {
 }
 
 
-# Marked although it reads no row: pytest-django runs the tests without the mark after the
-# transactional ones (the API's schema test), which empty the tables the world is made of.
+# It reads no rows itself, but the module's fixtures build the world: marked, it runs
+# among the database tests, before a transactional test (the API's schema) flushes the
+# rows the migrations wrote.
 @pytest.mark.django_db
 def test_every_url_has_an_expectation():
     names = {name for name, _route in url_patterns()}

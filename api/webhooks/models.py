@@ -28,6 +28,8 @@ class Event(models.TextChoices):
     CONTACT_MERGED = "contact.merged", _("Contacts merged")
     TASK_CREATED = "task.created", _("Task created")
     TASK_UPDATED = "task.updated", _("Task changed or done")
+    TIMELINE_EVENT_CREATED = "event.created", _("Timeline event written")
+    TIMELINE_EVENT_UPDATED = "event.updated", _("Timeline event changed")
     IMPORT_FINISHED = "import.finished", _("CSV import ended")
 
 

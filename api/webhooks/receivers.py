@@ -46,6 +46,14 @@ def task_saved(sender: object, *, task_id: int, created: bool, **kwargs: object)
     deliveries_create(event=event, ids=[task_id])
 
 
+def event_saved(
+    sender: object, *, event_ids: Sequence[int], created: bool, **kwargs: object
+) -> None:
+    """Make the deliveries of timeline events written or changed (activities.signals)."""
+    event = Event.TIMELINE_EVENT_CREATED if created else Event.TIMELINE_EVENT_UPDATED
+    deliveries_create(event=event, ids=event_ids)
+
+
 def import_finished(sender: object, *, job_id: int, **kwargs: object) -> None:
     """Make the deliveries of an import that ended (contacts.signals.import_finished)."""
     deliveries_create(event=Event.IMPORT_FINISHED, ids=[job_id])

@@ -31,8 +31,10 @@ from django_tasks import task
 from standardwebhooks import Webhook
 
 from accounts.preferences import speaking_to
+from activities.selectors import events_visible_to
 from activities.tasks.selectors import tasks_visible_to
 from api.contacts import FIELDS, _out, _rows
+from api.events import _out as event_out
 from api.imports import summary as import_out
 from api.tasks import _out as task_out
 from api.webhooks.addresses import UrlRefused, resolve, split
@@ -159,7 +161,8 @@ def bodies(deliveries: Sequence[Delivery]) -> dict[int, bytes | None]:
 
 
 def _kind(event: str) -> str:
-    """Return what event is about, as _seen reads it: deleted, contact, task or import."""
+    """Return what event is about, as _seen reads it: deleted, contact, task, event (a
+    timeline's) or import."""
     if event == Event.CONTACT_DELETED:
         return "deleted"
     return event.split(".", 1)[0]
@@ -184,6 +187,10 @@ def _seen(owner: User, deliveries: Sequence[Delivery]) -> dict[tuple[str, int], 
         tasks = tasks_visible_to(owner).filter(pk__in=ids["task"])
         for task in tasks.select_related("contact", "category", "responsible"):
             seen[("task", task.pk)] = task_out(task)
+    if ids["event"]:
+        events = events_visible_to(owner).filter(pk__in=ids["event"])
+        for event in events.select_related("category", "author"):
+            seen[("event", event.pk)] = event_out(event)
     if ids["import"]:
         # An import is its importer's and the CRM admins' to see (imports_visible_to).
         for job in imports_visible_to(owner).filter(pk__in=ids["import"]):

@@ -30,6 +30,8 @@ from contacts.models import BulkJob, Contact, Notification, TaggedContact
 from contacts.trash.services import contacts_trash
 
 BATCH_SIZE = 500
+# The key of a job's parameters that says how it came, when not from the pages.
+THROUGH = "through"
 Action = BulkJob.Action
 # What the job needs to know, as JSON-able values: which ones depends on the action.
 Params = Mapping[str, Any]
@@ -41,8 +43,22 @@ class Apply(Protocol):
     def __call__(self, *, by: User, ids: list[int], params: Params) -> list[int] | None: ...
 
 
-def bulk_start(*, by: User, action: str, params: Params, contacts: QuerySet[Contact]) -> BulkJob:
-    """Record the action on contacts (those by chose and may see) and run or enqueue it."""
+def bulk_start(
+    *,
+    by: User,
+    action: str,
+    params: Params,
+    contacts: QuerySet[Contact],
+    source: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> BulkJob:
+    """Record the action on contacts (those by chose and may see) and run or enqueue it.
+
+    source and details say in each contact's history how the change came (the API, and
+    which token); the job keeps them with its parameters until it runs.
+    """
+    if source:
+        params = {**params, THROUGH: {"source": source, "details": dict(details or {})}}
     perm = Perm.DELETE if action == Action.DELETE else Perm.CHANGE
     ids = list(contacts_visible_to(by, contacts, perm).order_by("pk").values_list("pk", flat=True))
     allowed = set(ids)
@@ -98,6 +114,12 @@ def bulk_run(job: BulkJob) -> BulkJob:
     return job
 
 
+def _through(params: Params) -> dict[str, Any]:
+    """Return the source and details the history records of the job's changes."""
+    through = params.get(THROUGH) or {}
+    return {"source": through.get("source", ""), "details": through.get("details")}
+
+
 def _touch(by: User, ids: list[int], **values: object) -> None:
     # The version moves so that a contact form opened before notices the change.
     Contact.objects.filter(pk__in=ids).update(
@@ -115,14 +137,14 @@ def _add_tag(*, by: User, ids: list[int], params: Params) -> None:
     adding = [pk for pk in ids if tag.name not in before[pk]]
     TaggedContact.objects.bulk_create(TaggedContact(tag=tag, content_object_id=pk) for pk in adding)
     _touch(by, ids)
-    history.record_tag_changes(by, before)
+    history.record_tag_changes(by, before, **_through(params))
 
 
 def _remove_tag(*, by: User, ids: list[int], params: Params) -> None:
     if tag := tags.tag_named(params["tag"]):
         before = history.tags_by_contact(ids)
         TaggedContact.objects.filter(tag=tag, content_object_id__in=ids).delete()
-        history.record_tag_changes(by, before)
+        history.record_tag_changes(by, before, **_through(params))
     _touch(by, ids)
 
 
@@ -151,7 +173,9 @@ def _set_responsible(*, by: User, ids: list[int], params: Params) -> list[int]:
         for pk in ids
         if names_before[pk].keys() != names_after[pk].keys()
     }
-    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
+    history.record_many(
+        changes, by, history.Verb.CHANGED, changes_by_id=changes, **_through(params)
+    )
     # Told once per user when the job ends: one message, not one per contact.
     return [uid for _cid, uid in added if uid != by.pk]
 
@@ -164,7 +188,9 @@ def _set_access(*, by: User, ids: list[int], params: Params) -> None:
     changes = {
         pk: [history.change("access", old, access)] for pk, old in before.items() if old != access
     }
-    history.record_many(changes, by, history.Verb.CHANGED, changes_by_id=changes)
+    history.record_many(
+        changes, by, history.Verb.CHANGED, changes_by_id=changes, **_through(params)
+    )
 
 
 def _hand_over(*, by: User, ids: list[int], params: Params) -> list[int]:

@@ -5,7 +5,7 @@ responsible users, user-field values, a company's persons, the relations and the
 are combined.
 """
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
@@ -70,6 +70,13 @@ def choices(keep: Contact, other: Contact) -> list[Choice]:
     return rows
 
 
+def takeable(kind: str) -> set[str]:
+    """Return the names take may hold for contacts of kind: its fields and user fields."""
+    names = {*FIELDS[kind], *COMMON_FIELDS}
+    fields = custom_fields.fields_for(kind)
+    return names | {f"custom:{f.pk}" for f in fields if f.field_type != CustomField.Type.HEADING}
+
+
 def _shown(contact: Contact, name: str) -> str:
     if name == "company":
         if contact.live_company and not contact.shown_company:
@@ -89,12 +96,24 @@ def persons_hidden_from(user: User, company: Contact) -> int:
 
 
 @transaction.atomic
-def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[str] = ()) -> Contact:
-    """Merge other into keep, taking other's value for each field named in take."""
+def contacts_merge(
+    *,
+    by: User,
+    keep: Contact,
+    other: Contact,
+    take: Iterable[str] = (),
+    source: str | None = None,
+    details: Mapping[str, object] | None = None,
+) -> Contact:
+    """Merge other into keep, taking other's value for each field named in take.
+
+    source and details say in the kept contact's history how the merge came (the API, and
+    which token); each refusal's code names it for programs.
+    """
     if keep.pk == other.pk:
-        raise ValidationError(_("Choose two different contacts."))
+        raise ValidationError(_("Choose two different contacts."), code="same_contact")
     if keep.kind != other.kind:
-        raise ValidationError(_("A person and a company cannot be merged."))
+        raise ValidationError(_("A person and a company cannot be merged."), code="kind_mismatch")
     # Moving persons one cannot see changes contacts one has no right to: a CRM admin's.
     if not is_crm_admin(by) and persons_hidden_from(by, other):
         raise ValidationError(
@@ -102,15 +121,16 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
                 "“%(other)s” has persons you cannot see, which the merge would move: "
                 "only a CRM admin can merge it."
             )
-            % {"other": other}
+            % {"other": other},
+            code="hidden_persons",
         )
     take = set(take)
     fields: dict[str, object] = {}
     for name in [*FIELDS[keep.kind], *COMMON_FIELDS]:
         if name in ("company", "access"):
             continue
-        source = other if name in take else keep
-        fields[name] = getattr(source, name)
+        winner = other if name in take else keep
+        fields[name] = getattr(winner, name)
     custom: dict[str, object] = {}
     for field in custom_fields.fields_for(keep.kind):
         mine, theirs = keep.custom.get(field.key), other.custom.get(field.key)
@@ -136,7 +156,13 @@ def contacts_merge(*, by: User, keep: Contact, other: Contact, take: Iterable[st
         contact=keep,
         data=data,
         verb=history.Verb.MERGED,
-        details={"other": other.display_name, "other_id": other.pk, "persons": len(persons)},
+        source=source,
+        details={
+            **(details or {}),
+            "other": other.display_name,
+            "other_id": other.pk,
+            "persons": len(persons),
+        },
     )
     # A company's persons, and the other's history, now belong to the one kept; the
     # other's creation is told by the merge event, so its history starts after it.

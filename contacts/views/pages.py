@@ -21,7 +21,7 @@ from contacts.access import (
 )
 from contacts.custom_fields import values as custom_fields
 from contacts.forms import ContactEditor, int_param
-from contacts.models import Contact
+from contacts.models import Contact, named
 from contacts.positions.selectors import former_people, people_page, positions_of
 from contacts.saving import SaveOutcome
 from contacts.templatetags.undo import undo_tags
@@ -287,8 +287,8 @@ def company_link_person(request, pk):
         raise Http404
     name = " ".join(request.POST.get("person", "").replace("\x00", "").split())
     person = (
-        contacts_visible_to(request.user)
-        .filter(kind=Contact.Kind.PERSON, display_name__iexact=name)
+        named(contacts_visible_to(request.user), name)
+        .filter(kind=Contact.Kind.PERSON)
         .order_by("pk")
         .first()
     )

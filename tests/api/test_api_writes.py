@@ -79,6 +79,44 @@ def test_a_change_replaces_only_what_it_names(writer, make_contact):
     assert [t.name for t in contact.tags.all()] == ["VIP"]
 
 
+def test_a_replacement_empties_what_it_leaves_out(writer, alice, bob, make_contact):
+    contact = make_contact(job_title="Buyer", tags=["VIP"], description="Met at a fair")
+    contact.infos.create(kind="email", category="work", value="jean@example.com")
+    contact.responsible.add(bob)
+
+    response = send(
+        writer,
+        "put",
+        f"/api/v1/contacts/{contact.pk}",
+        {"kind": "person", "first_name": "Jeanne", "last_name": "Dupont"},
+        version=1,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["emails"] == []
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.job_title, contact.description) == ("Jeanne", "", "")
+    assert (contact.version, contact.infos.count(), contact.tags.count()) == (2, 0, 0)
+    assert list(contact.responsible.all()) == [alice]  # as on a new contact: the caller
+    event = ContactEvent.objects.filter(contact=contact).latest("pk")
+    assert (event.verb, event.source) == ("changed", "api")
+
+
+def test_a_replacement_keeps_its_kind_and_names_its_version(writer, make_contact):
+    contact = make_contact(job_title="Buyer")
+    url = f"/api/v1/contacts/{contact.pk}"
+
+    other_kind = send(writer, "put", url, {"kind": "company", "company_name": "X"}, version=1)
+    stale = send(writer, "put", url, {"first_name": "X", "last_name": "Y"}, version=0)
+    missing = send(writer, "put", url, {"first_name": "X", "last_name": "Y"})
+    invalid = send(writer, "put", url, {"first_name": "", "last_name": ""}, version=1)
+
+    assert (other_kind.status_code, other_kind.json()["code"]) == (422, "kind_mismatch")
+    assert (stale.status_code, missing.status_code, invalid.status_code) == (412, 428, 422)
+    contact.refresh_from_db()
+    assert (contact.job_title, contact.version) == ("Buyer", 1)
+
+
 def test_a_change_without_if_match_or_over_a_newer_version_writes_nothing(writer, make_contact):
     contact = make_contact(job_title="Buyer")
     url = f"/api/v1/contacts/{contact.pk}"
@@ -155,10 +193,13 @@ def test_a_contact_to_read_only_or_unseen_cannot_be_changed(bob, make_contact):
 
     read_only = send(writer, "patch", f"/api/v1/contacts/{shared.pk}", {"job_title": "X"}, 1)
     unseen = send(writer, "patch", f"/api/v1/contacts/{hidden.pk}", {"job_title": "X"}, 1)
+    replaced = send(writer, "put", f"/api/v1/contacts/{shared.pk}", {"job_title": "X"}, 1)
+    replaced_unseen = send(writer, "put", f"/api/v1/contacts/{hidden.pk}", {"job_title": "X"}, 1)
     gone = writer.delete(f"/api/v1/contacts/{shared.pk}", HTTP_IF_MATCH='"1"')
 
     assert (read_only.status_code, read_only.json()["code"]) == (403, "not_allowed")
     assert unseen.status_code == 404
+    assert (replaced.status_code, replaced_unseen.status_code) == (403, 404)
     assert gone.status_code == 403
     assert Contact.objects.filter(job_title="X").count() == 0
 

@@ -1,17 +1,21 @@
 """Webhooks sent to a receiver on 127.0.0.1: signed, retried, turned off, only what the
 owner may see; and their settings pages."""
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from activities.models import TaskCategory
+from accounts.tokens import token_create
+from activities.models import EventCategory, TaskCategory
+from activities.services import event_create, event_update, notes_import
 from activities.tasks.services import task_create, task_set_done
 from api.webhooks import services
 from api.webhooks.addresses import UrlRefused, url_check
@@ -388,3 +392,80 @@ def test_a_task_is_sent_as_the_api_gives_it_and_only_if_the_owner_sees_it(
     assert messages[0]["data"]["title"] == "Call back"
     assert messages[1]["data"]["done"] is True
     assert Delivery.objects.get(object_id=hidden.pk, event="task.created").status == "skipped"
+
+
+@pytest.mark.django_db
+def test_a_timeline_event_is_sent_as_the_api_gives_it_and_only_if_the_owner_sees_it(
+    receiver, bob, alice, contact, make_contact, sending
+):
+    hook = services.subscription_save(
+        owner=bob, url=receiver.url, events=["event.created", "event.updated"]
+    )
+    shared = make_contact(first_name="Shared", access=Contact.Access.PUBLIC_READ)
+    note = EventCategory.objects.get(code="note")
+    with sending():
+        seen = event_create(by=alice, contact=shared, category=note, text="Called them")
+        hidden = event_create(by=alice, contact=contact, category=note, text="Secret call")
+        event_update(
+            by=alice, event=seen, category=note, text="Called back", happened_at=seen.happened_at
+        )
+    messages = receiver.messages(hook.secret)
+    assert [(m["type"], m["data"]["id"]) for m in messages] == [
+        ("event.created", seen.pk),
+        ("event.updated", seen.pk),
+    ]
+    # As the API gives it, read when sent: the text changed since it was written.
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token_create(user=bob, name='b', scope='read')[1]}")
+    [listed] = api.get(f"/api/v1/contacts/{shared.pk}/events").json()["results"]
+    assert messages[0]["data"] == listed
+    assert messages[0]["data"]["text"] == "Called back"
+    assert messages[0]["data"]["contact"] == shared.pk
+    assert Delivery.objects.get(object_id=hidden.pk, event="event.created").status == "skipped"
+    assert "Secret" not in b"".join(body for _p, _h, body in receiver.received).decode()
+
+
+@pytest.mark.django_db
+def test_timeline_events_written_through_the_api_a_task_or_an_import_are_sent(
+    receiver, admin, alice, contact, sending
+):
+    hook = services.subscription_save(owner=admin, url=receiver.url, events=["event.created"])
+    writer = Client(
+        HTTP_AUTHORIZATION=f"Bearer {token_create(user=alice, name='w', scope='write')[1]}"
+    )
+    category = TaskCategory.objects.get(code="call")
+    with sending():
+        posted = writer.post(
+            f"/api/v1/contacts/{contact.pk}/events",
+            json.dumps({"text": "From the API"}),
+            content_type="application/json",
+        )
+        task = task_create(
+            by=alice,
+            title="Call",
+            due_date=timezone.localdate(),
+            category=category,
+            contact=contact,
+        )
+        task_set_done(by=alice, task=task, log=True)
+        [imported] = notes_import(by=alice, notes=[(contact.pk, "From the import")])
+    assert posted.status_code == 201
+    messages = receiver.messages(hook.secret)
+    texts = [m["data"]["text"] for m in messages]
+    assert texts[0] == "From the API"
+    assert texts[1].startswith("Call done: Call")
+    assert texts[2] == "From the import"
+    assert messages[2]["data"]["id"] == imported.pk
+    assert {m["type"] for m in messages} == {"event.created"}
+
+
+@pytest.mark.django_db
+def test_the_subscription_form_offers_the_timeline_events(admin_client, receiver):
+    page = admin_client.get(reverse("webhooks:create")).content.decode()
+    assert 'value="event.created"' in page and "Timeline event written" in page
+    admin_client.post(
+        reverse("webhooks:create"),
+        {"url": receiver.url, "events": ["event.created", "event.updated"], "active": "on"},
+    )
+    assert Subscription.objects.get().events == ["event.created", "event.updated"]
+    french = admin_client.get(reverse("webhooks:create"), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Événement du fil d’activité modifié" in french.content.decode()
