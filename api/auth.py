@@ -47,5 +47,12 @@ class CrmSessionAuth(SessionAuth):
         return user
 
 
+def token_name(request: HttpRequest) -> str:
+    """Return the name of the token the caller came with, "session" for a browser: what
+    the history says a change came through."""
+    token = getattr(request, "api_token", None)
+    return token.name if token else "session"
+
+
 token_auth = TokenAuth()
 session_auth = CrmSessionAuth()

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import token_name
 from api.contacts import ContactOut, _fields, _out, _rows, router
 from api.ids import MAX_ID, Id
 from api.problems import Problem
@@ -205,8 +206,7 @@ def _stale(contact: Contact) -> Problem:
 
 
 def _token_details(request: HttpRequest) -> dict[str, Any]:
-    token = getattr(request, "api_token", None)
-    return {"token": token.name if token else "session"}
+    return {"token": token_name(request)}
 
 
 def _answer(request: HttpRequest, response: HttpResponse, contact: Contact) -> dict[str, Any]:

@@ -12,22 +12,22 @@ from django.http import HttpRequest
 from ninja.parser import Parser
 
 
-def _check(value: Any) -> None:
+def check_text(value: Any) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("a text holds a NUL character")
         value.encode("utf-8")  # UnicodeEncodeError, a ValueError, on a lone surrogate
     elif isinstance(value, dict):
         for key, item in value.items():
-            _check(key)
-            _check(item)
+            check_text(key)
+            check_text(item)
     elif isinstance(value, list):
         for item in value:
-            _check(item)
+            check_text(item)
 
 
 class StoredTextParser(Parser):
     def parse_body(self, request: HttpRequest) -> Any:
         body = json.loads(request.body)
-        _check(body)
+        check_text(body)
         return body

@@ -14,6 +14,7 @@ from api import (  # noqa: F401 - contact_writes adds routes
     contact_writes,
     contacts,
     events,
+    imports,
     me,
     merging,
     problems,
@@ -59,3 +60,4 @@ api.add_router("", tasks.router)
 api.add_router("", trash.router)
 api.add_router("", events.router)
 api.add_router("", bulk.router)
+api.add_router("", imports.router)

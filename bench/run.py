@@ -65,6 +65,7 @@ CASES = [
     "api_create",
     "api_merge",
     "api_bulk",
+    "api_import",
     "api_tasks",
     "carddav_propfind",
     "carddav_sync",
@@ -127,6 +128,7 @@ TARGETS = {
     "api_create": [("median_ms", "<=", 35, "≤ {} ms")],
     "api_merge": [],
     "api_bulk": [],
+    "api_import": [],
     "api_tasks": [],
     # A phone's look at a whole book (every card's ETag), streamed: no target yet beyond
     # the issue's memory bound over 40,000 contacts.
@@ -1240,6 +1242,8 @@ def run_cases(args):
         emit(bench_api_merge(database, role, user, tags, args.requests))
     for role, user in roles if wanted("api_bulk") else ():
         emit(bench_api_bulk(database, role, user, args.requests))
+    if wanted("api_import"):
+        emit(bench_api_import(database, ordinary, args.requests))
     for role, user in roles if wanted("edit_save") else ():
         emit(bench_edit_save(database, role, user, person, args.requests))
     for role, user in roles if wanted("event_add") else ():
@@ -1665,6 +1669,57 @@ def bench_api_bulk(database, role, user, requests):
         probe.clean_up(since)
         row.delete()
     return http_result("api_bulk", database, role, times, queries, statements)
+
+
+API_IMPORT_ROWS = 20
+
+
+def bench_api_import(database, user, requests):
+    """POST /api/v1/imports with a write token: a CSV file of 20 persons, uploaded,
+    detected, checked, mapped automatically and queued, as the wizard's steps do.
+
+    The worker is not running: the POST is timed, not the import; the jobs, their files
+    and their tasks are deleted after the case.
+    """
+    import tempfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client, override_settings
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.tokens import token_create
+    from contacts.imports.models import ImportJob
+
+    row, token = token_create(user=user, name="bench", scope="write")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    probe = Probe()
+    lines = ["First name,Last name,Email,Phone,Company"]
+    lines += [
+        f"Bench,{probe.prefix} {n},{probe.email(n, 0)},{probe.phone(n, 0)},Bench Import Ltd"
+        for n in range(API_IMPORT_ROWS)
+    ]
+    content = ("\r\n".join(lines) + "\r\n").encode()
+
+    def post():
+        upload = SimpleUploadedFile("bench.csv", content, content_type="text/csv")
+        return client.post("/api/v1/imports", {"file": upload, "tags": "Bench"})
+
+    since = timezone.now()
+    queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media, TASKS=queue):
+        try:
+            check = expect(202, "POST /api/v1/imports", location=r"^/api/v1/imports/\d+$")
+            times, queries, statements = measure(post, check, requests)
+            queued = ImportJob.objects.filter(created_by=user, created_at__gte=since)
+            if queued.exclude(status=ImportJob.Status.QUEUED).exists():
+                raise SystemExit("api_import: a job was not queued")
+        finally:
+            ImportJob.objects.filter(created_by=user, created_at__gte=since).delete()
+            DBTaskResult.objects.filter(enqueued_at__gte=since).delete()
+            probe.clean_up(since)
+            row.delete()
+    return http_result("api_import", database, "ordinary", times, queries, statements)
 
 
 def bench_create_person(database, role, user, tags, responsible, requests):

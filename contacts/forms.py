@@ -26,6 +26,7 @@ from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
 MAX_SELECTED = 10_000  # the most contacts a page may name one by one
+MAX_ID = 2**63 - 1  # the databases' largest integer
 
 
 class NormalizedChoices(BaseChoiceIterator):
@@ -67,6 +68,18 @@ def int_param(value, default):
 class UserChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
         return user.get_full_name() or user.username
+
+    def _check_values(self, value):
+        # A number past the databases' integers names nobody: SQLite would fail on it.
+        for pk in value:
+            text = str(pk).strip()
+            if re.fullmatch(r"[0-9]+", text) and (len(text) > 19 or int(text) > MAX_ID):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
 
 
 # {field name: (data version, [(pk, label)])}: the choices of ContactForm's model fields

@@ -31,3 +31,7 @@ def add_new_user_to_crm_users(sender, instance, created, raw=False, **kwargs):
 # notes, a list of (contact id, text), for the timeline, which contacts does not keep; by,
 # the importing user. The timeline's app receives it (activities.apps).
 notes_imported = Signal()
+
+# Sent by the CSV import once a job has ended (finished, cancelled or stopped by an
+# error) and its importer was told: job_id. The REST API's webhooks receive it (api.apps).
+import_finished = Signal()

@@ -153,6 +153,10 @@ EXPECT = {  # name: (GET, POST)
     "api:event_change": (API_NO_POST, API_NO_POST),
     "api:event_remove": (API_NO_POST, API_NO_POST),
     "api:trash_restore": (API_NO_POST, (API_401, N, (404, 403, 200), 200, 200, 200)),
+    # An empty POST is no upload: the import's form refuses it (422), nothing is made.
+    "api:import_list": (API, (API_401, N, 422, 422, 422, 422)),
+    "api:import_new": (API, (API_401, N, 422, 422, 422, 422)),
+    "api:import_get": ((API_401, N, 404, 200, 200, 200), API_NO_POST),  # as OWN_IMPORT
     # Tasks: alice's task on each contact, seen where its contact is; an empty POST is a 400.
     "api:task_list": (API, (API_401, N, 400, 400, 400, 400)),
     "api:task_new": (API, (API_401, N, 400, 400, 400, 400)),
@@ -736,6 +740,7 @@ def url_args(name, world, level):
         },
         "contacts:trash_restore": {"pk": level and world["trashed"][level].pk},
         "api:trash_restore": {"contact_id": level and world["trashed"][level].pk},
+        "api:import_get": {"import_id": world["import"].pk},
         "contacts:trash_purge": {"pk": level and world["trashed"][level].pk},
         "contacts:suggest": {"what": "companies"},
         "activities:timeline": {"pk": contact and contact.pk},

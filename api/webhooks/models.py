@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     TASK_UPDATED = "task.updated", _("Task changed or done")
     TIMELINE_EVENT_CREATED = "event.created", _("Timeline event written")
     TIMELINE_EVENT_UPDATED = "event.updated", _("Timeline event changed")
+    IMPORT_FINISHED = "import.finished", _("CSV import ended")
 
 
 class DisabledReason(models.TextChoices):
@@ -72,7 +73,7 @@ class Delivery(models.Model):
         PENDING = "pending", _("pending")
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
-        # The owner may not see the contact: nothing was sent.
+        # The owner may not see the contact (the task, the import): nothing was sent.
         SKIPPED = "skipped", _("skipped")
 
     subscription = models.ForeignKey(
@@ -81,7 +82,9 @@ class Delivery(models.Model):
     event = models.CharField(max_length=30)
     # The webhook-id header: the same on every attempt, so that receivers drop repeats.
     message_id = models.CharField(max_length=40, unique=True, default=new_message_id)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)  # a contact, a task
+    object_id = models.PositiveBigIntegerField(
+        null=True, blank=True
+    )  # a contact, a task, an import
     # What the event adds to the object, known when it happened (the merged contact's id);
     # the object itself is read when the message is sent.
     payload = models.JSONField(default=dict, blank=True)

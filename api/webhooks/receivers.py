@@ -1,4 +1,5 @@
-"""The contacts' history, heard through contacts.history.recorded, turned into deliveries."""
+"""The contacts' history (contacts.history.recorded), the tasks' changes and the imports
+that ended, turned into deliveries."""
 
 from collections.abc import Mapping, Sequence
 
@@ -51,6 +52,11 @@ def event_saved(
     """Make the deliveries of timeline events written or changed (activities.signals)."""
     event = Event.TIMELINE_EVENT_CREATED if created else Event.TIMELINE_EVENT_UPDATED
     deliveries_create(event=event, ids=event_ids)
+
+
+def import_finished(sender: object, *, job_id: int, **kwargs: object) -> None:
+    """Make the deliveries of an import that ended (contacts.signals.import_finished)."""
+    deliveries_create(event=Event.IMPORT_FINISHED, ids=[job_id])
 
 
 def describe_disabled(notifications: Sequence[Notification], reader: User) -> None:

@@ -4,8 +4,8 @@ A delivery is claimed before it is sent (its next attempt moved past a lease, in
 UPDATE for a batch), so that the task that follows an event and the worker's sweep of due
 retries never both send it; a worker stopped while sending leaves it claimed until the
 lease ends, and the sweep sends it then. Its body is written when it is sent, as its
-subscription's owner may see the contact at that moment: a contact he may not see is not
-sent at all.
+subscription's owner may see the contact (the task, the import) at that moment: what he
+may not see is not sent at all.
 """
 
 import json
@@ -35,10 +35,12 @@ from activities.selectors import events_visible_to
 from activities.tasks.selectors import tasks_visible_to
 from api.contacts import FIELDS, _out, _rows
 from api.events import _out as event_out
+from api.imports import summary as import_out
 from api.tasks import _out as task_out
 from api.webhooks.addresses import UrlRefused, resolve, split
 from api.webhooks.models import TEST_EVENT, Delivery, DisabledReason, Event, Subscription
 from contacts.access import contacts_visible_to
+from contacts.imports.access import imports_visible_to
 from contacts.links import absolute_url
 from contacts.models import Contact, Notification
 
@@ -159,8 +161,8 @@ def bodies(deliveries: Sequence[Delivery]) -> dict[int, bytes | None]:
 
 
 def _kind(event: str) -> str:
-    """Return what event is about, as _seen reads it: deleted, contact, task or event (a
-    timeline's)."""
+    """Return what event is about, as _seen reads it: deleted, contact, task, event (a
+    timeline's) or import."""
     if event == Event.CONTACT_DELETED:
         return "deleted"
     return event.split(".", 1)[0]
@@ -189,6 +191,10 @@ def _seen(owner: User, deliveries: Sequence[Delivery]) -> dict[tuple[str, int], 
         events = events_visible_to(owner).filter(pk__in=ids["event"])
         for event in events.select_related("category", "author"):
             seen[("event", event.pk)] = event_out(event)
+    if ids["import"]:
+        # An import is its importer's and the CRM admins' to see (imports_visible_to).
+        for job in imports_visible_to(owner).filter(pk__in=ids["import"]):
+            seen[("import", job.pk)] = import_out(job)
     return seen
 
 

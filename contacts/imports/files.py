@@ -61,7 +61,12 @@ csv.field_size_limit(FIELD_SIZE_LIMIT)
 
 
 class ImportFileError(Exception):
-    """The file cannot be imported; the message says why, in the user's language."""
+    """The file cannot be imported; the message says why, in the user's language, and
+    code which refusal it is, for programs (the REST API's problems)."""
+
+    def __init__(self, message="", code="unreadable_file"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -87,7 +92,7 @@ def dialect_of(job):
 def detect_encoding(sample):
     """Return the encoding of a file that starts with sample (bytes), or raise."""
     if not sample:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(_("The file is empty."), "empty_file")
     for bom, encoding in BOMS:
         if sample.startswith(bom):
             return encoding
@@ -102,7 +107,8 @@ def detect_encoding(sample):
             _(
                 "This file is not a CSV text file (it holds binary data). "
                 "Save it as CSV and try again."
-            )
+            ),
+            "not_text",
         )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -118,7 +124,8 @@ def detect_encoding(sample):
                 "The encoding of this file (it looks like %(name)s) is not supported. "
                 "Save it as UTF-8 CSV and try again."
             )
-            % {"name": name}
+            % {"name": name},
+            "unsupported_encoding",
         )
     return DETECTED[name]
 
@@ -138,10 +145,13 @@ def check_decodes(path, encoding):
                         "This file cannot be read as %(encoding)s (byte %(position)d). "
                         "Choose another encoding."
                     )
-                    % {"encoding": encoding_label(encoding), "position": done + error.start + 1}
+                    % {"encoding": encoding_label(encoding), "position": done + error.start + 1},
+                    "wrong_encoding",
                 ) from None
             if "\x00" in text:
-                raise ImportFileError(_("This file is not a CSV text file (it holds binary data)."))
+                raise ImportFileError(
+                    _("This file is not a CSV text file (it holds binary data)."), "not_text"
+                )
             if not chunk:
                 return
             done += len(chunk)
@@ -187,7 +197,8 @@ def records(path, dialect):
                 line = rows.line_num + 1
         except csv.Error as error:
             raise ImportFileError(
-                _("Line %(line)d cannot be read: %(error)s") % {"line": line, "error": error}
+                _("Line %(line)d cannot be read: %(error)s") % {"line": line, "error": error},
+                "unreadable_line",
             ) from None
 
 
@@ -322,12 +333,13 @@ def check_file(path, dialect):
     check_decodes(path, dialect.encoding)
     header, rows = preview(path, dialect, count=1)
     if not any(h.strip() for h in header) and not rows:
-        raise ImportFileError(_("The file is empty."))
+        raise ImportFileError(_("The file is empty."), "empty_file")
     if not rows:
-        raise ImportFileError(_("The file has a header but no rows to import."))
+        raise ImportFileError(_("The file has a header but no rows to import."), "no_rows")
     if len(header) < 2 and dialect.has_header and not _looks_like_one_column(header):
         raise ImportFileError(
-            _("No columns were found in this file: is it a CSV file? Check the delimiter.")
+            _("No columns were found in this file: is it a CSV file? Check the delimiter."),
+            "one_column",
         )
     return header
 

@@ -29,10 +29,11 @@ class UploadForm(forms.Form):
         file = self.cleaned_data["file"]
         if file.size > self.max_bytes:
             raise forms.ValidationError(
-                _("The file is larger than %(max)d MB.") % {"max": self.max_bytes // (1024 * 1024)}
+                _("The file is larger than %(max)d MB.") % {"max": self.max_bytes // (1024 * 1024)},
+                code="file_too_large",
             )
         if not file.size:
-            raise forms.ValidationError(_("The file is empty."))
+            raise forms.ValidationError(_("The file is empty."), code="empty_file")
         return file
 
 

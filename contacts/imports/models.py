@@ -43,6 +43,9 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to=import_path, max_length=200)
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(default=0)
+    # Made through the REST API: the name of its token ("session" for a signed-in
+    # browser's), which the contacts' history names; empty from the wizard.
+    api_token = models.CharField(max_length=100, blank=True)
     # The importer's language: the reasons in the report are written in it.
     language = models.CharField(max_length=10, blank=True)
     # How the file is read.
@@ -106,6 +109,10 @@ class ImportJob(models.Model):
     @property
     def accounted(self):
         return self.created + self.updated + self.skipped + self.rejected
+
+    def history_details(self):
+        """Return what the history of a contact it writes keeps of it."""
+        return {"import": self.pk, **({"token": self.api_token} if self.api_token else {})}
 
 
 class ImportIssue(models.Model):

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
@@ -25,14 +25,43 @@ from django.utils import timezone
 from django_tasks import task
 
 from accounts.preferences import EmailKind, speaking_to, wants_email
+from contacts.access import contacts_visible_to
 from contacts.csv_columns import escape_cell
 from contacts.imports.models import ImportIssue, ImportJob
 from contacts.links import absolute_url
 from contacts.models import Notification
 from contacts.storage import is_disk_full
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status
+
+
+# The report shows this many of the rows skipped, and as many of those rejected.
+ISSUES_SHOWN = 50
+ENDED = (Status.DONE, Status.CANCELLED, Status.FAILED, Status.UNDONE)
+
+
+def has_ended(job: ImportJob) -> bool:
+    return job.status in ENDED
+
+
+def report_rows(job: ImportJob, user: User) -> dict[str, list[ImportIssue]]:
+    """Return the first rows the job rejected and skipped, as user may read them.
+
+    A skipped row links to the contact it matched, as that contact is now, when user may
+    see it (its visible_contact); else it says only that there is one.
+    """
+    issues = ImportIssue.objects.filter(job=job)
+    skipped = list(issues.filter(outcome=ImportIssue.Outcome.SKIPPED)[:ISSUES_SHOWN])
+    ids = {issue.contact_id for issue in skipped if issue.contact_id}
+    visible = {c.pk: c for c in contacts_visible_to(user).filter(pk__in=ids)} if ids else {}
+    for issue in skipped:
+        issue.visible_contact = visible.get(issue.contact_id or 0)  # type: ignore[attr-defined]
+    rejected = list(issues.filter(outcome=ImportIssue.Outcome.REJECTED)[:ISSUES_SHOWN])
+    return {"rejected_rows": rejected, "skipped_rows": skipped}
 
 
 def progress(job: ImportJob) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from contacts.imports.rows import Row, RowReader
 from contacts.imports.updates import contact_update_from_row
 from contacts.imports.writer import ContactWriter
 from contacts.search_text import ParsedPhones
-from contacts.signals import notes_imported
+from contacts.signals import import_finished, notes_imported
 
 if TYPE_CHECKING:
     from contacts.models import Contact
@@ -82,6 +82,7 @@ def finish(job: ImportJob) -> None:
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job.pk).update(file="")
     notify_import_ended(job)
+    import_finished.send(sender=ImportJob, job_id=job.pk)
 
 
 def no_parallel_workers() -> None:

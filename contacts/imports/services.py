@@ -40,22 +40,26 @@ def job_create(
     name: str | None = None,
     has_header: bool = True,
     max_bytes: int | None = None,
+    api_token: str = "",
 ) -> ImportJob:
     """Store an uploaded file and return a draft job, or raise ImportFileError.
 
     max_bytes defaults to settings.IMPORT_MAX_BYTES; the command passes no limit (0).
+    api_token names the REST API's token it is made through.
     """
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     if max_bytes and upload.size is not None and upload.size > max_bytes:
         raise files.ImportFileError(
-            _("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)}
+            _("The file is larger than %(max)d MB.") % {"max": max_bytes // (1024 * 1024)},
+            "file_too_large",
         )
     if not upload.size:
-        raise files.ImportFileError(_("The file is empty."))
+        raise files.ImportFileError(_("The file is empty."), "empty_file")
     job = ImportJob(
         created_by=by,
         file_name=(name or upload.name or "import.csv")[-255:],
         language=translation.get_language() or settings.LANGUAGE_CODE,
+        api_token=api_token[:100],
     )
     _store_upload(job, upload)
     try:
@@ -81,7 +85,8 @@ def _store_upload(job: ImportJob, upload: File) -> None:
             _(
                 "The file could not be saved because the server's disk is full: nothing "
                 "was imported. Try again later."
-            )
+            ),
+            "disk_full",
         ) from error
     job.file_size = job.file.size
 
@@ -155,6 +160,13 @@ def job_configure(
     job.tags = tags
     job.save()
     return job
+
+
+def job_discard(*, job: ImportJob) -> None:
+    """Delete a draft job and its file: its settings or mapping were refused."""
+    if job.status == Status.DRAFT:
+        job.file.delete(save=False)
+        job.delete()
 
 
 def job_set_mapping(*, job: ImportJob, targets: list[str]) -> ImportJob:

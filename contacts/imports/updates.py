@@ -61,7 +61,11 @@ def contact_update_from_row(
         custom={**before["custom"], **row.custom},
     )
     services.contact_update(
-        by=by, contact=contact, data=data, source=Contact.Source.IMPORT, details={"import": job.pk}
+        by=by,
+        contact=contact,
+        data=data,
+        source=Contact.Source.IMPORT,
+        details=job.history_details(),
     )
     ImportUpdate.objects.create(
         job=job, contact=contact, before=before, version_after=contact.version

@@ -11,15 +11,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from contacts.access import contacts_visible_to
 from contacts.forms import int_param
 from contacts.imports import files, report, services, undo
 from contacts.imports.access import get_import_for_user, imports_visible_to
 from contacts.imports.forms import MappingForm, SettingsForm, UploadForm
-from contacts.imports.models import ImportIssue, ImportJob
+from contacts.imports.models import ImportJob
 
 Status = ImportJob.Status
-ISSUES_SHOWN = 50
 
 
 def import_list(request):
@@ -165,17 +163,8 @@ def _started(job):
 
 
 def _report(job, user):
-    issues = ImportIssue.objects.filter(job=job)
-    skipped = list(issues.filter(outcome=ImportIssue.Outcome.SKIPPED)[:ISSUES_SHOWN])
-    # A skipped row links to the contact it matched, as that contact is now, when the
-    # viewer may see it; else it says only that there is one.
-    ids = {issue.contact_id for issue in skipped if issue.contact_id}
-    visible = {c.pk: c for c in contacts_visible_to(user).filter(pk__in=ids)} if ids else {}
-    for issue in skipped:
-        issue.visible_contact = visible.get(issue.contact_id)
     return {
-        "rejected_rows": issues.filter(outcome=ImportIssue.Outcome.REJECTED)[:ISSUES_SHOWN],
-        "skipped_rows": skipped,
+        **report.report_rows(job, user),
         "list_url": reverse("contacts:list") + f"?import={job.pk}",
     }
 
@@ -186,7 +175,7 @@ def _detail_context(job, user):
         "progress": report.progress(job),
         "stalled": services.is_stalled(job),
         "can_resume": services.can_resume(job),
-        "finished": job.status in (Status.DONE, Status.CANCELLED, Status.FAILED, Status.UNDONE),
+        "finished": report.has_ended(job),
         "step": 3,
     }
     if context["finished"]:

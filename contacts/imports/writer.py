@@ -141,7 +141,7 @@ class ContactWriter:
         """Start each contact's history with the import, as contact_create's starts it."""
         changes, details = (
             prepared_once(cast(models.Field, ContactEvent._meta.get_field(name)), value)
-            for name, value in (("changes", []), ("details", {"import": self.job.pk}))
+            for name, value in (("changes", []), ("details", self.job.history_details()))
         )
         actor, source = self.defaults.created_by.pk, self.defaults.source
         verb = ContactEvent.Verb.CREATED
