@@ -195,12 +195,12 @@ def _out(
     asked; each detail read for every row at once."""
     ids = [row["id"] for row in rows]
     infos = _by_contact(
-        ContactInfo.objects.filter(contact_id__in=ids).values_list(
+        ContactInfo.objects.filter(contact_id__any=ids).values_list(
             "contact_id", "kind", "value", "category", "is_primary"
         )
     )
     addresses = _by_contact(
-        Address.objects.filter(contact_id__in=ids).values_list(
+        Address.objects.filter(contact_id__any=ids).values_list(
             "contact_id",
             "category",
             "street",
@@ -212,19 +212,19 @@ def _out(
         )
     )
     tags = _by_contact(
-        TaggedContact.objects.filter(content_object_id__in=ids).values_list(
+        TaggedContact.objects.filter(content_object_id__any=ids).values_list(
             "content_object_id", "tag__name"
         )
     )
     users = _by_contact(
-        Contact.responsible.through.objects.filter(contact_id__in=ids)
+        Contact.responsible.through.objects.filter(contact_id__any=ids)
         .order_by("user__first_name", "user__last_name", "user__username")
         .values_list(
             "contact_id", "user_id", "user__username", "user__first_name", "user__last_name"
         )
     )
     held = _by_contact(
-        Position.objects.filter(person_id__in=ids, company__deleted_at__isnull=True).values_list(
+        Position.objects.filter(person_id__any=ids, company__deleted_at__isnull=True).values_list(
             "person_id",
             "company_id",
             "company__display_name",
@@ -236,7 +236,7 @@ def _out(
         )
     )
     linked = list(
-        Relation.objects.filter(Q(from_contact__in=ids) | Q(to_contact__in=ids)).values_list(
+        Relation.objects.filter(Q(from_contact__any=ids) | Q(to_contact__any=ids)).values_list(
             "pk", "from_contact_id", "to_contact_id", "type_id"
         )
     )
@@ -246,7 +246,7 @@ def _out(
     others |= {end for _pk, start, to, _type in linked for end in (start, to)} - set(ids)
     names: dict[int, str] = {}
     if others:
-        visible = contacts_visible_to(user).filter(pk__in=others)
+        visible = contacts_visible_to(user).filter(pk__any=others)
         names = dict(visible.values_list("pk", "display_name"))
         seen |= set(names)
     names.update({r["id"]: r["display_name"] for r in rows})  # seen: the page's own

@@ -11,10 +11,12 @@ class ContactsConfig(AppConfig):
         # Connected once every app's models are loaded: the receivers import them.
         from contacts import signals  # noqa: F401
         from contacts.custom_fields import values
+        from contacts.db import any_of
         from contacts.models import CrmSettings, CustomField, forget_settings
         from contacts.relations.models import RelationType
         from contacts.relations.services import forget_cached
 
+        any_of.register()
         # The cached list of relation types follows every write of one, whoever writes it.
         post_save.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_saved")
         post_delete.connect(forget_cached, sender=RelationType, dispatch_uid="relation_type_gone")
