@@ -278,17 +278,7 @@ def _targets(job: ImportJob, raw: str) -> list[str]:
 def _configured(job: ImportJob, posted: QueryDict) -> None:
     """Apply the settings and the mapping posted, as the wizard's steps 1 and 2 do."""
     form = _settings_form(job, posted)
-    data = form.cleaned_data
-    services.job_configure(
-        job=job,
-        dialect=form.dialect(),
-        duplicates=data["duplicates"],
-        match_on=data["match_on"],
-        company_moved=data["company_moved"],
-        access=data["access"],
-        responsible=list(data["responsible"]),
-        tags=data["tags"],
-    )
+    services.job_configure(job=job, **form.configuration())
     targets = _targets(job, posted.get("mapping", "")) if "mapping" in posted else job.mapping
     try:
         services.job_set_mapping(job=job, targets=targets)

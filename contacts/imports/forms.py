@@ -123,6 +123,19 @@ class SettingsForm(forms.Form):
             skip_records=data["skip_records"],
         )
 
+    def configuration(self):
+        """Return the settings of the valid form as services.job_configure takes them."""
+        data = self.cleaned_data
+        return {
+            "dialect": self.dialect(),
+            "duplicates": data["duplicates"],
+            "match_on": data["match_on"],
+            "company_moved": data["company_moved"],
+            "access": data["access"],
+            "responsible": list(data["responsible"]),
+            "tags": data["tags"],
+        }
+
 
 class MappingForm(forms.Form):
     """One select per column of the file: the target of its values."""

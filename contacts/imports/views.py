@@ -82,18 +82,8 @@ def import_settings(request, pk):
     form = SettingsForm(request.POST or None, job=job)
     context = {"job": job, "form": form, "step": 1}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.job_configure(
-                job=job,
-                dialect=form.dialect(),
-                duplicates=data["duplicates"],
-                match_on=data["match_on"],
-                company_moved=data["company_moved"],
-                access=data["access"],
-                responsible=list(data["responsible"]),
-                tags=data["tags"],
-            )
+            services.job_configure(job=job, **form.configuration())
         except files.ImportFileError as error:
             form.add_error(None, str(error))
         else:
