@@ -124,7 +124,12 @@ TARGETS = {
     "list_sorted_company": [],
     "api_list": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 35}, "≤ {} ms")],
     "api_get": [("median_ms", "<=", 10, "≤ {} ms")],
-    "api_changed_since": [("median_ms", "<=", 15, "≤ {} ms")],
+    # 100 changed contacts are a page of 100 contacts with their details, as api_list's:
+    # the sync is held to that page's bound, and to adding next to nothing to it.
+    "api_changed_since": [
+        ("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 35}, "≤ {} ms"),
+        ("over_list_ms", "<=", 2, "≤ {} ms over api_list"),
+    ],
     "api_create": [("median_ms", "<=", 35, "≤ {} ms")],
     "api_merge": [],
     "api_bulk": [],
@@ -1195,9 +1200,16 @@ def run_cases(args):
             if case in LIST_PAGES:
                 result["cache"] = "off"
             emit(result, extra, notes)
+        medians = {}
         for case, url in api_cases(user, card):
             if wanted(case):
-                emit(bench_api(case, url, database, role, user, args.requests))
+                result = bench_api(case, url, database, role, user, args.requests)
+                medians[case] = result["median_ms"]
+                extra = {}
+                if case == "api_changed_since" and "api_list" in medians:
+                    # The changes come as a page of api_list does: what the sync adds.
+                    extra["over_list_ms"] = round(result["median_ms"] - medians["api_list"], 1)
+                emit(result, extra)
         if wanted("carddav_propfind"):
             emit(bench_carddav_propfind(database, role, user, max(3, args.requests // 5)))
         if wanted("carddav_sync"):
