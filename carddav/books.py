@@ -14,6 +14,7 @@ client syncs the whole book again, which is always right.
 
 import datetime
 import hashlib
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ CHUNK = 1000
 # A prime under 2**16: the sum of squares stays far from overflowing on any database.
 SQUARE_MODULUS = 65521
 CARD_FIELDS = ("pk", "version", "updated_at", "display_name")
+# The vCard every CardDAV client reads, the one RFC 6352 makes a server give; 4.0 when a
+# client asks for it.
+DEFAULT_VERSION = "3.0"
 
 
 def book_contacts(
@@ -59,10 +63,21 @@ def uid_of(pk: int) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
-def cards_of(contacts: QuerySet[Contact]) -> Iterator[tuple[Contact, str]]:
+def cards_of(
+    contacts: QuerySet[Contact], version: str = DEFAULT_VERSION
+) -> Iterator[tuple[Contact, str]]:
     """Yield each contact with its vCard, prefetched per chunk as the export does."""
     for contact in exported_contacts(contacts.order_by("pk")):
-        yield contact, vcard(contact, uid=uid_of(contact.pk))
+        yield contact, vcard(contact, uid=uid_of(contact.pk), version=version)
+
+
+def version_asked(media_type: str | None, version: str | None = None) -> str:
+    """Return the vCard version a client asks for, in an Accept header's media type or an
+    address-data element's version: 4.0 only when it says so."""
+    if version is None:
+        found = re.search(r"version\s*=\s*\"?([\d.]+)", media_type or "")
+        version = found[1] if found else None
+    return "4.0" if version == "4.0" else DEFAULT_VERSION
 
 
 def card_rows(contacts: QuerySet[Contact]) -> Iterator[tuple[int, int, datetime.datetime, str]]:

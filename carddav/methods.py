@@ -47,7 +47,8 @@ def get(request: HttpRequest, user: User, resource: Resource, members: Members) 
         message = "An address book server: add it to your contacts app as a CardDAV account."
         return HttpResponse(message, content_type="text/plain; charset=utf-8")
     contacts = books.book_contacts(user, resource.book).filter(pk=resource.pk)
-    found = next(books.cards_of(contacts), None)
+    version = books.version_asked(request.META.get("HTTP_ACCEPT"))
+    found = next(books.cards_of(contacts, version), None)
     if found is None:  # gone since the view found it
         return dav.error(404, tag(dav.CRM, "not-found"), "Nothing here.")
     contact, card = found
@@ -55,7 +56,12 @@ def get(request: HttpRequest, user: User, resource: Resource, members: Members) 
     if request.META.get("HTTP_IF_NONE_MATCH", "").strip() == etag:
         answer = HttpResponse(status=304)
     else:
-        answer = HttpResponse(card, content_type=resources.CARD_TYPE)
+        media_type = (
+            resources.CARD_TYPE
+            if version == books.DEFAULT_VERSION
+            else f"{resources.CARD_TYPE}; version={version}"
+        )
+        answer = HttpResponse(card, content_type=media_type)
         if request.method == "HEAD":  # the headers of a GET, its length too, without the card
             answer["Content-Length"] = str(len(answer.content))
             answer.content = b""
@@ -148,14 +154,16 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
         # Without a prop (or with allprop), what every client of a report wants.
         asked = wanted_properties(root) if root.find(tag(DAV, "prop")) is not None else None
         wanted = asked or [tag(DAV, "getetag"), ADDRESS_DATA]
+        data = root.find(f"{tag(DAV, 'prop')}/{ADDRESS_DATA}")
+        version = books.version_asked(None, data.get("version") if data is not None else "")
     except dav.BadRequestBody as exc:
         return bad_body(str(exc))
     if root.tag == SYNC_COLLECTION:
-        return _sync_collection(user, book, root, wanted)
+        return _sync_collection(user, book, root, wanted, version)
     hrefs = [h.text or "" for h in root.findall(tag(DAV, "href"))]
     if len(hrefs) > MAX_HREFS:
         return bad_body(f"at most {MAX_HREFS} hrefs in one multiget")
-    return multistatus(_multiget(user, book, hrefs, wanted))
+    return multistatus(_multiget(user, book, hrefs, wanted, version))
 
 
 def _card_response(user: User, book: str, contact: Contact, card: str, wanted: list[str]) -> str:
@@ -165,14 +173,16 @@ def _card_response(user: User, book: str, contact: Contact, card: str, wanted: l
     return resource.answer(wanted)
 
 
-def _multiget(user: User, book: str, hrefs: list[str], wanted: list[str]) -> Iterator[str]:
+def _multiget(
+    user: User, book: str, hrefs: list[str], wanted: list[str], version: str
+) -> Iterator[str]:
     ids = {href: resources.card_id(user, book, href) for href in hrefs}
     wanted_ids = sorted({pk for pk in ids.values() if pk is not None})
     found: set[int] = set()
     for start in range(0, len(wanted_ids), books.CHUNK):
         chunk = wanted_ids[start : start + books.CHUNK]
         contacts = books.book_contacts(user, book).filter(pk__in=chunk)
-        for contact, card in books.cards_of(contacts):
+        for contact, card in books.cards_of(contacts, version):
             found.add(contact.pk)
             yield _card_response(user, book, contact, card, wanted)
     for href, pk in ids.items():
@@ -180,12 +190,15 @@ def _multiget(user: User, book: str, hrefs: list[str], wanted: list[str]) -> Ite
             yield dav.gone(href)
 
 
-def _sync_collection(user: User, book: str, root: Element, wanted: list[str]) -> HttpResponseBase:
+def _sync_collection(
+    user: User, book: str, root: Element, wanted: list[str], version: str
+) -> HttpResponseBase:
     given = (root.findtext(tag(DAV, "sync-token")) or "").strip()
     token = books.new_token(user, book)
     tail = f"<d:sync-token>{dav.text(resources.SYNC_URI + token)}</d:sync-token>"
     if not given:
-        return multistatus(_members_with(user, book, books.book_contacts(user, book), wanted), tail)
+        contacts = books.book_contacts(user, book)
+        return multistatus(_members_with(user, book, contacts, wanted, version), tail)
     changes = None
     if given.startswith(resources.SYNC_URI):
         changes = books.changes_since(user, book, given.removeprefix(resources.SYNC_URI))
@@ -197,15 +210,16 @@ def _sync_collection(user: User, book: str, root: Element, wanted: list[str]) ->
         dav.gone(resources.card_path(user, book, pk))
         for pk in changes.trashed.order_by("pk").values_list("pk", flat=True).iterator()
     )
-    return multistatus(chain(_members_with(user, book, changes.changed, wanted), trashed), tail)
+    changed = _members_with(user, book, changes.changed, wanted, version)
+    return multistatus(chain(changed, trashed), tail)
 
 
 def _members_with(
-    user: User, book: str, contacts: QuerySet[Contact], wanted: list[str]
+    user: User, book: str, contacts: QuerySet[Contact], wanted: list[str], version: str
 ) -> Iterator[str]:
     """Yield the <response> of each contact: whole cards only when address-data is asked."""
     if ADDRESS_DATA in wanted:
-        for contact, card in books.cards_of(contacts):
+        for contact, card in books.cards_of(contacts, version):
             yield _card_response(user, book, contact, card, wanted)
         return
     for row in books.card_rows(contacts):

@@ -127,6 +127,7 @@ def book(user: User, name: str) -> Resource:
         tag(DAV, "displayname"): lambda: books.BOOKS[name],
         tag(CARDDAV, "addressbook-description"): lambda: books.BOOKS[name],
         tag(CARDDAV, "supported-address-data"): lambda: (
+            '<card:address-data-type content-type="text/vcard" version="3.0"/>'
             '<card:address-data-type content-type="text/vcard" version="4.0"/>'
         ),
         tag(CALENDARSERVER, "getctag"): lambda: dav.text(books.ctag(user, name)),

@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import vobject
 from django.contrib.auth import get_user_model
@@ -339,21 +339,29 @@ def _csv_lines(contacts: QuerySet[Contact], layout: CsvLayout, reader: AnyUser) 
             yield writer.writerow(layout.escaped(layout.row(contact, details)))
 
 
-def vcard(contact: Contact, uid: str = "") -> str:
-    """Return the vCard 4.0 text of one contact (prefetched as exported_contacts does).
+def vcard(contact: Contact, uid: str = "", version: str = "4.0") -> str:
+    """Return the vCard text of one contact (prefetched as exported_contacts does).
 
     uid, when given, is the card's UID: what an address book app knows it again by.
+    version "3.0" is the vCard phones and CardDAV clients read by default: no KIND (a
+    company is told by Apple's X-ADDRESSBOOKSERVER-KIND), an N even for a company, and
+    the preferred detail marked by TYPE=pref rather than PREF=1.
     """
+    modern = version == "4.0"
     card = vobject.vCard()
-    card.add("version").value = "4.0"
+    card.add("version").value = version
     if uid:
         card.add("uid").value = uid
     card.add("fn").value = contact.display_name or "?"
     if contact.is_person:
-        card.add("kind").value = "individual"
+        if modern:
+            card.add("kind").value = "individual"
         card.add("n").value = vobject.vcard.Name(family=contact.last_name, given=contact.first_name)
-    else:
+    elif modern:
         card.add("kind").value = "org"
+    else:
+        card.add("x-addressbookserver-kind").value = "org"
+        card.add("n").value = vobject.vcard.Name()
     company_name = _company_name(contact)
     if company_name:
         card.add("org").value = [company_name]
@@ -373,7 +381,7 @@ def vcard(contact: Contact, uid: str = "") -> str:
             line = card.add("url")
             line.value = info.href
         if info.is_primary:
-            line.pref_param = "1"
+            _prefer(line, modern)
     for address in contact.addresses.all():
         line = card.add("adr")
         line.value = vobject.vcard.Address(
@@ -386,13 +394,21 @@ def vcard(contact: Contact, uid: str = "") -> str:
         if address.category in VCARD_ADR_TYPES:
             line.type_paramlist = VCARD_ADR_TYPES[address.category]
         if address.is_primary:
-            line.pref_param = "1"
+            _prefer(line, modern)
     if contact.description:
         card.add("note").value = contact.description
     tags = sorted((t.name for t in contact.tags.all()), key=str.casefold)
     if tags:
         card.add("categories").value = tags
     return card.serialize()
+
+
+def _prefer(line: Any, modern: bool) -> None:
+    """Mark a card's line as the preferred one of its kind, as its vCard version says."""
+    if modern:
+        line.pref_param = "1"
+    else:
+        line.params["TYPE"] = [*line.params.get("TYPE", []), "pref"]
 
 
 def vcard_lines(contacts: QuerySet[Contact]) -> Iterator[str]:

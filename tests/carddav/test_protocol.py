@@ -163,6 +163,41 @@ def test_get_returns_the_vcard_with_its_etag_and_uid(client, make_contact, alice
     assert again.status_code == 304
 
 
+def test_a_card_is_vcard_3_unless_the_client_asks_for_4(client, alice, make_contact, alice_dav):
+    company = make_contact("company", company_name="Radium Institute")
+    company.infos.create(kind="phone", category="work", value="01 23 45 67 89", is_primary=True)
+    url = f"/dav/addressbooks/alice/mine/{company.pk}.vcf"
+
+    response, card = dav(client, "GET", url, alice_dav)
+    asked, modern = dav(client, "GET", url, alice_dav, HTTP_ACCEPT="text/vcard; version=4.0")
+
+    assert response["Content-Type"] == "text/vcard; charset=utf-8"
+    lines = card.splitlines()
+    assert "VERSION:3.0" in lines and "X-ADDRESSBOOKSERVER-KIND:org" in lines
+    assert "N:;;;;" in lines  # a 3.0 card must have one, a company's too
+    assert "TEL;TYPE=work,voice,pref:01 23 45 67 89" in lines
+    assert asked["Content-Type"] == "text/vcard; charset=utf-8; version=4.0"
+    assert "VERSION:4.0" in modern.splitlines() and "KIND:org" in modern.splitlines()
+    assert "TEL;PREF=1;TYPE=work,voice:01 23 45 67 89" in modern.splitlines()
+
+
+def test_a_report_gives_the_vcard_version_its_address_data_names(client, contact, alice_dav):
+    book = "/dav/addressbooks/alice/all/"
+    body = f"""<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="{NS["card"]}">
+    <d:prop><d:getetag/><card:address-data{{}}/></d:prop><d:href>{book}{contact.pk}.vcf</d:href>
+    </card:addressbook-multiget>"""
+
+    _response, plain = dav(client, "REPORT", book, alice_dav, body.format(""))
+    _response, modern = dav(
+        client, "REPORT", book, alice_dav, body.format(' content-type="text/vcard" version="4.0"')
+    )
+
+    card = responses(plain)[0][f"{book}{contact.pk}.vcf"]["address-data"].text
+    assert "VERSION:3.0" in card.splitlines()
+    card = responses(modern)[0][f"{book}{contact.pk}.vcf"]["address-data"].text
+    assert "VERSION:4.0" in card.splitlines()
+
+
 def test_another_users_private_contact_is_never_fetched(client, alice, make_contact, bob_dav):
     contact = make_contact(first_name="Hidden", last_name="Person")
 
