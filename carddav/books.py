@@ -24,7 +24,7 @@ from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from contacts.access import contacts_visible_to
+from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.exports.services import exported_contacts, vcard
 from contacts.models import Contact
 
@@ -64,10 +64,11 @@ def uid_of(pk: int) -> str:
 
 
 def cards_of(
-    contacts: QuerySet[Contact], version: str = DEFAULT_VERSION
+    user: User, contacts: QuerySet[Contact], version: str = DEFAULT_VERSION
 ) -> Iterator[tuple[Contact, str]]:
-    """Yield each contact with its vCard, prefetched per chunk as the export does."""
-    for contact in exported_contacts(contacts.order_by("pk")):
+    """Yield each contact with its vCard, prefetched per chunk as the export does; a
+    person's company (ORG) only where user may see it."""
+    for contact in exported_contacts(with_company_visibility(user, contacts.order_by("pk"))):
         yield contact, vcard(contact, uid=uid_of(contact.pk), version=version)
 
 

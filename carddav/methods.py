@@ -48,7 +48,7 @@ def get(request: HttpRequest, user: User, resource: Resource, members: Members) 
         return HttpResponse(message, content_type="text/plain; charset=utf-8")
     contacts = books.book_contacts(user, resource.book).filter(pk=resource.pk)
     version = books.version_asked(request.META.get("HTTP_ACCEPT"))
-    found = next(books.cards_of(contacts, version), None)
+    found = next(books.cards_of(user, contacts, version), None)
     if found is None:  # gone since the view found it
         return dav.error(404, tag(dav.CRM, "not-found"), "Nothing here.")
     contact, card = found
@@ -182,7 +182,7 @@ def _multiget(
     for start in range(0, len(wanted_ids), books.CHUNK):
         chunk = wanted_ids[start : start + books.CHUNK]
         contacts = books.book_contacts(user, book).filter(pk__in=chunk)
-        for contact, card in books.cards_of(contacts, version):
+        for contact, card in books.cards_of(user, contacts, version):
             found.add(contact.pk)
             yield _card_response(user, book, contact, card, wanted)
     for href, pk in ids.items():
@@ -219,7 +219,7 @@ def _members_with(
 ) -> Iterator[str]:
     """Yield the <response> of each contact: whole cards only when address-data is asked."""
     if ADDRESS_DATA in wanted:
-        for contact, card in books.cards_of(contacts, version):
+        for contact, card in books.cards_of(user, contacts, version):
             yield _card_response(user, book, contact, card, wanted)
         return
     for row in books.card_rows(contacts):

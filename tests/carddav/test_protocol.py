@@ -198,6 +198,20 @@ def test_a_report_gives_the_vcard_version_its_address_data_names(client, contact
     assert "VERSION:4.0" in card.splitlines()
 
 
+def test_a_card_names_the_company_only_to_who_may_see_it(client, make_contact, alice_dav, bob_dav):
+    secret = make_contact("company", company_name="Secret Labs")
+    person = make_contact(last_name="Curie", access="public_read", company=secret)
+
+    _response, alices = dav(
+        client, "GET", f"/dav/addressbooks/alice/all/{person.pk}.vcf", alice_dav
+    )
+    _response, bobs = dav(client, "GET", f"/dav/addressbooks/bob/all/{person.pk}.vcf", bob_dav)
+
+    assert "ORG:Secret Labs" in alices.splitlines()
+    assert "FN:Jean Curie" in bobs.splitlines()
+    assert "Secret Labs" not in bobs
+
+
 def test_another_users_private_contact_is_never_fetched(client, alice, make_contact, bob_dav):
     contact = make_contact(first_name="Hidden", last_name="Person")
 
