@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "api",
     # The address books for phones (CardDAV, carddav/): read-only for now.
     "carddav",
+    # Settings › Personal data: find a person everywhere, his copy, the register (privacy/).
+    "privacy",
     "ninja",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",
