@@ -122,7 +122,14 @@ def _contact_url(contact: Contact) -> str:
     return reverse("contacts:detail", args=[contact.pk])
 
 
-def _on(contact: Contact) -> str:
+def _on(contact: Contact, subject: Subject) -> str:
+    """Return the contact's name if it is the person's, else words that name nobody.
+
+    A note on someone else that names the person is his, but that someone's name is
+    not: the copy he receives must not tell it (the link still leads an admin there).
+    """
+    if contact.pk not in subject.contact_ids:
+        return _("another contact")
     name = contact.display_name or "?"
     return name + (" " + _("(in the trash)") if contact.deleted_at else "")
 
@@ -169,7 +176,15 @@ def find_contacts(subject: Subject, limit: int | None) -> list[Hit]:
             "user_fields": personal_values(c, fields),
         }
         hits.append(
-            Hit(Contact._meta.label, c.pk, _on(c), c.updated_at, _contact_url(c), data, c.pk)
+            Hit(
+                Contact._meta.label,
+                c.pk,
+                _on(c, subject),
+                c.updated_at,
+                _contact_url(c),
+                data,
+                c.pk,
+            )
         )
     return hits
 
@@ -183,7 +198,7 @@ def find_contact_info(subject: Subject, limit: int | None) -> list[Hit]:
         title = _("%(kind)s %(value)s of %(contact)s") % {
             "kind": info.get_kind_display(),
             "value": info.value,
-            "contact": _on(contact),
+            "contact": _on(contact, subject),
         }
         data = {
             "contact": contact.pk,
@@ -229,7 +244,10 @@ def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
     hits = []
     for contact in _cut(contacts, limit):
         for label, value in personal_values(contact, fields).items():
-            title = _("%(field)s of %(contact)s") % {"field": label, "contact": _on(contact)}
+            title = _("%(field)s of %(contact)s") % {
+                "field": label,
+                "contact": _on(contact, subject),
+            }
             data = {"contact": contact.pk, "field": label, "value": value}
             url = _contact_url(contact)
             hits.append(
@@ -271,7 +289,7 @@ def find_history(subject: Subject, limit: int | None) -> list[Hit]:
     for entry in _cut(entries, limit):
         contact = entry.contact
         title = _("%(contact)s %(verb)s") % {
-            "contact": _on(contact),
+            "contact": _on(contact, subject),
             "verb": entry.get_verb_display(),
         }
         url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
@@ -295,10 +313,15 @@ def find_web_form_submissions(subject: Subject, limit: int | None) -> list[Hit]:
     hits = []
     for entry in _cut(entries, limit):
         contact = entry.contact
-        title = _("Form “%(form)s”: %(contact)s") % {
-            "form": entry.details.get("web_form", "?"),
-            "contact": _on(contact),
-        }
+        # An update names its form; a creation, its contact's source only.
+        form_name = entry.details.get("web_form")
+        if form_name:
+            title = _("Form “%(form)s”: %(contact)s") % {
+                "form": form_name,
+                "contact": _on(contact, subject),
+            }
+        else:
+            title = _("Website form: %(contact)s") % {"contact": _on(contact, subject)}
         url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
         hits.append(
             Hit(
@@ -328,7 +351,7 @@ def find_timeline(subject: Subject, limit: int | None) -> list[Hit]:
         contact = event.contact
         title = _("%(category)s on %(contact)s") % {
             "category": event.category.shown_name,
-            "contact": _on(contact),
+            "contact": _on(contact, subject),
         }
         data = {
             "contact": contact.pk,
@@ -356,7 +379,7 @@ def find_attachments(subject: Subject, limit: int | None) -> list[Hit]:
     hits = []
     for a in _cut(attachments.order_by("-created_at", "-pk"), limit):
         contact = a.event.contact
-        title = _("%(name)s, on %(contact)s") % {"name": a.name, "contact": _on(contact)}
+        title = _("%(name)s, on %(contact)s") % {"name": a.name, "contact": _on(contact, subject)}
         data = {
             "event": a.event_id,
             "name": a.name,
@@ -442,7 +465,7 @@ def find_import_updates(subject: Subject, limit: int | None) -> list[Hit]:
     hits = []
     for update in _cut(updates, limit):
         title = _("%(contact)s before %(file)s") % {
-            "contact": _on(update.contact),
+            "contact": _on(update.contact, subject),
             "file": update.job.file_name,
         }
         data = {"import": update.job_id, "contact": update.contact_id, "before": update.before}
@@ -507,7 +530,7 @@ def find_notifications(subject: Subject, limit: int | None) -> list[Hit]:
         assert contact is not None  # noqa: S101 (filtered on it)
         title = _("To %(user)s about %(contact)s") % {
             "user": _user(note.recipient),
-            "contact": _on(contact),
+            "contact": _on(contact, subject),
         }
         data = {
             "contact": contact.pk,
@@ -563,7 +586,7 @@ def find_queued_work(subject: Subject, limit: int | None) -> list[Hit]:
     """The task queue's rows whose arguments name the person: e-mails written beforehand."""
     if not apps.is_installed("django_tasks_db"):
         return []
-    results = apps.get_model("django_tasks_db", "DBTaskResult").objects.all()
+    results = apps.get_model("django_tasks_database", "DBTaskResult").objects.all()
     rows = _with_json_text(results, "args_kwargs").filter(_json_text(subject, "args_kwargs"))
     hits = []
     for row in _cut(rows.order_by("-enqueued_at"), limit):
