@@ -207,7 +207,7 @@ def exports_delete_expired() -> int:
     expired = PersonalDataExport.objects.filter(expires_at__lte=timezone.now())
     count = 0
     for export in expired.iterator():
-        if export.file:
+        if export.file.name:
             default_storage.delete(export.file.name)
         export.delete()
         count += 1

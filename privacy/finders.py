@@ -22,17 +22,18 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
+from django_tasks_db.models import DBTaskResult
 
 from activities.models import Event, EventAttachment, Task
 from api.webhooks.models import Delivery
 from api.webhooks.models import Event as WebhookEvent
+from contacts import selectors
 from contacts.custom_fields.values import shown_value
 from contacts.db.json import JSONKeyText
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
@@ -155,7 +156,7 @@ def personal_values(contact: Contact, fields: Iterable[CustomField]) -> dict[str
 def find_contacts(subject: Subject, limit: int | None) -> list[Hit]:
     fields = personal_fields()
     contacts = Contact.all_objects.filter(pk__in=subject.contact_ids).order_by("pk")
-    contacts = contacts.prefetch_related("addresses", "tags")
+    contacts = contacts.prefetch_related("addresses", *selectors.ordered_tags_and_responsible())
     hits = []
     for c in _cut(contacts, limit):
         data = {
@@ -584,9 +585,7 @@ def find_webhook_deliveries(subject: Subject, limit: int | None) -> list[Hit]:
 @register("queued_emails", gettext_lazy("E-mails and other work queued for the worker"))
 def find_queued_work(subject: Subject, limit: int | None) -> list[Hit]:
     """The task queue's rows whose arguments name the person: e-mails written beforehand."""
-    if not apps.is_installed("django_tasks_db"):
-        return []
-    results = apps.get_model("django_tasks_database", "DBTaskResult").objects.all()
+    results = DBTaskResult.objects.all()
     rows = _with_json_text(results, "args_kwargs").filter(_json_text(subject, "args_kwargs"))
     hits = []
     for row in _cut(rows.order_by("-enqueued_at"), limit):
