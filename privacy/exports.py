@@ -1,4 +1,4 @@
-"""A person's copy of his data: a zip built by the worker, kept for EXPORT_DAYS.
+"""A person's copy of his data: a zip built by the worker, kept for settings.PRIVACY_EXPORT_DAYS.
 
 The zip holds personal-data.json (every place the finders list, with the stored values:
 docs/personal-data-export.md), one vCard per contact found (the export's own writer),
@@ -41,11 +41,10 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "crm-personal-data"
 FORMAT_VERSION = 1
-EXPORT_DAYS = 7
 
 
 def export_days() -> int:
-    return getattr(settings, "PRIVACY_EXPORT_DAYS", EXPORT_DAYS)
+    return int(settings.PRIVACY_EXPORT_DAYS)
 
 
 def cleanup_interval() -> float:
