@@ -15,6 +15,7 @@ files are read a line at a time.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,8 +23,11 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Concat
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -98,19 +102,52 @@ def find_everywhere(subject: Subject, limit: int | None = PAGE_LIMIT) -> list[Pl
     return places
 
 
-def _any_text(columns: Iterable[str], needles: Iterable[str]) -> Q:
+class HoldsAny(Func):
+    """True where the text of expression holds one of needles (lower case), whatever the case.
+
+    PostgreSQL lowers the text once and compares it to every pattern (LIKE ANY): ten
+    times faster than Django's icontains, which upper-cases the column once per needle.
+    SQLite's LIKE ignores the case of ASCII letters by itself. A JSON column is read as
+    its text.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression: str | Combinable, needles: Iterable[str]) -> None:
+        super().__init__(F(expression) if isinstance(expression, str) else expression)
+        self.patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", n) + "%" for n in needles]
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        *args: Any,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        if not self.patterns:
+            return "1 = 0", ()
+        ors = " OR ".join([f"{sql} LIKE %s ESCAPE '\\'"] * len(self.patterns))
+        return f"({ors})", tuple(v for p in self.patterns for v in (*params, p))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        if not self.patterns:
+            return "1 = 0", ()
+        return f"LOWER(({sql})::text) LIKE ANY (%s)", (*params, self.patterns)
+
+
+def _any_text(columns: Iterable[str | Combinable], needles: Iterable[str]) -> Q:
     """Return the condition: one of columns holds one of needles, whatever the case."""
-    found = [Q(**{f"{c}__icontains": n}) for c in columns for n in needles]
-    return reduce(or_, found, Q(pk__in=[]))
-
-
-def _with_json_text(queryset: QuerySet[Any], *columns: str) -> QuerySet[Any]:
-    """Annotate queryset with each JSON column as text, as `<column>_text`."""
-    return queryset.annotate(**{f"{c}_text": Cast(c, TextField()) for c in columns})
+    needles = list(needles)
+    return reduce(or_, (Q(HoldsAny(c, needles)) for c in columns), Q(pk__in=[]))
 
 
 def _json_text(subject: Subject, *columns: str) -> Q:
-    return _any_text([f"{c}_text" for c in columns], subject.json_needles())
+    return _any_text(columns, subject.json_needles())
 
 
 def _cut(queryset: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
@@ -265,6 +302,17 @@ def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
     return hits
 
 
+# The verbs' own labels end sentences that start with a date ("créé le"): these are whole.
+HISTORY_TITLES = {
+    "created": gettext_lazy("%(contact)s created"),
+    "changed": gettext_lazy("%(contact)s changed"),
+    "deleted": gettext_lazy("%(contact)s moved to the trash"),
+    "restored": gettext_lazy("%(contact)s restored from the trash"),
+    "merged": gettext_lazy("%(contact)s merged with another contact"),
+    "handover": gettext_lazy("%(contact)s handed over to another user"),
+}
+
+
 def _history_data(entry: ContactEvent) -> dict[str, Any]:
     return {
         "contact": entry.contact_id,
@@ -278,9 +326,12 @@ def _history_data(entry: ContactEvent) -> dict[str, Any]:
 
 
 def _history(subject: Subject) -> QuerySet[ContactEvent]:
-    entries = _with_json_text(ContactEvent.objects.all(), "changes", "details")
     found = Q(contact_id__in=subject.contact_ids) | _json_text(subject, "changes", "details")
-    return entries.filter(found).select_related("contact", "actor").order_by("-created_at", "-pk")
+    return (
+        ContactEvent.objects.filter(found)
+        .select_related("contact", "actor")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @register("history", gettext_lazy("History entries"))
@@ -289,9 +340,8 @@ def find_history(subject: Subject, limit: int | None) -> list[Hit]:
     hits = []
     for entry in _cut(entries, limit):
         contact = entry.contact
-        title = _("%(contact)s %(verb)s") % {
-            "contact": _on(contact, subject),
-            "verb": entry.get_verb_display(),
+        title = str(HISTORY_TITLES.get(entry.verb, HISTORY_TITLES["changed"])) % {
+            "contact": _on(contact, subject)
         }
         url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
         hits.append(
@@ -397,9 +447,9 @@ def find_attachments(subject: Subject, limit: int | None) -> list[Hit]:
 
 @register("tasks", gettext_lazy("Tasks"))
 def find_tasks(subject: Subject, limit: int | None) -> list[Hit]:
-    found = Q(contact_id__in=subject.contact_ids) | _any_text(
-        ["title", "description"], subject.needles
-    )
+    # One text, read once per task.
+    text = Concat("title", Value("\n"), "description", output_field=TextField())
+    found = Q(contact_id__in=subject.contact_ids) | _any_text([text], subject.needles)
     tasks = Task.objects.filter(found).select_related("contact", "responsible", "category")
     hits = []
     for task in _cut(tasks.order_by("-created_at", "-pk"), limit):
@@ -460,9 +510,12 @@ def find_import_rows(subject: Subject, limit: int | None) -> list[Hit]:
 
 @register("import_updates", gettext_lazy("What imports replaced (kept for undo)"))
 def find_import_updates(subject: Subject, limit: int | None) -> list[Hit]:
-    updates = _with_json_text(ImportUpdate.objects.all(), "before")
     found = Q(contact_id__in=subject.contact_ids) | _json_text(subject, "before")
-    updates = updates.filter(found).select_related("job", "contact").order_by("-job_id", "pk")
+    updates = (
+        ImportUpdate.objects.filter(found)
+        .select_related("job", "contact")
+        .order_by("-job_id", "pk")
+    )
     hits = []
     for update in _cut(updates, limit):
         title = _("%(contact)s before %(file)s") % {
@@ -558,7 +611,7 @@ def find_webhook_deliveries(subject: Subject, limit: int | None) -> list[Hit]:
         | Q(event__startswith="event.", object_id__in=events)
         | _json_text(subject, "payload")
     )
-    deliveries = _with_json_text(Delivery.objects.all(), "payload").filter(found)
+    deliveries = Delivery.objects.filter(found)
     deliveries = deliveries.select_related("subscription").order_by("-created_at", "-pk")
     labels = dict(WebhookEvent.choices)
     hits = []
@@ -586,7 +639,7 @@ def find_webhook_deliveries(subject: Subject, limit: int | None) -> list[Hit]:
 def find_queued_work(subject: Subject, limit: int | None) -> list[Hit]:
     """The task queue's rows whose arguments name the person: e-mails written beforehand."""
     results = DBTaskResult.objects.all()
-    rows = _with_json_text(results, "args_kwargs").filter(_json_text(subject, "args_kwargs"))
+    rows = results.filter(_json_text(subject, "args_kwargs"))
     hits = []
     for row in _cut(rows.order_by("-enqueued_at"), limit):
         name = row.task_path.rsplit(".", 1)[-1]

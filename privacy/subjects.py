@@ -96,4 +96,6 @@ def subject_for(lookup: str, value: str) -> Subject:
         else:
             needles |= {written, normal}
     kept = {n.strip().lower() for n in needles if len(n.strip()) >= MIN_NEEDLE}
+    # A text that holds "33612345678" is found by it: "+33612345678" adds nothing.
+    kept = {n for n in kept if not any(o != n and o in n for o in kept)}
     return Subject(lookup, value, tuple(ids), tuple(sorted(kept)), capped)

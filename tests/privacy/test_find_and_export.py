@@ -204,7 +204,7 @@ def test_find_by_phone_finds_a_number_the_card_no_longer_holds(admin_client, see
     page = _find(admin_client, "phone", "+33 (0)6-11-22-33-44").content.decode()
     assert 'id="place-contacts"' not in page
     assert 'id="place-history"' in page
-    assert "another contact changed" in page
+    assert "another contact changed" in page  # whose card no longer holds the number
     assert reverse("contacts:history", args=[seeded["person"].pk]) in page
     assert "Bertrand" not in page
 
