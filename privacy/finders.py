@@ -23,12 +23,14 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat
 from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
@@ -170,6 +172,13 @@ def _on(contact: Contact, subject: Subject) -> str:
         return _("another contact")
     name = contact.display_name or "?"
     return name + (" " + _("(in the trash)") if contact.deleted_at else "")
+
+
+def _safe_name(name: str) -> str:
+    try:
+        return get_valid_filename(name)
+    except SuspiciousFileOperation:
+        return "file"
 
 
 def _user(user: Any) -> str:
@@ -436,7 +445,8 @@ def find_attachments(subject: Subject, limit: int | None) -> list[Hit]:
             "name": a.name,
             "size": a.size,
             "content_type": a.content_type,
-            "file": f"attachments/{a.pk}-{a.name}",
+            # The uploader's name, made safe to unpack: no folder, no "..".
+            "file": f"attachments/{a.pk}-{_safe_name(a.name)}",
         }
         url = reverse("activities:attachment", args=[a.pk])
         hit = Hit(EventAttachment._meta.label, a.pk, title, a.created_at, url, data, contact.pk)

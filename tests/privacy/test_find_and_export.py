@@ -107,7 +107,7 @@ def seeded(admin, alice, settings, django_capture_on_commit_callbacks):
         contact=person,
         category=note,
         text="Met Zorglub at the fair",
-        attachments=[SimpleUploadedFile("zorglub-card.pdf", b"%PDF zorglub card")],
+        attachments=[SimpleUploadedFile("../../zorglub card.pdf", b"%PDF zorglub card")],
     )
     event_create(by=admin, contact=other, category=note, text=f"Wrote to {EMAIL} about it")
     event_create(
@@ -182,7 +182,7 @@ def test_find_by_email_lists_every_place_the_person_is_in(admin_client, seeded):
     ):
         assert f'id="place-{key}"' in page, key
     assert "Met Zorglub at the fair" not in page  # titles, not the notes themselves
-    assert "zorglub-card.pdf" in page
+    assert "zorglub card.pdf" in page
     assert "Call back Zorglub" in page
     assert "Passport of Zorglub Kowalski" in page
     assert "Rejected rows of people.csv, line 2" in page
@@ -234,6 +234,7 @@ def test_a_person_held_nowhere_is_found_nowhere_and_recorded(admin_client, seede
         ("name", "Z", "Write the full name"),
         ("other", "x", "Select a valid choice"),
         ("email", "x" * 300, "at most 254 characters"),
+        ("name", "Zorg\x00lub", "Null characters are not allowed"),
     ],
 )
 def test_bad_input_is_a_message_not_an_error(admin_client, lookup, value, message):
@@ -298,6 +299,7 @@ def test_the_copy_holds_every_place_and_nothing_of_anyone_else(
     assert timeline[0][0] == "date"
     assert {"Met Zorglub at the fair", f"Wrote to {EMAIL} about it"} <= {r[5] for r in timeline}
     [attachment] = [n for n in names if n.startswith("attachments/")]
+    assert attachment.endswith("-zorglub_card.pdf")  # no way out of the folder it is unpacked in
     assert archive.read(attachment) == b"%PDF zorglub card"
     everything = b"".join(archive.read(n) for n in names).lower()
     assert MARK.encode() in everything
