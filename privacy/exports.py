@@ -202,7 +202,20 @@ def export_downloadable(export: PersonalDataExport) -> bool:
 
 
 def exports_delete_expired() -> int:
-    """Delete the zips past their days, and their rows; return how many went."""
+    """Delete the zips past their days, and their rows; return how many went.
+
+    A copy still unbuilt a day after it was asked for (its worker killed midway) is
+    marked failed, in the register too: an admin asks for another.
+    """
+    stale = PersonalDataExport.objects.filter(
+        status__in=[PersonalDataExport.Status.QUEUED, PersonalDataExport.Status.RUNNING],
+        created_at__lt=timezone.now() - timedelta(days=1),
+    )
+    for export in stale.select_related("request"):
+        stale.filter(pk=export.pk).update(status=PersonalDataExport.Status.FAILED, value="")
+        register.request_finish(
+            request=export.request, records=None, outcome=PrivacyRequest.Outcome.FAILED
+        )
     expired = PersonalDataExport.objects.filter(expires_at__lte=timezone.now())
     count = 0
     for export in expired.iterator():

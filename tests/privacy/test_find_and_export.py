@@ -377,6 +377,19 @@ def test_the_worker_deletes_the_copies_past_their_days(admin, seeded):
 
 
 @pytest.mark.django_db
+def test_a_copy_left_unbuilt_for_a_day_is_marked_failed(admin, seeded):
+    export = exports.export_start(by=admin, lookup="email", value=EMAIL)  # never built here
+    exports.exports_delete_expired()
+    export.refresh_from_db()
+    assert export.status == "queued"
+    PersonalDataExport.objects.update(created_at=timezone.now() - timedelta(days=2))
+    exports.exports_delete_expired()
+    export.refresh_from_db()
+    assert (export.status, export.value) == ("failed", "")
+    assert PrivacyRequest.objects.get().outcome == "failed"
+
+
+@pytest.mark.django_db
 def test_a_copy_that_fails_says_so_and_is_recorded(
     admin_client, seeded, django_capture_on_commit_callbacks, monkeypatch
 ):
