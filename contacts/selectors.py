@@ -166,6 +166,11 @@ def contact_filter(
         contacts = contacts.filter(source=source)
         label = Contact.Source(source).label
         active.append(("source", source, _("Source: %(source)s") % {"source": label}))
+    consent = params.get("consent", "")
+    if consent in Contact.Consent.values:
+        contacts = contacts.filter(consent=consent)
+        label = Contact.Consent(consent).label
+        active.append(("consent", consent, _("Consent: %(status)s") % {"status": label}))
     contacts = _custom_field_filter(contacts, params, active)
     contacts = _import_filter(contacts, params, user, active)
     contacts = _works_at_filter(contacts, params, user, active)
