@@ -44,6 +44,7 @@ from contacts.access import (
 from contacts.custom_fields import values as custom_fields
 from contacts.db import search_index
 from contacts.imports.models import ImportJob, ImportUpdate
+from contacts.personal_data import retention
 from contacts.models import (
     Contact,
     ContactInfo,
@@ -171,6 +172,11 @@ def contact_filter(
         contacts = contacts.filter(consent=consent)
         label = Contact.Consent(consent).label
         active.append(("consent", consent, _("Consent: %(status)s") % {"status": label}))
+    if params.get("review") == "1":
+        cutoff = retention.review_cutoff()
+        # While the review is off, nobody is due for it.
+        contacts = retention.to_review(contacts, cutoff) if cutoff else contacts.none()
+        active.append(("review", "1", _("Due for the retention review")))
     contacts = _custom_field_filter(contacts, params, active)
     contacts = _import_filter(contacts, params, user, active)
     contacts = _works_at_filter(contacts, params, user, active)

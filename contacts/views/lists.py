@@ -37,6 +37,7 @@ FILTER_PARAMS = (
     "activity",
     "source",
     "consent",
+    "review",
     "works_at",
     "works_when",
 )

@@ -24,6 +24,9 @@ SECTIONS = [
     ("webhooks", _("Webhooks"), "webhooks:list"),  # the api app's pages
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
+    # Personal data: the privacy app's pages sit beside these two.
+    ("suppression", _("Suppression list"), "settings_app:suppression"),
+    ("retention", _("Retention review"), "settings_app:retention"),
     ("sign_in", _("Sign-in"), "settings_app:sign_in"),
 ]
 
