@@ -28,7 +28,11 @@ def erased(db, admin):
 def test_only_keyed_hashes_are_stored_never_the_address(erased, admin, settings):
     assert {e.kind for e in erased} == {"email", "phone"}
     entry = Suppression.objects.get(kind="email")
-    assert (entry.reason, entry.created_by, entry.created_by_name) == ("erasure", admin, admin.get_full_name() or "admin")
+    assert (entry.reason, entry.created_by, entry.created_by_name) == (
+        "erasure",
+        admin,
+        admin.get_full_name() or "admin",
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM contacts_suppression")
         stored = " ".join(str(v) for row in cursor.fetchall() for v in row).lower()
