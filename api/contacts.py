@@ -191,9 +191,7 @@ CONSENT_COLUMNS = ("consent", "consent_at", "consent_source", "consent_wording")
 def _rows(user: User, contacts: QuerySet[Contact]) -> list[dict[str, Any]]:
     """Return contacts as dicts of COLUMNS and JOINED, with company_visible for user."""
     visible = with_company_visibility(user, contacts)
-    return list(
-        visible.values(*COLUMNS, *JOINED, *CONSENT_COLUMNS, "sort_name", "company_visible")
-    )
+    return list(visible.values(*COLUMNS, *JOINED, *CONSENT_COLUMNS, "sort_name", "company_visible"))
 
 
 def _by_contact(rows: Any) -> dict[int, list[Any]]:

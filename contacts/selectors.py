@@ -44,7 +44,6 @@ from contacts.access import (
 from contacts.custom_fields import values as custom_fields
 from contacts.db import search_index
 from contacts.imports.models import ImportJob, ImportUpdate
-from contacts.personal_data import retention
 from contacts.models import (
     Contact,
     ContactInfo,
@@ -53,6 +52,7 @@ from contacts.models import (
     Position,
     TaggedContact,
 )
+from contacts.personal_data import retention
 
 SUGGESTIONS = 10
 # The length of the PostgreSQL trigram index's keys.

@@ -862,9 +862,7 @@ def snapshot():
         list(ContactType.objects.values_list("pk", "title", "position")),
         list(CustomField.objects.values_list("pk", "label", "position")),
         list(
-            CrmSettings.objects.values_list(
-                "default_currency", "currencies", "review_after_months"
-            )
+            CrmSettings.objects.values_list("default_currency", "currencies", "review_after_months")
         ),
         list(Suppression.objects.order_by("pk").values_list("pk", "digest")),
         list(Contact.all_objects.order_by("pk").values_list("pk", "reviewed_at")),

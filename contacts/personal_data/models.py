@@ -30,11 +30,9 @@ class Suppression(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("suppression")
         verbose_name_plural = _("suppression list")
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "digest"], name="suppression_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["kind", "digest"], name="suppression_once")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.kind} {self.digest[:12]}"
 
     @property

@@ -78,7 +78,8 @@ def retention_review(request):
     """The setting, and the contacts due for review: keep, export or (later) erase them."""
     crm_settings = CrmSettings.load()
     form = ReviewSettingsForm(
-        request.POST if request.method == "POST" else None, initial={"months": crm_settings.review_after_months}
+        request.POST if request.method == "POST" else None,
+        initial={"months": crm_settings.review_after_months},
     )
     if request.method == "POST" and form.is_valid():
         retention.review_settings_update(months=form.cleaned_data["months"])
@@ -105,8 +106,7 @@ def retention_keep(request):
     if kept:
         messages.success(
             request,
-            ngettext("%(count)d contact kept.", "%(count)d contacts kept.", kept)
-            % {"count": kept},
+            ngettext("%(count)d contact kept.", "%(count)d contacts kept.", kept) % {"count": kept},
         )
     else:
         messages.info(request, _("Check the contacts to keep."))
