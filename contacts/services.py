@@ -3,6 +3,7 @@
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -51,6 +52,7 @@ class ConsentData:
     status: str
     source: str
     wording: str = ""
+    at: datetime | None = None  # when it was stated; None: now
 
 
 @dataclass
@@ -285,7 +287,8 @@ def _set_consent(contact: Contact, consent: ConsentData) -> None:
     contact.consent = consent.status
     contact.consent_source = consent.source if consent.status != Contact.Consent.UNKNOWN else ""
     contact.consent_wording = consent.wording if consent.status != Contact.Consent.UNKNOWN else ""
-    contact.consent_at = timezone.now() if consent.status != Contact.Consent.UNKNOWN else None
+    stated = consent.at or timezone.now()
+    contact.consent_at = stated if consent.status != Contact.Consent.UNKNOWN else None
 
 
 def _keep_positions(person: Contact, data: ContactData, company: Contact | None) -> None:

@@ -224,3 +224,28 @@ def test_an_api_replacement_that_does_not_name_consent_keeps_it(alice, make_cont
     assert response.status_code == 200, response.content
     kept.refresh_from_db()
     assert (kept.consent, kept.consent_wording) == ("given", WORDING)
+
+
+def test_undoing_an_import_gives_back_the_consent_as_it_was(alice, run_import, make_contact):
+    from contacts.imports.undo import job_undo
+
+    known = make_contact(
+        consent=given(),
+        infos=[{"kind": "email", "category": "work", "value": "j@example.org", "is_primary": True}],
+    )
+    stated = Contact.objects.get(pk=known.pk).consent_at
+    job = run_import(
+        csv_text(["First name", "Email", "Consent"], ["Jean", "j@example.org", "no"]),
+        duplicates="update",
+    )
+    assert Contact.objects.get(pk=known.pk).consent == "refused"
+
+    job_undo(by=alice, job=job)
+
+    known.refresh_from_db()
+    assert (known.consent, known.consent_source, known.consent_wording) == (
+        "given",
+        "form",
+        WORDING,
+    )
+    assert known.consent_at == stated
