@@ -12,6 +12,7 @@ from contacts.models import Contact, Suppression
 from contacts.personal_data import retention, suppression
 from tests.e2e.conftest import new_page, save_screenshot
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy
+from tests.support import make_web_form
 
 WORDING = "J’accepte de recevoir la lettre d’information par e-mail."
 
@@ -95,6 +96,7 @@ def test_a_consent_recorded_on_the_form_shows_on_the_card(page, shot, alice, con
 def test_the_pages_look_right(browser, live_server, admin, idle, contact, locale, width):
     suppression.suppress(emails=["zoe@example.org"], by=admin, reason="erasure")
     entry = Suppression.objects.get()
+    web_form = make_web_form(consent_wording=WORDING)
     page = new_page(browser, live_server, locale=locale, viewport={"width": width, "height": 900})
     log_in_any(page, "admin")
     for name, url in (
@@ -104,6 +106,8 @@ def test_the_pages_look_right(browser, live_server, admin, idle, contact, locale
         ("form", f"/contacts/{contact.pk}/edit/"),
         ("card", f"/contacts/{contact.pk}/"),
         ("filters", "/contacts/?consent=unknown"),
+        ("webform-edit", f"/settings/webforms/{web_form.pk}/edit/"),
+        ("webform-preview", f"/settings/webforms/{web_form.pk}/preview/"),
     ):
         page.goto(url)
         save_screenshot(page, f"personal-data-{locale}-{width}", name)
