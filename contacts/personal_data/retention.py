@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from contacts.access import contacts_visible_to
+from contacts.db import freshness
 from contacts.models import Contact, CrmSettings
 
 MAX_MONTHS = 600
@@ -62,6 +63,10 @@ def review_settings_update(*, months: int | None) -> CrmSettings:
     crm_settings = CrmSettings.objects.select_for_update().get_or_create(pk=1)[0]
     crm_settings.review_after_months = months
     crm_settings.save(update_fields=["review_after_months"])
+    # The list's filter "due for review" reads this setting: a new data version, so that
+    # the list's cache shows no page of it read under the old one.
+    with freshness.bulk_writes():
+        pass
     return crm_settings
 
 

@@ -173,3 +173,14 @@ def test_months_before_keeps_the_day_or_the_months_last():
         2026, 2, 28, 12, tzinfo=datetime.UTC
     )
     assert retention.months_before(moment, 15).date() == datetime.date(2024, 12, 31)
+
+
+def test_changing_the_months_refreshes_the_lists_kept_pages(admin_client, settings, contact):
+    settings.LIST_CACHE_SECONDS = 300
+    retention.review_settings_update(months=24)
+    Contact.objects.filter(pk=contact.pk).update(updated_at=OLD)  # 13 months ago
+    assert "Jean Dupont" not in admin_client.get("/contacts/?review=1").content.decode()
+
+    admin_client.post("/settings/privacy/retention/", {"months": "12"})
+
+    assert "Jean Dupont" in admin_client.get("/contacts/?review=1").content.decode()
