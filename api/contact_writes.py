@@ -7,6 +7,7 @@ replaces only what the body names; it must name the version it read (If-Match), 
 it never overwrites a change it did not see.
 """
 
+import dataclasses
 import re
 from typing import Any, Literal, cast
 
@@ -24,7 +25,8 @@ from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.custom_fields.values import FILTER_PREFIX
 from contacts.forms import INFO_CATEGORIES, ContactEditor
 from contacts.models import Contact
-from contacts.services import EditConflict, contact_create, contact_update
+from contacts.personal_data import suppression
+from contacts.services import ContactData, EditConflict, contact_create, contact_update
 from contacts.trash.services import contact_delete
 
 # The body's lists of details and the form's formsets they fill.
@@ -77,6 +79,12 @@ class ContactChange(BaseModel):
     tags: list[str] | None = None
     responsible: list[Id] | None = Field(None, description="Users' ids")
     custom: dict[str, Any] | None = Field(None, description="User field values by field id")
+    consent: Literal["unknown", "given", "refused"] | None = Field(
+        None, description="Consent to marketing e-mail; dated now when it changes"
+    )
+    consent_wording: str | None = Field(
+        None, max_length=2000, description="The words the person agreed to or refused"
+    )
 
 
 class ContactNew(ContactChange):
@@ -205,6 +213,29 @@ def _stale(contact: Contact) -> Problem:
     )
 
 
+def _not_suppressed(body: dict[str, Any]) -> None:
+    """Refuse the e-mails and phones of a person erased at their request."""
+    emails = [row["value"] for row in body.get("emails") or []]
+    phones = [row["value"] for row in body.get("phones") or []]
+    if suppression.is_suppressed(emails=emails, phones=phones):
+        raise Problem(
+            409,
+            "erased_person",
+            "This person was erased at their request: their e-mail addresses and phone "
+            "numbers may not be added again.",
+        )
+
+
+def _data(editor: ContactEditor) -> ContactData:
+    """Return the editor's ContactData, a consent it states coming from the API."""
+    data = editor.contact_data()
+    if data.consent is not None:
+        data = dataclasses.replace(
+            data, consent=dataclasses.replace(data.consent, source=Contact.ConsentSource.API)
+        )
+    return data
+
+
 def _token_details(request: HttpRequest) -> dict[str, Any]:
     return {"token": token_name(request)}
 
@@ -229,12 +260,13 @@ def contact_new(
     values = _given(body)
     values.pop("kind")
     values.setdefault("responsible", [user.pk])
+    _not_suppressed(values)
     editor = ContactEditor(kind=body.kind, user=user)
     editor = _checked(ContactEditor(_form_data(editor, values), kind=body.kind, user=user))
     with transaction.atomic():
         contact = contact_create(
             by=user,
-            data=editor.contact_data(),
+            data=_data(editor),
             source=Contact.Source.API,
             details=_token_details(request),
         )
@@ -280,6 +312,12 @@ def _save(
     values = _given(body)
     if values.pop("kind", contact.kind) != contact.kind:
         raise Problem(422, "kind_mismatch", f"This contact is a {contact.kind}.")
+    _not_suppressed(values)
+    if replace and "consent" not in values:
+        # A consent is a record of what the person said: a client that does not know of it
+        # keeps it rather than erasing it.
+        values["consent"] = contact.consent
+        values.setdefault("consent_wording", contact.consent_wording)
     # Replacing starts from the blank form, as a new contact does; changing from the contact.
     loaded = ContactEditor(kind=contact.kind, user=user, contact=None if replace else contact)
     posted = ContactEditor(
@@ -290,7 +328,7 @@ def _save(
         contact_update(
             by=user,
             contact=contact,
-            data=editor.contact_data(),
+            data=_data(editor),
             expected_version=expected,
             source=Contact.Source.API,
             details=_token_details(request),

@@ -92,6 +92,8 @@ CASES = [
     "hand_over_page",
     "invite_page",
     "audit_page",
+    "retention_page",
+    "suppression_page",
     "invitation_page",
     "create_person",
     "edit_save",
@@ -173,6 +175,15 @@ TARGETS = {
     "hand_over_page": [("median_ms", "<=", 40, "≤ {} ms"), ("queries", "<=", 12, "≤ {} queries")],
     "invite_page": [("median_ms", "<=", 15, "≤ {} ms"), ("queries", "<=", 8, "≤ {} queries")],
     "audit_page": [("median_ms", "<=", 25, "≤ {} ms"), ("queries", "<=", 10, "≤ {} queries")],
+    # A page of the contacts due for review among some 70 % idle; the suppression list.
+    "retention_page": [
+        ("median_ms", "<=", 25, "≤ {} ms"),
+        ("queries", "<=", 10, "≤ {} queries"),
+    ],
+    "suppression_page": [
+        ("median_ms", "<=", 20, "≤ {} ms"),
+        ("queries", "<=", 10, "≤ {} queries"),
+    ],
     "invitation_page": [("median_ms", "<=", 15, "≤ {} ms"), ("queries", "<=", 6, "≤ {} queries")],
     "create_person": [("median_ms", "<=", 40, "≤ {} ms")],
     "edit_save": [("median_ms", "<=", {"sqlite": 30, "postgresql": 35, "1M": 40}, "≤ {} ms")],
@@ -722,6 +733,28 @@ def add_audit_entries(seed):
         record_setup_step(AUDIT_STEP)
 
 
+def add_personal_data(seed):
+    """Turn the retention review on at 12 months, with the contacts that never had an
+    activity last changed two years ago, and fill the suppression list."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from contacts.models import Contact
+    from contacts.personal_data import retention, suppression
+
+    admin = get_user_model().objects.filter(is_superuser=True).first()
+    with transaction.atomic():
+        retention.review_settings_update(months=12)
+        idle = Contact.all_objects.filter(last_activity_at__isnull=True)
+        idle.update(updated_at=timezone.now() - timedelta(days=730))
+        emails = [f"erased{seed}-{n}@example.org" for n in range(SUPPRESSIONS)]
+        suppression.suppress(emails=emails, by=admin, reason="erased")
+        record_setup_step(PERSONAL_DATA_STEP)
+
+
 def add_timelines(seed):
     """Give a person a timeline of 1,000 events, and a company persons with events of theirs.
 
@@ -985,6 +1018,8 @@ CUSTOM_FIELDS_STEP = "custom_fields=3 v1"
 EDIT_PERSON_STEP = "edit_person v1"
 AUDIT_STEP = "audit_entries=2000 v1"
 AUDIT_ENTRIES = 2000
+SUPPRESSIONS = 500
+PERSONAL_DATA_STEP = f"personal_data=12,{SUPPRESSIONS} v1"
 # The timeline cases: a person with 1,000 events, a company whose persons have events.
 TIMELINE_PERSON = {"first_name": "Tim", "last_name": "Bench-Timeline"}
 TIMELINE_COMPANY = {"company_name": "Bench Timeline Company"}
@@ -1014,6 +1049,7 @@ SETUP_STEPS = [
     (ACTIVITIES_STEP, add_activities),
     (POSITIONS_STEP, add_positions),
     (RELATIONS_STEP, add_relations),
+    (PERSONAL_DATA_STEP, add_personal_data),
 ]
 
 
@@ -1189,6 +1225,8 @@ def run_cases(args):
                 ("hand_over_page", f"{users}{ordinary.pk}/hand-over/"),
                 ("invite_page", f"{users}invite/"),
                 ("audit_page", "/settings/audit/"),
+                ("retention_page", "/settings/privacy/retention/"),
+                ("suppression_page", "/settings/privacy/suppression/"),
             ]
         for case, url in cases:
             if not wanted(case):

@@ -21,7 +21,7 @@ from contacts.photos.remote import FetchRefused
 from contacts.photos.sources import fetched_photo
 from contacts.positions.forms import POSITIONS_PREFIX, PositionRowFormSet, rows_data, stored_row
 from contacts.positions.selectors import other_positions_of
-from contacts.services import ContactData
+from contacts.services import ConsentData, ContactData
 from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
@@ -126,6 +126,19 @@ class ContactForm(forms.ModelForm):
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
     currency = forms.ChoiceField(label=_("Currency"), required=False, widget=ManyOptionsSelect)
+    consent = forms.ChoiceField(
+        label=_("Marketing email consent"),
+        choices=Contact.Consent.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consent_wording = forms.CharField(
+        label=_("Wording shown"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The words the person agreed to or refused, as they read them."),
+    )
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
@@ -197,6 +210,8 @@ class ContactForm(forms.ModelForm):
                 self.initial.setdefault("tags", ", ".join(tags))
                 self.initial.setdefault("responsible", responsible)
             self.initial.setdefault("access", contact.access)
+            self.initial.setdefault("consent", contact.consent)
+            self.initial.setdefault("consent_wording", contact.consent_wording)
             if contact.shown_company:
                 self.initial.setdefault("company_input", contact.shown_company.display_name)
             elif contact.live_company and "company_input" in self.fields:
@@ -207,6 +222,7 @@ class ContactForm(forms.ModelForm):
         else:
             self.initial.setdefault("responsible", [user])
             self.initial.setdefault("access", Contact.Access.PRIVATE)
+            self.initial.setdefault("consent", Contact.Consent.UNKNOWN)
             self.initial.setdefault("currency", config.default_currency())
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -368,7 +384,16 @@ class ContactForm(forms.ModelForm):
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
             custom=self.custom_values(),
+            consent=self.consent_data(),
         )
+
+    def consent_data(self):
+        """Return the consent chosen, or None when the form posted none (kept as it is)."""
+        status = self.cleaned_data.get("consent")
+        if not status:
+            return None
+        wording = self.cleaned_data.get("consent_wording", "").strip()
+        return ConsentData(status=status, source=Contact.ConsentSource.FORM, wording=wording)
 
 
 def custom_field_name(field):

@@ -63,8 +63,10 @@ from contacts.models import (
     CrmSettings,
     CustomField,
     Notification,
+    Suppression,
     WebForm,
 )
+from contacts.personal_data import suppression
 from contacts.photos.files import process_photo
 from contacts.relations.models import Relation, RelationType
 from contacts.relations.services import relation_add
@@ -286,6 +288,12 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:invitation_resend": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:invitation_revoke": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:audit": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    # Personal data: the list answers GET only; an empty lift is the form's error; the
+    # review's empty post turns it off, and keeping nothing comes back to it.
+    "settings_app:suppression": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "settings_app:suppression_lift": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:retention": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:retention_keep": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:tags": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:tags_delete_unused": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:tag_rename": (ADMIN_ONLY, ADMIN_ONLY),
@@ -640,6 +648,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "api_token": api_token,
             "app_password": app_password,
             "dav_auth": dav_auth,
+            "suppression": suppression.suppress(
+                emails=["erased@example.com"], by=admin, reason="erased"
+            )[0],
         }
         yield world
         transaction.set_rollback(True)
@@ -798,6 +809,7 @@ def url_args(name, world, level):
         "settings_app:tag_merge": {"pk": world["tag"].pk},
         "settings_app:tag_delete": {"pk": world["tag"].pk},
         "settings_app:webform_create": {"kind": "person"},
+        "settings_app:suppression_lift": {"pk": world["suppression"].pk},
         "guide_in": {"language": "fr"},
         "account_reset_password_from_key": {
             "uidb36": user_pk_to_url_str(alice),
@@ -865,7 +877,11 @@ def snapshot():
         list(tags.tags_by_name().values_list("pk", "name")),
         list(ContactType.objects.values_list("pk", "title", "position")),
         list(CustomField.objects.values_list("pk", "label", "position")),
-        list(CrmSettings.objects.values_list("default_currency", "currencies")),
+        list(
+            CrmSettings.objects.values_list("default_currency", "currencies", "review_after_months")
+        ),
+        list(Suppression.objects.order_by("pk").values_list("pk", "digest")),
+        list(Contact.all_objects.order_by("pk").values_list("pk", "reviewed_at")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
