@@ -159,6 +159,7 @@ class Contact(models.Model):
         IMPORT = "import", _("Import")
         WEB_FORM = "web_form", _("Web form")
         API = "api", _("API")
+        CARDDAV = "carddav", _("Phone sync")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)

@@ -794,7 +794,7 @@ def url_args(name, world, level):
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
         "accounts:app_password_revoke": {"pk": world["app_password"].pk},
         "carddav:book": {"book": "all"},
-        "carddav:card": {"book": "all", "contact_id": contact and contact.pk},
+        "carddav:card": {"book": "all", "card": f"{contact and contact.pk}.vcf"},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
