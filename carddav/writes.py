@@ -68,19 +68,21 @@ def card_write(
 
 def _located(user: User, book: str, name: str) -> Contact | None:
     """Return the contact of the card at name in user's book, None when there is none;
-    refuse a name a new card may not take."""
+    refuse a name a new card may not take: a contact's id, or another card's name."""
     phones = dict(PhoneCard.objects.filter(name=name).values_list("name", "contact_id"))
     pk = resources.contact_id(name, phones)
     if pk is not None:
         found = books.book_contacts(user, book).filter(pk=pk).first()
         if found is not None:
             return found
-    if pk is not None or resources.CRM_CARD_NAME.fullmatch(name) or not CARD_NAME.fullmatch(name):
+        # Whether the contact exists is not told: the same answer as for no contact.
         raise _refused(
-            403,
-            tag(dav.CRM, "card-name-taken"),
-            "A new card cannot take this name: save it under another one.",
+            404,
+            tag(dav.CRM, "not-found"),
+            "No card here, and a new card cannot take this name: save it under another one.",
         )
+    if not CARD_NAME.fullmatch(name):
+        raise _refused(403, tag(dav.CRM, "bad-card-name"), "A card's name has no such characters.")
     return None
 
 
@@ -226,9 +228,7 @@ def _errors(editor: ContactEditor) -> str:
     return "The contact cannot be saved: " + " ".join(found)
 
 
-def _create(
-    request: HttpRequest, user: User, book: str, name: str, card: Any
-) -> HttpResponseBase:
+def _create(request: HttpRequest, user: User, book: str, name: str, card: Any) -> HttpResponseBase:
     values = _values(card)
     editor = _editor(user, values, None)
     try:

@@ -690,7 +690,9 @@ def posted_data(editor, values, rows):
     for prefix in (*INFO_KINDS, "address"):
         given = rows[prefix] if prefix in rows else list(editor.formsets[prefix].initial or [])
         data[f"{prefix}-TOTAL_FORMS"] = str(len(given))
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        # Posted as the rows an edit page shows, each checked and kept: an extra row equal
+        # to its initial one would be taken for a blank one and dropped.
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(given))
         for n, row in enumerate(given):
             for field, value in row.items():
                 text = _posted_text(value)
