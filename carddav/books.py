@@ -24,9 +24,9 @@ from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from carddav.models import PhoneCard
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.exports.services import exported_contacts, vcard
-from carddav.models import PhoneCard
 from contacts.models import Contact
 
 BOOKS = {"mine": "My contacts", "all": "All visible contacts"}
@@ -68,7 +68,7 @@ def uid_of(pk: int) -> str:
 def phone_card_of(contact: Contact) -> "PhoneCard | None":
     """Return the name and UID a phone gave contact's card, None for the CRM's own."""
     try:
-        return contact.phone_card  # type: ignore[no-any-return]
+        return contact.phone_card
     except PhoneCard.DoesNotExist:
         return None
 

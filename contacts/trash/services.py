@@ -3,8 +3,8 @@ then a daily task purges them for good, photos included.
 """
 
 from collections.abc import Iterable
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
