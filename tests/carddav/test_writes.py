@@ -115,6 +115,10 @@ def test_a_new_ios_card_creates_the_contact_as_the_form_would(
     assert PhoneCard.objects.get(contact=contact).uid == "6F1C3E8A-2B4D-4C0E-9A55-1D2E3F4A5B6C"
     page = history_page(alice_client, contact)
     assert "created this contact from a phone (CardDAV, app password “Phone”)" in page
+    french = alice_client.get(f"/contacts/{contact.pk}/history/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "depuis un téléphone (CardDAV, mot de passe d’application « Phone »)" in (
+        french.content.decode()
+    )
 
 
 def test_a_new_vcard_4_creates_the_contact_in_all_visible_contacts(client, alice, alice_dav):
