@@ -11,7 +11,7 @@ from contacts import tags
 from contacts.custom_fields import services as custom_fields
 from contacts.models import Contact, ContactEvent, ContactType
 from contacts.services import ContactData, contact_update
-from tests.carddav.test_protocol import PROPS, basic, dav, responses
+from tests.carddav.test_protocol import NS, PROPS, basic, dav, responses
 
 SAMPLES = Path("/work/shared/data/vcards")
 BOOK = "/dav/addressbooks/alice/{}/"
@@ -488,3 +488,31 @@ def test_a_change_of_one_phone_is_synced_to_another_at_the_phones_name(
 
     found, _gone = responses(content)
     assert set(found) == {BOOK.format("all") + "phone-1.vcf"}
+
+
+def test_a_phones_card_moved_to_the_trash_is_reported_gone_at_its_name(
+    client, alice_dav, phone_contact
+):
+    body = """<d:sync-collection xmlns:d="DAV:"><d:sync-token>{}</d:sync-token>
+    <d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"""
+    _response, content = dav(client, "REPORT", BOOK.format("all"), alice_dav, body.format(""))
+    token = content.split("<d:sync-token>")[1].split("</d:sync-token>")[0]
+
+    delete(client, alice_dav, BOOK.format("all") + "phone-1.vcf")
+    _response, content = dav(client, "REPORT", BOOK.format("all"), alice_dav, body.format(token))
+
+    _found, gone = responses(content)
+    assert gone == {BOOK.format("all") + "phone-1.vcf"}
+
+
+def test_a_multiget_finds_a_phones_card_at_its_name(client, alice_dav, phone_contact):
+    path = BOOK.format("all") + "phone-1.vcf"
+    body = f"""<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="{NS["card"]}">
+    <d:prop><d:getetag/><card:address-data/></d:prop><d:href>{path}</d:href>
+    <d:href>{BOOK.format("all")}unknown.vcf</d:href></card:addressbook-multiget>"""
+
+    _response, content = dav(client, "REPORT", BOOK.format("all"), alice_dav, body)
+
+    found, gone = responses(content)
+    assert "UID:phone-uid-1" in found[path]["address-data"].text.splitlines()
+    assert gone == {BOOK.format("all") + "unknown.vcf"}
