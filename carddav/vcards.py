@@ -22,6 +22,9 @@ from vobject.base import VObjectError
 from contacts.exports.services import VCARD_ADR_TYPES, VCARD_TEL_TYPES
 from contacts.models import Address, Contact, ContactInfo
 
+# What the CRM keeps of a card's UID (carddav.models.PhoneCard): a longer one is refused
+# rather than cut, which would make the next upload of the card a new contact.
+MAX_UID = 255
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
 # Google puts every contact in this group: it says nothing of the contact.
 IGNORED_CATEGORIES = {"mycontacts"}
@@ -176,6 +179,9 @@ def values_of(card: Any, kind: str | None = None) -> CardValues:
         fields |= {"first_name": first, "last_name": last}
         fields["job_title"] = _text(_first(card, "title"))
         company = org_name
+    uid = _text(_first(card, "uid"))
+    if len(uid) > MAX_UID:
+        raise BadCard(f"The vCard's UID is longer than {MAX_UID} characters.")
     tags = None
     if _lines(card, "categories"):
         tags = []
@@ -186,7 +192,7 @@ def values_of(card: Any, kind: str | None = None) -> CardValues:
             ]
     return CardValues(
         kind=kind,
-        uid=_text(_first(card, "uid")),
+        uid=uid,
         fields=fields,
         company=company,
         tags=tags,

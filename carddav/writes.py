@@ -240,7 +240,7 @@ def _create(request: HttpRequest, user: User, book: str, name: str, card: Any) -
                 details=_details(request),
             )
             PhoneCard.objects.create(
-                contact=contact, name=name, uid=values.uid[:255] or books.uid_of(contact.pk)
+                contact=contact, name=name, uid=values.uid or books.uid_of(contact.pk)
             )
     except IntegrityError:  # another request took the name or the UID meanwhile
         raise _stale("This card was written meanwhile: sync again.") from None

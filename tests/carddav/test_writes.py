@@ -430,6 +430,7 @@ def test_a_phones_card_is_deleted_at_its_own_name(client, alice_dav, phone_conta
         (CARD.format(uid="a"), "application/json", 415, "supported-address-data"),
         (CARD.format(uid="a").replace("marie@", "marie at "), "text/vcard", 400, "valid email"),
         (b"BEGIN:VCARD\r\nFN:\xff\xfe\r\nEND:VCARD\r\n", "text/vcard", 400, "not UTF-8"),
+        (CARD.format(uid="u" * 300), "text/vcard", 400, "UID is longer"),
         ("BEGIN:VCARD\r\nN:" + "x" * 300 + ";Jean;;;\r\nEND:VCARD\r\n", "text/vcard", 400, "100"),
         (
             CARD.format(uid="a").replace("END:VCARD", "NOTE:" + "x" * 1_100_000 + "\r\nEND:VCARD"),
@@ -516,3 +517,27 @@ def test_a_multiget_finds_a_phones_card_at_its_name(client, alice_dav, phone_con
     found, gone = responses(content)
     assert "UID:phone-uid-1" in found[path]["address-data"].text.splitlines()
     assert gone == {BOOK.format("all") + "unknown.vcf"}
+
+
+def test_a_google_card_leaves_its_system_group_out_and_reads_its_escaped_web_address(
+    client, alice_dav
+):
+    person_card = (SAMPLES / "google-3.0.vcf").read_text().split("END:VCARD\n")[0] + "END:VCARD\n"
+
+    response, _content = put(client, alice_dav, BOOK.format("all") + "soren.vcf", person_card)
+
+    assert response.status_code == 201
+    soren = Contact.objects.get(first_name="Søren")
+    assert list(soren.tags.names()) == ["Partner"]
+    assert [i.value for i in soren.infos.filter(kind="web")] == ["https://blue-ocean.example"]
+    assert soren.company.company_name == "Blue Ocean Ltd"
+    assert {(a.category, a.city) for a in soren.addresses.all()} == {("work", "København")}
+
+
+def test_an_outlook_21_card_that_cannot_be_read_is_refused_with_the_reason(client, alice_dav):
+    card = (SAMPLES / "outlook-2.1.vcf").read_bytes()
+
+    response, content = put(client, alice_dav, BOOK.format("all") + "emilie.vcf", card)
+
+    assert response.status_code == 400
+    assert "<card:valid-address-data/>" in content and "cannot be read" in content
