@@ -75,10 +75,15 @@ def card_ids(user: User, book: str, hrefs: list[str]) -> dict[str, int | None]:
     return {href: contact_id(names.get(href, ""), phones) for href in hrefs}
 
 
-def contact_id(name: str, phones: dict[str, int]) -> int | None:
-    """Return the contact id a card's name gives: its own, or the one a phone gave it."""
+def contact_id(name: str, phones: dict[str, int] | None = None) -> int | None:
+    """Return the contact id a card's name gives: its own, or the one a phone gave it
+    (looked up in phones, {name: id}, or read when phones is None)."""
     crm = CRM_CARD_NAME.fullmatch(name)
-    return int(crm["pk"]) if crm else phones.get(name)
+    if crm:
+        return int(crm["pk"])
+    if phones is None:
+        return PhoneCard.objects.filter(name=name).values_list("contact_id", flat=True).first()
+    return phones.get(name)
 
 
 @dataclass

@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from carddav import books, dav, methods, resources, writes
 from carddav.auth import dav_user
-from carddav.models import PhoneCard
 from carddav.resources import Resource
 
 # What a view finds for the signed-in user: the resource, a way to list its members (None
@@ -108,8 +107,7 @@ def card(user: User, username: str, book: str, card: str) -> Found:
     """One card of a book, when its contact is in the book for this user."""
     if not _own(user, username) or book not in books.BOOKS:
         return None
-    phones = dict(PhoneCard.objects.filter(name=card).values_list("name", "contact_id"))
-    pk = resources.contact_id(card, phones)
+    pk = resources.contact_id(card)
     if pk is None:
         return None
     contacts = books.book_contacts(user, book).filter(pk=pk)

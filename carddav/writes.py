@@ -69,8 +69,7 @@ def card_write(
 def _located(user: User, book: str, name: str) -> Contact | None:
     """Return the contact of the card at name in user's book, None when there is none;
     refuse a name a new card may not take: a contact's id, or another card's name."""
-    phones = dict(PhoneCard.objects.filter(name=name).values_list("name", "contact_id"))
-    pk = resources.contact_id(name, phones)
+    pk = resources.contact_id(name)
     if pk is not None:
         found = books.book_contacts(user, book).filter(pk=pk).first()
         if found is not None:
@@ -314,8 +313,7 @@ def _same_card(served: str, body: bytes) -> bool:
 
 
 def _delete(request: HttpRequest, user: User, book: str, name: str) -> HttpResponseBase:
-    phones = dict(PhoneCard.objects.filter(name=name).values_list("name", "contact_id"))
-    pk = resources.contact_id(name, phones)
+    pk = resources.contact_id(name)
     found = books.book_contacts(user, book).filter(pk=pk).first() if pk is not None else None
     if found is None:
         return dav.error(404, tag(dav.CRM, "not-found"), "Nothing here.")
