@@ -28,8 +28,8 @@ from carddav.dav import CARDDAV, DAV, tag
 from carddav.models import PhoneCard
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.forms import ContactEditor, posted_data
-from contacts.models import Contact, ContactEvent
-from contacts.services import EditConflict, contact_create, contact_update
+from contacts.models import Address, Contact, ContactEvent, ContactInfo
+from contacts.services import ADDRESS_FIELDS, EditConflict, contact_create, contact_update
 from contacts.trash.services import contact_delete
 
 METHODS = ("PUT", "DELETE")
@@ -256,6 +256,7 @@ def _update(
     editor = _editor(user, _values(card, contact.kind), contact)
     events = ContactEvent.objects.filter(contact=contact)
     last_event = events.order_by("-pk").values_list("pk", flat=True).first()
+    details_before = _detail_rows(contact)
     try:
         with transaction.atomic():
             contact_update(
@@ -266,15 +267,26 @@ def _update(
                 source=Contact.Source.CARDDAV,
                 details=_details(request),
             )
-            if events.order_by("-pk").values_list("pk", flat=True).first() == last_event:
-                # Nothing the history tells changed: the card was the contact's already,
-                # and its version (its ETag) stays.
+            unrecorded = events.order_by("-pk").values_list("pk", flat=True).first() == last_event
+            if unrecorded and _detail_rows(contact) == details_before:
+                # Nothing changed, neither what the history tells nor a detail's category:
+                # the card was the contact's already, and its version (its ETag) stays.
                 raise _Unchanged
     except EditConflict:
         raise _stale("The card was changed since you read it: sync again.") from None
     except _Unchanged:
         contact.refresh_from_db()
     return _saved(request, user, book, contact, card, status=204)
+
+
+def _detail_rows(contact: Contact) -> list[tuple[Any, ...]]:
+    """Return the contact's details as stored, in an order of their own: the history
+    tells their values, not their categories."""
+    infos = ContactInfo.objects.filter(contact=contact)
+    addresses = Address.objects.filter(contact=contact)
+    rows = [tuple(i) for i in infos.values_list("kind", "category", "value", "is_primary")]
+    rows += [tuple(a) for a in addresses.values_list(*ADDRESS_FIELDS)]
+    return sorted(rows, key=repr)
 
 
 class _Unchanged(Exception):

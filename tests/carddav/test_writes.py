@@ -541,3 +541,19 @@ def test_an_outlook_21_card_that_cannot_be_read_is_refused_with_the_reason(clien
 
     assert response.status_code == 400
     assert "<card:valid-address-data/>" in content and "cannot be read" in content
+
+
+def test_a_detail_whose_type_alone_changed_on_the_phone_is_saved(client, make_contact, alice_dav):
+    infos = [{"kind": "phone", "category": "mobile", "value": "06 11 22 33 44", "is_primary": 1}]
+    contact = make_contact(infos=infos)
+    path = f"{BOOK.format('all')}{contact.pk}.vcf"
+    read, card = get(client, alice_dav, path)
+
+    response, _content = put(
+        client, alice_dav, path, card.replace("TYPE=cell", "TYPE=home"), HTTP_IF_MATCH=read["ETag"]
+    )
+
+    assert response.status_code == 204
+    assert [i.category for i in contact.infos.all()] == ["home"]
+    contact.refresh_from_db()
+    assert contact.version == 2
