@@ -38,6 +38,12 @@ WEB_CATEGORIES = {
 }
 
 
+# What vobject raises on a card it cannot read, besides its own errors: a line's CHARSET
+# naming no codec, a quoted-printable or base64 value that does not decode, a value
+# whose parts are not where its property puts them.
+READ_ERRORS = (VObjectError, ValueError, TypeError, AttributeError, LookupError)
+
+
 class BadCard(ValueError):
     """The body is no vCard the CRM can store: the message says why."""
 
@@ -112,7 +118,7 @@ def parse(body: bytes) -> vobject.base.Component:
         raise BadCard("The vCard holds a NUL character.")
     try:
         cards = list(vobject.readComponents(text, validate=False))
-    except (VObjectError, ValueError, TypeError, AttributeError, IndexError) as exc:
+    except READ_ERRORS as exc:
         raise BadCard(f"The vCard cannot be read: {exc}"[:300]) from exc
     if len(cards) != 1 or cards[0].name != "VCARD":
         raise BadCard("A card holds exactly one vCard (BEGIN:VCARD … END:VCARD).")
@@ -157,7 +163,16 @@ def _names(card: Any) -> tuple[str, str]:
 
 def values_of(card: Any, kind: str | None = None) -> CardValues:
     """Return what card says, as a contact of kind (None: the card's own) would hold it;
-    raise BadCard when it names no one."""
+    raise BadCard when it names no one or cannot be read."""
+    try:
+        return _values_of(card, kind)
+    except BadCard:
+        raise
+    except READ_ERRORS as exc:
+        raise BadCard(f"The vCard cannot be read: {exc}"[:300]) from exc
+
+
+def _values_of(card: Any, kind: str | None) -> CardValues:
     org = _first(card, "org")
     org_name = _text(org[0] if isinstance(org, (list, tuple)) and org else org)
     first, last = _names(card)

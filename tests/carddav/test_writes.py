@@ -431,6 +431,13 @@ def test_a_phones_card_is_deleted_at_its_own_name(client, alice_dav, phone_conta
         (CARD.format(uid="a").replace("marie@", "marie at "), "text/vcard", 400, "valid email"),
         (b"BEGIN:VCARD\r\nFN:\xff\xfe\r\nEND:VCARD\r\n", "text/vcard", 400, "not UTF-8"),
         (CARD.format(uid="u" * 300), "text/vcard", 400, "UID is longer"),
+        (
+            "BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE;CHARSET=Window-1252:=E9;x"
+            "\r\nEND:VCARD\r\n",
+            "text/vcard",
+            400,
+            "unknown encoding",
+        ),
         ("BEGIN:VCARD\r\nN:" + "x" * 300 + ";Jean;;;\r\nEND:VCARD\r\n", "text/vcard", 400, "100"),
         (
             CARD.format(uid="a").replace("END:VCARD", "NOTE:" + "x" * 1_100_000 + "\r\nEND:VCARD"),
