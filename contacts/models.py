@@ -69,6 +69,8 @@ class CustomField(models.Model):
     # The choices of a select box, in order.
     options = models.JSONField(_("options"), default=list, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Its values are personal data: a person's copy of his data (privacy) includes them.
+    is_personal = models.BooleanField(_("personal data"), default=False)
 
     class Meta:
         ordering = ["position", "id"]

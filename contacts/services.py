@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, QuerySet, Subquery
+from django.utils import timezone
 from taggit.models import Tag
 
 from contacts import access, history
@@ -440,8 +441,15 @@ def company_link_person(*, by: User, company: Contact, person: Contact) -> None:
 
 
 def _refresh_persons_search_text(company: Contact) -> None:
-    """Let the persons working at company be found by its name as it is now."""
+    """Let the persons working at company be found by its name as it is now.
+
+    Those whose primary company it is show its name as theirs (the API, vCards): their
+    version and moment of change move, so that what syncs from them fetches them again.
+    """
     contacts_refresh_search_text(persons_at([company.pk]))
+    Contact.objects.filter(company=company).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
 
 
 def contacts_refresh_search_text(contacts: QuerySet[Contact]) -> None:

@@ -71,6 +71,7 @@ from contacts.relations.services import relation_add
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.team import invitations
 from contacts.trash.services import contact_delete
+from privacy import exports as privacy_exports
 from tests.support import log_in_recently, make_security_key, make_web_form
 
 PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")
@@ -306,6 +307,13 @@ EXPECT = {  # name: (GET, POST)
     "webhooks:delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "webhooks:test": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "webhooks:redeliver": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    # Settings › Personal data: an empty post to the find or the copy is the form's errors.
+    "privacy:find": (ADMIN_ONLY, ADMIN_ONLY),
+    "privacy:exports": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:export_new": (ADMIN_POST_ONLY, ADMIN_ONLY),
+    "privacy:export_download": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:register": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:register_csv": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
@@ -567,6 +575,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             owner=admin, url="https://hooks.example.com/crm", events=[]
         )
         delivery = Delivery.objects.create(subscription=webhook, event=TEST_EVENT)
+        # A person's copy, built as the worker builds it.
+        privacy_export = privacy_exports.export_start(
+            by=admin, lookup="email", value="carol@example.com"
+        )
+        privacy_exports.export_build.call(export_id=privacy_export.pk)
         # The Users pages: carol, a CRM user responsible for a contact, and nina, invited.
         carol = users.create_user("carol", "carol@example.com", "pw", first_name="Carol")
         _contact(admin, "private", "Carol Ltd", "carol@example.com", [carol])
@@ -620,6 +633,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "web_form": web_form,
             "webhook": webhook,
             "delivery": delivery,
+            "privacy_export": privacy_export,
             "carol": carol,
             "invitation": invitation,
             "security_key": security_key,
@@ -816,6 +830,8 @@ def url_args(name, world, level):
         kwargs = {"pk": world["webhook"].pk}
     elif name.startswith("webforms:"):
         kwargs = {"public_id": world["web_form"].public_id}
+    elif name == "privacy:export_download":
+        kwargs = {"pk": world["privacy_export"].pk}
     else:
         kwargs = by_name.get(name, {})
     private, public = world["contacts"]["private"].pk, world["contacts"]["public_read"].pk

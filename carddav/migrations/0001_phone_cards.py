@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('contacts', '0039_source_carddav'),
+        ('contacts', '0041_source_carddav'),
     ]
 
     operations = [

@@ -75,7 +75,8 @@ def _run(job: ImportJob, token: str) -> None:
 
 def finish(job: ImportJob) -> None:
     """Write the rejected rows' file and tell the users that the import ended."""
-    refresh_statistics()  # the table may have grown a lot
+    if job.rows_done:
+        refresh_statistics()  # the table may have grown a lot
     write_rejects_file(job)
     if job.status == Status.DONE:
         # Nothing reads the upload once every row is accounted for: free the disk.

@@ -24,6 +24,7 @@ SECTIONS = [
     ("webhooks", _("Webhooks"), "webhooks:list"),  # the api app's pages
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
+    ("privacy", _("Personal data"), "privacy:find"),  # the privacy app's pages
     ("sign_in", _("Sign-in"), "settings_app:sign_in"),
 ]
 

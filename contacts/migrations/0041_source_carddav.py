@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0038_import_api_token'),
+        ('contacts', '0040_user_field_personal'),
     ]
 
     operations = [
