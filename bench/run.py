@@ -69,6 +69,7 @@ CASES = [
     "api_tasks",
     "carddav_propfind",
     "carddav_sync",
+    "carddav_put",
     "search",
     "search_common",
     "card",
@@ -143,6 +144,8 @@ TARGETS = {
     # the issue's memory bound over 40,000 contacts.
     "carddav_propfind": [("peak_mb", "<=", 100, "≤ {} MB")],
     "carddav_sync": [("median_ms", "<=", 100, "≤ {} ms")],
+    # A phone's new contact goes through the contact form and services, as the API's does.
+    "carddav_put": [("median_ms", "<=", 35, "≤ {} ms")],
     "list_sorted_last_activity": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -1304,6 +1307,8 @@ def run_cases(args):
     for role, user in roles if wanted("api_create") else ():
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_api_create(database, role, user, tags, responsible, args.requests))
+    for role, user in roles if wanted("carddav_put") else ():
+        emit(bench_carddav_put(database, role, user, tags, args.requests))
     for role, user in roles if wanted("api_merge") else ():
         emit(bench_api_merge(database, role, user, tags, args.requests))
     for role, user in roles if wanted("api_bulk") else ():
@@ -1458,6 +1463,59 @@ def bench_carddav_sync(database, role, user, requests):
     result = http_result("carddav_sync", database, role, times, queries, statements)
     result["cards"] = cards[-1]
     return result
+
+
+PHONE_CARD = """BEGIN:VCARD\r
+VERSION:3.0\r
+PRODID:-//Apple Inc.//iPhone OS 18.1//EN\r
+UID:{uid}\r
+N:{last_name};Bench;;;\r
+FN:Bench {last_name}\r
+TITLE:Buyer\r
+NOTE:Met at the trade show; wants a quote.\r
+CATEGORIES:{tags}\r
+{emails}{phones}ADR;TYPE=WORK;TYPE=pref:;;12 rue de la Roquette;Paris;;75011;France\r
+END:VCARD\r
+"""
+
+
+def bench_carddav_put(database, role, user, tags, requests):
+    """PUT a new card to user's "My contacts" book as a phone does (its own name and UID,
+    If-None-Match: *): a person with the api_create case's e-mails and phones, the tags
+    as CATEGORIES and an address, through the contact form and services."""
+    from django.utils import timezone
+
+    probe = Probe()
+    row, client = dav_client(user)
+    book = f"/dav/addressbooks/{quote(user.username)}/mine/"
+    vcard_types = {"work": "WORK", "home": "HOME", "other": "INTERNET", "mobile": "CELL"}
+
+    def put():
+        n = probe.next()
+        uid = f"{probe.token}-{n}-{secrets.token_hex(8)}"
+        card = PHONE_CARD.format(
+            uid=uid,
+            last_name=f"{probe.prefix} {n}",
+            tags=",".join(tags),
+            emails="".join(
+                f"EMAIL;TYPE={vcard_types[c]}:{probe.email(n, i)}\r\n" for i, c in enumerate(EMAILS)
+            ),
+            phones="".join(
+                f"TEL;TYPE={vcard_types[c]}:{probe.phone(n, i)}\r\n" for i, c in enumerate(PHONES)
+            ),
+        )
+        return client.generic(
+            "PUT", f"{book}{uid}.vcf", card, content_type="text/vcard", HTTP_IF_NONE_MATCH="*"
+        )
+
+    since = timezone.now()
+    try:
+        times, queries, statements = measure(put, expect(201, f"PUT {book}<card>"), requests)
+        check_created(probe, 0, 1, len(tags))
+    finally:
+        probe.clean_up(since)
+        row.delete()
+    return http_result("carddav_put", database, role, times, queries, statements)
 
 
 def http_result(case, database, role, times, queries, statements):

@@ -166,6 +166,7 @@ class Contact(models.Model):
         IMPORT = "import", _("Import")
         WEB_FORM = "web_form", _("Web form")
         API = "api", _("API")
+        CARDDAV = "carddav", _("Phone sync")
 
     class Consent(models.TextChoices):
         UNKNOWN = "unknown", _("Unknown")
