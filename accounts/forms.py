@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
 from accounts import services
 from accounts.models import ApiToken, AppPassword, EmailKind, Profile
@@ -272,3 +273,47 @@ class AppPasswordForm(SectionForm, forms.Form):
     def __init__(self, *args, **kwargs):
         # The page's other forms have a "name" field of their own.
         super().__init__(*args, auto_id="id_app_password_%s", **kwargs)
+
+
+class AddressBooksForm(SectionForm, forms.Form):
+    action, section = "accounts:address_books", "address-books"
+    books = forms.MultipleChoiceField(
+        label=_("Address books offered to your devices"),
+        choices=[("mine", _("My contacts")), ("all", _("All visible contacts"))],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(
+        label=_("Address books from tags"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Separate tags with commas: each becomes an address book of the contacts you "
+            "may see that carry it."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "list": "address-book-tag-options",
+                "autocomplete": "off",
+                "data-tag-suggestions": "",
+            }
+        ),
+    )
+
+    def clean_tags(self):
+        names = {
+            name.strip().casefold(): name.strip()
+            for name in self.cleaned_data["tags"].split(",")
+            if name.strip()
+        }
+        if not names:
+            return []
+        # Tags are few (hundreds): compared here, every letter folded, on either database.
+        found = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        unknown = [name for folded, name in names.items() if folded not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No tag is named %(names)s.") % {"names": ", ".join(f"“{n}”" for n in unknown)},
+                code="unknown",
+            )
+        return [found[folded] for folded in names]

@@ -13,8 +13,9 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import app_passwords, selectors, services, tokens
+from accounts import address_books, app_passwords, selectors, services, tokens
 from accounts.forms import (
+    AddressBooksForm,
     ApiTokenForm,
     AppPasswordForm,
     EmailChangeForm,
@@ -193,6 +194,27 @@ def app_password_revoke(request, pk):
     return redirect(reverse("accounts:profile") + "#app-passwords")
 
 
+@require_POST
+def address_books_choose(request):
+    """Choose which address books the user's devices are offered."""
+    form = AddressBooksForm(request.POST)
+    if form.is_valid():
+        books = form.cleaned_data["books"]
+        try:
+            address_books.address_books_choose(
+                user=request.user,
+                mine="mine" in books,
+                everyone="all" in books,
+                tags=form.cleaned_data["tags"],
+            )
+        except ValidationError as error:
+            form.add_error("tags", error)
+        else:
+            messages.success(request, _("Your address books were saved."))
+            return redirect(reverse("accounts:profile") + "#address-books")
+    return _profile_page(request, address_books_form=form)
+
+
 @require_GET
 def photo(request):
     """Return the signed-in user's own photo: the folder it is kept in is never served."""
@@ -228,6 +250,15 @@ def _profile_page(request, profile=None, **bound_forms):
         "app_password_form": AppPasswordForm(),
         **bound_forms,
     }
+    if "address_books_form" not in bound_forms:
+        chosen = address_books.address_books_of(user)
+        initial = {
+            "books": [
+                book for book, wanted in (("mine", chosen.mine), ("all", chosen.everyone)) if wanted
+            ],
+            "tags": ", ".join(tag.name for tag in chosen.tags),
+        }
+        forms["address_books_form"] = AddressBooksForm(initial=initial)
     context = {
         **forms,
         "profile": profile,
@@ -235,6 +266,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "sessions": selectors.sessions_of(request),
         "api_tokens": list(tokens.live_tokens_of(user)),
         "app_passwords": list(app_passwords.app_passwords_of(user)),
+        "tag_names": address_books.tag_names(),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -1,8 +1,9 @@
 """The address books a user syncs: their members, and what changed since a sync token.
 
-Two books per user: "mine", the contacts he is responsible for, and "all", every contact
-he may see; both through contacts_visible_to, so that a phone never holds a contact its
-owner could not open in the browser.
+The books a user chose in his profile among: "mine", the contacts he is responsible for,
+"all", every contact he may see, and "tag-<id>", those of them that carry a tag; each
+through contacts_visible_to, so that a phone never holds a contact its owner could not
+open in the browser.
 
 A sync token names a moment and a fingerprint of the book's members then (their count
 and two sums of their ids). At the next sync the members changed since the moment are
@@ -20,15 +21,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts.address_books import address_books_of
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.exports.services import exported_contacts, vcard
-from contacts.models import Contact
+from contacts.models import Contact, TaggedContact
 
 BOOKS = {"mine": "My contacts", "all": "All visible contacts"}
+# A book made from a tag: "tag-<tag id>", the id and not the name, which may change.
+TAG_BOOK = re.compile(r"^tag-(?P<pk>[0-9]{1,18})$")
 # Changes are read from this long before the token's moment: a contact saved just before
 # it, in a transaction that committed just after, is not missed.
 MARGIN = datetime.timedelta(seconds=10)
@@ -42,6 +46,18 @@ CARD_FIELDS = ("pk", "version", "updated_at", "display_name")
 DEFAULT_VERSION = "3.0"
 
 
+def offered_books(user: User) -> dict[str, str]:
+    """Return {book: its name} of the books user chose to be offered, in his order."""
+    chosen = address_books_of(user)
+    offered = {
+        book: BOOKS[book]
+        for book, wanted in (("mine", chosen.mine), ("all", chosen.everyone))
+        if wanted
+    }
+    offered.update({f"tag-{tag.pk}": tag.name for tag in chosen.tags})
+    return offered
+
+
 def book_contacts(
     user: User, book: str, queryset: QuerySet[Contact] | None = None
 ) -> QuerySet[Contact]:
@@ -49,6 +65,13 @@ def book_contacts(
     contacts = Contact.objects.all() if queryset is None else queryset
     if book == "mine":
         contacts = contacts.filter(responsible=user)
+    elif match := TAG_BOOK.match(book):
+        tagged = TaggedContact.objects.filter(
+            tag_id=int(match["pk"]), content_object=OuterRef("pk")
+        )
+        contacts = contacts.filter(Exists(tagged))
+    elif book != "all":
+        return contacts.none()
     return contacts_visible_to(user, contacts)
 
 
