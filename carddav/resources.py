@@ -120,7 +120,11 @@ def home(user: User) -> Resource:
 def book(user: User, name: str, title: str) -> Resource:
     reports = "".join(
         f"<d:supported-report><d:report>{report}</d:report></d:supported-report>"
-        for report in ("<card:addressbook-multiget/>", "<d:sync-collection/>")
+        for report in (
+            "<card:addressbook-multiget/>",
+            "<card:addressbook-query/>",
+            "<d:sync-collection/>",
+        )
     )
     props = {
         tag(DAV, "resourcetype"): lambda: "<d:collection/><card:addressbook/>",
