@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any
 from operator import and_, or_
+from typing import Any
 from xml.etree.ElementTree import Element  # noqa: S405 - only the type; parsing is defused
 
 from django.contrib.auth.models import User
