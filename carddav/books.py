@@ -5,12 +5,13 @@ The books a user chose in his profile among: "mine", the contacts he is responsi
 through contacts_visible_to, so that a phone never holds a contact its owner could not
 open in the browser.
 
-A sync token names a moment and a fingerprint of the book's members then (their count
-and two sums of their ids). At the next sync the members changed since the moment are
-sent, and those moved to the trash since are reported gone; the fingerprint of what is
-left must then be the one of the token, else a member left in a way the CRM keeps no
-trace of (access taken away, purged from the trash) and the token is refused: the
-client syncs the whole book again, which is always right.
+A sync token names a moment, how many members the book had then and the user's roles.
+At the next sync the members changed since the moment are sent, and those moved to the
+trash since are reported gone. A member may also leave in a way the CRM keeps no trace
+of on the contact (access taken away, a tag removed, purged from the trash): the count
+and the contacts' history tell whether one may have (changes_since), and then the token
+is refused: the client syncs the whole book again, which is always right. What a sync
+reads follows what changed since the token, not the size of the book.
 """
 
 import base64
@@ -23,14 +24,20 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
-from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.address_books import address_books_of
-from contacts.access import contacts_visible_to, with_company_visibility
+from contacts.access import (
+    contacts_visible_to,
+    count_visible_to,
+    is_crm_admin,
+    sees_public_contacts,
+    with_company_visibility,
+)
 from contacts.exports.services import exported_contacts, vcard
-from contacts.models import Contact, TaggedContact
+from contacts.models import Contact, ContactEvent, TaggedContact
 
 BOOKS = {"mine": "My contacts", "all": "All visible contacts"}
 # A book made from a tag: "tag-<tag id>", the id and not the name, which may change.
@@ -40,8 +47,11 @@ TAG_BOOK = re.compile(r"^tag-(?P<pk>[0-9]{1,18})$")
 MARGIN = datetime.timedelta(seconds=10)
 # Rows read per query when a book is listed: memory stays flat however long the book.
 CHUNK = 1000
-# A prime under 2**16: the sum of squares stays far from overflowing on any database.
-SQUARE_MODULUS = 65521
+# What may bring a contact into a book or take it out, as its history records it.
+MOVING_FIELDS = frozenset({"access", "responsible", "tags"})
+MOVING_VERBS = frozenset(
+    {ContactEvent.Verb.HANDED_OVER, ContactEvent.Verb.RESTORED, ContactEvent.Verb.MERGED}
+)
 CARD_FIELDS = ("pk", "version", "updated_at", "display_name")
 # The vCard every CardDAV client reads, the one RFC 6352 makes a server give; 4.0 when a
 # client asks for it.
@@ -142,35 +152,34 @@ def card_rows(contacts: QuerySet[Contact]) -> Iterator[tuple[int, int, datetime.
     return rows.iterator(chunk_size=CHUNK)
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    count: int = 0
-    ids: int = 0
-    squares: int = 0
-
-    def __add__(self, other: "Fingerprint") -> "Fingerprint":
-        return Fingerprint(
-            self.count + other.count, self.ids + other.ids, self.squares + other.squares
-        )
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(f"{self.count}:{self.ids}:{self.squares}".encode()).hexdigest()[:20]
+def book_count(user: User, book: str) -> int:
+    """Return how many contacts are in user's book now."""
+    if book == "all":  # the counts the triggers keep: no row read
+        return count_visible_to(user)
+    return book_contacts(user, book).count()
 
 
-def _aggregate(contacts: QuerySet[Contact]) -> tuple[Fingerprint, datetime.datetime | None]:
-    rest = F("pk") % SQUARE_MODULUS
-    found = contacts.order_by().aggregate(
-        count=Count("pk"), ids=Sum("pk"), squares=Sum(rest * rest), last=Max("updated_at")
-    )
-    fingerprint = Fingerprint(found["count"], int(found["ids"] or 0), int(found["squares"] or 0))
-    return fingerprint, found["last"]
+def _roles(user: User, book: str) -> str:
+    # What "all" holds follows the user's roles: a CRM admin made an ordinary user sees
+    # fewer contacts, and no contact's history says so.
+    roles = f"{book}:{is_crm_admin(user)}:{sees_public_contacts(user)}"
+    return hashlib.sha256(roles.encode()).hexdigest()[:8]
 
 
 def ctag(user: User, book: str) -> str:
-    """Return a text that changes whenever a member of the book changes, comes or goes."""
-    fingerprint, last = _aggregate(book_contacts(user, book))
-    return f"{fingerprint.digest}-{last.timestamp() if last else 0}"
+    """Return a text that changes whenever a member of the book changes, comes or goes.
+
+    A member that changes, or comes, is the book's latest change; one that goes changes
+    the count.
+    """
+    last = (
+        book_contacts(user, book)
+        .order_by("-updated_at")
+        .values_list("updated_at", flat=True)
+        .first()
+    )
+    moment = _micros(last) if last else 0
+    return f"{book_count(user, book)}-{moment}-{_roles(user, book)}"
 
 
 def _micros(moment: datetime.datetime) -> int:
@@ -182,18 +191,33 @@ def _moment(micros: int) -> datetime.datetime:
 
 
 def new_token(user: User, book: str, moment: datetime.datetime | None = None) -> str:
-    """Return the token of the book as it is now: "<moment>-<fingerprint>".
+    """Return the token of the book as it is now: "<moment>-<members>-<roles>".
 
     moment, when given, is an earlier one: the token a client would have been given then,
     had no member left the book since (what the bench asks an incremental sync with).
     """
-    moment = moment or timezone.now()
-    fingerprint, _last = _aggregate(book_contacts(user, book).filter(created_at__lte=moment))
-    return f"{_micros(moment)}-{fingerprint.digest}"
+    now = timezone.now()  # before the count: a member that comes meanwhile is seen as new
+    moment = moment or now
+    count = book_count(user, book)
+    if moment < now:
+        count -= book_contacts(user, book).filter(created_at__gt=moment).count()
+    return f"{_micros(moment)}-{count}-{_roles(user, book)}"
 
 
 def _trashed_since(user: User, book: str, moment: datetime.datetime) -> QuerySet[Contact]:
     return book_contacts(user, book, Contact.all_objects.filter(deleted_at__gte=moment))
+
+
+def _moved(contacts: QuerySet[Contact], since: datetime.datetime) -> bool:
+    """Return whether one of contacts may have come into or left a book since: its history
+    records a change of access, responsible users or tags, a hand-over, restore or merge."""
+    events = ContactEvent.objects.filter(contact__in=contacts.values("pk"), created_at__gte=since)
+    for verb, changes in events.values_list("verb", "changes").iterator():
+        if verb in MOVING_VERBS:
+            return True
+        if any(isinstance(c, dict) and c.get("field") in MOVING_FIELDS for c in changes or ()):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -203,21 +227,36 @@ class Changes:
 
 
 def changes_since(user: User, book: str, token: str) -> Changes | None:
-    """Return what changed in the book since token, or None when token cannot tell."""
-    moment_text, _dash, digest = token.partition("-")
-    if not moment_text.isdigit() or len(moment_text) > 20:
+    """Return what changed in the book since token, or None when token cannot tell.
+
+    Counting tells whether a member left unseen: the members then, less those trashed
+    since, are those still in the book from before the moment, unless some left without
+    a trace in the trash (access taken away, a tag removed, purged) and as many came
+    (access given, a tag added, restored). Coming in is a change the history records:
+    when none was (and no contact went), nothing left unseen; when some were, the
+    contacts changed since outside the book must not have moved either. Every query
+    reads the contacts changed, made or trashed since the token, not the book.
+    """
+    parts = token.split("-")
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 20 for p in parts[:2]):
         return None
     try:
-        moment = _moment(int(moment_text))
+        moment = _moment(int(parts[0]))
     except (OverflowError, OSError, ValueError):
         return None
-    then = Contact.objects.filter(created_at__lte=moment)
-    kept, _last = _aggregate(book_contacts(user, book, then))
-    trashed, _last = _aggregate(_trashed_since(user, book, moment).filter(created_at__lte=moment))
-    if (kept + trashed).digest != digest:
+    if parts[2] != _roles(user, book):
         return None
     since = moment - MARGIN
-    return Changes(
-        changed=book_contacts(user, book).filter(updated_at__gte=since),
-        trashed=_trashed_since(user, book, since),
-    )
+    members = book_contacts(user, book)
+    made = members.filter(created_at__gt=moment).count()
+    trashed = _trashed_since(user, book, moment).filter(created_at__lte=moment).count()
+    left = int(parts[1]) - trashed - (book_count(user, book) - made)
+    if left > 0:
+        return None
+    changed = members.filter(updated_at__gte=since)
+    if left < 0 or _moved(changed.filter(created_at__lte=moment), since):
+        recent = Contact.objects.filter(updated_at__gte=since, created_at__lte=moment)
+        outside = recent.exclude(pk__in=book_contacts(user, book, recent).values("pk"))
+        if _moved(outside, since):
+            return None
+    return Changes(changed=changed, trashed=_trashed_since(user, book, since))
