@@ -313,7 +313,8 @@ class AddressBooksForm(SectionForm, forms.Form):
         unknown = [name for folded, name in names.items() if folded not in found]
         if unknown:
             raise forms.ValidationError(
-                _("No tag is named %(names)s.") % {"names": ", ".join(f"“{n}”" for n in unknown)},
+                _("No tag is named %(names)s.")
+                % {"names": ", ".join(_("“%(name)s”") % {"name": name} for name in unknown)},
                 code="unknown",
             )
         return [found[folded] for folded in names]

@@ -33,7 +33,9 @@ def run_litmus(url, password, suite):
         check=False,
     )
     outcomes = {}
-    for match in re.finditer(r"^\s*\d+\.\s+(\w+)\.+\s*(pass|FAIL|SKIPPED|WARNING)", result.stdout, re.M):
+    for match in re.finditer(
+        r"^\s*\d+\.\s+(\w+)\.+\s*(pass|FAIL|SKIPPED|WARNING)", result.stdout, re.M
+    ):
         outcomes[match[1]] = match[2]
     assert outcomes, result.stdout + result.stderr
     return outcomes, result.stdout
