@@ -60,5 +60,5 @@ def test_the_choice_speaks_french(alice_client, alice):
     response = alice_client.post(CHOOSE, {"tags": "Nulle part"})
 
     page = response.content.decode()
-    assert "Aucun tag ne s’appelle « Nulle part »." in page
+    assert "Aucun tag ne s’appelle «\u00a0Nulle part\u00a0»." in page
     assert "Carnets d’adresses tirés de tags" in page

@@ -26,7 +26,7 @@ TEXT = {
         "tags": "Carnets d’adresses tirés de tags",
         "save": "Enregistrer",
         "saved": "Vos carnets d’adresses ont été enregistrés.",
-        "unknown": "Aucun tag ne s’appelle « Nowhere ».",
+        "unknown": "Aucun tag ne s’appelle «\u00a0Nowhere\u00a0».",
     },
 }
 
