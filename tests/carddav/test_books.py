@@ -85,3 +85,20 @@ def test_a_deleted_tag_takes_its_book_away(client, alice, vip, alice_dav):
     )
 
     assert response.status_code == 404
+
+
+def test_a_multiget_of_a_whole_large_book_at_once_is_answered(client, contact, alice_dav):
+    book = "/dav/addressbooks/alice/all/"
+    hrefs = [f"{book}{contact.pk}.vcf", *(f"{book}{pk}.vcf" for pk in range(10**6, 10**6 + 9999))]
+    body = (
+        '<card:addressbook-multiget xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav">'
+        "<d:prop><d:getetag/></d:prop>"
+        + "".join(f"<d:href>{href}</d:href>" for href in hrefs)
+        + "</card:addressbook-multiget>"
+    )
+
+    response, content = dav(client, "REPORT", book, alice_dav, body)
+
+    assert response.status_code == 207
+    found, gone = responses(content)
+    assert set(found) == {hrefs[0]} and len(gone) == 9999
