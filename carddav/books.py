@@ -107,7 +107,7 @@ def cards_of(
     person's company (ORG) only where user may see it."""
     for contact in exported_contacts(with_company_visibility(user, contacts.order_by("pk"))):
         card = vcard(contact, uid=uid_of(contact.pk), version=version)
-        yield contact, with_photo(card, contact.photo.name, version)
+        yield contact, with_photo(card, contact.photo.name or "", version)
 
 
 def with_photo(card: str, name: str, version: str) -> str:
