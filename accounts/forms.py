@@ -62,6 +62,7 @@ class SectionForm:
 
     action = ""  # the URL name it posts to
     section = ""
+    tag_field = ""  # a field of tags, typed as chips with the CRM's tags suggested
     submit_label = _("Save")
 
     def __init__(self, *args, **kwargs):
@@ -287,18 +288,14 @@ class AddressBooksForm(SectionForm, forms.Form):
         label=_("Address books from tags"),
         required=False,
         max_length=2000,
-        help_text=_(
-            "Separate tags with commas: each becomes an address book of the contacts you "
-            "may see that carry it."
-        ),
-        widget=forms.TextInput(
-            attrs={
-                "list": "address-book-tag-options",
-                "autocomplete": "off",
-                "data-tag-suggestions": "",
-            }
-        ),
+        help_text=_("Each tag becomes an address book of the contacts you may see that carry it."),
     )
+    # Typed as on a contact's form: each tag a chip, the CRM's tags suggested.
+    tag_field = "tags"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag_suggest_url = reverse("contacts:suggest", args=["tags"])
 
     def clean_tags(self):
         names = {

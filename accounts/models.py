@@ -39,6 +39,12 @@ class Profile(models.Model):
     email_on_web_form = models.BooleanField(EmailKind.WEB_FORM.label, default=True)
     email_on_mention = models.BooleanField(EmailKind.MENTION.label, default=True)
     email_on_task = models.BooleanField(EmailKind.TASK.label, default=True)
+    # The address books his devices are offered (accounts/address_books.py): his
+    # contacts, all he may see, and one per tag, by the tags' ids (a tag deleted or
+    # merged away takes its book with it).
+    books_mine = models.BooleanField(_("my contacts"), default=True)
+    books_everyone = models.BooleanField(_("all visible contacts"), default=True)
+    book_tags = models.JSONField(_("address books from tags"), default=list, blank=True)
 
     def __str__(self):
         return f"{self.user} ({self.language}, {self.time_zone})"
@@ -211,31 +217,3 @@ class AppPassword(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class AddressBookChoice(models.Model):
-    """Which address books a user's devices are offered (CardDAV): his own contacts,
-    every contact he may see, and one book per tag he picked.
-
-    A user without a row is offered the first two, as before there was a choice.
-    """
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="address_book_choice",
-    )
-    mine = models.BooleanField(_("my contacts"), default=True)
-    everyone = models.BooleanField(_("all visible contacts"), default=True)
-    # A tag deleted or merged away takes its book with it.
-    tags = models.ManyToManyField(
-        "taggit.Tag", verbose_name=_("tags"), blank=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("address book choice")
-        verbose_name_plural = _("address book choices")
-
-    def __str__(self):
-        return str(self.user)

@@ -251,7 +251,7 @@ def _profile_page(request, profile=None, **bound_forms):
         **bound_forms,
     }
     if "address_books_form" not in bound_forms:
-        chosen = address_books.address_books_of(user)
+        chosen = address_books.address_books_of(user, profile)
         initial = {
             "books": [
                 book for book, wanted in (("mine", chosen.mine), ("all", chosen.everyone)) if wanted
@@ -266,7 +266,6 @@ def _profile_page(request, profile=None, **bound_forms):
         "sessions": selectors.sessions_of(request),
         "api_tokens": list(tokens.live_tokens_of(user)),
         "app_passwords": list(app_passwords.app_passwords_of(user)),
-        "tag_names": address_books.tag_names(),
     }
     return render(request, "accounts/profile.html", context)
 
