@@ -19,7 +19,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from accounts import services
+from accounts import address_books, services
 from accounts.models import ApiToken, AppPassword, EmailKind, Profile
 
 
@@ -296,6 +296,14 @@ class AddressBooksForm(SectionForm, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tag_suggest_url = reverse("contacts:suggest", args=["tags"])
+
+    @classmethod
+    def of(cls, user, profile):
+        """Return the form showing the books user chose (profile: his, as shown)."""
+        chosen = address_books.address_books_of(user, profile)
+        wanted = (("mine", chosen.mine), ("all", chosen.everyone))
+        books = [book for book, offered in wanted if offered]
+        return cls(initial={"books": books, "tags": ", ".join(t.name for t in chosen.tags)})
 
     def clean_tags(self):
         names = {

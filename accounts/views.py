@@ -248,17 +248,9 @@ def _profile_page(request, profile=None, **bound_forms):
         "photo_form": PhotoForm(),
         "api_token_form": ApiTokenForm(),
         "app_password_form": AppPasswordForm(),
+        "address_books_form": AddressBooksForm.of(user, profile),
         **bound_forms,
     }
-    if "address_books_form" not in bound_forms:
-        chosen = address_books.address_books_of(user, profile)
-        initial = {
-            "books": [
-                book for book, wanted in (("mine", chosen.mine), ("all", chosen.everyone)) if wanted
-            ],
-            "tags": ", ".join(tag.name for tag in chosen.tags),
-        }
-        forms["address_books_form"] = AddressBooksForm(initial=initial)
     context = {
         **forms,
         "profile": profile,
