@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from taggit.models import Tag
 
 from accounts.address_books import address_books_of
 from contacts.access import (
@@ -36,8 +37,8 @@ from contacts.access import (
     sees_public_contacts,
     with_company_visibility,
 )
-from contacts.exports.services import exported_contacts, vcard
-from contacts.models import Contact, ContactEvent, TaggedContact
+from contacts.exports.services import vcard
+from contacts.models import Address, Contact, ContactEvent, ContactInfo, TaggedContact
 
 BOOKS = {"mine": "My contacts", "all": "All visible contacts"}
 # A book made from a tag: "tag-<tag id>", the id and not the name, which may change.
@@ -103,9 +104,34 @@ def uid_of(pk: int) -> str:
 def cards_of(
     user: User, contacts: QuerySet[Contact], version: str = DEFAULT_VERSION
 ) -> Iterator[tuple[Contact, str]]:
-    """Yield each contact with its vCard, prefetched per chunk as the export does; a
-    person's company (ORG) only where user may see it."""
-    for contact in exported_contacts(with_company_visibility(user, contacts.order_by("pk"))):
+    """Yield each contact with its vCard, a chunk of contacts read at a time with what
+    the card writes; a person's company (ORG) only where user may see it."""
+    contacts = with_company_visibility(user, contacts.order_by("pk")).select_related("company")
+    contacts = contacts.prefetch_related(
+        Prefetch("infos", queryset=ContactInfo.objects.all()),
+        Prefetch("addresses", queryset=Address.objects.all()),
+    )
+    chunk: list[Contact] = []
+    for contact in contacts.iterator(chunk_size=CHUNK):
+        chunk.append(contact)
+        if len(chunk) == CHUNK:
+            yield from _cards(chunk, version)
+            chunk = []
+    yield from _cards(chunk, version)
+
+
+def _cards(contacts: list[Contact], version: str) -> Iterator[tuple[Contact, str]]:
+    # The tags of a chunk in one query, held as Django's prefetch holds them (what
+    # prefetch_one_level sets): taggit's own prefetch builds a filtered query object per
+    # contact to hold them, which took a third of the time of reading a book.
+    tags: dict[int, list[Tag]] = {contact.pk: [] for contact in contacts}
+    rows = TaggedContact.objects.filter(content_object_id__in=list(tags)).select_related("tag")
+    for row in rows.order_by("pk"):
+        tags[row.content_object_id].append(row.tag)
+    for contact in contacts:
+        held = Tag.objects.all()
+        held._result_cache, held._prefetch_done = tags[contact.pk], True  # type: ignore[attr-defined]
+        contact._prefetched_objects_cache["tags"] = held  # type: ignore[attr-defined]
         card = vcard(contact, uid=uid_of(contact.pk), version=version)
         yield contact, with_photo(card, contact.photo.name or "", version)
 
