@@ -22,14 +22,16 @@ pytestmark = pytest.mark.slow
 LITMUS = shutil.which("litmus")
 
 
-def run_litmus(url, password, suite):
-    """Return {test name: "pass" | "FAIL" | "SKIPPED" | "WARNING"} of one litmus suite."""
+def run_litmus(url, password, suite, folder):
+    """Return {test name: "pass" | "FAIL" | "SKIPPED" | "WARNING"} of one litmus suite,
+    run in folder (litmus writes its debug.log and child.log where it runs)."""
     result = subprocess.run(  # noqa: S603 - Debian's litmus, arguments of our own
         [LITMUS, "--keep-going", url, "alice", password],
         capture_output=True,
         text=True,
         timeout=300,
         env={**os.environ, "TESTS": suite},
+        cwd=folder,
         check=False,
     )
     outcomes = {}
@@ -57,10 +59,10 @@ EXPECTED = {"init": "pass", "begin": "FAIL"}
 
 
 @pytest.mark.parametrize("suite", ["basic", "props"])
-def test_litmus_suites_end_where_the_readme_says(litmus_target, suite):
+def test_litmus_suites_end_where_the_readme_says(litmus_target, suite, tmp_path):
     url, password = litmus_target
 
-    outcomes, output = run_litmus(url, password, suite)
+    outcomes, output = run_litmus(url, password, suite, tmp_path)
 
     assert outcomes == EXPECTED, output
     assert f"MKCOL {url.removeprefix(url.split('/dav/')[0])}litmus/" in output.replace("`", "")
