@@ -70,6 +70,7 @@ CASES = [
     "carddav_propfind",
     "carddav_sync",
     "carddav_put",
+    "carddav_vdirsyncer_10k",
     "search",
     "search_common",
     "card",
@@ -146,6 +147,7 @@ TARGETS = {
     "carddav_sync": [("median_ms", "<=", 100, "≤ {} ms")],
     # A phone's new contact goes through the contact form and services, as the API's does.
     "carddav_put": [("median_ms", "<=", 35, "≤ {} ms")],
+    "carddav_vdirsyncer_10k": [("seconds", "<=", 20, "≤ {} s"), ("errors", "==", 0, "{} errors")],
     "list_sorted_last_activity": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -415,6 +417,8 @@ def other_figures(result):
         return f"{result['peak_mb']} MB, {result['errors']} errors"
     if result["case"] == "privacy_find":
         return f"by name {result['by_name_ms']} ms"
+    if result["case"] == "carddav_vdirsyncer_10k":
+        return f"{result['cards']:,} cards in {result['seconds']} s"
     return ""
 
 
@@ -692,6 +696,31 @@ def add_edit_person(seed):
     with transaction.atomic():
         contact_create(by=ordinary, data=data, notify=False)
         record_setup_step(EDIT_PERSON_STEP)
+
+
+def add_carddav_book(seed):
+    """Make CARDDAV_USER, a CRM user responsible for CARDDAV_BOOK contacts (persons and
+    companies by id): his "My contacts" is the book vdirsyncer syncs."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contacts.access import grant_responsible_many, make_crm_user
+    from contacts.models import Contact
+
+    with transaction.atomic():
+        user, _created = get_user_model().objects.get_or_create(
+            username=CARDDAV_USER, defaults={"first_name": "CardDAV"}
+        )
+        make_crm_user(user)
+        ids = list(Contact.objects.order_by("pk").values_list("pk", flat=True)[:CARDDAV_BOOK])
+        through = Contact.responsible.through
+        through.objects.bulk_create(
+            [through(contact_id=pk, user_id=user.pk) for pk in ids],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        grant_responsible_many(ids, [user.pk], replace=False)
+        record_setup_step(CARDDAV_STEP)
 
 
 def add_audit_entries(seed):
@@ -1043,6 +1072,11 @@ PERSON_RELATIONS = 50
 POSITIONS_STEP = f"positions={COMPANY_PEOPLE},{PERSON_POSITIONS} v1"
 RELATIONS_STEP = f"relations={PERSON_RELATIONS} v1"
 ACTIVE_SHARE = 0.3  # the contacts with events on their timelines
+# The address book vdirsyncer syncs: "My contacts" of a user of its own, responsible for
+# this many contacts (all of them below this scale).
+CARDDAV_USER = "bench-carddav"
+CARDDAV_BOOK = 10_000
+CARDDAV_STEP = f"carddav_book={CARDDAV_BOOK} v1"
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
     (EDIT_PERSON_STEP, add_edit_person),
@@ -1053,6 +1087,7 @@ SETUP_STEPS = [
     (POSITIONS_STEP, add_positions),
     (RELATIONS_STEP, add_relations),
     (PERSONAL_DATA_STEP, add_personal_data),
+    (CARDDAV_STEP, add_carddav_book),
 ]
 
 
@@ -1329,6 +1364,8 @@ def run_cases(args):
         emit(bench_webhook_deliveries(database, admin))
     if wanted("privacy_find"):
         emit(bench_privacy_find(database, admin, person, args.requests))
+    if wanted("carddav_vdirsyncer_10k"):
+        emit(bench_carddav_vdirsyncer(database))
     if not args.no_throughput and wanted("throughput"):
         emit(bench_throughput(database, ordinary, args, cache=True))
         emit(bench_throughput(database, ordinary, args, cache=False))
@@ -1516,6 +1553,88 @@ def bench_carddav_put(database, role, user, tags, requests):
         probe.clean_up(since)
         row.delete()
     return http_result("carddav_put", database, role, times, queries, statements)
+
+
+VDIRSYNCER_CONFIG = """[general]
+status_path = "{root}/status/"
+
+[pair book]
+a = "crm"
+b = "local"
+collections = null
+conflict_resolution = "a wins"
+
+[storage crm]
+type = "carddav"
+url = "{url}"
+username = "{username}"
+password = "{password}"
+read_only = true
+
+[storage local]
+type = "filesystem"
+path = "{root}/cards/"
+fileext = ".vcf"
+"""
+
+
+def bench_carddav_vdirsyncer(database):
+    """Time vdirsyncer's first sync of CARDDAV_USER's "My contacts" from gunicorn (2
+    workers) on this machine, into an empty folder: discovery, every ETag, every card."""
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from throughput import serve
+
+    from accounts.app_passwords import app_password_create
+    from carddav.books import book_count
+
+    user = get_user_model().objects.get(username=CARDDAV_USER)
+    expected = book_count(user, "mine")
+    row, password = app_password_create(user=user, name="bench vdirsyncer")
+    vdirsyncer = str(Path(sys.executable).with_name("vdirsyncer"))
+    print(f"[{database}] vdirsyncer: first sync of {expected:,} cards …", flush=True)
+    connection.close()  # SQLite: nothing of ours holds the database while gunicorn reads it
+    try:
+        with tempfile.TemporaryDirectory() as folder, serve(workers=2, log=sys.stderr) as port:
+            root = Path(folder)
+            (root / "cards").mkdir()
+            url = f"http://127.0.0.1:{port}/dav/addressbooks/{quote(user.username)}/mine/"
+            config = VDIRSYNCER_CONFIG.format(
+                root=root, url=url, username=user.username, password=password
+            )
+            (root / "config").write_text(config)
+
+            def run(*command):
+                # This interpreter's vdirsyncer, with a configuration written just above.
+                return subprocess.run(  # noqa: S603
+                    [vdirsyncer, "-c", str(root / "config"), *command],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=False,
+                    env={**os.environ, "LC_ALL": "C.UTF-8"},
+                )
+
+            discovered = run("discover")
+            started = time.perf_counter()
+            synced = run("sync")
+            seconds = time.perf_counter() - started
+            cards = len(list((root / "cards").glob("*.vcf")))
+            errors = int(bool(discovered.returncode or synced.returncode)) + (cards != expected)
+            if errors:
+                print(discovered.stderr[-2000:], synced.stderr[-2000:], file=sys.stderr)
+    finally:
+        row.delete()
+    return {
+        "case": "carddav_vdirsyncer_10k",
+        "database": database,
+        "user": "ordinary",
+        "seconds": round(seconds, 1),
+        "cards": cards,
+        "errors": errors,
+    }
 
 
 def http_result(case, database, role, times, queries, statements):

@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
-from carddav import books, dav, resources
+from carddav import books, dav, query, resources
 from carddav.dav import CARDDAV, DAV, tag
 from carddav.resources import Resource
 from contacts.models import Contact
@@ -27,10 +27,13 @@ READ_METHODS = ("OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT")
 # A card is written by PUT and deleted by DELETE (carddav.writes); the rest is the CRM's.
 WRITE_METHODS = ("PUT", "DELETE", "PROPPATCH", "MKCOL", "POST", "MOVE", "COPY", "LOCK", "UNLOCK")
 ALLOW = ", ".join((*READ_METHODS, "PUT", "DELETE"))
-# A multiget names at most this many cards: a phone asks for a few hundred at a time.
-MAX_HREFS = 5000
+# A multiget names at most this many cards. Some clients ask for a whole book in one
+# (vdirsyncer's first sync does): the request body's limit (DATA_UPLOAD_MAX_MEMORY_SIZE)
+# is reached about there anyway.
+MAX_HREFS = 100_000
 ADDRESS_DATA = tag(CARDDAV, "address-data")
 MULTIGET = tag(CARDDAV, "addressbook-multiget")
+QUERY = tag(CARDDAV, "addressbook-query")
 SYNC_COLLECTION = tag(DAV, "sync-collection")
 
 
@@ -146,12 +149,12 @@ def book_members(user: User, book: str) -> Iterator[Resource]:
 
 
 def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
-    """Answer REPORT on a book: addressbook-multiget or sync-collection."""
+    """Answer REPORT on a book: addressbook-multiget, addressbook-query or sync-collection."""
     try:
         root = body_of(request)
         if root is None:
             raise dav.BadRequestBody("a REPORT needs a body")
-        if root.tag not in (MULTIGET, SYNC_COLLECTION):
+        if root.tag not in (MULTIGET, SYNC_COLLECTION, QUERY):
             return no_report()
         # Without a prop (or with allprop), what every client of a report wants.
         asked = wanted_properties(root) if root.find(tag(DAV, "prop")) is not None else None
@@ -162,6 +165,8 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
         return bad_body(str(exc))
     if root.tag == SYNC_COLLECTION:
         return _sync_collection(user, book, root, wanted, version)
+    if root.tag == QUERY:
+        return _query(user, book, root, wanted, version)
     hrefs = [h.text or "" for h in root.findall(tag(DAV, "href"))]
     if len(hrefs) > MAX_HREFS:
         return bad_body(f"at most {MAX_HREFS} hrefs in one multiget")
@@ -192,6 +197,26 @@ def _multiget(
     for href, pk in ids.items():
         if pk not in found:
             yield dav.gone(href)
+
+
+def _query(
+    user: User, book: str, root: Element, wanted: list[str], version: str
+) -> HttpResponseBase:
+    """Answer addressbook-query: the cards that pass its filter, at most its limit's number
+    (then a 507 for the book says there were more)."""
+    try:
+        contacts = query.matching(user, books.book_contacts(user, book), root)
+        limit = query.limit_of(root)
+    except query.UnsupportedFilter as exc:
+        return dav.error(403, tag(CARDDAV, exc.condition), str(exc))
+    tail = ""
+    if limit is not None:
+        ids = list(contacts.order_by("pk").values_list("pk", flat=True)[: limit + 1])
+        if len(ids) > limit:
+            # The first ones by id: those up to the last one kept, without a list of ids.
+            contacts = contacts.filter(pk__lte=ids[limit - 1]) if limit else contacts.none()
+            tail = dav.truncated(resources.book_path(user, book), limit)
+    return multistatus(_members_with(user, book, contacts, wanted, version), tail)
 
 
 def _sync_collection(

@@ -142,15 +142,19 @@ def home(user: User) -> Resource:
     return Resource(home_path(user), props)
 
 
-def book(user: User, name: str) -> Resource:
+def book(user: User, name: str, title: str) -> Resource:
     reports = "".join(
         f"<d:supported-report><d:report>{report}</d:report></d:supported-report>"
-        for report in ("<card:addressbook-multiget/>", "<d:sync-collection/>")
+        for report in (
+            "<card:addressbook-multiget/>",
+            "<card:addressbook-query/>",
+            "<d:sync-collection/>",
+        )
     )
     props = {
         tag(DAV, "resourcetype"): lambda: "<d:collection/><card:addressbook/>",
-        tag(DAV, "displayname"): lambda: books.BOOKS[name],
-        tag(CARDDAV, "addressbook-description"): lambda: books.BOOKS[name],
+        tag(DAV, "displayname"): lambda: dav.text(title),
+        tag(CARDDAV, "addressbook-description"): lambda: dav.text(title),
         tag(CARDDAV, "supported-address-data"): lambda: (
             '<card:address-data-type content-type="text/vcard" version="3.0"/>'
             '<card:address-data-type content-type="text/vcard" version="4.0"/>'

@@ -91,21 +91,25 @@ def home(user: User, username: str) -> Found:
     """The user's address book home: his books."""
     if not _own(user, username):
         return None
-    return resources.home(user), lambda: (resources.book(user, name) for name in books.BOOKS)
+    offered = books.offered_books(user)
+    return resources.home(user), lambda: (
+        resources.book(user, name, title) for name, title in offered.items()
+    )
 
 
 @dav_view
 def book(user: User, username: str, book: str) -> Found:
     """One of the user's address books: its cards."""
-    if not _own(user, username) or book not in books.BOOKS:
+    title = books.offered_books(user).get(book) if _own(user, username) else None
+    if title is None:
         return None
-    return resources.book(user, book), lambda: methods.book_members(user, book)
+    return resources.book(user, book, title), lambda: methods.book_members(user, book)
 
 
 @partial(dav_view, write=writes.card_write)
 def card(user: User, username: str, book: str, card: str) -> Found:
     """One card of a book, when its contact is in the book for this user."""
-    if not _own(user, username) or book not in books.BOOKS:
+    if not _own(user, username) or book not in books.offered_books(user):
         return None
     pk = resources.contact_id(card)
     if pk is None:

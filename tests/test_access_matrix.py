@@ -377,6 +377,8 @@ EXPECT = {  # name: (GET, POST)
     "accounts:app_password_create": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
     "accounts:app_password_new": (ACCOUNT_REDIRECTS, ACCOUNT_POST_ONLY),
     "accounts:app_password_revoke": (ACCOUNT_POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    # The address books offered to ones devices: an empty post offers none.
+    "accounts:address_books": (ACCOUNT_POST_ONLY, ACCOUNT_REDIRECTS),
     # The address books: each persona calls its own addresses (the other users' answer
     # 404: tests/carddav) with an app password of its own; the second column is a
     # PROPFIND of depth 1, not a POST. The well-known address sends anyone to the root.

@@ -377,7 +377,7 @@ def test_a_bad_body_is_a_400_with_a_dav_error(client, alice_dav, body):
 
 
 def test_an_unknown_report_is_refused(client, alice_dav):
-    body = '<card:addressbook-query xmlns:card="urn:ietf:params:xml:ns:carddav"/>'
+    body = '<card:addressbook-nonsense xmlns:card="urn:ietf:params:xml:ns:carddav"/>'
     response, content = dav(client, "REPORT", "/dav/addressbooks/alice/all/", alice_dav, body)
 
     assert response.status_code == 403
