@@ -1,0 +1,285 @@
+"""The overview's figures: the customer base as one reader may see it.
+
+Every count of contacts is taken among contacts_visible_to(user), the list's own
+selector, and narrowed as the list's filter of its link narrows it (contacts.selectors),
+so a figure and the list it leads to agree. Each figure is one grouped query, or a count
+the database keeps (contacts/db/counts.py); nothing is counted contact by contact.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
+from taggit.models import Tag
+
+from activities.tasks.selectors import Filters, filtered, section_conditions
+from contacts.access import contacts_visible_to, count_visible_to, is_crm_admin
+from contacts.db import counts
+from contacts.imports.access import imports_visible_to
+from contacts.imports.models import ImportJob
+from contacts.models import Contact, ContactCount, ContactType, TaggedContact, WebForm
+
+WEEKS = 26
+TOP_TAGS = 10
+TOP_RESPONSIBLE = 10
+LAST_IMPORTS = 5
+LAST_WEB_FORMS = 5
+
+
+@dataclass
+class Span:
+    """Days from first to last, both included: the list's created_from and created_to."""
+
+    first: datetime.date
+    last: datetime.date
+
+    def params(self) -> dict[str, str]:
+        return {"created_from": self.first.isoformat(), "created_to": self.last.isoformat()}
+
+
+@dataclass
+class Week:
+    span: Span
+    by_source: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_source.values())
+
+
+@dataclass
+class Overview:
+    total: int
+    persons: int
+    companies: int
+    mine: int
+    # Admins only (None for others): who is responsible is theirs to arrange.
+    unassigned: int | None
+    this_week: int
+    week: Span
+    same_days_last_week: int
+    last_week: Span
+    this_month: int
+    month: Span
+    same_days_last_month: int
+    last_month: Span
+    weeks: list[Week]
+    # (type id, or None for "not specified"; title; contacts), most first.
+    types: list[tuple[int | None, str, int]]
+    tags: list[tuple[str, int]]
+    # (user id, name, contacts), most first; admins only.
+    responsible: list[tuple[int, str, int]] = field(default_factory=list)
+    open_tasks: int = 0
+    overdue_tasks: int = 0
+    imports: list[ImportJob] = field(default_factory=list)
+    web_forms: list[WebForm] = field(default_factory=list)
+
+    @property
+    def week_change(self) -> int:
+        """This week's new contacts less those of the same days of last week."""
+        return self.this_week - self.same_days_last_week
+
+    @property
+    def month_change(self) -> int:
+        """This month's new contacts less those of the same days of last month."""
+        return self.this_month - self.same_days_last_month
+
+
+def midnight(day: datetime.date) -> datetime.datetime:
+    """Return the start of day in the current time zone, as the list's date filters do."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def week_spans(today: datetime.date, weeks: int = WEEKS) -> list[Span]:
+    """Return the last weeks, Monday to Sunday, oldest first, the one of today last."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    return [
+        Span(monday - datetime.timedelta(weeks=n), monday - datetime.timedelta(weeks=n, days=-6))
+        for n in reversed(range(weeks))
+    ]
+
+
+def _month_before(first: datetime.date) -> datetime.date:
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def overview_of(user: User) -> Overview:
+    """Return the overview's figures as user may see them (the current time zone's days)."""
+    today = timezone.localdate()
+    visible = contacts_visible_to(user)
+    kinds, types = _kinds_and_types(visible)
+    weeks = week_spans(today)
+    week = weeks[-1]
+    last_week = Span(week.first - datetime.timedelta(weeks=1), today - datetime.timedelta(weeks=1))
+    month_first = today.replace(day=1)
+    last_month_first = _month_before(month_first)
+    # The same days of last month: up to today's number of the day, or its last day.
+    last_month = Span(
+        last_month_first,
+        min(
+            last_month_first.replace(day=1) + datetime.timedelta(days=today.day - 1),
+            month_first - datetime.timedelta(days=1),
+        ),
+    )
+    month = Span(
+        month_first,
+        (month_first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1),
+    )
+    recent = _created_in(
+        visible, {"week": week, "last_week": last_week, "month": month, "last_month": last_month}
+    )
+    admin = is_crm_admin(user)
+    overview = Overview(
+        total=count_visible_to(user),
+        persons=kinds.get(Contact.Kind.PERSON, 0),
+        companies=kinds.get(Contact.Kind.COMPANY, 0),
+        mine=counts.total(counts.responsible_key(user.pk)),
+        unassigned=_unassigned(visible) if admin else None,
+        this_week=recent["week"],
+        week=week,
+        same_days_last_week=recent["last_week"],
+        last_week=last_week,
+        this_month=recent["month"],
+        month=month,
+        same_days_last_month=recent["last_month"],
+        last_month=last_month,
+        weeks=_by_week(visible, weeks),
+        types=types,
+        tags=_top_tags(visible),
+        imports=list(
+            imports_visible_to(user)
+            .exclude(status=ImportJob.Status.DRAFT)
+            .order_by("-created_at", "-pk")[:LAST_IMPORTS]
+        ),
+    )
+    overview.open_tasks, overview.overdue_tasks = _tasks(user, today)
+    if admin:
+        overview.responsible = _top_responsible()
+        overview.web_forms = list(
+            WebForm.objects.filter(last_submission_at__isnull=False).order_by(
+                "-last_submission_at", "-pk"
+            )[:LAST_WEB_FORMS]
+        )
+    return overview
+
+
+def _kinds_and_types(
+    visible: QuerySet[Contact],
+) -> tuple[dict[str, int], list[tuple[int | None, str, int]]]:
+    """Return {kind: contacts} and the types' counts, from one grouped query."""
+    kinds: dict[str, int] = {}
+    by_type: dict[int | None, int] = {}
+    rows = visible.order_by().values_list("kind", "contact_type_id").annotate(n=Count("pk"))
+    for kind, type_id, n in rows:
+        kinds[kind] = kinds.get(kind, 0) + n
+        by_type[type_id] = by_type.get(type_id, 0) + n
+    titles = dict(
+        ContactType.objects.filter(pk__in=[pk for pk in by_type if pk]).values_list("pk", "title")
+    )
+    types = [(pk, titles.get(pk, "") if pk else "", n) for pk, n in by_type.items() if n]
+    types.sort(key=lambda row: (-row[2], row[0] is None, row[1].lower()))
+    return kinds, types
+
+
+def _created_in(visible: QuerySet[Contact], spans: dict[str, Span]) -> dict[str, int]:
+    """Return how many of visible were created in each span, in one query."""
+    since = min(span.first for span in spans.values())
+    found = visible.filter(created_at__gte=midnight(since)).aggregate(
+        **{
+            name: Count(
+                "pk",
+                filter=Q(
+                    created_at__gte=midnight(span.first),
+                    created_at__lt=midnight(span.last + datetime.timedelta(days=1)),
+                ),
+            )
+            for name, span in spans.items()
+        }
+    )
+    return {name: found[name] or 0 for name in spans}
+
+
+def _by_week(visible: QuerySet[Contact], spans: list[Span]) -> list[Week]:
+    """Return the contacts created each week of spans, by source, in one grouped query.
+
+    The weeks are told apart by a CASE over the boundaries, each a local midnight: the
+    database compares stored instants, whatever its time zone functions.
+    """
+    ends = [midnight(span.last + datetime.timedelta(days=1)) for span in spans]
+    week_of = Case(
+        *(When(created_at__lt=end, then=Value(n)) for n, end in enumerate(ends)),
+        output_field=IntegerField(),
+    )
+    rows = (
+        visible.filter(created_at__gte=midnight(spans[0].first), created_at__lt=ends[-1])
+        .order_by()
+        .annotate(week=week_of)
+        .values_list("week", "source")
+        .annotate(n=Count("pk"))
+    )
+    weeks = [Week(span, dict.fromkeys(Contact.Source.values, 0)) for span in spans]
+    for n, source, count in rows:
+        weeks[n].by_source[source] = weeks[n].by_source.get(source, 0) + count
+    return weeks
+
+
+def _top_tags(visible: QuerySet[Contact]) -> list[tuple[str, int]]:
+    """Return the most used tags among visible, with their contacts, most first."""
+    rows = (
+        TaggedContact.objects.filter(content_object__in=visible.values("pk"))
+        .order_by()
+        .values_list("tag_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "tag_id")[:TOP_TAGS]
+    )
+    counted = dict(rows)
+    names = dict(Tag.objects.filter(pk__in=counted).values_list("pk", "name"))
+    tags = [(names[pk], n) for pk, n in counted.items() if pk in names]
+    tags.sort(key=lambda row: (-row[1], row[0].lower()))
+    return tags
+
+
+def _unassigned(visible: QuerySet[Contact]) -> int:
+    """Return how many of visible have no responsible user (the list's responsible=none)."""
+    through = Contact.responsible.through.objects
+    return visible.filter(~Exists(through.filter(contact=OuterRef("pk")))).count()
+
+
+def _top_responsible() -> list[tuple[int, str, int]]:
+    """Return the users responsible for the most live contacts, from the counts kept."""
+    rows = (
+        ContactCount.objects.filter(key__startswith="responsible:", value__gt=0)
+        .order_by("-value", "key")
+        .values_list("key", "value")[:TOP_RESPONSIBLE]
+    )
+    found = {int(key.removeprefix("responsible:")): value for key, value in rows}
+    users = get_user_model().objects.filter(pk__in=found)
+    names = {u.pk: u.get_full_name() or u.username for u in users}
+    top = [(pk, names[pk], n) for pk, n in found.items() if pk in names]
+    top.sort(key=lambda row: (-row[2], row[1].lower()))
+    return top
+
+
+def _tasks(user: User, today: datetime.date) -> tuple[int, int]:
+    """Return user's open tasks and, of them, the overdue ones: My tasks' own counts."""
+    conditions = section_conditions(today)
+    still_open = conditions["overdue"] | conditions["today"] | conditions["upcoming"]
+    mine = filtered(user, Filters(responsible=user.pk), checked=False)
+    found = mine.aggregate(
+        overdue=Count("pk", filter=conditions["overdue"]),
+        open=Count("pk", filter=still_open),
+    )
+    return found["open"] or 0, found["overdue"] or 0
