@@ -2,11 +2,13 @@
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from contacts.models import Contact
 from overview import charts, selectors
 
 
+@require_safe
 def overview(request):
     figures = selectors.overview_of(request.user)
     list_url = charts.list_url

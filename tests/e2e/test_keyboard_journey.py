@@ -35,7 +35,7 @@ def log_in_with_the_keyboard(page, username="alice"):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
     page.wait_for_load_state("domcontentloaded")
 
 
