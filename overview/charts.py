@@ -7,6 +7,7 @@ segment carries the address of the contact list filtered to what it counts.
 
 import datetime
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -28,10 +29,16 @@ BAR_SHARE = 0.7
 COLOURS = 8
 
 
-def list_url(**params: str) -> str:
-    """Return the contact list's address with these filters (the list's own parameters)."""
+def list_links() -> Callable[..., str]:
+    """Return a function of filters giving the contact list's address with them (the list's
+    own parameters), reversed once for all the links of a chart."""
+    base = reverse("contacts:list")
+    return lambda **params: _with_filters(base, params)
+
+
+def _with_filters(base: str, params: dict[str, str]) -> str:
     query = urlencode({key: value for key, value in params.items() if value})
-    return reverse("contacts:list") + (f"?{query}" if query else "")
+    return base + (f"?{query}" if query else "")
 
 
 @dataclass
@@ -124,6 +131,8 @@ def nice_ceiling(value: int) -> int:
 
 def week_chart(weeks: list[Week], sources: list[tuple[str, str]]) -> WeekChart:
     """Stack each week's new contacts by source, in the order of sources, lowest first."""
+    # One reverse() for the chart's 150 links: they differ by their filters alone.
+    base = reverse("contacts:list")
     top = nice_ceiling(max((week.total for week in weeks), default=0))
     scale = PLOT_HEIGHT / top
     slot = 100 / len(weeks)
@@ -134,7 +143,7 @@ def week_chart(weeks: list[Week], sources: list[tuple[str, str]]) -> WeekChart:
         column = Column(
             span=week.span,
             total=week.total,
-            url=list_url(**params),
+            url=_with_filters(base, params),
             segments=[],
             x=round(n * slot + slot * (1 - BAR_SHARE) / 2, 3),
             width=round(slot * BAR_SHARE, 3),
@@ -146,7 +155,7 @@ def week_chart(weeks: list[Week], sources: list[tuple[str, str]]) -> WeekChart:
         bottom = float(PLOT_TOP + PLOT_HEIGHT)
         for n_source, (source, label) in enumerate(sources):
             value = week.by_source.get(source, 0)
-            column.cells.append((value, list_url(source=source, **params)))
+            column.cells.append((value, _with_filters(base, {"source": source, **params})))
             if not value:
                 continue
             height = value * scale
@@ -165,7 +174,7 @@ def week_chart(weeks: list[Week], sources: list[tuple[str, str]]) -> WeekChart:
         columns.append(column)
     whole = Span(weeks[0].span.first, weeks[-1].span.last).params() if weeks else {}
     legend = [
-        (source, label, n % COLOURS, list_url(source=source, **whole))
+        (source, label, n % COLOURS, _with_filters(base, {"source": source, **whole}))
         for n, (source, label) in enumerate(sources)
     ]
     gridlines = [

@@ -1,13 +1,16 @@
 """The overview's figures: the customer base as one reader may see it.
 
-Every count of contacts is taken among contacts_visible_to(user), the list's own
-selector, and narrowed as the list's filter of its link narrows it (contacts.selectors),
-so a figure and the list it leads to agree. Each figure is one grouped query, or a count
-the database keeps (contacts/db/counts.py); nothing is counted contact by contact.
+Every count of contacts is taken among the contacts the list shows its reader
+(contacts_visible_to, read as its disjoint parts, access.visible_parts: the public ones
+and those granted to him, each on its own index), narrowed as the list's filter of its
+link narrows it (contacts.selectors), so a figure and the list it leads to agree. Each
+figure is one grouped query per part, or a count the database keeps
+(contacts/db/counts.py); nothing is counted contact by contact in Python.
 """
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -26,7 +29,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from activities.tasks.selectors import Filters, filtered, section_conditions
-from contacts.access import contacts_visible_to, count_visible_to, is_crm_admin
+from contacts.access import count_visible_to, is_crm_admin, visible_parts
 from contacts.db import counts
 from contacts.imports.access import imports_visible_to
 from contacts.imports.models import ImportJob
@@ -119,7 +122,7 @@ def _month_before(first: datetime.date) -> datetime.date:
 def overview_of(user: User) -> Overview:
     """Return the overview's figures as user may see them (the current time zone's days)."""
     today = timezone.localdate()
-    visible = contacts_visible_to(user)
+    visible = visible_parts(user)
     kinds, types = _kinds_and_types(visible)
     weeks = week_spans(today)
     week = weeks[-1]
@@ -147,7 +150,7 @@ def overview_of(user: User) -> Overview:
         persons=kinds.get(Contact.Kind.PERSON, 0),
         companies=kinds.get(Contact.Kind.COMPANY, 0),
         mine=counts.total(counts.responsible_key(user.pk)),
-        unassigned=_unassigned(visible) if admin else None,
+        unassigned=_unassigned(visible[0]) if admin else None,
         this_week=recent["week"],
         week=week,
         same_days_last_week=recent["last_week"],
@@ -158,7 +161,7 @@ def overview_of(user: User) -> Overview:
         last_month=last_month,
         weeks=_by_week(visible, weeks),
         types=types,
-        tags=_top_tags(visible),
+        tags=_top_tags(None if admin else visible),
         imports=list(
             imports_visible_to(user)
             .exclude(status=ImportJob.Status.DRAFT)
@@ -176,14 +179,21 @@ def overview_of(user: User) -> Overview:
     return overview
 
 
+def _grouped(visible: list[QuerySet[Contact]], *columns: str) -> list[tuple[Any, ...]]:
+    """Return (columns…, contacts) of each group in each part: the caller adds them up."""
+    rows: list[tuple[Any, ...]] = []
+    for part in visible:
+        rows += part.order_by().values_list(*columns).annotate(n=Count("pk"))
+    return rows
+
+
 def _kinds_and_types(
-    visible: QuerySet[Contact],
+    visible: list[QuerySet[Contact]],
 ) -> tuple[dict[str, int], list[tuple[int | None, str, int]]]:
-    """Return {kind: contacts} and the types' counts, from one grouped query."""
+    """Return {kind: contacts} and the types' counts, from one grouped query per part."""
     kinds: dict[str, int] = {}
     by_type: dict[int | None, int] = {}
-    rows = visible.order_by().values_list("kind", "contact_type_id").annotate(n=Count("pk"))
-    for kind, type_id, n in rows:
+    for kind, type_id, n in _grouped(visible, "kind", "contact_type_id"):
         kinds[kind] = kinds.get(kind, 0) + n
         by_type[type_id] = by_type.get(type_id, 0) + n
     titles = dict(
@@ -194,26 +204,29 @@ def _kinds_and_types(
     return kinds, types
 
 
-def _created_in(visible: QuerySet[Contact], spans: dict[str, Span]) -> dict[str, int]:
-    """Return how many of visible were created in each span, in one query."""
+def _created_in(visible: list[QuerySet[Contact]], spans: dict[str, Span]) -> dict[str, int]:
+    """Return how many of visible were created in each span, in one query per part."""
     since = min(span.first for span in spans.values())
-    found = visible.filter(created_at__gte=midnight(since)).aggregate(
-        **{
-            name: Count(
-                "pk",
-                filter=Q(
-                    created_at__gte=midnight(span.first),
-                    created_at__lt=midnight(span.last + datetime.timedelta(days=1)),
-                ),
-            )
-            for name, span in spans.items()
-        }
-    )
-    return {name: found[name] or 0 for name in spans}
+    counted = {
+        name: Count(
+            "pk",
+            filter=Q(
+                created_at__gte=midnight(span.first),
+                created_at__lt=midnight(span.last + datetime.timedelta(days=1)),
+            ),
+        )
+        for name, span in spans.items()
+    }
+    found = dict.fromkeys(spans, 0)
+    for part in visible:
+        for name, n in part.filter(created_at__gte=midnight(since)).aggregate(**counted).items():
+            found[name] += n or 0
+    return found
 
 
-def _by_week(visible: QuerySet[Contact], spans: list[Span]) -> list[Week]:
-    """Return the contacts created each week of spans, by source, in one grouped query.
+def _by_week(visible: list[QuerySet[Contact]], spans: list[Span]) -> list[Week]:
+    """Return the contacts created each week of spans, by source, in one grouped query per
+    part.
 
     The weeks are told apart by a CASE over the boundaries, each a local midnight: the
     database compares stored instants, whatever its time zone functions.
@@ -223,29 +236,40 @@ def _by_week(visible: QuerySet[Contact], spans: list[Span]) -> list[Week]:
         *(When(created_at__lt=end, then=Value(n)) for n, end in enumerate(ends)),
         output_field=IntegerField(),
     )
-    rows = (
-        visible.filter(created_at__gte=midnight(spans[0].first), created_at__lt=ends[-1])
-        .order_by()
-        .annotate(week=week_of)
-        .values_list("week", "source")
-        .annotate(n=Count("pk"))
-    )
+    since = midnight(spans[0].first)
     weeks = [Week(span, dict.fromkeys(Contact.Source.values, 0)) for span in spans]
-    for n, source, count in rows:
+    new = [
+        part.filter(created_at__gte=since, created_at__lt=ends[-1]).annotate(week=week_of)
+        for part in visible
+    ]
+    for n, source, count in _grouped(new, "week", "source"):
         weeks[n].by_source[source] = weeks[n].by_source.get(source, 0) + count
     return weeks
 
 
-def _top_tags(visible: QuerySet[Contact]) -> list[tuple[str, int]]:
-    """Return the most used tags among visible, with their contacts, most first."""
-    rows = (
-        TaggedContact.objects.filter(content_object__in=visible.values("pk"))
-        .order_by()
-        .values_list("tag_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "tag_id")[:TOP_TAGS]
-    )
-    counted = dict(rows)
+def _top_tags(visible: list[QuerySet[Contact]] | None) -> list[tuple[str, int]]:
+    """Return the most used tags among visible (None: every live contact), with their
+    contacts, most first."""
+    counted: dict[int, int] = {}
+    if visible is None:
+        # Every tagging, read on the tags' index alone, less those of the trash (few):
+        # rather than a probe of each contact's taggings.
+        trashed = Contact.all_objects.filter(deleted_at__isnull=False).values("pk")
+        parts = [
+            (TaggedContact.objects.all(), 1),
+            (TaggedContact.objects.filter(content_object__in=trashed), -1),
+        ]
+    else:
+        parts = [
+            (TaggedContact.objects.filter(content_object__in=part.values("pk")), 1)
+            for part in visible
+        ]
+    for taggings, sign in parts:
+        for pk, n in taggings.order_by().values_list("tag_id").annotate(n=Count("pk")):
+            counted[pk] = counted.get(pk, 0) + sign * n
+    top = sorted((pk for pk in counted if counted[pk] > 0), key=lambda pk: (-counted[pk], pk))
+    top = top[:TOP_TAGS]
+    counted = {pk: counted[pk] for pk in top}
     names = dict(Tag.objects.filter(pk__in=counted).values_list("pk", "name"))
     tags = [(names[pk], n) for pk, n in counted.items() if pk in names]
     tags.sort(key=lambda row: (-row[1], row[0].lower()))

@@ -11,7 +11,7 @@ from overview import charts, selectors
 @require_safe
 def overview(request):
     figures = selectors.overview_of(request.user)
-    list_url = charts.list_url
+    list_url = charts.list_links()
     context = {
         "figures": figures,
         "weeks": charts.week_chart(figures.weeks, list(Contact.Source.choices)),
