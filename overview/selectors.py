@@ -14,17 +14,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -229,11 +221,17 @@ def _by_week(visible: list[QuerySet[Contact]], spans: list[Span]) -> list[Week]:
     part.
 
     The weeks are told apart by a CASE over the boundaries, each a local midnight: the
-    database compares stored instants, whatever its time zone functions.
+    database compares stored instants, whatever its time zone functions. Written as SQL:
+    the ORM's building of 26 WHENs cost more than the query ran.
     """
     ends = [midnight(span.last + datetime.timedelta(days=1)) for span in spans]
-    week_of = Case(
-        *(When(created_at__lt=end, then=Value(n)) for n, end in enumerate(ends)),
+    quote = connection.ops.quote_name
+    column = f"{quote(Contact._meta.db_table)}.{quote('created_at')}"
+    # safe-sql: the column is the model's own, the weeks' numbers ours; the dates are
+    # parameters, adapted as the ORM adapts them.
+    week_of = RawSQL(  # noqa: S611
+        "CASE " + " ".join(f"WHEN {column} < %s THEN {n}" for n in range(len(ends))) + " END",
+        [connection.ops.adapt_datetimefield_value(end) for end in ends],
         output_field=IntegerField(),
     )
     since = midnight(spans[0].first)
@@ -298,12 +296,10 @@ def _top_responsible() -> list[tuple[int, str, int]]:
 
 
 def _tasks(user: User, today: datetime.date) -> tuple[int, int]:
-    """Return user's open tasks and, of them, the overdue ones: My tasks' own counts."""
-    conditions = section_conditions(today)
-    still_open = conditions["overdue"] | conditions["today"] | conditions["upcoming"]
+    """Return user's open tasks and, of them, the overdue ones: My tasks' own counts (its
+    overdue, today's and upcoming sections), read on the open tasks' index."""
     mine = filtered(user, Filters(responsible=user.pk), checked=False)
-    found = mine.aggregate(
-        overdue=Count("pk", filter=conditions["overdue"]),
-        open=Count("pk", filter=still_open),
+    found = mine.filter(done_at__isnull=True).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=section_conditions(today)["overdue"])
     )
     return found["open"] or 0, found["overdue"] or 0
