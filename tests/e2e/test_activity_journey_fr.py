@@ -243,7 +243,7 @@ def test_the_tasks_look_right_in_english(browser, live_server, alice, shared):
     page.locator("#id_login").fill("alice")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/contacts/")
+    page.wait_for_url("**/overview/")
 
     page.goto(shared.get_absolute_url())
     box = page.locator("#tasks")
