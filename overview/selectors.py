@@ -9,6 +9,7 @@ figure is one grouped query per part, or a count the database keeps
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,7 +172,7 @@ def overview_of(user: User) -> Overview:
     return overview
 
 
-def _grouped(visible: list[QuerySet[Contact]], *columns: str) -> list[tuple[Any, ...]]:
+def _grouped(visible: Sequence[QuerySet[Contact]], *columns: str) -> list[tuple[Any, ...]]:
     """Return (columns…, contacts) of each group in each part: the caller adds them up."""
     rows: list[tuple[Any, ...]] = []
     for part in visible:
