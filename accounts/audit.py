@@ -35,6 +35,7 @@ class Action(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
     APP_PASSWORD_CREATED = "app_password_created", _("App password created")
     APP_PASSWORD_REVOKED = "app_password_revoked", _("App password revoked")
+    SUPPRESSION_LIFTED = "suppression_lifted", _("Suppression list entry lifted")
 
 
 def name_of(user: "User | None") -> str:

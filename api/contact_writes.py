@@ -7,6 +7,7 @@ replaces only what the body names; it must name the version it read (If-Match), 
 it never overwrites a change it did not see.
 """
 
+import dataclasses
 import re
 from typing import Any, Literal, cast
 
@@ -22,16 +23,15 @@ from api.ids import MAX_ID, Id
 from api.problems import Problem
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.custom_fields.values import FILTER_PREFIX
-from contacts.forms import INFO_CATEGORIES, ContactEditor
+from contacts.forms import INFO_CATEGORIES, ContactEditor, UnknownField, posted_data
 from contacts.models import Contact
-from contacts.services import EditConflict, contact_create, contact_update
+from contacts.personal_data import suppression
+from contacts.services import ContactData, EditConflict, contact_create, contact_update
 from contacts.trash.services import contact_delete
 
 # The body's lists of details and the form's formsets they fill.
 DETAIL_SETS = {"emails": "email", "phones": "phone", "urls": "web"}
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country")
-# What the form shows and an API client cannot send (a photo goes through its own page).
-NOT_FROM_THE_BODY = {"photo", "remove_photo", "base", "confirm_lose_access", "version"}
 
 
 class DetailIn(BaseModel):
@@ -77,6 +77,12 @@ class ContactChange(BaseModel):
     tags: list[str] | None = None
     responsible: list[Id] | None = Field(None, description="Users' ids")
     custom: dict[str, Any] | None = Field(None, description="User field values by field id")
+    consent: Literal["unknown", "given", "refused"] | None = Field(
+        None, description="Consent to marketing e-mail; dated now when it changes"
+    )
+    consent_wording: str | None = Field(
+        None, max_length=2000, description="The words the person agreed to or refused"
+    )
 
 
 class ContactNew(ContactChange):
@@ -96,17 +102,8 @@ def _given(body: BaseModel) -> dict[str, Any]:
     return {name: dumped[name] for name in body.model_fields_set if dumped[name] is not None}
 
 
-def _text(value: Any) -> str | None:
-    """Return value as a posted form holds it; None for a checkbox left unticked."""
-    if value is None or value is False:
-        return None
-    return "on" if value is True else str(value)
-
-
 def _form_data(editor: ContactEditor, body: dict[str, Any]) -> QueryDict:
     """Return what a browser would post: the form as loaded, with the body's values."""
-    data = QueryDict(mutable=True)
-    form = editor.form
     names = {"company": "company_input"}
     given = {names.get(k, k): v for k, v in body.items() if k not in (*DETAIL_SETS, "addresses")}
     if "custom" in given:
@@ -115,32 +112,16 @@ def _form_data(editor: ContactEditor, body: dict[str, Any]) -> QueryDict:
         given["tags"] = ", ".join(given["tags"])
     if given.get("contact_type") == 0:
         given["contact_type"] = None
-    for name in form.fields:
-        if name in NOT_FROM_THE_BODY:
-            continue
-        value = given[name] if name in given else form[name].value()
-        values = value if isinstance(value, (list, tuple)) else [value]
-        texts = [t for t in map(_text, values) if t is not None]
-        if texts:
-            data.setlist(name, texts)
-    unknown = sorted(given.keys() - set(form.fields))
-    if unknown:
-        field = unknown[0].replace("company_input", "company")
-        raise Problem(422, "invalid", f"A {editor.kind} has no field {field}.")
-    data["confirm_lose_access"] = "on"  # the client names the responsible users it wants
-    for key, prefix in (*DETAIL_SETS.items(), ("addresses", "address")):
-        if key in body:
-            rows = [_row(prefix, row) for row in body[key]]
-        else:
-            rows = [r for r in editor.formsets[prefix].initial or []]
-        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-        for n, row in enumerate(rows):
-            for field, value in row.items():
-                text = _text(value)
-                if text is not None:
-                    data[f"{prefix}-{n}-{field}"] = text
-    return data
+    rows = {
+        prefix: [_row(prefix, row) for row in body[key]]
+        for key, prefix in (*DETAIL_SETS.items(), ("addresses", "address"))
+        if key in body
+    }
+    try:
+        return posted_data(editor, given, rows)
+    except UnknownField as unknown:
+        field = unknown.name.replace("company_input", "company")
+        raise Problem(422, "invalid", f"A {editor.kind} has no field {field}.") from None
 
 
 def _row(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -205,6 +186,29 @@ def _stale(contact: Contact) -> Problem:
     )
 
 
+def _not_suppressed(body: dict[str, Any]) -> None:
+    """Refuse the e-mails and phones of a person erased at their request."""
+    emails = [row["value"] for row in body.get("emails") or []]
+    phones = [row["value"] for row in body.get("phones") or []]
+    if suppression.is_suppressed(emails=emails, phones=phones):
+        raise Problem(
+            409,
+            "erased_person",
+            "This person was erased at their request: their e-mail addresses and phone "
+            "numbers may not be added again.",
+        )
+
+
+def _data(editor: ContactEditor) -> ContactData:
+    """Return the editor's ContactData, a consent it states coming from the API."""
+    data = editor.contact_data()
+    if data.consent is not None:
+        data = dataclasses.replace(
+            data, consent=dataclasses.replace(data.consent, source=Contact.ConsentSource.API)
+        )
+    return data
+
+
 def _token_details(request: HttpRequest) -> dict[str, Any]:
     return {"token": token_name(request)}
 
@@ -229,12 +233,13 @@ def contact_new(
     values = _given(body)
     values.pop("kind")
     values.setdefault("responsible", [user.pk])
+    _not_suppressed(values)
     editor = ContactEditor(kind=body.kind, user=user)
     editor = _checked(ContactEditor(_form_data(editor, values), kind=body.kind, user=user))
     with transaction.atomic():
         contact = contact_create(
             by=user,
-            data=editor.contact_data(),
+            data=_data(editor),
             source=Contact.Source.API,
             details=_token_details(request),
         )
@@ -280,6 +285,12 @@ def _save(
     values = _given(body)
     if values.pop("kind", contact.kind) != contact.kind:
         raise Problem(422, "kind_mismatch", f"This contact is a {contact.kind}.")
+    _not_suppressed(values)
+    if replace and "consent" not in values:
+        # A consent is a record of what the person said: a client that does not know of it
+        # keeps it rather than erasing it.
+        values["consent"] = contact.consent
+        values.setdefault("consent_wording", contact.consent_wording)
     # Replacing starts from the blank form, as a new contact does; changing from the contact.
     loaded = ContactEditor(kind=contact.kind, user=user, contact=None if replace else contact)
     posted = ContactEditor(
@@ -290,7 +301,7 @@ def _save(
         contact_update(
             by=user,
             contact=contact,
-            data=editor.contact_data(),
+            data=_data(editor),
             expected_version=expected,
             source=Contact.Source.API,
             details=_token_details(request),

@@ -76,6 +76,17 @@ class RelationOut(BaseModel):
     other: Ref
 
 
+class ConsentOut(BaseModel):
+    status: Literal["unknown", "given", "refused"] = Field(
+        description="Consent to marketing e-mail"
+    )
+    date: datetime.datetime | None = Field(description="When it was given or refused")
+    source: Literal["form", "import", "web_form", "api", ""] = Field(
+        description="How it came: the contact form, an import, a website form, the API"
+    )
+    wording: str = Field(description="The words the person was shown")
+
+
 class ContactOut(BaseModel):
     """A contact. With fields=…, only the fields named (and id) are given."""
 
@@ -94,6 +105,7 @@ class ContactOut(BaseModel):
     description: str | None = None
     access: Literal["private", "public_read", "public_rw"] | None = None
     source: str | None = None
+    consent: ConsentOut | None = None
     emails: list[Detail] | None = None
     phones: list[Detail] | None = None
     urls: list[Detail] | None = None
@@ -173,12 +185,13 @@ COLUMNS = (
     "updated_at",
 )
 JOINED = ("company__display_name", "company__deleted_at", "contact_type_id", "contact_type__title")
+CONSENT_COLUMNS = ("consent", "consent_at", "consent_source", "consent_wording")
 
 
 def _rows(user: User, contacts: QuerySet[Contact]) -> list[dict[str, Any]]:
     """Return contacts as dicts of COLUMNS and JOINED, with company_visible for user."""
     visible = with_company_visibility(user, contacts)
-    return list(visible.values(*COLUMNS, *JOINED, "sort_name", "company_visible"))
+    return list(visible.values(*COLUMNS, *JOINED, *CONSENT_COLUMNS, "sort_name", "company_visible"))
 
 
 def _by_contact(rows: Any) -> dict[int, list[Any]]:
@@ -292,6 +305,12 @@ def _out(
                 for uid, username, first, last in users.get(pk, [])
             ],
             "photo_url": request.build_absolute_uri(photo) if photo else None,
+            "consent": {
+                "status": row["consent"],
+                "date": row["consent_at"],
+                "source": row["consent_source"],
+                "wording": row["consent_wording"],
+            },
         }
         results.append(out if fields is FIELDS else {n: out[n] for n in ("id", *fields)})
     return results

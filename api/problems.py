@@ -62,6 +62,12 @@ COMMON = {
 
 # Where a change must name the version it read (If-Match).
 VERSIONED = "/api/v1/contacts/{"
+# Creating or changing a contact: the e-mails and phones of an erased person are refused.
+CONTACT_WRITES = {
+    ("/api/v1/contacts", "post"),
+    ("/api/v1/contacts/{contact_id}", "put"),
+    ("/api/v1/contacts/{contact_id}", "patch"),
+}
 # A merge names the version read of each contact in its body.
 MERGE = "/api/v1/contacts/merge"
 
@@ -82,6 +88,8 @@ def document(schema: Any) -> None:
             if method in ("put", "patch", "delete") and path.startswith(VERSIONED):
                 answers["412"] = "If-Match names another version than the stored one"
                 answers["428"] = "If-Match is missing"
+            if (path, method) in CONTACT_WRITES:
+                answers["409"] = "An e-mail or phone of a person erased at their request"
             if path == MERGE:
                 answers["412"] = "A contact is at another version than the body names"
             if "requestBody" in operation:

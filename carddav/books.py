@@ -24,6 +24,7 @@ from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from carddav.models import PhoneCard
 from contacts.access import contacts_visible_to, with_company_visibility
 from contacts.exports.services import exported_contacts, vcard
 from contacts.models import Contact
@@ -36,7 +37,8 @@ MARGIN = datetime.timedelta(seconds=10)
 CHUNK = 1000
 # A prime under 2**16: the sum of squares stays far from overflowing on any database.
 SQUARE_MODULUS = 65521
-CARD_FIELDS = ("pk", "version", "updated_at", "display_name")
+# The last is the name a phone gave the card of a contact it created (None: "<id>.vcf").
+CARD_FIELDS = ("pk", "version", "updated_at", "display_name", "phone_card__name")
 # The vCard every CardDAV client reads, the one RFC 6352 makes a server give; 4.0 when a
 # client asks for it.
 DEFAULT_VERSION = "3.0"
@@ -63,13 +65,28 @@ def uid_of(pk: int) -> str:
     return f"urn:uuid:{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
+def phone_card_of(contact: Contact) -> "PhoneCard | None":
+    """Return the name and UID a phone gave contact's card, None for the CRM's own."""
+    try:
+        return contact.phone_card
+    except PhoneCard.DoesNotExist:
+        return None
+
+
+def card_uid(contact: Contact) -> str:
+    """Return the UID of contact's card: the phone's that created it, else the CRM's."""
+    found = phone_card_of(contact)
+    return found.uid if found is not None else uid_of(contact.pk)
+
+
 def cards_of(
     user: User, contacts: QuerySet[Contact], version: str = DEFAULT_VERSION
 ) -> Iterator[tuple[Contact, str]]:
     """Yield each contact with its vCard, prefetched per chunk as the export does; a
     person's company (ORG) only where user may see it."""
-    for contact in exported_contacts(with_company_visibility(user, contacts.order_by("pk"))):
-        yield contact, vcard(contact, uid=uid_of(contact.pk), version=version)
+    ordered = with_company_visibility(user, contacts.select_related("phone_card").order_by("pk"))
+    for contact in exported_contacts(ordered):
+        yield contact, vcard(contact, uid=card_uid(contact), version=version)
 
 
 def version_asked(media_type: str | None, version: str | None = None) -> str:
@@ -81,8 +98,12 @@ def version_asked(media_type: str | None, version: str | None = None) -> str:
     return "4.0" if version == "4.0" else DEFAULT_VERSION
 
 
-def card_rows(contacts: QuerySet[Contact]) -> Iterator[tuple[int, int, datetime.datetime, str]]:
-    """Yield (id, version, last change, name) of contacts by id, a chunk at a time."""
+CardRow = tuple[int, int, datetime.datetime, str, str | None]
+
+
+def card_rows(contacts: QuerySet[Contact]) -> Iterator[CardRow]:
+    """Yield (id, version, last change, name, card name) of contacts by id, a chunk at a
+    time."""
     rows = contacts.order_by("pk").values_list(*CARD_FIELDS)
     return rows.iterator(chunk_size=CHUNK)
 

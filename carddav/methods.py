@@ -1,9 +1,9 @@
-"""The WebDAV and CardDAV methods the address books answer: reading only, for now.
+"""The WebDAV and CardDAV methods the address books answer to read.
 
 PROPFIND lists properties (a book's cards streamed, a chunk of rows at a time); REPORT
 answers addressbook-multiget (the cards of given hrefs) and sync-collection (what changed
-since a sync token); GET returns one card. Writing methods are refused with a 403 that
-says why, before any body is read.
+since a sync token); GET returns one card. A card's PUT and DELETE are carddav.writes';
+the other writing methods are refused with a 403 that says why, before any body is read.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -24,8 +24,9 @@ from contacts.models import Contact
 Members = Callable[[], Iterator[Resource]] | None
 
 READ_METHODS = ("OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT")
+# A card is written by PUT and deleted by DELETE (carddav.writes); the rest is the CRM's.
 WRITE_METHODS = ("PUT", "DELETE", "PROPPATCH", "MKCOL", "POST", "MOVE", "COPY", "LOCK", "UNLOCK")
-ALLOW = ", ".join(READ_METHODS)
+ALLOW = ", ".join((*READ_METHODS, "PUT", "DELETE"))
 # A multiget names at most this many cards: a phone asks for a few hundred at a time.
 MAX_HREFS = 5000
 ADDRESS_DATA = tag(CARDDAV, "address-data")
@@ -77,7 +78,8 @@ def read_only() -> HttpResponseBase:
     return dav.error(
         403,
         tag(DAV, "need-privileges"),
-        "The address books are read-only: change contacts in the CRM.",
+        "A phone writes cards (PUT) and deletes them (DELETE), nothing else: "
+        "change the rest in the CRM.",
     )
 
 
@@ -167,7 +169,9 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
 
 
 def _card_response(user: User, book: str, contact: Contact, card: str, wanted: list[str]) -> str:
-    row = (contact.pk, contact.version, contact.updated_at, contact.display_name)
+    phone_card = books.phone_card_of(contact)
+    name = phone_card.name if phone_card is not None else None
+    row = (contact.pk, contact.version, contact.updated_at, contact.display_name, name)
     resource = resources.card(user, book, row)
     resource.properties[ADDRESS_DATA] = lambda: dav.text(card)
     return resource.answer(wanted)
@@ -176,7 +180,7 @@ def _card_response(user: User, book: str, contact: Contact, card: str, wanted: l
 def _multiget(
     user: User, book: str, hrefs: list[str], wanted: list[str], version: str
 ) -> Iterator[str]:
-    ids = {href: resources.card_id(user, book, href) for href in hrefs}
+    ids = resources.card_ids(user, book, hrefs)
     wanted_ids = sorted({pk for pk in ids.values() if pk is not None})
     found: set[int] = set()
     for start in range(0, len(wanted_ids), books.CHUNK):
@@ -207,8 +211,10 @@ def _sync_collection(
             403, tag(DAV, "valid-sync-token"), "This sync token is unknown or too old: sync again."
         )
     trashed = (
-        dav.gone(resources.card_path(user, book, pk))
-        for pk in changes.trashed.order_by("pk").values_list("pk", flat=True).iterator()
+        dav.gone(resources.card_path(user, book, pk, name))
+        for pk, name in changes.trashed.order_by("pk")
+        .values_list("pk", "phone_card__name")
+        .iterator()
     )
     changed = _members_with(user, book, changes.changed, wanted, version)
     return multistatus(chain(changed, trashed), tail)

@@ -24,6 +24,8 @@ CONTACT_COLUMNS = [
     ("access", gettext_lazy("Access")),
     ("responsible", gettext_lazy("Responsible users")),
 ]
+# After the other columns: the consent's status, which the import reads back.
+CONSENT_HEADER = gettext_lazy("Marketing email consent")
 INFO_KIND_NAMES = {
     ContactInfo.Kind.EMAIL: gettext_lazy("Email"),
     ContactInfo.Kind.PHONE: gettext_lazy("Phone"),

@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from contacts.photos.remote import FetchRefused
 from contacts.photos.sources import fetched_photo
 from contacts.positions.forms import POSITIONS_PREFIX, PositionRowFormSet, rows_data, stored_row
 from contacts.positions.selectors import other_positions_of
-from contacts.services import ContactData
+from contacts.services import ConsentData, ContactData
 from contacts.tags import TAG_MAX_LENGTH, normalize_tag_name
 
 CUSTOM_FIELD_NAME = re.compile(rf"{custom_fields.FILTER_PREFIX}(\d+)")
@@ -126,6 +127,19 @@ class ContactForm(forms.ModelForm):
         label=_("Access"), choices=Contact.Access.choices, widget=forms.RadioSelect
     )
     currency = forms.ChoiceField(label=_("Currency"), required=False, widget=ManyOptionsSelect)
+    consent = forms.ChoiceField(
+        label=_("Marketing email consent"),
+        choices=Contact.Consent.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    consent_wording = forms.CharField(
+        label=_("Wording shown"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The words the person agreed to or refused, as they read them."),
+    )
     confirm_lose_access = forms.BooleanField(
         label=_("I understand, save anyway"), required=False, widget=forms.HiddenInput
     )
@@ -197,6 +211,8 @@ class ContactForm(forms.ModelForm):
                 self.initial.setdefault("tags", ", ".join(tags))
                 self.initial.setdefault("responsible", responsible)
             self.initial.setdefault("access", contact.access)
+            self.initial.setdefault("consent", contact.consent)
+            self.initial.setdefault("consent_wording", contact.consent_wording)
             if contact.shown_company:
                 self.initial.setdefault("company_input", contact.shown_company.display_name)
             elif contact.live_company and "company_input" in self.fields:
@@ -207,6 +223,7 @@ class ContactForm(forms.ModelForm):
         else:
             self.initial.setdefault("responsible", [user])
             self.initial.setdefault("access", Contact.Access.PRIVATE)
+            self.initial.setdefault("consent", Contact.Consent.UNKNOWN)
             self.initial.setdefault("currency", config.default_currency())
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -368,7 +385,16 @@ class ContactForm(forms.ModelForm):
             photo=data.get("photo"),
             remove_photo=data.get("remove_photo", False),
             custom=self.custom_values(),
+            consent=self.consent_data(),
         )
+
+    def consent_data(self):
+        """Return the consent chosen, or None when the form posted none (kept as it is)."""
+        status = self.cleaned_data.get("consent")
+        if not status:
+            return None
+        wording = self.cleaned_data.get("consent_wording", "").strip()
+        return ConsentData(status=status, source=Contact.ConsentSource.FORM, wording=wording)
 
 
 def custom_field_name(field):
@@ -637,6 +663,67 @@ class ContactEditor:
             for error in errors if row in where else ():
                 formset.forms[where[row]].add_error(None, error)
         self.formsets[POSITIONS_PREFIX] = formset
+
+
+class UnknownField(ValueError):
+    """A value is given for a field the contact form does not have."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+# What the form shows and a client of the API or a phone cannot send (a photo goes
+# through its own page).
+NOT_POSTED = {"photo", "remove_photo", "base", "confirm_lose_access", "version"}
+
+
+def _posted_text(value):
+    """Return value as a posted form holds it; None for a checkbox left unticked."""
+    if value is None or value is False:
+        return None
+    return "on" if value is True else str(value)
+
+
+def posted_data(editor, values, rows):
+    """Return what a browser would post: the form as editor was loaded, with values (by
+    the form's field names) in place of its own, and the rows of the formsets named in
+    rows (by prefix) in place of theirs; the others' rows as loaded.
+
+    Writers that are no page (the API, the address books) fill the form this way, so
+    that its rules and the services behind it are the pages'. Raise UnknownField for a
+    value the form has no field for.
+    """
+    data = QueryDict(mutable=True)
+    form = editor.form
+    unknown = sorted(values.keys() - set(form.fields))
+    if unknown:
+        raise UnknownField(unknown[0])
+    for name in form.fields:
+        if name in NOT_POSTED:
+            continue
+        value = values[name] if name in values else form[name].value()
+        texts = [
+            t
+            for t in map(_posted_text, value if isinstance(value, (list, tuple)) else [value])
+            if t is not None
+        ]
+        if texts:
+            data.setlist(name, texts)
+    # The writer names the responsible users it wants, or keeps those loaded.
+    data["confirm_lose_access"] = "on"
+    for prefix in (*INFO_KINDS, "address"):
+        given = rows[prefix] if prefix in rows else list(editor.formsets[prefix].initial or [])
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(given))
+        # Posted as the rows an edit page shows, each checked and kept: an extra row equal
+        # to its initial one would be taken for a blank one and dropped.
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(given))
+        for n, row in enumerate(given):
+            for field, value in row.items():
+                text = _posted_text(value)
+                if text is not None:
+                    data[f"{prefix}-{n}-{field}"] = text
+    return data
 
 
 class PhotoChangeForm(forms.Form):

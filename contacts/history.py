@@ -35,6 +35,7 @@ LABELS = {
     "description": _("description"),
     "photo": _("photo"),
     "access": _("access"),
+    "consent": _("marketing email consent"),
     "responsible": _("responsible users"),
     "tags": _("tags"),
     ContactInfo.Kind.EMAIL: _("emails"),
@@ -142,6 +143,7 @@ def snapshot_of(stored: Stored) -> Snapshot:
     values["contact_type"] = contact.contact_type.title if contact.contact_type else ""
     values["photo"] = contact.photo.name or ""
     values["access"] = contact.access
+    values["consent"] = contact.consent
     values["responsible"] = names_list(user_name(u) for u in stored.responsible)
     values["tags"] = tag_list(t.name for t in stored.tags)
     infos = sorted(stored.infos, key=lambda i: (not i.is_primary, i.position, i.pk or 0))
@@ -285,6 +287,8 @@ def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list
         old, new = item["old"], item["new"]
         if field == "access":
             old, new = _access_label(old), _access_label(new)
+        elif field == "consent":
+            old, new = _consent_label(old), _consent_label(new)
         elif field in COMPANY_FIELDS:
             unseen = _("a company you cannot see")
             old = unseen if item.get("old_id") in hidden and old else old
@@ -312,6 +316,13 @@ def _relation_text(item: Change, name: str) -> str:
 def _access_label(value: str) -> StrOrPromise:
     try:
         return Contact.Access(value).label
+    except ValueError:
+        return value
+
+
+def _consent_label(value: str) -> StrOrPromise:
+    try:
+        return Contact.Consent(value).label
     except ValueError:
         return value
 

@@ -69,6 +69,8 @@ class CustomField(models.Model):
     # The choices of a select box, in order.
     options = models.JSONField(_("options"), default=list, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
+    # Its values are personal data: a person's copy of his data (privacy) includes them.
+    is_personal = models.BooleanField(_("personal data"), default=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -90,6 +92,11 @@ class CrmSettings(models.Model):
     default_currency = models.CharField(_("default currency"), max_length=3, blank=True)
     # The currencies offered on the contact form; empty offers them all.
     currencies = models.JSONField(_("currencies offered"), default=list, blank=True)
+    # The retention review lists the contacts with no activity and no change for this many
+    # months; None turns it off. Nothing is ever deleted by it.
+    review_after_months = models.PositiveSmallIntegerField(
+        _("review contacts with no activity for (months)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("CRM settings")
@@ -158,6 +165,18 @@ class Contact(models.Model):
         MANUAL = "manual", _("Manual")
         IMPORT = "import", _("Import")
         WEB_FORM = "web_form", _("Web form")
+        API = "api", _("API")
+        CARDDAV = "carddav", _("Phone sync")
+
+    class Consent(models.TextChoices):
+        UNKNOWN = "unknown", _("Unknown")
+        GIVEN = "given", _("Given")
+        REFUSED = "refused", _("Refused")
+
+    class ConsentSource(models.TextChoices):
+        FORM = "form", _("Contact form")
+        IMPORT = "import", _("Import")
+        WEB_FORM = "web_form", _("Website form")
         API = "api", _("API")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -246,6 +265,23 @@ class Contact(models.Model):
     last_activity_at = models.DateTimeField(
         _("last activity"), null=True, blank=True, editable=False
     )
+
+    # Consent to marketing e-mail: its status, when and how it was given or refused, and
+    # the words the person was shown (the proof asked of a sender).
+    consent = models.CharField(
+        _("marketing email consent"),
+        max_length=10,
+        choices=Consent.choices,
+        default=Consent.UNKNOWN,
+    )
+    consent_at = models.DateTimeField(_("consent date"), null=True, blank=True)
+    consent_source = models.CharField(
+        _("consent source"), max_length=10, choices=ConsentSource.choices, blank=True
+    )
+    consent_wording = models.TextField(_("consent wording"), blank=True)
+    # When an admin last kept the contact on the retention review: it leaves the review
+    # until it has been that long again.
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     all_objects = models.Manager()  # the trash too
     objects = LiveContacts()
@@ -726,6 +762,9 @@ class WebForm(models.Model):
         related_name="web_forms_notifying",
     )
     update_existing = models.BooleanField(_("update a contact with the same email"), default=False)
+    # Shown beside a checkbox when set; a visitor who checks it gives consent to marketing
+    # e-mail in exactly these words, stored with the submission.
+    consent_wording = models.TextField(_("consent checkbox wording"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     secret_key = models.CharField(max_length=64, default=new_web_form_key, editable=False)
@@ -785,7 +824,16 @@ class ContactEvent(models.Model):
 
 
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate  # noqa: E402
+from contacts.personal_data.models import Suppression  # noqa: E402
 from contacts.positions.models import Position  # noqa: E402
 from contacts.relations.models import Relation, RelationType  # noqa: E402
 
-__all__ = ["ImportIssue", "ImportJob", "ImportUpdate", "Position", "Relation", "RelationType"]
+__all__ = [
+    "ImportIssue",
+    "ImportJob",
+    "ImportUpdate",
+    "Position",
+    "Relation",
+    "RelationType",
+    "Suppression",
+]

@@ -52,6 +52,7 @@ from contacts.models import (
     Position,
     TaggedContact,
 )
+from contacts.personal_data import retention
 
 SUGGESTIONS = 10
 # The length of the PostgreSQL trigram index's keys.
@@ -166,6 +167,16 @@ def contact_filter(
         contacts = contacts.filter(source=source)
         label = Contact.Source(source).label
         active.append(("source", source, _("Source: %(source)s") % {"source": label}))
+    consent = params.get("consent", "")
+    if consent in Contact.Consent.values:
+        contacts = contacts.filter(consent=consent)
+        label = Contact.Consent(consent).label
+        active.append(("consent", consent, _("Consent: %(status)s") % {"status": label}))
+    if params.get("review") == "1":
+        cutoff = retention.review_cutoff()
+        # While the review is off, nobody is due for it.
+        contacts = retention.to_review(contacts, cutoff) if cutoff else contacts.none()
+        active.append(("review", "1", _("Due for the retention review")))
     contacts = _custom_field_filter(contacts, params, active)
     contacts = _import_filter(contacts, params, user, active)
     contacts = _works_at_filter(contacts, params, user, active)

@@ -3,12 +3,14 @@
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, QuerySet, Subquery
+from django.utils import timezone
 from taggit.models import Tag
 
 from contacts import access, history
@@ -42,6 +44,17 @@ ADDRESS_ROW = (*ADDRESS_FIELDS, "position")
 PhotoFiles = tuple[File, File]
 
 
+@dataclass(frozen=True)
+class ConsentData:
+    """A consent to marketing e-mail as someone stated it: its status, how it came and
+    the words the person was shown."""
+
+    status: str
+    source: str
+    wording: str = ""
+    at: datetime | None = None  # when it was stated; None: now
+
+
 @dataclass
 class ContactData:
     """Everything a contact form or an import row says about one contact."""
@@ -62,6 +75,8 @@ class ContactData:
     remove_photo: bool = False
     # User field values keyed by field id; None keeps those the contact holds.
     custom: dict[str, Any] | None = None
+    # The consent to marketing e-mail; None keeps the one the contact holds.
+    consent: ConsentData | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +259,8 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
         contact.photo = contact.photo_thumb = ""
     if data.custom is not None:
         contact.custom = custom_fields.clean_values(contact.kind, data.custom)
+    if data.consent is not None:
+        _set_consent(contact, data.consent)
     contact.compute_names()
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
@@ -256,6 +273,22 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
         contact.save(update_fields=SAVED_FIELDS)
     if contact.kind == Contact.Kind.PERSON:
         _keep_positions(contact, data, company)
+
+
+def _set_consent(contact: Contact, consent: ConsentData) -> None:
+    """Store consent on contact, dated now, unless the contact holds it already: saving a
+    form again does not move the date the person consented."""
+    if consent.status not in Contact.Consent.values:
+        raise ValueError(consent.status)
+    if consent.status == contact.consent and (
+        consent.wording == contact.consent_wording or not consent.wording
+    ):
+        return
+    contact.consent = consent.status
+    contact.consent_source = consent.source if consent.status != Contact.Consent.UNKNOWN else ""
+    contact.consent_wording = consent.wording if consent.status != Contact.Consent.UNKNOWN else ""
+    stated = consent.at or timezone.now()
+    contact.consent_at = stated if consent.status != Contact.Consent.UNKNOWN else None
 
 
 def _keep_positions(person: Contact, data: ContactData, company: Contact | None) -> None:
@@ -440,8 +473,15 @@ def company_link_person(*, by: User, company: Contact, person: Contact) -> None:
 
 
 def _refresh_persons_search_text(company: Contact) -> None:
-    """Let the persons working at company be found by its name as it is now."""
+    """Let the persons working at company be found by its name as it is now.
+
+    Those whose primary company it is show its name as theirs (the API, vCards): their
+    version and moment of change move, so that what syncs from them fetches them again.
+    """
     contacts_refresh_search_text(persons_at([company.pk]))
+    Contact.objects.filter(company=company).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
 
 
 def contacts_refresh_search_text(contacts: QuerySet[Contact]) -> None:

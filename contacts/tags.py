@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_stubs_ext import WithAnnotations
 from taggit.models import Tag
@@ -240,5 +241,7 @@ def _tags_of_carriers(tag: Tag) -> dict[int, list[str]]:
 
 
 def _contacts_changed(rows: QuerySet[TaggedContact]) -> None:
-    # The version moves so that a contact form opened with the old tags notices.
-    Contact.objects.filter(pk__in=rows.values("content_object")).update(version=F("version") + 1)
+    # The version moves so that a contact form opened with the old tags notices, and the
+    # moment of the change so that what syncs from it (the API, phones) fetches them again.
+    carriers = Contact.objects.filter(pk__in=rows.values("content_object"))
+    carriers.update(version=F("version") + 1, updated_at=timezone.now())

@@ -1,5 +1,7 @@
 """Settings for the CRM, read from the environment with safe development defaults."""
 
+import hashlib
+import hmac
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "api",
     # The address books for phones (CardDAV, carddav/): read-only for now.
     "carddav",
+    # Settings › Personal data: find a person everywhere, his copy, the register (privacy/).
+    "privacy",
     "ninja",
     # After contacts, whose db_worker (the same, resuming interrupted imports) wins.
     "django_tasks",
@@ -276,6 +280,15 @@ PHOTO_GRAVATAR_URL = env("PHOTO_GRAVATAR_URL", "https://www.gravatar.com/avatar/
 PHOTO_GITHUB_URL = env("PHOTO_GITHUB_URL", "https://github.com/{user}.png")
 # Deleted contacts stay in the trash this many days before they are purged.
 TRASH_DAYS = env_int("TRASH_DAYS", 30)
+# A person's copy of his data (Settings › Personal data) is downloadable this many days.
+PRIVACY_EXPORT_DAYS = env_int("PRIVACY_EXPORT_DAYS", 7)
+# The key of the suppression list's hashes (HMAC-SHA256) of erased e-mails and phones.
+# Derived from SECRET_KEY unless set: set it on its own to keep the list matching when
+# SECRET_KEY is changed, and the same on every server.
+PRIVACY_HASH_KEY = env(
+    "PRIVACY_HASH_KEY",
+    hmac.new(SECRET_KEY.encode(), b"crm.privacy.suppression", hashlib.sha256).hexdigest(),
+)
 # Bulk actions from the list on more contacts than this run as background tasks.
 BULK_SYNC_LIMIT = env_int("BULK_SYNC_LIMIT", 10_000)
 # Each file attached to an event on a contact's timeline.

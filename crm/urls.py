@@ -21,6 +21,8 @@ urlpatterns = [
     path("tasks/", include("activities.tasks.urls")),
     # The webhooks' settings pages belong to the api app, which sends them.
     path("settings/webhooks/", include("api.webhooks.urls")),
+    # Finding a person everywhere, his copy and the register: the privacy app's pages.
+    path("settings/personal-data/", include("privacy.urls")),
     path("settings/", include("settings_app.urls")),
     # Website forms post here from other sites: no login, no CSRF token.
     path("f/", include("contacts.webforms.urls")),

@@ -10,6 +10,7 @@ from contacts.team.services import Role
 
 # As a sentence says them: "as a CRM user", "in French".
 ROLE_IN_PROSE = {Role.ADMIN: gettext_lazy("a CRM admin"), Role.USER: gettext_lazy("a CRM user")}
+SUPPRESSION_KIND = {"email": gettext_lazy("email"), "phone": gettext_lazy("phone")}
 IN_LANGUAGE = {"en": gettext_lazy("in English"), "fr": gettext_lazy("in French")}
 
 
@@ -77,6 +78,12 @@ def details_text(entry: AuditEntry) -> str:
             }
         case Action.APP_PASSWORD_CREATED | Action.APP_PASSWORD_REVOKED:
             return _("“%(name)s”") % {"name": d.get("name", "")}
+        case Action.SUPPRESSION_LIFTED:
+            kind = d.get("kind", "")
+            return _("%(kind)s %(digest)s…") % {
+                "kind": SUPPRESSION_KIND.get(kind, kind),
+                "digest": d.get("digest", ""),
+            }
     return ""
 
 

@@ -63,14 +63,17 @@ from contacts.models import (
     CrmSettings,
     CustomField,
     Notification,
+    Suppression,
     WebForm,
 )
+from contacts.personal_data import suppression
 from contacts.photos.files import process_photo
 from contacts.relations.models import Relation, RelationType
 from contacts.relations.services import relation_add
 from contacts.services import ContactData, contact_create, contact_update
 from contacts.team import invitations
 from contacts.trash.services import contact_delete
+from privacy import exports as privacy_exports
 from tests.support import log_in_recently, make_security_key, make_web_form
 
 PERSONAS = ("anon", "stranger", "reader", "alice", "admin", "root")
@@ -287,6 +290,12 @@ EXPECT = {  # name: (GET, POST)
     "settings_app:invitation_resend": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:invitation_revoke": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:audit": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    # Personal data: the list answers GET only; an empty lift is the form's error; the
+    # review's empty post turns it off, and keeping nothing comes back to it.
+    "settings_app:suppression": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "settings_app:suppression_lift": (ADMIN_ONLY, ADMIN_ONLY),
+    "settings_app:retention": (ADMIN_ONLY, ADMIN_REDIRECTS),
+    "settings_app:retention_keep": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "settings_app:tags": (ADMIN_ONLY, ADMIN_ONLY),
     "settings_app:tags_delete_unused": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "settings_app:tag_rename": (ADMIN_ONLY, ADMIN_ONLY),
@@ -308,6 +317,13 @@ EXPECT = {  # name: (GET, POST)
     "webhooks:delete": (ADMIN_ONLY, ADMIN_REDIRECTS),
     "webhooks:test": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
     "webhooks:redeliver": (ADMIN_POST_ONLY, ADMIN_REDIRECTS),
+    # Settings › Personal data: an empty post to the find or the copy is the form's errors.
+    "privacy:find": (ADMIN_ONLY, ADMIN_ONLY),
+    "privacy:exports": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:export_new": (ADMIN_POST_ONLY, ADMIN_ONLY),
+    "privacy:export_download": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:register": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    "privacy:register_csv": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
@@ -569,6 +585,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             owner=admin, url="https://hooks.example.com/crm", events=[]
         )
         delivery = Delivery.objects.create(subscription=webhook, event=TEST_EVENT)
+        # A person's copy, built as the worker builds it.
+        privacy_export = privacy_exports.export_start(
+            by=admin, lookup="email", value="carol@example.com"
+        )
+        privacy_exports.export_build.call(export_id=privacy_export.pk)
         # The Users pages: carol, a CRM user responsible for a contact, and nina, invited.
         carol = users.create_user("carol", "carol@example.com", "pw", first_name="Carol")
         _contact(admin, "private", "Carol Ltd", "carol@example.com", [carol])
@@ -622,12 +643,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             "web_form": web_form,
             "webhook": webhook,
             "delivery": delivery,
+            "privacy_export": privacy_export,
             "carol": carol,
             "invitation": invitation,
             "security_key": security_key,
             "api_token": api_token,
             "app_password": app_password,
             "dav_auth": dav_auth,
+            "suppression": suppression.suppress(
+                emails=["erased@example.com"], by=admin, reason="erased"
+            )[0],
         }
         yield world
         transaction.set_rollback(True)
@@ -786,6 +811,7 @@ def url_args(name, world, level):
         "settings_app:tag_merge": {"pk": world["tag"].pk},
         "settings_app:tag_delete": {"pk": world["tag"].pk},
         "settings_app:webform_create": {"kind": "person"},
+        "settings_app:suppression_lift": {"pk": world["suppression"].pk},
         "guide_in": {"language": "fr"},
         "account_reset_password_from_key": {
             "uidb36": user_pk_to_url_str(alice),
@@ -796,7 +822,7 @@ def url_args(name, world, level):
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
         "accounts:app_password_revoke": {"pk": world["app_password"].pk},
         "carddav:book": {"book": "all"},
-        "carddav:card": {"book": "all", "contact_id": contact and contact.pk},
+        "carddav:card": {"book": "all", "card": f"{contact and contact.pk}.vcf"},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
@@ -818,6 +844,8 @@ def url_args(name, world, level):
         kwargs = {"pk": world["webhook"].pk}
     elif name.startswith("webforms:"):
         kwargs = {"public_id": world["web_form"].public_id}
+    elif name == "privacy:export_download":
+        kwargs = {"pk": world["privacy_export"].pk}
     else:
         kwargs = by_name.get(name, {})
     private, public = world["contacts"]["private"].pk, world["contacts"]["public_read"].pk
@@ -851,7 +879,11 @@ def snapshot():
         list(tags.tags_by_name().values_list("pk", "name")),
         list(ContactType.objects.values_list("pk", "title", "position")),
         list(CustomField.objects.values_list("pk", "label", "position")),
-        list(CrmSettings.objects.values_list("default_currency", "currencies")),
+        list(
+            CrmSettings.objects.values_list("default_currency", "currencies", "review_after_months")
+        ),
+        list(Suppression.objects.order_by("pk").values_list("pk", "digest")),
+        list(Contact.all_objects.order_by("pk").values_list("pk", "reviewed_at")),
         list(Invitation.objects.values_list("pk", "link_version", "accepted_at", "revoked_at")),
         AuditEntry.objects.count(),
         list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")),
@@ -1001,6 +1033,57 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
             assert SECRET in body.lower(), f"{cell} should name the private contact"
         if persona == "alice" and shown == "PROPFIND" and name == "carddav:book":
             assert SECRET in body.lower(), f"{cell} should list the private contact"
+    assert not wrong, "\n".join(wrong)
+    assert not leaks, leaks
+    assert not writes, writes
+
+
+# A card's writes over Basic with the persona's app password, each at its own book: PUT
+# and DELETE as the contact's edit and delete pages allow (204 where they would save); a
+# new card (a name of the phone's) creates a contact for every CRM user.
+DAV_CARD_WRITE = (401, N, (404, 403, 204), 204, 204, 204)
+DAV_CARD_NEW = (401, N, 201, 201, 201, 201)
+RENAMED = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Renamed\r\nN:;;;;\r\nORG:Renamed\r\n"
+RENAMED += "X-ADDRESSBOOKSERVER-KIND:org\r\nEND:VCARD\r\n"
+
+
+@pytest.mark.django_db
+def test_a_cards_put_and_delete_answer_each_persona_as_its_pages_do(world):
+    wrong, leaks, writes = [], [], []
+    for level in LEVELS:
+        contact = world["contacts"][level]
+        for persona in PERSONAS:
+            username = world["users"].get(persona, world["users"]["alice"]).username
+            book = f"/dav/addressbooks/{username}/all/"
+            for method, name, want in (
+                ("PUT", f"{contact.pk}.vcf", DAV_CARD_WRITE),
+                ("DELETE", f"{contact.pk}.vcf", DAV_CARD_WRITE),
+                ("PUT", "new-card.vcf", DAV_CARD_NEW),
+            ):
+                want = dict(zip(PERSONAS, want, strict=True))[persona]
+                want = want[LEVELS.index(level)] if isinstance(want, tuple) else want
+                with transaction.atomic():
+                    before = snapshot()
+                    response = Client().generic(
+                        method,
+                        book + name,
+                        RENAMED if method == "PUT" else "",
+                        content_type="text/vcard",
+                        **world["dav_auth"][persona],
+                    )
+                    changed = snapshot() != before
+                    transaction.set_rollback(True)
+                cache.clear()
+                cell = f"{method} {book}{name} as {persona} on {level}"
+                if response.status_code != want:
+                    wrong.append(f"{cell}: {response.status_code}, expected {want}")
+                if changed != (want in (201, 204)):
+                    writes.append(f"{cell}: changed {changed}")
+                if (
+                    persona in ("anon", "stranger", "reader")
+                    and SECRET in body_of(response).lower()
+                ):
+                    leaks.append(cell)
     assert not wrong, "\n".join(wrong)
     assert not leaks, leaks
     assert not writes, writes

@@ -127,7 +127,12 @@ def parse_options(text: str) -> list[str]:
 
 @transaction.atomic
 def custom_field_create(
-    *, label: str, field_type: str, applies_to: str = AppliesTo.BOTH, options: Iterable[str] = ()
+    *,
+    label: str,
+    field_type: str,
+    applies_to: str = AppliesTo.BOTH,
+    options: Iterable[str] = (),
+    is_personal: bool = False,
 ) -> CustomField:
     """Add a user field at the end of the list."""
     label = _clean_label(label)
@@ -143,6 +148,7 @@ def custom_field_create(
         applies_to=applies_to,
         options=options,
         position=0 if last is None else last + 1,
+        is_personal=is_personal,
     )
 
 
@@ -172,12 +178,14 @@ def custom_field_update(
     options: Iterable[tuple[str, str]] | None = None,
     added: Iterable[str] = (),
     by: User | None = None,
+    is_personal: bool | None = None,
 ) -> CustomField:
     """Change a field's label, kinds, type or options, keeping every value it holds.
 
     options lists (current option, new text) pairs: a new text renames the option on
     every contact that chose it, an empty one removes the option. Options missing from
     the list (added meanwhile by someone else) are kept. added are appended.
+    is_personal, unless None, marks the field's values as personal data or not.
     Refuse with ValidationError to change the type of a field that holds data, to stop
     it applying to contacts that hold a value, or to remove an option in use.
     """
@@ -246,6 +254,8 @@ def custom_field_update(
     field.applies_to = applies_to
     field.field_type = field_type
     field.options = new_options
+    if is_personal is not None:
+        field.is_personal = is_personal
     field.save()
     return field
 

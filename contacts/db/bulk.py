@@ -148,9 +148,18 @@ class ContactRows:
             parts = (address.get(f, "") for f in ADDRESS_FIELDS)
             self.addresses.append((pk, *parts, position == 0, position))
         if row.get("company_id") is not None and row["kind"] == Contact.Kind.PERSON:
-            # His company is his primary position, as contact_create makes it.
+            # His company is his primary position, as contact_create makes it; with his
+            # sort name, which SQLite's trigger would otherwise write again.
             self.positions.append(
-                (pk, row["company_id"], row["job_title"], "", True, row["created_at"])
+                (
+                    pk,
+                    row["company_id"],
+                    row["job_title"],
+                    "",
+                    True,
+                    row["created_at"],
+                    row["sort_name"],
+                )
             )
         self.tagged += [(pk, tag) for tag in dict.fromkeys(contact.tags)]
         self.responsible += [(pk, user) for user in contact.responsible]
@@ -163,7 +172,15 @@ class ContactRows:
         insert(ContactInfo, INFO_FIELDS, self.infos)
         insert(Address, ["contact", *ADDRESS_FIELDS, "is_primary", "position"], self.addresses)
         insert(TaggedContact, ["content_object", "tag"], self.tagged)
-        positions = ["person", "company", "job_title", "department", "is_primary", "created_at"]
+        positions = [
+            "person",
+            "company",
+            "job_title",
+            "department",
+            "is_primary",
+            "created_at",
+            "sort_name",
+        ]
         insert(Position, positions, self.positions)
         insert(Contact.responsible.through, ["contact", "user"], self.responsible)
         guardian = ["content_object", "user", "permission"]

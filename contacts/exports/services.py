@@ -54,6 +54,7 @@ from contacts.access import AnyUser, contacts_visible_to
 from contacts.csv_columns import (
     ADDRESS_COLUMNS,
     ADDRESS_FIELDS,
+    CONSENT_HEADER,
     CONTACT_COLUMNS,
     INFO_KIND_NAMES,
     NAME_SEPARATORS,
@@ -118,6 +119,7 @@ def columns() -> list[tuple[str, str]]:
     # Written for the reader, read back by nobody: the events make it, not the import.
     found.append((str(LAST_ACTIVITY_HEADER), ""))
     found.append((str(COMPANIES_HEADER), ""))
+    found.append((str(CONSENT_HEADER), "consent"))
     return found
 
 
@@ -220,6 +222,7 @@ class CsvLayout:
             user_fields = _user_fields(h for h, _target in fixed)
             self.kinds = {code: str(label) for code, label in Contact.Kind.choices}
             self.access = {code: str(label) for code, label in Contact.Access.choices}
+            self.consents = {code: str(label) for code, label in Contact.Consent.choices}
             self.address_categories = {code: str(label) for code, label in Address.CATEGORIES}
             self.yes = _("Yes")
         self.fields = [field for field, _header in user_fields]
@@ -291,6 +294,7 @@ class CsvLayout:
             row += [""] * len(ADDRESS_FIELDS)
         row.append(self.day(contact.last_activity_at))
         row.append(VALUE_SEPARATOR.join(details["companies"].get(pk, [])))
+        row.append(self.consents.get(contact.consent, contact.consent))
         row += [self.custom(f, contact.custom.get(f.key)) for f in self.fields]
         return row
 

@@ -34,6 +34,7 @@ FIELDS.insert(
     [name for name, _label in FIELDS].index("description") + 1,
     ("notes", gettext_lazy("Notes (a note on the timeline)")),
 )
+FIELDS.append(("consent", csv_columns.CONSENT_HEADER))
 ADDRESS_PARTS = [
     ("street", gettext_lazy("street")),
     ("city", gettext_lazy("city")),
@@ -189,6 +190,7 @@ def _aliases():
         "tags", "tags", "tag", "labels", "group membership", "categories", "etiquettes", "mots cles"
     )
     add("access", "access", "acces")
+    add("consent", "consent", "marketing consent", "email consent", "consentement", "optin")
     add("responsible", "responsible", "responsables", "responsable")
     add(
         "email:work",

@@ -73,6 +73,19 @@ ACCESS_WORDS = {value: value for value in Contact.Access.values}
 CURRENCY_SHOWN = re.compile(r".*\(\s*([A-Za-z]{3})\s*\)")
 YES = {"1", "yes", "y", "true", "on", "x", "oui", "vrai"}
 NO = {"", "0", "no", "n", "false", "off", "non", "faux"}
+# A consent column's words: what a spreadsheet, a French file or the export writes.
+CONSENT_WORDS = {
+    **dict.fromkeys(
+        ("yes", "oui", "true", "vrai", "1", "given", "donne", "opt in", "y"),
+        Contact.Consent.GIVEN,
+    ),
+    **dict.fromkeys(
+        ("no", "non", "false", "faux", "0", "refused", "refuse", "opt out", "n"),
+        Contact.Consent.REFUSED,
+    ),
+    # The export's word for no statement: the row says nothing of consent.
+    **dict.fromkeys(("unknown", "inconnu"), ""),
+}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%m/%d/%Y")
 
 validate_email = text.validate_email_address
@@ -118,6 +131,7 @@ class Row:
     access: str = ""
     usernames: list = field(default_factory=list)
     notes: str = ""  # a note for the contact's timeline
+    consent: str = ""  # given or refused; empty when the row says nothing of it
 
 
 def words(value):
@@ -297,6 +311,12 @@ class RowReader:
         access = self.access.get(words(values.get("access", "")), "")
         if values.get("access") and not access:
             raise RowError(_("Unknown access: “%(value)s”.") % {"value": values["access"]})
+        consent = CONSENT_WORDS.get(words(values["consent"])) if "consent" in values else ""
+        if consent is None:
+            raise RowError(
+                _("“%(value)s” is not a consent: write yes or no (given or refused).")
+                % {"value": values["consent"]}
+            )
         notes = values.get("notes", "")
         if len(notes) > NOTES_MAX_LENGTH:
             raise RowError(
@@ -316,6 +336,7 @@ class RowReader:
             access=access,
             usernames=usernames,
             notes=notes,
+            consent=consent,
         )
 
     def _infos(self, kind, category, value):

@@ -33,6 +33,7 @@ from contacts.imports.report import notify_import_ended, write_rejects_file
 from contacts.imports.rows import Row, RowReader
 from contacts.imports.updates import contact_update_from_row
 from contacts.imports.writer import ContactWriter
+from contacts.personal_data import suppression
 from contacts.search_text import ParsedPhones
 from contacts.signals import import_finished, notes_imported
 
@@ -75,7 +76,8 @@ def _run(job: ImportJob, token: str) -> None:
 
 def finish(job: ImportJob) -> None:
     """Write the rejected rows' file and tell the users that the import ended."""
-    refresh_statistics()  # the table may have grown a lot
+    if job.rows_done:
+        refresh_statistics()  # the table may have grown a lot
     write_rejects_file(job)
     if job.status == Status.DONE:
         # Nothing reads the upload once every row is accounted for: free the disk.
@@ -174,6 +176,7 @@ class Importer:
                 tally.issue(outcome.line, outcome.cells, "skipped", _("Empty row."))
             else:
                 tally.issue(outcome.line, outcome.cells, "rejected", outcome.reason)
+        rows = self._not_suppressed(rows, tally, phones)
         references = self.references
         rows = references.with_known_users(rows, tally)
         creates, updates = self.matcher.split(rows, tally, phones)
@@ -195,6 +198,22 @@ class Importer:
             notes_imported.send(sender=ImportJob, job=self.job, by=self.user, notes=notes)
         return tally
 
+    def _not_suppressed(self, rows: list[Row], tally: Tally, phones: ParsedPhones) -> list[Row]:
+        """Return rows but those of an erased person, rejected: they must not come back."""
+        if not suppression.any_suppressed():
+            return rows
+        keys = {row.line: suppression.row_digests(row.infos, phones) for row in rows}
+        found = suppression.suppressed_among({d for digests in keys.values() for d in digests})
+        if not found:
+            return rows
+        kept = []
+        for row in rows:
+            if keys[row.line] & found:
+                tally.issue(row.line, row.cells, "rejected", _("Erased at the person's request."))
+            else:
+                kept.append(row)
+        return kept
+
     def _create(self, rows: list[Row]) -> list[tuple[int, Row]]:
         """Write the new contacts of rows; return each one's id with its row."""
         references = self.references
@@ -211,6 +230,7 @@ class Importer:
                 responsible=references.responsible_for(row),
                 company_id=company_id,
                 company_display=company_display,
+                consent=row.consent,
             )
         created = []
         for row, written in zip(rows, self.writer.flush(), strict=True):

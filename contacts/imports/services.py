@@ -269,16 +269,22 @@ def job_resume(*, job: ImportJob) -> ImportJob:
 
 
 def job_cancel(*, job: ImportJob) -> ImportJob:
-    """Ask the worker to stop after the batch it is writing; a queued job stops at once."""
-    ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+    """Ask the worker to stop after the batch it is writing; a queued job stops at once.
+
+    A job that stops here ends as one the worker stops: its users are told, and
+    import.finished goes to the webhooks.
+    """
+    stopped = ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
         status=Status.CANCELLED, run_token="", ended_at=timezone.now()
     )
     ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True)
     if is_stalled(job):
-        ImportJob.objects.filter(pk=job.pk).update(
+        stopped = ImportJob.objects.filter(pk=job.pk).update(
             status=Status.CANCELLED, run_token="", ended_at=timezone.now()
         )
     job.refresh_from_db()
+    if stopped:
+        runner.finish(job)
     return job
 
 

@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from contacts import services
 from contacts.access import contacts_visible_to
 from contacts.imports.models import ImportJob, ImportUpdate
 from contacts.models import Contact, ContactType
-from contacts.services import ContactData
+from contacts.services import ConsentData, ContactData
 from contacts.trash import services as trash
 
 if TYPE_CHECKING:
@@ -55,6 +56,12 @@ def snapshot(contact: Contact) -> dict[str, Any]:
         ],
         "tags": sorted(t.name for t in contact.tags.all()),
         "custom": dict(contact.custom),
+        "consent": {
+            "status": contact.consent,
+            "source": contact.consent_source,
+            "wording": contact.consent_wording,
+            "at": contact.consent_at.isoformat() if contact.consent_at else None,
+        },
     }
 
 
@@ -148,5 +155,18 @@ def _restore(by: User, contact: Contact, before: dict[str, Any], job_id: int) ->
             addresses=before["addresses"],
             company=company,
             custom=before["custom"],
+            consent=_consent_before(before),
         ),
+    )
+
+
+def _consent_before(before: dict[str, Any]) -> ConsentData | None:
+    """Return the consent the contact held before the import, dated as it was; None for a
+    snapshot taken before contacts held one."""
+    consent = before.get("consent")
+    if consent is None:
+        return None
+    at = parse_datetime(consent["at"]) if consent["at"] else None
+    return ConsentData(
+        status=consent["status"], source=consent["source"], wording=consent["wording"], at=at
     )

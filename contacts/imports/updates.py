@@ -14,7 +14,7 @@ from contacts.imports.rows import Row
 from contacts.imports.undo import snapshot
 from contacts.models import Contact, ContactType
 from contacts.search_text import ParsedPhones, normalized
-from contacts.services import ContactData
+from contacts.services import ConsentData, ContactData
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -59,6 +59,9 @@ def contact_update_from_row(
         new_company_name=row.company_name if company is None else "",
         company_moved=job.company_moved,
         custom={**before["custom"], **row.custom},
+        consent=ConsentData(status=row.consent, source=Contact.ConsentSource.IMPORT)
+        if row.consent
+        else None,
     )
     services.contact_update(
         by=by,

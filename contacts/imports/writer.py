@@ -65,6 +65,7 @@ class ContactWriter:
         responsible: list[int],
         company_id: int | None = None,
         company_display: str = "",
+        consent: str = "",
     ) -> dict[str, Any]:
         """Queue one contact; return its future row as a dict (its id is set by flush)."""
         scratch = self.scratch
@@ -94,6 +95,9 @@ class ContactWriter:
                 scratch, infos, company_display, self.text_keys, phones=self.phones
             ),
         }
+        if consent:
+            # Dated by flush, as the contact's creation is.
+            row.update(consent=consent, consent_source=Contact.ConsentSource.IMPORT)
         self.pending.append((row, infos, addresses, tags, responsible))
         return row
 
@@ -110,6 +114,8 @@ class ContactWriter:
         for pk, (row, infos, addresses, tags, users) in zip(ids, pending, strict=True):
             row["id"] = pk
             values = {**base, **row}
+            if "consent" in row:
+                values["consent_at"] = now
             if row["custom"] == {}:
                 values["custom"] = no_custom
             else:

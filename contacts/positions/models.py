@@ -28,6 +28,9 @@ class Position(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     is_primary = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The person's sort name, kept by triggers (contacts/db/position_names.py): a
+    # company's people come in name order along the index below.
+    sort_name = models.CharField(max_length=300, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-is_primary", "end_date", "-start_date", "-id"]
@@ -35,6 +38,11 @@ class Position(models.Model):
             models.Index(fields=["person", "end_date"], name="position_person"),
             # A company's card: its current people, then its former ones.
             models.Index(fields=["company", "end_date", "person"], name="position_company"),
+            models.Index(
+                fields=["company", "sort_name", "person"],
+                condition=models.Q(end_date__isnull=True),
+                name="position_company_people",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

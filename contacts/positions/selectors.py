@@ -23,6 +23,18 @@ POSITION_FIELDS = [
     "end_date",
     "is_primary",
 ]
+# What a line of a company's people shows of a person.
+PERSON_FIELDS = [
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    "display_name",
+    "photo_thumb",
+    "access",
+    "version",
+]
+PERSON_PATHS = [f"person__{name}" for name in PERSON_FIELDS]
 
 
 def positions_of(user: AnyUser, person: Contact) -> list[Position]:
@@ -100,23 +112,21 @@ def people_of(user: AnyUser, company: Contact, *, start: int, stop: int) -> list
     """Return the current positions at company of the persons user may see, by the
     persons' names, from start to stop.
 
-    Read along the persons user may see in the order of their names, each probed for a
-    current position at the company: a page costs what comes before it, not the
-    company's thousands of people (nor their count, which is not given).
+    Read along the company's current positions in the order of their persons' names (the
+    copy each position keeps), each person probed: a page costs what comes before it,
+    neither the company's thousands of people nor every person of the customer base.
     """
     # The company's id written in the statement, not sent apart: a prepared statement's
     # generic plan cannot tell a company of five thousand people from one of two.
     literal = RawSQL(str(int(company.pk)), (), output_field=models.BigIntegerField())  # noqa: S611 - an int
-    held = Position.objects.filter(company_id=literal, end_date__isnull=True, person=OuterRef("pk"))
-    persons = contacts_visible_to(user).filter(Exists(held), kind=Contact.Kind.PERSON)
-    page = list(persons.order_by("sort_name", "pk")[start:stop])
-    positions = Position.objects.filter(
-        company=company, end_date__isnull=True, person__in=[p.pk for p in page]
-    )
-    found = {position.person_id: position for position in positions}
-    for person in page:
-        found[person.pk].person = person  # read already
-    return [found[person.pk] for person in page]
+    persons = contacts_visible_to(user).filter(pk=OuterRef("person_id"), kind=Contact.Kind.PERSON)
+    held = Position.objects.filter(Exists(persons), company_id=literal, end_date__isnull=True)
+    page = list(held.order_by("sort_name", "person_id")[start:stop].only(*POSITION_FIELDS))
+    shown = Contact.objects.filter(pk__in=[p.person_id for p in page]).only(*PERSON_FIELDS)
+    found = {person.pk: person for person in shown}
+    for position in page:
+        position.person = found[position.person_id]
+    return page
 
 
 def former_people(user: AnyUser, company: Contact, limit: int) -> list[Position]:
@@ -124,7 +134,9 @@ def former_people(user: AnyUser, company: Contact, limit: int) -> list[Position]
     first: read on the company's positions in that order, each person probed."""
     seen = Exists(contacts_visible_to(user).filter(pk=OuterRef("person_id")))
     ended = Position.objects.filter(seen, company=company, end_date__isnull=False)
-    return list(ended.select_related("person").order_by("-end_date", "-id")[:limit])
+    # In the order of the index (company, end_date, person): no sort of all of them.
+    ended = ended.select_related("person").only(*POSITION_FIELDS, *PERSON_PATHS)
+    return list(ended.order_by("-end_date", "-person_id", "-id")[:limit])
 
 
 def people_page(user: AnyUser, company: Contact, number: object) -> PeoplePage:

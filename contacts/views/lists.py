@@ -36,6 +36,8 @@ FILTER_PARAMS = (
     "created_to",
     "activity",
     "source",
+    "consent",
+    "review",
     "works_at",
     "works_when",
 )
@@ -205,6 +207,7 @@ def _filter_form(params):
         ],
         "currencies": config.currency_choices(),
         "sources": Contact.Source.choices,
+        "consents": Contact.Consent.choices,
         "created_periods": selectors.CREATED_PERIODS.items(),
         "activity_periods": [
             (key, label) for key, (*_, label) in selectors.ACTIVITY_PERIODS.items()

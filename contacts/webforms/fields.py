@@ -22,6 +22,8 @@ NUMBER_MAX_LENGTH = 40
 DESCRIPTION_MAX_LENGTH = 5000
 LABEL_MAX_LENGTH = 100
 ADDRESS_PARTS = ("street", "city", "region", "postcode", "country")
+# The checkbox by which a visitor consents to marketing e-mail, when the form offers it.
+CONSENT_FIELD = "consent"
 
 
 @dataclass(frozen=True)
@@ -126,4 +128,8 @@ def offered_fields(web_form: WebForm) -> list[OfferedField]:
         config = config or {}
         required = spec.always_required or bool(config.get("required"))
         offered.append(OfferedField(spec, required, str(config.get("label", "")).strip()))
+    if web_form.consent_wording.strip():
+        # Last, just above the button, in the admin's exact words.
+        wording = web_form.consent_wording.strip()
+        offered.append(OfferedField(FieldSpec(CONSENT_FIELD, wording, "checkbox"), False, wording))
     return offered

@@ -121,6 +121,18 @@ class WebFormForm(forms.Form):
         ),
     )
 
+    consent_wording = forms.CharField(
+        label=gettext_lazy("Consent checkbox for marketing email"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "The exact words shown beside a checkbox, in the form's language, e.g. "
+            "“I agree to receive news and offers by email.” A visitor who checks it gives "
+            "consent in these words, kept with the submission. Empty: no checkbox."
+        ),
+    )
+
     def __init__(self, *args, kind, web_form=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
@@ -189,6 +201,7 @@ class WebFormForm(forms.Form):
         self.initial.setdefault("access", web_form.access)
         self.initial.setdefault("notify", list(web_form.notify.all()))
         self.initial.setdefault("update_existing", web_form.update_existing)
+        self.initial.setdefault("consent_wording", web_form.consent_wording)
 
     def clean_success_url(self):
         url = self.cleaned_data["success_url"]
@@ -260,6 +273,7 @@ class WebFormForm(forms.Form):
             notify=list(data["notify"]),
             update_existing=data["update_existing"],
             is_active=data["is_active"],
+            consent_wording=data["consent_wording"],
         )
 
 

@@ -1,7 +1,7 @@
 """Website forms: store them, and turn a visitor's submission into a contact."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -22,8 +22,15 @@ from contacts import tags as tag_services
 from contacts.access import contacts_visible_to
 from contacts.links import absolute_url
 from contacts.models import Contact, ContactInfo, Notification, WebForm, new_web_form_key
-from contacts.services import CONTACT_FIELDS, ContactData, contact_create, contact_update
-from contacts.webforms.fields import ADDRESS_PARTS
+from contacts.personal_data import suppression
+from contacts.services import (
+    CONTACT_FIELDS,
+    ConsentData,
+    ContactData,
+    contact_create,
+    contact_update,
+)
+from contacts.webforms.fields import ADDRESS_PARTS, CONSENT_FIELD
 
 NEW, UPDATED = "web_form_created", "web_form_updated"
 # An e-mail, phone or web site, or an address, as ContactData takes them.
@@ -48,6 +55,7 @@ class WebFormData:
     notify: list[User] = field(default_factory=list)
     update_existing: bool = False
     is_active: bool = True
+    consent_wording: str = ""
 
 
 def _tags_named(names: Iterable[str]) -> list[Tag]:
@@ -71,6 +79,7 @@ def web_form_save(*, web_form: WebForm | None = None, data: WebFormData) -> WebF
     web_form.access = data.access
     web_form.update_existing = data.update_existing
     web_form.is_active = data.is_active
+    web_form.consent_wording = data.consent_wording.strip()
     web_form.save()
     web_form.tags.set(_tags_named(data.tags))
     web_form.responsible.set(data.responsible)
@@ -98,7 +107,7 @@ def web_form_delete(*, web_form: WebForm) -> None:
 
 @dataclass
 class Submission:
-    contact: Contact
+    contact: Contact | None  # None when nothing was stored (an erased person)
     created: bool
 
 
@@ -204,11 +213,21 @@ def _merged(
     )
 
 
+def _consent_details(consent: ConsentData | None) -> dict[str, str] | None:
+    """Return what the history keeps of a consent given on a form: its exact words."""
+    return {"consent": consent.wording} if consent is not None else None
+
+
 def _record_visit(
-    web_form: WebForm, contact: Contact, values: Values, update: ContactData
+    web_form: WebForm,
+    contact: Contact,
+    values: Values,
+    update: ContactData,
+    consent: ConsentData | None = None,
 ) -> Contact:
     """Update contact with update, and record on it what the visitor sent, even if nothing new."""
     details = {"web_form": web_form.name, "submitted": [[label, value] for label, value in values]}
+    details.update(_consent_details(consent) or {})
     last = contact.events.order_by("-pk").values_list("pk", flat=True).first() or 0
     contact = contact_update(by=None, contact=contact, data=update, notify=False, details=details)
     if not contact.events.filter(pk__gt=last).exists():
@@ -226,12 +245,26 @@ def web_form_submit(*, web_form: WebForm, cleaned: Mapping[str, Any], values: Va
     notified. Tags, responsible users and access come from the stored form only.
     """
     fields, infos, address, custom, company_name = _visitor_data(web_form, cleaned)
+    if suppression.is_suppressed(
+        emails=[i["value"] for i in infos if i["kind"] == ContactInfo.Kind.EMAIL],
+        phones=[i["value"] for i in infos if i["kind"] == ContactInfo.Kind.PHONE],
+    ):
+        # Erased at the person's request: nothing of the visit is kept, and the visitor is
+        # thanked as anyone else, so the form tells nobody who was erased.
+        return Submission(contact=None, created=False)
+    consent = None
+    if web_form.consent_wording and cleaned.get(CONSENT_FIELD) is True:
+        consent = ConsentData(
+            status=Contact.Consent.GIVEN,
+            source=Contact.ConsentSource.WEB_FORM,
+            wording=web_form.consent_wording,
+        )
     tags = list(web_form.tags.all())
     responsible = list(web_form.responsible.filter(is_active=True))
     existing = _matching_contact(web_form, infos) if web_form.update_existing else None
     if existing is not None:
-        data = _merged(existing, infos, address, custom, tags)
-        contact = _record_visit(web_form, existing, values, data)
+        data = replace(_merged(existing, infos, address, custom, tags), consent=consent)
+        contact = _record_visit(web_form, existing, values, data, consent)
     else:
         data = ContactData(
             kind=web_form.kind,
@@ -243,8 +276,15 @@ def web_form_submit(*, web_form: WebForm, cleaned: Mapping[str, Any], values: Va
             addresses=[{"category": "work", "is_primary": True, **address}] if address else [],
             new_company_name=company_name,
             custom=custom,
+            consent=consent,
         )
-        contact = contact_create(by=None, data=data, source=Contact.Source.WEB_FORM, notify=False)
+        contact = contact_create(
+            by=None,
+            data=data,
+            source=Contact.Source.WEB_FORM,
+            notify=False,
+            details=_consent_details(consent),
+        )
     created = existing is None
     counter = "created_count" if created else "updated_count"
     WebForm.objects.filter(pk=web_form.pk).update(

@@ -104,15 +104,21 @@ def week_chart(chart: WeekChart) -> str:
         f'<th scope="col" class="text-end">{escape(str(label))}</th>'
         for _source, label, _colour, _url in chart.sources
     )
+    # Outside the f-strings below, where makemessages would not find them.
+    show, week_heading, total_heading = (
+        gettext("Show the figures"),
+        gettext("Week of"),
+        gettext("Total"),
+    )
     html = (
         f'<ul class="list-inline small mb-2 chart-legend">{legend}</ul>'
         f'<svg class="chart chart-weeks" width="100%" height="{chart.height}" aria-hidden="true"'
         f' focusable="false" data-chart="weeks">{"".join(parts)}</svg>'
         '<details class="chart-figures mt-2">'
-        f'<summary class="small">{escape(gettext("Show the figures"))}</summary>'
+        f'<summary class="small">{escape(show)}</summary>'
         '<div class="table-responsive"><table class="table table-sm mt-2 mb-0 text-nowrap"'
-        f' data-table="weeks"><thead><tr><th scope="col">{escape(gettext("Week of"))}</th>'
-        f'{headings}<th scope="col" class="text-end">{escape(gettext("Total"))}</th></tr>'
+        f' data-table="weeks"><thead><tr><th scope="col">{escape(week_heading)}</th>'
+        f'{headings}<th scope="col" class="text-end">{escape(total_heading)}</th></tr>'
         f"</thead><tbody>{''.join(reversed(rows))}</tbody></table></div></details>"
     )
     # safe-html: every value above went through escape(); the markup is this module's.

@@ -24,6 +24,10 @@ SECTIONS = [
     ("webhooks", _("Webhooks"), "webhooks:list"),  # the api app's pages
     ("users", _("Users"), "settings_app:users"),
     ("audit", _("Audit"), "settings_app:audit"),
+    # Personal data: the privacy app's pages, then the suppression list and the review.
+    ("privacy", _("Personal data"), "privacy:find"),
+    ("suppression", _("Suppression list"), "settings_app:suppression"),
+    ("retention", _("Retention review"), "settings_app:retention"),
     ("sign_in", _("Sign-in"), "settings_app:sign_in"),
 ]
 

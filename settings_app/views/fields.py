@@ -34,6 +34,14 @@ class FieldForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("For a select box: one option per line."),
     )
+    is_personal = forms.BooleanField(
+        label=gettext_lazy("Personal data"),
+        required=False,
+        help_text=gettext_lazy(
+            "Its values describe a person: they are part of the copy of his data "
+            "(Settings › Personal data)."
+        ),
+    )
 
     def __init__(self, *args, field=None, locked=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +52,7 @@ class FieldForm(forms.Form):
             self.initial.setdefault("label", field.label)
             self.initial.setdefault("field_type", field.field_type)
             self.initial.setdefault("applies_to", field.applies_to)
+            self.initial.setdefault("is_personal", field.is_personal)
             if field.field_type == Type.SELECT:
                 self.fields["options"].label = _("Add options")
                 self.fields["options"].help_text = _("One per line.")
@@ -103,6 +112,7 @@ def field_list(request):
                 field_type=data["field_type"],
                 applies_to=data["applies_to"],
                 options=field_services.parse_options(data["options"]),
+                is_personal=data["is_personal"],
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -173,6 +183,7 @@ def _field_update(request, field, form, formset, usage):
         options=rows,
         added=field_services.parse_options(cleaned["options"]),
         by=request.user,
+        is_personal=cleaned["is_personal"],
     )
 
 

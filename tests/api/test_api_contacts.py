@@ -208,6 +208,32 @@ def test_changed_since_gives_the_contacts_changed_after_a_moment(client, token, 
     assert found == [recent.pk]
 
 
+def test_a_renamed_company_or_tag_brings_its_contacts_back_to_a_sync(
+    client, token, alice, make_contact
+):
+    from contacts import tags
+    from contacts.services import contact_data_of, contact_update
+
+    acme = make_contact("company", company_name="Acme")
+    worker = make_contact(first_name="Worker", company=acme)
+    tagged = make_contact(first_name="Tagged", tags=["fair"])
+    bystander = make_contact(first_name="Bystander")
+    past = timezone.now() - datetime.timedelta(days=2)
+    Contact.objects.update(updated_at=past)
+    since = (timezone.now() - datetime.timedelta(days=1)).isoformat().replace("+", "%2B")
+    assert ids_of(client, token, f"changed_since={since}") == []
+
+    data = contact_data_of(acme)
+    data.fields["company_name"] = "Acme Corp"
+    contact_update(by=alice, contact=acme, data=data)
+    tags.tag_rename(tag=Contact.objects.get(pk=tagged.pk).tags.get(), name="Trade fair", by=alice)
+
+    changed = ids_of(client, token, f"changed_since={since}&sort=id")
+    assert changed == sorted([acme.pk, worker.pk, tagged.pk]) and bystander.pk not in changed
+    body = client.get(f"/api/v1/contacts/{worker.pk}", **bearer(token)).json()
+    assert body["company"]["name"] == "Acme Corp"
+
+
 def test_sparse_fields_give_what_is_asked(client, token, contact):
     body = client.get("/api/v1/contacts?fields=display_name,tags", **bearer(token)).json()
 

@@ -203,3 +203,4 @@ def test_the_overview_in_french_says_it_in_french(base, alice, client):
     page = client.get("/overview/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Vue d’ensemble" in page
     assert "Afficher les chiffres" in page
+    assert ">Semaine du</th>" in page  # the weekly chart's table, written in Python

@@ -194,7 +194,7 @@ def test_the_new_form_page_offers_the_fields_of_its_kind_and_the_usable_user_fie
     CustomField.objects.create(label="Budget", field_type="select", applies_to="person")
     CustomField.objects.create(label="Employees", field_type="text", applies_to="company")
     CustomField.objects.create(label="Birthday", field_type="date", applies_to="both")
-    CustomField.objects.create(label="Marketing", field_type="heading", applies_to="both")
+    CustomField.objects.create(label="Prospecting", field_type="heading", applies_to="both")
     CustomField.objects.create(label="Newsletter", field_type="checkbox", applies_to="both")
 
     page = page_of(admin_client.get("/settings/webforms/new/person/"))
@@ -203,7 +203,7 @@ def test_the_new_form_page_offers_the_fields_of_its_kind_and_the_usable_user_fie
         assert label in page
     assert "Newsletter" in page
     assert "Birthday" in page
-    for label in ("Employees", "Marketing"):
+    for label in ("Employees", "Prospecting"):
         assert label not in page
 
 

@@ -109,7 +109,7 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
     assert "Email (Work)" in header
     assert "Phone (Mobile)" in header
     assert "Web (LinkedIn)" in header
-    assert header[-8:] == [
+    assert header[-9:] == [
         "Street",
         "City",
         "State/region",
@@ -118,6 +118,7 @@ def test_csv_has_the_bom_the_header_and_crlf_line_ends(client, alice, jean):
         "Address category",
         "Last activity",
         "Companies",
+        "Marketing email consent",
     ]
 
 

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 
 from contacts.imports.models import ImportJob
+from contacts.models import Notification
 from contacts.services import ContactData, contact_update
+from contacts.signals import import_finished
 from tests.support import csv_text, page_of
 
 Status = ImportJob.Status
@@ -69,11 +71,23 @@ def test_cancelling_an_ended_import_says_it_had_ended(alice_client, job, status)
 
 def test_cancelling_a_queued_import_says_it_was_cancelled(alice_client, job):
     ImportJob.objects.filter(pk=job.pk).update(status=Status.QUEUED)
+    told = Notification.objects.filter(import_job=job, verb="import_ended").count()
+    finished = []
 
-    page = page_of(alice_client.post(reverse("contacts:import_cancel", args=[job.pk]), follow=True))
+    def heard(**kwargs):
+        finished.append(kwargs)
 
-    assert "The import was cancelled." in page
+    import_finished.connect(heard)
+    try:
+        response = alice_client.post(reverse("contacts:import_cancel", args=[job.pk]), follow=True)
+    finally:
+        import_finished.disconnect(heard)
+
+    assert "The import was cancelled." in page_of(response)
     assert ImportJob.objects.get(pk=job.pk).status == Status.CANCELLED
+    # Ended as the worker ends one: its importer is told, and the webhooks hear it.
+    assert Notification.objects.filter(import_job=job, verb="import_ended").count() == told + 1
+    assert [kw["job_id"] for kw in finished] == [job.pk]
 
 
 def test_a_skipped_row_links_to_the_contact_already_in_the_crm(alice_client, run_import, soren):

@@ -329,3 +329,64 @@ def test_another_company_typed_on_the_form_is_a_move(alice_client, make_contact,
     assert person.company.display_name == "Globex"
     assert Position.objects.get(person=person, company=acme).end_date == timezone.localdate()
     consistent(person)
+
+
+def sort_names(company):
+    return dict(Position.objects.filter(company=company).values_list("person_id", "sort_name"))
+
+
+def test_each_position_keeps_its_persons_sort_name_whoever_writes(
+    alice, make_contact, acme, globex
+):
+    person = make_contact(first_name="Émile", last_name="Zola", company=acme)
+    services.position_add(by=alice, person=person, company=globex)
+    assert sort_names(acme) == sort_names(globex) == {person.pk: "emile zola"}
+
+    data = contact_data_of(person)
+    data.fields["first_name"] = "Anatole"
+    contact_update(by=alice, contact=person, data=data)
+    assert sort_names(acme) == sort_names(globex) == {person.pk: "anatole zola"}
+
+    # A writer that leaves the name out, or writes another, gets the person's.
+    other = make_contact(first_name="Bob", last_name="Brel")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO contacts_position (person_id, company_id, job_title, department, "
+            "is_primary, created_at) VALUES (%s, %s, '', '', FALSE, %s)",
+            [other.pk, acme.pk, timezone.now()],
+        )
+    Position.objects.filter(person=person, company=acme).update(sort_name="zzz")
+    assert sort_names(acme) == {person.pk: "anatole zola", other.pk: "bob brel"}
+
+    # The merge moves his positions to the person kept, under the kept one's name.
+    contacts_merge(by=alice, keep=other, other=person)
+    assert set(sort_names(globex).values()) == {"bob brel"}
+
+
+def test_a_company_lists_the_people_the_reader_may_see_in_name_order(alice, bob, make_contact):
+    from contacts.positions.selectors import people_of
+
+    acme = make_contact("company", company_name="Acme", access=Contact.Access.PUBLIC_READ)
+    names = ["Zoé Ardent", "adam Zed", "Élodie Martin", "Bruno Martin", "Chloé Abel"]
+    people = [
+        make_contact(first_name=first, last_name=last, company=acme)
+        for first, last in (name.split() for name in names)
+    ]
+    hidden = make_contact(first_name="Hugo", last_name="Hidden", by=bob, responsible=[bob])
+    services.position_add(by=bob, person=hidden, company=acme)
+    shown = make_contact(
+        first_name="Paula", last_name="Public", by=bob, access=Contact.Access.PUBLIC_READ
+    )
+    services.position_add(by=bob, person=shown, company=acme)
+    services.position_end(by=alice, position=Position.objects.get(person=people[4]))
+
+    expected = sorted(
+        [*people[:4], shown],
+        key=lambda p: (p.sort_name, p.pk),
+    )
+    listed = people_of(alice, acme, start=0, stop=10)
+    assert [p.person.display_name for p in listed] == [p.display_name for p in expected]
+    assert [p.person_id for p in people_of(alice, acme, start=2, stop=4)] == [
+        p.pk for p in expected[2:4]
+    ]
+    assert hidden.pk in [p.person_id for p in people_of(bob, acme, start=0, stop=10)]

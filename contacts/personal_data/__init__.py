@@ -1,0 +1,1 @@
+"""Personal data kept as the law asks: the suppression list, consent and retention review."""

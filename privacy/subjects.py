@@ -1,0 +1,101 @@
+"""Who a request is about: the contacts that are that person, and the texts that name him.
+
+A person is looked up by one e-mail address, phone number or name, normalised as the
+contacts' own details are (contacts.search_text.normalized, contacts.text.normalize_phone):
+the contacts found are those holding that address or number (indexed on
+ContactInfo.normalized), or bearing that name (indexed on Contact.sort_name), in the
+trash too. The needles are what the finders look for in stored text (history, notes,
+files): the value in its written forms, and the other e-mail addresses and phone numbers
+of the contacts found, so that a person found by name is found in an import file by his
+address.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import phonenumbers
+from django.db.models import Q
+
+from contacts import search_text, text
+from contacts.models import Contact, ContactInfo, named
+from privacy.models import Lookup
+
+# A name many contacts share is not one person: the first ones are shown, the page says so.
+MAX_CONTACTS = 50
+# Shorter texts would be found in too many places to mean this person.
+MIN_NEEDLE = 4
+
+
+@dataclass(frozen=True)
+class Subject:
+    lookup: str
+    value: str  # normalised: lower-case e-mail, E.164 phone, the name as typed
+    contact_ids: tuple[int, ...]
+    needles: tuple[str, ...]  # lower-case texts whose presence names the person
+    capped: bool = False  # more contacts than MAX_CONTACTS matched
+
+    def json_needles(self) -> tuple[str, ...]:
+        """Return the needles and their JSON-escaped forms, as JSON text stores them.
+
+        Django writes JSON with its non-ASCII letters escaped ("\\u00e9") on SQLite,
+        and PostgreSQL gives them back as they are: both are looked for.
+        """
+        escaped = {json.dumps(n)[1:-1] for n in self.needles}
+        return tuple(sorted(set(self.needles) | escaped))
+
+
+def normalised(lookup: str, value: str) -> str:
+    """Return value as the contacts' details store it ("" for a phone that does not parse)."""
+    value = " ".join(value.split())
+    if lookup == Lookup.EMAIL:
+        return search_text.normalized(ContactInfo.Kind.EMAIL, value)
+    if lookup == Lookup.PHONE:
+        return text.normalize_phone(value)
+    return value
+
+
+def phone_forms(value: str) -> set[str]:
+    """Return the ways a phone number is commonly written: E.164, national, international."""
+    number = text.parse_phone(value)
+    forms = {value}
+    if number is not None:
+        for style in (
+            phonenumbers.PhoneNumberFormat.E164,
+            phonenumbers.PhoneNumberFormat.NATIONAL,
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        ):
+            written = phonenumbers.format_number(number, style)
+            forms.update({written, text.digits(written)})
+    return {f for f in forms if f}
+
+
+def _contacts(lookup: str, value: str) -> list[int]:
+    if lookup == Lookup.NAME:
+        contacts = named(Contact.all_objects.all(), value)
+        return list(contacts.order_by("pk").values_list("pk", flat=True)[: MAX_CONTACTS + 1])
+    kind = ContactInfo.Kind.EMAIL if lookup == Lookup.EMAIL else ContactInfo.Kind.PHONE
+    infos = ContactInfo.objects.filter(kind=kind, normalized=value)
+    return sorted(set(infos.values_list("contact_id", flat=True)))[: MAX_CONTACTS + 1]
+
+
+def subject_for(lookup: str, value: str) -> Subject:
+    """Return the subject of a request: the contacts found by value and the needles."""
+    value = normalised(lookup, value)
+    ids = _contacts(lookup, value) if value else []
+    capped = len(ids) > MAX_CONTACTS
+    ids = ids[:MAX_CONTACTS]
+    needles = phone_forms(value) if lookup == Lookup.PHONE else {value}
+    details = ContactInfo.objects.filter(
+        Q(kind=ContactInfo.Kind.EMAIL) | Q(kind=ContactInfo.Kind.PHONE), contact_id__in=ids
+    ).values_list("kind", "value", "normalized")
+    for kind, written, normal in details:
+        if kind == ContactInfo.Kind.PHONE:
+            needles |= phone_forms(normal or written)
+        else:
+            needles |= {written, normal}
+    kept = {n.strip().lower() for n in needles if len(n.strip()) >= MIN_NEEDLE}
+    # A text that holds "33612345678" is found by it: "+33612345678" adds nothing.
+    kept = {n for n in kept if not any(o != n and o in n for o in kept)}
+    return Subject(lookup, value, tuple(ids), tuple(sorted(kept)), capped)

@@ -1,0 +1,96 @@
+"""Settings › Personal data: find a person everywhere, build his copy, read the register."""
+
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from privacy import exports, register
+from privacy.finders import find_everywhere
+from privacy.forms import FindForm
+from privacy.models import PersonalDataExport, PrivacyRequest
+from privacy.subjects import subject_for
+from settings_app.views import admin_required, render_settings
+
+PER_PAGE = 50
+
+
+@admin_required
+def find(request):
+    """Ask who to look for; list every place he appears (posted: no address in a URL)."""
+    form = FindForm(request.POST if request.method == "POST" else None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        subject = subject_for(form.cleaned_data["lookup"], form.cleaned_data["value"])
+        places = find_everywhere(subject)
+        records = sum(len(p.hits) for p in places)
+        outcome = PrivacyRequest.Outcome.DONE if records else PrivacyRequest.Outcome.NOTHING
+        register.request_log(
+            by=request.user,
+            kind=PrivacyRequest.Kind.FIND,
+            lookup=subject.lookup,
+            value=subject.value,
+            records=records,
+            outcome=outcome,
+        )
+        context.update(subject=subject, places=places, records=records)
+    return render_settings(request, "privacy", "privacy/find.html", context)
+
+
+@admin_required
+@require_POST
+def export_new(request):
+    form = FindForm(request.POST)
+    if not form.is_valid():
+        return render_settings(request, "privacy", "privacy/find.html", {"form": form})
+    exports.export_start(by=request.user, **form.cleaned_data)
+    messages.success(request, _("The copy is being built: it is listed here when ready."))
+    return redirect("privacy:exports")
+
+
+@admin_required
+@require_GET
+def export_list(request):
+    context = {
+        "exports": PersonalDataExport.objects.select_related("created_by"),
+        "days": exports.export_days(),
+        "now": timezone.now(),
+    }
+    return render_settings(request, "privacy", "privacy/exports.html", context)
+
+
+@admin_required
+@require_GET
+def export_download(request, pk):
+    export = get_object_or_404(PersonalDataExport, pk=pk)
+    if not exports.export_downloadable(export):
+        raise Http404
+    name = f"personal-data-{export.pk}-{export.created_at:%Y-%m-%d}.zip"
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=name)
+
+
+@admin_required
+@require_GET
+def register_list(request):
+    page = Paginator(PrivacyRequest.objects.all(), PER_PAGE).get_page(request.GET.get("page"))
+    count = page.paginator.count
+    count_text = ngettext("%(count)s request", "%(count)s requests", count) % {
+        "count": intcomma(count)
+    }
+    context = {"page": page, "count_text": count_text}
+    return render_settings(request, "privacy", "privacy/register.html", context)
+
+
+@admin_required
+@require_GET
+def register_csv(request):
+    lines = register.register_csv_lines(PrivacyRequest.objects.all())
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    name = f"personal-data-register-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
