@@ -174,6 +174,8 @@ EXPECT = {  # name: (GET, POST)
     "api:api-root": ((404,) * 6, (404,) * 6),
     "api_not_found": ((404,) * 6, (404,) * 6),
     "home": (REDIRECTS, REDIRECTS),
+    # The landing page: figures of what each persona may see (tests/overview).
+    "overview:index": (CRM_PAGE, GET_ONLY),
     "contacts:list": (CRM_PAGE, CRM_PAGE),
     "contacts:create": (CRM_PAGE, CRM_PAGE),
     "contacts:detail": (CONTACT_READ, CONTACT_READ),
@@ -325,7 +327,7 @@ EXPECT = {  # name: (GET, POST)
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
-    # Signing in (django-allauth): a signed-in account is sent on to the contacts.
+    # Signing in (django-allauth): a signed-in account is sent on to the overview.
     "account_login": (SIGNED_IN_REDIRECTED, SIGNED_IN_REDIRECTED),
     "account_logout": ((405,) * 6, (L,) * 6),
     "account_inactive": (ANYONE, (405,) * 6),
