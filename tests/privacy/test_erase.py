@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from accounts.services import email_send
+from api.webhooks.models import Delivery
 from contacts import history
 from contacts.imports import services as imports
 from contacts.models import Contact, ContactEvent, ContactInfo, Suppression
@@ -121,6 +122,10 @@ def test_the_proof_nothing_of_the_person_is_left_anywhere(
     assert _database_hits(MARK), "the seeding put the marker nowhere"
     assert _media_hits(settings, MARK)
     before_other = _database_hits(OTHER)
+    person = seeded["person"]
+    # A delivery log names a contact by its id: those of his contacts and tasks go.
+    assert Delivery.objects.filter(object_id=person.pk, event="contact.created").exists()
+    assert Delivery.objects.filter(event="task.created").count() == 2
 
     done = _erase_by_email(admin_client, django_capture_on_commit_callbacks)
 
@@ -132,6 +137,9 @@ def test_the_proof_nothing_of_the_person_is_left_anywhere(
     after_other = _database_hits(OTHER)
     assert after_other.keys() == before_other.keys()
     assert Contact.objects.filter(pk=other.pk).exists()
+    assert not Delivery.objects.filter(object_id=person.pk, event="contact.created").exists()
+    assert Delivery.objects.filter(object_id=other.pk, event="contact.created").exists()
+    assert Delivery.objects.filter(event="task.created").count() == 1
     assert _media_hits(settings, OTHER)
     # Suppressed, recorded without a word of him.
     assert suppression.is_suppressed(emails=[EMAIL.upper()])
