@@ -4,6 +4,7 @@ delivery, the task queue) is nowhere in the database, the media folder or the qu
 the other person's data is all there."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import email_send
 from api.webhooks.models import Delivery
@@ -199,7 +201,10 @@ def test_a_crash_midway_resumes_and_ends_complete(admin, seeded, settings, monke
     assert Contact.all_objects.filter(pk=seeded["person"].pk).exists()  # not reached yet
     counts = dict(made.counts)
     monkeypatch.setitem(erasure.STEPS, "imports", real)
-    erasure.erasure_run.call(erasure_id=made.pk)
+    # The worker's check queues again an erasure left untouched for a while.
+    assert erasure.erasures_resume_stale() == 0
+    Erasure.objects.filter(pk=made.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert erasure.erasures_resume_stale() == 1
     made.refresh_from_db()
     assert made.status == Erasure.Status.DONE
     assert made.steps == list(erasure.STEPS)
