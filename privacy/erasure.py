@@ -357,9 +357,7 @@ def erasure_resume(erasure_id: int) -> None:
 @transaction.atomic
 def _finish(erasure: Erasure) -> None:
     erasure = (
-        Erasure.objects.select_for_update()
-        .select_related("request", "created_by")
-        .get(pk=erasure.pk)
+        Erasure.objects.select_for_update(of=("self",)).select_related("request").get(pk=erasure.pk)
     )
     if erasure.status == Erasure.Status.DONE:
         return

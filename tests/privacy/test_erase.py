@@ -99,7 +99,7 @@ def test_the_confirmation_names_what_goes(admin_client, seeded):
     assert "Erase this person for good" in page
     assert "The 2 contacts purged" in page
     assert page.count("Zorglub Kowalski") == 2  # his card, and the website form's
-    assert 'id="erase-timeline"' in page and 'id="erase-import_files"' in page
+    assert 'id="erase-place-timeline"' in page and 'id="erase-place-import_files"' in page
     assert "Bertrand" not in page
     assert not Erasure.objects.exists()  # shown, not started
 
