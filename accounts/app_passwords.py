@@ -85,6 +85,13 @@ def _facts(row: AppPassword) -> dict[str, object]:
 
 def app_password_check(username: str, password: str) -> User | None:
     """Return the active user whose live app password this is, else None; note its use."""
+    found = app_password_found(username, password)
+    return found.user if found is not None else None
+
+
+def app_password_found(username: str, password: str) -> AppPassword | None:
+    """Return the live app password of an active user this is (its user read with it),
+    else None; note its use. Its name says in the history which device wrote."""
     # Spaces typed while copying it from the page do not count.
     digest = _digest("".join(password.split()).lower())
     rows = AppPassword.objects.filter(
@@ -97,4 +104,4 @@ def app_password_check(username: str, password: str) -> User | None:
     row, now = found[0], timezone.now()
     if row.last_used_at is None or now - row.last_used_at >= LAST_USE_STEP:
         AppPassword.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    return row

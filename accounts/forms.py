@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
-from accounts import services
+from accounts import address_books, services
 from accounts.models import ApiToken, AppPassword, EmailKind, Profile
 
 
@@ -61,6 +62,7 @@ class SectionForm:
 
     action = ""  # the URL name it posts to
     section = ""
+    tag_field = ""  # a field of tags, typed as chips with the CRM's tags suggested
     submit_label = _("Save")
 
     def __init__(self, *args, **kwargs):
@@ -272,3 +274,52 @@ class AppPasswordForm(SectionForm, forms.Form):
     def __init__(self, *args, **kwargs):
         # The page's other forms have a "name" field of their own.
         super().__init__(*args, auto_id="id_app_password_%s", **kwargs)
+
+
+class AddressBooksForm(SectionForm, forms.Form):
+    action, section = "accounts:address_books", "address-books"
+    books = forms.MultipleChoiceField(
+        label=_("Address books offered to your devices"),
+        choices=[("mine", _("My contacts")), ("all", _("All visible contacts"))],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tags = forms.CharField(
+        label=_("Address books from tags"),
+        required=False,
+        max_length=2000,
+        help_text=_("Each tag becomes an address book of the contacts you may see that carry it."),
+    )
+    # Typed as on a contact's form: each tag a chip, the CRM's tags suggested.
+    tag_field = "tags"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tag_suggest_url = reverse("contacts:suggest", args=["tags"])
+
+    @classmethod
+    def of(cls, user, profile):
+        """Return the form showing the books user chose (profile: his, as shown)."""
+        chosen = address_books.address_books_of(user, profile)
+        wanted = (("mine", chosen.mine), ("all", chosen.everyone))
+        books = [book for book, offered in wanted if offered]
+        return cls(initial={"books": books, "tags": ", ".join(t.name for t in chosen.tags)})
+
+    def clean_tags(self):
+        names = {
+            name.strip().casefold(): name.strip()
+            for name in self.cleaned_data["tags"].split(",")
+            if name.strip()
+        }
+        if not names:
+            return []
+        # Tags are few (hundreds): compared here, every letter folded, on either database.
+        found = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        unknown = [name for folded, name in names.items() if folded not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No tag is named %(names)s.")
+                % {"names": ", ".join(_("“%(name)s”") % {"name": name} for name in unknown)},
+                code="unknown",
+            )
+        return [found[folded] for folded in names]

@@ -39,6 +39,12 @@ class Profile(models.Model):
     email_on_web_form = models.BooleanField(EmailKind.WEB_FORM.label, default=True)
     email_on_mention = models.BooleanField(EmailKind.MENTION.label, default=True)
     email_on_task = models.BooleanField(EmailKind.TASK.label, default=True)
+    # The address books his devices are offered (accounts/address_books.py): his
+    # contacts, all he may see, and one per tag, by the tags' ids (a tag deleted or
+    # merged away takes its book with it).
+    books_mine = models.BooleanField(_("my contacts"), default=True)
+    books_everyone = models.BooleanField(_("all visible contacts"), default=True)
+    book_tags = models.JSONField(_("address books from tags"), default=list, blank=True)
 
     def __str__(self):
         return f"{self.user} ({self.language}, {self.time_zone})"

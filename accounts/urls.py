@@ -12,6 +12,7 @@ urlpatterns = [
     path("profile/tokens/", views.api_token_create, name="api_token_create"),
     path("profile/tokens/new/", views.api_token_new, name="api_token_new"),
     path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("profile/address-books/", views.address_books_choose, name="address_books"),
     path("profile/app-passwords/", views.app_password_create, name="app_password_create"),
     path("profile/app-passwords/new/", views.app_password_new, name="app_password_new"),
     path(

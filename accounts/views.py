@@ -13,8 +13,9 @@ from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import app_passwords, selectors, services, tokens
+from accounts import address_books, app_passwords, selectors, services, tokens
 from accounts.forms import (
+    AddressBooksForm,
     ApiTokenForm,
     AppPasswordForm,
     EmailChangeForm,
@@ -193,6 +194,27 @@ def app_password_revoke(request, pk):
     return redirect(reverse("accounts:profile") + "#app-passwords")
 
 
+@require_POST
+def address_books_choose(request):
+    """Choose which address books the user's devices are offered."""
+    form = AddressBooksForm(request.POST)
+    if form.is_valid():
+        books = form.cleaned_data["books"]
+        try:
+            address_books.address_books_choose(
+                user=request.user,
+                mine="mine" in books,
+                everyone="all" in books,
+                tags=form.cleaned_data["tags"],
+            )
+        except ValidationError as error:
+            form.add_error("tags", error)
+        else:
+            messages.success(request, _("Your address books were saved."))
+            return redirect(reverse("accounts:profile") + "#address-books")
+    return _profile_page(request, address_books_form=form)
+
+
 @require_GET
 def photo(request):
     """Return the signed-in user's own photo: the folder it is kept in is never served."""
@@ -226,6 +248,7 @@ def _profile_page(request, profile=None, **bound_forms):
         "photo_form": PhotoForm(),
         "api_token_form": ApiTokenForm(),
         "app_password_form": AppPasswordForm(),
+        "address_books_form": AddressBooksForm.of(user, profile),
         **bound_forms,
     }
     context = {

@@ -23,7 +23,7 @@ from api.ids import MAX_ID, Id
 from api.problems import Problem
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.custom_fields.values import FILTER_PREFIX
-from contacts.forms import INFO_CATEGORIES, ContactEditor
+from contacts.forms import INFO_CATEGORIES, ContactEditor, UnknownField, posted_data
 from contacts.models import Contact
 from contacts.personal_data import suppression
 from contacts.services import ContactData, EditConflict, contact_create, contact_update
@@ -32,8 +32,6 @@ from contacts.trash.services import contact_delete
 # The body's lists of details and the form's formsets they fill.
 DETAIL_SETS = {"emails": "email", "phones": "phone", "urls": "web"}
 ADDRESS_FIELDS = ("category", "street", "city", "region", "postcode", "country")
-# What the form shows and an API client cannot send (a photo goes through its own page).
-NOT_FROM_THE_BODY = {"photo", "remove_photo", "base", "confirm_lose_access", "version"}
 
 
 class DetailIn(BaseModel):
@@ -104,17 +102,8 @@ def _given(body: BaseModel) -> dict[str, Any]:
     return {name: dumped[name] for name in body.model_fields_set if dumped[name] is not None}
 
 
-def _text(value: Any) -> str | None:
-    """Return value as a posted form holds it; None for a checkbox left unticked."""
-    if value is None or value is False:
-        return None
-    return "on" if value is True else str(value)
-
-
 def _form_data(editor: ContactEditor, body: dict[str, Any]) -> QueryDict:
     """Return what a browser would post: the form as loaded, with the body's values."""
-    data = QueryDict(mutable=True)
-    form = editor.form
     names = {"company": "company_input"}
     given = {names.get(k, k): v for k, v in body.items() if k not in (*DETAIL_SETS, "addresses")}
     if "custom" in given:
@@ -123,32 +112,16 @@ def _form_data(editor: ContactEditor, body: dict[str, Any]) -> QueryDict:
         given["tags"] = ", ".join(given["tags"])
     if given.get("contact_type") == 0:
         given["contact_type"] = None
-    for name in form.fields:
-        if name in NOT_FROM_THE_BODY:
-            continue
-        value = given[name] if name in given else form[name].value()
-        values = value if isinstance(value, (list, tuple)) else [value]
-        texts = [t for t in map(_text, values) if t is not None]
-        if texts:
-            data.setlist(name, texts)
-    unknown = sorted(given.keys() - set(form.fields))
-    if unknown:
-        field = unknown[0].replace("company_input", "company")
-        raise Problem(422, "invalid", f"A {editor.kind} has no field {field}.")
-    data["confirm_lose_access"] = "on"  # the client names the responsible users it wants
-    for key, prefix in (*DETAIL_SETS.items(), ("addresses", "address")):
-        if key in body:
-            rows = [_row(prefix, row) for row in body[key]]
-        else:
-            rows = [r for r in editor.formsets[prefix].initial or []]
-        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
-        data[f"{prefix}-INITIAL_FORMS"] = "0"
-        for n, row in enumerate(rows):
-            for field, value in row.items():
-                text = _text(value)
-                if text is not None:
-                    data[f"{prefix}-{n}-{field}"] = text
-    return data
+    rows = {
+        prefix: [_row(prefix, row) for row in body[key]]
+        for key, prefix in (*DETAIL_SETS.items(), ("addresses", "address"))
+        if key in body
+    }
+    try:
+        return posted_data(editor, given, rows)
+    except UnknownField as unknown:
+        field = unknown.name.replace("company_input", "company")
+        raise Problem(422, "invalid", f"A {editor.kind} has no field {field}.") from None
 
 
 def _row(prefix: str, row: dict[str, Any]) -> dict[str, Any]:

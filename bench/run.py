@@ -53,6 +53,7 @@ CUSTOM_FIELDS = [
 EDIT_PERSON = {"first_name": "Camille", "last_name": "Bench-Edit"}
 WEB_FORM_NAME = "Bench form"
 CASES = [
+    "overview",
     "list_first_page",
     "list_100",
     "list_filtered_sorted",
@@ -69,6 +70,8 @@ CASES = [
     "api_tasks",
     "carddav_propfind",
     "carddav_sync",
+    "carddav_put",
+    "carddav_vdirsyncer_10k",
     "search",
     "search_common",
     "card",
@@ -117,6 +120,8 @@ LIST_PAGES |= {"search", "search_common"}
 # are held to the same), "1M" on PostgreSQL at a million; a column missing from the
 # bound has no target.
 TARGETS = {
+    # The landing page: its figures and charts, each a grouped query or a count kept.
+    "overview": [("median_ms", "<=", {"sqlite": 40, "postgresql": 40, "1M": 60}, "≤ {} ms")],
     "list_first_page": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -144,6 +149,9 @@ TARGETS = {
     # the issue's memory bound over 40,000 contacts.
     "carddav_propfind": [("peak_mb", "<=", 100, "≤ {} MB")],
     "carddav_sync": [("median_ms", "<=", 100, "≤ {} ms")],
+    # A phone's new contact goes through the contact form and services, as the API's does.
+    "carddav_put": [("median_ms", "<=", 35, "≤ {} ms")],
+    "carddav_vdirsyncer_10k": [("seconds", "<=", 20, "≤ {} s"), ("errors", "==", 0, "{} errors")],
     "list_sorted_last_activity": [
         ("median_ms", "<=", 25, "≤ {} ms"),
         ("queries", "<=", 12, "≤ {} queries"),
@@ -417,6 +425,8 @@ def other_figures(result):
         return f"by name {result['by_name_ms']} ms"
     if result["case"] == "privacy_erase":
         return f"{result['records']} records"
+    if result["case"] == "carddav_vdirsyncer_10k":
+        return f"{result['cards']:,} cards in {result['seconds']} s"
     return ""
 
 
@@ -694,6 +704,31 @@ def add_edit_person(seed):
     with transaction.atomic():
         contact_create(by=ordinary, data=data, notify=False)
         record_setup_step(EDIT_PERSON_STEP)
+
+
+def add_carddav_book(seed):
+    """Make CARDDAV_USER, a CRM user responsible for CARDDAV_BOOK contacts (persons and
+    companies by id): his "My contacts" is the book vdirsyncer syncs."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from contacts.access import grant_responsible_many, make_crm_user
+    from contacts.models import Contact
+
+    with transaction.atomic():
+        user, _created = get_user_model().objects.get_or_create(
+            username=CARDDAV_USER, defaults={"first_name": "CardDAV"}
+        )
+        make_crm_user(user)
+        ids = list(Contact.objects.order_by("pk").values_list("pk", flat=True)[:CARDDAV_BOOK])
+        through = Contact.responsible.through
+        through.objects.bulk_create(
+            [through(contact_id=pk, user_id=user.pk) for pk in ids],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+        grant_responsible_many(ids, [user.pk], replace=False)
+        record_setup_step(CARDDAV_STEP)
 
 
 def add_audit_entries(seed):
@@ -1045,6 +1080,11 @@ PERSON_RELATIONS = 50
 POSITIONS_STEP = f"positions={COMPANY_PEOPLE},{PERSON_POSITIONS} v1"
 RELATIONS_STEP = f"relations={PERSON_RELATIONS} v1"
 ACTIVE_SHARE = 0.3  # the contacts with events on their timelines
+# The address book vdirsyncer syncs: "My contacts" of a user of its own, responsible for
+# this many contacts (all of them below this scale).
+CARDDAV_USER = "bench-carddav"
+CARDDAV_BOOK = 10_000
+CARDDAV_STEP = f"carddav_book={CARDDAV_BOOK} v1"
 SETUP_STEPS = [
     (CUSTOM_FIELDS_STEP, add_custom_fields),
     (EDIT_PERSON_STEP, add_edit_person),
@@ -1055,6 +1095,7 @@ SETUP_STEPS = [
     (POSITIONS_STEP, add_positions),
     (RELATIONS_STEP, add_relations),
     (PERSONAL_DATA_STEP, add_personal_data),
+    (CARDDAV_STEP, add_carddav_book),
 ]
 
 
@@ -1195,6 +1236,7 @@ def run_cases(args):
         pages = math.ceil(count_visible_to(user) / 25)
         deep = min(DEEP_PAGE, pages)
         cases = [
+            ("overview", "/overview/"),
             ("list_first_page", "/contacts/"),
             ("list_100", "/contacts/?per_page=100"),
             ("list_filtered_sorted", f"/contacts/?{filtered.urlencode()}"),
@@ -1309,6 +1351,8 @@ def run_cases(args):
     for role, user in roles if wanted("api_create") else ():
         responsible = [user.pk, (ordinary if user != ordinary else second).pk]
         emit(bench_api_create(database, role, user, tags, responsible, args.requests))
+    for role, user in roles if wanted("carddav_put") else ():
+        emit(bench_carddav_put(database, role, user, tags, args.requests))
     for role, user in roles if wanted("api_merge") else ():
         emit(bench_api_merge(database, role, user, tags, args.requests))
     for role, user in roles if wanted("api_bulk") else ():
@@ -1331,6 +1375,8 @@ def run_cases(args):
         emit(bench_privacy_find(database, admin, person, args.requests))
     if wanted("privacy_erase"):
         emit(bench_privacy_erase(database, admin))
+    if wanted("carddav_vdirsyncer_10k"):
+        emit(bench_carddav_vdirsyncer(database))
     if not args.no_throughput and wanted("throughput"):
         emit(bench_throughput(database, ordinary, args, cache=True))
         emit(bench_throughput(database, ordinary, args, cache=False))
@@ -1465,6 +1511,141 @@ def bench_carddav_sync(database, role, user, requests):
     result = http_result("carddav_sync", database, role, times, queries, statements)
     result["cards"] = cards[-1]
     return result
+
+
+PHONE_CARD = """BEGIN:VCARD\r
+VERSION:3.0\r
+PRODID:-//Apple Inc.//iPhone OS 18.1//EN\r
+UID:{uid}\r
+N:{last_name};Bench;;;\r
+FN:Bench {last_name}\r
+TITLE:Buyer\r
+NOTE:Met at the trade show; wants a quote.\r
+CATEGORIES:{tags}\r
+{emails}{phones}ADR;TYPE=WORK;TYPE=pref:;;12 rue de la Roquette;Paris;;75011;France\r
+END:VCARD\r
+"""
+
+
+def bench_carddav_put(database, role, user, tags, requests):
+    """PUT a new card to user's "My contacts" book as a phone does (its own name and UID,
+    If-None-Match: *): a person with the api_create case's e-mails and phones, the tags
+    as CATEGORIES and an address, through the contact form and services."""
+    from django.utils import timezone
+
+    probe = Probe()
+    row, client = dav_client(user)
+    book = f"/dav/addressbooks/{quote(user.username)}/mine/"
+    vcard_types = {"work": "WORK", "home": "HOME", "other": "INTERNET", "mobile": "CELL"}
+
+    def put():
+        n = probe.next()
+        uid = f"{probe.token}-{n}-{secrets.token_hex(8)}"
+        card = PHONE_CARD.format(
+            uid=uid,
+            last_name=f"{probe.prefix} {n}",
+            tags=",".join(tags),
+            emails="".join(
+                f"EMAIL;TYPE={vcard_types[c]}:{probe.email(n, i)}\r\n" for i, c in enumerate(EMAILS)
+            ),
+            phones="".join(
+                f"TEL;TYPE={vcard_types[c]}:{probe.phone(n, i)}\r\n" for i, c in enumerate(PHONES)
+            ),
+        )
+        return client.generic(
+            "PUT", f"{book}{uid}.vcf", card, content_type="text/vcard", HTTP_IF_NONE_MATCH="*"
+        )
+
+    since = timezone.now()
+    try:
+        times, queries, statements = measure(put, expect(201, f"PUT {book}<card>"), requests)
+        check_created(probe, 0, 1, len(tags))
+    finally:
+        probe.clean_up(since)
+        row.delete()
+    return http_result("carddav_put", database, role, times, queries, statements)
+
+
+VDIRSYNCER_CONFIG = """[general]
+status_path = "{root}/status/"
+
+[pair book]
+a = "crm"
+b = "local"
+collections = null
+conflict_resolution = "a wins"
+
+[storage crm]
+type = "carddav"
+url = "{url}"
+username = "{username}"
+password = "{password}"
+read_only = true
+
+[storage local]
+type = "filesystem"
+path = "{root}/cards/"
+fileext = ".vcf"
+"""
+
+
+def bench_carddav_vdirsyncer(database):
+    """Time vdirsyncer's first sync of CARDDAV_USER's "My contacts" from gunicorn (2
+    workers) on this machine, into an empty folder: discovery, every ETag, every card."""
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from throughput import serve
+
+    from accounts.app_passwords import app_password_create
+    from carddav.books import book_count
+
+    user = get_user_model().objects.get(username=CARDDAV_USER)
+    expected = book_count(user, "mine")
+    row, password = app_password_create(user=user, name="bench vdirsyncer")
+    vdirsyncer = str(Path(sys.executable).with_name("vdirsyncer"))
+    print(f"[{database}] vdirsyncer: first sync of {expected:,} cards …", flush=True)
+    connection.close()  # SQLite: nothing of ours holds the database while gunicorn reads it
+    try:
+        with tempfile.TemporaryDirectory() as folder, serve(workers=2, log=sys.stderr) as port:
+            root = Path(folder)
+            (root / "cards").mkdir()
+            url = f"http://127.0.0.1:{port}/dav/addressbooks/{quote(user.username)}/mine/"
+            config = VDIRSYNCER_CONFIG.format(
+                root=root, url=url, username=user.username, password=password
+            )
+            (root / "config").write_text(config)
+
+            def run(*command):
+                # This interpreter's vdirsyncer, with a configuration written just above.
+                return subprocess.run(  # noqa: S603
+                    [vdirsyncer, "-c", str(root / "config"), *command],
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                    check=False,
+                    env={**os.environ, "LC_ALL": "C.UTF-8"},
+                )
+
+            discovered = run("discover")
+            started = time.perf_counter()
+            synced = run("sync")
+            seconds = time.perf_counter() - started
+            cards = len(list((root / "cards").glob("*.vcf")))
+            errors = int(bool(discovered.returncode or synced.returncode)) + (cards != expected)
+            if errors:
+                print(discovered.stderr[-2000:], synced.stderr[-2000:], file=sys.stderr)
+    finally:
+        row.delete()
+    return {
+        "case": "carddav_vdirsyncer_10k",
+        "database": database,
+        "user": "ordinary",
+        "seconds": round(seconds, 1),
+        "cards": cards,
+        "errors": errors,
+    }
 
 
 def http_result(case, database, role, times, queries, statements):

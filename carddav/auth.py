@@ -16,7 +16,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from accounts.app_passwords import app_password_check
+from accounts.app_passwords import app_password_found
 from accounts.network import client_ip
 from carddav import dav
 from contacts.access import is_crm_user
@@ -70,10 +70,12 @@ def dav_user(request: HttpRequest) -> User | HttpResponse:
         answer = dav.error(429, dav.tag(dav.CRM, "too-many-attempts"), "Too many wrong passwords.")
         answer["Retry-After"] = str(WINDOW - int(time.time()) % WINDOW)
         return answer
-    user = app_password_check(username, password)
-    if user is None:
+    found = app_password_found(username, password)
+    if found is None:
         _count_failure(key)
         return unauthorized("Wrong user name or app password (the account's password is refused).")
+    user = found.user
+    request.app_password = found  # type: ignore[attr-defined]
     if not is_crm_user(user):
         return dav.error(
             403,
@@ -81,3 +83,10 @@ def dav_user(request: HttpRequest) -> User | HttpResponse:
             "This account is not a CRM user: it may not use the CRM.",
         )
     return user
+
+
+def app_password_name(request: HttpRequest) -> str:
+    """Return the name of the app password the request came with: what the history says a
+    phone's change came through."""
+    found = getattr(request, "app_password", None)
+    return found.name if found is not None else ""

@@ -90,6 +90,16 @@ def gone(path: str) -> str:
     return f"<d:response>{href(path)}{status(404)}</d:response>"
 
 
+def truncated(path: str, count: int) -> str:
+    """Write the <response> saying a result was cut at count members (RFC 6352, 8.6.1)."""
+    return (
+        f"<d:response>{href(path)}<d:status>HTTP/1.1 507 Insufficient Storage</d:status>"
+        "<d:error><d:number-of-matches-within-limits/></d:error>"
+        f"<d:responsedescription>Only {count} matching cards were returned.</d:responsedescription>"
+        "</d:response>"
+    )
+
+
 def status(code: int) -> str:
     reason = {200: "OK", 404: "Not Found"}[code]
     return f"<d:status>HTTP/1.1 {code} {reason}</d:status>"

@@ -1,9 +1,9 @@
-"""The WebDAV and CardDAV methods the address books answer: reading only, for now.
+"""The WebDAV and CardDAV methods the address books answer to read.
 
 PROPFIND lists properties (a book's cards streamed, a chunk of rows at a time); REPORT
 answers addressbook-multiget (the cards of given hrefs) and sync-collection (what changed
-since a sync token); GET returns one card. Writing methods are refused with a 403 that
-says why, before any body is read.
+since a sync token); GET returns one card. A card's PUT and DELETE are carddav.writes';
+the other writing methods are refused with a 403 that says why, before any body is read.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +15,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
-from carddav import books, dav, resources
+from carddav import books, dav, query, resources
 from carddav.dav import CARDDAV, DAV, tag
 from carddav.resources import Resource
 from contacts.models import Contact
@@ -24,12 +24,16 @@ from contacts.models import Contact
 Members = Callable[[], Iterator[Resource]] | None
 
 READ_METHODS = ("OPTIONS", "GET", "HEAD", "PROPFIND", "REPORT")
+# A card is written by PUT and deleted by DELETE (carddav.writes); the rest is the CRM's.
 WRITE_METHODS = ("PUT", "DELETE", "PROPPATCH", "MKCOL", "POST", "MOVE", "COPY", "LOCK", "UNLOCK")
-ALLOW = ", ".join(READ_METHODS)
-# A multiget names at most this many cards: a phone asks for a few hundred at a time.
-MAX_HREFS = 5000
+ALLOW = ", ".join((*READ_METHODS, "PUT", "DELETE"))
+# A multiget names at most this many cards. Some clients ask for a whole book in one
+# (vdirsyncer's first sync does): the request body's limit (DATA_UPLOAD_MAX_MEMORY_SIZE)
+# is reached about there anyway.
+MAX_HREFS = 100_000
 ADDRESS_DATA = tag(CARDDAV, "address-data")
 MULTIGET = tag(CARDDAV, "addressbook-multiget")
+QUERY = tag(CARDDAV, "addressbook-query")
 SYNC_COLLECTION = tag(DAV, "sync-collection")
 
 
@@ -77,7 +81,8 @@ def read_only() -> HttpResponseBase:
     return dav.error(
         403,
         tag(DAV, "need-privileges"),
-        "The address books are read-only: change contacts in the CRM.",
+        "A phone writes cards (PUT) and deletes them (DELETE), nothing else: "
+        "change the rest in the CRM.",
     )
 
 
@@ -144,12 +149,12 @@ def book_members(user: User, book: str) -> Iterator[Resource]:
 
 
 def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
-    """Answer REPORT on a book: addressbook-multiget or sync-collection."""
+    """Answer REPORT on a book: addressbook-multiget, addressbook-query or sync-collection."""
     try:
         root = body_of(request)
         if root is None:
             raise dav.BadRequestBody("a REPORT needs a body")
-        if root.tag not in (MULTIGET, SYNC_COLLECTION):
+        if root.tag not in (MULTIGET, SYNC_COLLECTION, QUERY):
             return no_report()
         # Without a prop (or with allprop), what every client of a report wants.
         asked = wanted_properties(root) if root.find(tag(DAV, "prop")) is not None else None
@@ -160,6 +165,8 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
         return bad_body(str(exc))
     if root.tag == SYNC_COLLECTION:
         return _sync_collection(user, book, root, wanted, version)
+    if root.tag == QUERY:
+        return _query(user, book, root, wanted, version)
     hrefs = [h.text or "" for h in root.findall(tag(DAV, "href"))]
     if len(hrefs) > MAX_HREFS:
         return bad_body(f"at most {MAX_HREFS} hrefs in one multiget")
@@ -167,7 +174,9 @@ def report(request: HttpRequest, user: User, book: str) -> HttpResponseBase:
 
 
 def _card_response(user: User, book: str, contact: Contact, card: str, wanted: list[str]) -> str:
-    row = (contact.pk, contact.version, contact.updated_at, contact.display_name)
+    phone_card = books.phone_card_of(contact)
+    name = phone_card.name if phone_card is not None else None
+    row = (contact.pk, contact.version, contact.updated_at, contact.display_name, name)
     resource = resources.card(user, book, row)
     resource.properties[ADDRESS_DATA] = lambda: dav.text(card)
     return resource.answer(wanted)
@@ -176,7 +185,7 @@ def _card_response(user: User, book: str, contact: Contact, card: str, wanted: l
 def _multiget(
     user: User, book: str, hrefs: list[str], wanted: list[str], version: str
 ) -> Iterator[str]:
-    ids = {href: resources.card_id(user, book, href) for href in hrefs}
+    ids = resources.card_ids(user, book, hrefs)
     wanted_ids = sorted({pk for pk in ids.values() if pk is not None})
     found: set[int] = set()
     for start in range(0, len(wanted_ids), books.CHUNK):
@@ -188,6 +197,26 @@ def _multiget(
     for href, pk in ids.items():
         if pk not in found:
             yield dav.gone(href)
+
+
+def _query(
+    user: User, book: str, root: Element, wanted: list[str], version: str
+) -> HttpResponseBase:
+    """Answer addressbook-query: the cards that pass its filter, at most its limit's number
+    (then a 507 for the book says there were more)."""
+    try:
+        contacts = query.matching(user, books.book_contacts(user, book), root)
+        limit = query.limit_of(root)
+    except query.UnsupportedFilter as exc:
+        return dav.error(403, tag(CARDDAV, exc.condition), str(exc))
+    tail = ""
+    if limit is not None:
+        ids = list(contacts.order_by("pk").values_list("pk", flat=True)[: limit + 1])
+        if len(ids) > limit:
+            # The first ones by id: those up to the last one kept, without a list of ids.
+            contacts = contacts.filter(pk__lte=ids[limit - 1]) if limit else contacts.none()
+            tail = dav.truncated(resources.book_path(user, book), limit)
+    return multistatus(_members_with(user, book, contacts, wanted, version), tail)
 
 
 def _sync_collection(
@@ -207,8 +236,10 @@ def _sync_collection(
             403, tag(DAV, "valid-sync-token"), "This sync token is unknown or too old: sync again."
         )
     trashed = (
-        dav.gone(resources.card_path(user, book, pk))
-        for pk in changes.trashed.order_by("pk").values_list("pk", flat=True).iterator()
+        dav.gone(resources.card_path(user, book, pk, name))
+        for pk, name in changes.trashed.order_by("pk")
+        .values_list("pk", "phone_card__name")
+        .iterator()
     )
     changed = _members_with(user, book, changes.changed, wanted, version)
     return multistatus(chain(changed, trashed), tail)

@@ -6,7 +6,6 @@ books) → <contact id>.vcf (the cards). A property is computed only when it is 
 a book's ctag and sync token each read the whole book.
 """
 
-import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,16 +16,23 @@ from django.utils.http import http_date
 
 from carddav import books, dav
 from carddav.dav import CALENDARSERVER, CARDDAV, DAV, tag
+from carddav.models import PhoneCard
 
 CARD_TYPE = "text/vcard; charset=utf-8"
 SYNC_URI = "http://crm.invalid/ns/sync/"
+# Phones offer to edit a book's cards only where it says they may be written; a card a
+# user may only read is refused when it is put (403, with the reason).
 PRIVILEGES = (
     "<d:privilege><d:read/></d:privilege>"
     "<d:privilege><d:read-current-user-privilege-set/></d:privilege>"
+    "<d:privilege><d:write/></d:privilege>"
+    "<d:privilege><d:write-content/></d:privilege>"
+    "<d:privilege><d:bind/></d:privilege>"
+    "<d:privilege><d:unbind/></d:privilege>"
 )
-CARD_PATH = re.compile(
-    r"^/dav/addressbooks/(?P<user>[^/]+)/(?P<book>[^/]+)/(?P<pk>[0-9]{1,18})\.vcf$"
-)
+CARD_PATH = re.compile(r"^/dav/addressbooks/(?P<user>[^/]+)/(?P<book>[^/]+)/(?P<name>[^/]+)$")
+# The CRM's own name of a card: its contact's id. A phone's card has the name it chose.
+CRM_CARD_NAME = re.compile(r"(?P<pk>[0-9]{1,18})\.vcf")
 
 Property = Callable[[], str]
 # What a PROPFIND asking for the properties' names alone (propname) wants: this very list.
@@ -49,16 +55,35 @@ def book_path(user: User, book: str) -> str:
     return f"{home_path(user)}{book}/"
 
 
-def card_path(user: User, book: str, pk: int) -> str:
-    return f"{book_path(user, book)}{pk}.vcf"
+def card_path(user: User, book: str, pk: int, name: str | None = None) -> str:
+    """Return the address of a contact's card: the name a phone gave it, else its id's."""
+    return f"{book_path(user, book)}{quote(name) if name else f'{pk}.vcf'}"
 
 
-def card_id(user: User, book: str, href: str) -> int | None:
-    """Return the contact id a client's href names in user's book, else None."""
-    match = CARD_PATH.match(unquote(urlsplit(href.strip()).path))
-    if match is None or match["book"] != book or match["user"] != user.get_username():
-        return None
-    return int(match["pk"])
+def card_ids(user: User, book: str, hrefs: list[str]) -> dict[str, int | None]:
+    """Return the contact id each client's href names in user's book (None: none)."""
+    names = {}
+    for href in hrefs:
+        match = CARD_PATH.match(unquote(urlsplit(href.strip()).path))
+        if match is not None and match["book"] == book and match["user"] == user.get_username():
+            names[href] = match["name"]
+    phones = dict(
+        PhoneCard.objects.filter(
+            name__in=[n for n in names.values() if not CRM_CARD_NAME.fullmatch(n)]
+        ).values_list("name", "contact_id")
+    )
+    return {href: contact_id(names.get(href, ""), phones) for href in hrefs}
+
+
+def contact_id(name: str, phones: dict[str, int] | None = None) -> int | None:
+    """Return the contact id a card's name gives: its own, or the one a phone gave it
+    (looked up in phones, {name: id}, or read when phones is None)."""
+    crm = CRM_CARD_NAME.fullmatch(name)
+    if crm:
+        return int(crm["pk"])
+    if phones is None:
+        return PhoneCard.objects.filter(name=name).values_list("contact_id", flat=True).first()
+    return phones.get(name)
 
 
 @dataclass
@@ -117,15 +142,19 @@ def home(user: User) -> Resource:
     return Resource(home_path(user), props)
 
 
-def book(user: User, name: str) -> Resource:
+def book(user: User, name: str, title: str) -> Resource:
     reports = "".join(
         f"<d:supported-report><d:report>{report}</d:report></d:supported-report>"
-        for report in ("<card:addressbook-multiget/>", "<d:sync-collection/>")
+        for report in (
+            "<card:addressbook-multiget/>",
+            "<card:addressbook-query/>",
+            "<d:sync-collection/>",
+        )
     )
     props = {
         tag(DAV, "resourcetype"): lambda: "<d:collection/><card:addressbook/>",
-        tag(DAV, "displayname"): lambda: books.BOOKS[name],
-        tag(CARDDAV, "addressbook-description"): lambda: books.BOOKS[name],
+        tag(DAV, "displayname"): lambda: dav.text(title),
+        tag(CARDDAV, "addressbook-description"): lambda: dav.text(title),
         tag(CARDDAV, "supported-address-data"): lambda: (
             '<card:address-data-type content-type="text/vcard" version="3.0"/>'
             '<card:address-data-type content-type="text/vcard" version="4.0"/>'
@@ -138,8 +167,8 @@ def book(user: User, name: str) -> Resource:
     return Resource(book_path(user, name), props, book=name)
 
 
-def card(user: User, name: str, row: tuple[int, int, datetime.datetime, str]) -> Resource:
-    pk, version, updated_at, display_name = row
+def card(user: User, name: str, row: books.CardRow) -> Resource:
+    pk, version, updated_at, display_name, card_name = row
     props = {
         tag(DAV, "resourcetype"): lambda: "",
         tag(DAV, "getetag"): lambda: dav.text(books.etag(pk, version)),
@@ -148,4 +177,4 @@ def card(user: User, name: str, row: tuple[int, int, datetime.datetime, str]) ->
         tag(DAV, "displayname"): lambda: dav.text(display_name),
         **_common(user),
     }
-    return Resource(card_path(user, name, pk), props, book=name, pk=pk)
+    return Resource(card_path(user, name, pk, card_name), props, book=name, pk=pk)

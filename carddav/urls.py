@@ -11,7 +11,8 @@ urlpatterns = [
     re_path(r"^addressbooks/(?P<username>[^/]+)/?$", views.home, name="home"),
     re_path(r"^addressbooks/(?P<username>[^/]+)/(?P<book>[^/]+)/?$", views.book, name="book"),
     re_path(
-        r"^addressbooks/(?P<username>[^/]+)/(?P<book>[^/]+)/(?P<contact_id>[0-9]{1,18})\.vcf$",
+        # "<contact id>.vcf", or the name a phone gave a card it created.
+        r"^addressbooks/(?P<username>[^/]+)/(?P<book>[^/]+)/(?P<card>[^/]+)$",
         views.card,
         name="card",
     ),

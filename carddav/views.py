@@ -6,6 +6,7 @@ client gets a 401 asking for Basic credentials. Another user's addresses answer 
 """
 
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import User
@@ -18,7 +19,7 @@ from django.http import (
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
-from carddav import books, dav, methods, resources
+from carddav import books, dav, methods, resources, writes
 from carddav.auth import dav_user
 from carddav.resources import Resource
 
@@ -27,8 +28,11 @@ from carddav.resources import Resource
 Found = tuple[Resource, methods.Members] | None
 
 
-def dav_view(locate: Callable[..., Found]) -> Callable[..., HttpResponseBase]:
-    """Make a view of locate(user, **url kwargs): authenticate, then answer the method."""
+def dav_view(
+    locate: Callable[..., Found], write: Callable[..., HttpResponseBase] | None = None
+) -> Callable[..., HttpResponseBase]:
+    """Make a view of locate(user, **url kwargs): authenticate, then answer the method;
+    write(request, user, **url kwargs) answers PUT and DELETE where there is one."""
 
     @csrf_exempt
     @login_not_required
@@ -37,6 +41,8 @@ def dav_view(locate: Callable[..., Found]) -> Callable[..., HttpResponseBase]:
             user = dav_user(request)
             if isinstance(user, HttpResponse):
                 return user
+            if write is not None and request.method in writes.METHODS:
+                return write(request, user, **kwargs)
             found = locate(user, **kwargs)
             if found is None:
                 return dav.error(404, dav.tag(dav.CRM, "not-found"), "Nothing here.")
@@ -85,23 +91,30 @@ def home(user: User, username: str) -> Found:
     """The user's address book home: his books."""
     if not _own(user, username):
         return None
-    return resources.home(user), lambda: (resources.book(user, name) for name in books.BOOKS)
+    offered = books.offered_books(user)
+    return resources.home(user), lambda: (
+        resources.book(user, name, title) for name, title in offered.items()
+    )
 
 
 @dav_view
 def book(user: User, username: str, book: str) -> Found:
     """One of the user's address books: its cards."""
-    if not _own(user, username) or book not in books.BOOKS:
+    title = books.offered_books(user).get(book) if _own(user, username) else None
+    if title is None:
         return None
-    return resources.book(user, book), lambda: methods.book_members(user, book)
+    return resources.book(user, book, title), lambda: methods.book_members(user, book)
 
 
-@dav_view
-def card(user: User, username: str, book: str, contact_id: str) -> Found:
+@partial(dav_view, write=writes.card_write)
+def card(user: User, username: str, book: str, card: str) -> Found:
     """One card of a book, when its contact is in the book for this user."""
-    if not _own(user, username) or book not in books.BOOKS:
+    if not _own(user, username) or book not in books.offered_books(user):
         return None
-    contacts = books.book_contacts(user, book).filter(pk=int(contact_id))
+    pk = resources.contact_id(card)
+    if pk is None:
+        return None
+    contacts = books.book_contacts(user, book).filter(pk=pk)
     row = next(books.card_rows(contacts), None)
     return (resources.card(user, book, row), None) if row is not None else None
 

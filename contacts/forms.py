@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import URLValidator
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
@@ -662,6 +663,67 @@ class ContactEditor:
             for error in errors if row in where else ():
                 formset.forms[where[row]].add_error(None, error)
         self.formsets[POSITIONS_PREFIX] = formset
+
+
+class UnknownField(ValueError):
+    """A value is given for a field the contact form does not have."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+# What the form shows and a client of the API or a phone cannot send (a photo goes
+# through its own page).
+NOT_POSTED = {"photo", "remove_photo", "base", "confirm_lose_access", "version"}
+
+
+def _posted_text(value):
+    """Return value as a posted form holds it; None for a checkbox left unticked."""
+    if value is None or value is False:
+        return None
+    return "on" if value is True else str(value)
+
+
+def posted_data(editor, values, rows):
+    """Return what a browser would post: the form as editor was loaded, with values (by
+    the form's field names) in place of its own, and the rows of the formsets named in
+    rows (by prefix) in place of theirs; the others' rows as loaded.
+
+    Writers that are no page (the API, the address books) fill the form this way, so
+    that its rules and the services behind it are the pages'. Raise UnknownField for a
+    value the form has no field for.
+    """
+    data = QueryDict(mutable=True)
+    form = editor.form
+    unknown = sorted(values.keys() - set(form.fields))
+    if unknown:
+        raise UnknownField(unknown[0])
+    for name in form.fields:
+        if name in NOT_POSTED:
+            continue
+        value = values[name] if name in values else form[name].value()
+        texts = [
+            t
+            for t in map(_posted_text, value if isinstance(value, (list, tuple)) else [value])
+            if t is not None
+        ]
+        if texts:
+            data.setlist(name, texts)
+    # The writer names the responsible users it wants, or keeps those loaded.
+    data["confirm_lose_access"] = "on"
+    for prefix in (*INFO_KINDS, "address"):
+        given = rows[prefix] if prefix in rows else list(editor.formsets[prefix].initial or [])
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(given))
+        # Posted as the rows an edit page shows, each checked and kept: an extra row equal
+        # to its initial one would be taken for a blank one and dropped.
+        data[f"{prefix}-INITIAL_FORMS"] = str(len(given))
+        for n, row in enumerate(given):
+            for field, value in row.items():
+                text = _posted_text(value)
+                if text is not None:
+                    data[f"{prefix}-{n}-{field}"] = text
+    return data
 
 
 class PhotoChangeForm(forms.Form):

@@ -166,6 +166,7 @@ class Contact(models.Model):
         IMPORT = "import", _("Import")
         WEB_FORM = "web_form", _("Web form")
         API = "api", _("API")
+        CARDDAV = "carddav", _("Phone sync")
 
     class Consent(models.TextChoices):
         UNKNOWN = "unknown", _("Unknown")
@@ -355,6 +356,21 @@ class Contact(models.Model):
                 name="contact_active",
                 condition=LIVE & models.Q(last_activity_at__isnull=False),
                 include=["access"],
+            ),
+            # The overview's figures, counted from an index alone: the contacts by kind and
+            # type (the public ones a range of it), and the new ones by week and source (a
+            # range of days, whose access says which are public). deleted_at is in them,
+            # though always empty there: SQLite reads a partial index alone only when it
+            # holds every column the query names, its condition's too.
+            models.Index(
+                fields=["access", "deleted_at", "kind", "contact_type"],
+                name="contact_kind_type",
+                condition=LIVE,
+            ),
+            models.Index(
+                fields=["created_at", "access", "source", "deleted_at"],
+                name="contact_created_source",
+                condition=LIVE,
             ),
             # deleted_at too: counting the live public contacts reads only this index.
             models.Index(

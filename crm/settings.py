@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "activities",
+    "overview",
     "settings_app",
     # The REST API (api/), on django-ninja, whose own static files serve its docs page.
     "api",
@@ -172,7 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "contacts:list"
+LOGIN_REDIRECT_URL = "overview:index"
 LOGOUT_REDIRECT_URL = "account_login"
 
 # Sign-in (django-allauth): by username or e-mail address; no public sign-up, users come

@@ -12,7 +12,9 @@ from crm.guide import user_guide
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="contacts:list"), name="home"),
+    # The overview is the landing page; the contact list is one click away, in the menu.
+    path("", RedirectView.as_view(pattern_name="overview:index"), name="home"),
+    path("overview/", include("overview.urls")),
     path("contacts/", include("contacts.urls")),
     # A contact's timeline: the card shows its first page (activities' template tag).
     path("timeline/", include("activities.urls")),

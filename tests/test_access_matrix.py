@@ -174,6 +174,8 @@ EXPECT = {  # name: (GET, POST)
     "api:api-root": ((404,) * 6, (404,) * 6),
     "api_not_found": ((404,) * 6, (404,) * 6),
     "home": (REDIRECTS, REDIRECTS),
+    # The landing page: figures of what each persona may see (tests/overview).
+    "overview:index": (CRM_PAGE, GET_ONLY),
     "contacts:list": (CRM_PAGE, CRM_PAGE),
     "contacts:create": (CRM_PAGE, CRM_PAGE),
     "contacts:detail": (CONTACT_READ, CONTACT_READ),
@@ -330,7 +332,7 @@ EXPECT = {  # name: (GET, POST)
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
     "webforms:thanks": (ANYONE, ANYONE),
-    # Signing in (django-allauth): a signed-in account is sent on to the contacts.
+    # Signing in (django-allauth): a signed-in account is sent on to the overview.
     "account_login": (SIGNED_IN_REDIRECTED, SIGNED_IN_REDIRECTED),
     "account_logout": ((405,) * 6, (L,) * 6),
     "account_inactive": (ANYONE, (405,) * 6),
@@ -382,6 +384,8 @@ EXPECT = {  # name: (GET, POST)
     "accounts:app_password_create": (ACCOUNT_POST_ONLY, ACCOUNT_PAGE),
     "accounts:app_password_new": (ACCOUNT_REDIRECTS, ACCOUNT_POST_ONLY),
     "accounts:app_password_revoke": (ACCOUNT_POST_ONLY, (L, 404, 404, 302, 404, 404)),
+    # The address books offered to ones devices: an empty post offers none.
+    "accounts:address_books": (ACCOUNT_POST_ONLY, ACCOUNT_REDIRECTS),
     # The address books: each persona calls its own addresses (the other users' answer
     # 404: tests/carddav) with an app password of its own; the second column is a
     # PROPFIND of depth 1, not a POST. The well-known address sends anyone to the root.
@@ -825,7 +829,7 @@ def url_args(name, world, level):
         "accounts:api_token_revoke": {"pk": world["api_token"].pk},
         "accounts:app_password_revoke": {"pk": world["app_password"].pk},
         "carddav:book": {"book": "all"},
-        "carddav:card": {"book": "all", "contact_id": contact and contact.pk},
+        "carddav:card": {"book": "all", "card": f"{contact and contact.pk}.vcf"},
     }
     if name.startswith("contacts:import_") and name not in (
         "contacts:import_list",
@@ -1038,6 +1042,57 @@ def test_url_answers_each_persona_as_expected_and_leaks_nothing(name, world):
             assert SECRET in body.lower(), f"{cell} should name the private contact"
         if persona == "alice" and shown == "PROPFIND" and name == "carddav:book":
             assert SECRET in body.lower(), f"{cell} should list the private contact"
+    assert not wrong, "\n".join(wrong)
+    assert not leaks, leaks
+    assert not writes, writes
+
+
+# A card's writes over Basic with the persona's app password, each at its own book: PUT
+# and DELETE as the contact's edit and delete pages allow (204 where they would save); a
+# new card (a name of the phone's) creates a contact for every CRM user.
+DAV_CARD_WRITE = (401, N, (404, 403, 204), 204, 204, 204)
+DAV_CARD_NEW = (401, N, 201, 201, 201, 201)
+RENAMED = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Renamed\r\nN:;;;;\r\nORG:Renamed\r\n"
+RENAMED += "X-ADDRESSBOOKSERVER-KIND:org\r\nEND:VCARD\r\n"
+
+
+@pytest.mark.django_db
+def test_a_cards_put_and_delete_answer_each_persona_as_its_pages_do(world):
+    wrong, leaks, writes = [], [], []
+    for level in LEVELS:
+        contact = world["contacts"][level]
+        for persona in PERSONAS:
+            username = world["users"].get(persona, world["users"]["alice"]).username
+            book = f"/dav/addressbooks/{username}/all/"
+            for method, name, want in (
+                ("PUT", f"{contact.pk}.vcf", DAV_CARD_WRITE),
+                ("DELETE", f"{contact.pk}.vcf", DAV_CARD_WRITE),
+                ("PUT", "new-card.vcf", DAV_CARD_NEW),
+            ):
+                want = dict(zip(PERSONAS, want, strict=True))[persona]
+                want = want[LEVELS.index(level)] if isinstance(want, tuple) else want
+                with transaction.atomic():
+                    before = snapshot()
+                    response = Client().generic(
+                        method,
+                        book + name,
+                        RENAMED if method == "PUT" else "",
+                        content_type="text/vcard",
+                        **world["dav_auth"][persona],
+                    )
+                    changed = snapshot() != before
+                    transaction.set_rollback(True)
+                cache.clear()
+                cell = f"{method} {book}{name} as {persona} on {level}"
+                if response.status_code != want:
+                    wrong.append(f"{cell}: {response.status_code}, expected {want}")
+                if changed != (want in (201, 204)):
+                    writes.append(f"{cell}: changed {changed}")
+                if (
+                    persona in ("anon", "stranger", "reader")
+                    and SECRET in body_of(response).lower()
+                ):
+                    leaks.append(cell)
     assert not wrong, "\n".join(wrong)
     assert not leaks, leaks
     assert not writes, writes

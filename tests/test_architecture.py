@@ -21,7 +21,7 @@ import pytest
 from tests.architecture import add_parent_imports, module_cycles
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("accounts", "activities", "contacts", "crm", "settings_app")
+PACKAGES = ("accounts", "activities", "contacts", "crm", "overview", "settings_app")
 VENDORED = (ROOT / "static" / "vendor", ROOT / "tests" / "e2e" / "vendor")
 
 

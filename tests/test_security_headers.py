@@ -42,6 +42,15 @@ def test_a_page_of_the_app_has_the_security_headers(alice_client, contact):
     assert policy(response)["form-action"] == ["'self'"]
 
 
+def test_the_overview_draws_its_charts_without_inline_script_or_style(alice_client, contact):
+    response = alice_client.get("/overview/")
+    assert response.status_code == 200
+    assert_protected(response)
+    page = response.content.decode()
+    assert "<svg" in page
+    assert "<script>" not in page and " style=" not in page and "<style" not in page
+
+
 def test_an_htmx_fragment_has_the_security_headers(alice_client, contact):
     response = alice_client.get(
         "/contacts/?q=Dupont", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"

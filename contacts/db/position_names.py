@@ -83,6 +83,7 @@ def install_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
             schema_editor.execute(f"CREATE TRIGGER {name} {trigger} EXECUTE FUNCTION {name}()")
     elif vendor == "sqlite":
         for name, trigger in _sqlite().items():
+            # safe-sql: as above.
             schema_editor.execute(f"CREATE TRIGGER {name} {trigger}")
 
 
@@ -93,7 +94,9 @@ def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
             table = trigger.split(" ON ")[1].split()[0]
             # safe-sql: the names are constants of this module (as below).
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            # safe-sql: as above.
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
     elif vendor == "sqlite":
         for name in _sqlite():
+            # safe-sql: as above.
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -4,6 +4,7 @@ then a daily task purges them for good, photos included.
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -21,12 +22,19 @@ from contacts.storage import delete_files_on_commit
 
 
 @transaction.atomic
-def contact_delete(*, by: User, contact: Contact) -> None:
-    """Move the contact to the trash; its company link and details stay."""
-    contacts_trash(by=by, ids=[contact.pk])
+def contact_delete(
+    *, by: User, contact: Contact, source: str = "", details: dict[str, Any] | None = None
+) -> None:
+    """Move the contact to the trash; its company link and details stay.
+
+    source and details say in the history how it came (a phone, by its app password).
+    """
+    contacts_trash(by=by, ids=[contact.pk], source=source, details=details)
 
 
-def contacts_trash(*, by: User, ids: Iterable[int]) -> None:
+def contacts_trash(
+    *, by: User, ids: Iterable[int], source: str = "", details: dict[str, Any] | None = None
+) -> None:
     """Move contacts to the trash; the persons of a trashed company are no longer found
     by its name, and restoring brings everything back."""
     now = timezone.now()
@@ -35,7 +43,7 @@ def contacts_trash(*, by: User, ids: Iterable[int]) -> None:
     contacts.update(
         deleted_at=now, deleted_by=by, updated_by=by, updated_at=now, version=F("version") + 1
     )
-    history.record_many(ids, by, history.Verb.DELETED)
+    history.record_many(ids, by, history.Verb.DELETED, source=source, details=details)
     contacts_refresh_search_text(persons_at(ids))
 
 

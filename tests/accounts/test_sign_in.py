@@ -21,7 +21,7 @@ def test_a_user_logs_in_with_his_username_or_his_email_address(client, alice, lo
     response = log_in(client, login)
 
     assert response.status_code == 302
-    assert response["Location"] == "/contacts/"
+    assert response["Location"] == "/overview/"
     assert int(client.session[SESSION_KEY]) == alice.pk
 
 

@@ -88,14 +88,14 @@ def test_the_code_of_the_app_completes_the_log_in(client, alice, secret):
 
     response = client.post(AUTHENTICATE, {"code": totp_code(secret)})
 
-    assert response["Location"] == "/contacts/"
+    assert response["Location"] == "/overview/"
     assert int(client.session[SESSION_KEY]) == alice.pk
 
 
 def test_a_recovery_code_logs_in_once(client, alice, secret):
     code = recovery_codes(alice)[0]
     password_step(client)
-    assert client.post(AUTHENTICATE, {"code": code})["Location"] == "/contacts/"
+    assert client.post(AUTHENTICATE, {"code": code})["Location"] == "/overview/"
 
     other = Client()
     password_step(other)
@@ -191,7 +191,7 @@ def test_a_second_factor_reset_leaves_the_password_alone(client, alice, admin, s
 
     assert deleted == 3  # the app, the key and the recovery codes
     assert not Authenticator.objects.filter(user=alice).exists()
-    assert password_step(client)["Location"] == "/contacts/"
+    assert password_step(client)["Location"] == "/overview/"
 
 
 # Settings › Sign-in

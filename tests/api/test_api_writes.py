@@ -79,6 +79,18 @@ def test_a_change_replaces_only_what_it_names(writer, make_contact):
     assert [t.name for t in contact.tags.all()] == ["VIP"]
 
 
+def test_a_change_keeps_the_details_it_does_not_name(writer, make_contact):
+    infos = [{"kind": "email", "category": "work", "value": "jean@example.com", "is_primary": 1}]
+    contact = make_contact(infos=infos)
+
+    response = send(
+        writer, "patch", f"/api/v1/contacts/{contact.pk}", {"job_title": "CEO"}, version=1
+    )
+
+    assert response.status_code == 200
+    assert [i.value for i in contact.infos.all()] == ["jean@example.com"]
+
+
 def test_a_replacement_empties_what_it_leaves_out(writer, alice, bob, make_contact):
     contact = make_contact(job_title="Buyer", tags=["VIP"], description="Met at a fair")
     contact.infos.create(kind="email", category="work", value="jean@example.com")

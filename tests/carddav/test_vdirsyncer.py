@@ -11,7 +11,7 @@ import vobject
 
 from accounts.app_passwords import app_password_create
 from carddav import books
-from contacts.models import Contact
+from contacts.models import Contact, ContactEvent
 from contacts.services import ContactData, contact_update
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,7 @@ type = "carddav"
 url = "{url}/"
 username = "alice"
 password = "{password}"
-read_only = true
+read_only = {read_only}
 
 [storage crm_local]
 type = "filesystem"
@@ -67,9 +67,26 @@ def local_cards(root, book):
 @pytest.fixture
 def synced(live_server, transactional_db, alice, tmp_path):
     password = app_password_create(user=alice, name="vdirsyncer")[1]
-    config = CONFIG.format(root=tmp_path, url=live_server.url, password=password)
+    config = CONFIG.format(root=tmp_path, url=live_server.url, password=password, read_only="true")
     (tmp_path / "config").write_text(config)
     return tmp_path
+
+
+@pytest.fixture
+def two_way(live_server, transactional_db, alice, tmp_path):
+    """A folder synced both ways, as a phone's address book is."""
+    password = app_password_create(user=alice, name="vdirsyncer")[1]
+    config = CONFIG.format(root=tmp_path, url=live_server.url, password=password, read_only="false")
+    (tmp_path / "config").write_text(config)
+    return tmp_path
+
+
+def card_file(root, book, uid):
+    """Return the file of the folder that holds the card of uid."""
+    for path in (root / "contacts" / book).glob("*.vcf"):
+        if vobject.readOne(path.read_text()).uid.value == uid:
+            return path
+    raise AssertionError(f"no card {uid} in {book}")
 
 
 def test_a_first_sync_holds_the_visible_contacts_and_a_change_arrives_at_the_next(
@@ -122,3 +139,77 @@ def test_a_contact_whose_access_is_withdrawn_leaves_the_folder(synced, alice, bo
     vdirsyncer(synced, "sync")
 
     assert set(local_cards(synced, "all")) == {books.uid_of(own.pk)}
+
+
+def test_a_card_edited_in_the_folder_comes_back_as_a_change_with_history(
+    two_way, alice, make_contact
+):
+    contact = make_contact(first_name="Ada", last_name="Lovelace", job_title="Engineer")
+    vdirsyncer(two_way, "discover", "crm")
+    vdirsyncer(two_way, "sync")
+    path = card_file(two_way, "all", books.uid_of(contact.pk))
+
+    path.write_text(path.read_text().replace("TITLE:Engineer", "TITLE:Countess"))
+    vdirsyncer(two_way, "sync")
+
+    contact.refresh_from_db()
+    assert contact.job_title == "Countess"
+    event = ContactEvent.objects.filter(contact=contact).latest("pk")
+    assert (event.verb, event.source, event.details) == (
+        "changed",
+        "carddav",
+        {"app_password": "vdirsyncer"},
+    )
+    version = contact.version
+    vdirsyncer(two_way, "sync")
+    vdirsyncer(two_way, "sync")
+    contact.refresh_from_db()
+    assert contact.version == version  # synced again and again: nothing more written
+    assert local_cards(two_way, "mine")[books.uid_of(contact.pk)].title.value == "Countess"
+
+
+NEW_CARD = """BEGIN:VCARD
+VERSION:3.0
+UID:made-on-the-phone-1
+FN:Grace Hopper
+N:Hopper;Grace;;;
+EMAIL;TYPE=WORK:grace@navy.example
+END:VCARD
+"""
+
+
+def test_a_card_new_in_the_folder_creates_a_contact_once(two_way, alice, make_contact):
+    make_contact(first_name="Already", last_name="There")
+    vdirsyncer(two_way, "discover", "crm")
+    vdirsyncer(two_way, "sync")
+
+    (two_way / "contacts" / "all" / "made-on-the-phone-1.vcf").write_text(NEW_CARD)
+    vdirsyncer(two_way, "sync")
+    vdirsyncer(two_way, "sync")
+
+    grace = Contact.objects.get(first_name="Grace")
+    assert Contact.objects.count() == 2
+    assert grace.source == Contact.Source.CARDDAV and list(grace.responsible.all()) == [alice]
+    assert [i.value for i in grace.infos.all()] == ["grace@navy.example"]
+    assert set(local_cards(two_way, "all")) == {
+        books.uid_of(Contact.objects.get(first_name="Already").pk),
+        "made-on-the-phone-1",
+    }
+    assert "made-on-the-phone-1" in local_cards(two_way, "mine")
+
+
+def test_a_card_deleted_from_the_folder_goes_to_the_trash(two_way, alice, make_contact):
+    kept = make_contact(first_name="Kept")
+    gone = make_contact(first_name="Gone")
+    vdirsyncer(two_way, "discover", "crm")
+    vdirsyncer(two_way, "sync")
+
+    card_file(two_way, "all", books.uid_of(gone.pk)).unlink()
+    vdirsyncer(two_way, "sync")
+
+    trashed = Contact.all_objects.get(pk=gone.pk)
+    assert trashed.deleted_at is not None
+    assert ContactEvent.objects.filter(contact=trashed).latest("pk").source == "carddav"
+    assert Contact.objects.get().pk == kept.pk
+    vdirsyncer(two_way, "sync")
+    assert set(local_cards(two_way, "mine")) == {books.uid_of(kept.pk)}

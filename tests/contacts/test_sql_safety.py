@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("contacts", "settings_app", "crm")
+PACKAGES = ("contacts", "settings_app", "crm", "overview")
 SQL = re.compile(
     r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|ANALYZE|PRAGMA|WITH|COPY|TRUNCATE)\b"
     r"|\b(FROM|WHERE|VALUES|INTO|JOIN|SET|FOR SHARE)\b"

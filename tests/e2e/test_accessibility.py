@@ -26,6 +26,7 @@ OUTLOOK = Path(__file__).resolve().parents[1] / "data" / "outlook-contacts.csv"
 BLOCKING = ("serious", "critical")
 # Pages saved as screenshots even when they pass (each costs a fraction of a second).
 SHOTS = {
+    "overview-full",
     "list-full",
     "shortcuts-dialog",
     "create-person-errors",
@@ -130,6 +131,10 @@ def test_pages_have_no_serious_accessibility_violation(
     page.locator("#id_login").fill("admin")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
+    # Signing in opens the overview, empty yet; the list is one click away.
+    expect(page.locator('svg[data-chart="weeks"]')).to_be_visible()
+    audit.check("overview-empty")
+    page.locator("#open-list").click()
     expect(page.locator("#search")).to_be_visible()
     audit.check("list-empty")
 
@@ -164,6 +169,7 @@ def test_pages_have_no_serious_accessibility_violation(
     done = import_services.job_create_from_path(by=admin, path=OUTLOOK)
     import_services.job_start(job=done)
 
+    audit.check("overview-full", "/overview/")
     audit.check("list-full", "/contacts/")
     page.keyboard.press("?")
     expect(page.locator("#shortcuts")).to_be_focused()

@@ -66,6 +66,9 @@ def log_in(page, username):
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
+    # Signing in opens the overview; the list is one click away.
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
+    page.locator("#open-list").click()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
 
@@ -240,7 +243,7 @@ def test_the_tasks_look_right_in_english(browser, live_server, alice, shared):
     page.locator("#id_login").fill("alice")
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")
-    page.wait_for_url("**/contacts/")
+    page.wait_for_url("**/overview/")
 
     page.goto(shared.get_absolute_url())
     box = page.locator("#tasks")

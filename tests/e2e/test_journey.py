@@ -21,6 +21,9 @@ def log_in(page, username="alice"):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Signing in opens the overview; the list is one click away.
+    expect(page.get_by_role("heading", name="Overview", level=1)).to_be_visible()
+    page.locator("#open-list").click()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
     # Bootstrap is served: the navbar is laid out.
     expect(page.locator("nav.navbar")).to_have_css("display", "flex")
@@ -291,7 +294,7 @@ def test_the_language_chosen_follows_the_user_to_another_browser(page, browser, 
         second.get_by_label("Password").fill(PASSWORD)
         second.get_by_role("button", name="Log in").click()
         expect(second.locator("html")).to_have_attribute("lang", "fr")
-        expect(second.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+        expect(second.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     finally:
         other.close()
     assert_page_was_healthy(page)

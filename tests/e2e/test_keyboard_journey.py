@@ -35,6 +35,10 @@ def log_in_with_the_keyboard(page, username="alice"):
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    # Signing in opens the overview; its first link after the menu opens the list.
+    expect(page.locator("h1")).to_have_text(re.compile("Overview|Vue d’ensemble"))
+    tab_to(page, "#open-list")
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
     page.wait_for_load_state("domcontentloaded")
 

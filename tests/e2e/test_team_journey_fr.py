@@ -27,6 +27,9 @@ def log_in(page, username, password=PASSWORD):
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(password)
     page.locator("main form button[type=submit]").click()
+    # Signing in opens the overview; the list is one click away.
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
+    page.locator("#open-list").click()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
 
 
@@ -72,7 +75,7 @@ def test_an_invitee_accepts_from_the_email_then_logs_in(page, shot, admin, brows
     invitee.locator("#id_login").fill("nina.neuf")
     invitee.locator("#id_password").fill(NEW_PASSWORD)
     invitee.locator("main form button[type=submit]").click()
-    expect(invitee.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(invitee.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     assert invitee.locator("html").get_attribute("lang") == "fr"
 
     # The link works once.

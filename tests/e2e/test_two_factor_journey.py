@@ -69,7 +69,7 @@ def set_up_the_app(page, shot):
 
 def test_a_user_sets_up_an_app_and_logs_in_with_a_code_then_a_recovery_code(page, shot, alice):
     log_in(page, "alice")
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     page.locator("nav.navbar .dropdown-toggle").last.click()
     page.get_by_role("link", name="Mon profil").click()
     status = page.locator("#two-factor-status")
@@ -88,13 +88,13 @@ def test_a_user_sets_up_an_app_and_logs_in_with_a_code_then_a_recovery_code(page
     log_in(page, "alice")
     shot("code-asked")
     second_step(page, totp_code(key))
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     log_out(page)
 
     # Phone lost: a recovery code, once.
     log_in(page, "alice")
     second_step(page, codes[0])
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     page.goto("/account/profile/")
     expect(status).to_contain_text("9 codes de secours restants")
     log_out(page)
@@ -175,5 +175,5 @@ def test_a_user_adds_a_security_key_and_logs_in_with_it(page, shot, alice):
     log_in(page, "alice")
     expect(page.get_by_role("heading", name="Double authentification")).to_be_visible()
     page.get_by_role("button", name="Utiliser une clé de sécurité").click()
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
     assert_page_was_healthy(page)

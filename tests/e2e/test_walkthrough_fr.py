@@ -64,6 +64,9 @@ def log_in(page, shot):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     shot("01-connexion")
     page.get_by_role("button", name="Se connecter").click()
+    # Signing in opens the overview; the list is one click away.
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
+    page.locator("#open-list").click()
     expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
 
 

@@ -142,6 +142,7 @@ def test_a_visitor_on_another_site_becomes_a_contact_of_the_responsible_user(
         alice_page.get_by_label("Username").fill("alice")
         alice_page.get_by_label("Password").fill(PASSWORD)
         alice_page.get_by_role("button", name="Log in").click()
+        alice_page.locator("#open-list").click()  # from the overview
         row = alice_page.locator("tr", has=alice_page.get_by_role("link", name="Zoë Lefèvre"))
         expect(row).to_contain_text("Web form")
         expect(row).to_contain_text("Website")

@@ -107,8 +107,9 @@ def test_reactivating_from_the_users_page(admin_client, alice):
     response = admin_client.post(f"{USERS}{alice.pk}/reactivate/", follow=True)
 
     assert "Alice Martin may log in again." in page_of(response)
+    # She logs in: to the overview, the landing page.
     assert Client().post("/accounts/login/", {"login": "alice", "password": "pw"}).url == (
-        "/contacts/"
+        "/overview/"
     )
 
 
