@@ -292,8 +292,14 @@ def erasure_plan(subject: Subject) -> list[finders.Place]:
 @transaction.atomic
 def erasure_start(*, by: User, subject: Subject) -> Erasure:
     """Record the request and queue the erasure of the person subject names."""
+    # The register counts the records the admin was shown would go, found again now.
+    found = sum(len(p.hits) for p in erasure_plan(subject))
     request = register.request_log(
-        by=by, kind=PrivacyRequest.Kind.ERASE, lookup=subject.lookup, value=subject.value
+        by=by,
+        kind=PrivacyRequest.Kind.ERASE,
+        lookup=subject.lookup,
+        value=subject.value,
+        records=found,
     )
     emails, phones = person_addresses(subject)
     # His names too: another contact's history names him by them (a relation, a company).
@@ -361,7 +367,6 @@ def _finish(erasure: Erasure) -> None:
     )
     if erasure.status == Erasure.Status.DONE:
         return
-    records = sum(erasure.counts.values())
     # The person is gone: the erasure forgets what named him.
     Erasure.objects.filter(pk=erasure.pk).update(
         status=Erasure.Status.DONE,
@@ -372,7 +377,9 @@ def _finish(erasure: Erasure) -> None:
         finished_at=timezone.now(),
     )
     register.request_finish(
-        request=erasure.request, records=records, outcome=PrivacyRequest.Outcome.DONE
+        request=erasure.request,
+        records=erasure.request.records,
+        outcome=PrivacyRequest.Outcome.DONE,
     )
 
 

@@ -99,9 +99,16 @@ def test_the_confirmation_names_what_goes(admin_client, seeded):
     assert "Erase this person for good" in page
     assert "The 2 contacts purged" in page
     assert page.count("Zorglub Kowalski") == 2  # his card, and the website form's
+    shown = int(page.split(" records erased")[0].rsplit(">", 1)[-1])
     assert 'id="erase-place-timeline"' in page and 'id="erase-place-import_files"' in page
     assert "Bertrand" not in page
     assert not Erasure.objects.exists()  # shown, not started
+    # The register counts what the page said would go.
+    response = admin_client.post(
+        reverse("privacy:erase"),
+        {"lookup": "email", "value": EMAIL, "step": "confirmed", "confirm": "on"},
+    )
+    assert PrivacyRequest.objects.get(kind="erase").records == shown
 
 
 @pytest.mark.django_db
