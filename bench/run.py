@@ -106,6 +106,7 @@ CASES = [
     "photo_candidates",
     "webhook_deliveries",
     "privacy_find",
+    "privacy_erase",
     "throughput",
     "memory",
     "bare_request",
@@ -204,6 +205,8 @@ TARGETS = {
     "photo_candidates": [("median_ms", "<=", 150, "≤ {} ms")],
     "webhook_deliveries": [("deliveries_per_s", ">=", 50, "≥ {} deliveries/s")],
     "privacy_find": [("median_ms", "<=", 1000, "≤ {} ms")],
+    # A background job: a person's erasure reads the text tables through, as the find does.
+    "privacy_erase": [("median_ms", "<=", 30000, "≤ {} ms")],
     "throughput": [
         ("rps", ">=", {"sqlite": 150, "postgresql": 100, "1M": 80}, "≥ {} rps"),
         ("errors", "==", 0, "{} errors"),
@@ -420,6 +423,8 @@ def other_figures(result):
         return f"{result['peak_mb']} MB, {result['errors']} errors"
     if result["case"] == "privacy_find":
         return f"by name {result['by_name_ms']} ms"
+    if result["case"] == "privacy_erase":
+        return f"{result['records']} records"
     if result["case"] == "carddav_vdirsyncer_10k":
         return f"{result['cards']:,} cards in {result['seconds']} s"
     return ""
@@ -1368,6 +1373,8 @@ def run_cases(args):
         emit(bench_webhook_deliveries(database, admin))
     if wanted("privacy_find"):
         emit(bench_privacy_find(database, admin, person, args.requests))
+    if wanted("privacy_erase"):
+        emit(bench_privacy_erase(database, admin))
     if wanted("carddav_vdirsyncer_10k"):
         emit(bench_carddav_vdirsyncer(database))
     if not args.no_throughput and wanted("throughput"):
@@ -2391,6 +2398,66 @@ def bench_privacy_find(database, admin, person, requests):
     # The e-mail's result is the case's; the name's median is printed beside it.
     result = http_result("privacy_find", database, "admin", times, queries, statements)
     return {**result, "by_name_ms": round(medians["name"], 1)}
+
+
+def bench_privacy_erase(database, admin):
+    """Erase a person made for it (a card, two notes, a task) everywhere, as the worker
+    runs the job: every step, its reads of the text tables through included. Once: an
+    erasure cannot be repeated on the same person."""
+    from datetime import date
+
+    from django.db import connection
+
+    from activities.models import EventCategory, TaskCategory
+    from activities.services import event_create
+    from activities.tasks.services import task_create
+    from contacts.models import Contact
+    from contacts.services import ContactData, contact_create
+    from privacy import erasure
+    from privacy.subjects import subject_for
+
+    email = "bench.erase.person@example.org"
+    person = contact_create(
+        by=admin,
+        data=ContactData(
+            kind=Contact.Kind.PERSON,
+            fields={"first_name": "Erasmus", "last_name": "Benchmark"},
+            responsible=[admin],
+            infos=[{"kind": "email", "category": "work", "value": email, "is_primary": True}],
+        ),
+    )
+    note = EventCategory.objects.filter(code="note").first()
+    call = TaskCategory.objects.filter(code="call").first()
+    if note is not None:
+        event_create(by=admin, contact=person, category=note, text=f"Wrote to {email}")
+        event_create(by=admin, contact=person, category=note, text="Called him")
+    if call is not None:
+        task_create(
+            by=admin, title="Call back", due_date=date(2030, 1, 2), category=call, contact=person
+        )
+    queries = [0]
+
+    def counted(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        started = time.perf_counter()
+        made = erasure.erasure_start(by=admin, subject=subject_for("email", email))
+        erasure.erasure_resume(made.pk)
+        ms = (time.perf_counter() - started) * 1000
+    made.refresh_from_db()
+    if made.status != "done" or Contact.all_objects.filter(pk=person.pk).exists():
+        raise SystemExit(f"privacy_erase: the erasure ended {made.status}")
+    return {
+        "case": "privacy_erase",
+        "database": database,
+        "user": "admin",
+        "median_ms": round(ms, 1),
+        "p95_ms": round(ms, 1),
+        "queries": queries[0],
+        "records": made.request.records,
+    }
 
 
 def bench_webhook_deliveries(database, admin, count=1000):

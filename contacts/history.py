@@ -76,6 +76,10 @@ class ReadableChange(TypedDict):
     new: StrOrPromise
 
 
+# What an erasure leaves of a value that named an erased person (privacy.erasure): the
+# card reads it in the reader's language.
+ERASED = "\u2298erased"
+
 # Sent by record and record_many in the transaction of the change, once its events are
 # written: ids, the contacts' ids; verb; by, the user or None; details. The REST API's
 # webhooks receive it (api.apps): contacts does not know who listens.
@@ -285,6 +289,16 @@ def readable(event: ContactEvent, hidden: Collection[int] = frozenset()) -> list
         field = item["field"]
         label = item.get("label") or LABELS.get(field, field)
         old, new = item["old"], item["new"]
+        if ERASED in (old, new):
+            rows.append(
+                {
+                    "field": field,
+                    "label": label,
+                    "old": _("erased") if old == ERASED else old,
+                    "new": _("erased") if new == ERASED else new,
+                }
+            )
+            continue
         if field == "access":
             old, new = _access_label(old), _access_label(new)
         elif field == "consent":

@@ -11,6 +11,9 @@ class PrivacyConfig(AppConfig):
         # The worker deletes the copies past their days through the hook contacts offers,
         # filled here once every app's models are loaded.
         from contacts import worker  # noqa: PLC0415 (see above)
-        from privacy import exports  # noqa: PLC0415 (idem)
+        from contacts.personal_data import suppression  # noqa: PLC0415 (idem)
+        from privacy import erasure, exports, register  # noqa: PLC0415 (idem)
 
         worker.register("privacy-exports", exports.cleanup_interval, exports.exports_delete_expired)
+        worker.register("privacy-erasures", erasure.cleanup_interval, erasure.erasures_resume_stale)
+        suppression.signal_lifted.connect(register.lift_log, dispatch_uid="privacy.register")

@@ -38,3 +38,16 @@ class FindForm(forms.Form):
         elif lookup == Lookup.NAME and len(value) < 2:
             self.add_error("value", _("Write the full name, as the contact's card shows it."))
         return cleaned
+
+
+class EraseForm(FindForm):
+    """The person to erase, as found, and the admin's word that it is meant."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand that everything listed here is erased for good."),
+        error_messages={"required": _("Tick the box to confirm: nothing can bring it back.")},
+    )
+
+
+class EraseContactForm(forms.Form):
+    confirm = EraseForm.base_fields["confirm"]

@@ -91,3 +91,39 @@ class PersonalDataExport(models.Model):
 
     def __str__(self):
         return f"export {self.pk}"
+
+
+class Erasure(models.Model):
+    """The erasure of a person everywhere, run by the worker a step at a time.
+
+    What names the person (contacts, texts, addresses) is kept here only while it runs,
+    to resume it after a crash, and cleared at its end; steps lists those done.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Being erased")
+        INTERRUPTED = "interrupted", _("Interrupted, resumes on its own")
+        DONE = "done", _("Erased")
+
+    request = models.OneToOneField(PrivacyRequest, on_delete=models.PROTECT, related_name="erasure")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    contact_ids = models.JSONField(default=list, blank=True)
+    needles = models.JSONField(default=list, blank=True)
+    emails = models.JSONField(default=list, blank=True)
+    phones = models.JSONField(default=list, blank=True)
+    # The steps done, in order, and how many records each erased: no personal data.
+    steps = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"erasure {self.pk}"

@@ -1,20 +1,22 @@
 """The register of requests about personal data: who asked what kind, when, with what outcome.
 
 It never holds the person's data: what was looked up is kept as a keyed hash
-(subject_key), the same for two requests about one address, unreadable without the
-server's SECRET_KEY (rotating that key starts new hashes).
+(subject_key), the same for two requests about one address, unreadable without
+settings.PRIVACY_HASH_KEY, the suppression list's key (rotating it starts new hashes).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 from collections.abc import Iterator
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from contacts.csv_columns import escape_cell
 from privacy.models import PrivacyRequest
@@ -25,7 +27,8 @@ Outcome = PrivacyRequest.Outcome
 
 def subject_key(lookup: str, value: str) -> str:
     """Return the keyed hash that stands for a normalised value in the register."""
-    return salted_hmac("privacy.register", f"{lookup}:{value}", algorithm="sha256").hexdigest()
+    key = settings.PRIVACY_HASH_KEY.encode()
+    return hmac.new(key, f"privacy.register:{lookup}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 def request_log(
@@ -93,3 +96,8 @@ def register_csv_lines(requests: QuerySet[PrivacyRequest]) -> Iterator[str]:
                 r.finished_at.astimezone(UTC).isoformat() if r.finished_at else "",
             ]
         )
+
+
+def lift_log(*, by: User, kind: str, value: str, **kwargs: object) -> None:
+    """Record an admin's lifting of a suppression (suppression.lifted's receiver)."""
+    request_log(by=by, kind=Kind.LIFT, lookup=kind, value=value, records=1, outcome=Outcome.DONE)

@@ -85,7 +85,28 @@ def subject_for(lookup: str, value: str) -> Subject:
     value = normalised(lookup, value)
     ids = _contacts(lookup, value) if value else []
     capped = len(ids) > MAX_CONTACTS
-    ids = ids[:MAX_CONTACTS]
+    return _subject(lookup, value, ids[:MAX_CONTACTS], capped)
+
+
+def subject_of_contact(contact: Contact) -> Subject:
+    """Return the subject that is this contact alone: looked up by his first e-mail
+    address, else phone, else name, and found by his own details' needles."""
+    for kind, lookup in (
+        (ContactInfo.Kind.EMAIL, Lookup.EMAIL),
+        (ContactInfo.Kind.PHONE, Lookup.PHONE),
+    ):
+        info = (
+            contact.infos.filter(kind=kind)
+            .exclude(normalized="")
+            .order_by("position", "pk")
+            .first()
+        )
+        if info is not None:
+            return _subject(lookup, info.normalized, [contact.pk], False)
+    return _subject(Lookup.NAME, contact.display_name, [contact.pk], False)
+
+
+def _subject(lookup: str, value: str, ids: list[int], capped: bool) -> Subject:
     needles = phone_forms(value) if lookup == Lookup.PHONE else {value}
     details = ContactInfo.objects.filter(
         Q(kind=ContactInfo.Kind.EMAIL) | Q(kind=ContactInfo.Kind.PHONE), contact_id__in=ids

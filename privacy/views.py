@@ -5,16 +5,18 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from privacy import exports, register
+from contacts.models import Contact
+from privacy import erasure, exports, register
 from privacy.finders import find_everywhere
-from privacy.forms import FindForm
-from privacy.models import PersonalDataExport, PrivacyRequest
-from privacy.subjects import subject_for
+from privacy.forms import EraseContactForm, EraseForm, FindForm
+from privacy.models import Erasure, PersonalDataExport, PrivacyRequest
+from privacy.subjects import subject_for, subject_of_contact
 from settings_app.views import admin_required, render_settings
 
 PER_PAGE = 50
@@ -94,3 +96,65 @@ def register_csv(request):
     name = f"personal-data-register-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _erase_page(request, subject, form, action):
+    """The confirmation: how many records go from each place, and the contacts by name."""
+    places = erasure.erasure_plan(subject)
+    contacts = Contact.all_objects.filter(pk__in=subject.contact_ids).order_by("sort_name", "pk")
+    context = {
+        "form": form,
+        "subject": subject,
+        "places": places,
+        "records": sum(len(p.hits) for p in places),
+        "contacts": contacts,
+        "action": action,
+    }
+    return render_settings(request, "privacy", "privacy/erase.html", context)
+
+
+def _started(request):
+    messages.success(
+        request,
+        _("The erasure has started: it goes on in the background, and is listed here."),
+    )
+    return redirect("privacy:erasures")
+
+
+@admin_required
+@require_POST
+def erase(request):
+    """Confirm, then start, the erasure of the person found (posted from the find page)."""
+    form = EraseForm(request.POST)
+    find_form = FindForm(request.POST)
+    if not find_form.is_valid():
+        return render_settings(request, "privacy", "privacy/find.html", {"form": find_form})
+    subject = subject_for(find_form.cleaned_data["lookup"], find_form.cleaned_data["value"])
+    # From the find page, the confirmation is shown; from the confirmation, it starts.
+    if request.POST.get("step") == "confirmed":
+        if form.is_valid():
+            erasure.erasure_start(by=request.user, subject=subject)
+            return _started(request)
+    else:
+        form = EraseForm(initial=find_form.cleaned_data)
+    return _erase_page(request, subject, form, reverse("privacy:erase"))
+
+
+@admin_required
+def erase_contact(request, pk):
+    """Confirm, then start, the erasure of one contact (from the retention review)."""
+    contact = get_object_or_404(Contact.all_objects, pk=pk)
+    subject = subject_of_contact(contact)
+    form = EraseContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        erasure.erasure_start(by=request.user, subject=subject)
+        return _started(request)
+    return _erase_page(request, subject, form, reverse("privacy:erase_contact", args=[pk]))
+
+
+@admin_required
+@require_GET
+def erasure_list(request):
+    context = {"erasures": Erasure.objects.select_related("created_by", "request")[:100]}
+    context["total"] = len(erasure.STEPS)
+    return render_settings(request, "privacy", "privacy/erasures.html", context)

@@ -323,6 +323,11 @@ EXPECT = {  # name: (GET, POST)
     "privacy:export_new": (ADMIN_POST_ONLY, ADMIN_ONLY),
     "privacy:export_download": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "privacy:register": (ADMIN_ONLY, ADMIN_POST_ONLY),
+    # The erasure: its confirmation answers a post from the find page (an empty one is
+    # the find form's errors), or a contact's link; an unticked box is the form's error.
+    "privacy:erase": (ADMIN_POST_ONLY, ADMIN_ONLY),
+    "privacy:erase_contact": (ADMIN_ONLY, ADMIN_ONLY),
+    "privacy:erasures": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "privacy:register_csv": (ADMIN_ONLY, ADMIN_POST_ONLY),
     "webforms:submit": ((405,) * 6, (400,) * 6),
     "webforms:timestamp": (ANYONE, ANYONE),
@@ -848,6 +853,8 @@ def url_args(name, world, level):
         kwargs = {"public_id": world["web_form"].public_id}
     elif name == "privacy:export_download":
         kwargs = {"pk": world["privacy_export"].pk}
+    elif name == "privacy:erase_contact":
+        kwargs = {"pk": world["contacts"]["private"].pk}
     else:
         kwargs = by_name.get(name, {})
     private, public = world["contacts"]["private"].pk, world["contacts"]["public_read"].pk

@@ -147,6 +147,7 @@ def contacts_merge(
         addresses=_union(_addresses(keep), _addresses(other), key=_address_key),
         company=(other if "company" in take else keep).live_company,
         custom=custom,
+        consent=_consent(keep, other),
     )
     persons = list(Contact.objects.filter(company=other).values_list("pk", flat=True))
     _merge_positions(keep, other)
@@ -184,6 +185,19 @@ def contacts_merge(
     )
     trash.contacts_trash(by=by, ids=[other.pk])
     return keep
+
+
+def _consent(keep: Contact, other: Contact) -> services.ConsentData | None:
+    """Return the other's consent, as it was stated, when keep's is unknown: a recorded
+    given or refused consent is not lost to a merge. None keeps keep's."""
+    if keep.consent != Contact.Consent.UNKNOWN or other.consent == Contact.Consent.UNKNOWN:
+        return None
+    return services.ConsentData(
+        status=other.consent,
+        source=other.consent_source,
+        wording=other.consent_wording,
+        at=other.consent_at,
+    )
 
 
 def _merge_positions(keep: Contact, other: Contact) -> None:

@@ -15,12 +15,18 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.dispatch import Signal
 
 from accounts import audit
 from contacts import text
 from contacts.personal_data.models import Suppression
 
 Kind = Suppression.Kind
+
+# Sent once an entry is lifted, in its transaction: by, the admin; kind; value, the address
+# or number normalised. The register of requests records it (privacy.apps): contacts does
+# not know who listens.
+signal_lifted = Signal()
 
 
 def normalized_email(value: str) -> str:
@@ -153,4 +159,5 @@ def suppression_lift(*, by: User, entry: Suppression, value: str) -> Lifted | No
         target=None,
         details={"kind": lifted.kind, "digest": lifted.digest_prefix},
     )
+    signal_lifted.send(Suppression, by=by, kind=entry.kind, value=_normalized(entry.kind, value))
     return lifted
