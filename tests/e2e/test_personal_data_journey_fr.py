@@ -27,7 +27,8 @@ def log_in(page, username):
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    expect(page.get_by_role("heading", name="Contacts", level=1)).to_be_visible()
+    # Signing in opens the overview.
+    expect(page.get_by_role("heading", name="Vue d’ensemble", level=1)).to_be_visible()
 
 
 @pytest.fixture
@@ -123,4 +124,4 @@ def log_in_any(page, username):
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/contacts/")
+    page.wait_for_url("**/overview/")
