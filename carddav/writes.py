@@ -29,6 +29,7 @@ from carddav.models import PhoneCard
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.forms import ContactEditor, posted_data
 from contacts.models import Address, Contact, ContactEvent, ContactInfo
+from contacts.personal_data import suppression
 from contacts.services import ADDRESS_FIELDS, EditConflict, contact_create, contact_update
 from contacts.trash.services import contact_delete
 
@@ -160,11 +161,26 @@ def _put(request: HttpRequest, user: User, book: str, name: str) -> HttpResponse
     card = _body(request)
     contact = _located(user, book, name)
     _preconditions(request, contact)
+    _not_suppressed(_values(card))
     if contact is None:
         contact = _known_by_uid(user, _values(card))
     if contact is None:
         return _create(request, user, book, name, card)
     return _update(request, user, book, contact, card)
+
+
+def _not_suppressed(values: vcards.CardValues) -> None:
+    """Refuse the e-mails and phones of a person erased at their request, as the API does:
+    a phone that kept his card must not bring him back."""
+    emails = [info["value"] for info in values.infos if info["kind"] == ContactInfo.Kind.EMAIL]
+    phones = [info["value"] for info in values.infos if info["kind"] == ContactInfo.Kind.PHONE]
+    if suppression.is_suppressed(emails=emails, phones=phones):
+        raise _refused(
+            403,
+            tag(dav.CRM, "erased-person"),
+            "This person was erased at their request: their e-mail addresses and phone "
+            "numbers may not be added again.",
+        )
 
 
 def _known_by_uid(user: User, values: vcards.CardValues) -> Contact | None:

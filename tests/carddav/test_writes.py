@@ -564,3 +564,21 @@ def test_a_detail_whose_type_alone_changed_on_the_phone_is_saved(client, make_co
     assert [i.category for i in contact.infos.all()] == ["home"]
     contact.refresh_from_db()
     assert contact.version == 2
+
+
+def test_a_phone_cannot_bring_back_a_person_erased_at_their_request(client, alice, alice_dav):
+    from contacts.personal_data.suppression import suppress
+
+    suppress(emails=[" Marie@Radium.example "], by=alice)
+    card = CARD.format(uid="erased-1")
+
+    response, content = put(client, alice_dav, f"{BOOK.format('mine')}erased-1.vcf", card)
+
+    assert response.status_code == 403 and "erased-person" in content
+    assert "erased at their request" in content
+    assert not Contact.objects.filter(last_name="Curie").exists()
+    # A reformatted phone of the erased person is refused as well.
+    suppress(phones=["06 11 22 33 44"], by=alice)
+    other = card.replace("marie@radium.example", "someone@else.example")
+    response, _content = put(client, alice_dav, f"{BOOK.format('mine')}erased-2.vcf", other)
+    assert response.status_code == 403
