@@ -348,23 +348,27 @@ def find_history(subject: Subject, limit: int | None) -> list[Hit]:
     entries = _history(subject).exclude(source=Contact.Source.WEB_FORM)
     hits = []
     for entry in _cut(entries, limit):
-        contact = entry.contact
         title = str(HISTORY_TITLES.get(entry.verb, HISTORY_TITLES["changed"])) % {
-            "contact": _on(contact, subject)
+            "contact": _on(entry.contact, subject)
         }
-        url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
-        hits.append(
-            Hit(
-                ContactEvent._meta.label,
-                entry.pk,
-                title,
-                entry.created_at,
-                url or _contact_url(contact),
-                _history_data(entry),
-                contact.pk,
-            )
-        )
+        hits.append(_history_hit(entry, title))
     return hits
+
+
+def _history_hit(entry: ContactEvent, title: str) -> Hit:
+    """Return the hit of a history entry: its contact's history page, or its card (or
+    nothing) once the contact is in the trash."""
+    contact = entry.contact
+    url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
+    return Hit(
+        ContactEvent._meta.label,
+        entry.pk,
+        title,
+        entry.created_at,
+        url or _contact_url(contact),
+        _history_data(entry),
+        contact.pk,
+    )
 
 
 @register("web_form_submissions", gettext_lazy("Website-form submissions"))
@@ -382,18 +386,7 @@ def find_web_form_submissions(subject: Subject, limit: int | None) -> list[Hit]:
             }
         else:
             title = _("Website form: %(contact)s") % {"contact": _on(contact, subject)}
-        url = reverse("contacts:history", args=[contact.pk]) if contact.deleted_at is None else ""
-        hits.append(
-            Hit(
-                ContactEvent._meta.label,
-                entry.pk,
-                title,
-                entry.created_at,
-                url or _contact_url(contact),
-                _history_data(entry),
-                contact.pk,
-            )
-        )
+        hits.append(_history_hit(entry, title))
     return hits
 
 
