@@ -37,7 +37,7 @@ def shared(make_contact, alice, marie):
 
 def log_in_as(browser, live_server, username, language, viewport):
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
-    page.goto("/")
+    page.goto("/contacts/")  # a link to the list: signing in leads there
     page.locator("#id_login").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("#id_password").press("Enter")

@@ -100,7 +100,7 @@ def demo(make_contact):
 def open_list(browser, live_server, admin, language, viewport):
     profile_update(user=admin, language=language)
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
-    page.goto("/")
+    page.goto("/contacts/")  # a link to the list: signing in leads there
     page.locator("input[name=login]").fill("admin")
     page.locator("input[name=password]").fill("demo1234")
     page.locator("form:has(input[name=password]) button[type=submit]").click()

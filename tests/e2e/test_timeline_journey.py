@@ -88,7 +88,7 @@ def test_the_card_with_a_few_events_looks_right(
             happened_at=now - timedelta(days=days),
         )
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
-    page.goto("/")
+    page.goto("/contacts/")  # a link to the list: signing in leads there
     page.locator("input[name=login]").fill("alice")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")
@@ -137,7 +137,7 @@ def test_a_company_card_shows_its_persons_events_with_the_toggle(
             happened_at=now - timedelta(days=days),
         )
     page = new_page(browser, live_server, locale=f"{language}-FR", viewport=viewport)
-    page.goto("/")
+    page.goto("/contacts/")  # a link to the list: signing in leads there
     page.locator("input[name=login]").fill("alice")
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("input[name=password]").press("Enter")

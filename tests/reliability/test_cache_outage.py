@@ -47,7 +47,9 @@ def test_a_user_logs_in_and_reads_while_redis_is_down(
             "/accounts/login/", {"login": "alice", "password": "pw"}, follow=True
         )
         assert response.status_code == 200
-        assert "Jeanne Outage" in response.content.decode()  # the list, logged in
+        assert response.redirect_chain[-1][0] == "/overview/"  # logged in, the landing page
+        listed = client.get("/contacts/")
+        assert "Jeanne Outage" in listed.content.decode()  # the list
 
         card = client.get(f"/contacts/{contact.pk}/")
         assert card.status_code == 200
