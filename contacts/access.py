@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -360,6 +360,39 @@ def rights_sql(user: AnyUser, names: Sequence[str] = RIGHTS) -> dict[str, tuple[
             sql, params = f"{access} OR {sql}", [*public, *params]
         rights[name] = (f"({sql})", params)
     return rights
+
+
+def visible_among(
+    user: AnyUser, ids: Iterable[int], columns: Sequence[str] = ("id",)
+) -> list[tuple[Any, ...]]:
+    """Return the columns of those of ids that are live contacts user may see: the other
+    ends a card names, probed in one statement with his rights written in it
+    (rights_sql), as contacts_visible_to(user).filter(pk__in=ids) would, without the
+    ORM's building. columns are the model's own (checked)."""
+    ids = sorted({int(pk) for pk in ids})
+    if not ids or not (user.is_authenticated and user.is_active):
+        return []
+    known = {field.column for field in Contact._meta.concrete_fields}
+    if unknown := set(columns) - known:
+        raise ValueError(f"not a column of the contacts: {sorted(unknown)}")
+    selected = ", ".join(f'"contacts_contact"."{column}"' for column in columns)
+    may_view, params = rights_sql(user, ["may_view"])["may_view"]
+    ids_params: list[Any] = list(ids)
+    among = f"IN ({', '.join(['%s'] * len(ids))})"
+    if connection.vendor == "postgresql":
+        # One array: one prepared statement whatever the number of ids.
+        among, ids_params = "= ANY(%s)", [ids]
+    # safe-sql: the rights are rights_sql's, the columns checked above, the rest
+    # constants; the ids are parameters.
+    sql = (
+        f'SELECT {selected} FROM "contacts_contact" '  # noqa: S608
+        f'WHERE "contacts_contact"."id" {among} '
+        f'AND "contacts_contact"."deleted_at" IS NULL AND {may_view}'
+    )
+    arguments: list[Any] = [*ids_params, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arguments)
+        return cursor.fetchall()
 
 
 def rights_annotations(user: User, names: Sequence[str] = RIGHTS) -> dict[str, Any]:

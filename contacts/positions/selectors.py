@@ -5,7 +5,7 @@ from datetime import date
 
 from django.db import connection, models
 
-from contacts.access import AnyUser, contacts_visible_to, rights_sql
+from contacts.access import AnyUser, rights_sql, visible_among
 from contacts.models import Contact
 from contacts.positions.models import Position
 
@@ -50,8 +50,7 @@ def positions_of(user: AnyUser, person: Contact) -> list[Position]:
     others = {p.company_id for p in found} - set(seen)
     if others:
         seen.update(dict.fromkeys(others, False))
-        visible = contacts_visible_to(user).filter(pk__in=others).values_list("pk", flat=True)
-        seen.update(dict.fromkeys(visible, True))
+        seen.update((pk, True) for (pk,) in visible_among(user, others))
     found = [p for p in found if seen[p.company_id] and p.company.deleted_at is None]
 
     def order(p: Position) -> tuple[bool, bool, int, int]:
@@ -75,7 +74,7 @@ def other_positions_of(user: AnyUser, person: Contact) -> list[Position]:
     )
     if found:
         ids = {p.company_id for p in found}
-        seen = set(contacts_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        seen = {pk for (pk,) in visible_among(user, ids)}
         found = [p for p in found if p.company_id in seen]
     return sorted(found, key=lambda p: ((p.start_date or date.min).toordinal(), p.pk), reverse=True)
 
@@ -130,8 +129,6 @@ def former_people(user: AnyUser, company: Contact, limit: int) -> list[Position]
     # In the order of the index (company, end_date, person): no sort of all of them.
     order = "pos.end_date DESC, pos.person_id DESC, pos.id DESC"
     return _people(user, company, "pos.end_date IS NOT NULL", [], order, 0, limit)
-
-
 
 
 def _columns(model: type[models.Model], names: set[str]) -> list[str]:

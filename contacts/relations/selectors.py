@@ -9,7 +9,7 @@ from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.lookups import IsNull
 
 from contacts import selectors
-from contacts.access import AnyUser, contacts_visible_to
+from contacts.access import AnyUser, contacts_visible_to, visible_among
 from contacts.models import Contact
 from contacts.relations.models import Relation, RelationType
 from contacts.relations.services import relation_types_cached
@@ -69,8 +69,8 @@ def relations_of(user: AnyUser, contact: Contact) -> list[Shown]:
     if not found:
         return []
     ends = {to if start == contact.pk else start for _pk, start, to, _type in found}
-    visible = contacts_visible_to(user).filter(pk__in=ends)
-    others = {row[0]: Other(*row) for row in visible.values_list("pk", "display_name", "sort_name")}
+    visible = visible_among(user, ends, ["id", "display_name", "sort_name"])
+    others = {row[0]: Other(*row) for row in visible}
     types = {t.pk: t for t in relation_types_cached()}
     missing = {type_id for *_ends, type_id in found} - set(types)
     if missing:  # made since the cache was filled, by another process

@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
@@ -16,6 +17,7 @@ from contacts.access import (
     editable_ids,
     get_contact_for_user,
     grant_access_many,
+    visible_among,
     visible_parts,
     with_company_visibility,
     with_permissions,
@@ -79,6 +81,22 @@ def test_the_visible_parts_are_disjoint_and_make_up_what_the_user_sees(populatio
         union = set().union(*parts)
         assert sum(len(part) for part in parts) == len(union), user.username
         assert union == set(contacts_visible_to(user).values_list("pk", flat=True)), user.username
+
+
+def test_visible_among_keeps_the_ids_the_user_may_see_as_the_selector_does(population):
+    users, contacts = population
+    Contact.all_objects.filter(pk=contacts[0].pk).update(deleted_at="2026-01-01T00:00Z")
+    outsider = users[2]
+    outsider.groups.clear()  # no longer a CRM user: his grants alone
+    asked = [c.pk for c in contacts[:40]] + [10**9]  # and an id that is no contact
+
+    for user in [*users, AnonymousUser()]:
+        found = visible_among(user, asked, ["id", "display_name"])
+        expected = contacts_visible_to(user).filter(pk__in=asked)
+        assert sorted(found) == sorted(expected.values_list("pk", "display_name")), str(user)
+    assert visible_among(users[0], []) == []
+    with pytest.raises(ValueError, match="not a column"):
+        visible_among(users[0], asked, ["id", "1; DROP TABLE contacts_contact"])
 
 
 def test_can_change_and_can_delete_follow_the_rules(population):
