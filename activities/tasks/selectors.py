@@ -57,15 +57,15 @@ def navbar_counts(user: User) -> tuple[int, int]:
     """Return (user's unread notifications, his tasks overdue or due today), in one statement.
 
     Every page shows both: each read on its index alone, as My tasks counts the tasks.
+    Written as SQL: the ORM's building of it cost more than the database took to answer.
     """
-    due = Task.objects.filter(
-        responsible=user, done_at__isnull=True, due_date__lte=timezone.localdate()
+    # safe-sql: the tasks' table name and constants; the values are parameters.
+    due = (
+        f"SELECT COUNT(*) FROM {Task._meta.db_table} WHERE responsible_id = %s "  # noqa: S608
+        "AND done_at IS NULL AND due_date <= %s"
     )
-    # One row, or none when he has no such task: COALESCE gives 0.
-    counted = due.order_by().values("responsible").annotate(n=Count("pk")).values("n")
-    sql, params = counted.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({UNREAD}), COALESCE(({sql}), 0)", [user.pk, *params])
+        cursor.execute(f"SELECT ({UNREAD}), ({due})", [user.pk, user.pk, timezone.localdate()])
         unread, tasks_due = cursor.fetchone()
     return unread, tasks_due
 
