@@ -160,6 +160,8 @@ def _people(
     written in the statement, not sent apart: a prepared statement's generic plan cannot
     tell a company of five thousand people from one of two.
     """
+    if not (user.is_authenticated and user.is_active):
+        return []
     may_view, rights = rights_sql(user, ["may_view"])["may_view"]
     columns = [f"pos.{name}" for name in LINE_POSITION]
     columns += [f"contacts_contact.{name}" for name in LINE_PERSON]
