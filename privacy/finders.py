@@ -27,12 +27,12 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Replace
 from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_stubs_ext import StrOrPromise
 from django_tasks_db.models import DBTaskResult
 
@@ -41,11 +41,11 @@ from api.webhooks.models import Delivery
 from api.webhooks.models import Event as WebhookEvent
 from contacts import selectors
 from contacts.custom_fields.values import shown_value
-from contacts.db.json import JSONKeyText
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
 from contacts.models import Contact, ContactEvent, ContactInfo, CustomField, Notification
-from privacy import files
-from privacy.subjects import Subject
+from contacts.positions.models import Position
+from privacy import files, mentions
+from privacy.subjects import MIN_NEEDLE, Subject
 
 # The hits a page lists per place; the copy takes them all.
 PAGE_LIMIT = 200
@@ -270,24 +270,11 @@ def find_contact_info(subject: Subject, limit: int | None) -> list[Hit]:
 
 @register("user_fields", gettext_lazy("User fields marked personal"))
 def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
-    """The personal user fields of the contacts found, and those of others naming them."""
+    """The personal user fields of the contacts found (others naming him: find_mentions)."""
     fields = personal_fields()
     if not fields:
         return []
-    mention = reduce(
-        or_,
-        (
-            Q(**{f"field_{f.pk}__icontains": n})
-            for f in fields
-            for n in subject.needles
-            if f.field_type not in ("checkbox", "number")
-        ),
-        Q(pk__in=[]),
-    )
-    annotated = Contact.all_objects.annotate(
-        **{f"field_{f.pk}": JSONKeyText("custom", f.key) for f in fields}
-    )
-    contacts = annotated.filter(Q(pk__in=subject.contact_ids) | mention).order_by("pk")
+    contacts = Contact.all_objects.filter(pk__in=subject.contact_ids).order_by("pk")
     hits = []
     for contact in _cut(contacts, limit):
         for label, value in personal_values(contact, fields).items():
@@ -308,6 +295,119 @@ def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
                     contact.pk,
                 )
             )
+    return hits
+
+
+# The user fields whose values are typed freely: a select box's, a date's, a number's are not.
+FREE_TEXT_FIELDS = (CustomField.Type.TEXT, CustomField.Type.TEXTAREA, CustomField.Type.URL)
+
+
+def mention_terms(subject: Subject) -> mentions.Terms:
+    """Return what names the person in free text: the needles, his full names, his numbers."""
+    names = Contact.all_objects.filter(pk__in=subject.contact_ids).values_list(
+        "display_name", flat=True
+    )
+    needles = set(subject.needles) | {n.lower() for n in names if len(n) >= MIN_NEEDLE}
+    return mentions.terms(needles, subject.phones)
+
+
+def _stripped(expression: Combinable) -> Combinable:
+    """Return expression without the characters written between a phone number's digits."""
+    for separator in mentions.SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
+
+
+def _mentioning(columns: list[str | Combinable], terms: mentions.Terms) -> Q:
+    """Return the condition: the text of columns may name the person (terms say if it does).
+
+    One text per row, read once: the needles (in their JSON forms too, as a user field's
+    value is stored), and the digits of his numbers once the separators are taken out.
+    """
+    joined: list[Any] = []
+    for column in columns:
+        joined += [Value("\n"), column] if joined else [column]
+    text = Concat(*joined, output_field=TextField()) if len(joined) > 1 else joined[0]
+    json_forms = {json.dumps(n)[1:-1] for n in terms.needles}
+    found = Q(HoldsAny(text, sorted(set(terms.needles) | json_forms)))
+    digits = terms.digits()
+    if digits:
+        found |= Q(HoldsAny(_stripped(text), digits))
+    return found
+
+
+def mentioning_contacts(subject: Subject, terms: mentions.Terms) -> QuerySet[Contact]:
+    """Return the other contacts whose description, job title or user fields may name him."""
+    found = _mentioning(["description", "job_title", "custom"], terms)
+    return Contact.all_objects.filter(found).exclude(pk__in=subject.contact_ids).order_by("pk")
+
+
+def mentioning_positions(subject: Subject, terms: mentions.Terms) -> QuerySet[Position]:
+    """Return the positions of other persons whose job title or department may name him."""
+    found = _mentioning(["job_title", "department"], terms)
+    positions = Position.objects.filter(found).exclude(person_id__in=subject.contact_ids)
+    return positions.select_related("person").order_by("pk")
+
+
+MENTIONED_IN = {
+    "description": gettext_lazy("Mentioned in the description of %(contact)s"),
+    "job_title": gettext_lazy("Mentioned in the job title of %(contact)s"),
+    "user_field": gettext_lazy("Mentioned in the user field “%(field)s” of %(contact)s"),
+    "position": gettext_lazy("Mentioned in a position of %(contact)s"),
+}
+
+
+def free_text_fields() -> list[CustomField]:
+    return list(CustomField.objects.filter(field_type__in=FREE_TEXT_FIELDS))
+
+
+@register("mentions", gettext_lazy("Other contacts' descriptions and user fields naming the person"))
+def find_mentions(subject: Subject, limit: int | None) -> list[Hit]:
+    """The free text of other contacts that holds his address, number (however written) or
+    name: a hit per text, its value whole, as a note on another contact is."""
+    terms = mention_terms(subject)
+    if terms.pattern is None:
+        return []
+    fields = free_text_fields()
+    hits: list[Hit] = []
+    for contact in mentioning_contacts(subject, terms).iterator():
+        # (the title's words, the field, its value): whole sentences, for the translators.
+        texts: list[tuple[StrOrPromise, str, Any]] = [
+            (MENTIONED_IN["description"], str(_("description")), contact.description),
+            (MENTIONED_IN["job_title"], str(_("job title")), contact.job_title),
+        ]
+        texts += [
+            (MENTIONED_IN["user_field"], f.label, contact.custom.get(f.key))
+            for f in fields
+            if isinstance(contact.custom.get(f.key), str)
+        ]
+        for words, label, value in texts:
+            if not value or not terms.names(value):
+                continue
+            title = str(words) % {"field": label, "contact": _on(contact, subject)}
+            data = {"contact": contact.pk, "field": label, "text": value}
+            url = _contact_url(contact)
+            hits.append(
+                Hit(Contact._meta.label, contact.pk, title, contact.updated_at, url, data)
+            )
+        if limit is not None and len(hits) >= limit:
+            return hits
+    for position in mentioning_positions(subject, terms).iterator():
+        value = "\n".join(t for t in (position.job_title, position.department) if t)
+        if not terms.names(value):
+            continue
+        title = str(MENTIONED_IN["position"]) % {"contact": _on(position.person, subject)}
+        data = {
+            "contact": position.person_id,
+            "field": str(pgettext("a job", "position")),
+            "text": value,
+        }
+        url = _contact_url(position.person)
+        hits.append(
+            Hit(Position._meta.label, position.pk, title, position.person.updated_at, url, data)
+        )
+        if limit is not None and len(hits) >= limit:
+            return hits
     return hits
 
 
@@ -574,6 +674,28 @@ def find_import_files(subject: Subject, limit: int | None) -> list[Hit]:
             )
             if limit is not None and len(hits) >= limit:
                 return hits
+    return hits
+
+
+@register("import_file_names", gettext_lazy("Names of imported files"))
+def find_import_file_names(subject: Subject, limit: int | None) -> list[Hit]:
+    """The imports whose file, as the importer named it, bears the person's address or name."""
+    terms = mention_terms(subject)
+    if terms.pattern is None:
+        return []
+    jobs = ImportJob.objects.filter(_mentioning(["file_name"], terms))
+    hits: list[Hit] = []
+    for job in jobs.only("pk", "file_name", "created_at").order_by("-created_at", "-pk"):
+        if not terms.names(job.file_name):
+            continue
+        title = _("Import of the file %(file)s") % {"file": job.file_name}
+        data = {"import": job.pk, "file_name": job.file_name}
+        url = reverse("contacts:import_detail", args=[job.pk])
+        hits.append(
+            Hit(ImportJob._meta.label, (job.pk, "file_name"), title, job.created_at, url, data)
+        )
+        if limit is not None and len(hits) >= limit:
+            break
     return hits
 
 
