@@ -361,7 +361,9 @@ def free_text_fields() -> list[CustomField]:
     return list(CustomField.objects.filter(field_type__in=FREE_TEXT_FIELDS))
 
 
-@register("mentions", gettext_lazy("Other contacts' descriptions and user fields naming the person"))
+@register(
+    "mentions", gettext_lazy("Other contacts' descriptions and user fields naming the person")
+)
 def find_mentions(subject: Subject, limit: int | None) -> list[Hit]:
     """The free text of other contacts that holds his address, number (however written) or
     name: a hit per text, its value whole, as a note on another contact is."""
@@ -387,9 +389,7 @@ def find_mentions(subject: Subject, limit: int | None) -> list[Hit]:
             title = str(words) % {"field": label, "contact": _on(contact, subject)}
             data = {"contact": contact.pk, "field": label, "text": value}
             url = _contact_url(contact)
-            hits.append(
-                Hit(Contact._meta.label, contact.pk, title, contact.updated_at, url, data)
-            )
+            hits.append(Hit(Contact._meta.label, contact.pk, title, contact.updated_at, url, data))
         if limit is not None and len(hits) >= limit:
             return hits
     for position in mentioning_positions(subject, terms).iterator():

@@ -31,7 +31,9 @@ def _number_pattern(e164: str) -> tuple[str, str] | None:
         return None
     national = str(number.national_number)
     written = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    trunk = text.digits(written)[: -len(national)] if text.digits(written).endswith(national) else ""
+    trunk = (
+        text.digits(written)[: -len(national)] if text.digits(written).endswith(national) else ""
+    )
     body = _SEP.join(re.escape(d) for d in national)
     country = re.escape(str(number.country_code))
     international = rf"(?:\+|00){_SEP}{country}{_SEP}(?:\(0\){_SEP})?"

@@ -115,11 +115,13 @@ def former_details(ids: Iterable[int]) -> tuple[set[str], set[str]]:
     as typed: those taken off their cards since are his as much as those still on them."""
     emails: set[str] = set()
     phones: set[str] = set()
-    kinds = {ContactInfo.Kind.EMAIL: emails, ContactInfo.Kind.PHONE: phones}
-    entries = ContactEvent.objects.filter(contact_id__in=list(ids)).values_list("changes", flat=True)
+    kinds: dict[str, set[str]] = {ContactInfo.Kind.EMAIL: emails, ContactInfo.Kind.PHONE: phones}
+    entries = ContactEvent.objects.filter(contact_id__in=list(ids)).values_list(
+        "changes", flat=True
+    )
     for changes in entries.iterator():
         for item in changes if isinstance(changes, list) else ():
-            found = kinds.get(item.get("field")) if isinstance(item, dict) else None
+            found = kinds.get(str(item.get("field"))) if isinstance(item, dict) else None
             if found is None:
                 continue
             for side in ("old", "new"):

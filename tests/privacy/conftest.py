@@ -147,7 +147,11 @@ def seeded(admin, alice, settings, django_capture_on_commit_callbacks):
         ),
     )
     position_add(
-        by=admin, person=other, company=acme, job_title="Assistant", department="Zorglub Kowalski's team"
+        by=admin,
+        person=other,
+        company=acme,
+        job_title="Assistant",
+        department="Zorglub Kowalski's team",
     )
     # A visitor sends the website form.
     web_form = make_web_form(name="Newsletter")
