@@ -32,6 +32,7 @@ from django_stubs_ext import StrOrPromise
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from accounts import preferences
 from activities.models import Event, EventAttachment, Task
 from api.webhooks.models import Delivery
 from contacts.history import ERASED
@@ -156,8 +157,8 @@ def _step_history(erasure: Erasure, subject: Subject) -> int:
 def erased_word(erasure: Erasure) -> str:
     """Return what replaces the person's words in another contact's text, in the language
     of the admin who erased him: the text is read by people, and kept as written."""
-    profile = getattr(erasure.created_by, "profile", None) if erasure.created_by else None
-    language = getattr(profile, "language", "") or settings.LANGUAGE_CODE
+    by = erasure.created_by
+    language = preferences.language_of(by) if by is not None else settings.LANGUAGE_CODE
     with translation.override(language):
         return "[" + translation.gettext("erased") + "]"
 

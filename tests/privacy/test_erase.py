@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from accounts.services import email_send
 from api.webhooks.models import Delivery
 from contacts import history
@@ -203,6 +204,16 @@ def test_another_contacts_history_reads_erased(admin, admin_client, seeded, sett
     admin_client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "fr"})
     page = admin_client.get(reverse("contacts:history", args=[other.pk])).content.decode()
     assert "effacé" in page
+
+
+@pytest.mark.django_db
+def test_another_contacts_text_reads_erased_in_the_admins_language(admin, seeded):
+    Profile.objects.update_or_create(user=admin, defaults={"language": "fr"})
+    made = erasure.erasure_start(by=admin, subject=subject_for("email", EMAIL))
+    erasure.erasure_resume(made.pk)
+    other = Contact.objects.get(pk=seeded["other"].pk)
+    assert other.description == f"Knows [effacé] ([effacé]), call [effacé] first.\n{KEPT}"
+    assert ImportJob.objects.filter(file_name="leads-[effacé].csv").exists()
 
 
 @pytest.mark.django_db
