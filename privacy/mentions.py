@@ -37,7 +37,8 @@ def _number_pattern(e164: str) -> tuple[str, str] | None:
     body = _SEP.join(re.escape(d) for d in national)
     country = re.escape(str(number.country_code))
     international = rf"(?:\+|00){_SEP}{country}{_SEP}(?:\(0\){_SEP})?"
-    prefix = f"(?:{international}|{re.escape(trunk)}{_SEP})?" if trunk else f"(?:{international})?"
+    national_prefix = rf"\(?{re.escape(trunk)}{_SEP}" if trunk else r"\("
+    prefix = f"(?:{international}|{national_prefix})?"
     return rf"(?<!\d){prefix}{body}(?!\d)", national
 
 
@@ -58,7 +59,12 @@ class Terms:
 
     @cached_property
     def pattern(self) -> re.Pattern[str] | None:
-        words = [re.escape(n) for n in sorted(self.needles, key=len, reverse=True) if n]
+        # Whole words: "anna bell" is not in "Joanna Bellamy", nor an address in a longer one.
+        words = [
+            rf"(?<!\w){re.escape(n)}(?!\w)"
+            for n in sorted(self.needles, key=len, reverse=True)
+            if n
+        ]
         found = words + [p for p, _national in self._numbers]
         return re.compile("|".join(found), re.IGNORECASE) if found else None
 
