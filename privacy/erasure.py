@@ -93,7 +93,7 @@ STEP_LABELS: dict[str, StrOrPromise] = {
     "webhook_deliveries": gettext_lazy("Webhook deliveries"),
     "queued_emails": gettext_lazy("E-mails and other work queued for the worker"),
     "history": gettext_lazy("History entries of other contacts"),
-    "mentions": gettext_lazy("Other contacts' descriptions and user fields naming the person"),
+    "mentions": gettext_lazy("Mentions on other contacts' cards"),
     "timeline": gettext_lazy("Timeline events and attachments"),
     "tasks": gettext_lazy("Tasks"),
     "imports": gettext_lazy("Imports: rows, files and rejected-row files"),

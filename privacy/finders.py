@@ -361,9 +361,7 @@ def free_text_fields() -> list[CustomField]:
     return list(CustomField.objects.filter(field_type__in=FREE_TEXT_FIELDS))
 
 
-@register(
-    "mentions", gettext_lazy("Other contacts' descriptions and user fields naming the person")
-)
+@register("mentions", gettext_lazy("Mentions on other contacts' cards"))
 def find_mentions(subject: Subject, limit: int | None) -> list[Hit]:
     """The free text of other contacts that holds his address, number (however written) or
     name: a hit per text, its value whole, as a note on another contact is."""

@@ -104,7 +104,7 @@ def test_the_confirmation_names_what_goes(admin_client, seeded):
     shown = int(page.split(" records erased")[0].rsplit(">", 1)[-1])
     assert 'id="erase-place-timeline"' in page and 'id="erase-place-import_files"' in page
     # Other contacts' free text that names him, and the import named after him.
-    assert "Other contacts&#x27; descriptions and user fields naming the person" in page
+    assert "Mentions on other contacts&#x27; cards" in page
     assert 'id="erase-place-mentions"' in page and 'id="erase-place-import_file_names"' in page
     assert "Bertrand" not in page
     assert not Erasure.objects.exists()  # shown, not started
