@@ -20,29 +20,32 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 from django_stubs_ext import StrOrPromise
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from accounts import preferences
 from activities.models import Event, EventAttachment, Task
 from api.webhooks.models import Delivery
 from contacts.history import ERASED
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate, import_path
 from contacts.models import Contact, ContactEvent, ContactInfo, Notification
 from contacts.personal_data.suppression import suppress
+from contacts.positions.models import Position
 from contacts.services import contacts_refresh_search_text
 from contacts.storage import delete_files_on_commit
 from contacts.trash.services import contacts_purge
 from privacy import finders, register
 from privacy.models import Erasure, PrivacyRequest
-from privacy.subjects import MIN_NEEDLE, Subject
+from privacy.subjects import MIN_NEEDLE, Subject, former_details
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +93,7 @@ STEP_LABELS: dict[str, StrOrPromise] = {
     "webhook_deliveries": gettext_lazy("Webhook deliveries"),
     "queued_emails": gettext_lazy("E-mails and other work queued for the worker"),
     "history": gettext_lazy("History entries of other contacts"),
+    "mentions": gettext_lazy("Mentions on other contacts' cards"),
     "timeline": gettext_lazy("Timeline events and attachments"),
     "tasks": gettext_lazy("Tasks"),
     "imports": gettext_lazy("Imports: rows, files and rejected-row files"),
@@ -147,6 +151,61 @@ def _step_history(erasure: Erasure, subject: Subject) -> int:
         if changes != entry.changes or details != entry.details:
             ContactEvent.objects.filter(pk=entry.pk).update(changes=changes, details=details)
             count += 1
+    return count
+
+
+def erased_word(erasure: Erasure) -> str:
+    """Return what replaces the person's words in another contact's text, in the language
+    of the admin who erased him: the text is read by people, and kept as written."""
+    by = erasure.created_by
+    language = preferences.language_of(by) if by is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return "[" + translation.gettext("erased") + "]"
+
+
+def _step_mentions(erasure: Erasure, subject: Subject) -> int:
+    """Other contacts' free text: the words naming the person become "[erased]", the rest
+    stays. No history entry is written, as for the notes and tasks: it would keep what
+    went. Their version and moment of change move, so that what syncs from them (the
+    API, address books) fetches them again, and their search text is written anew."""
+    terms = finders.mention_terms(subject)
+    if terms.pattern is None:
+        return 0
+    word = erased_word(erasure)
+    keys = {f.key for f in finders.free_text_fields()}
+    touched: set[int] = set()
+    count = 0
+    for contact in finders.mentioning_contacts(subject, terms).only(
+        "pk", "description", "job_title", "custom"
+    ):
+        custom = {
+            k: terms.cut(v, word) if k in keys and isinstance(v, str) else v
+            for k, v in contact.custom.items()
+        }
+        values = {
+            "description": terms.cut(contact.description, word),
+            "job_title": terms.cut(contact.job_title, word)[:200],
+            "custom": custom,
+        }
+        if all(values[k] == getattr(contact, k) for k in values):
+            continue
+        Contact.all_objects.filter(pk=contact.pk).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        touched.add(contact.pk)
+        count += 1
+    for position in finders.mentioning_positions(subject, terms):
+        job_title = terms.cut(position.job_title, word)[:200]
+        department = terms.cut(position.department, word)[:200]
+        if (job_title, department) == (position.job_title, position.department):
+            continue
+        Position.objects.filter(pk=position.pk).update(job_title=job_title, department=department)
+        Contact.all_objects.filter(pk=position.person_id).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        touched.add(position.person_id)
+        count += 1
+    contacts_refresh_search_text(Contact.all_objects.filter(pk__in=touched))
     return count
 
 
@@ -236,6 +295,20 @@ def _step_imports(erasure: Erasure, subject: Subject) -> int:
                 gone.append(old)
                 count += removed
     delete_files_on_commit(gone)
+    return count + _rename_imports(erasure, subject)
+
+
+def _rename_imports(erasure: Erasure, subject: Subject) -> int:
+    """Give the imports whose file name names the person a name without it: the stored
+    files have random names, the name the importer gave is kept in the row only."""
+    word = erased_word(erasure)
+    terms = finders.mention_terms(subject)
+    count = 0
+    for hit in _hits("import_file_names", subject):
+        job_id = hit.pk[0]
+        name = terms.cut(hit.data["file_name"], word)[-255:]
+        ImportJob.objects.filter(pk=job_id).update(file_name=name)
+        count += 1
     return count
 
 
@@ -263,6 +336,7 @@ STEPS: dict[str, Step] = {
     "webhook_deliveries": _step_webhooks,
     "queued_emails": _step_queue,
     "history": _step_history,
+    "mentions": _step_mentions,
     "timeline": _step_timeline,
     "tasks": _step_tasks,
     "imports": _step_imports,
@@ -273,10 +347,16 @@ STEPS: dict[str, Step] = {
 
 
 def person_addresses(subject: Subject) -> tuple[list[str], list[str]]:
-    """Return the e-mail addresses and phone numbers of the person, for the suppression list."""
+    """Return the e-mail addresses and phone numbers of the person, for the suppression list:
+    those of his contacts, now and before, and the one looked up."""
     infos = ContactInfo.objects.filter(contact_id__in=subject.contact_ids)
     emails = set(infos.filter(kind=ContactInfo.Kind.EMAIL).values_list("value", flat=True))
     phones = set(infos.filter(kind=ContactInfo.Kind.PHONE).values_list("value", flat=True))
+    # Those his cards held before, as their history shows: a number taken off a card is
+    # still his, and an import must not bring it back.
+    former_emails, former_phones = former_details(subject.contact_ids)
+    emails |= former_emails
+    phones |= former_phones
     if subject.lookup == "email":
         emails.add(subject.value)
     elif subject.lookup == "phone" and subject.value:
@@ -320,7 +400,13 @@ def erasure_start(*, by: User, subject: Subject) -> Erasure:
 
 
 def _subject(erasure: Erasure) -> Subject:
-    return Subject(erasure.request.lookup, "", tuple(erasure.contact_ids), tuple(erasure.needles))
+    return Subject(
+        erasure.request.lookup,
+        "",
+        tuple(erasure.contact_ids),
+        tuple(erasure.needles),
+        phones=tuple(erasure.phones),
+    )
 
 
 @task()

@@ -24,15 +24,17 @@ from operator import or_
 from typing import Any
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.expressions import Combinable
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Concat
 from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django_stubs_ext import StrOrPromise
 from django_tasks_db.models import DBTaskResult
 
@@ -41,11 +43,12 @@ from api.webhooks.models import Delivery
 from api.webhooks.models import Event as WebhookEvent
 from contacts import selectors
 from contacts.custom_fields.values import shown_value
-from contacts.db.json import JSONKeyText
 from contacts.imports.models import ImportIssue, ImportJob, ImportUpdate
 from contacts.models import Contact, ContactEvent, ContactInfo, CustomField, Notification
-from privacy import files
-from privacy.subjects import Subject
+from contacts.positions.models import Position
+from contacts.text import digits as digits_of
+from privacy import files, mentions
+from privacy.subjects import MIN_NEEDLE, Subject
 
 # The hits a page lists per place; the copy takes them all.
 PAGE_LIMIT = 200
@@ -140,6 +143,48 @@ class HoldsAny(Func):
         if not self.patterns:
             return "1 = 0", ()
         return f"LOWER(({sql})::text) LIKE ANY (%s)", (*params, self.patterns)
+
+
+class MayHoldNumber(Func):
+    """True where the text of expression may hold one of numbers (digits) written with
+    separators between them: mentions.Terms says whether it does.
+
+    PostgreSQL takes the separators out (translate) and compares the rest to every
+    number. SQLite has no translate, and a chain of REPLACE costs a second at 100,000
+    contacts: its GLOB looks for the digits in order, once the last two are found
+    together (instr, which cuts the rows without them cheaply).
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, expression: str | Combinable, numbers: Iterable[str]) -> None:
+        super().__init__(F(expression) if isinstance(expression, str) else expression)
+        self.numbers = [n for n in numbers if n.isdigit() and len(n) >= 2]
+
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        *args: Any,
+        **extra_context: Any,
+    ) -> tuple[str, tuple[str | int, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        if not self.numbers:
+            return "1 = 0", ()
+        ors = " OR ".join([f"(instr({sql}, %s) > 0 AND {sql} GLOB %s)"] * len(self.numbers))
+        values = [(n[-2:], "*" + "*".join(n) + "*") for n in self.numbers]
+        return f"({ors})", tuple(v for tail, glob in values for v in (*params, tail, *params, glob))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        if not self.numbers:
+            return "1 = 0", ()
+        separators = "".join(mentions.SEPARATORS)
+        patterns = [f"%{n}%" for n in self.numbers]
+        return f"translate(({sql})::text, %s, '') LIKE ANY (%s)", (*params, separators, patterns)
 
 
 def _any_text(columns: Iterable[str | Combinable], needles: Iterable[str]) -> Q:
@@ -270,24 +315,11 @@ def find_contact_info(subject: Subject, limit: int | None) -> list[Hit]:
 
 @register("user_fields", gettext_lazy("User fields marked personal"))
 def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
-    """The personal user fields of the contacts found, and those of others naming them."""
+    """The personal user fields of the contacts found (others naming him: find_mentions)."""
     fields = personal_fields()
     if not fields:
         return []
-    mention = reduce(
-        or_,
-        (
-            Q(**{f"field_{f.pk}__icontains": n})
-            for f in fields
-            for n in subject.needles
-            if f.field_type not in ("checkbox", "number")
-        ),
-        Q(pk__in=[]),
-    )
-    annotated = Contact.all_objects.annotate(
-        **{f"field_{f.pk}": JSONKeyText("custom", f.key) for f in fields}
-    )
-    contacts = annotated.filter(Q(pk__in=subject.contact_ids) | mention).order_by("pk")
+    contacts = Contact.all_objects.filter(pk__in=subject.contact_ids).order_by("pk")
     hits = []
     for contact in _cut(contacts, limit):
         for label, value in personal_values(contact, fields).items():
@@ -308,6 +340,129 @@ def find_user_fields(subject: Subject, limit: int | None) -> list[Hit]:
                     contact.pk,
                 )
             )
+    return hits
+
+
+# The user fields whose values are typed freely: a select box's, a date's, a number's are not.
+FREE_TEXT_FIELDS = (CustomField.Type.TEXT, CustomField.Type.TEXTAREA, CustomField.Type.URL)
+
+
+def mention_terms(subject: Subject) -> mentions.Terms:
+    """Return what names the person in free text: the needles, his full names, his numbers."""
+    names = Contact.all_objects.filter(pk__in=subject.contact_ids).values_list(
+        "display_name", flat=True
+    )
+    needles = set(subject.needles) | {n.lower() for n in names if len(n) >= MIN_NEEDLE}
+    return mentions.terms(needles, subject.phones)
+
+
+def _mentioning(columns: list[str], terms: mentions.Terms, json_keys: Iterable[str] = ()) -> Q:
+    """Return the condition: one of columns may name the person (terms say if it does).
+
+    The needles (in their JSON forms too, as a user field's value is stored), but the
+    forms of his numbers, looked for by their digits whatever the separators. SQLite
+    reads a column at a time, as a text built of several is built again for each needle
+    (custom, the user fields, as its stored text). PostgreSQL builds one text of the
+    columns and the user fields of json_keys, lowers it once and compares it to all the
+    needles at once: a column at a time, or the whole JSON as text, cost it three times
+    as much.
+    """
+    digits = terms.digits()
+    needles = {n for n in terms.needles if not (digits and _number_form(n, digits))}
+    needles |= {json.dumps(n)[1:-1] for n in needles}
+    texts: list[str | Combinable] = list(columns)
+    if connection.vendor == "postgresql":
+        parts: list[Any] = [c for c in columns if c != "custom"]
+        if "custom" in columns:
+            parts += [KeyTextTransform(k, "custom") for k in json_keys]
+        joined: list[Any] = []
+        for part in parts:
+            joined += [Value("\n"), part] if joined else [part]
+        texts = [Concat(*joined, output_field=TextField()) if len(joined) > 1 else joined[0]]
+    found = _any_text(texts, sorted(needles))
+    if digits:
+        found |= reduce(or_, (Q(MayHoldNumber(t, digits)) for t in texts))
+    return found
+
+
+def _number_form(needle: str, digits: list[str]) -> bool:
+    """Return whether needle is one of the written forms of the numbers (their digits)."""
+    written = re.fullmatch(r"[\d\s+().\-/]+", needle) is not None
+    return written and any(d in digits_of(needle) for d in digits)
+
+
+def mentioning_contacts(subject: Subject, terms: mentions.Terms) -> QuerySet[Contact]:
+    """Return the other contacts whose description, job title or user fields may name him."""
+    keys = [f.key for f in free_text_fields()]
+    found = _mentioning(["description", "job_title", "custom"], terms, keys)
+    return Contact.all_objects.filter(found).exclude(pk__in=subject.contact_ids).order_by("pk")
+
+
+def mentioning_positions(subject: Subject, terms: mentions.Terms) -> QuerySet[Position]:
+    """Return the positions of other persons whose job title or department may name him."""
+    found = _mentioning(["job_title", "department"], terms)
+    positions = Position.objects.filter(found).exclude(person_id__in=subject.contact_ids)
+    return positions.select_related("person").order_by("pk")
+
+
+MENTIONED_IN = {
+    "description": gettext_lazy("Mentioned in the description of %(contact)s"),
+    "job_title": gettext_lazy("Mentioned in the job title of %(contact)s"),
+    "user_field": gettext_lazy("Mentioned in the user field “%(field)s” of %(contact)s"),
+    "position": gettext_lazy("Mentioned in a position of %(contact)s"),
+}
+
+
+def free_text_fields() -> list[CustomField]:
+    return list(CustomField.objects.filter(field_type__in=FREE_TEXT_FIELDS))
+
+
+@register("mentions", gettext_lazy("Mentions on other contacts' cards"))
+def find_mentions(subject: Subject, limit: int | None) -> list[Hit]:
+    """The free text of other contacts that holds his address, number (however written) or
+    name: a hit per text, its value whole, as a note on another contact is."""
+    terms = mention_terms(subject)
+    if terms.pattern is None:
+        return []
+    fields = free_text_fields()
+    hits: list[Hit] = []
+    # Not iterator(): PostgreSQL would plan its cursor for the first rows, along the key.
+    for contact in mentioning_contacts(subject, terms):
+        # (the title's words, the field, its value): whole sentences, for the translators.
+        texts: list[tuple[StrOrPromise, str, Any]] = [
+            (MENTIONED_IN["description"], str(_("description")), contact.description),
+            (MENTIONED_IN["job_title"], str(_("job title")), contact.job_title),
+        ]
+        texts += [
+            (MENTIONED_IN["user_field"], f.label, contact.custom.get(f.key))
+            for f in fields
+            if isinstance(contact.custom.get(f.key), str)
+        ]
+        for words, label, value in texts:
+            if not value or not terms.names(value):
+                continue
+            title = str(words) % {"field": label, "contact": _on(contact, subject)}
+            data = {"contact": contact.pk, "field": label, "text": value}
+            url = _contact_url(contact)
+            hits.append(Hit(Contact._meta.label, contact.pk, title, contact.updated_at, url, data))
+        if limit is not None and len(hits) >= limit:
+            return hits
+    for position in mentioning_positions(subject, terms):
+        value = "\n".join(t for t in (position.job_title, position.department) if t)
+        if not terms.names(value):
+            continue
+        title = str(MENTIONED_IN["position"]) % {"contact": _on(position.person, subject)}
+        data = {
+            "contact": position.person_id,
+            "field": str(pgettext("a job", "position")),
+            "text": value,
+        }
+        url = _contact_url(position.person)
+        hits.append(
+            Hit(Position._meta.label, position.pk, title, position.person.updated_at, url, data)
+        )
+        if limit is not None and len(hits) >= limit:
+            return hits
     return hits
 
 
@@ -574,6 +729,28 @@ def find_import_files(subject: Subject, limit: int | None) -> list[Hit]:
             )
             if limit is not None and len(hits) >= limit:
                 return hits
+    return hits
+
+
+@register("import_file_names", gettext_lazy("Names of imported files"))
+def find_import_file_names(subject: Subject, limit: int | None) -> list[Hit]:
+    """The imports whose file, as the importer named it, bears the person's address or name."""
+    terms = mention_terms(subject)
+    if terms.pattern is None:
+        return []
+    jobs = ImportJob.objects.filter(_mentioning(["file_name"], terms))
+    hits: list[Hit] = []
+    for job in jobs.only("pk", "file_name", "created_at").order_by("-created_at", "-pk"):
+        if not terms.names(job.file_name):
+            continue
+        title = _("Import of the file %(file)s") % {"file": job.file_name}
+        data = {"import": job.pk, "file_name": job.file_name}
+        url = reverse("contacts:import_detail", args=[job.pk])
+        hits.append(
+            Hit(ImportJob._meta.label, (job.pk, "file_name"), title, job.created_at, url, data)
+        )
+        if limit is not None and len(hits) >= limit:
+            break
     return hits
 
 

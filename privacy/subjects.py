@@ -6,20 +6,22 @@ the contacts found are those holding that address or number (indexed on
 ContactInfo.normalized), or bearing that name (indexed on Contact.sort_name), in the
 trash too. The needles are what the finders look for in stored text (history, notes,
 files): the value in its written forms, and the other e-mail addresses and phone numbers
-of the contacts found, so that a person found by name is found in an import file by his
-address.
+of the contacts found, those their history shows they held before included, so that a
+person found by name is found in an import file by his address.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
 from django.db.models import Q
 
 from contacts import search_text, text
-from contacts.models import Contact, ContactInfo, named
+from contacts.history import SEPARATOR
+from contacts.models import Contact, ContactEvent, ContactInfo, named
 from privacy.models import Lookup
 
 # A name many contacts share is not one person: the first ones are shown, the page says so.
@@ -35,6 +37,8 @@ class Subject:
     contact_ids: tuple[int, ...]
     needles: tuple[str, ...]  # lower-case texts whose presence names the person
     capped: bool = False  # more contacts than MAX_CONTACTS matched
+    # His phone numbers, held now or before, as typed: free text is matched on their digits.
+    phones: tuple[str, ...] = ()
 
     def json_needles(self) -> tuple[str, ...]:
         """Return the needles and their JSON-escaped forms, as JSON text stores them.
@@ -106,17 +110,45 @@ def subject_of_contact(contact: Contact) -> Subject:
     return _subject(Lookup.NAME, contact.display_name, [contact.pk], False)
 
 
+def former_details(ids: Iterable[int]) -> tuple[set[str], set[str]]:
+    """Return the e-mail addresses and phone numbers the contacts' history shows they held,
+    as typed: those taken off their cards since are his as much as those still on them."""
+    emails: set[str] = set()
+    phones: set[str] = set()
+    kinds: dict[str, set[str]] = {ContactInfo.Kind.EMAIL: emails, ContactInfo.Kind.PHONE: phones}
+    entries = ContactEvent.objects.filter(contact_id__in=list(ids)).values_list(
+        "changes", flat=True
+    )
+    for changes in entries.iterator():
+        for item in changes if isinstance(changes, list) else ():
+            found = kinds.get(str(item.get("field"))) if isinstance(item, dict) else None
+            if found is None:
+                continue
+            for side in ("old", "new"):
+                value = item.get(side)
+                if isinstance(value, str):
+                    found.update(v.strip() for v in value.split(SEPARATOR) if v.strip())
+    return emails, phones
+
+
 def _subject(lookup: str, value: str, ids: list[int], capped: bool) -> Subject:
     needles = phone_forms(value) if lookup == Lookup.PHONE else {value}
+    phones = {value} if lookup == Lookup.PHONE and value else set()
     details = ContactInfo.objects.filter(
         Q(kind=ContactInfo.Kind.EMAIL) | Q(kind=ContactInfo.Kind.PHONE), contact_id__in=ids
     ).values_list("kind", "value", "normalized")
     for kind, written, normal in details:
         if kind == ContactInfo.Kind.PHONE:
             needles |= phone_forms(normal or written)
+            phones.add(normal or written)
         else:
             needles |= {written, normal}
+    former_emails, former_phones = former_details(ids)
+    needles |= former_emails
+    for phone in former_phones:
+        needles |= phone_forms(phone)
+        phones.add(phone)
     kept = {n.strip().lower() for n in needles if len(n.strip()) >= MIN_NEEDLE}
     # A text that holds "33612345678" is found by it: "+33612345678" adds nothing.
     kept = {n for n in kept if not any(o != n and o in n for o in kept)}
-    return Subject(lookup, value, tuple(ids), tuple(sorted(kept)), capped)
+    return Subject(lookup, value, tuple(ids), tuple(sorted(kept)), capped, tuple(sorted(phones)))

@@ -16,13 +16,18 @@ from api.webhooks import services as webhook_services
 from contacts.custom_fields import services as custom_fields
 from contacts.imports import services as imports
 from contacts.models import Contact, CustomField
-from contacts.services import ContactData, contact_create, contact_update
+from contacts.positions.services import position_add
+from contacts.services import ContactData, contact_create, contact_data_of, contact_update
 from tests.support import csv_text, make_web_form, posted, submit_url
 
 EMAIL = "zorglub.kowalski@example.org"
 PHONE = "+33 6 11 22 33 44"
 MARK = "zorglub"  # in everything about the person, and nothing else
 OTHER = "bertrandmarker"  # in everything about the other person
+# What a colleague typed on the other person's card about him: his address, his name, and
+# the number he has since taken off his card, written otherwise than it was.
+MENTION = f"Knows Zorglub Kowalski ({EMAIL.upper()}), call 06.11.22.33.44 first."
+KEPT = "Budget approved in March."
 
 
 def _person(by, *, first, last, email, phone, passport, responsible):
@@ -57,6 +62,7 @@ def seeded(admin, alice, settings, django_capture_on_commit_callbacks):
     settings.WEBHOOK_ALLOW_PRIVATE = True
     custom_fields.custom_field_create(label="Passport", field_type="text", is_personal=True)
     custom_fields.custom_field_create(label="Shoe size", field_type="text")
+    custom_fields.custom_field_create(label="Referred by", field_type="text")
     webhook_services.subscription_save(
         owner=admin, url="http://127.0.0.1:9/hook", events=["contact.created", "task.created"]
     )
@@ -124,10 +130,34 @@ def seeded(admin, alice, settings, django_capture_on_commit_callbacks):
     # An import not started yet keeps its upload.
     draft = csv_text(["Name", "Email"], [OTHER, f"{OTHER}3@example.org"], ["Zorglub", EMAIL])
     imports.job_create(by=admin, upload=ContentFile(draft.encode(), name="draft.csv"))
+    # An import whose file the importer named after him, holding nothing else of him.
+    leads = csv_text(["Name", "Email"], [OTHER, f"{OTHER}4@example.org"])
+    imports.job_create(by=admin, upload=ContentFile(leads.encode(), name=f"leads-{EMAIL}.csv"))
+    # A colleague writes about him on the other person's card: its description, a user
+    # field that is not personal, and a position's department.
+    data = contact_data_of(other)
+    data.fields["description"] = f"{MENTION}\n{KEPT}"
+    referrer = CustomField.objects.get(label="Referred by")
+    data.custom = {**other.custom, referrer.key: f"Sent by zorglub kowalski, {PHONE}"}
+    contact_update(by=admin, contact=other, data=data)
+    acme = contact_create(
+        by=admin,
+        data=ContactData(
+            kind=Contact.Kind.COMPANY, fields={"company_name": "Acme Works"}, responsible=[alice]
+        ),
+    )
+    position_add(
+        by=admin,
+        person=other,
+        company=acme,
+        job_title="Assistant",
+        department="Zorglub Kowalski's team",
+    )
     # A visitor sends the website form.
     web_form = make_web_form(name="Newsletter")
     Client().post(
         submit_url(web_form),
         posted(web_form, first_name="Zorglub", last_name="Kowalski", email=EMAIL.upper()),
     )
+    other.refresh_from_db()
     return {"person": person, "other": other, "job": job}

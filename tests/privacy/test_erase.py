@@ -14,16 +14,18 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from accounts.services import email_send
 from api.webhooks.models import Delivery
 from contacts import history
 from contacts.imports import services as imports
-from contacts.models import Contact, ContactEvent, ContactInfo, Suppression
+from contacts.imports.models import ImportJob
+from contacts.models import Contact, ContactEvent, ContactInfo, CustomField, Suppression
 from contacts.personal_data import suppression
 from privacy import erasure
 from privacy.models import Erasure, PrivacyRequest
 from privacy.subjects import subject_for
-from tests.privacy.conftest import EMAIL, MARK, OTHER
+from tests.privacy.conftest import EMAIL, KEPT, MARK, OTHER
 from tests.support import csv_text, make_web_form, posted, submit_url
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -101,6 +103,9 @@ def test_the_confirmation_names_what_goes(admin_client, seeded):
     assert page.count("Zorglub Kowalski") == 2  # his card, and the website form's
     shown = int(page.split(" records erased")[0].rsplit(">", 1)[-1])
     assert 'id="erase-place-timeline"' in page and 'id="erase-place-import_files"' in page
+    # Other contacts' free text that names him, and the import named after him.
+    assert "Mentions on other contacts&#x27; cards" in page
+    assert 'id="erase-place-mentions"' in page and 'id="erase-place-import_file_names"' in page
     assert "Bertrand" not in page
     assert not Erasure.objects.exists()  # shown, not started
     # The register counts what the page said would go.
@@ -131,6 +136,7 @@ def test_the_proof_nothing_of_the_person_is_left_anywhere(
     assert _database_hits(MARK), "the seeding put the marker nowhere"
     assert _media_hits(settings, MARK)
     before_other = _database_hits(OTHER)
+    other_events = ContactEvent.objects.filter(contact=other).count()
     person = seeded["person"]
     # A delivery log names a contact by its id: those of his contacts and tasks go.
     assert Delivery.objects.filter(object_id=person.pk, event="contact.created").exists()
@@ -152,14 +158,33 @@ def test_the_proof_nothing_of_the_person_is_left_anywhere(
     assert _media_hits(settings, OTHER)
     # Suppressed, recorded without a word of him.
     assert suppression.is_suppressed(emails=[EMAIL.upper()])
-    # His phone left his card before: only what his cards held goes on the list.
-    assert Suppression.objects.count() == 1
+    # His phone left his card before: his history shows he held it, so it goes on the
+    # list too, however it is written.
+    assert Suppression.objects.count() == 2
+    assert suppression.is_suppressed(phones=["06.11.22.33.44"])
     entry = PrivacyRequest.objects.get(kind="erase")
     assert entry.outcome == "done" and entry.records > 10
     assert MARK not in " ".join(str(v) for v in PrivacyRequest.objects.values_list()).lower()
     # The other contact's note named his address: it is kept, without it.
     notes = list(other.activities.values_list("text", flat=True))
     assert "Wrote to [\u2026] about it" in notes
+    # Her card named him: the words went, the rest of what the colleague typed stayed,
+    # and what syncs from her card fetches it again.
+    other_before = other
+    other = Contact.objects.get(pk=other.pk)
+    assert other.description == f"Knows [erased] ([erased]), call [erased] first.\n{KEPT}"
+    referrer = CustomField.objects.get(label="Referred by")
+    assert other.custom[referrer.key] == "Sent by [erased], [erased]"
+    assert other.version > other_before.version
+    assert other.updated_at > other_before.updated_at
+    assert list(other.positions.values_list("job_title", "department")) == [
+        ("Assistant", "[erased]'s team")
+    ]
+    assert f"{OTHER}@example.org" in other.search_text
+    # No history entry tells what went.
+    assert ContactEvent.objects.filter(contact=other).count() == other_events
+    # The import named after him is named otherwise; its file is the same.
+    assert ImportJob.objects.filter(file_name="leads-[erased].csv").count() == 1
 
 
 @pytest.mark.django_db
@@ -179,6 +204,16 @@ def test_another_contacts_history_reads_erased(admin, admin_client, seeded, sett
     admin_client.cookies.load({settings.LANGUAGE_COOKIE_NAME: "fr"})
     page = admin_client.get(reverse("contacts:history", args=[other.pk])).content.decode()
     assert "effacé" in page
+
+
+@pytest.mark.django_db
+def test_another_contacts_text_reads_erased_in_the_admins_language(admin, seeded):
+    Profile.objects.update_or_create(user=admin, defaults={"language": "fr"})
+    made = erasure.erasure_start(by=admin, subject=subject_for("email", EMAIL))
+    erasure.erasure_resume(made.pk)
+    other = Contact.objects.get(pk=seeded["other"].pk)
+    assert other.description == f"Knows [effacé] ([effacé]), call [effacé] first.\n{KEPT}"
+    assert ImportJob.objects.filter(file_name="leads-[effacé].csv").exists()
 
 
 @pytest.mark.django_db
@@ -202,6 +237,7 @@ def test_a_crash_midway_resumes_and_ends_complete(admin, seeded, settings, monke
         "webhook_deliveries",
         "queued_emails",
         "history",
+        "mentions",
         "timeline",
         "tasks",
     ]
@@ -236,6 +272,8 @@ def test_the_erased_address_is_not_brought_back(
         ["First name", "Email", "Phone"],
         ["Zorglub", EMAIL.title(), ""],
         ["Z", " zorglub.KOWALSKI@example.org", ""],
+        # The number he took off his card before he was erased, written otherwise.
+        ["Zed", "zed@example.net", "+33 (0)6.11.22.33.44"],
     ]
     job = imports.job_create(
         by=admin, upload=ContentFile(csv_text(*rows).encode(), name="again.csv")
@@ -245,15 +283,32 @@ def test_the_erased_address_is_not_brought_back(
     imports.job_start(job=job)
     job.refresh_from_db()
     assert job.status == "done", job.error
-    assert job.issues.filter(outcome="rejected").count() == 2
+    assert job.issues.filter(outcome="rejected").count() == 3
     web_form = make_web_form(name="Again")
     response = Client().post(
         submit_url(web_form),
         posted(web_form, first_name="Zorglub", last_name="Kowalski", email=EMAIL.upper()),
     )
     assert response.status_code in (200, 302, 303)
+    response = Client().post(
+        submit_url(web_form),
+        posted(
+            web_form, first_name="Zed", last_name="Z", email="zed@example.net", phone="0611223344"
+        ),
+    )
+    assert response.status_code in (200, 302, 303), response.content.decode()[:3000]
     assert Contact.all_objects.count() == count
     assert not ContactInfo.objects.filter(normalized=EMAIL).exists()
+    assert not ContactInfo.objects.filter(normalized="+33611223344").exists()
+
+
+@pytest.mark.django_db
+def test_the_number_looked_up_is_suppressed_though_no_card_holds_it(admin, seeded):
+    # Found by a number only his history holds: it goes on the list all the same.
+    made = erasure.erasure_start(by=admin, subject=subject_for("phone", "06 11 22 33 44"))
+    erasure.erasure_resume(made.pk)
+    assert suppression.is_suppressed(phones=["+33611223344"])
+    assert not suppression.is_suppressed(emails=[EMAIL])  # no contact of his was found
 
 
 @pytest.mark.django_db

@@ -76,6 +76,34 @@ def test_find_by_email_lists_every_place_the_person_is_in(admin_client, seeded):
 
 
 @pytest.mark.django_db
+def test_find_lists_the_free_text_of_other_contacts_that_names_the_person(admin_client, seeded):
+    other = seeded["other"]
+    page = _find(admin_client, "email", EMAIL).content.decode()
+    assert 'id="place-mentions"' in page
+    # The description named his address, his name and a number he no longer holds,
+    # written with dots; a user field his number written otherwise; a position his name.
+    assert "Mentioned in the description of another contact" in page
+    assert "Mentioned in the user field “Referred by” of another contact" in page
+    assert "Mentioned in a position of another contact" in page
+    assert reverse("contacts:detail", args=[other.pk]) in page
+    assert "Bertrand" not in page
+    # The import the importer named after him.
+    assert 'id="place-import_file_names"' in page
+    assert f"Import of the file leads-{EMAIL}.csv" in page
+
+
+@pytest.mark.django_db
+def test_a_number_written_otherwise_in_free_text_is_found(seeded):
+    places = {p.finder.key: p for p in find_everywhere(subject_for("phone", "0611223344"))}
+    texts = {h.data["field"]: h.data["text"] for h in places["mentions"].hits}
+    assert texts["description"].startswith("Knows Zorglub Kowalski")  # "06.11.22.33.44"
+    assert texts["Referred by"] == "Sent by zorglub kowalski, +33 6 11 22 33 44"
+    # Another number is another person's.
+    places = {p.finder.key: p for p in find_everywhere(subject_for("phone", "0611223345"))}
+    assert not places["mentions"].hits
+
+
+@pytest.mark.django_db
 def test_find_by_phone_finds_a_number_the_card_no_longer_holds(admin_client, seeded):
     # The update took the phone off his card: the history still holds it, as typed. No
     # contact holds the number now: the entries are named as no one's, and lead there.
@@ -164,8 +192,17 @@ def test_the_copy_holds_every_place_and_nothing_of_anyone_else(
         "import_files",
         "notifications",
         "webhook_deliveries",
+        "mentions",
+        "import_file_names",
     ):
         assert counts[key] > 0, key
+    mentions = next(p for p in document["places"] if p["place"] == "mentions")["records"]
+    assert {r["data"]["field"] for r in mentions} == {"description", "Referred by", "position"}
+    assert all(r["data"]["contact"] == seeded["other"].pk for r in mentions)
+    [named_file] = next(p for p in document["places"] if p["place"] == "import_file_names")[
+        "records"
+    ]
+    assert named_file["data"]["file_name"] == f"leads-{EMAIL}.csv"
     assert export.records == sum(counts.values())
     person = next(p for p in document["places"] if p["place"] == "contacts")["records"]
     assert {r["data"]["user_fields"].get("Passport") for r in person} >= {"ZX-zorglub-77"}
