@@ -6,10 +6,10 @@ e-mails, phones and web sites, addresses, tags, responsible users and guardian's
 
 The list's data version (freshness.py), its counts (counts.py) and the overview's
 (breakdowns.py), the search's index (search_index.py) and the duplicates' keys
-(duplicate_keys.py) are kept by triggers, which would run once per row written: thousands for a batch. Inside
-bulk_writes() they stand aside; the block changes the version once, and adds to the
-counts, the index and the keys what its insert_contacts() wrote, so that a bulk writer
-cannot forget any. Every bulk writer goes through this module;
+(duplicate_keys.py) are kept by triggers, which would run once per row written:
+thousands for a batch. Inside bulk_writes() they stand aside; the block changes the
+version once, and adds to the counts, the breakdowns, the index and the keys what its
+insert_contacts() wrote, so that a bulk writer cannot forget any. Every bulk writer goes through this module;
 nothing else sets the triggers aside.
 """
 

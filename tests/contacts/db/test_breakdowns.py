@@ -81,7 +81,8 @@ def test_every_kind_of_write_keeps_the_breakdowns(people, tmp_path, capsys):
     alice, bob, carol, admin = people
     users = people[:3]
     rng = random.Random(20261206)
-    types = [None, *(contact_types.contact_type_create(title=t) for t in ("Key account", "Reseller"))]
+    titles = ("Key account", "Reseller")
+    types = [None, *(contact_types.contact_type_create(title=t) for t in titles)]
     tag_names = ["VIP", "Fair", "Lead", "Cold"]
     now = timezone.now()
 
@@ -150,9 +151,7 @@ def test_every_kind_of_write_keeps_the_breakdowns(people, tmp_path, capsys):
             # An UPDATE of the taggings: one tag's become another's.
             giver, taker = (Tag.objects.get_or_create(name=n)[0] for n in rng.sample(tag_names, 2))
             TaggedContact.objects.filter(tag=giver).exclude(
-                content_object__in=TaggedContact.objects.filter(tag=taker).values(
-                    "content_object"
-                )
+                content_object__in=TaggedContact.objects.filter(tag=taker).values("content_object")
             ).update(tag=taker)
         elif action == "trash" and contact.deleted_at is None:
             contact_delete(by=admin, contact=contact)
