@@ -1,11 +1,13 @@
 """The overview's figures: the customer base as one reader may see it.
 
 Every count of contacts is taken among the contacts the list shows its reader
-(contacts_visible_to, read as its disjoint parts, access.visible_parts: the public ones
-and those granted to him, each on its own index), narrowed as the list's filter of its
-link narrows it (contacts.selectors), so a figure and the list it leads to agree. Each
-figure is one grouped query per part, or a count the database keeps
-(contacts/db/counts.py); nothing is counted contact by contact in Python.
+(contacts_visible_to), from what the database keeps for the parts of them, the keys of
+contacts/db/counts.py (every live contact for an admin; for a CRM user, the public ones
+and those granted to him): the totals there, and in contacts/db/breakdowns.py the kinds
+and types, the UTC days and quarter hours of creation by source, and the tags. A figure
+sums a few rows whatever the number of contacts, and counts what the list's filter of its
+link counts (contacts.selectors), so that the two agree; nothing is counted contact by
+contact.
 """
 
 import datetime
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -138,7 +140,7 @@ def overview_of(user: User) -> Overview:
         persons=kinds.get(Contact.Kind.PERSON, 0),
         companies=kinds.get(Contact.Kind.COMPANY, 0),
         mine=counts.total(counts.responsible_key(user.pk)),
-        unassigned=_unassigned(Contact.objects.all()) if admin else None,
+        unassigned=counts.total("unassigned") if admin else None,
         this_week=created.total(week),
         week=week,
         same_days_last_week=created.total(last_week),
@@ -294,12 +296,6 @@ def _top_tags(parts: list[str]) -> list[tuple[str, int]]:
     tags = [(names[pk], n) for pk, n in counted.items() if pk in names]
     tags.sort(key=lambda row: (-row[1], row[0].lower()))
     return tags
-
-
-def _unassigned(visible: QuerySet[Contact]) -> int:
-    """Return how many of visible have no responsible user (the list's responsible=none)."""
-    through = Contact.responsible.through.objects
-    return visible.filter(~Exists(through.filter(contact=OuterRef("pk")))).count()
 
 
 def _top_responsible() -> list[tuple[int, str, int]]:

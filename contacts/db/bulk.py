@@ -9,8 +9,8 @@ The list's data version (freshness.py), its counts (counts.py) and the overview'
 (duplicate_keys.py) are kept by triggers, which would run once per row written:
 thousands for a batch. Inside bulk_writes() they stand aside; the block changes the
 version once, and adds to the counts, the breakdowns, the index and the keys what its
-insert_contacts() wrote, so that a bulk writer cannot forget any. Every bulk writer goes through this module;
-nothing else sets the triggers aside.
+insert_contacts() wrote, so that a bulk writer cannot forget any. Every bulk writer goes
+through this module; nothing else sets the triggers aside.
 """
 
 from __future__ import annotations
@@ -107,6 +107,8 @@ class BulkWrite:
         else:
             self.added.update(counts.user_key(user) for user in contact.responsible)
         self.added.update(counts.responsible_key(user) for user in contact.responsible)
+        if not contact.responsible:
+            self.added["unassigned"] += 1
 
 
 @contextmanager

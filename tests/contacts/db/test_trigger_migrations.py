@@ -1,9 +1,10 @@
 """The triggers a fresh migrate installs are those contacts/db installs today.
 
-Migrations 0016 to 0019, 0026, 0030, 0032, 0039 and 0044 carry the SQL they ran, so a change
-to freshness.py, counts.py, breakdowns.py, search_index.py, duplicate_keys.py or
-position_names.py leaves history alone: this test then fails until a new migration installs the change. It fails
-too when a migration makes SQLite rebuild a table and forgets to put its triggers back.
+Migrations 0016 to 0019, 0026, 0030, 0032, 0039, 0044 and 0045 carry the SQL they ran, so a
+change to freshness.py, counts.py, breakdowns.py, search_index.py, duplicate_keys.py or
+position_names.py leaves history alone: this test then fails until a new migration
+installs the change. It fails too when a migration makes SQLite rebuild a table and
+forgets to put its triggers back.
 """
 
 import json
