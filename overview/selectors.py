@@ -272,8 +272,11 @@ def _kept(
         f"SELECT family, name, number, SUM(value) FROM ({' UNION ALL '.join([one] * len(ranges))}) "  # noqa: S608
         "r GROUP BY family, name, number"
     )
+    params: list[str | int] = []
+    for family, first, last in ranges:
+        params += [*parts, family, first, last]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for range_ in ranges for value in (*parts, *range_)])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     kinds: dict[str, int] = {}
     by_type: dict[int, int] = {}
