@@ -563,7 +563,8 @@ class ContactCount(models.Model):
     """A count of live contacts the contact list shows, kept by triggers (contacts/counts.py).
 
     key is "live" (every contact out of the trash), "public" (those every CRM user may
-    see) or "user:<id>" (the private ones that user was granted to see).
+    see), "user:<id>" (the private ones that user was granted to see), "responsible:<id>"
+    (the live ones that user is responsible for) or "unassigned" (the live ones nobody is).
     """
 
     key = models.CharField(primary_key=True, max_length=40)
