@@ -563,7 +563,8 @@ class ContactCount(models.Model):
     """A count of live contacts the contact list shows, kept by triggers (contacts/counts.py).
 
     key is "live" (every contact out of the trash), "public" (those every CRM user may
-    see) or "user:<id>" (the private ones that user was granted to see).
+    see), "user:<id>" (the private ones that user was granted to see), "responsible:<id>"
+    (the live ones that user is responsible for) or "unassigned" (the live ones nobody is).
     """
 
     key = models.CharField(primary_key=True, max_length=40)
@@ -571,6 +572,33 @@ class ContactCount(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.value}"
+
+
+class ContactBreakdown(models.Model):
+    """Live contacts of a part of what readers see, broken down by one family's name and
+    number, kept by triggers (contacts/db/breakdowns.py).
+
+    part is a key of ContactCount ("live", "public", "user:<id>"); family "type" (name the
+    kind, number the type's id, 0 for none), "day" and "quarter" (name the source, number
+    the UTC day or quarter hour of creation since 1970) or "tag" (number the tag's id).
+    """
+
+    part = models.CharField(max_length=40)
+    family = models.CharField(max_length=8)
+    number = models.BigIntegerField()
+    name = models.CharField(max_length=20)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            # The triggers' ON CONFLICT, and the overview's reads of a family's range.
+            models.UniqueConstraint(
+                fields=["part", "family", "number", "name"], name="contact_breakdown_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.part} {self.family} {self.name} {self.number}: {self.value}"
 
 
 class DuplicateKey(models.Model):

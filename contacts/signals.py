@@ -4,7 +4,7 @@ from django.db.models.signals import post_migrate, post_save
 from django.dispatch import Signal, receiver
 
 from contacts.access import ensure_groups, make_crm_user
-from contacts.db import counts
+from contacts.db import breakdowns, counts
 from contacts.db.statistics import refresh_statistics
 
 
@@ -18,6 +18,8 @@ def create_groups(sender, app_config=None, using="default", **kwargs):
         connection = connections[using]
         if counts.TABLE in connection.introspection.table_names():  # not if migrated back
             counts.recount(connection)
+        if breakdowns.TABLE in connection.introspection.table_names():
+            breakdowns.recount(connection)
 
 
 @receiver(post_save, sender=get_user_model())

@@ -1,32 +1,33 @@
 """The overview's figures: the customer base as one reader may see it.
 
 Every count of contacts is taken among the contacts the list shows its reader
-(contacts_visible_to, read as its disjoint parts, access.visible_parts: the public ones
-and those granted to him, each on its own index), narrowed as the list's filter of its
-link narrows it (contacts.selectors), so a figure and the list it leads to agree. Each
-figure is one grouped query per part, or a count the database keeps
-(contacts/db/counts.py); nothing is counted contact by contact in Python.
+(contacts_visible_to), from what the database keeps for the parts of them, the keys of
+contacts/db/counts.py (every live contact for an admin; for a CRM user, the public ones
+and those granted to him): the totals there, and in contacts/db/breakdowns.py the kinds
+and types, the UTC days and quarter hours of creation by source, and the tags. A figure
+sums a few rows whatever the number of contacts, and counts what the list's filter of its
+link counts (contacts.selectors), so that the two agree; nothing is counted contact by
+contact.
 """
 
 import datetime
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Sum
 from django.utils import timezone
 from taggit.models import Tag
 
 from activities.tasks.selectors import Filters, filtered, section_conditions
-from contacts.access import count_visible_to, is_crm_admin, visible_parts
-from contacts.db import counts
+from contacts.access import count_visible_to, is_crm_admin, sees_public_contacts
+from contacts.db import breakdowns, counts
 from contacts.imports.access import imports_visible_to
 from contacts.imports.models import ImportJob
-from contacts.models import Contact, ContactCount, ContactType, TaggedContact, WebForm
+from contacts.models import Contact, ContactBreakdown, ContactCount, ContactType, WebForm
 
 WEEKS = 26
 TOP_TAGS = 10
@@ -115,8 +116,7 @@ def _month_before(first: datetime.date) -> datetime.date:
 def overview_of(user: User) -> Overview:
     """Return the overview's figures as user may see them (the current time zone's days)."""
     today = timezone.localdate()
-    visible = visible_parts(user)
-    kinds, types = _kinds_and_types(visible)
+    parts = _parts(user)
     weeks = week_spans(today)
     week = weeks[-1]
     last_week = Span(week.first - datetime.timedelta(weeks=1), today - datetime.timedelta(weeks=1))
@@ -134,27 +134,26 @@ def overview_of(user: User) -> Overview:
         month_first,
         (month_first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1),
     )
-    recent = _created_in(
-        visible, {"week": week, "last_week": last_week, "month": month, "last_month": last_month}
-    )
+    spans = [*weeks, last_week, month, last_month]
+    kinds, types, created = _kept(parts, spans)
     admin = is_crm_admin(user)
     overview = Overview(
         total=count_visible_to(user),
         persons=kinds.get(Contact.Kind.PERSON, 0),
         companies=kinds.get(Contact.Kind.COMPANY, 0),
         mine=counts.total(counts.responsible_key(user.pk)),
-        unassigned=_unassigned(visible[0]) if admin else None,
-        this_week=recent["week"],
+        unassigned=counts.total("unassigned") if admin else None,
+        this_week=created.total(week),
         week=week,
-        same_days_last_week=recent["last_week"],
+        same_days_last_week=created.total(last_week),
         last_week=last_week,
-        this_month=recent["month"],
+        this_month=created.total(month),
         month=month,
-        same_days_last_month=recent["last_month"],
+        same_days_last_month=created.total(last_month),
         last_month=last_month,
-        weeks=_by_week(visible, weeks),
+        weeks=[Week(span, created.by_source(span)) for span in weeks],
         types=types,
-        tags=_top_tags(None if admin else visible),
+        tags=_top_tags(parts),
         imports=list(
             imports_visible_to(user)
             .exclude(status=ImportJob.Status.DRAFT)
@@ -172,115 +171,161 @@ def overview_of(user: User) -> Overview:
     return overview
 
 
-def _grouped(visible: Sequence[QuerySet[Contact]], *columns: str) -> list[tuple[Any, ...]]:
-    """Return (columns…, contacts) of each group in each part: the caller adds them up."""
-    rows: list[tuple[Any, ...]] = []
-    for part in visible:
-        # COUNT(*), not of the id: the id is in no index, and the count reads one alone.
-        rows += part.order_by().values_list(*columns).annotate(n=Count("*"))
-    return rows
+def _parts(user: User) -> list[str]:
+    """Return the parts of the breakdowns whose union is what user sees (breakdowns.py):
+    the same split as count_visible_to's."""
+    if is_crm_admin(user):
+        return ["live"]
+    if sees_public_contacts(user):
+        return ["public", counts.user_key(user.pk)]
+    return []  # not a CRM user: he sees no page of the CRM
 
 
-def _kinds_and_types(
-    visible: list[QuerySet[Contact]],
-) -> tuple[dict[str, int], list[tuple[int | None, str, int]]]:
-    """Return {kind: contacts} and the types' counts, from one grouped query per part."""
+def _epoch(moment: datetime.datetime, seconds: int) -> int:
+    """Return the number of whole periods of seconds from 1970 (UTC) to moment, as the
+    breakdowns number the days and quarter hours."""
+    return int(moment.timestamp()) // seconds
+
+
+class Created:
+    """The contacts created before each of the reader's midnights, by source, from the kept
+    days and quarter hours: the difference of two counts a span of days."""
+
+    def __init__(
+        self, days: range, by_day: dict[int, Counter[str]], quarters: dict[int, Counter[str]]
+    ):
+        self.first_day, self.quarters = days.start, quarters
+        # before_day[n]: the contacts of the days read before the nth.
+        running: Counter[str] = Counter()
+        self.before_day = []
+        for day in range(days.start, days.stop + 1):
+            self.before_day.append(running.copy())
+            running.update(by_day.get(day, {}))
+
+    @staticmethod
+    def quarters_read(moment: datetime.datetime) -> tuple[int, int, bool]:
+        """Return the quarters [from, to) read to split moment's UTC day at it, and whether
+        they come after it: the shorter side of the day."""
+        quarter = _epoch(moment, breakdowns.QUARTER_SECONDS)
+        day_first = _epoch(moment, breakdowns.DAY_SECONDS) * QUARTERS_A_DAY
+        if quarter - day_first <= QUARTERS_A_DAY // 2:
+            return day_first, quarter, False
+        return quarter, day_first + QUARTERS_A_DAY, True
+
+    def before(self, moment: datetime.datetime) -> Counter[str]:
+        """Return the contacts created from the first day read to moment, by source."""
+        first, last, after = self.quarters_read(moment)
+        day = _epoch(moment, breakdowns.DAY_SECONDS) - self.first_day
+        found = self.before_day[day + 1 if after else day].copy()
+        for quarter in range(first, last):
+            if after:
+                found.subtract(self.quarters.get(quarter, {}))
+            else:
+                found.update(self.quarters.get(quarter, {}))
+        return found
+
+    def by_source(self, span: Span) -> dict[str, int]:
+        """Return the contacts created in span by source, every source named."""
+        found = self.before(midnight(span.last + datetime.timedelta(days=1)))
+        found.subtract(self.before(midnight(span.first)))
+        return {source: found.get(source, 0) for source in [*Contact.Source.values, *found]}
+
+    def total(self, span: Span) -> int:
+        return sum(self.by_source(span).values())
+
+
+QUARTERS_A_DAY = breakdowns.DAY_SECONDS // breakdowns.QUARTER_SECONDS
+
+
+def _kept(
+    parts: list[str], spans: list[Span]
+) -> tuple[dict[str, int], list[tuple[int | None, str, int]], Created]:
+    """Return {kind: contacts}, the types' counts and the contacts created around spans,
+    from the breakdowns of parts, in one query.
+
+    Creation is kept by UTC day and quarter hour: the days between two of the reader's
+    midnights whole, and of the day of each midnight the quarters on its shorter side.
+    """
+    moments = [midnight(span.first) for span in spans]
+    moments += [midnight(span.last + datetime.timedelta(days=1)) for span in spans]
+    days = range(
+        _epoch(min(moments), breakdowns.DAY_SECONDS),
+        _epoch(max(moments), breakdowns.DAY_SECONDS) + 1,
+    )
+    if not parts:
+        return {}, [], Created(days, {}, {})
+    ranges = [("type", 0, ANY_NUMBER), ("day", days.start, days.stop)]
+    ranges += [
+        ("quarter", *pair) for pair in _merged(Created.quarters_read(m)[:2] for m in moments)
+    ]
+    # A statement per range of a family: each reads its own stretch of the index, where
+    # one OR of them all made SQLite read every row of the part. Written as SQL: the ORM's
+    # building of some thirty ranges cost more than the query ran.
+    parts_in = ", ".join(["%s"] * len(parts))
+    one = (
+        # safe-sql: the table is the model's; placeholders only, values go as parameters.
+        f"SELECT family, name, number, value FROM {ContactBreakdown._meta.db_table} "  # noqa: S608
+        f"WHERE part IN ({parts_in}) AND family = %s AND number >= %s AND number < %s"
+    )
+    sql = (
+        # safe-sql: as above.
+        f"SELECT family, name, number, SUM(value) FROM ({' UNION ALL '.join([one] * len(ranges))}) "  # noqa: S608
+        "r GROUP BY family, name, number"
+    )
+    params: list[str | int] = []
+    for family, first, last in ranges:
+        params += [*parts, family, first, last]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     kinds: dict[str, int] = {}
-    by_type: dict[int | None, int] = {}
-    for kind, type_id, n in _grouped(visible, "kind", "contact_type_id"):
-        kinds[kind] = kinds.get(kind, 0) + n
-        by_type[type_id] = by_type.get(type_id, 0) + n
+    by_type: dict[int, int] = {}
+    kept: dict[str, dict[int, Counter[str]]] = {"day": {}, "quarter": {}}
+    for family, name, number, total in rows:
+        n = int(total)  # PostgreSQL's SUM of bigints is a numeric
+        if family == "type":
+            kinds[name] = kinds.get(name, 0) + n
+            by_type[number] = by_type.get(number, 0) + n
+        else:
+            kept[family].setdefault(number, Counter())[name] += n
     titles = dict(
         ContactType.objects.filter(pk__in=[pk for pk in by_type if pk]).values_list("pk", "title")
     )
-    types = [(pk, titles.get(pk, "") if pk else "", n) for pk, n in by_type.items() if n]
+    types = [(pk or None, titles.get(pk, "") if pk else "", n) for pk, n in by_type.items() if n]
     types.sort(key=lambda row: (-row[2], row[0] is None, row[1].lower()))
-    return kinds, types
+    return kinds, types, Created(days, kept["day"], kept["quarter"])
 
 
-def _created_in(visible: list[QuerySet[Contact]], spans: dict[str, Span]) -> dict[str, int]:
-    """Return how many of visible were created in each span, in one query per part."""
-    since = min(span.first for span in spans.values())
-    counted = {
-        # The moment, not the id: the count reads the index of the moments alone.
-        name: Count(
-            "created_at",
-            filter=Q(
-                created_at__gte=midnight(span.first),
-                created_at__lt=midnight(span.last + datetime.timedelta(days=1)),
-            ),
-        )
-        for name, span in spans.items()
-    }
-    found = dict.fromkeys(spans, 0)
-    for part in visible:
-        for name, n in part.filter(created_at__gte=midnight(since)).aggregate(**counted).items():
-            found[name] += n or 0
-    return found
+ANY_NUMBER = 2**62  # above every contact type's id
 
 
-def _by_week(visible: list[QuerySet[Contact]], spans: list[Span]) -> list[Week]:
-    """Return the contacts created each week of spans, by source, in one grouped query per
-    part.
+def _merged(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the ranges [first, last) of pairs merged where they overlap (two of the
+    reader's midnights in one UTC day), leaving out the empty ones."""
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(pair for pair in pairs if pair[0] < pair[1]):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
 
-    The weeks are told apart by a CASE over the boundaries, each a local midnight: the
-    database compares stored instants, whatever its time zone functions. Written as SQL:
-    the ORM's building of 26 WHENs cost more than the query ran.
-    """
-    ends = [midnight(span.last + datetime.timedelta(days=1)) for span in spans]
-    quote = connection.ops.quote_name
-    column = f"{quote(Contact._meta.db_table)}.{quote('created_at')}"
-    # safe-sql: the column is the model's own, the weeks' numbers ours; the dates are
-    # parameters, adapted as the ORM adapts them.
-    week_of = RawSQL(  # noqa: S611
-        "CASE " + " ".join(f"WHEN {column} < %s THEN {n}" for n in range(len(ends))) + " END",
-        [connection.ops.adapt_datetimefield_value(end) for end in ends],
-        output_field=IntegerField(),
+
+def _top_tags(parts: list[str]) -> list[tuple[str, int]]:
+    """Return the most used tags among the contacts of parts, with their contacts, most
+    first, from the breakdowns."""
+    counted = dict(
+        ContactBreakdown.objects.filter(part__in=parts, family="tag")
+        .values_list("number")
+        .annotate(n=Sum("value"))
+        .filter(n__gt=0)
+        .order_by("-n", "number")
+        .values_list("number", "n")[:TOP_TAGS]
     )
-    since = midnight(spans[0].first)
-    weeks = [Week(span, dict.fromkeys(Contact.Source.values, 0)) for span in spans]
-    new = [
-        part.filter(created_at__gte=since, created_at__lt=ends[-1]).annotate(week=week_of)
-        for part in visible
-    ]
-    for n, source, count in _grouped(new, "week", "source"):
-        weeks[n].by_source[source] = weeks[n].by_source.get(source, 0) + count
-    return weeks
-
-
-def _top_tags(visible: list[QuerySet[Contact]] | None) -> list[tuple[str, int]]:
-    """Return the most used tags among visible (None: every live contact), with their
-    contacts, most first."""
-    counted: dict[int, int] = {}
-    if visible is None:
-        # Every tagging, read on the tags' index alone, less those of the trash (few):
-        # rather than a probe of each contact's taggings.
-        trashed = Contact.all_objects.filter(deleted_at__isnull=False).values("pk")
-        parts = [
-            (TaggedContact.objects.all(), 1),
-            (TaggedContact.objects.filter(content_object__in=trashed), -1),
-        ]
-    else:
-        parts = [
-            (TaggedContact.objects.filter(content_object__in=part.values("pk")), 1)
-            for part in visible
-        ]
-    for taggings, sign in parts:
-        for pk, n in taggings.order_by().values_list("tag_id").annotate(n=Count("*")):
-            counted[pk] = counted.get(pk, 0) + sign * n
-    top = sorted((pk for pk in counted if counted[pk] > 0), key=lambda pk: (-counted[pk], pk))
-    top = top[:TOP_TAGS]
-    counted = {pk: counted[pk] for pk in top}
     names = dict(Tag.objects.filter(pk__in=counted).values_list("pk", "name"))
     tags = [(names[pk], n) for pk, n in counted.items() if pk in names]
     tags.sort(key=lambda row: (-row[1], row[0].lower()))
     return tags
-
-
-def _unassigned(visible: QuerySet[Contact]) -> int:
-    """Return how many of visible have no responsible user (the list's responsible=none)."""
-    through = Contact.responsible.through.objects
-    return visible.filter(~Exists(through.filter(contact=OuterRef("pk")))).count()
 
 
 def _top_responsible() -> list[tuple[int, str, int]]:

@@ -4,13 +4,13 @@ contact_create costs a dozen queries per contact. A bulk writer (the import, the
 population) writes a batch of contacts in a few statements: the contact rows, their
 e-mails, phones and web sites, addresses, tags, responsible users and guardian's rows.
 
-The list's data version (freshness.py), its counts (counts.py), the search's index
-(search_index.py) and the duplicates' keys (duplicate_keys.py) are kept by row
-triggers, which would run once per row written: thousands for a batch. Inside
-bulk_writes() they stand aside; the block changes the version once, and adds to the
-counts, the index and the keys what its insert_contacts() wrote, so that a bulk writer
-cannot forget any. Every bulk writer goes through this module;
-nothing else sets the triggers aside.
+The list's data version (freshness.py), its counts (counts.py) and the overview's
+(breakdowns.py), the search's index (search_index.py) and the duplicates' keys
+(duplicate_keys.py) are kept by triggers, which would run once per row written:
+thousands for a batch. Inside bulk_writes() they stand aside; the block changes the
+version once, and adds to the counts, the breakdowns, the index and the keys what its
+insert_contacts() wrote, so that a bulk writer cannot forget any. Every bulk writer goes
+through this module; nothing else sets the triggers aside.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, models
 
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, PUBLIC
-from contacts.db import counts, duplicate_keys, freshness, search_index
+from contacts.db import breakdowns, counts, duplicate_keys, freshness, search_index
 from contacts.models import (
     CRM_USERS_GROUP,
     Address,
@@ -96,6 +96,7 @@ class BulkWrite:
         ids = [contact.row["id"] for contact in contacts]
         search_index.add(ids)
         duplicate_keys.add(ids, infos_after)
+        breakdowns.add(ids)
 
     def _count(self, contact: NewContact) -> None:
         # As the triggers count: a live contact, public or seen by its responsible users,
@@ -106,6 +107,8 @@ class BulkWrite:
         else:
             self.added.update(counts.user_key(user) for user in contact.responsible)
         self.added.update(counts.responsible_key(user) for user in contact.responsible)
+        if not contact.responsible:
+            self.added["unassigned"] += 1
 
 
 @contextmanager

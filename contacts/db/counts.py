@@ -8,7 +8,8 @@ holds the answers instead, one row per key:
 - "live": the contacts out of the trash, what an admin sees;
 - "public": the live contacts every CRM user may see (public read, public read/write);
 - "user:<id>": the live private contacts on which that user holds view_contact;
-- "responsible:<id>": the live contacts that user is responsible for (Settings › Users).
+- "responsible:<id>": the live contacts that user is responsible for (Settings › Users);
+- "unassigned": the live contacts no user is responsible for (the admins' overview).
 
 Triggers on the contacts, on guardian's user rows and on the responsible users' rows add
 to the keys a write concerns, in the writer's own statement: the count commits, or
@@ -202,6 +203,75 @@ def _responsible_row_of_contact(row: str, sign: int) -> list[str]:
     ]
 
 
+def _unassigned_of_contacts(sources: Sequence[tuple[str, int]]) -> str:
+    """Return the query of what the contacts in each source (a statement's transition
+    table) count, sign times, for "unassigned": those live without a responsible row."""
+    return " UNION ALL ".join(
+        # safe-sql: constants of this module, a table name and a sign.
+        f"SELECT 'unassigned' AS key, {sign} * COUNT(*) AS value FROM {source} x "  # noqa: S608
+        f"WHERE x.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {RESPONSIBLE} r "
+        "WHERE r.contact_id = x.id)"
+        for source, sign in sources
+    )
+
+
+def _unassigned_of_responsible(sources: Sequence[tuple[str, int]]) -> str:
+    """Return the query of what the responsible rows a statement wrote (its transition
+    tables, sign 1 for the new rows and -1 for the old) change "unassigned" by.
+
+    Each live contact they concern has now rows, had now - new + old before: it was
+    unassigned, or is, when that is 0.
+    """
+    written = " UNION ALL ".join(
+        # safe-sql: as above.
+        f"SELECT contact_id, {int(sign > 0)} AS added, {int(sign < 0)} AS removed "  # noqa: S608
+        f"FROM {source}"
+        for source, sign in sources
+    )
+    return (
+        # safe-sql: as above.
+        "SELECT 'unassigned' AS key, SUM(CASE WHEN n.now = 0 THEN 1 ELSE 0 END "  # noqa: S608
+        "- CASE WHEN n.now - n.added + n.removed = 0 THEN 1 ELSE 0 END) AS value FROM "
+        "(SELECT w.contact_id, SUM(w.added) AS added, SUM(w.removed) AS removed, "
+        f"(SELECT COUNT(*) FROM {RESPONSIBLE} r WHERE r.contact_id = w.contact_id) AS now "
+        f"FROM ({written}) w JOIN contacts_contact c ON c.id = w.contact_id "
+        "WHERE c.deleted_at IS NULL GROUP BY w.contact_id) n"
+    )
+
+
+def _unassigned_row_of_contact(row: str, sign: int) -> list[str]:
+    """Return the statement adding sign to "unassigned" if contact row (NEW or OLD) lives
+    without a responsible user."""
+    return [
+        # safe-sql: constants of this module, a row name and a sign.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'unassigned', {sign} "  # noqa: S608
+        f"WHERE {row}.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM {RESPONSIBLE} r "
+        f"WHERE r.contact_id = {row}.id) {ADD};"
+    ]
+
+
+def _unassigned_rows(event: str) -> list[str]:
+    """Return the statements changing "unassigned" for a responsible row SQLite's trigger
+    of event wrote: its contact, if live, became unassigned when its last row went, and
+    stopped being when its first came (a row moved within a contact changes neither)."""
+    live = "FROM contacts_contact c WHERE c.id = {}.contact_id AND c.deleted_at IS NULL"
+    # safe-sql: constants of this module.
+    rows = f"(SELECT COUNT(*) FROM {RESPONSIBLE} r WHERE r.contact_id = {{}}.contact_id)"  # noqa: S608
+    went = (
+        # safe-sql: constants of this module.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'unassigned', 1 {live.format('OLD')} "  # noqa: S608
+        f"AND {rows.format('OLD')} = 0 {ADD};"
+    )
+    came = (
+        # safe-sql: as above.
+        f"INSERT INTO {TABLE} (key, value) SELECT 'unassigned', -1 {live.format('NEW')} "  # noqa: S608
+        f"AND {rows.format('NEW')} = 1"
+        + (" AND OLD.contact_id IS NOT NEW.contact_id" if event == "update" else "")
+        + f" {ADD};"
+    )
+    return {"insert": [came], "delete": [went], "update": [went, came]}[event]
+
+
 # table: (a statement's rows, a row), what they count for; which UPDATEs may change a
 # count (for the row triggers)
 RESPONSIBLE_COUNTED: dict[
@@ -213,6 +283,30 @@ RESPONSIBLE_COUNTED: dict[
         "OLD.deleted_at IS NOT NEW.deleted_at",
     ),
     RESPONSIBLE: (_responsible_rows, _responsible_row, None),
+}
+# table: what a statement's transition tables change "unassigned" by (PostgreSQL), and
+# the statements of SQLite's row trigger of an event
+UNASSIGNED: dict[
+    str, tuple[Callable[[Sequence[tuple[str, int]]], str], Callable[..., list[str]]]
+] = {
+    "contacts_contact": (
+        _unassigned_of_contacts,
+        lambda event: {
+            "insert": _unassigned_row_of_contact("NEW", 1),
+            "delete": _unassigned_row_of_contact("OLD", -1),
+            "update": [
+                *_unassigned_row_of_contact("OLD", -1),
+                *_unassigned_row_of_contact("NEW", 1),
+            ],
+        }[event],
+    ),
+    RESPONSIBLE: (_unassigned_of_responsible, _unassigned_rows),
+}
+# event: the transition tables its statement trigger reads, each with its sign
+SOURCES = {
+    "insert": [("new_rows", 1)],
+    "delete": [("old_rows", -1)],
+    "update": [("old_rows", -1), ("new_rows", 1)],
 }
 # event: the transition tables its statement trigger reads
 TRANSITIONS = {
@@ -226,23 +320,25 @@ def install_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> Non
     """Create the triggers that keep the responsible users' counts."""
     vendor = schema_editor.connection.vendor
     for table, (rows, row, updating) in RESPONSIBLE_COUNTED.items():
+        unassigned, unassigned_rows = UNASSIGNED[table]
         if vendor == "postgresql":
             function = f"{RESPONSIBLE_TRIGGER}_{table}"
             # The keys in order, so that two statements lock the rows they share in the
             # same order; a key once, as ON CONFLICT may change a row once per statement.
-            changed = (
-                # safe-sql: as below.
-                f"INSERT INTO {TABLE} (key, value) SELECT key, SUM(value) FROM "  # noqa: S608
-                f"({rows('old_rows', -1)} UNION ALL {rows('new_rows', 1)}) d "
-                f"GROUP BY key HAVING SUM(value) <> 0 ORDER BY key {ADD};"
-            )
+            changed = {
+                event: (
+                    # safe-sql: as below.
+                    f"INSERT INTO {TABLE} (key, value) SELECT key, SUM(value) FROM "  # noqa: S608
+                    f"({' UNION ALL '.join(rows(*source) for source in sources)} "
+                    f"UNION ALL {unassigned(sources)}) d "
+                    f"GROUP BY key HAVING SUM(value) <> 0 ORDER BY key {ADD};"
+                )
+                for event, sources in SOURCES.items()
+            }
             body = (
-                # safe-sql: as above.
-                "BEGIN IF TG_OP = 'INSERT' THEN "
-                f"INSERT INTO {TABLE} (key, value) {rows('new_rows', 1)} ORDER BY 1 {ADD}; "
-                "ELSIF TG_OP = 'DELETE' THEN "
-                f"INSERT INTO {TABLE} (key, value) {rows('old_rows', -1)} ORDER BY 1 {ADD}; "
-                f"ELSE {changed} END IF; RETURN NULL; END"
+                f"BEGIN IF TG_OP = 'INSERT' THEN {changed['insert']} "
+                f"ELSIF TG_OP = 'DELETE' THEN {changed['delete']} "
+                f"ELSE {changed['update']} END IF; RETURN NULL; END"
             )
             schema_editor.execute(
                 # safe-sql: the names and the statements are made of this module's constants.
@@ -263,6 +359,7 @@ def install_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> Non
                 "update": [*row("OLD", -1), *row("NEW", 1)],
             }
             for event, statements in bodies.items():
+                statements = [*statements, *unassigned_rows(event)]
                 extra = f" AND {updating}" if event == "update" and updating else ""
                 schema_editor.execute(
                     # safe-sql: as above.
@@ -287,6 +384,13 @@ def remove_responsible_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {RESPONSIBLE_TRIGGER}_{table}()")
 
 
+UNASSIGNED_COUNT = (
+    # safe-sql: constants of this module only.
+    "SELECT 'unassigned', COUNT(*) FROM contacts_contact c WHERE c.deleted_at IS NULL "  # noqa: S608
+    f"AND NOT EXISTS (SELECT 1 FROM {RESPONSIBLE} r WHERE r.contact_id = c.id)"
+)
+
+
 def recount(using: BaseDatabaseWrapper = connection) -> None:
     """Write every count from the tables, replacing what was kept."""
     with transaction.atomic(using=using.alias), using.cursor() as cursor:
@@ -303,7 +407,8 @@ def recount(using: BaseDatabaseWrapper = connection) -> None:
             f"AND c.access NOT IN {PUBLIC_SQL} GROUP BY g.user_id "
             f"UNION ALL SELECT 'responsible:' || r.user_id, COUNT(*) FROM {RESPONSIBLE} r "
             "JOIN contacts_contact c ON c.id = r.contact_id WHERE c.deleted_at IS NULL "
-            "GROUP BY r.user_id"
+            "GROUP BY r.user_id "
+            f"UNION ALL {UNASSIGNED_COUNT}"
         )
 
 

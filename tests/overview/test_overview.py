@@ -9,10 +9,12 @@ the reader sees it; the tasks with My tasks' own counts.
 import datetime
 import html
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from accounts.services import profile_update
 from activities.models import TaskCategory
 from activities.tasks import services as task_services
 from contacts import contact_types
@@ -204,3 +206,34 @@ def test_the_overview_in_french_says_it_in_french(base, alice, client):
     assert "Vue d’ensemble" in page
     assert "Afficher les chiffres" in page
     assert ">Semaine du</th>" in page  # the weekly chart's table, written in Python
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "America/St_Johns", "Pacific/Chatham", "UTC"])
+def test_the_weeks_and_months_start_at_the_readers_own_midnights(zone, alice, client):
+    # Contacts a second either side of his midnights (the weeks', the months') and of the
+    # UTC midnights near them: each counts in the week the list's filter puts it in.
+    profile_update(user=alice, time_zone=zone)
+    local = ZoneInfo(zone)
+    today = timezone.now().astimezone(local).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    days = [monday - datetime.timedelta(weeks=n) for n in (0, 1, 4, 25, 26)]
+    days += [today.replace(day=1), (today.replace(day=1) - datetime.timedelta(days=1))]
+    moments = []
+    for day in days:
+        for start in (
+            datetime.datetime.combine(day, datetime.time(), local),
+            datetime.datetime.combine(day, datetime.time(), datetime.UTC),
+        ):
+            moments += [start - datetime.timedelta(seconds=1), start]
+    for n, moment in enumerate(moments):
+        contact = _create(alice, f"Edge{n}", responsible=[alice])
+        Contact.all_objects.filter(pk=contact.pk).update(created_at=moment)
+
+    client.force_login(alice)
+    links = counted_links(overview(client))
+    for name, url, count in links:
+        if url.startswith("/contacts/"):
+            assert list_count(client, url) == count, (zone, name, url)
+    figures = {name: n for name, _url, n in links}
+    this_week = datetime.datetime.combine(monday, datetime.time(), local)
+    assert figures["this_week"] == sum(moment >= this_week for moment in moments)

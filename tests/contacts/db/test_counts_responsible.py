@@ -28,13 +28,16 @@ def kept_responsible():
     return {
         key: value
         for key, value in ContactCount.objects.values_list("key", "value")
-        if key.startswith("responsible:") and value
+        if (key.startswith("responsible:") or key == "unassigned") and value
     }
 
 
 def assert_kept_as_counted(users):
     kept = team.responsible_counts([user.pk for user in users])
     assert kept == {user.pk: counted(user) for user in users}
+    # The live contacts without a responsible user: the admins' overview.
+    unassigned = Contact.all_objects.filter(deleted_at__isnull=True, responsible__isnull=True)
+    assert counts.total("unassigned") == unassigned.count()
     before = kept_responsible()
     counts.recount()
     assert kept_responsible() == before

@@ -1,9 +1,10 @@
 """The triggers a fresh migrate installs are those contacts/db installs today.
 
-Migrations 0016 to 0019, 0026, 0030, 0032 and 0039 carry the SQL they ran, so a change to
-freshness.py, counts.py, search_index.py, duplicate_keys.py or position_names.py leaves
-history alone: this test then fails until a new migration installs the change. It fails
-too when a migration makes SQLite rebuild a table and forgets to put its triggers back.
+Migrations 0016 to 0019, 0026, 0030, 0032, 0039, 0044 and 0045 carry the SQL they ran, so a
+change to freshness.py, counts.py, breakdowns.py, search_index.py, duplicate_keys.py or
+position_names.py leaves history alone: this test then fails until a new migration
+installs the change. It fails too when a migration makes SQLite rebuild a table and
+forgets to put its triggers back.
 """
 
 import json
@@ -22,18 +23,20 @@ import django
 
 django.setup()
 from django.db import connection
-from contacts.db import counts, duplicate_keys, freshness, position_names, search_index
+from contacts.db import breakdowns, counts, duplicate_keys, freshness, position_names, search_index
 from tests.contacts.db.test_trigger_migrations import installed
 
 migrated = installed(connection)
 with connection.schema_editor() as editor:
     counts.remove_triggers(editor)
+    breakdowns.remove_triggers(editor)
     freshness.remove_triggers(editor)
     search_index.remove(editor)
     duplicate_keys.remove_triggers(editor)
     position_names.remove_triggers(editor)
     freshness.install_triggers(editor)
     counts.install_triggers(editor)
+    breakdowns.install_triggers(editor)
     search_index.install(editor)
     duplicate_keys.install_triggers(editor)
     position_names.install_triggers(editor)
@@ -85,13 +88,14 @@ def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
         # The list's version: 11 tables, 3 events each; the counts: 2 tables for the list's
         # and 2 for the responsible users', 3 events each; the search's index: 3 events on
         # the contacts; the duplicates' keys: 3 tables, 3 events each; the positions' sort
-        # names: 3.
-        assert len(triggers) == 11 * 3 + 4 * 3 + 3 + 3 * 3 + 3
+        # names: 3; the overview's breakdowns: 3 tables, 3 events each.
+        assert len(triggers) == 11 * 3 + 4 * 3 + 3 + 3 * 3 + 3 + 3 * 3
         assert list(found["migrated"]["virtual tables"]) == ["contacts_search_index"]
     else:
         # The responsible users' counts: a statement trigger per event on each of 2 tables;
-        # the positions' sort names: 2.
-        assert len(triggers) == 11 + 2 * 2 + 2 * 3 + 3 * 3 + 2
+        # the positions' sort names: 2; the overview's breakdowns: a statement trigger per
+        # event on each of 3 tables.
+        assert len(triggers) == 11 + 2 * 2 + 2 * 3 + 3 * 3 + 2 + 3 * 3
         duplicates = {
             f"contacts_duplicates_{table}_{event}"
             for table in ("contacts_contact", "contacts_contactinfo", "contacts_duplicatekey")
@@ -106,5 +110,8 @@ def test_a_fresh_migrate_installs_the_triggers_of_todays_modules(tmp_path):
             *duplicates,
             "contacts_position_names_person",
             "contacts_position_names_position",
+            "contacts_breakdown_contacts_contact",
+            "contacts_breakdown_contacts_contactuserobjectpermission",
+            "contacts_breakdown_contacts_taggedcontact",
         }
         assert found["migrated"]["sequences"] == ["contacts_data_version_seq"]

@@ -1,0 +1,279 @@
+"""The overview's breakdowns of the live contacts, kept by triggers (contacts/db/breakdowns.py).
+
+By kind and type, by UTC day and quarter hour of creation and source, by tag, for each
+part of what readers see. The triggers and the first count are written out as this
+migration ran them, so that a later change to breakdowns.py cannot change what it does;
+the first count is one grouped INSERT per family.
+"""
+
+from django.db import migrations, models
+
+TABLE = "contacts_contactbreakdown"
+GRANTS = "contacts_contactuserobjectpermission"
+TAGGINGS = "contacts_taggedcontact"
+TRIGGER = "contacts_breakdown"
+PUBLIC_SQL = "('public_read', 'public_rw')"  # as counts.PUBLIC_SQL
+VIEW = (
+    "(SELECT p.id FROM auth_permission p JOIN django_content_type t "
+    "ON t.id = p.content_type_id WHERE t.app_label = 'contacts' AND t.model = 'contact' "
+    "AND p.codename = 'view_contact')"
+)
+KEY = "part, family, number, name"
+ADD = f"ON CONFLICT ({KEY}) DO UPDATE SET value = {TABLE}.value + EXCLUDED.value"
+SQLITE_UNLESS_BULK = "COALESCE((SELECT bulk FROM contacts_dataversion WHERE id = 1), 0) = 0"
+POSTGRESQL_UNLESS_BULK = "current_setting('crm.bulk_writes', true) IS DISTINCT FROM 'on'"
+DAY_SECONDS = 86400
+QUARTER_SECONDS = 900
+# The columns of a contact that decide what it counts for.
+COUNTED_COLUMNS = ("deleted_at", "access", "kind", "contact_type_id", "source", "created_at")
+# table: (its alias in the queries below, the columns they read)
+TRIGGERED = {
+    "contacts_contact": ("x", ("id", *COUNTED_COLUMNS)),
+    GRANTS: ("g", ("user_id", "content_object_id", "permission_id")),
+    TAGGINGS: ("t", ("content_object_id", "tag_id")),
+}
+
+
+def _epoch(vendor, column: str, seconds: int):
+    """Return the SQL of the number of whole periods of seconds from 1970 to column."""
+    if vendor == "postgresql":
+        # safe-sql: a column named by this module's code and a constant number (as below).
+        return f"FLOOR(EXTRACT(EPOCH FROM {column}) / {seconds})::bigint"
+    # Django stores an instant on SQLite as UTC text; strftime reads it to the second.
+    # safe-sql: as above.
+    return f"(CAST(strftime('%s', {column}) AS INTEGER) / {seconds})"
+
+
+def _parted(contacts: str):
+    """Return the query of (part, id, kind, contact_type_id, source, created_at) for each
+    part each contact of contacts (a relation aliased x) counts in."""
+    columns = "x.id, x.kind, x.contact_type_id, x.source, x.created_at"
+    live = "x.deleted_at IS NULL"
+    return (
+        # safe-sql: constants of this module and relations named by its own code (as below).
+        f"SELECT 'live' AS part, {columns} FROM {contacts} WHERE {live} "  # noqa: S608
+        f"UNION ALL SELECT 'public', {columns} FROM {contacts} "
+        f"WHERE {live} AND x.access IN {PUBLIC_SQL} "
+        f"UNION ALL SELECT 'user:' || g.user_id, {columns} FROM {contacts} "
+        f"JOIN {GRANTS} g ON g.content_object_id = x.id AND g.permission_id = {VIEW} "
+        f"WHERE {live} AND x.access NOT IN {PUBLIC_SQL}"
+    )
+
+
+def _granted_parted(grants: str):
+    """As _parted, for the contacts that guardian's rows in grants (aliased g) grant."""
+    return (
+        # safe-sql: as above.
+        "SELECT 'user:' || g.user_id AS part, x.id, x.kind, x.contact_type_id, x.source, "  # noqa: S608
+        f"x.created_at FROM {grants} JOIN contacts_contact x ON x.id = g.content_object_id "
+        f"WHERE g.permission_id = {VIEW} AND x.deleted_at IS NULL "
+        f"AND x.access NOT IN {PUBLIC_SQL}"
+    )
+
+
+def _families(vendor, parted: str, sign: int):
+    """Return the queries, a family each, of the rows (part, family, name, number, value)
+    that the parted contacts (a relation) add sign times to."""
+    day = _epoch(vendor, "p.created_at", DAY_SECONDS)
+    quarter = _epoch(vendor, "p.created_at", QUARTER_SECONDS)
+    return [
+        # safe-sql: as above, and a sign.
+        "SELECT p.part, 'type' AS family, p.kind AS name, "  # noqa: S608
+        f"COALESCE(p.contact_type_id, 0) AS number, {sign} AS value FROM {parted} p",
+        # safe-sql: as above.
+        f"SELECT p.part, 'day' AS family, p.source AS name, {day} AS number, "  # noqa: S608
+        f"{sign} AS value FROM {parted} p",
+        # safe-sql: as above.
+        f"SELECT p.part, 'quarter' AS family, p.source AS name, {quarter} AS number, "  # noqa: S608
+        f"{sign} AS value FROM {parted} p",
+        # safe-sql: as above.
+        "SELECT p.part, 'tag' AS family, '' AS name, t.tag_id AS number, "  # noqa: S608
+        f"{sign} AS value FROM {parted} p "
+        f"JOIN {TAGGINGS} t ON t.content_object_id = p.id",
+    ]
+
+
+def _tagged(taggings, sign: int):
+    """Return the query of the rows that the taggings (a relation aliased t) add sign times to."""
+    # The contacts of the taggings first: a join on the parts of every contact would read
+    # them all.
+    contacts = (
+        # safe-sql: as above.
+        "(SELECT c.* FROM contacts_contact c WHERE c.id IN "  # noqa: S608
+        f"(SELECT t.content_object_id FROM {taggings})) x"
+    )
+    return (
+        # safe-sql: as above.
+        f"SELECT p.part, 'tag' AS family, '' AS name, t.tag_id AS number, {sign} AS value "  # noqa: S608
+        f"FROM {taggings} JOIN ({_parted(contacts)}) p ON p.id = t.content_object_id"
+    )
+
+
+def _added(rows: str):
+    """Return the statement adding rows (a query of the five columns), a key once."""
+    # The keys in order, so that two statements lock the rows they share in the same
+    # order; a key once, as ON CONFLICT may change a row once per statement.
+    return (
+        # safe-sql: as above.
+        f"INSERT INTO {TABLE} (part, family, name, number, value) "  # noqa: S608
+        f"SELECT part, family, name, number, SUM(value) FROM ({rows}) d WHERE TRUE "
+        f"GROUP BY {KEY} HAVING SUM(value) <> 0 ORDER BY {KEY} {ADD};"
+    )
+
+
+def _sqlite_row(table, row: str):
+    """Return a one-row relation of SQLite's trigger row (NEW or OLD) of table, aliased as
+    the queries above expect it."""
+    values = ", ".join(f"{row}.{column} AS {column}" for column in TRIGGERED[table][1])
+    return f"(SELECT {values}) {TRIGGERED[table][0]}"
+
+
+def _rows(vendor, table: str, relation: str, sign: int):
+    """Return the query of what the rows of table in relation add sign times to."""
+    if table == "contacts_contact":
+        return " UNION ALL ".join(_families(vendor, f"({_parted(relation)})", sign))
+    if table == GRANTS:
+        return " UNION ALL ".join(_families(vendor, f"({_granted_parted(relation)})", sign))
+    return _tagged(relation, sign)
+
+
+def _changed_contacts(side: str):
+    """Return the relation (aliased x) of the contacts of a statement's old (side "o") or
+    new ("n") rows whose counted columns it changed: an edit of a name changes no count."""
+    old = ", ".join(f"o.{column}" for column in COUNTED_COLUMNS)
+    new = ", ".join(f"n.{column}" for column in COUNTED_COLUMNS)
+    # A contact's id never changes: the old and new rows of the statement pair by it.
+    return (
+        # safe-sql: as above.
+        f"(SELECT {side}.* FROM old_rows o JOIN new_rows n ON n.id = o.id "  # noqa: S608
+        f"WHERE ({old}) IS DISTINCT FROM ({new})) x"
+    )
+
+
+EVENTS = ("insert", "delete", "update")
+
+
+def install_triggers(schema_editor):
+    """Create (or replace) the triggers that keep the breakdowns."""
+    vendor = schema_editor.connection.vendor
+    remove_triggers(schema_editor)
+    for table, (alias, _columns) in TRIGGERED.items():
+        if vendor == "postgresql":
+            if table == "contacts_contact":
+                old, new = _changed_contacts("o"), _changed_contacts("n")
+            else:
+                old, new = f"old_rows {alias}", f"new_rows {alias}"
+            inserted = _rows(vendor, table, f"new_rows {alias}", 1)
+            deleted = _rows(vendor, table, f"old_rows {alias}", -1)
+            updated = f"{_rows(vendor, table, old, -1)} UNION ALL {_rows(vendor, table, new, 1)}"
+            body = (
+                f"BEGIN IF TG_OP = 'INSERT' THEN {_added(inserted)} "
+                f"ELSIF TG_OP = 'DELETE' THEN {_added(deleted)} "
+                f"ELSE {_added(updated)} END IF; RETURN NULL; END"
+            )
+            function = f"{TRIGGER}_{table}"
+            schema_editor.execute(
+                # safe-sql: the names and the statements are made of this module's constants.
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$ {body} $$ "
+                "LANGUAGE plpgsql"
+            )
+            transitions = {
+                "insert": "NEW TABLE AS new_rows",
+                "delete": "OLD TABLE AS old_rows",
+                "update": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            }
+            for event in EVENTS:
+                schema_editor.execute(
+                    # safe-sql: as above.
+                    f"CREATE TRIGGER {TRIGGER}_{event} AFTER {event.upper()} ON {table} "
+                    f"REFERENCING {transitions[event]} FOR EACH STATEMENT "
+                    f"WHEN ({POSTGRESQL_UNLESS_BULK}) EXECUTE FUNCTION {function}()"
+                )
+        elif vendor == "sqlite":
+            new = _sqlite_row(table, "NEW")
+            old = _sqlite_row(table, "OLD")
+            bodies = {
+                "insert": [_added(_rows(vendor, table, new, 1))],
+                "delete": [_added(_rows(vendor, table, old, -1))],
+                "update": [
+                    _added(_rows(vendor, table, old, -1)),
+                    _added(_rows(vendor, table, new, 1)),
+                ],
+            }
+            for event, statements in bodies.items():
+                extra = ""
+                if event == "update" and table == "contacts_contact":
+                    changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in COUNTED_COLUMNS)
+                    extra = f" AND ({changed})"
+                trigger = (
+                    # safe-sql: as above.
+                    f"CREATE TRIGGER {TRIGGER}_{table}_{event} AFTER {event} ON {table} "
+                    f"WHEN {SQLITE_UNLESS_BULK}{extra} BEGIN {' '.join(statements)} END"
+                )
+                # The schema editor passes parameters: strftime's % doubled.
+                schema_editor.execute(trigger.replace("%", "%%"))
+
+
+def remove_triggers(schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TRIGGERED:
+        for event in EVENTS:
+            if vendor == "postgresql":
+                # The names are constants of this module (as below).
+                name = f"{TRIGGER}_{event} ON {table}"
+            else:
+                name = f"{TRIGGER}_{table}_{event}"
+            # safe-sql: as above.
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        if vendor == "postgresql":
+            # safe-sql: as above.
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}_{table}()")
+
+
+def _fill(vendor, contacts: str):
+    """Return the statements adding what the contacts of relation contacts (aliased x)
+    count for, a statement per family, each one grouped query."""
+    return [_added(rows) for rows in _families(vendor, f"({_parted(contacts)})", 1)]
+
+
+def install(apps, schema_editor):
+    install_triggers(schema_editor)
+    schema_editor.execute(f"DELETE FROM {TABLE}")
+    for statement in _fill(schema_editor.connection.vendor, "contacts_contact x"):
+        # The schema editor passes parameters: strftime's % doubled.
+        schema_editor.execute(statement.replace("%", "%%"))
+
+
+def remove(apps, schema_editor):
+    remove_triggers(schema_editor)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("contacts", "0043_overview_indexes")]
+
+    operations = [
+        migrations.CreateModel(
+            name="ContactBreakdown",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("part", models.CharField(max_length=40)),
+                ("family", models.CharField(max_length=8)),
+                ("number", models.BigIntegerField()),
+                ("name", models.CharField(max_length=20)),
+                ("value", models.BigIntegerField()),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("part", "family", "number", "name"), name="contact_breakdown_key"
+                    )
+                ],
+            },
+        ),
+        migrations.RunPython(install, remove),
+    ]
