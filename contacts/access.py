@@ -193,8 +193,8 @@ def sees_public_contacts(user: AnyUser) -> bool:
 def view_granted_sql(user: User, column: str) -> tuple[str, list[int]]:
     """Return (SQL, parameters) true when user holds view_contact on the contact whose id
     is in column (a column of the caller's query, quoted as need be)."""
-    # safe-sql: the caller's column; the user and the permission go as parameters.
     sql = (
+        # safe-sql: the caller's column; the user and the permission go as parameters.
         # safe-sql: this module's constants; values go as parameters.
         "(SELECT 1 FROM contacts_contactuserobjectpermission p "  # noqa: S608
         f"WHERE p.content_object_id = {column} AND p.user_id = %s AND p.permission_id = %s "
@@ -382,9 +382,8 @@ def visible_among(
     if connection.vendor == "postgresql":
         # One array: one prepared statement whatever the number of ids.
         among, ids_params = "= ANY(%s)", [ids]
-    # safe-sql: the rights are rights_sql's, the columns checked above, the rest
-    # constants; the ids are parameters.
     sql = (
+        # safe-sql: rights_sql's rights, the columns checked above; ids are parameters.
         f'SELECT {selected} FROM "contacts_contact" '  # noqa: S608
         f'WHERE "contacts_contact"."id" {among} '
         f'AND "contacts_contact"."deleted_at" IS NULL AND {may_view}'

@@ -29,14 +29,14 @@ def user_of_session_sql() -> str:
     factors = Authenticator._meta.db_table
 
     def member_of() -> str:
-        # safe-sql: table names of the models; the group's name is a parameter.
         return (
+            # safe-sql: table names of the models; the group's name is a parameter.
             f'EXISTS (SELECT 1 FROM "{members}" m JOIN "{groups}" g ON g.id = m.group_id '  # noqa: S608
             "WHERE m.user_id = u.id AND g.name = %s)"
         )
 
-    # safe-sql: column and table names of the models; every value is a parameter.
     return (
+        # safe-sql: column and table names of the models; every value is a parameter.
         f"SELECT {columns}, {member_of()} AS in_admins, {member_of()} AS in_users, "  # noqa: S608
         f'(SELECT p.language FROM "{profiles}" p WHERE p.user_id = u.id) AS state_language, '
         f'(SELECT p.time_zone FROM "{profiles}" p WHERE p.user_id = u.id) AS state_time_zone, '

@@ -28,7 +28,7 @@ tables, adding to a row once however many contacts the statement wrote (a row tr
 would update the same rows once per contact, each walking past the versions the earlier
 left); SQLite updates a row in place: row triggers there. A bulk writer sets them aside
 (contacts.db.bulk.bulk_writes()) and adds what it inserted (add()); recount() writes every
-row from the tables (after migrate and flush).
+row from the tables (after a migrate that applied something, and after a flush).
 """
 
 import json

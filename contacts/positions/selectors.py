@@ -165,9 +165,8 @@ def _people(
     may_view, rights = rights_sql(user, ["may_view"])["may_view"]
     columns = [f"pos.{name}" for name in LINE_POSITION]
     columns += [f"contacts_contact.{name}" for name in LINE_PERSON]
-    # safe-sql: the columns, the conditions and the order are this module's; the rights
-    # are access.rights_sql's; the company's id and the bounds are ints.
     sql = (
+        # safe-sql: this module's columns, conditions, order; rights_sql's rights; ints.
         f"SELECT {', '.join(columns)} FROM contacts_position pos "  # noqa: S608
         "JOIN contacts_contact ON contacts_contact.id = pos.person_id "
         f"WHERE pos.company_id = {int(company.pk)} AND {which} "

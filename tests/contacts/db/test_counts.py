@@ -123,3 +123,17 @@ def test_bulk_writes_set_the_triggers_aside_and_add_adds(people, make_contact):
     # Still responsible for it: made public, it stays his.
     assert kept() == {"live": 1, "public": 1, counts.responsible_key(alice.pk): 1}
     assert_kept_as_counted(people)
+
+
+def test_a_migrate_that_applies_nothing_leaves_the_counts_and_a_flush_recounts_them(make_contact):
+    from django.core.management import call_command
+    from django.core.management.sql import emit_post_migrate_signal
+
+    make_contact("person", first_name="Ann")
+    ContactCount.objects.filter(key="live").update(value=999)
+
+    call_command("migrate", verbosity=0)  # nothing to apply: no recount of every contact
+    assert ContactCount.objects.get(key="live").value == 999
+
+    emit_post_migrate_signal(0, False, "default")  # as flush sends it: no plan
+    assert ContactCount.objects.get(key="live").value == 1
