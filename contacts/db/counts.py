@@ -16,9 +16,9 @@ to the keys a write concerns, in the writer's own statement: the count commits, 
 rolls back, with the change. They add (an upsert, value + delta) and never recount, so
 concurrent writers commute and none waits for a reader; a key with no row counts 0.
 recount() writes every row from the tables: after a migrate that applied something and
-after a flush (which empties the tables in any order, the triggers on). A bulk writer sets the triggers aside
-(contacts.db.bulk.bulk_writes(), the import and the bench population), which adds to the
-counts what it wrote (add()).
+after a flush (which empties the tables in any order, the triggers on). A bulk writer
+sets the triggers aside (contacts.db.bulk.bulk_writes(), the import and the bench
+population), which adds to the counts what it wrote (add()).
 """
 
 from collections.abc import Callable, Mapping, Sequence
