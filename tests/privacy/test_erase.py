@@ -101,7 +101,7 @@ def test_the_confirmation_names_what_goes(admin_client, seeded):
     assert "Erase this person for good" in page
     assert "The 2 contacts purged" in page
     assert page.count("Zorglub Kowalski") == 2  # his card, and the website form's
-    shown = int(page.split(" records erased")[0].rsplit(">", 1)[-1])
+    shown = int(page.split(" records to erase")[0].rsplit(">", 1)[-1])
     assert 'id="erase-place-timeline"' in page and 'id="erase-place-import_files"' in page
     # Other contacts' free text that names him, and the import named after him.
     assert "Mentions on other contacts&#x27; cards" in page
