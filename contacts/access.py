@@ -159,26 +159,6 @@ def contacts_visible_to(
     return qs.filter(granted)
 
 
-def visible_parts(user: AnyUser) -> list[QuerySet[Contact]]:
-    """Return disjoint querysets of contacts whose union is contacts_visible_to(user).
-
-    For counts grouped by a column: each part is read on an index of its own (the public
-    contacts on their access, the private ones user was granted from his grants), where
-    contacts_visible_to asks each contact in turn whether it is public or granted; the
-    same split as count_visible_to's. A test holds the union equal to contacts_visible_to.
-    """
-    if not (user.is_authenticated and user.is_active):
-        return []
-    contacts = Contact.objects.all()
-    if is_crm_admin(user):
-        return [contacts]
-    # An IN over his grants: the database starts from his few rows, not from every contact.
-    granted = contacts.filter(pk__in=_granted(user).values("content_object_id"))
-    if _roles(user)[1]:
-        return [contacts.filter(access__in=PUBLIC), granted.exclude(access__in=PUBLIC)]
-    return [granted]
-
-
 def active_crm_users() -> QuerySet[User]:
     """Return the users who may use the CRM now: active CRM users, CRM admins, superusers."""
     crm = Q(is_superuser=True) | Q(groups__name__in=[CRM_USERS_GROUP, CRM_ADMINS_GROUP])

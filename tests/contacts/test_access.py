@@ -18,7 +18,6 @@ from contacts.access import (
     get_contact_for_user,
     grant_access_many,
     visible_among,
-    visible_parts,
     with_company_visibility,
     with_permissions,
 )
@@ -67,20 +66,6 @@ def test_contacts_visible_to_agrees_with_guardian_and_the_rules_for_every_user(p
         assert ours == guardians == by_the_rules, user.username
         assert 0 < len(ours) <= len(contacts)
         assert count_visible_to(user) == len(ours), user.username
-
-
-def test_the_visible_parts_are_disjoint_and_make_up_what_the_user_sees(population):
-    users, contacts = population
-    # A trashed contact is in no part, as in no list.
-    Contact.all_objects.filter(pk=contacts[0].pk).update(deleted_at="2026-01-01T00:00Z")
-    outsider = users[2]
-    outsider.groups.clear()  # no longer a CRM user: his grants alone
-
-    for user in users:
-        parts = [set(part.values_list("pk", flat=True)) for part in visible_parts(user)]
-        union = set().union(*parts)
-        assert sum(len(part) for part in parts) == len(union), user.username
-        assert union == set(contacts_visible_to(user).values_list("pk", flat=True)), user.username
 
 
 def test_visible_among_keeps_the_ids_the_user_may_see_as_the_selector_does(population):
