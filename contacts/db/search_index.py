@@ -72,10 +72,11 @@ TRIGGERS = {
 }
 # The trigram tokenizer finds no word shorter than this.
 TRIGRAM = 3
-# Words the index finds in more than one live contact in COMMON are left to the LIKE; in
-# more than one in WALK, a page is read along its sort's index (narrow()).
+# Words the index finds in more than one live contact in COMMON are left to the LIKE
+# (narrow()). A page read along its sort's index reads about its last row's position
+# times live / found entries of it: when that is under WALK, it is read so (FoundByIndex).
 COMMON = 5
-WALK = 100
+WALK = 2500
 
 
 def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
@@ -157,8 +158,8 @@ def narrow(contacts: QuerySet[Contact], words: Sequence[str]) -> QuerySet[Contac
     - more than one live contact in COMMON: contacts as they are, the LIKE alone. Through
       the index, the count looks up each contact found by its id; the LIKE alone reads
       the table in order, which costs less past that share;
-    - otherwise FoundByIndex, which reads a page along its sort's index when the index
-      finds more than one live contact in WALK (see there).
+    - otherwise FoundByIndex, which reads a page along its sort's index when that reads
+      fewer rows than looking up every contact found (see there).
 
     Elsewhere than on SQLite, contacts are returned as they are.
     """
@@ -173,7 +174,7 @@ def narrow(contacts: QuerySet[Contact], words: Sequence[str]) -> QuerySet[Contac
         return contacts.none()
     if found * COMMON > live:
         return contacts
-    return contacts.filter(FoundByIndex(expression, walk=found * WALK > live))
+    return contacts.filter(FoundByIndex(expression, found=found, live=live))
 
 
 def found_among(expression: str, using: BaseDatabaseWrapper = connection) -> tuple[int, int]:
@@ -199,20 +200,22 @@ class FoundByIndex(Expression):
     """Whether a contact is among those the index finds for an FTS5 expression.
 
     It is `id IN (SELECT rowid FROM the index WHERE it MATCHes)`: SQLite starts from the
-    contacts found, looks each up by id, and sorts a page's. With walk (words found in
-    many contacts), a page ordered by the contact's own columns reads `+id IN (...)`
-    instead: the unary plus keeps SQLite from looking contacts up by id, so it reads the
-    sort's index in order (every such sort has one, tests/contacts/db/test_query_plans.py)
-    and stops at the page's last row, checking each id against the list it made once.
-    Counts, and pages sorted through a join (by type), still start from the index.
+    contacts found, looks each up by id, and sorts a page's. When the words are found in
+    so many contacts that a page ordered by the contact's own columns is reached sooner
+    along its sort's index (found of live contacts, the page ending at its high mark:
+    WALK), it reads `+id IN (...)` instead: the unary plus keeps SQLite from looking
+    contacts up by id, so it reads the sort's index in order (every such sort has one,
+    tests/contacts/db/test_query_plans.py) and stops at the page's last row, checking
+    each id against the list it made once. Counts, long slices such as a search's first
+    matches, and pages sorted through a join (by type), still start from the index.
     """
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, expression: str, walk: bool) -> None:
+    def __init__(self, expression: str, found: int, live: int) -> None:
         super().__init__()
-        self.expression, self.walk = expression, walk
+        self.expression, self.found, self.live = expression, found, live
         # The contact's id: resolved to its column, named as the query names the table.
         self.column: Combinable | Expression = F("pk")
 
@@ -227,7 +230,8 @@ class FoundByIndex(Expression):
     ) -> tuple[str, tuple[str | int, ...]]:
         column, params = compiler.compile(cast(Expression, self.column))
         query = compiler.query
-        if self.walk and query.order_by and query.is_sliced and len(query.alias_map) == 1:
+        walk = query.order_by and query.is_sliced and len(query.alias_map) == 1
+        if walk and (query.high_mark or self.live) * self.live < self.found * WALK:
             column = f"+{column}"
         # safe-sql: a column the compiler quoted and constants; the expression is a parameter.
         sql = f"{column} IN (SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s)"  # noqa: S608
