@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import (
     Case,
@@ -532,6 +533,18 @@ class ListRow:
     initials = Contact.initials
     is_person = Contact.is_person
     Kind, Access = Contact.Kind, Contact.Access
+
+
+def ids_of(contacts: QuerySet[Contact]) -> list[int]:
+    """Return the ids of contacts, in their order, as values_list("pk", flat=True) would,
+    without converting its rows one by one: a search's first matches are a thousand."""
+    try:
+        sql, params = contacts.values_list("pk").query.get_compiler(contacts.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connections[contacts.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:

@@ -110,7 +110,7 @@ def _results(request, contacts, context, counted):
         # letters typed into the box can match a large share of the base, whose exact
         # count costs a read of every match. One query reads their ids, which give the
         # count and every page's. The bulk actions still count and act on every match.
-        found = list(contacts.values_list("pk", flat=True)[: SEARCH_LISTED + 1])
+        found = selectors.ids_of(contacts[: SEARCH_LISTED + 1])
         more_found = len(found) > SEARCH_LISTED
         page = Paginator(found[:SEARCH_LISTED], context["per_page"]).get_page(
             request.GET.get("page")
