@@ -104,25 +104,26 @@ def _results(request, contacts, context, counted):
 
     counted: the list is neither searched nor filtered, so its count is the one kept.
     """
+    paginator = Paginator(contacts, context["per_page"])
     more_found = False
-    if context["query"]:
-        # A search lists its first matches in order, no further than its pages go: a few
-        # letters typed into the box can match a large share of the base, whose exact
-        # count costs a read of every match. One query reads their ids, which give the
-        # count and every page's. The bulk actions still count and act on every match.
-        found = selectors.ids_of(contacts[: SEARCH_LISTED + 1])
+    if counted:
+        paginator.count = count_visible_to(request.user)
+    elif context["query"]:
+        # A search lists its first matches, no further than its pages go: a few letters
+        # typed into the box can match a large share of the base, whose exact count costs
+        # a read of every match. The bulk actions still count and act on every match.
+        # Its matches in no order, stopping past what it lists: all of them when there are
+        # no more, whose page is then sorted among their ids alone.
+        found = selectors.ids_of(contacts.order_by()[: SEARCH_LISTED + 1])
+        paginator.count = min(len(found), SEARCH_LISTED)
         more_found = len(found) > SEARCH_LISTED
-        page = Paginator(found[:SEARCH_LISTED], context["per_page"]).get_page(
-            request.GET.get("page")
-        )
-        ids = list(page.object_list)
-    else:
-        paginator = Paginator(contacts, context["per_page"])
-        if counted:
-            paginator.count = count_visible_to(request.user)
-        page = paginator.get_page(request.GET.get("page"))
-        # The page's ids first, read from the sort's index alone however deep the page.
-        ids = _page_ids(contacts, page)
+        if not more_found:
+            contacts = selectors.contact_sort(
+                Contact.objects.filter(pk__in=found), context["sort"], request.user
+            )[0]
+    page = paginator.get_page(request.GET.get("page"))
+    # The page's ids first, read from the sort's index alone however deep the page.
+    ids = _page_ids(contacts, page, exact=not more_found)
     # Then the rows of those ids with what they show and what the user may do.
     page.object_list = selectors.with_list_details(request.user, ids)
     _label_rows(page.object_list)
@@ -165,16 +166,16 @@ def _without_empty(request):
     return f"{request.path}?{query}" if query else request.path
 
 
-def _page_ids(contacts, page):
+def _page_ids(contacts, page, *, exact=True):
     """Return the ids of the page's contacts, in order.
 
     Past the middle, the index is read from the other end: the last page costs what the
-    first does.
+    first does. Not when the count is not exact (a search listing its first matches).
     """
     count, size = page.paginator.count, page.paginator.per_page
     start = (page.number - 1) * size
     length = min(size, count - start)
-    if start <= count // 2:
+    if start <= count // 2 or not exact:
         return list(contacts.values_list("pk", flat=True)[start : start + length])
     from_end = count - start - length
     backwards = contacts.reverse().values_list("pk", flat=True)[from_end : from_end + length]

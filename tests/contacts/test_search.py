@@ -1,6 +1,7 @@
 """The contacts list: search, pagination and order."""
 
 import datetime
+import random
 import re
 import string
 import unicodedata
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Contact
-from contacts.selectors import contacts_listed
+from contacts.selectors import contact_sort, contacts_listed
 from tests.support import form_data
 
 
@@ -377,3 +378,36 @@ def test_a_search_matching_more_than_it_lists_says_so_in_french(client, many, mo
 
     assert "Plus de 60 contacts, les 60 premiers listés" in page
     assert "Sélectionner tous les contacts correspondants (plus de 60)" in page
+
+
+@pytest.mark.parametrize("sort", ["", "name", "-name", "last_name", "company", "-company", "type"])
+def test_a_search_lists_its_matches_in_the_order_of_the_list_page_after_page(
+    client, alice, bob, make_contact, sort
+):
+    """Under what it lists, a search sorts its matches among their ids alone: every page
+    holds what the list in that order holds, for the reader, and nothing else."""
+    rng = random.Random(sort)
+    firms = [
+        make_contact("company", company_name=name, access=access)
+        for name, access in (("Zeta", "public_read"), ("Alpha", "private"), ("Mu", "public_rw"))
+    ]
+    for n in range(40):
+        make_contact(
+            first_name=rng.choice(["Ana", "Bob", "Cléo", "Dan"]),
+            last_name=f"Bulk{rng.choice('ACBD')}{n:02}",
+            company=rng.choice([None, *firms]),
+            by=rng.choice([alice, bob]),
+            access=rng.choice(["private", "public_read"]),
+        )
+    make_contact(first_name="Other", last_name="Person", by=bob, access="public_read")
+    client.force_login(bob)
+
+    listed = []
+    for page in (1, 2):
+        params = {"q": "bulk", "page": page, **({"sort": sort} if sort else {})}
+        listed += names_on(client.get("/contacts/", params))
+
+    matches, _filters = contacts_listed(bob, QueryDict("q=bulk"))
+    expected = [str(c) for c in contact_sort(matches, sort, bob)[0]]
+    assert 0 < len(expected) < 40
+    assert listed == expected
