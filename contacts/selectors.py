@@ -1,6 +1,7 @@
 """Reads of many contacts. Callers pass a queryset from access.contacts_visible_to."""
 
 import datetime
+import json
 import operator
 import re
 from collections.abc import Sequence
@@ -545,6 +546,23 @@ def ids_of(contacts: QuerySet[Contact]) -> list[int]:
     with connections[contacts.db].cursor() as cursor:
         cursor.execute(sql, params)
         return [pk for (pk,) in cursor.fetchall()]
+
+
+def expected_count(contacts: QuerySet[Contact]) -> int | None:
+    """Return how many contacts PostgreSQL's planner expects a query to find, read from
+    its plan without running it: None on another database, or when there is no query."""
+    if connections[contacts.db].vendor != "postgresql":
+        return None
+    try:
+        sql, params = contacts.values_list("pk").query.get_compiler(contacts.db).as_sql()
+    except EmptyResultSet:
+        return None
+    with connections[contacts.db].cursor() as cursor:
+        # safe-sql: the SQL the ORM compiled; its values go as parameters.
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        (plan,) = cursor.fetchone()
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:

@@ -23,6 +23,8 @@ from contacts.models import Contact, ContactType, CustomField
 PAGE_SIZES = (25, 50, 100)
 # The matches a search lists: more are said to be there, and a longer search narrows them.
 SEARCH_LISTED = 1000
+# The matches a search reads in order at once, when the database expects no more.
+SORTED_MATCHES = 5000
 FILTER_PARAMS = (
     "kind",
     "type",
@@ -112,18 +114,18 @@ def _results(request, contacts, context, counted):
         # A search lists its first matches, no further than its pages go: a few letters
         # typed into the box can match a large share of the base, whose exact count costs
         # a read of every match. The bulk actions still count and act on every match.
-        # Its matches in no order, stopping past what it lists: all of them when there are
-        # no more, whose page is then sorted among their ids alone.
-        found = selectors.ids_of(contacts.order_by()[: SEARCH_LISTED + 1])
-        paginator.count = min(len(found), SEARCH_LISTED)
+        found, contacts = _first_matches(request, contacts, context["sort"])
         more_found = len(found) > SEARCH_LISTED
-        if not more_found:
-            contacts = selectors.contact_sort(
-                Contact.objects.filter(pk__in=found), context["sort"], request.user
-            )[0]
+        if contacts is None:
+            paginator = Paginator(found[:SEARCH_LISTED], context["per_page"])
+        else:
+            paginator.count = min(len(found), SEARCH_LISTED)
     page = paginator.get_page(request.GET.get("page"))
-    # The page's ids first, read from the sort's index alone however deep the page.
-    ids = _page_ids(contacts, page, exact=not more_found)
+    if contacts is None:  # the search's matches, in order
+        ids = list(page.object_list)
+    else:
+        # The page's ids first, read from the sort's index alone however deep the page.
+        ids = _page_ids(contacts, page, exact=not more_found)
     # Then the rows of those ids with what they show and what the user may do.
     page.object_list = selectors.with_list_details(request.user, ids)
     _label_rows(page.object_list)
@@ -132,6 +134,26 @@ def _results(request, contacts, context, counted):
     fragment["csrf_token"] = get_token(request)
     fragment.request = request  # what {% querystring %} reads
     return get_template("contacts/_results.html").template.render(fragment)
+
+
+def _first_matches(request, contacts, sort):
+    """Return the ids of a search's matches, SEARCH_LISTED + 1 at most, and the contacts
+    its page is to be read from: None when the ids are in the list's order.
+
+    When the database expects few matches (SORTED_MATCHES), one query reads them in order:
+    their ids give the count and every page. Otherwise they are read in no order, stopping
+    past what the search lists; then either they are all there, and a page is sorted among
+    their ids alone, or there are more, and it is read along the sort's index as the
+    list's: all the matches of a common word in order would be a read of every one.
+    """
+    expected = selectors.expected_count(contacts)
+    if expected is not None and expected <= SORTED_MATCHES:
+        return selectors.ids_of(contacts[: SEARCH_LISTED + 1]), None
+    found = selectors.ids_of(contacts.order_by()[: SEARCH_LISTED + 1])
+    if len(found) <= SEARCH_LISTED:
+        contacts = Contact.objects.filter(pk__in=found)
+        contacts = selectors.contact_sort(contacts, sort, request.user)[0]
+    return found, contacts
 
 
 def _label_rows(contacts):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Contact
-from contacts.selectors import contact_sort, contacts_listed
+from contacts.selectors import contact_sort, contacts_listed, expected_count
 from tests.support import form_data
 
 
@@ -343,10 +343,12 @@ def test_a_short_word_is_found_without_reading_the_whole_trigram_index(alice, ma
     assert not [line for line in conditions if "(search_text ~~ '%j" in line], conditions
 
 
+@pytest.mark.parametrize("sorted_matches", [5000, -1], ids=["read-in-order", "page-by-page"])
 def test_a_search_matching_more_than_it_lists_says_so_and_lists_the_first(
-    client, many, monkeypatch
+    client, many, monkeypatch, sorted_matches
 ):
     monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 60)
+    monkeypatch.setattr("contacts.views.lists.SORTED_MATCHES", sorted_matches)
     client.force_login(many)
 
     first = client.get("/contacts/", {"q": "bulk"}).content.decode()
@@ -380,12 +382,14 @@ def test_a_search_matching_more_than_it_lists_says_so_in_french(client, many, mo
     assert "Sélectionner tous les contacts correspondants (plus de 60)" in page
 
 
+@pytest.mark.parametrize("sorted_matches", [5000, -1], ids=["read-in-order", "sorted-among-ids"])
 @pytest.mark.parametrize("sort", ["", "name", "-name", "last_name", "company", "-company", "type"])
 def test_a_search_lists_its_matches_in_the_order_of_the_list_page_after_page(
-    client, alice, bob, make_contact, sort
+    client, alice, bob, make_contact, monkeypatch, sort, sorted_matches
 ):
-    """Under what it lists, a search sorts its matches among their ids alone: every page
-    holds what the list in that order holds, for the reader, and nothing else."""
+    """Read in order at once, or in no order and then sorted among their ids, a search's
+    matches come page after page as the list in that order holds them, for the reader."""
+    monkeypatch.setattr("contacts.views.lists.SORTED_MATCHES", sorted_matches)
     rng = random.Random(sort)
     firms = [
         make_contact("company", company_name=name, access=access)
@@ -411,3 +415,17 @@ def test_a_search_lists_its_matches_in_the_order_of_the_list_page_after_page(
     expected = [str(c) for c in contact_sort(matches, sort, bob)[0]]
     assert 0 < len(expected) < 40
     assert listed == expected
+
+
+def test_postgresql_says_how_many_matches_it_expects_before_reading_them(alice, make_contact):
+    for n in range(3):
+        make_contact(first_name="Expected", last_name=f"Match{n}")
+    matches, _filters = contacts_listed(alice, QueryDict("q=expected"))
+
+    expected = expected_count(matches)
+
+    if connection.vendor == "postgresql":
+        assert isinstance(expected, int) and expected >= 1
+    else:
+        assert expected is None
+    assert expected_count(matches.none()) is None
