@@ -619,13 +619,9 @@ def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:
     return sorted(rows, key=lambda row: position[row.pk])
 
 
-# The details of a page's contacts, "{ids}" standing for the placeholders of their ids.
-TAGS_OF = (
-    "SELECT t.content_object_id, g.name FROM contacts_taggedcontact t"
-    " INNER JOIN taggit_tag g ON g.id = t.tag_id WHERE t.content_object_id IN ({ids})"
-)
 # A page's tags, responsible users and primary e-mails and phones, in one statement: a
-# round trip each cost more than reading them. The first column says which a row is.
+# round trip each cost more than reading them. The first column says which a row is;
+# "{ids}" stands for the placeholders of the page's ids.
 TAG, RESPONSIBLE, PRIMARY_INFO = 0, 1, 2
 DETAILS_OF = (
     "SELECT 0, t.content_object_id, g.name, NULL, NULL, NULL"
@@ -642,12 +638,20 @@ DETAILS_OF = (
 
 def tags_and_responsible_of(contact: Contact) -> tuple[list[str], list[int]]:
     """Return the names of contact's tags, as linked, and the ids of its responsible users."""
-    tags = [name for _pk, name in _of_contacts(TAGS_OF + " ORDER BY t.id", [contact.pk])]
-    users = [row[0] for row in _of_contacts(RESPONSIBLE_IDS_OF, [contact.pk])]
-    return tags, users
+    with connection.cursor() as cursor:
+        cursor.execute(TAGS_AND_RESPONSIBLE_OF, [contact.pk, contact.pk])
+        rows = cursor.fetchall()
+    return [name for user, name in rows if user is None], [user for user, _name in rows if user]
 
 
-RESPONSIBLE_IDS_OF = "SELECT user_id FROM contacts_contact_responsible WHERE contact_id IN ({ids})"
+# A contact's tags (no user), in the order they were linked, and its responsible users.
+TAGS_AND_RESPONSIBLE_OF = (
+    "SELECT user_id, name FROM (SELECT NULL AS user_id, g.name, t.id AS n"
+    " FROM contacts_taggedcontact t"
+    " INNER JOIN taggit_tag g ON g.id = t.tag_id WHERE t.content_object_id = %s"
+    " UNION ALL SELECT user_id, NULL, 0 FROM contacts_contact_responsible WHERE contact_id = %s)"
+    " AS names ORDER BY n"
+)
 # A card's tags and responsible users, in one statement: 0 rows name a tag, 1 rows a user.
 NAMES_OF = (
     "SELECT 0, g.name, '', '' FROM contacts_taggedcontact t"
