@@ -96,3 +96,20 @@ def test_each_filter_is_answered_from_indexes(users, role, params):
     text = plan(selectors.contact_sort(contacts, "last_name")[0][:25])
 
     assert not full_scans(text), text
+
+
+@pytest.mark.parametrize("role", ["ordinary", "admin"])
+def test_a_search_page_newest_first_reads_the_words_from_the_index(users, role):
+    """PostgreSQL walks the newest-first index for a common word's page: the search text
+    is in the index with the access, so the walk reads no row of the table."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite checks the ids its own search index found (test_search_index.py)")
+    contacts, _ = selectors.contacts_listed(users[role], QueryDict("q=dupont"))
+    with connection.cursor() as cursor:
+        # The walk, rather than the trigram index: as a word found in many contacts.
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        page = selectors.contact_sort(contacts, "")[0].values_list("pk")[:25]
+        text = plan(page, sorted_by_index=True)
+
+    assert "Index Only Scan using contact_newest on contacts_contact" in text, text
+    assert not sorts_after_reading(text), text
