@@ -572,7 +572,7 @@ def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:
     (LIST_ROW_RIGHTS), primary_email, primary_phone, tag_names, responsible_names, and
     the names of its live company and of its type (company_shown_name only when
     company_visible allows it). Plain values, not model instances (a page of 100 rows
-    would make some 400), read by four constant statements rather than the ORM, whose
+    would make some 400), read by two constant statements rather than the ORM, whose
     building of the queries cost more than running them.
     """
     rights = rights_sql(user, LIST_ROW_RIGHTS)
