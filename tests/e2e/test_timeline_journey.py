@@ -3,6 +3,7 @@ a call written there shows on the timeline with its link and its line breaks, a 
 typed in it stays text; the card with a few events, and a company's card with its persons'
 events, in English and French, on a desktop and a 375 px phone."""
 
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from contacts.models import Contact
 from tests.e2e.conftest import new_page
 from tests.e2e.test_journey import PASSWORD, assert_page_was_healthy, log_in
 
-SHOTS = Path("/work/wt/shots-timeline")
+# What the journeys looked like, for a person to open: beside the other temporary files.
+SHOTS = Path(tempfile.gettempdir()) / "shots-timeline"
 DEFAULTS = [
     ("note", "Note", "sticky"),
     ("call", "Call", "telephone"),
@@ -46,7 +48,7 @@ def test_a_call_is_added_with_the_keyboard_and_shown_as_plain_text(
     page.keyboard.press("a")
     text = page.get_by_label("Text")
     expect(text).to_be_focused()
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / "add-dialog-en-desktop.png")
     page.get_by_label("Category").select_option(label="Call")
     text.fill("<script>window.hacked = 1</script>\nSee https://example.com/offer")
@@ -97,7 +99,7 @@ def test_the_card_with_a_few_events_looks_right(
     timeline = page.locator("#timeline")
     expect(timeline).to_contain_text("Réunion" if language == "fr" else "Meeting")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     kind = "desktop" if viewport["width"] > 400 else "375"
     page.screenshot(path=SHOTS / f"card-{language}-{kind}.png", full_page=True)
     timeline.screenshot(path=SHOTS / f"timeline-{language}-{kind}.png")
@@ -156,7 +158,7 @@ def test_a_company_card_shows_its_persons_events_with_the_toggle(
     expect(timeline).not_to_contain_text("Private to bob")
     expect(timeline).not_to_contain_text("Hugo Secret")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
-    SHOTS.mkdir(exist_ok=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
     kind = "desktop" if viewport["width"] > 400 else "375"
     page.screenshot(path=SHOTS / f"company-persons-{language}-{kind}.png", full_page=True)
     timeline.screenshot(path=SHOTS / f"company-timeline-{language}-{kind}.png")
