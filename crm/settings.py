@@ -128,14 +128,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker write while the web process reads. A page cache of up to
-    # 64 MiB per connection rather than SQLite's 2 MiB: a search looks up its matches by
-    # id across the whole contacts table (45 MiB at 100,000 contacts), and reading its
-    # pages again from the operating system took half the search's time.
+    # 32 MiB per connection rather than SQLite's 2 MiB: a search looks up its matches by
+    # id across the contacts table, and reading its pages again from the operating system
+    # took half the search's time. A bigger one gained nothing more, and an import's
+    # connection fills it too (its memory is bounded).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;"
         ),
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
