@@ -111,15 +111,7 @@ def _results(request, contacts, context, counted):
     if counted:
         paginator.count = count_visible_to(request.user)
     elif context["query"]:
-        # A search lists its first matches, no further than its pages go: a few letters
-        # typed into the box can match a large share of the base, whose exact count costs
-        # a read of every match. The bulk actions still count and act on every match.
-        found, contacts = _first_matches(request, contacts, context["sort"])
-        more_found = len(found) > SEARCH_LISTED
-        if contacts is None:
-            paginator = Paginator(found[:SEARCH_LISTED], context["per_page"])
-        else:
-            paginator.count = min(len(found), SEARCH_LISTED)
+        paginator, contacts, more_found = _search_pages(request, contacts, context)
     page = paginator.get_page(request.GET.get("page"))
     if contacts is None:  # the search's matches, in order
         ids = list(page.object_list)
@@ -136,9 +128,13 @@ def _results(request, contacts, context, counted):
     return get_template("contacts/_results.html").template.render(fragment)
 
 
-def _first_matches(request, contacts, sort):
-    """Return the ids of a search's matches, SEARCH_LISTED + 1 at most, and the contacts
-    its page is to be read from: None when the ids are in the list's order.
+def _search_pages(request, contacts, context):
+    """Return a search's paginator, the contacts its page is to be read from (None when
+    the paginator holds their ids in order), and whether it found more than it lists.
+
+    A search lists its first matches, no further than its pages go: a few letters typed
+    into the box can match a large share of the base, whose exact count costs a read of
+    every match. The bulk actions still count and act on every match.
 
     When the database expects few matches (SORTED_MATCHES), one query reads them in order:
     their ids give the count and every page. Otherwise they are read in no order, stopping
@@ -146,14 +142,19 @@ def _first_matches(request, contacts, sort):
     their ids alone, or there are more, and it is read along the sort's index as the
     list's: all the matches of a common word in order would be a read of every one.
     """
+    more = SEARCH_LISTED + 1
     expected = selectors.expected_count(contacts)
     if expected is not None and expected <= SORTED_MATCHES:
-        return selectors.ids_of(contacts[: SEARCH_LISTED + 1]), None
-    found = selectors.ids_of(contacts.order_by()[: SEARCH_LISTED + 1])
-    if len(found) <= SEARCH_LISTED:
+        found = selectors.ids_of(contacts[:more])
+        paginator = Paginator(found[:SEARCH_LISTED], context["per_page"])
+        return paginator, None, len(found) == more
+    found = selectors.ids_of(contacts.order_by()[:more])
+    if len(found) < more:
         contacts = Contact.objects.filter(pk__in=found)
-        contacts = selectors.contact_sort(contacts, sort, request.user)[0]
-    return found, contacts
+        contacts = selectors.contact_sort(contacts, context["sort"], request.user)[0]
+    paginator = Paginator(contacts, context["per_page"])
+    paginator.count = min(len(found), SEARCH_LISTED)
+    return paginator, contacts, len(found) == more
 
 
 def _label_rows(contacts):
