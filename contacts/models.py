@@ -300,7 +300,7 @@ class Contact(models.Model):
             # columns and ignores them (hence models.W040 silenced in the settings).
             # The default order carries the search text too: a search's page, newest
             # first, checks each word against the index's entries, not the table's rows
-            # (a common word is in a few of them: the page walks thousands).
+            # (even a common word is in few of them: the page walks thousands).
             models.Index(
                 fields=["-created_at", "-id"],
                 name="contact_newest",
