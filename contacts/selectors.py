@@ -536,15 +536,23 @@ class ListRow:
     Kind, Access = Contact.Kind, Contact.Access
 
 
+def _ids_sql(contacts: QuerySet[Contact]) -> tuple[str, tuple[Any, ...]] | None:
+    """Return the SQL and parameters that read the ids of contacts, None when the
+    queryset can match nothing (and so has no SQL)."""
+    try:
+        return contacts.values_list("pk").query.get_compiler(contacts.db).as_sql()
+    except EmptyResultSet:
+        return None
+
+
 def ids_of(contacts: QuerySet[Contact]) -> list[int]:
     """Return the ids of contacts, in their order, as values_list("pk", flat=True) would,
     without converting its rows one by one: a search's first matches are a thousand."""
-    try:
-        sql, params = contacts.values_list("pk").query.get_compiler(contacts.db).as_sql()
-    except EmptyResultSet:
+    compiled = _ids_sql(contacts)
+    if compiled is None:
         return []
     with connections[contacts.db].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*compiled)
         return [pk for (pk,) in cursor.fetchall()]
 
 
@@ -553,10 +561,10 @@ def expected_count(contacts: QuerySet[Contact]) -> int | None:
     its plan without running it: None on another database, or when there is no query."""
     if connections[contacts.db].vendor != "postgresql":
         return None
-    try:
-        sql, params = contacts.values_list("pk").query.get_compiler(contacts.db).as_sql()
-    except EmptyResultSet:
+    compiled = _ids_sql(contacts)
+    if compiled is None:
         return None
+    sql, params = compiled
     with connections[contacts.db].cursor() as cursor:
         # safe-sql: the SQL the ORM compiled; its values go as parameters.
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
