@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from contacts import text
 from contacts.db.bulk import Grants, NewContact, allocate_ids, bulk_writes, column_defaults
+from contacts.db.statistics import refresh_grown_tables
 from contacts.demo.address_book import DEFAULT_TAGS, FREEMAIL, PASSWORD
 from contacts.demo.population_words import (
     ACCESS_SHARES,
@@ -86,12 +87,17 @@ def seed_population(n_contacts: int, n_users: int, seed: int) -> None:
             (Contact.Kind.COMPANY, n_companies),
             (Contact.Kind.PERSON, n_contacts - n_companies),
         ]
+        written, analyzed_at = 0, 0
         with bulk_writes() as write:
             for kind, total in kinds:
                 for start in range(0, total, CHUNK):
                     ids = allocate_ids(min(CHUNK, total - start))
                     contacts = [population.fake(pk, kind) for pk in ids]
                     write.insert_contacts(contacts, population.grants, population.phones)
+                    written += len(ids)
+                    if written >= 2 * analyzed_at:
+                        refresh_grown_tables()
+                        analyzed_at = written
 
 
 class Population:
