@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission
@@ -86,9 +87,11 @@ class BulkWrite:
     ) -> None:
         """Insert contacts with their rows, count and index them; phones: parsed already."""
         rows = ContactRows(grants, phones)
+        broken_down: Counter[breakdowns.Key] = Counter()
         for contact in contacts:
             rows.add(contact)
             self._count(contact)
+            _break_down(broken_down, contact)
         infos_after = duplicate_keys.last_info_id()
         rows.insert()
         # Now rather than at the block's end: a later write in the block to one of these
@@ -96,7 +99,7 @@ class BulkWrite:
         ids = [contact.row["id"] for contact in contacts]
         search_index.add(ids)
         duplicate_keys.add(ids, infos_after)
-        breakdowns.add(ids)
+        breakdowns.add(broken_down)
 
     def _count(self, contact: NewContact) -> None:
         # As the triggers count: a live contact, public or seen by its responsible users,
@@ -109,6 +112,29 @@ class BulkWrite:
         self.added.update(counts.responsible_key(user) for user in contact.responsible)
         if not contact.responsible:
             self.added["unassigned"] += 1
+
+
+def _break_down(found: Counter[breakdowns.Key], contact: NewContact) -> None:
+    """Count what a new contact adds to the breakdowns: its responsible users are the users
+    granted to view it (ContactRows), each of its tags counted once."""
+    row = contact.row
+    breakdowns.count_new(
+        found,
+        access=row["access"],
+        kind=row["kind"],
+        contact_type_id=row["contact_type_id"],
+        source=row["source"],
+        created_at=_moment(row["created_at"]),
+        viewers=contact.responsible,
+        tags=dict.fromkeys(contact.tags),
+    )
+
+
+def _moment(prepared: datetime | str) -> datetime:
+    """Return the instant of a DateTimeField's prepared value: SQLite's is UTC as text."""
+    if isinstance(prepared, str):
+        return datetime.fromisoformat(prepared).replace(tzinfo=UTC)
+    return prepared
 
 
 @contextmanager

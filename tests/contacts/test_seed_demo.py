@@ -15,12 +15,14 @@ from guardian.shortcuts import get_objects_for_user
 
 from contacts import search_text, services
 from contacts.access import GROUP_PERMS_BY_ACCESS, OBJECT_PERMS, contacts_visible_to
+from contacts.db import breakdowns
 from contacts.demo.address_book import DEMO_TAGS
 from contacts.models import (
     CRM_ADMINS_GROUP,
     CRM_USERS_GROUP,
     Address,
     Contact,
+    ContactBreakdown,
     ContactGroupObjectPermission,
     ContactInfo,
     ContactType,
@@ -200,6 +202,16 @@ def test_population_has_the_benchmark_workload_and_exactly_the_rows_the_services
         assert group_perms[contact.pk] == {
             (CRM_USERS_GROUP, p) for p in GROUP_PERMS_BY_ACCESS[contact.access]
         }
+
+    # The overview's breakdowns, counted by the bulk writer, as counting the tables gives.
+    def kept():
+        rows = ContactBreakdown.objects.values_list("part", "family", "name", "number", "value")
+        return {row for row in rows if row[-1]}
+
+    written = kept()
+    assert len({row[:2] for row in written}) == 4 * 12  # 4 families, live, public, 10 users
+    breakdowns.recount()
+    assert kept() == written
 
     # The ids were given by the command: the next contact must still get a free one.
     created = contact_create(
