@@ -5,6 +5,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from contacts import selectors
 from contacts.access import contacts_visible_to, count_visible_to
 from contacts.db import bulk, counts
 from contacts.models import Contact, ContactCount, ContactEvent, ContactInfo, DataVersion
@@ -63,6 +64,33 @@ def test_a_bulk_write_rolled_back_leaves_the_counts_as_they_were(alice):
         raise IntegrityError
     assert kept_counts() == before
     assert not Contact.objects.exists()
+
+
+def triggers():
+    """Return the database's triggers: SQLite's as created, PostgreSQL's as enabled."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal")
+        return set(cursor.fetchall())
+
+
+def test_the_triggers_a_bulk_write_sets_aside_are_back_after_it_and_after_a_rollback(alice):
+    before = triggers()
+    assert len(before) > 15
+    with transaction.atomic(), bulk.bulk_writes() as write:
+        [pk] = bulk.allocate_ids(1)
+        write.insert_contacts([new_contact(pk, "Ada", "private", [alice])], bulk.Grants.read())
+    assert triggers() == before
+    with pytest.raises(IntegrityError), transaction.atomic(), bulk.bulk_writes():
+        raise IntegrityError
+    assert triggers() == before
+    # Back at work: a contact written one by one changes the counts and the index again.
+    contact = contact_create(by=alice, data=ContactData(kind="person", fields={"last_name": "Bo"}))
+    assert kept_counts()["live"] == 2
+    found = selectors.contact_search(Contact.objects.all(), "bo")
+    assert list(found.values_list("pk", flat=True)) == [contact.pk]
 
 
 def test_the_first_of_each_kind_is_primary_and_phones_are_normalised_once_parsed(alice):
