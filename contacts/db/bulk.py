@@ -34,6 +34,7 @@ from contacts.models import (
     ContactGroupObjectPermission,
     ContactInfo,
     ContactUserObjectPermission,
+    DuplicateKey,
     Position,
     TaggedContact,
 )
@@ -92,13 +93,11 @@ class BulkWrite:
             rows.add(contact)
             self._count(contact)
             _break_down(broken_down, contact)
-        infos_after = duplicate_keys.last_info_id()
         rows.insert()
         # Now rather than at the block's end: a later write in the block to one of these
         # contacts finds it indexed, as its trigger expects.
         ids = [contact.row["id"] for contact in contacts]
         search_index.add(ids)
-        duplicate_keys.add(ids, infos_after)
         breakdowns.add(broken_down)
 
     def _count(self, contact: NewContact) -> None:
@@ -162,17 +161,21 @@ class ContactRows:
         self.responsible: list[tuple[int, int]] = []
         self.user_perms: list[tuple[int, int, int]] = []
         self.group_perms: list[tuple[int, int, int]] = []
+        self.keys: list[duplicate_keys.Key] = []
 
     def add(self, contact: NewContact) -> None:
         row, pk, perms = contact.row, contact.row["id"], self.grants.permissions
         self.contacts.append([row[column] for column in CONTACT_COLUMNS])
         seen = set()
+        details = []
         for position, info in enumerate(contact.infos):
             kind, value = info["kind"], info["value"]
             primary = kind not in seen
             normal = normalized(kind, value, self.phones)
             self.infos.append((pk, kind, info["category"], value, normal, primary, position))
             seen.add(kind)
+            details.append((kind, normal))
+        self.keys += duplicate_keys.keys_of_new(pk, row, details)
         for position, address in enumerate(contact.addresses):
             parts = (address.get(f, "") for f in ADDRESS_FIELDS)
             self.addresses.append((pk, *parts, position == 0, position))
@@ -216,6 +219,8 @@ class ContactRows:
         insert(ContactUserObjectPermission, guardian, self.user_perms)
         guardian = ["content_object", "group", "permission"]
         insert(ContactGroupObjectPermission, guardian, self.group_perms)
+        insert(DuplicateKey, ["reason", "value", "contact", "is_live", "is_public"], self.keys)
+        duplicate_keys.add_counts(self.keys)
 
 
 def column_defaults() -> dict[str, Any]:

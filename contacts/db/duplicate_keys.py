@@ -19,8 +19,8 @@ Row triggers on contacts_contact and contacts_contactinfo keep the keys in step,
 triggers on the keys keep the counts: every writer goes through them (services, merge,
 trash, purge, raw SQL). Inside bulk_writes() the insert triggers stand aside, as the
 search index's does (search_index.py): the block adds the keys and counts of the
-contacts it inserted in a few statements per batch (add()). Updates and deletes keep
-their triggers there, since no bulk writer makes them.
+contacts it inserted, computed from what it holds (keys_of_new(), add_counts()).
+Updates and deletes keep their triggers there, since no bulk writer makes them.
 
 SQLite drops a table's triggers with the table: a migration that makes SQLite rebuild
 contacts_contact or contacts_contactinfo takes these off and puts them back, with the SQL
@@ -29,8 +29,8 @@ migrate installs (tests/contacts/db/test_trigger_migrations.py) holds them equal
 install_triggers()'s.
 """
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -42,10 +42,13 @@ KEYS = "contacts_duplicatekey"
 COUNTS = "contacts_duplicatecount"
 TRIGGER = "contacts_duplicates"
 INFO_REASONS = "('email', 'phone')"
+PUBLIC = ("public_read", "public_rw")  # as access.PUBLIC
 PUBLIC_SQL = "('public_read', 'public_rw')"  # as access.PUBLIC
 SQLITE_UNLESS_BULK = "COALESCE((SELECT bulk FROM contacts_dataversion WHERE id = 1), 0) = 0"
 POSTGRESQL_UNLESS_BULK = "current_setting('crm.bulk_writes', true) IS DISTINCT FROM 'on'"
 COLUMNS = "(reason, value, contact_id, is_live, is_public)"
+# A key's row: (reason, value, contact_id, is_live, is_public).
+Key = tuple[str, str, int, bool, bool]
 # table: the columns whose update may change a key
 UPDATED = {
     "contacts_contact": "kind, sort_name, company_id, access, deleted_at",
@@ -225,40 +228,30 @@ def remove_triggers(schema_editor: BaseDatabaseSchemaEditor) -> None:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
 
 
-def _fill_statements(ids: str, infos_after: str = "0") -> list[str]:
-    """Return the statements adding the keys and counts of the contacts whose ids match.
-
-    ids is a condition on a column, "{}" in it: "TRUE", or "{} IN (...)"; every e-mail
-    and phone of these contacts has an id above infos_after.
-    """
-    contacts, infos, keys = (
-        ids.format(column) for column in ("c.id", "i.contact_id", "k.contact_id")
-    )
+def _fill_statements() -> list[str]:
+    """Return the statements adding the keys and counts of every contact."""
     names = (
-        # safe-sql: this module's constants; values go as parameters.
+        # safe-sql: this module's constants.
         f"SELECT 'name' AS reason, {name_key('c')} AS value, c.id AS contact_id, "  # noqa: S608
         f"c.deleted_at IS NULL AS is_live, c.access IN {PUBLIC_SQL} AS is_public "
-        f"FROM contacts_contact c WHERE {contacts} AND c.sort_name <> ''"
+        "FROM contacts_contact c WHERE c.sort_name <> ''"
     )
-    # Along the ids above infos_after rather than the contact's index, which a bulk writer
-    # may have dropped for its load (population.py).
     details = (
-        # safe-sql: this module's constants; values go as parameters.
+        # safe-sql: this module's constants.
         "SELECT i.kind, i.normalized, i.contact_id, "  # noqa: S608
         f"{_flags('c')} FROM contacts_contactinfo i JOIN contacts_contact c "
-        f"ON c.id = i.contact_id WHERE i.id > {infos_after} AND {infos} "
-        f"AND i.kind IN {INFO_REASONS} AND i.normalized <> ''"
+        f"ON c.id = i.contact_id WHERE i.kind IN {INFO_REASONS} AND i.normalized <> ''"
     )
     return [
-        # safe-sql: this module's constants; values go as parameters.
+        # safe-sql: this module's constants.
         f"INSERT INTO {KEYS} {COLUMNS} {names}",  # noqa: S608
         # A contact holding the same e-mail twice holds its key once.
-        # safe-sql: this module's constants; values go as parameters.
+        # safe-sql: this module's constants.
         f"INSERT INTO {KEYS} {COLUMNS} {details} ON CONFLICT DO NOTHING",  # noqa: S608
-        # safe-sql: this module's constants; values go as parameters.
+        # safe-sql: this module's constants.
         f"INSERT INTO {COUNTS} (reason, value, n_live, n_public) "  # noqa: S608
         f"SELECT reason, value, SUM({_as_int('is_live')}), "
-        f"SUM({_as_int('is_live AND is_public')}) FROM {KEYS} k WHERE {keys} "
+        f"SUM({_as_int('is_live AND is_public')}) FROM {KEYS} "
         "GROUP BY reason, value ON CONFLICT (reason, value) DO UPDATE SET "
         f"n_live = {COUNTS}.n_live + EXCLUDED.n_live, "
         f"n_public = {COUNTS}.n_public + EXCLUDED.n_public",
@@ -273,32 +266,62 @@ def rebuild(using: BaseDatabaseWrapper = connection) -> None:
         cursor.execute(f"DELETE FROM {KEYS}")  # noqa: S608 (safe-sql: as above)
         # Its insert triggers aside, as for any bulk writer: the counts come in one GROUP BY.
         with freshness.bulk_writes():
-            for statement in _fill_statements("TRUE"):
+            for statement in _fill_statements():
                 cursor.execute(statement)
 
 
-def add(ids: Sequence[int], infos_after: int = 0) -> None:
-    """Add the keys and counts of the contacts with these ids: what a bulk writer inserted.
+def name_value(kind: str, company_id: int | None, sort_name: str) -> str:
+    """Return the value of a contact's name key, as name_key() writes it."""
+    return f"{kind}|{'' if company_id is None else company_id}|{sort_name}"
 
-    Every e-mail and phone of theirs has an id above infos_after.
-    """
-    if not ids:
+
+def keys_of_new(pk: int, row: Mapping[str, Any], infos: Iterable[tuple[str, str]]) -> list[Key]:
+    """Return the keys of a new contact, its row's columns and its (kind, normalized)
+    details, as the triggers would write them; a key once."""
+    live, public = row["deleted_at"] is None, row["access"] in PUBLIC
+    keys = {}
+    if row["sort_name"]:
+        value = name_value(row["kind"], row["company_id"], row["sort_name"])
+        keys[("name", value)] = None
+    for kind, normalized in infos:
+        if kind in ("email", "phone") and normalized:
+            keys[(kind, normalized)] = None
+    return [(reason, value, pk, live, public) for reason, value in keys]
+
+
+def add_counts(keys: Iterable[Key]) -> None:
+    """Add to the counts the keys a bulk writer inserted (keys_of_new's)."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for reason, value, _pk, live, public in keys:
+        n = found.setdefault((reason, value), [0, 0])
+        n[0] += live
+        n[1] += live and public
+    rows = sorted(found.items())
+    if not rows:
         return
-    # One parameter whatever the batch's size: an array, or on SQLite a JSON list.
-    param: list[int] | str
-    if connection.vendor == "postgresql":
-        ids_in, param = "{} = ANY(%s)", list(ids)
-    else:
-        ids_in, param = "{} IN (SELECT value FROM json_each(%s))", json.dumps(list(ids))
+    columns = "reason, value, n_live, n_public"
+    add = (
+        "ON CONFLICT (reason, value) DO UPDATE SET "
+        f"n_live = {COUNTS}.n_live + EXCLUDED.n_live, "
+        f"n_public = {COUNTS}.n_public + EXCLUDED.n_public"
+    )
     with connection.cursor() as cursor:
-        names, details, counts = _fill_statements(ids_in, str(int(infos_after)))
-        cursor.execute(names, [param])
-        cursor.execute(details, [param])
-        cursor.execute(counts, [param])
-
-
-def last_info_id() -> int:
-    """Return the largest id of an e-mail, phone or web site: add()'s infos_after."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT MAX(id) FROM contacts_contactinfo")
-        return cursor.fetchone()[0] or 0
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                # safe-sql: this module's constants; the counts go as parameters.
+                f"INSERT INTO {COUNTS} ({columns}) SELECT * FROM unnest("  # noqa: S608
+                "%s::text[], %s::text[], %s::int[], %s::int[]) "
+                f"AS d({columns}) ORDER BY reason, value {add}",
+                [
+                    [reason for (reason, _v), _n in rows],
+                    [value for (_r, value), _n in rows],
+                    [n[0] for _key, n in rows],
+                    [n[1] for _key, n in rows],
+                ],
+            )
+        else:
+            cursor.executemany(
+                # safe-sql: as above.
+                f"INSERT INTO {COUNTS} ({columns}) VALUES (%s, %s, %s, %s) {add}",  # noqa: S608
+                [(*key, *n) for key, n in rows],
+            )
