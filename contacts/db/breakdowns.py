@@ -336,10 +336,12 @@ def add(found: Mapping[Key, int]) -> None:
         if connection.vendor == "postgresql":
             # One statement whatever the number of rows; in the key's order, as the
             # triggers lock them.
+            # The arrays go in binary (%b): as text, each value would be quoted, then
+            # parsed again by the server.
             cursor.execute(
                 # safe-sql: constants of this module; the rows go as parameters.
                 f"INSERT INTO {TABLE} ({columns}) SELECT * FROM unnest("  # noqa: S608
-                "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::bigint[]) "
+                "%b::text[], %b::text[], %b::text[], %b::bigint[], %b::bigint[]) "
                 f"AS d({columns}) ORDER BY {KEY} {ADD}",
                 [
                     [part for (part, _f, _n, _num), _v in rows],

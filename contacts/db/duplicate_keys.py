@@ -307,10 +307,12 @@ def add_counts(keys: Iterable[Key]) -> None:
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # In the keys' order, as the triggers lock them; the arrays in binary, as
+            # breakdowns.add() sends its own.
             cursor.execute(
                 # safe-sql: this module's constants; the counts go as parameters.
                 f"INSERT INTO {COUNTS} ({columns}) SELECT * FROM unnest("  # noqa: S608
-                "%s::text[], %s::text[], %s::int[], %s::int[]) "
+                "%b::text[], %b::text[], %b::int[], %b::int[]) "
                 f"AS d({columns}) ORDER BY reason, value {add}",
                 [
                     [reason for (reason, _v), _n in rows],
