@@ -3,6 +3,6 @@
 from activities import services
 
 
-def write_imported_notes(sender, *, by, notes, **kwargs):
+def write_imported_notes(sender, *, by, notes, at, fresh, **kwargs):
     """Put an import's notes on the timelines of their contacts."""
-    services.notes_import(by=by, notes=notes)
+    services.notes_import(by=by, notes=notes, at=at, fresh=fresh)

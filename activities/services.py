@@ -152,8 +152,15 @@ def _notify_mentioned(event: Event, by: User, *, before: str) -> None:
             )
 
 
-def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
-    """Write the notes of an import's batch, (contact id, text), as notes by the importer.
+def notes_import(
+    *,
+    by: User,
+    notes: Sequence[tuple[int, str]],
+    at: datetime | None = None,
+    fresh: Collection[int] = (),
+) -> list[Event]:
+    """Write the notes of an import's batch, (contact id, text), as notes by the importer,
+    happening at (now by default); fresh: contacts whose last activity is at already.
 
     In bulk, in the batch's transaction: the importer may change these contacts, the
     import having created or completed them for him. A note the contact's timeline already
@@ -161,13 +168,15 @@ def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
     """
     category = _note_category()
     if category is None or not notes:
+        # No note written: a fresh contact's last activity is none.
+        last_activity_refresh(sorted(fresh))
         return []
     ids = {pk for pk, _text in notes}
     texts = {text for _pk, text in notes}
     held = set(
         Event.objects.filter(contact_id__in=ids, text__in=texts).values_list("contact_id", "text")
     )
-    now = timezone.now()
+    now = at or timezone.now()
     events = [
         Event(contact_id=pk, category=category, text=text, happened_at=now, author=by)
         for pk, text in dict.fromkeys(notes)
@@ -176,7 +185,8 @@ def notes_import(*, by: User, notes: Sequence[tuple[int, str]]) -> list[Event]:
     Event.objects.bulk_create(events, batch_size=NOTES_BATCH)
     if events:
         event_saved.send(Event, event_ids=[event.pk for event in events], created=True)
-    last_activity_refresh(sorted({event.contact_id for event in events}))
+    # The contacts given a note but not fresh, and the fresh ones given none.
+    last_activity_refresh(sorted({event.contact_id for event in events} ^ set(fresh)))
     return events
 
 

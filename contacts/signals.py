@@ -35,7 +35,9 @@ def add_new_user_to_crm_users(sender, instance, created, raw=False, **kwargs):
 
 # Sent by the CSV import in each batch's transaction, once its contacts are written:
 # notes, a list of (contact id, text), for the timeline, which contacts does not keep; by,
-# the importing user. The timeline's app receives it (activities.apps).
+# the importing user; at, the moment the notes happen; fresh, the ids of the contacts the
+# batch created, whose last activity is that moment already. The timeline's app receives
+# it (activities.apps).
 notes_imported = Signal()
 
 # Sent by the CSV import once a job has ended (finished, cancelled or stopped by an

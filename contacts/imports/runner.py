@@ -193,9 +193,17 @@ class Importer:
             self._update(row, contact, phones)
         tally.counts["updated"] += len(updates)
         notes = [(pk, row.notes) for pk, row in created if row.notes]
+        fresh = {pk for pk, _text in notes}
         notes += [(contact.pk, row.notes) for row, contact in updates if row.notes]
         if notes:
-            notes_imported.send(sender=ImportJob, job=self.job, by=self.user, notes=notes)
+            notes_imported.send(
+                sender=ImportJob,
+                job=self.job,
+                by=self.user,
+                notes=notes,
+                at=self.writer.flushed_at,
+                fresh=fresh,
+            )
         return tally
 
     def _not_suppressed(self, rows: list[Row], tally: Tally, phones: ParsedPhones) -> list[Row]:
@@ -231,6 +239,7 @@ class Importer:
                 company_id=company_id,
                 company_display=company_display,
                 consent=row.consent,
+                noted=bool(row.notes),
             )
         created = []
         for row, written in zip(rows, self.writer.flush(), strict=True):

@@ -51,6 +51,8 @@ class ContactWriter:
         self.phones: ParsedPhones = {}
         # The same defaults as contact_create's, read once for the whole run.
         self.defaults = new_contact_defaults(by=by, source=Contact.Source.IMPORT)
+        # When the last flush wrote its contacts: their creation, consent, last activity.
+        self.flushed_at = timezone.now()
 
     def add(
         self,
@@ -66,8 +68,14 @@ class ContactWriter:
         company_id: int | None = None,
         company_display: str = "",
         consent: str = "",
+        noted: bool = False,
     ) -> dict[str, Any]:
-        """Queue one contact; return its future row as a dict (its id is set by flush)."""
+        """Queue one contact; return its future row as a dict (its id is set by flush).
+
+        noted: the contact comes with a note, which the timeline's app writes as it
+        happens at flushed_at; the contact's last activity is then that moment already,
+        rather than an UPDATE of every noted contact once its note is written.
+        """
         scratch = self.scratch
         scratch.kind = kind
         for name in ("first_name", "last_name", "company_name", "job_title"):
@@ -98,6 +106,8 @@ class ContactWriter:
         if consent:
             # Dated by flush, as the contact's creation is.
             row.update(consent=consent, consent_source=Contact.ConsentSource.IMPORT)
+        if noted:
+            row["last_activity_at"] = None  # dated by flush, as above
         self.pending.append((row, infos, addresses, tags, responsible))
         return row
 
@@ -107,7 +117,8 @@ class ContactWriter:
         if not pending:
             return []
         ids = allocate_ids(len(pending))
-        now = Contact._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+        self.flushed_at = timezone.now()
+        now = Contact._meta.get_field("created_at").get_db_prep_save(self.flushed_at, connection)
         base = self._base_row(now)
         no_custom = prepared_once(self.json_field, {})
         contacts = []
@@ -116,6 +127,8 @@ class ContactWriter:
             values = {**base, **row}
             if "consent" in row:
                 values["consent_at"] = now
+            if "last_activity_at" in row:
+                values["last_activity_at"] = now
             if row["custom"] == {}:
                 values["custom"] = no_custom
             else:

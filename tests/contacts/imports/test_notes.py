@@ -65,7 +65,7 @@ def test_a_new_note_for_an_existing_contact_is_added_to_its_timeline(run_import,
         "Met at a fair"
     ]
     ada.refresh_from_db()
-    assert ada.last_activity_at is not None
+    assert ada.last_activity_at == Event.objects.get(contact=ada).happened_at
 
 
 @pytest.mark.parametrize(
@@ -106,6 +106,14 @@ def test_without_the_note_category_the_first_category_takes_the_notes(run_import
     EventCategory.objects.filter(code="note").delete()
     run_import(csv_text(["First name", "Notes"], ["Ada", "Hello"]))
     assert Event.objects.get().category == EventCategory.objects.order_by("position").first()
+
+
+def test_without_any_category_the_notes_are_left_out_and_give_no_last_activity(run_import):
+    EventCategory.objects.all().delete()
+    job = run_import(csv_text(["First name", "Notes"], ["Ada", "Hello"], ["Grace", ""]))
+    assert job.created == 2
+    assert not Event.objects.exists()
+    assert list(Contact.objects.values_list("last_activity_at", flat=True)) == [None, None]
 
 
 def test_the_notes_are_written_in_bulk_a_few_queries_per_batch(run_import, settings):
