@@ -279,7 +279,7 @@ def keys_of_new(pk: int, row: Mapping[str, Any], infos: Iterable[tuple[str, str]
     """Return the keys of a new contact, its row's columns and its (kind, normalized)
     details, as the triggers would write them; a key once."""
     live, public = row["deleted_at"] is None, row["access"] in PUBLIC
-    keys = {}
+    keys: dict[tuple[str, str], None] = {}
     if row["sort_name"]:
         value = name_value(row["kind"], row["company_id"], row["sort_name"])
         keys[("name", value)] = None
