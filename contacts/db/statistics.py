@@ -10,9 +10,10 @@ be off. During an import that is too late: planned for the nearly empty tables l
 sampled, the duplicate check of each batch read every contact in a loop (60 ms a batch at
 20,000 contacts and growing, 15 ms once sampled). refresh_grown_tables() samples the
 tables an import fills; the import calls it whenever it has doubled them, and so does
-the seeding of a population, which writes all its batches in one transaction: the tables
-it started from were empty, and each batch's breakdowns were planned as a read of every
-contact written so far.
+the seeding of a population, which writes all its batches in one transaction from empty
+tables: whatever a batch reads back is not planned for the tables it started from (the
+breakdowns, when they were read back from each batch, scanned every contact written so
+far).
 """
 
 from django.db import connection

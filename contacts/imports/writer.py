@@ -51,7 +51,7 @@ class ContactWriter:
         self.phones: ParsedPhones = {}
         # The same defaults as contact_create's, read once for the whole run.
         self.defaults = new_contact_defaults(by=by, source=Contact.Source.IMPORT)
-        # When the last flush wrote its contacts: their creation, consent, last activity.
+        # When the last flush ran: its contacts' creation, consent and last activity.
         self.flushed_at = timezone.now()
 
     def add(
@@ -114,10 +114,10 @@ class ContactWriter:
     def flush(self) -> list[dict[str, Any]]:
         """Insert every queued contact; return them, each with its id."""
         pending, self.pending = self.pending, []
+        self.flushed_at = timezone.now()
         if not pending:
             return []
         ids = allocate_ids(len(pending))
-        self.flushed_at = timezone.now()
         now = Contact._meta.get_field("created_at").get_db_prep_save(self.flushed_at, connection)
         base = self._base_row(now)
         no_custom = prepared_once(self.json_field, {})
