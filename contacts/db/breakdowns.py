@@ -41,6 +41,8 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+from contacts.db import upsert
+
 TABLE = "contacts_contactbreakdown"
 GRANTS = "contacts_contactuserobjectpermission"
 TAGGINGS = "contacts_taggedcontact"
@@ -328,32 +330,6 @@ def add(found: Mapping[Key, int]) -> None:
     Counted in Python from what the writer holds rather than read back: each family's
     statement read the batch's contacts, grants and tags again, a third of a batch's time.
     """
-    rows = sorted((key, n) for key, n in found.items() if n)
-    if not rows:
-        return
-    columns = "part, family, name, number, value"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement whatever the number of rows; in the key's order, as the
-            # triggers lock them.
-            # The arrays go in binary (%b): as text, each value would be quoted, then
-            # parsed again by the server.
-            cursor.execute(
-                # safe-sql: constants of this module; the rows go as parameters.
-                f"INSERT INTO {TABLE} ({columns}) SELECT * FROM unnest("  # noqa: S608
-                "%b::text[], %b::text[], %b::text[], %b::bigint[], %b::bigint[]) "
-                f"AS d({columns}) ORDER BY {KEY} {ADD}",
-                [
-                    [part for (part, _f, _n, _num), _v in rows],
-                    [family for (_p, family, _n, _num), _v in rows],
-                    [name for (_p, _f, name, _num), _v in rows],
-                    [number for (_p, _f, _n, number), _v in rows],
-                    [value for _key, value in rows],
-                ],
-            )
-        else:
-            cursor.executemany(
-                # safe-sql: as above.
-                f"INSERT INTO {TABLE} ({columns}) VALUES (%s, %s, %s, %s, %s) {ADD}",  # noqa: S608
-                [(*key, value) for key, value in rows],
-            )
+    rows = sorted((*key, n) for key, n in found.items() if n)
+    columns = [("part", "text"), ("family", "text"), ("name", "text")]
+    upsert.add_rows(TABLE, [*columns, ("number", "bigint"), ("value", "bigint")], rows, KEY, ADD)

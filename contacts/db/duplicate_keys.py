@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-from contacts.db import freshness
+from contacts.db import freshness, upsert
 
 KEYS = "contacts_duplicatekey"
 COUNTS = "contacts_duplicatecount"
@@ -296,34 +296,11 @@ def add_counts(keys: Iterable[Key]) -> None:
         n = found.setdefault((reason, value), [0, 0])
         n[0] += live
         n[1] += live and public
-    rows = sorted(found.items())
-    if not rows:
-        return
-    columns = "reason, value, n_live, n_public"
+    rows = sorted((*key, *n) for key, n in found.items())
+    columns = [("reason", "text"), ("value", "text"), ("n_live", "int"), ("n_public", "int")]
     add = (
         "ON CONFLICT (reason, value) DO UPDATE SET "
         f"n_live = {COUNTS}.n_live + EXCLUDED.n_live, "
         f"n_public = {COUNTS}.n_public + EXCLUDED.n_public"
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # In the keys' order, as the triggers lock them; the arrays in binary, as
-            # breakdowns.add() sends its own.
-            cursor.execute(
-                # safe-sql: this module's constants; the counts go as parameters.
-                f"INSERT INTO {COUNTS} ({columns}) SELECT * FROM unnest("  # noqa: S608
-                "%b::text[], %b::text[], %b::int[], %b::int[]) "
-                f"AS d({columns}) ORDER BY reason, value {add}",
-                [
-                    [reason for (reason, _v), _n in rows],
-                    [value for (_r, value), _n in rows],
-                    [n[0] for _key, n in rows],
-                    [n[1] for _key, n in rows],
-                ],
-            )
-        else:
-            cursor.executemany(
-                # safe-sql: as above.
-                f"INSERT INTO {COUNTS} ({columns}) VALUES (%s, %s, %s, %s) {add}",  # noqa: S608
-                [(*key, *n) for key, n in rows],
-            )
+    upsert.add_rows(COUNTS, columns, rows, "reason, value", add)
