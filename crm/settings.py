@@ -345,23 +345,35 @@ CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
 # `manage.py check_deployment` (more than one needs PostgreSQL, Redis and a shared
 # MEDIA_ROOT).
 APP_SERVERS = env_int("APP_SERVERS", 1)
+# The list's rendered pages have a cache of their own. Tens of kilobytes each, in one
+# shared per-process cache they crowded the rate limits' counters out, and filled a
+# worker's memory with pages of data versions nobody reads again. Per process, it keeps
+# the LIST_CACHE_PAGES pages last used; with CACHE_URL they go to Redis with the rest.
+LIST_CACHE_PAGES = env_int("LIST_CACHE_PAGES", 50)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "lists": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "contact-lists",
+        "OPTIONS": {"MAX_ENTRIES": LIST_CACHE_PAGES},
+    },
+}
 if env("CACHE_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "crm.cache.OutageTolerantRedisCache",
-            "LOCATION": env("CACHE_URL"),
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
-            # Redis stopped or restarting: reads miss and writes are dropped (and logged),
-            # so pages render from the database, sessions are read from it, and a website
-            # form's rate limit and the sign-in's (crm/cache.py) let requests through
-            # until Redis is back.
-            "OPTIONS": {
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
+    shared = {
+        "BACKEND": "crm.cache.OutageTolerantRedisCache",
+        "LOCATION": env("CACHE_URL"),
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX"),
+        # Redis stopped or restarting: reads miss and writes are dropped (and logged),
+        # so pages render from the database, sessions are read from it, and a website
+        # form's rate limit and the sign-in's (crm/cache.py) let requests through
+        # until Redis is back.
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
     }
+    CACHES = {"default": shared, "lists": shared}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 

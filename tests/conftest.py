@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import override_settings
 
@@ -36,7 +36,8 @@ def _own_redis_database():
     worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
     base = urlsplit(CACHE_URL)
     own = base._replace(path=f"/{int(base.path.strip('/') or 0) + 1 + worker}").geturl()
-    with override_settings(CACHES={"default": {**default, "LOCATION": own}}):
+    own_caches = {alias: {**config, "LOCATION": own} for alias, config in settings.CACHES.items()}
+    with override_settings(CACHES=own_caches):
         yield True
 
 
@@ -45,7 +46,8 @@ def _empty_cache(_own_redis_database):
     # The cache keeps what a test put in it, while the database rolls the test back: a
     # session kept there would name a row that is gone, and the sign-in's throttles
     # (django-allauth counts there) would carry one test's failures into the next.
-    cache.clear()
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from secrets import randbits
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.http import HttpRequest
@@ -209,8 +209,9 @@ def cached_list(request: HttpRequest, render: Callable[[], str]) -> str:
         request.META["CSRF_COOKIE"],
     )
     key = "contact-list:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    html = cache.get(key)
+    pages = caches["lists"]
+    html = pages.get(key)
     if html is None:
         html = render()
-        cache.set(key, html, seconds)
+        pages.set(key, html, seconds)
     return html

@@ -32,7 +32,8 @@ def deployed_cache(tmp_path_factory):
 def redis_down(settings, deployed_cache):
     caches, session_engine, log_ignored = deployed_cache
     port = closed_port()
-    settings.CACHES = {"default": {**caches["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+    down = {**caches["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}
+    settings.CACHES = {"default": down, "lists": down}
     settings.SESSION_ENGINE = session_engine
     settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = log_ignored
 
@@ -66,7 +67,8 @@ def test_a_session_opened_during_the_outage_outlives_it(redis_down, settings, cl
     client.post("/accounts/login/", {"login": "alice", "password": "pw"})
 
     # Redis back, and empty (a new server): the session is read from the database.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {"default": local, "lists": {**local, "LOCATION": "lists"}}
     response = client.get("/contacts/")
     assert response.status_code == 200
     assert response.context["user"] == alice

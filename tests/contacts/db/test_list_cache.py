@@ -6,6 +6,7 @@ guardian, the auth tables); after each, the list must show the change at once.
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.utils import IntegrityError
 from django.test.utils import CaptureQueriesContext
@@ -47,6 +48,25 @@ def test_without_the_cache_every_visit_reads_the_database(settings, alice_client
     _, first_queries = listed(alice_client)
     _, second_queries = listed(alice_client)
     assert second_queries == first_queries
+
+
+def test_the_pages_keep_to_a_cache_of_their_own_of_a_few_pages(settings, alice_client, contact):
+    local = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {
+        "default": {"BACKEND": local, "OPTIONS": {"MAX_ENTRIES": 3}},
+        "lists": {"BACKEND": local, "LOCATION": "lists", "OPTIONS": {"MAX_ENTRIES": 3}},
+    }
+    caches["default"].set("rate-limit-counter", 7)
+    _, first_visit = listed(alice_client)
+    _, served_again = listed(alice_client)
+    assert served_again < first_visit
+    for sort in ("name", "-name", "created", "changed"):
+        listed(alice_client, f"{LIST}?sort={sort}")
+
+    # Four more pages pushed the first out of its three places, and nothing else out.
+    _, after_others = listed(alice_client)
+    assert after_others == first_visit
+    assert caches["default"].get("rate-limit-counter") == 7
 
 
 def rename_with_the_service(contact, alice):
