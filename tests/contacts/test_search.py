@@ -10,6 +10,7 @@ import pytest
 from anyascii import anyascii
 from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
@@ -429,3 +430,43 @@ def test_postgresql_says_how_many_matches_it_expects_before_reading_them(alice, 
     else:
         assert expected is None
     assert expected_count(matches.none()) is None
+
+
+@pytest.mark.parametrize("sorted_matches", [5000, -1], ids=["read-in-order", "counted"])
+@pytest.mark.parametrize("sort", ["", "name", "-last_name", "company", "type"])
+def test_a_filtered_list_pages_its_contacts_in_order_read_at_once_or_counted(
+    client, alice, bob, make_contact, monkeypatch, sort, sorted_matches
+):
+    """A filtered list whose few matches are read in order at once shows the count and
+    the pages that counting them and reading page by page show, for the reader."""
+    monkeypatch.setattr("contacts.views.lists.SORTED_MATCHES", sorted_matches)
+    rng = random.Random(sort)
+    firms = [make_contact("company", company_name=name) for name in ("Zeta", "Alpha")]
+    for n in range(70):
+        make_contact(
+            first_name=rng.choice(["Ana", "Bob", "Cléo"]),
+            last_name=f"Filtered{rng.choice('ACB')}{n:02}",
+            company=rng.choice([None, *firms]),
+            by=rng.choice([alice, bob]),
+            access=rng.choice(["private", "public_read"]),
+            tags=rng.choice([["Lead"], ["Lead", "VIP"], []]),
+        )
+    client.force_login(bob)
+    params = {"tag": "Lead", **({"sort": sort} if sort else {})}
+
+    listed, pages = [], []
+    for page in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/contacts/", {**params, "page": page})
+        listed += names_on(response)
+        pages.append(response.content.decode())
+        counted = any("COUNT(*)" in q["sql"] and "contacts_contact" in q["sql"] for q in queries)
+        # PostgreSQL expects few matches: they are read once, not counted then paged.
+        assert counted == (sorted_matches < 0 or connection.vendor != "postgresql")
+
+    matches, _filters = contacts_listed(bob, QueryDict("tag=Lead"))
+    expected = [str(c) for c in contact_sort(matches, sort, bob)[0]]
+    assert 25 < len(expected) < 70
+    assert listed == expected
+    assert f"{len(expected)} contacts" in pages[0]
+    assert "page 2 of 2" in pages[1]
