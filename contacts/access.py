@@ -141,9 +141,21 @@ def shared_with_crm_users(contact_id: OuterRef) -> Exists:
 
 
 def contacts_visible_to(
-    user: AnyUser, queryset: QuerySet[Contact] | None = None, perm: Perm = Perm.VIEW
+    user: AnyUser,
+    queryset: QuerySet[Contact] | None = None,
+    perm: Perm = Perm.VIEW,
+    *,
+    probe: bool = False,
 ) -> QuerySet[Contact]:
-    """Return the contacts that user may see, or with Perm.CHANGE or Perm.DELETE, act on."""
+    """Return the contacts that user may see, or with Perm.CHANGE or Perm.DELETE, act on.
+
+    probe: look each contact that is not public up in the user's grants, rather than
+    let PostgreSQL read all his grants into a hash first. For a query that stops after a
+    few of many rows (a search's pages, its first matches): an ordinary user granted
+    40,000 contacts of a million costs 3 ms to hash, in each such query, where probing
+    the rows it reads costs a fraction of that. A walk through many private contacts
+    (the list's deep pages) is cheaper with the hash.
+    """
     perm = Perm(perm)  # a misspelt permission raises rather than checking visibility only
     qs = Contact.objects.all() if queryset is None else queryset
     if not (user.is_authenticated and user.is_active):
@@ -152,7 +164,11 @@ def contacts_visible_to(
         return qs
     # Equivalent to guardian's get_objects_for_user (a test holds them together), but
     # a plain column test and one indexed EXISTS instead of a join over both tables.
-    granted = Exists(_granted(user, perm.codename).filter(content_object=OuterRef("pk")))
+    grants = _granted(user, perm.codename).filter(content_object=OuterRef("pk"))
+    granted = Q(Exists(grants))
+    if probe:
+        # A scalar subquery, which PostgreSQL never turns into a hash as it may an EXISTS.
+        granted = Q(IsNull(Subquery(grants.values("pk")[:1]), False))
     if _roles(user)[1]:
         public = PUBLIC if perm is Perm.VIEW else (Contact.Access.PUBLIC_RW,)
         return qs.filter(Q(access__in=public) | granted)

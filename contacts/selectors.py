@@ -87,12 +87,13 @@ SORTS = {
 
 
 def contacts_listed(
-    user: AnyUser, params: QueryDict
+    user: AnyUser, params: QueryDict, *, probe: bool = False
 ) -> tuple[QuerySet[Contact], list[ActiveFilter]]:
     """Return the contacts that the list shows for params (search and filters) and the
-    active filters; the search is params["q"], the filters as in contact_filter."""
+    active filters; the search is params["q"], the filters as in contact_filter; probe
+    as contacts_visible_to's."""
     query = params.get("q", "").strip()[:200]
-    contacts = contact_search(contacts_visible_to(user), query)
+    contacts = contact_search(contacts_visible_to(user, probe=probe), query)
     return contact_filter(contacts, params, user=user)
 
 

@@ -66,6 +66,12 @@ def test_contacts_visible_to_agrees_with_guardian_and_the_rules_for_every_user(p
         assert ours == guardians == by_the_rules, user.username
         assert 0 < len(ours) <= len(contacts)
         assert count_visible_to(user) == len(ours), user.username
+        probed = set(contacts_visible_to(user, probe=True).values_list("pk", flat=True))
+        assert probed == ours, user.username
+        for perm in (Perm.CHANGE, Perm.DELETE):
+            hashed = contacts_visible_to(user, perm=perm).values_list("pk", flat=True)
+            probed = contacts_visible_to(user, perm=perm, probe=True).values_list("pk", flat=True)
+            assert set(probed) == set(hashed), (user.username, perm)
 
 
 def test_visible_among_keeps_the_ids_the_user_may_see_as_the_selector_does(population):
