@@ -151,10 +151,10 @@ def contacts_visible_to(
 
     probe: look each contact that is not public up in the user's grants, rather than
     let PostgreSQL read all his grants into a hash first. For a query that stops after a
-    few of many rows (a search's pages, its first matches): an ordinary user granted
-    40,000 contacts of a million costs 3 ms to hash, in each such query, where probing
-    the rows it reads costs a fraction of that. A walk through many private contacts
-    (the list's deep pages) is cheaper with the hash.
+    few of many rows (a search's first matches, a page of them): the grants of an
+    ordinary user responsible for 40,000 of a million contacts take 3 ms to hash in each
+    such query, where probing the rows it reads costs a fraction of that. A walk through
+    many private contacts (the list's deep pages) is cheaper with the hash.
     """
     perm = Perm(perm)  # a misspelt permission raises rather than checking visibility only
     qs = Contact.objects.all() if queryset is None else queryset
