@@ -210,3 +210,32 @@ def test_company_sort_is_offered_in_french(alice_client, staff):
 
     assert 'value="company" selected' in page
     assert "Entreprise, de A à Z" in page
+
+
+@pytest.mark.parametrize("probed_rows", [-1, 0, 10**6], ids=["hashed", "ends-probed", "probed"])
+@pytest.mark.parametrize("sort", ["-created", "name", "company", "-last_activity"])
+def test_pages_read_probing_the_readers_grants_give_the_same_contacts(
+    client, alice, bob, make_contact, monkeypatch, sort, probed_rows
+):
+    """Whether a page asks the reader's rights row by row or hashes his grants, an
+    ordinary user's pages hold the contacts he may see, in the list's order."""
+    monkeypatch.setattr("contacts.views.lists.PROBED_ROWS", probed_rows)
+    firms = [make_contact("company", company_name=n, by=alice) for n in ("Alpha", "Zeta")]
+    for n in range(90):
+        make_contact(
+            first_name=f"F{n % 7}",
+            last_name=f"L{n % 11}",
+            by=[alice, bob][n // 2 % 2],
+            access=["private", "public_read", "private", "public_rw"][n % 4],
+            company=[None, *firms][n % 3],
+        )
+    expected = [c.display_name for c in contact_sort(contacts_visible_to(bob), sort, bob)[0]]
+    client.force_login(bob)
+
+    shown = []
+    for page in (1, 2, 3):
+        response = client.get("/contacts/", {"sort": sort, "page": page})
+        shown += [c.display_name for c in response.context["page"].object_list]
+
+    assert 50 < len(expected) < 75
+    assert shown == expected
