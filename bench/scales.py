@@ -92,10 +92,10 @@ def print_growth(contacts, order, informational):
             ratio = after["median_ms"] / before["median_ms"]
         row.append("" if ratio is None else f"{ratio:.2f}×")
         limit = GROWTH_LIMITS.get(case)
-        if limit and before.get("page") != after.get("page"):
+        if limit and before and after and before.get("page") != after.get("page"):
             # A deep page that one scale has not: the smaller timed its last page, read
             # from the end, which is other work. The absolute bound still holds.
-            row.append(f"other pages: {before.get('page', '?')} / {after.get('page', '?')}")
+            row.append(f"other pages: {before.get('page')} / {after.get('page')}")
         elif limit and not informational(case, cache):
             if ratio is None:
                 row.append(f"≤ {limit}×")
