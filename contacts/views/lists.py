@@ -122,11 +122,8 @@ def _results(request, contacts, context, counted):
     elif (found := _few_in_order(contacts)) is not None:
         paginator, contacts = Paginator(found, context["per_page"]), None
     page = paginator.get_page(request.GET.get("page"))
-    before, after = page.start_index() - 1, paginator.count - page.end_index()
-    near_an_end = min(before, after) <= PROBED_ROWS
-    if counted and near_an_end and connection.vendor == "postgresql":
-        if context["sort"].removeprefix("-") not in JOINED_SORTS:
-            contacts = _probed(request, context)
+    if counted and _probes_grants(page, context["sort"]):
+        contacts = _probed(request, context)
     if contacts is None:  # the matches, in order
         ids = list(page.object_list)
     else:
@@ -162,10 +159,7 @@ def _search_pages(request, contacts, context):
         found = selectors.ids_of(contacts[:more])
         paginator = Paginator(found[:SEARCH_LISTED], context["per_page"])
         return paginator, None, len(found) == more
-    if expected is not None:
-        # Many matches expected: both reads below stop early, at the first matches or at
-        # a page, so PostgreSQL is to probe the reader's grants row by row rather than
-        # hash them all for each.
+    if expected is not None:  # many matches: both reads below stop early
         contacts = _probed(request, context)
     found = selectors.ids_of(contacts.order_by()[:more])
     if len(found) < more:
@@ -174,6 +168,15 @@ def _search_pages(request, contacts, context):
     paginator = Paginator(contacts, context["per_page"])
     paginator.count = min(len(found), SEARCH_LISTED)
     return paginator, contacts, len(found) == more
+
+
+def _probes_grants(page, sort):
+    """Whether a page of the whole list is read probing the reader's grants row by row:
+    on PostgreSQL, within PROBED_ROWS of either end, in an order along an index."""
+    before, after = page.start_index() - 1, page.paginator.count - page.end_index()
+    near_an_end = min(before, after) <= PROBED_ROWS
+    walked = sort.removeprefix("-") not in JOINED_SORTS
+    return near_an_end and walked and connection.vendor == "postgresql"
 
 
 def _probed(request, context):
