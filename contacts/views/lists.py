@@ -27,9 +27,9 @@ SEARCH_LISTED = 1000
 # The matches a search reads in order at once, when the database expects no more.
 SORTED_MATCHES = 5000
 # A page of the whole list this near one of its ends is read with the reader's grants
-# probed row by row (contacts_visible_to): the rows read before it cost less so than
-# hashing his grants, 40,000 for an ordinary user of a million contacts. Not when sorted
-# through a join (type, company): every contact he sees is then read to be ordered.
+# probed row by row (contacts_visible_to): probing the few rows read before it costs
+# less than hashing his grants, 40,000 for an ordinary user of a million contacts. Not
+# when sorted through a join (type, company): every contact he sees is then read.
 PROBED_ROWS = 250
 JOINED_SORTS = {"type", selectors.COMPANY_SORT}
 FILTER_PARAMS = (
