@@ -16,7 +16,7 @@ from taggit.models import Tag
 from contacts import access, history
 from contacts import currencies as config
 from contacts.custom_fields import values as custom_fields
-from contacts.models import Address, Contact, ContactInfo, named
+from contacts.models import Address, Contact, ContactInfo, TaggedContact, named
 from contacts.notifications import notify_assigned
 from contacts.positions.primary import company_names, keep_primary, persons_at
 from contacts.search_text import normalized, search_text_for
@@ -146,7 +146,12 @@ def _write_details(
     if stored is None:
         ContactInfo.objects.bulk_create(infos)
         Address.objects.bulk_create(addresses)
-        if data.tags:
+        if data.tags and len(given) == len(data.tags):
+            # Tags already found, on a contact that has none: linked in one statement,
+            # where taggit's add first reads the links the contact holds.
+            links = (TaggedContact(content_object=contact, tag=tag) for tag in dict.fromkeys(given))
+            TaggedContact.objects.bulk_create(links)
+        elif data.tags:
             contact.tags.add(*data.tags)
         return infos, addresses, None
     if _rows(infos, INFO_FIELDS) == _rows(stored.infos, INFO_FIELDS):
@@ -265,13 +270,15 @@ def _save(contact: Contact, by: User | None, data: ContactData, company: Contact
     contact.search_text = search_text_for(
         contact, data.infos, company.display_name if company else ""
     )
-    if contact.pk is None:
+    new = contact.pk is None
+    if new:
         contact.save()
     else:
         # The last activity is the timeline's to keep: an instance read before an event was
         # written would put back an older one.
         contact.save(update_fields=SAVED_FIELDS)
-    if contact.kind == Contact.Kind.PERSON:
+    if contact.kind == Contact.Kind.PERSON and (company is not None or not new):
+        # A new person without a company holds no position: nothing to keep in step.
         _keep_positions(contact, data, company)
 
 
