@@ -17,7 +17,7 @@ from contacts import currencies as config
 from contacts import selectors, tags
 from contacts.access import count_visible_to
 from contacts.custom_fields import values as custom_fields
-from contacts.db import freshness
+from contacts.db import counts, freshness
 from contacts.forms import int_param
 from contacts.models import Contact, ContactType, CustomField
 
@@ -148,14 +148,16 @@ def _search_pages(request, contacts, context):
     every match. The bulk actions still count and act on every match.
 
     When the database expects few matches (SORTED_MATCHES), one query reads them in order:
-    their ids give the count and every page. Otherwise they are read in no order, stopping
-    past what the search lists; then either they are all there, and a page is sorted among
-    their ids alone, or there are more, and it is read along the sort's index as the
-    list's: all the matches of a common word in order would be a read of every one.
+    their ids give the count and every page, unless the page is found sooner along the
+    sort's index (_walk_pays). Otherwise they are read in no order, stopping past what
+    the search lists; then either they are all there, and a page is sorted among their
+    ids alone, or there are more, and it is read along the sort's index as the list's:
+    all the matches of a common word in order would be a read of every one.
     """
     more = SEARCH_LISTED + 1
     expected = selectors.expected_count(contacts)
-    if expected is not None and expected <= SORTED_MATCHES:
+    few = expected is not None and expected <= SORTED_MATCHES
+    if few and not _walk_pays(request, context, expected):
         found = selectors.ids_of(contacts[:more])
         paginator = Paginator(found[:SEARCH_LISTED], context["per_page"])
         return paginator, None, len(found) == more
@@ -168,6 +170,17 @@ def _search_pages(request, contacts, context):
     paginator = Paginator(contacts, context["per_page"])
     paginator.count = min(len(found), SEARCH_LISTED)
     return paginator, contacts, len(found) == more
+
+
+def _walk_pays(request, context, expected):
+    """Whether a search's page costs less read along the sort's index than by reading
+    all its expected matches in order: the first pages of a word in one contact of a
+    few dozen. The walk reads every live contact's entry until the page's last match,
+    after the matches read in no order for the count; both together must stay under
+    half the matches, since a read in no order costs per match what one in order does."""
+    page = int_param(request.GET.get("page"), 1)
+    walked = page * context["per_page"] * counts.total("live") / max(expected, 1)
+    return SEARCH_LISTED + walked <= expected / 2
 
 
 def _probes_grants(page, sort):
