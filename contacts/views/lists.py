@@ -151,12 +151,11 @@ def _search_pages(request, contacts, context):
     into the box can match a large share of the base, whose exact count costs a read of
     every match. The bulk actions still count and act on every match.
 
-    When the database expects few matches (SORTED_MATCHES), one query reads them in order:
-    their ids give the count and every page, unless the page is found sooner along the
-    sort's index (_walk_pays). Otherwise they are read in no order, stopping past what
-    the search lists; then either they are all there, and a page is sorted among their
-    ids alone, or there are more, and it is read along the sort's index as the list's:
-    all the matches of a common word in order would be a read of every one.
+    When the database expects few matches (SORTED_MATCHES), one query reads them in order
+    (their ids give the count and every page), unless the page costs less along the
+    sort's index (_walk_pays). Otherwise they are read in no order, stopping past what the
+    search lists: either they are all there, and a page is sorted among their ids, or
+    there are more, and it is read along the sort's index as the list's.
     """
     more = SEARCH_LISTED + 1
     expected = selectors.expected_count(contacts)

@@ -8,7 +8,7 @@ scan or a sort left in a plan means no index could serve.
 import re
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.http import QueryDict
 
 from contacts import selectors
@@ -97,29 +97,6 @@ def test_each_filter_is_answered_from_indexes(users, role, params):
     text = plan(selectors.contact_sort(contacts, "last_name")[0][:25])
 
     assert not full_scans(text), text
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("role", ["ordinary", "admin"])
-def test_a_search_page_newest_first_reads_the_words_from_the_index(users, role):
-    """PostgreSQL walks the newest-first index for a common word's page: the search text
-    is in the index with the access, so the walk reads no row of the table (rather than
-    the narrow newest-first index, whose entries send it to the table's rows)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite checks the ids its own search index found (test_search_index.py)")
-    contacts, _ = selectors.contacts_listed(users[role], QueryDict("q=dupont"))
-    with connection.cursor() as cursor:
-        # As autovacuum leaves a table: its pages known to be all visible, which is what
-        # lets an index answer without the table.
-        cursor.execute("VACUUM ANALYZE contacts_contact")
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The walk, rather than the trigram index: as a word found in many contacts.
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        page = selectors.contact_sort(contacts, "")[0].values_list("pk")[:25]
-        text = plan(page, sorted_by_index=True)
-
-    assert "Index Only Scan using contact_newest on contacts_contact" in text, text
-    assert not sorts_after_reading(text), text
 
 
 @pytest.mark.parametrize("role", ["ordinary", "admin"])
