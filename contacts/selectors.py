@@ -88,13 +88,13 @@ SORTS = {
 
 
 def contacts_listed(
-    user: AnyUser, params: QueryDict, *, probe: bool = False, walked: bool = False
+    user: AnyUser, params: QueryDict, *, probe: bool = False
 ) -> tuple[QuerySet[Contact], list[ActiveFilter]]:
     """Return the contacts that the list shows for params (search and filters) and the
     active filters; the search is params["q"], the filters as in contact_filter; probe
-    as contacts_visible_to's, walked as contact_search's."""
+    as contacts_visible_to's."""
     query = params.get("q", "").strip()[:200]
-    contacts = contact_search(contacts_visible_to(user, probe=probe), query, walked=walked)
+    contacts = contact_search(contacts_visible_to(user, probe=probe), query)
     return contact_filter(contacts, params, user=user)
 
 
@@ -108,21 +108,14 @@ def search_terms(query: str) -> list[str]:
     return text.search_words(query)[:8]
 
 
-def contact_search(
-    contacts: QuerySet[Contact], query: str, *, walked: bool = False
-) -> QuerySet[Contact]:
-    """Narrow contacts to those whose name, company, email or phone match query.
-
-    walked: for a page read along the sort's index, each entry's words checked there:
-    PostgreSQL's planner, guessing few matches for a common word, would otherwise look
-    them all up in the trigram index and sort them.
-    """
+def contact_search(contacts: QuerySet[Contact], query: str) -> QuerySet[Contact]:
+    """Narrow contacts to those whose name, company, email or phone match query."""
     if not query.replace("\x00", ""):
         return contacts
     words = search_terms(query)
     postgresql = connections[contacts.db].vendor == "postgresql"
     for word in words:
-        if postgresql and (walked or len(word) < TRIGRAM):
+        if postgresql and len(word) < TRIGRAM:
             # A word shorter than a trigram has none to look up: PostgreSQL would read the
             # whole trigram index for it. Searched on an expression of the column, the
             # word is checked on the rows the other words or the list's order find.

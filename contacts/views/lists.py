@@ -147,13 +147,14 @@ def _search_pages(request, contacts, context):
     """Return a search's paginator, the contacts its page is to be read from (None when
     the paginator holds their ids in order), and whether it found more than it lists.
 
-    A search lists its first matches: a few letters can match a large share of the base,
-    whose exact count costs a read of every match (the bulk actions still act on all).
+    A search lists its first matches, no further than its pages go: a few letters typed
+    into the box can match a large share of the base, whose exact count costs a read of
+    every match. The bulk actions still count and act on every match.
 
     When few matches are expected (SORTED_MATCHES), one query reads them in order, unless
-    the page costs less along the sort's index (_walk_pays). Otherwise they are read in no
-    order, stopping past what the search lists: all there, a page is sorted among their
-    ids; more, it is read along the sort's index.
+    the page costs less along the sort's index (_walk_pays). Otherwise they are read in
+    no order, stopping past what the search lists: either they are all there, and a page
+    is sorted among their ids, or there are more, read along the sort's index.
     """
     more = SEARCH_LISTED + 1
     expected = _expected(request, contacts, context)
@@ -168,8 +169,6 @@ def _search_pages(request, contacts, context):
     if len(found) < more:
         contacts = Contact.objects.filter(pk__in=found)
         contacts = selectors.contact_sort(contacts, context["sort"], request.user)[0]
-    elif expected is not None:
-        contacts = _probed(request, context, walked=True)
     paginator = Paginator(contacts, context["per_page"])
     paginator.count = min(len(found), SEARCH_LISTED)
     return paginator, contacts, len(found) == more
@@ -203,11 +202,10 @@ def _probes_grants(page, sort):
     return near_an_end and walked and connection.vendor == "postgresql"
 
 
-def _probed(request, context, walked=False):
+def _probed(request, context):
     """Return the list's contacts in order again, the reader's grants probed row by row
-    (contacts_visible_to): for a read that stops after a few rows; walked as
-    contact_search's."""
-    contacts = selectors.contacts_listed(request.user, request.GET, probe=True, walked=walked)[0]
+    (contacts_visible_to): for a read that stops after a few rows."""
+    contacts = selectors.contacts_listed(request.user, request.GET, probe=True)[0]
     return selectors.contact_sort(contacts, context["sort"], request.user)[0]
 
 
