@@ -39,13 +39,12 @@ from contacts.access import (
     PUBLIC,
     AnyUser,
     contacts_visible_to,
-    count_visible_to,
     is_crm_admin,
     rights_sql,
     with_company_visibility,
 )
 from contacts.custom_fields import values as custom_fields
-from contacts.db import search_index, search_sample
+from contacts.db import search_index
 from contacts.imports.models import ImportJob, ImportUpdate
 from contacts.models import (
     Contact,
@@ -98,21 +97,15 @@ def contacts_listed(
     return contact_filter(contacts, params, user=user)
 
 
-def search_terms(query: str) -> list[str]:
-    """Return what a search looks for in the search text: its words, or a phone's digits."""
-    query = query.replace("\x00", "")
-    if not query:
-        return []
-    if text.is_phone_query(query):
-        return [text.digits(query)]
-    return text.search_words(query)[:8]
-
-
 def contact_search(contacts: QuerySet[Contact], query: str) -> QuerySet[Contact]:
     """Narrow contacts to those whose name, company, email or phone match query."""
-    if not query.replace("\x00", ""):
+    query = query.replace("\x00", "")
+    if not query:
         return contacts
-    words = search_terms(query)
+    if text.is_phone_query(query):
+        words = [text.digits(query)]
+    else:
+        words = text.search_words(query)[:8]
     postgresql = connections[contacts.db].vendor == "postgresql"
     for word in words:
         if postgresql and len(word) < TRIGRAM:
@@ -581,16 +574,6 @@ def expected_count(contacts: QuerySet[Contact]) -> int | None:
         (plan,) = cursor.fetchone()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
-
-
-def expected_matches(user: AnyUser, query: str) -> int | None:
-    """Return how many of the contacts user sees a search for query is expected to match,
-    from a sample of the search texts (search_sample.py): on PostgreSQL, whose planner
-    misjudges a common word; None on SQLite, where nothing asks."""
-    if connection.vendor != "postgresql":
-        return None
-    share = search_sample.share_matching(search_terms(query))
-    return round(share * count_visible_to(user))
 
 
 def with_list_details(user: AnyUser, ids: Sequence[int]) -> list[ListRow]:

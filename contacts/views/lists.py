@@ -151,13 +151,14 @@ def _search_pages(request, contacts, context):
     into the box can match a large share of the base, whose exact count costs a read of
     every match. The bulk actions still count and act on every match.
 
-    When few matches are expected (SORTED_MATCHES), one query reads them in order, unless
-    the page costs less along the sort's index (_walk_pays). Otherwise they are read in
-    no order, stopping past what the search lists: either they are all there, and a page
-    is sorted among their ids, or there are more, read along the sort's index.
+    When the database expects few matches (SORTED_MATCHES), one query reads them in order
+    (their ids give the count and every page), unless the page costs less along the
+    sort's index (_walk_pays). Otherwise they are read in no order, stopping past what the
+    search lists: either they are all there, and a page is sorted among their ids, or
+    there are more, and it is read along the sort's index as the list's.
     """
     more = SEARCH_LISTED + 1
-    expected = _expected(request, contacts, context)
+    expected = selectors.expected_count(contacts)
     few = expected is not None and expected <= SORTED_MATCHES
     if few and not _walk_pays(request, context, expected):
         found = selectors.ids_of(contacts[:more])
@@ -172,14 +173,6 @@ def _search_pages(request, contacts, context):
     paginator = Paginator(contacts, context["per_page"])
     paginator.count = min(len(found), SEARCH_LISTED)
     return paginator, contacts, len(found) == more
-
-
-def _expected(request, contacts, context):
-    """Return how many matches a search is expected to find (None on SQLite): a sample's
-    share of the reader's contacts, or, when the list is also filtered, the planner's."""
-    if context["filters"]:
-        return selectors.expected_count(contacts)
-    return selectors.expected_matches(request.user, context["query"])
 
 
 def _walk_pays(request, context, expected):

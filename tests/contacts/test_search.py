@@ -16,7 +16,6 @@ from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contacts import selectors
 from contacts.models import Contact
 from contacts.selectors import contact_sort, contacts_listed, expected_count
 from tests.support import form_data
@@ -439,6 +438,8 @@ def test_a_first_page_among_many_matches_is_read_along_the_index_not_sorted(
     """When most contacts match, the first page is read along the sort's index after the
     matches read in no order, rather than by reading and sorting all the matches."""
     monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 20)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE contacts_contact")  # the planner's estimate of the matches
     client.force_login(many)
 
     with CaptureQueriesContext(connection) as queries:
@@ -449,25 +450,6 @@ def test_a_first_page_among_many_matches_is_read_along_the_index_not_sorted(
     assert any("ORDER BY" in q["sql"] and "LIMIT 20" in q["sql"] for q in queries)
     assert names_on(page) == [f"P{n:03}" for n in range(100, 80, -1)]
     assert "More than 20 contacts, the first 20 listed" in page.content.decode()
-
-
-def test_a_search_expects_the_share_of_a_sample_of_the_contacts_the_reader_sees(
-    alice, make_contact
-):
-    """On PostgreSQL, whose planner misjudges a common word, a search's expected matches
-    are the share of a sample of search texts holding its words, of the contacts the
-    reader sees (here the sample is every contact, all of them public)."""
-    for n in range(30):
-        make_contact(first_name=f"Sample{n}", last_name="Evans" if n % 3 == 0 else "Martin")
-    Contact.objects.update(access=Contact.Access.PUBLIC_READ)
-
-    expected = {q: selectors.expected_matches(alice, q) for q in ("evans", "sample1 martin", "x")}
-
-    if connection.vendor == "postgresql":
-        # Sample1 and Sample10 to Sample19 but the Evans among them (12, 15, 18).
-        assert expected == {"evans": 10, "sample1 martin": 8, "x": 0}
-    else:
-        assert expected == {"evans": None, "sample1 martin": None, "x": None}
 
 
 def test_postgresql_says_how_many_matches_it_expects_before_reading_them(alice, make_contact):
