@@ -14,19 +14,14 @@ the seeding of a population, which writes all its batches in one transaction fro
 tables: whatever a batch reads back is not planned for the tables it started from (the
 breakdowns, when they were read back from each batch, scanned every contact written so
 far).
-
-On PostgreSQL the contacts' search text is sampled ten times more widely than the other
-columns (migration 0048), so that a search's estimate holds: sampling it takes ten times
-longer (seconds at a million contacts), which the import's refreshes, after each
-doubling and at the end, would pay each time. They sample the other columns, which its
-lookups read; the search text is left to autovacuum, as every table's statistics are.
 """
 
 from django.db import connection
 
-from contacts.models import Contact
-
-OTHER_TABLES = "contacts_contactinfo, contacts_contactuserobjectpermission, contacts_taggedcontact"
+CONTACT_TABLES = (
+    "contacts_contact, contacts_contactinfo, contacts_contactuserobjectpermission, "
+    "contacts_taggedcontact"
+)
 
 
 def refresh_statistics() -> None:
@@ -40,11 +35,4 @@ def refresh_statistics() -> None:
 def refresh_grown_tables() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # safe-sql: table and column names from the models, quoted by the backend.
-            cursor.execute(f"ANALYZE {_contacts_but_search_text()}, {OTHER_TABLES}")
-
-
-def _contacts_but_search_text() -> str:
-    quote = connection.ops.quote_name
-    columns = [f.column or "" for f in Contact._meta.concrete_fields if f.name != "search_text"]
-    return f"{quote(Contact._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+            cursor.execute(f"ANALYZE {CONTACT_TABLES}")
