@@ -301,6 +301,8 @@ class Contact(models.Model):
             # The default order carries the search text too: a search's page, newest
             # first, checks each word against the index's entries, not the table's rows
             # (even a common word is in few of them: the page walks thousands).
+            # On PostgreSQL a narrow copy, without the search text, serves the list's own
+            # pages (contact_newest_list, made by migration 0047 for PostgreSQL only).
             models.Index(
                 fields=["-created_at", "-id"],
                 name="contact_newest",

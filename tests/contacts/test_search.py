@@ -401,7 +401,7 @@ def test_a_search_lists_its_matches_in_the_order_of_the_list_page_after_page(
     sort's index, a search's matches come page after page as the list in that order
     holds them, for the reader."""
     monkeypatch.setattr("contacts.views.lists.SORTED_MATCHES", sorted_matches)
-    # Fewer than the matches: beyond the first page, the second is read past its first.
+    # Fewer listed than found: the reads that stop past the listed matches are taken.
     monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 26)
     monkeypatch.setattr("contacts.views.lists._walk_pays", lambda *args: walk)
     rng = random.Random(sort)
