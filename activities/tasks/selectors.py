@@ -49,20 +49,28 @@ def open_tasks_of(contact: Contact) -> QuerySet[Task]:
 
 
 def badge_count(user: User) -> int:
-    """Return how many of user's open tasks are overdue or due today (his zone)."""
+    """Return how many of user's open tasks are overdue or due today (his zone), up to
+    BADGE_MOST."""
     return navbar_counts(user)[1]
 
 
+# The navbar's badge says "99+" past this: its count stops there rather than reading
+# every task of a user who let thousands pile up, on every page he opens.
+BADGE_MOST = 100
+
+
 def navbar_counts(user: User) -> tuple[int, int]:
-    """Return (user's unread notifications, his tasks overdue or due today), in one statement.
+    """Return (user's unread notifications, his tasks overdue or due today, up to
+    BADGE_MOST), in one statement.
 
     Every page shows both: each read on its index alone, as My tasks counts the tasks.
     Written as SQL: the ORM's building of it cost more than the database took to answer.
     """
     due = (
         # safe-sql: the tasks' table name and constants; the values are parameters.
-        f"SELECT COUNT(*) FROM {Task._meta.db_table} WHERE responsible_id = %s "  # noqa: S608
-        "AND done_at IS NULL AND due_date <= %s"
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {Task._meta.db_table} "  # noqa: S608
+        "WHERE responsible_id = %s AND done_at IS NULL AND due_date <= %s "
+        f"LIMIT {BADGE_MOST}) due"
     )
     with connection.cursor() as cursor:
         # safe-sql: two constant statements whose values are parameters.

@@ -154,6 +154,29 @@ def test_my_tasks_sections_and_the_badge(alice, alice_client, contact, call):
     assert 'id="tasks-due"' in page and ">2<span" in page
 
 
+def test_the_badge_stops_counting_at_a_hundred_and_says_99_plus(alice, alice_client, call):
+    """A user with thousands of overdue tasks sees "99+": the count of every page he
+    opens stops at a hundred rather than reading them all."""
+    first = make_task(alice, call, due_date=timezone.localdate() - timedelta(days=1))
+    Task.objects.bulk_create(
+        Task(
+            title=f"Late {n}",
+            category=call,
+            responsible=alice,
+            author=alice,
+            due_date=first.due_date,
+        )
+        for n in range(120)
+    )
+
+    page = alice_client.get(reverse("contacts:list")).content.decode()
+
+    assert selectors.badge_count(alice) == selectors.BADGE_MOST == 100
+    assert 'id="tasks-due"' in page and ">99+<span" in page
+    Task.objects.exclude(pk=first.pk).delete()
+    assert ">1<span" in alice_client.get(reverse("contacts:list")).content.decode()
+
+
 def test_mark_done_in_one_click_with_htmx_and_without(alice, alice_client, call):
     task = make_task(alice, call)
     url = reverse("tasks:done", args=[task.pk])
