@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import override_settings
 
-from contacts.db import freshness
+from contacts.db import freshness, search_sample
 from contacts.models import CRM_ADMINS_GROUP, Contact
 from contacts.services import ContactData, contact_create
 from tests.picture_server import serve_pictures
@@ -48,6 +48,7 @@ def _empty_cache(_own_redis_database):
     # (django-allauth counts there) would carry one test's failures into the next.
     for alias in settings.CACHES:
         caches[alias].clear()
+    search_sample.forget()  # kept in the process's memory, read from the test's rows
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contacts import selectors
 from contacts.models import Contact
 from contacts.selectors import contact_sort, contacts_listed, expected_count
 from tests.support import form_data
@@ -450,6 +451,114 @@ def test_a_first_page_among_many_matches_is_read_along_the_index_not_sorted(
     assert any("ORDER BY" in q["sql"] and "LIMIT 20" in q["sql"] for q in queries)
     assert names_on(page) == [f"P{n:03}" for n in range(100, 80, -1)]
     assert "More than 20 contacts, the first 20 listed" in page.content.decode()
+
+
+def test_a_search_expects_the_share_of_a_sample_of_the_contacts_holding_its_words(
+    make_contact,
+):
+    """On PostgreSQL, whose planner misjudges a common word, a search expects the share
+    of a sample of search texts holding its words (here the sample is every contact)."""
+    for n in range(30):
+        make_contact(first_name=f"Sample{n}", last_name="Evans" if n % 3 == 0 else "Martin")
+
+    shares = {q: selectors.search_share(q) for q in ("evans", "sample1 martin", "x")}
+
+    if connection.vendor == "postgresql":
+        # Sample1 and Sample10 to Sample19 but the Evans among them (12, 15, 18).
+        assert shares == {"evans": 10 / 30, "sample1 martin": 8 / 30, "x": 0}
+    else:
+        assert shares == {"evans": None, "sample1 martin": None, "x": None}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite expects no count")
+def test_a_search_expects_the_sample_s_share_of_the_contacts_the_reader_sees(
+    client, alice, bob, make_contact, monkeypatch
+):
+    """Bob sees his own private contacts and the public ones: a word in a third of all
+    the contacts is expected in a third of those, whatever the planner guesses."""
+    for n in range(30):
+        make_contact(
+            first_name=f"Seen{n}",
+            last_name="Evans" if n % 3 == 0 else "Martin",
+            by=alice if n < 18 else bob,
+            access="private" if n < 12 else "public_read",
+        )
+    seen = []
+    monkeypatch.setattr(
+        "contacts.views.lists._walk_pays", lambda request, context, expected: seen.append(expected)
+    )
+    client.force_login(bob)
+
+    client.get("/contacts/", {"q": "evans"})
+
+    assert seen == [round(18 / 3)]  # the 18 he sees, a third of them expected
+
+
+def test_a_walked_search_checks_its_words_on_each_entry_not_in_the_trigram_index(
+    alice, make_contact
+):
+    """A page read along the sort's index checks each contact's words there: PostgreSQL,
+    guessing few matches for a common word, would look them all up and sort them."""
+    evans = make_contact(first_name="Walked", last_name="Evans")
+    make_contact(first_name="Other", last_name="Martin")
+    found = contacts_listed(alice, QueryDict("q=evans"), walked=True)[0]
+
+    assert list(found) == [evans]
+    if connection.vendor != "postgresql":
+        return
+    sql, params = found.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "(search_text ~~ '%evans%'" not in plan, plan
+    assert "contact_search_trgm" not in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite reads them one way")
+def test_a_search_s_first_matches_looked_up_are_read_through_the_indexes(
+    alice, make_contact, monkeypatch
+):
+    """Looked up, the first matches are read with the table's scan ruled out, whatever
+    the planner guesses, and the setting is as it was afterwards."""
+    for n in range(3):
+        make_contact(first_name="Looked", last_name=f"Up{n}")
+    matches = contacts_listed(alice, QueryDict("q=looked"))[0].order_by()
+    scans = []
+    real = selectors.ids_of
+
+    def ids_of(contacts):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            scans.append(cursor.fetchone()[0])
+        return real(contacts)
+
+    monkeypatch.setattr(selectors, "ids_of", ids_of)
+
+    found = selectors.ids_looked_up(matches)
+    after = ids_of(matches)
+
+    assert sorted(found) == sorted(after) == sorted(c.pk for c in matches)
+    assert scans == ["off", "on"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite reads them one way")
+@pytest.mark.parametrize("query, looked_up", [("p05", True), ("bulk", False)])
+def test_a_rare_word_s_first_matches_are_looked_up_a_common_word_s_read_from_the_table(
+    client, many, monkeypatch, query, looked_up
+):
+    """The trigram index lists every match of a word, the table is read until the first
+    are found: a word in ten contacts of a hundred is looked up, one in all of them not."""
+    monkeypatch.setattr("contacts.views.lists.SEARCH_LISTED", 5)
+    monkeypatch.setattr("contacts.views.lists.SORTED_MATCHES", -1)
+    calls = []
+    real = selectors.ids_looked_up
+    monkeypatch.setattr(selectors, "ids_looked_up", lambda c: calls.append(c) or real(c))
+    client.force_login(many)
+
+    page = client.get("/contacts/", {"q": query})
+
+    assert bool(calls) == looked_up
+    assert "More than 5 contacts, the first 5 listed" in page.content.decode()
 
 
 def test_postgresql_says_how_many_matches_it_expects_before_reading_them(alice, make_contact):
