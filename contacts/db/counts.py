@@ -26,7 +26,6 @@ from collections.abc import Callable, Mapping, Sequence
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
-from django.db.models import Sum
 
 from contacts.models import Contact, ContactCount
 
@@ -427,8 +426,17 @@ def add(deltas: Mapping[str, int]) -> None:
 
 
 def total(*keys: str) -> int:
-    """Return the sum of the counts kept under keys."""
-    return ContactCount.objects.filter(key__in=keys).aggregate(n=Sum("value"))["n"] or 0
+    """Return the sum of the counts kept under keys.
+
+    Written as SQL: every list page and search reads a count, and the ORM's building of
+    the statement cost more than the database took to answer it.
+    """
+    placeholders = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        # safe-sql: the table's name and placeholders; the keys go as parameters.
+        cursor.execute(f"SELECT SUM(value) FROM {TABLE} WHERE key IN ({placeholders})", keys)  # noqa: S608
+        (found,) = cursor.fetchone()
+    return int(found or 0)
 
 
 def user_key(pk: int) -> str:
