@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from contacts.db import counts
 from contacts.db.statistics import refresh_grown_tables, refresh_statistics
 from contacts.imports import files
 from contacts.imports.batches import Batch, Tally, batch_size, batches
@@ -112,8 +113,10 @@ class Importer:
         self.writer = ContactWriter(by=self.user, job=job)
         self.references = References(job, self.user)
         self.matcher = Matcher(job, self.user)
-        # Rows written by this run, and when the planner's statistics were last refreshed.
-        self.written, self.analyzed_at = 0, batch_size() / 2
+        # The live contacts, counting this run's, and how many there were when the
+        # planner's statistics were last refreshed (as if then, at the start).
+        self.contacts = counts.total("live")
+        self.analyzed_at = max(self.contacts, batch_size() / 2)
 
     def run(self) -> str:
         """Import every batch; return the status the job ended with."""
@@ -153,11 +156,14 @@ class Importer:
         return not batch.last and self._cancel_if_asked()
 
     def _refresh_statistics(self, written: int) -> None:
-        """Refresh the planner's statistics each time the rows written have doubled."""
-        self.written += written
-        if self.written >= 2 * self.analyzed_at:
+        """Refresh the planner's statistics each time the contacts have doubled: into an
+        empty database, its lookups would otherwise be planned for the few rows of the
+        first batch; into a large one, a refresh reads a sample of every table, seconds
+        at a million contacts, for rows that change no plan."""
+        self.contacts += written
+        if self.contacts >= 2 * self.analyzed_at:
             refresh_grown_tables()
-            self.analyzed_at = self.written
+            self.analyzed_at = self.contacts
 
     def _cancel_if_asked(self) -> bool:
         if ImportJob.objects.filter(pk=self.job.pk, cancel_requested=True).exists():

@@ -476,3 +476,24 @@ def test_an_import_adds_to_the_lists_counts(run_import, alice, bob, admin, acces
     kept = dict(ContactCount.objects.filter(value__gt=0).values_list("key", "value"))
     counts.recount()
     assert dict(ContactCount.objects.filter(value__gt=0).values_list("key", "value")) == kept
+
+
+@pytest.mark.parametrize("there, refreshed", [(0, 3), (40, 0)], ids=["empty", "forty"])
+def test_an_import_refreshes_the_planner_s_statistics_as_the_contacts_double(
+    run_import, monkeypatch, there, refreshed
+):
+    """In batches of seven, thirty rows into an empty database double the contacts at 7,
+    14 and 28; into forty contacts they never do, and no refresh reads the tables for
+    rows that change no plan (the end of the import refreshes them once, either way)."""
+    Contact.objects.bulk_create(
+        Contact(kind="person", first_name=f"There{n}", display_name=f"There{n}")
+        for n in range(there)
+    )
+    refreshes = []
+    monkeypatch.setattr(runner, "refresh_grown_tables", lambda: refreshes.append(1))
+
+    job = run_import(people(30))
+
+    assert_accounted(job)
+    assert job.created == 30
+    assert len(refreshes) == refreshed
