@@ -134,14 +134,19 @@ class TaggedContact(TaggedItemBase):
 LIVE = models.Q(deleted_at__isnull=True)  # not in the trash
 
 
+def sort_name_of(name: str) -> str:
+    """Return the sort name of a contact whose display name is name: folded, and cut to
+    the column's length."""
+    return text.fold(name)[:SORT_NAME_LENGTH]
+
+
 def named(contacts: "models.QuerySet[Contact]", name: str) -> "models.QuerySet[Contact]":
     """Return the contacts of contacts whose name is name, whatever its case.
 
     The folded name narrows them first: its index finds the few candidates where a
     case-insensitive comparison alone would read every contact.
     """
-    key = text.fold(name)[:SORT_NAME_LENGTH]
-    return contacts.filter(sort_name=key, display_name__iexact=name)
+    return contacts.filter(sort_name=sort_name_of(name), display_name__iexact=name)
 
 
 class LiveContacts(models.Manager):
@@ -436,7 +441,7 @@ class Contact(models.Model):
         # the sort by last name has an index of its own.
         # Folded, "Łukasz" sorts among the L and is the same name as "Lukasz" (duplicates);
         # cut, as a transliteration may be longer than the name ("李" → "li").
-        self.sort_name = text.fold(self.display_name)[:SORT_NAME_LENGTH]
+        self.sort_name = sort_name_of(self.display_name)
 
 
 # Guardian's rows for contacts. An import writes several per contact, so they carry only

@@ -16,14 +16,13 @@ from django.db.models.functions import Concat, Trim
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from contacts import text
 from contacts.access import contacts_visible_to
 from contacts.contact_types import contact_type_create
 from contacts.imports.batches import Tally
 from contacts.imports.models import ImportJob
 from contacts.imports.rows import Row
 from contacts.imports.writer import ContactWriter
-from contacts.models import SORT_NAME_LENGTH, Contact, ContactType
+from contacts.models import Contact, ContactType, sort_name_of
 from contacts.tags import _unique_slug, tag_named
 
 if TYPE_CHECKING:
@@ -133,7 +132,7 @@ class References:
             return 0
         # The folded names narrow them first: their index finds the few candidates where
         # the names alone would read every contact (a batch's lookup at a million).
-        keys = {text.fold(name)[:SORT_NAME_LENGTH] for name in missing}
+        keys = {sort_name_of(name) for name in missing}
         found = (
             contacts_visible_to(self.user)
             .filter(kind=Contact.Kind.COMPANY, sort_name__in=keys, display_name__in=missing)
