@@ -276,21 +276,23 @@ def _tag_filter(
     any_of = params.get("tag_mode") == "any"
     if any_of:
         tags = Tag.objects.filter(reduce(operator.or_, (Q(name__iexact=n) for n in names)))
-        contacts = contacts.filter(pk__in=_tagged(tags.values("pk")))
+        contacts = contacts.filter(pk__in=_tagged(tags))
         active.append(("tag_mode", "any", _("Any of the tags")))
     for name in names:
         if not any_of:
-            contacts = contacts.filter(
-                pk__in=_tagged(Tag.objects.filter(name__iexact=name).values("pk"))
-            )
+            contacts = contacts.filter(pk__in=_tagged(Tag.objects.filter(name__iexact=name)))
         active.append(("tag", name, _("Tag: %(name)s") % {"name": name}))
     return contacts
 
 
-def _tagged(tag_ids: QuerySet[Tag, Any]) -> QuerySet[TaggedContact, Any]:
+def _tagged(tags: QuerySet[Tag]) -> QuerySet[TaggedContact, Any]:
     # An IN over the tag's rows, not a correlated EXISTS: the database may start from the
-    # tag's few contacts instead of probing every contact of the other filters.
-    return TaggedContact.objects.filter(tag__in=tag_ids).values("content_object_id")
+    # tag's few contacts instead of probing every contact of the other filters. The tags'
+    # ids are read first: named in the query, a tag's contacts are known to come once
+    # each (a contact holds a tag once), so PostgreSQL may merge them with another
+    # filter's in the order of their indexes, rather than hashing both.
+    ids = list(tags.values_list("pk", flat=True))
+    return TaggedContact.objects.filter(tag_id__in=ids).values("content_object_id")
 
 
 def _responsible_filter(
@@ -580,15 +582,33 @@ def ids_looked_up(contacts: QuerySet[Contact]) -> list[int]:
     contacts (3,528 matches, 7,092 expected after one ANALYZE) read 28,000 rows, 22 ms,
     where the trigram index finds the first thousand in 2.
     """
+    return _ids_read_with(contacts, "enable_seqscan", "off")
+
+
+def ids_read_alone(contacts: QuerySet[Contact]) -> list[int]:
+    """Return ids_of(contacts) for a read of a few thousand rows at most, without
+    PostgreSQL's parallel workers.
+
+    Starting a worker costs more than it saves on so few rows: an admin's filtered list
+    at a million contacts (418 of a tag's and a responsible user's contacts merged) took
+    5.6 ms alone and 7.8 with a worker, whose start alone measured 4 ms on that machine.
+    """
+    return _ids_read_with(contacts, "max_parallel_workers_per_gather", "0")
+
+
+def _ids_read_with(contacts: QuerySet[Contact], name: str, value: str) -> list[int]:
+    """Return ids_of(contacts), read on PostgreSQL with one setting of its planner
+    changed for this read alone (name and value are constants of this module)."""
     using = connections[contacts.db]
     if using.vendor != "postgresql":
         return ids_of(contacts)
     within = using.in_atomic_block
     with transaction.atomic(using=contacts.db), using.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        # safe-sql: a setting's name and value written in this module, never a user's.
+        cursor.execute(f"SET LOCAL {name} = {value}")
         found = ids_of(contacts)
         if within:  # the caller's transaction goes on: the setting would outlast the read
-            cursor.execute("RESET enable_seqscan")
+            cursor.execute(f"RESET {name}")
     return found
 
 

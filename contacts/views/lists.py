@@ -261,7 +261,7 @@ def _few_in_order(contacts):
     expected = selectors.expected_count(contacts)
     if expected is None or expected > SORTED_MATCHES:
         return None
-    found = selectors.ids_of(contacts[: SORTED_MATCHES + 1])
+    found = selectors.ids_read_alone(contacts[: SORTED_MATCHES + 1])
     return found if len(found) <= SORTED_MATCHES else None
 
 

@@ -563,6 +563,37 @@ def test_a_rare_word_s_first_matches_are_looked_up_a_common_word_s_read_from_the
     assert "More than 5 contacts, the first 5 listed" in page.content.decode()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no workers")
+def test_a_filtered_list_s_few_matches_are_read_without_parallel_workers(
+    client, alice, make_contact, monkeypatch
+):
+    """The few matches a filtered list reads in order at once are read with PostgreSQL's
+    parallel workers off, and the setting is as it was afterwards."""
+    for n in range(3):
+        make_contact(first_name="Alone", last_name=f"Read{n}", tags=["Lead"])
+    workers = []
+    real = selectors.ids_of
+
+    def ids_of(contacts):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            workers.append(cursor.fetchone()[0])
+        return real(contacts)
+
+    monkeypatch.setattr(selectors, "ids_of", ids_of)
+    before = ids_of(Contact.objects.all())
+    client.force_login(alice)
+
+    page = client.get("/contacts/", {"tag": "Lead", "sort": "last_name"})
+    after = ids_of(Contact.objects.all())
+
+    assert "3 contacts" in page.content.decode()
+    assert names_on(page) == ["Alone Read0", "Alone Read1", "Alone Read2"]
+    assert sorted(before) == sorted(after)
+    assert workers[0] == workers[-1] != "0"
+    assert "0" in workers[1:-1]
+
+
 def test_postgresql_says_how_many_matches_it_expects_before_reading_them(alice, make_contact):
     for n in range(3):
         make_contact(first_name="Expected", last_name=f"Match{n}")
