@@ -255,6 +255,18 @@ def _trashed_since(user: User, book: str, moment: datetime.datetime) -> QuerySet
     return book_contacts(user, book, Contact.all_objects.filter(deleted_at__gte=moment))
 
 
+def _made_by(contacts: QuerySet[Contact], moment: datetime.datetime) -> QuerySet[Contact]:
+    """Return the contacts of contacts created by moment.
+
+    Written NOT (created_at > moment), which no index answers (a creation is never
+    null), so that the contacts are read along the index of those changed since:
+    SQLite, weighing that against created_at <= moment, read every live contact made
+    before the moment along the newest-first index (at 100,000 contacts, 170 ms instead
+    of 6).
+    """
+    return contacts.exclude(created_at__gt=moment)
+
+
 def _moved(contacts: QuerySet[Contact], since: datetime.datetime) -> bool:
     """Return whether one of contacts may have come into or left a book since: its history
     records a change of access, responsible users or tags, a hand-over, restore or merge."""
@@ -296,13 +308,13 @@ def changes_since(user: User, book: str, token: str) -> Changes | None:
     since = moment - MARGIN
     members = book_contacts(user, book)
     made = members.filter(created_at__gt=moment).count()
-    trashed = _trashed_since(user, book, moment).filter(created_at__lte=moment).count()
+    trashed = _made_by(_trashed_since(user, book, moment), moment).count()
     left = int(parts[1]) - trashed - (book_count(user, book) - made)
     if left > 0:
         return None
     changed = members.filter(updated_at__gte=since)
-    if left < 0 or _moved(changed.filter(created_at__lte=moment), since):
-        recent = Contact.objects.filter(updated_at__gte=since, created_at__lte=moment)
+    if left < 0 or _moved(_made_by(changed, moment), since):
+        recent = _made_by(Contact.objects.filter(updated_at__gte=since), moment)
         outside = recent.exclude(pk__in=book_contacts(user, book, recent).values("pk"))
         if _moved(outside, since):
             return None

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 
 from accounts.address_books import address_books_choose
@@ -154,3 +156,29 @@ def test_a_malformed_token_is_refused(client, alice_dav, token):
     status, *_rest = sync(client, alice_dav, "alice", token=f"http://crm.invalid/ns/sync/{token}")
 
     assert status == 403
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner took the wrong index")
+def test_a_sync_reads_the_contacts_changed_since_not_those_made_before(
+    client, alice, make_contact, alice_dav
+):
+    """The changed contacts made by the token's moment are read along the index of the
+    contacts changed, not along the newest-first one, which holds every contact made
+    before the moment: a whole book."""
+    old = [make_contact(first_name=f"Old{n}") for n in range(5)]
+    age(*old)
+    _status, _found, _gone, token = sync(client, alice_dav, "alice")
+    change(old[0], alice, fields={"first_name": "Changed"})
+
+    with CaptureQueriesContext(connection) as queries:
+        status, found, _gone, _token = sync(client, alice_dav, "alice", token=token)
+
+    assert status == 207
+    assert found == {f"/dav/addressbooks/alice/all/{old[0].pk}.vcf"}
+    changed = [q["sql"] for q in queries if '"updated_at" >=' in q["sql"]]
+    assert changed
+    with connection.cursor() as cursor:
+        for sql in changed:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "contact_newest" not in plan, plan
