@@ -256,13 +256,12 @@ def _trashed_since(user: User, book: str, moment: datetime.datetime) -> QuerySet
 
 
 def _made_by(contacts: QuerySet[Contact], moment: datetime.datetime) -> QuerySet[Contact]:
-    """Return the contacts of contacts created by moment.
+    """Return those of contacts created no later than moment.
 
     Written NOT (created_at > moment), which no index answers (a creation is never
     null), so that the contacts are read along the index of those changed since:
-    SQLite, weighing that against created_at <= moment, read every live contact made
-    before the moment along the newest-first index (at 100,000 contacts, 170 ms instead
-    of 6).
+    SQLite, weighing that against created_at <= moment, read along the newest-first
+    index every live contact made before the moment, a whole book for a few changes.
     """
     return contacts.exclude(created_at__gt=moment)
 
