@@ -516,6 +516,22 @@ def test_a_walked_search_checks_its_words_on_each_entry_not_in_the_trigram_index
     assert "contact_search_trgm" not in plan, plan
 
 
+def reads_telling(monkeypatch, setting):
+    """Make selectors.ids_of note the value of a PostgreSQL setting at each read; return
+    it and the values noted."""
+    noted = []
+    real = selectors.ids_of
+
+    def ids_of(contacts):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SHOW {setting}")
+            noted.append(cursor.fetchone()[0])
+        return real(contacts)
+
+    monkeypatch.setattr(selectors, "ids_of", ids_of)
+    return ids_of, noted
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite reads them one way")
 def test_a_search_s_first_matches_looked_up_are_read_through_the_indexes(
     alice, make_contact, monkeypatch
@@ -525,16 +541,7 @@ def test_a_search_s_first_matches_looked_up_are_read_through_the_indexes(
     for n in range(3):
         make_contact(first_name="Looked", last_name=f"Up{n}")
     matches = contacts_listed(alice, QueryDict("q=looked"))[0].order_by()
-    scans = []
-    real = selectors.ids_of
-
-    def ids_of(contacts):
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            scans.append(cursor.fetchone()[0])
-        return real(contacts)
-
-    monkeypatch.setattr(selectors, "ids_of", ids_of)
+    ids_of, scans = reads_telling(monkeypatch, "enable_seqscan")
 
     found = selectors.ids_looked_up(matches)
     after = ids_of(matches)
@@ -571,16 +578,7 @@ def test_a_filtered_list_s_few_matches_are_read_without_parallel_workers(
     parallel workers off, and the setting is as it was afterwards."""
     for n in range(3):
         make_contact(first_name="Alone", last_name=f"Read{n}", tags=["Lead"])
-    workers = []
-    real = selectors.ids_of
-
-    def ids_of(contacts):
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW max_parallel_workers_per_gather")
-            workers.append(cursor.fetchone()[0])
-        return real(contacts)
-
-    monkeypatch.setattr(selectors, "ids_of", ids_of)
+    ids_of, workers = reads_telling(monkeypatch, "max_parallel_workers_per_gather")
     before = ids_of(Contact.objects.all())
     client.force_login(alice)
 
