@@ -16,6 +16,10 @@ from contacts.db import freshness
 from contacts.models import Contact, CrmSettings
 
 MAX_MONTHS = 600
+# The contacts due that the review page lists, least recently changed first: more are
+# said to be there, as a search says it, and the list and the export reach them all.
+# Counting them all would read every contact due, most of a large base.
+REVIEW_LISTED = 1000
 
 
 def months_before(moment: datetime.datetime, months: int) -> datetime.datetime:
@@ -55,6 +59,19 @@ def contacts_to_review(user: User) -> QuerySet[Contact]:
     if cutoff is None:
         return Contact.objects.none()
     return to_review(contacts_visible_to(user), cutoff).order_by("updated_at", "id")
+
+
+def ids_to_review(user: User) -> list[int]:
+    """Return the ids of the first contacts due for review that user may see, in the
+    review's order: one more than REVIEW_LISTED when there are more."""
+    contacts = contacts_to_review(user).values_list("pk", flat=True)
+    return list(contacts[: REVIEW_LISTED + 1])
+
+
+def contacts_in_order(user: User, ids: list[int]) -> list[Contact]:
+    """Return the contacts of ids that user may see, in the order of ids."""
+    found = contacts_visible_to(user).in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 @transaction.atomic

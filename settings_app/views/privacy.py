@@ -85,11 +85,13 @@ def retention_review(request):
         retention.review_settings_update(months=form.cleaned_data["months"])
         messages.success(request, _("Retention settings saved."))
         return redirect("settings_app:retention")
-    contacts = retention.contacts_to_review(request.user)
-    page = Paginator(contacts, PER_PAGE).get_page(request.GET.get("page"))
+    found = retention.ids_to_review(request.user)
+    page = Paginator(found[: retention.REVIEW_LISTED], PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = retention.contacts_in_order(request.user, list(page.object_list))
     context = {
         "form": form,
         "page": page,
+        "more_found": len(found) > retention.REVIEW_LISTED,
         "months": retention.review_months(),
         "export_url": f"{reverse('contacts:export_csv')}?{urlencode({'review': 1})}",
         "list_url": f"{reverse('contacts:list')}?{urlencode({'review': 1})}",

@@ -167,6 +167,25 @@ def test_the_review_is_paginated(admin_client, make_contact):
     assert first.count('name="ids"') == 50 and second.count('name="ids"') == 5
 
 
+def test_the_review_lists_its_first_contacts_and_says_more_are_due(
+    admin_client, make_contact, monkeypatch
+):
+    monkeypatch.setattr(retention, "REVIEW_LISTED", 3)
+    retention.review_settings_update(months=1)
+    for n in range(5):
+        contact = make_contact(first_name=f"P{n}")
+        _idle(contact)
+        # The oldest change first: P4, then P3...
+        Contact.objects.filter(pk=contact.pk).update(updated_at=OLD - datetime.timedelta(days=n))
+
+    page = admin_client.get("/settings/privacy/retention/").content.decode()
+
+    assert page.count('name="ids"') == 3
+    assert page.index("P4 Dupont") < page.index("P3 Dupont") < page.index("P2 Dupont")
+    assert "P1 Dupont" not in page and "P0 Dupont" not in page
+    assert "More than 3 contacts due, the first 3 listed" in page
+
+
 def test_months_before_keeps_the_day_or_the_months_last():
     moment = datetime.datetime(2026, 3, 31, 12, tzinfo=datetime.UTC)
     assert retention.months_before(moment, 1) == datetime.datetime(
