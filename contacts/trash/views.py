@@ -7,6 +7,9 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -28,10 +31,27 @@ def trash_list(request):
         .order_by("-deleted_at", "-id")
     )
     page = Paginator(contacts, 50).get_page(request.GET.get("page"))
-    keep = timedelta(days=settings.TRASH_DAYS)
-    for contact in page.object_list:
-        contact.purged_on = contact.deleted_at + keep
+    _label_rows(page.object_list)
     return render(request, "contacts/trash.html", {"page": page, "trash_days": settings.TRASH_DAYS})
+
+
+def _label_rows(contacts):
+    """Give each row its addresses, labels and dates, worded once per page: the same
+    tags fifty times over were most of the page's time."""
+    keep = timedelta(days=settings.TRASH_DAYS)
+    select, deleted = _("Select %(contact)s"), _("%(when)s by %(who)s")
+    # One reverse() each per page: the addresses differ by the id alone.
+    restore = reverse("contacts:trash_restore", args=[0]).rpartition("/0/")
+    purge = reverse("contacts:trash_purge", args=[0]).rpartition("/0/")
+    for contact in contacts:
+        by = contact.deleted_by
+        when = date_format(localtime(contact.deleted_at), "SHORT_DATETIME_FORMAT")
+        who = (by.get_full_name() or by.username) if by else ""
+        contact.select_label = select % {"contact": contact.display_name}
+        contact.deleted_line = deleted % {"when": when, "who": who}
+        contact.purged_on = date_format(localtime(contact.deleted_at + keep), "SHORT_DATE_FORMAT")
+        contact.restore_url = f"{restore[0]}/{contact.pk}/{restore[2]}"
+        contact.purge_url = f"{purge[0]}/{contact.pk}/{purge[2]}"
 
 
 def trash_restore(request, pk):
