@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from contacts.access import Perm, contacts_visible_to, get_contact_for_user
 from contacts.forms import MAX_SELECTED
 from contacts.models import Contact
+from contacts.templatetags.fragments import url_of
 from contacts.trash import services
 
 
@@ -40,9 +40,7 @@ def _label_rows(contacts):
     tags fifty times over were most of the page's time."""
     keep = timedelta(days=settings.TRASH_DAYS)
     select, deleted = _("Select %(contact)s"), _("%(when)s by %(who)s")
-    # One reverse() each per page: the addresses differ by the id alone.
-    restore = reverse("contacts:trash_restore", args=[0]).rpartition("/0/")
-    purge = reverse("contacts:trash_purge", args=[0]).rpartition("/0/")
+    restore, purge = url_of("contacts:trash_restore"), url_of("contacts:trash_purge")
     for contact in contacts:
         by = contact.deleted_by
         when = date_format(localtime(contact.deleted_at), "SHORT_DATETIME_FORMAT")
@@ -50,8 +48,7 @@ def _label_rows(contacts):
         contact.select_label = select % {"contact": contact.display_name}
         contact.deleted_line = deleted % {"when": when, "who": who}
         contact.purged_on = date_format(localtime(contact.deleted_at + keep), "SHORT_DATE_FORMAT")
-        contact.restore_url = f"{restore[0]}/{contact.pk}/{restore[2]}"
-        contact.purge_url = f"{purge[0]}/{contact.pk}/{purge[2]}"
+        contact.restore_url, contact.purge_url = restore(contact.pk), purge(contact.pk)
 
 
 def trash_restore(request, pk):

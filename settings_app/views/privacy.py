@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts.forms import MAX_SELECTED, int_param
 from contacts.models import Contact, CrmSettings, Suppression
 from contacts.personal_data import retention, suppression
+from contacts.templatetags.fragments import url_of
 from settings_app.views import admin_required, render_settings
 
 PER_PAGE = 50
@@ -107,13 +108,10 @@ def _label_review_rows(contacts):
     the same words and tags 50 times over were most of the page's time."""
     keep, erase = _("Keep %(name)s"), _("Erase %(name)s")
     kinds = {kind: str(label) for kind, label in Contact.Kind.choices}
-    # One reverse() each per page: the addresses differ by the id alone.
-    card = reverse("contacts:detail", args=[0]).rpartition("/0/")
-    erasure = reverse("privacy:erase_contact", args=[0]).rpartition("/0/")
+    card, erasure = url_of("contacts:detail"), url_of("privacy:erase_contact")
     for contact in contacts:
         names = {"name": contact.display_name}
-        contact.url = f"{card[0]}/{contact.pk}/{card[2]}"
-        contact.erase_url = f"{erasure[0]}/{contact.pk}/{erasure[2]}"
+        contact.url, contact.erase_url = card(contact.pk), erasure(contact.pk)
         contact.keep_label, contact.erase_label = keep % names, erase % names
         contact.kind_label = kinds.get(contact.kind, contact.kind)
         contact.changed_on = _short_date(contact.updated_at)
