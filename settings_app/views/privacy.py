@@ -105,7 +105,7 @@ def retention_review(request):
 
 def _label_review_rows(contacts):
     """Give each row of the review its addresses, labels and dates, worded once per page:
-    the same words and tags 50 times over were most of the page's time."""
+    the same tags fifty times over were most of the page's time."""
     keep, erase = _("Keep %(name)s"), _("Erase %(name)s")
     kinds = {kind: str(label) for kind, label in Contact.Kind.choices}
     card, erasure = url_of("contacts:detail"), url_of("privacy:erase_contact")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
@@ -184,6 +185,37 @@ def test_the_review_lists_its_first_contacts_and_says_more_are_due(
     assert page.index("P4 Dupont") < page.index("P3 Dupont") < page.index("P2 Dupont")
     assert "P1 Dupont" not in page and "P0 Dupont" not in page
     assert "More than 3 contacts due, the first 3 listed" in page
+
+
+@pytest.mark.parametrize(
+    "language, changed, active, labels",
+    [
+        ("en", "1 Feb 2025", "3 Mar 2025", ("Keep Idle Dupont", "Erase Idle Dupont", "Person")),
+        (
+            "fr",
+            "1 fév. 2025",
+            "3 mars 2025",
+            ("Garder Idle Dupont", "Effacer Idle Dupont", "Personne"),
+        ),
+    ],
+)
+def test_each_row_of_the_review_names_its_contact_dates_and_actions(
+    admin_client, make_contact, language, changed, active, labels
+):
+    retention.review_settings_update(months=6)
+    idle = make_contact(first_name="Idle")
+    moment = datetime.datetime(2025, 2, 1, 12, tzinfo=datetime.UTC)
+    _idle(idle, changed=moment, active=moment + datetime.timedelta(days=30))
+
+    page = admin_client.get("/settings/privacy/retention/", HTTP_ACCEPT_LANGUAGE=language)
+
+    html = page.content.decode()
+    row = html[html.index(f'id="contact-{idle.pk}"') :].split("</tr>")[0]
+    keep, erase, kind = labels
+    assert f'aria-label="{keep}"' in row and f'aria-label="{erase}"' in row
+    assert f'href="{reverse("contacts:detail", args=[idle.pk])}"' in row
+    assert f'href="{reverse("privacy:erase_contact", args=[idle.pk])}"' in row
+    assert row.count(changed) == 2 and active in row and kind in row
 
 
 def test_months_before_keeps_the_day_or_the_months_last():

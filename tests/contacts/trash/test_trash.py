@@ -1,6 +1,6 @@
 """The trash: deleted contacts wait there, can come back, and are purged."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -209,6 +209,29 @@ def test_the_trash_selection_in_french(alice_client, trashed_three):
     assert "Corbeille" in page
     assert f'name="selected" value="{trashed_three[0].pk}" form="trash-form"' in page
     assert f'formaction="{PURGE_SELECTED}"' in page
+
+
+@pytest.mark.parametrize(
+    "language, deleted, purged, select",
+    [
+        ("en", "4 Mar 2026, 11:30 by Alice Martin", "3 Apr 2026", "Select Ann Binned"),
+        ("fr", "4 mars 2026 11:30 par Alice Martin", "3 avr. 2026", "Sélectionner Ann Binned"),
+    ],
+)
+def test_each_row_says_who_deleted_it_when_and_when_it_goes_for_good(
+    alice_client, trashed_three, language, deleted, purged, select
+):
+    ann = trashed_three[0]
+    moment = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)  # 11:30 in Paris
+    Contact.all_objects.filter(pk=ann.pk).update(deleted_at=moment)
+
+    page = page_of(alice_client.get(TRASH, HTTP_ACCEPT_LANGUAGE=language))
+
+    row = page[page.index(f'value="{ann.pk}"') :].split("</tr>")[0]
+    assert row.count(deleted) == 2  # beside the name on a phone, in its column otherwise
+    assert purged in row and f'aria-label="{select}"' in row
+    assert f'action="{reverse("contacts:trash_restore", args=[ann.pk])}"' in row
+    assert f'href="{reverse("contacts:trash_purge", args=[ann.pk])}"' in row
 
 
 def test_restore_selected_brings_back_the_ticked_contacts_only(alice_client, trashed_three):
