@@ -6,6 +6,8 @@ import random
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,6 +61,68 @@ def test_a_contact_as_the_api_gives_it(client, token, make_contact):
     assert body["tags"] == ["VIP"]
     assert [u["username"] for u in body["responsible"]] == ["alice"]
     assert body["access"] == "private"
+
+
+def test_details_come_in_the_models_order_for_a_page_of_contacts_in_one_statement(
+    client, token, make_contact, alice, bob
+):
+    """Each contact's e-mails, phones, web sites and addresses as its models order them
+    (primary first), its tags A to Z and its responsible users by name: read for the
+    whole page in one statement."""
+    rng = random.Random(7)
+    made = []
+    for n in range(5):
+        infos = [
+            {
+                "kind": kind,
+                "category": rng.choice(["work", "home", "other"]),
+                "value": f"{kind}{n}{i}@example.com"
+                if kind == "email"
+                else f"+33 1 23 45 6{n} {i}0",
+                "is_primary": i == 1,
+            }
+            for kind in rng.sample(["email", "phone"], 2)
+            for i in range(3)
+        ]
+        infos.append({"kind": "web", "category": "work", "value": f"https://ex{n}.example.com"})
+        addresses = [
+            {"category": "work", "street": f"{n} rue {i}", "city": "Lyon", "is_primary": i == 1}
+            for i in range(2)
+        ]
+        tags = rng.sample(["vip", "Lead", "customer", "Zeta"], 3)
+        made.append(
+            make_contact(
+                first_name=f"P{n}",
+                infos=infos,
+                addresses=addresses,
+                tags=tags,
+                responsible=[bob, alice],
+            )
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/contacts?limit=10", **bearer(token)).json()["results"]
+
+    tables = ("contactinfo", "address", "taggedcontact", "contact_responsible")
+    reading = [q["sql"] for q in queries.captured_queries if "contacts_contactinfo" in q["sql"]]
+    assert len(reading) == 1 and all(f"contacts_{table}" in reading[0] for table in tables)
+    by_id = {c["id"]: c for c in page}
+    for contact in made:
+        got = by_id[contact.pk]
+        for kind, key in (("email", "emails"), ("phone", "phones"), ("web", "urls")):
+            expected = [
+                {"value": i.value, "category": i.category, "primary": i.is_primary}
+                for i in contact.infos.all()
+                if i.kind == kind
+            ]
+            assert got[key] == expected and expected[0]["primary"]
+        assert [(a["street"], a["primary"]) for a in got["addresses"]] == [
+            (a.street, a.is_primary) for a in contact.addresses.all()
+        ]
+        assert got["addresses"][0]["primary"]
+        assert got["tags"] == sorted(contact.tags.names(), key=str.lower)
+        # Made responsible Bob first: listed by name, Alice Martin first.
+        assert [u["username"] for u in got["responsible"]] == ["alice", "bob"]
 
 
 def test_a_contact_the_caller_may_not_see_is_a_404_problem(client, bob, make_contact):
